@@ -1,0 +1,79 @@
+/* Helpers shared by every configuration section's parser: typed lookups that
+ * report errors with file and line, and unknown-key detection. */
+#ifndef MAINTOP_CFGUTIL_H
+#define MAINTOP_CFGUTIL_H
+
+#include <libconfig.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* One problem found in a configuration, with where it was found. */
+struct cfg_error {
+	char	*file;		/* may be NULL when unknown */
+	int	 line;		/* 0 when unknown */
+	int	 warning;	/* 1: reported but does not fail validation */
+	char	*msg;
+};
+
+/* Every problem found while loading; the loader keeps going after an error
+ * so that one run of "maintop validate" shows them all. */
+struct cfg_errors {
+	struct cfg_error *v;
+	size_t		  n;
+	size_t		  nerrors;	/* n less the warnings */
+};
+
+void cfg_errors_free(struct cfg_errors *);
+/* Records an error (or a warning) at setting s (which may be NULL). */
+void cfg_err(struct cfg_errors *, const config_setting_t *, const char *, ...)
+    UTIL_PRINTF(3, 4);
+void cfg_warn(struct cfg_errors *, const config_setting_t *, const char *, ...)
+    UTIL_PRINTF(3, 4);
+/* Records an error at an explicit file and line. */
+void cfg_err_at(struct cfg_errors *, const char *file, int line, int warning,
+    const char *, ...) UTIL_PRINTF(5, 6);
+/* Formats one error as "file:line: error: msg" into a new string. */
+char *cfg_error_format(const struct cfg_error *);
+
+/*
+ * Reports every member of group whose name is not in allowed (a NULL-ended
+ * list), suggesting the closest allowed name.  what names the group for the
+ * message ("http check").  Returns the number of unknown keys.
+ */
+int cfg_check_keys(struct cfg_errors *, const config_setting_t *group,
+    const char *const *allowed, const char *what);
+/* The closest of candidates to name, or NULL when none is close. */
+const char *cfg_suggest(const char *name, const char *const *candidates);
+
+/*
+ * Typed lookups of member key of group.  Each returns 1 when the key is
+ * present and valid (and stores it), 0 when absent (an error is recorded
+ * if required), and -1 when present but invalid (error recorded).  Strings
+ * are copied (the caller frees them).
+ */
+int cfg_str(struct cfg_errors *, const config_setting_t *, const char *key,
+    int required, char **out);
+int cfg_int(struct cfg_errors *, const config_setting_t *, const char *key,
+    int required, long long min, long long max, long long *out);
+int cfg_double(struct cfg_errors *, const config_setting_t *, const char *key,
+    int required, double *out);
+int cfg_bool(struct cfg_errors *, const config_setting_t *, const char *key,
+    int required, int *out);
+/* A duration: a string such as "90m" or an integer number of seconds. */
+int cfg_duration(struct cfg_errors *, const config_setting_t *,
+    const char *key, int required, long long min, long long *out);
+/* An array or list of strings (a single string is taken as a list of one). */
+int cfg_strlist(struct cfg_errors *, const config_setting_t *,
+    const char *key, int required, char ***out, size_t *n);
+void cfg_strlist_free(char **, size_t);
+
+/* The list or array at key, or NULL (an error when present but not one). */
+const config_setting_t *cfg_list(struct cfg_errors *,
+    const config_setting_t *, const char *key);
+
+/* Source line of a setting (0 if unknown) and file (NULL if unknown). */
+int cfg_line(const config_setting_t *);
+const char *cfg_file(const config_setting_t *);
+
+#endif

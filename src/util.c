@@ -1,0 +1,583 @@
+/* Small helpers every part of maintop uses: allocation, strings, time. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void (*fatal_hook)(void);
+
+void
+fatal_set_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	void (*hook)(void) = fatal_hook;
+
+	/* Clear the hook first so a failure inside it cannot recurse. */
+	fatal_hook = NULL;
+	if (hook != NULL)
+		hook();
+	fputs("maintop: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(70);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n == 0 ? 1 : n);
+
+	if (p == NULL)
+		fatal("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
+
+	if (p == NULL)
+		fatal("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		fatal("allocation overflow (%zu x %zu)", n, size);
+	p = realloc(p, n * size == 0 ? 1 : n * size);
+	if (p == NULL)
+		fatal("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+	size_t len = strnlen(s, n);
+
+	p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		fatal("out of memory formatting a string");
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void
+buf_init(struct buf *b)
+{
+	b->s = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+static void
+buf_grow(struct buf *b, size_t more)
+{
+	size_t need;
+
+	if (more > SIZE_MAX - b->len - 1)
+		fatal("buffer overflow");
+	need = b->len + more + 1;
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->s = xreallocarray(b->s, b->cap, 1);
+}
+
+void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("bad format string");
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->s != NULL)
+		b->s[0] = '\0';
+}
+
+char *
+buf_detach(struct buf *b)
+{
+	char *s = b->s;
+
+	if (s == NULL)
+		s = xstrdup("");
+	buf_init(b);
+	return s;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->s);
+	buf_init(b);
+}
+
+void
+buf_json_str(struct buf *b, const char *s)
+{
+	const unsigned char *p;
+
+	buf_addc(b, '"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':
+			buf_adds(b, "\\\"");
+			break;
+		case '\\':
+			buf_adds(b, "\\\\");
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			buf_adds(b, "\\r");
+			break;
+		case '\t':
+			buf_adds(b, "\\t");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				buf_printf(b, "\\u%04x", *p);
+			else
+				buf_addc(b, (char)*p);
+		}
+	}
+	buf_addc(b, '"');
+}
+
+size_t
+util_levenshtein(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, *row, prev, tmp, best;
+
+	if (la > 256 || lb > 256)
+		return SIZE_MAX;
+	row = xcalloc(lb + 1, sizeof *row);
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			best = prev + (tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]));
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	best = row[lb];
+	free(row);
+	return best;
+}
+
+#define DURATION_MAX (10LL * 366 * 86400)
+
+int
+util_parse_duration(const char *s, long long *out)
+{
+	long long total = 0, n, unit;
+	int any = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		n = 0;
+		while (isdigit((unsigned char)*s)) {
+			n = n * 10 + (*s - '0');
+			if (n > DURATION_MAX)
+				return -1;
+			s++;
+		}
+		switch (*s) {
+		case '\0':
+			if (any)
+				return -1;	/* "1h30" is ambiguous */
+			unit = 1;
+			break;
+		case 's':
+			unit = 1;
+			s++;
+			break;
+		case 'm':
+			unit = 60;
+			s++;
+			break;
+		case 'h':
+			unit = 3600;
+			s++;
+			break;
+		case 'd':
+			unit = 86400;
+			s++;
+			break;
+		case 'w':
+			unit = 7 * 86400;
+			s++;
+			break;
+		default:
+			return -1;
+		}
+		if (n > DURATION_MAX / unit)
+			return -1;
+		total += n * unit;
+		if (total > DURATION_MAX)
+			return -1;
+		any = 1;
+		while (isspace((unsigned char)*s))
+			s++;
+	}
+	*out = total;
+	return 0;
+}
+
+void
+util_format_duration(long long secs, char *out, size_t len)
+{
+	long long d, h, m, s;
+	const char *sign = "";
+
+	if (secs < 0) {
+		sign = "-";
+		secs = -secs;
+	}
+	d = secs / 86400;
+	h = (secs % 86400) / 3600;
+	m = (secs % 3600) / 60;
+	s = secs % 60;
+	if (d > 0)
+		snprintf(out, len, "%s%lldd%lldh", sign, d, h);
+	else if (h > 0)
+		snprintf(out, len, "%s%lldh%02lldm", sign, h, m);
+	else if (m > 0)
+		snprintf(out, len, "%s%lldm%02llds", sign, m, s);
+	else
+		snprintf(out, len, "%s%llds", sign, s);
+}
+
+/*
+ * The zone currently in TZ, so that switching back and forth is cheap:
+ * glibc rereads the zone file only when TZ changes.
+ */
+static int tz_known;		/* tz_current is meaningful */
+static char *tz_current;	/* NULL: TZ unset */
+static int tz_saved;
+static char *tz_original;
+
+static int
+same_zone(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static void
+tz_set(const char *tz)
+{
+	const char *want;
+
+	if (!tz_saved) {
+		const char *orig = getenv("TZ");
+
+		tz_original = orig != NULL ? xstrdup(orig) : NULL;
+		tz_saved = 1;
+	}
+	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0)
+		want = "UTC0";
+	else if (strcmp(tz, "local") == 0)
+		want = tz_original;	/* may be NULL: system default */
+	else
+		want = tz;
+	if (tz_known && same_zone(tz_current, want))
+		return;
+	free(tz_current);
+	if (want == NULL) {
+		unsetenv("TZ");
+		tz_current = NULL;
+	} else {
+		setenv("TZ", want, 1);
+		tz_current = xstrdup(want);
+	}
+	tz_known = 1;
+	tzset();
+}
+
+int
+util_tz_valid(const char *tz)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	const char *dir;
+
+	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0 ||
+	    strcmp(tz, "local") == 0)
+		return 1;
+	if (tz[0] == '/' || strstr(tz, "..") != NULL)
+		return 0;
+	dir = getenv("TZDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = "/usr/share/zoneinfo";
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, tz) >=
+	    sizeof path)
+		return 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
+util_localtime(time_t t, const char *tz, struct tm *tm)
+{
+	if (tz != NULL && !util_tz_valid(tz))
+		return -1;
+	tz_set(tz);
+	if (localtime_r(&t, tm) == NULL)
+		return -1;
+	return 0;
+}
+
+time_t
+util_mktime(struct tm *tm, const char *tz)
+{
+	tz_set(tz);
+	return mktime(tm);
+}
+
+static int
+parse_digits(const char **sp, int n, int *out)
+{
+	const char *s = *sp;
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*sp = s + n;
+	*out = v;
+	return 0;
+}
+
+static int
+days_in_month(int year, int mon)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (mon == 1 && ((year % 4 == 0 && year % 100 != 0) ||
+	    year % 400 == 0))
+		return 29;
+	return mdays[mon];
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * well-known algorithm, written out here for our own use). */
+static long long
+days_from_civil(long long y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+util_parse_iso8601(const char *s, const char *tz, time_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, sign;
+	int have_offset = 0;
+	long offset = 0;
+	struct tm tm;
+	time_t t;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (parse_digits(&s, 4, &y) || *s++ != '-' ||
+	    parse_digits(&s, 2, &mo) || *s++ != '-' ||
+	    parse_digits(&s, 2, &d))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo - 1) ||
+	    y < 1970 || y > 9999)
+		return -1;
+	if (*s == 'T' || *s == 't' || *s == ' ') {
+		s++;
+		if (parse_digits(&s, 2, &h) || *s++ != ':' ||
+		    parse_digits(&s, 2, &mi))
+			return -1;
+		if (*s == ':') {
+			s++;
+			if (parse_digits(&s, 2, &sec))
+				return -1;
+			if (*s == '.' || *s == ',') {	/* drop fractions */
+				s++;
+				if (!isdigit((unsigned char)*s))
+					return -1;
+				while (isdigit((unsigned char)*s))
+					s++;
+			}
+		}
+		if (h > 24 || mi > 59 || sec > 60 ||
+		    (h == 24 && (mi != 0 || sec != 0)))
+			return -1;
+		if (sec == 60)
+			sec = 59;	/* a leap second: close enough */
+	}
+	if (*s == 'Z' || *s == 'z') {
+		have_offset = 1;
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s == '-' ? -1 : 1;
+		s++;
+		if (parse_digits(&s, 2, &oh))
+			return -1;
+		if (*s == ':')
+			s++;
+		if (*s == '\0')
+			om = 0;
+		else if (parse_digits(&s, 2, &om))
+			return -1;
+		if (oh > 18 || om > 59)
+			return -1;
+		offset = sign * (oh * 3600L + om * 60L);
+		have_offset = 1;
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s != '\0')
+		return -1;
+	if (have_offset) {
+		*out = (time_t)(days_from_civil(y, mo, d) * 86400LL +
+		    h * 3600LL + mi * 60LL + sec - offset);
+		return 0;
+	}
+	if (tz != NULL && !util_tz_valid(tz))
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	t = util_mktime(&tm, tz);
+	if (t == (time_t)-1)
+		return -1;
+	*out = t;
+	return 0;
+}
+
+void
+util_format_utc(time_t t, char *out, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+long long
+util_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,86 @@
+/* Small helpers every part of maintop uses: allocation, strings, time. */
+#ifndef MAINTOP_UTIL_H
+#define MAINTOP_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <time.h>
+
+#define UTIL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define UTIL_NORETURN __attribute__((noreturn))
+
+/*
+ * Allocation never fails from the caller's point of view: running out of
+ * memory goes through fatal(), which restores the terminal first.
+ */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+char *xasprintf(const char *, ...) UTIL_PRINTF(1, 2);
+char *xvasprintf(const char *, va_list) UTIL_PRINTF(1, 0);
+
+/*
+ * The one fatal path.  The hook (set by the UI) restores the terminal before
+ * the message is printed; the process exits with status 70 (EX_SOFTWARE).
+ */
+void fatal_set_hook(void (*)(void));
+void fatal(const char *, ...) UTIL_PRINTF(1, 2) UTIL_NORETURN;
+
+/* A growable, always NUL-terminated byte buffer. */
+struct buf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+void buf_init(struct buf *);
+void buf_add(struct buf *, const char *, size_t);
+void buf_adds(struct buf *, const char *);
+void buf_addc(struct buf *, char);
+void buf_printf(struct buf *, const char *, ...) UTIL_PRINTF(2, 3);
+void buf_reset(struct buf *);
+/* Hands the string to the caller (who frees it) and empties the buffer. */
+char *buf_detach(struct buf *);
+void buf_free(struct buf *);
+/* Appends s as a JSON string literal, quotes included. */
+void buf_json_str(struct buf *, const char *);
+
+/* Edit distance, used for "did you mean" suggestions. */
+size_t util_levenshtein(const char *, const char *);
+
+/*
+ * Parses a duration such as "90s", "90m", "4h", "1d", "1h30m", "2w" or a plain
+ * number of seconds.  Returns 0 and stores seconds, or -1 if malformed or
+ * out of range (more than ten years).
+ */
+int util_parse_duration(const char *, long long *);
+/* Writes a compact duration ("1h12m", "3d4h", "45s") into buf. */
+void util_format_duration(long long, char *, size_t);
+
+/*
+ * Parses an ISO 8601 instant: "2026-11-23T02:00:00Z", with an offset
+ * ("+01:00", "-0500"), or with no zone (then tz, an IANA name, is used;
+ * NULL means UTC).  Seconds are optional; a space may replace the T; a bare
+ * date means midnight.  Returns 0 and stores the instant, or -1.
+ */
+int util_parse_iso8601(const char *, const char *tz, time_t *);
+/* Formats t as "2026-11-23T02:00:00Z" into a buffer of at least 21 bytes. */
+void util_format_utc(time_t, char *, size_t);
+
+/*
+ * Breaks t down in the IANA zone tz (NULL or "" for UTC, "local" for the
+ * process's zone).  Zone switching is done by setting TZ and calling tzset,
+ * so these are not thread-safe; maintop has one thread.  Returns 0 or -1
+ * when the zone is unknown.
+ */
+int util_localtime(time_t, const char *tz, struct tm *);
+/* mktime in the zone tz; tm_isdst as for mktime. */
+time_t util_mktime(struct tm *, const char *tz);
+/* True if tz names a zone the system knows (a file in the zoneinfo database). */
+int util_tz_valid(const char *);
+
+/* Monotonic clock in milliseconds, for latencies and deadlines. */
+long long util_mono_ms(void);
+
+#endif
