@@ -1,5 +1,5 @@
 /* maintop's entry point: parses the command line and runs one mode. */
-#include "config.h"
+#include "build.h"
 
 #include <stdio.h>
 

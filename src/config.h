@@ -1,0 +1,82 @@
+/* The configuration model: settings and every section, loaded and validated
+ * from a libconfig file (and its @includes). */
+#ifndef MAINTOP_CONFIG_H
+#define MAINTOP_CONFIG_H
+
+#include <libconfig.h>
+#include <stddef.h>
+
+#include "cfgutil.h"
+
+struct check;		/* check.h: one health check (http, postgres, redis) */
+struct window;		/* calendar.h: one maintenance window or freeze */
+struct debt_item;	/* debt.h: one technical-debt item */
+struct runbook;		/* runbook.h: one runbook */
+
+/* The "settings" group. */
+struct settings {
+	long long	 refresh;	/* default check interval, seconds (10) */
+	long long	 timeout;	/* default check timeout, seconds (5) */
+	char		*timezone;	/* IANA zone for display and windows */
+	char		*theme;		/* theme name ("default") */
+	char		*state_dir;	/* journal, logs, locks, debt file */
+	char		*runbook_dir;	/* extra runbook files, or NULL */
+	char		*name;		/* label for the header; NULL: host name */
+	int		 read_only;
+	long long	 wall_cycle;	/* seconds between wall-mode panes (15) */
+	long long	 history;	/* samples kept per check (120) */
+	long long	 fail_after;	/* results before going bad (2) */
+	long long	 recover_after;	/* results before recovering (1) */
+};
+
+/*
+ * A loaded configuration.  Every array holds pointers owned by the config;
+ * config_free releases them all through each module's free function.
+ */
+struct config {
+	char			 *path;		/* the main file */
+	struct settings		  settings;
+	struct check		**checks;
+	size_t			  nchecks;
+	struct window		**windows;
+	size_t			  nwindows;
+	struct debt_item	**debt;
+	size_t			  ndebt;
+	struct runbook		**runbooks;
+	size_t			  nrunbooks;
+};
+
+/*
+ * Finds the configuration file: explicit (from -c) if not NULL, then
+ * $MAINTOP_CONFIG, $XDG_CONFIG_HOME/maintop/maintop.conf (or
+ * ~/.config/maintop/maintop.conf), then SYSCONFDIR/maintop/maintop.conf.
+ * Returns a new string, or NULL and sets *cause to a message that lists
+ * where it looked and how to start.
+ */
+char *config_find(const char *explicit, char **cause);
+
+/*
+ * Loads and validates path.  Returns the configuration, or NULL when there
+ * are errors; either way every problem (errors and warnings, with file and
+ * line) is added to errs.  The caller frees the result with config_free.
+ */
+struct config *config_load(const char *path, struct cfg_errors *errs);
+/* Loads from a string (for tests and fuzzing); name is used in messages. */
+struct config *config_load_string(const char *text, const char *name,
+    struct cfg_errors *errs);
+void config_free(struct config *);
+
+/* Lookups by name; NULL when absent.  Pointers stay valid until config_free. */
+struct check *config_find_check(const struct config *, const char *);
+struct window *config_find_window(const struct config *, const char *);
+struct runbook *config_find_runbook(const struct config *, const char *);
+struct debt_item *config_find_debt(const struct config *, const char *);
+
+/*
+ * The state directory, created (mode 0700) if missing: settings.state_dir,
+ * else $XDG_STATE_HOME/maintop, else ~/.local/state/maintop.  Returns 0, or
+ * -1 with *cause set (caller frees).
+ */
+int config_state_dir(const struct config *, char **path, char **cause);
+
+#endif
