@@ -1,0 +1,45 @@
+/* What the line modes (validate, snapshot, check, calendar, debt, run,
+ * history) share: loading the configuration, the clock, exit codes. */
+#ifndef MAINTOP_CLI_H
+#define MAINTOP_CLI_H
+
+#include <time.h>
+
+#include "config.h"
+
+/* Exit codes for every mode but "check" (which uses the monitoring-plugins
+ * codes 0 ok, 1 warning, 2 critical, 3 unknown). */
+#define CLI_EXIT_OK		0
+#define CLI_EXIT_FAIL		1	/* the operation failed or was refused */
+#define CLI_EXIT_USAGE		2	/* bad command line */
+#define CLI_EXIT_CONFIG		3	/* no usable configuration */
+
+/*
+ * Finds and loads the configuration (explicit is the -c argument or NULL),
+ * printing every error and warning to stderr as "file:line: error: ...".
+ * Returns the configuration, or NULL after printing why.
+ */
+struct config *cli_load_config(const char *explicit);
+
+/* Sets the clock from --now (an ISO 8601 instant); 0 or -1 when malformed. */
+int cli_set_now(const char *);
+/* The current time: the --now instant if one was given, else time(NULL). */
+time_t cli_now(void);
+/* True when the clock is fixed by --now. */
+int cli_now_fixed(void);
+
+/*
+ * Each line mode is a function taking the arguments after "maintop"
+ * (argv[0] is the mode's name) and returning the process's exit code.
+ * Common options each mode accepts: -c FILE / --config FILE, --help.
+ */
+int cmd_validate(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
+int cmd_debt(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif
