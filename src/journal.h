@@ -9,23 +9,33 @@
 
 /*
  * Appends to b the members describing who acts, without braces:
- * "user":"...","ssh_client":"...","tty":"..." (ssh_client from
- * $SSH_CLIENT's address, null when absent; tty from ttyname(0)).
+ * "user":"...","ssh_client":"...","tty":"..." (user from the password
+ * entry of the effective uid, else $USER or $LOGNAME, else "uid N";
+ * ssh_client from the first field of $SSH_CLIENT, else of $SSH_CONNECTION,
+ * null when neither is set; tty from ttyname(0), null when stdin is not a
+ * terminal).  Every value is escaped as a JSON string.
  */
 void journal_who(struct buf *b);
 
 /*
  * Appends a record to the journal file path (state_dir/journal.jsonl).
- * object is a complete JSON object on one line.  The record is fsynced
- * before this returns.  Returns 0, or -1 with *cause set (caller frees).
+ * object is a complete JSON object on one line (it must start with '{',
+ * end with '}' and contain no newline).  The file is created with mode 0600
+ * if missing (its directory must exist).  The record is written with one
+ * write() on an O_APPEND descriptor and fsynced before this returns, so
+ * concurrent writers never interleave.  Returns 0, or -1 with *cause set
+ * (caller frees).
  */
 int journal_append(const char *path, const char *object, char **cause);
 
 /*
  * Calls fn for each line of the journal, oldest first, with the line
- * (without newline) and arg.  A torn last line (a crash mid-write) is
- * skipped.  Returns 0, or -1 with *cause set when the file cannot be read
- * (a missing file is an empty journal, not an error).
+ * (without newline; valid only during the call) and arg.  A torn last
+ * line (a crash mid-write), empty lines and any line that does not start
+ * with '{' and end with '}' are skipped; callers still parse each line and
+ * must skip one that is not valid JSON.  Returns 0, or -1 with *cause set
+ * when the file cannot be read (a missing file is an empty journal, not an
+ * error).
  */
 int journal_foreach(const char *path, void (*fn)(const char *, void *),
     void *arg, char **cause);

@@ -1,11 +1,170 @@
 /* maintop's entry point: parses the command line and runs one mode. */
 #include "build.h"
 
+#ifndef MAINTOP_SYSCONFDIR
+#define MAINTOP_SYSCONFDIR "/etc"
+#endif
+
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "ui_run.h"
+
+static const char usage_text[] =
+"usage: maintop [-c FILE] [--theme NAME] [--read-only] [--wall] [--now TIME]\n"
+"       maintop validate [-c FILE]\n"
+"       maintop snapshot [-c FILE]\n"
+"       maintop check [-c FILE] [--json] [NAME...]\n"
+"       maintop calendar [-c FILE] [--days N] [--json | --ics]\n"
+"       maintop debt [-c FILE] [--json] [--all]\n"
+"       maintop debt add|resolve|reopen|delete ...\n"
+"       maintop run NAME [-c FILE] [--param K=V]... [--yes] [--dry-run]\n"
+"       maintop history [-c FILE] [--json] [--runbook NAME]\n"
+"       maintop demo\n"
+"\n"
+"A terminal dashboard for the people who keep production running:\n"
+"maintenance windows, health of PostgreSQL, Redis and HTTP services,\n"
+"technical debt, and runbooks run step by step.\n"
+"\n"
+"Options:\n"
+"  -c, --config FILE   configuration file (default: $MAINTOP_CONFIG,\n"
+"                      $XDG_CONFIG_HOME/maintop/maintop.conf,\n"
+"                      " MAINTOP_SYSCONFDIR "/maintop/maintop.conf)\n"
+"  -t, --theme NAME    colour theme: default, mono, high-contrast, ...\n"
+"  -r, --read-only     refuse every action that changes anything\n"
+"  -w, --wall          wall display: read-only, panes cycle, no keys needed\n"
+"  -n, --now TIME      fix the clock at an ISO 8601 instant\n"
+"                      (e.g. 2026-12-06T02:30:00Z); works with every mode\n"
+"  -h, --help          this help;  'maintop MODE --help' for a mode\n"
+"  -V, --version       print the version\n"
+"\n"
+"Exit codes: 0 success; 1 failure or refusal; 2 usage error;\n"
+"3 no usable configuration.  'maintop check' uses 0 OK, 1 WARNING,\n"
+"2 CRITICAL, 3 UNKNOWN.  See maintop(1) and maintop.conf(5).\n";
+
+static const struct {
+	const char	*name;
+	int		(*fn)(int, char **);
+} modes[] = {
+	{ "validate", cmd_validate },
+	{ "snapshot", cmd_snapshot },
+	{ "check", cmd_check },
+	{ "calendar", cmd_calendar },
+	{ "debt", cmd_debt },
+	{ "run", cmd_run },
+	{ "history", cmd_history },
+	{ "demo", cmd_demo },
+};
+
+/*
+ * Takes --now out of argv wherever it stands, so that every mode honours it
+ * without parsing it itself.  Returns -1 on a malformed instant.
+ */
+static int
+take_now(int *argc, char **argv)
+{
+	int i, j, take;
+	const char *val;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		val = NULL;
+		take = 0;
+		if ((strcmp(argv[i], "--now") == 0 ||
+		    strcmp(argv[i], "-n") == 0) && i + 1 < *argc) {
+			val = argv[i + 1];
+			take = 2;
+		} else if (strncmp(argv[i], "--now=", 6) == 0) {
+			val = argv[i] + 6;
+			take = 1;
+		}
+		if (val == NULL)
+			continue;
+		if (cli_set_now(val) != 0) {
+			fprintf(stderr, "maintop: --now: not an ISO 8601 "
+			    "instant: '%s' (e.g. 2026-12-06T02:30:00Z)\n",
+			    val);
+			return -1;
+		}
+		for (j = i; j + take <= *argc; j++)
+			argv[j] = argv[j + take];
+		*argc -= take;
+		i--;
+	}
+	return 0;
+}
 
 int
 main(int argc, char **argv)
 {
-	printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-	return 0;
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "theme", required_argument, NULL, 't' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "wall", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ui_opts opts;
+	const char *cfgpath = NULL;
+	struct config *cfg;
+	size_t i;
+	int ch, ret;
+
+	if (take_now(&argc, argv) != 0)
+		return CLI_EXIT_USAGE;
+	if (argc > 1 && argv[1][0] != '-') {
+		for (i = 0; i < sizeof modes / sizeof modes[0]; i++)
+			if (strcmp(argv[1], modes[i].name) == 0)
+				return modes[i].fn(argc - 1, argv + 1);
+		fprintf(stderr, "maintop: unknown mode '%s'\n%s", argv[1],
+		    usage_text);
+		return CLI_EXIT_USAGE;
+	}
+
+	memset(&opts, 0, sizeof opts);
+	while ((ch = getopt_long(argc, argv, "c:t:rwhV", longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 't':
+			opts.theme = optarg;
+			break;
+		case 'r':
+			opts.read_only = 1;
+			break;
+		case 'w':
+			opts.wall = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return CLI_EXIT_OK;
+		case 'V':
+			printf("maintop %s\n", PACKAGE_VERSION);
+			return CLI_EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "maintop: unexpected argument '%s'\n%s",
+		    argv[optind], usage_text);
+		return CLI_EXIT_USAGE;
+	}
+	cfg = cli_load_config(cfgpath);
+	if (cfg == NULL)
+		return CLI_EXIT_CONFIG;
+	opts.cfg = cfg;
+	ret = ui_run(&opts);
+	config_free(cfg);
+	return ret;
 }

@@ -1,0 +1,887 @@
+/* Parses and describes health checks: one element of the "http",
+ * "postgres" or "redis" configuration lists becomes a struct check. */
+#include "check.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fileio.h"
+
+/* A threshold a check type accepts as NAME_warn and NAME_crit. */
+struct threshold_spec {
+	const char	*name;
+	int		 duration;	/* value is a duration, stored in s */
+	int		 lower_worse;
+	int		 has_default;
+	double		 warn;
+	double		 crit;
+};
+
+static const struct threshold_spec http_thresholds[] = {
+	{ "latency", 1, 0, 0, 0, 0 },
+	{ "cert_days", 0, 1, 1, 30, 7 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct threshold_spec pg_thresholds[] = {
+	{ "latency", 1, 0, 0, 0, 0 },
+	{ "connections_pct", 0, 0, 1, 80, 95 },
+	{ "replication_lag", 1, 0, 0, 0, 0 },
+	{ "xid_age", 0, 0, 1, 500000000.0, 1000000000.0 },
+	{ "dead_ratio", 0, 0, 0, 0, 0 },
+	{ "longest_query", 1, 0, 0, 0, 0 },
+	{ "oldest_xact", 1, 0, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct threshold_spec redis_thresholds[] = {
+	{ "latency", 1, 0, 0, 0, 0 },
+	{ "memory_pct", 0, 0, 1, 80, 95 },
+	{ "fragmentation", 0, 0, 0, 0, 0 },
+	{ "last_save_age", 1, 0, 0, 0, 0 },
+	{ "slowlog_len", 0, 0, 0, 0, 0 },
+	{ "rejected_connections", 0, 0, 0, 0, 0 },
+	{ "evicted_keys", 0, 0, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const char *const http_keys[] = {
+	"name", "interval", "timeout", "fail_after", "recover_after",
+	"history", "url", "method", "headers", "body", "expect_status",
+	"body_contains", "body_regex", "latency_warn", "latency_crit",
+	"follow_redirects", "tls_verify", "cert_warn_days", "cert_crit_days",
+	"max_body", "keepalive", "metrics", "metrics_url", NULL
+};
+
+static const char *const pg_keys[] = {
+	"name", "interval", "timeout", "fail_after", "recover_after",
+	"history", "conninfo", "service", "password_env", "password_file",
+	"password",
+	"latency_warn", "latency_crit", "connections_pct_warn",
+	"connections_pct_crit", "replication_lag_warn",
+	"replication_lag_crit", "xid_age_warn", "xid_age_crit",
+	"dead_ratio_warn", "dead_ratio_crit", "longest_query_warn",
+	"longest_query_crit", "oldest_xact_warn", "oldest_xact_crit", NULL
+};
+
+static const char *const redis_keys[] = {
+	"name", "interval", "timeout", "fail_after", "recover_after",
+	"history", "host", "port", "db", "user", "password_env",
+	"password_file", "password",
+	"latency_warn", "latency_crit", "memory_pct_warn", "memory_pct_crit",
+	"fragmentation_warn", "fragmentation_crit", "last_save_age_warn",
+	"last_save_age_crit", "slowlog_len_warn", "slowlog_len_crit",
+	"rejected_connections_warn", "rejected_connections_crit",
+	"evicted_keys_warn", "evicted_keys_crit", NULL
+};
+
+static const char *const metric_keys[] = {
+	"name", "select", "rate", "warn", "crit", NULL
+};
+
+static const char *const http_methods[] = {
+	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL
+};
+
+const char *
+check_type_name(enum check_type t)
+{
+	switch (t) {
+	case CHECK_HTTP:
+		return "http";
+	case CHECK_POSTGRES:
+		return "postgres";
+	case CHECK_REDIS:
+		return "redis";
+	}
+	return "?";
+}
+
+int
+check_parse_ms(const char *s, double *ms)
+{
+	char *end;
+	double v, unit;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || !isfinite(v) || v < 0)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else if (strcmp(end, "s") == 0 || *end == '\0')
+		unit = 1000;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		unit = 60000;
+	else if (strcmp(end, "h") == 0)
+		unit = 3600000;
+	else
+		return -1;
+	v *= unit;
+	if (v > 86400000.0)
+		return -1;
+	*ms = v;
+	return 0;
+}
+
+/*
+ * A duration in milliseconds: a string for check_parse_ms or a number of
+ * seconds.  Same return convention as the cfg_* lookups.
+ */
+static int
+cfg_ms(struct cfg_errors *e, const config_setting_t *g, const char *key,
+    double min, double *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	double v;
+
+	if (s == NULL)
+		return 0;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+		v = config_setting_get_int(s) * 1000.0;
+		break;
+	case CONFIG_TYPE_INT64:
+		v = (double)config_setting_get_int64(s) * 1000.0;
+		break;
+	case CONFIG_TYPE_FLOAT:
+		v = config_setting_get_float(s) * 1000.0;
+		break;
+	case CONFIG_TYPE_STRING:
+		if (check_parse_ms(config_setting_get_string(s), &v) != 0) {
+			cfg_err(e, s, "'%s' is not a duration: \"%s\" (use "
+			    "e.g. \"500ms\", \"2s\", \"1m\")", key,
+			    config_setting_get_string(s));
+			return -1;
+		}
+		break;
+	default:
+		cfg_err(e, s, "'%s' must be a duration such as \"500ms\" or "
+		    "\"2s\"", key);
+		return -1;
+	}
+	if (!isfinite(v) || v < min || v > 86400000.0) {
+		cfg_err(e, s, "'%s' is out of range (at least %gms, at most "
+		    "1 day)", key, min);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+/* Parses a size such as 65536, "64k", "64KiB", "1M", "1MiB". */
+static int
+cfg_size(struct cfg_errors *e, const config_setting_t *g, const char *key,
+    long long min, long long max, long long *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	const char *str;
+	char *end;
+	long long v, unit = 1;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return cfg_int(e, g, key, 0, min, max, out);
+	str = config_setting_get_string(s);
+	errno = 0;
+	v = strtoll(str, &end, 10);
+	if (end == str || errno != 0 || v < 0)
+		goto bad;
+	if (*end == 'k' || *end == 'K')
+		unit = 1024;
+	else if (*end == 'M')
+		unit = 1024 * 1024;
+	else if (*end == 'G')
+		unit = 1024 * 1024 * 1024;
+	else if (*end != '\0')
+		goto bad;
+	if (*end != '\0') {
+		end++;
+		if (strcmp(end, "iB") != 0 && strcmp(end, "B") != 0 &&
+		    *end != '\0')
+			goto bad;
+	}
+	if (v > max / unit || v * unit < min) {
+		cfg_err(e, s, "'%s' is out of range (%lld to %lld bytes)",
+		    key, min, max);
+		return -1;
+	}
+	*out = v * unit;
+	return 1;
+bad:
+	cfg_err(e, s, "'%s' is not a size: \"%s\" (use e.g. 65536, \"64k\" "
+	    "or \"1MiB\")", key, str);
+	return -1;
+}
+
+static void
+add_threshold(struct check *c, const struct threshold_spec *sp)
+{
+	struct check_threshold *t;
+
+	if (c->nthresholds >= CHECK_MAX_THRESHOLDS)
+		return;
+	t = &c->thresholds[c->nthresholds++];
+	memset(t, 0, sizeof *t);
+	t->name = sp->name;
+	t->lower_worse = sp->lower_worse;
+	if (sp->has_default) {
+		t->has_warn = t->has_crit = 1;
+		t->warn = sp->warn;
+		t->crit = sp->crit;
+	}
+}
+
+/* Reads NAME_warn and NAME_crit for every threshold of the type. */
+static void
+parse_thresholds(struct cfg_errors *e, const config_setting_t *g,
+    struct check *c, const struct threshold_spec *specs)
+{
+	const struct threshold_spec *sp;
+	struct check_threshold *t;
+	char key[64];
+	double v;
+	int r, which;
+
+	for (sp = specs; sp->name != NULL; sp++) {
+		add_threshold(c, sp);
+		t = &c->thresholds[c->nthresholds - 1];
+		for (which = 0; which < 2; which++) {
+			snprintf(key, sizeof key, "%s_%s", sp->name,
+			    which == 0 ? "warn" : "crit");
+			if (sp->duration) {
+				r = cfg_ms(e, g, key, 0, &v);
+				v /= 1000.0;
+			} else
+				r = cfg_double(e, g, key, 0, &v);
+			if (r != 1)
+				continue;
+			if (which == 0) {
+				t->has_warn = 1;
+				t->warn = v;
+			} else {
+				t->has_crit = 1;
+				t->crit = v;
+			}
+		}
+		if (t->has_warn && t->has_crit &&
+		    (t->lower_worse ? t->warn < t->crit : t->warn > t->crit))
+			cfg_warn(e, g, "%s_warn (%g) is %s than %s_crit (%g): "
+			    "the warning will never show", sp->name, t->warn,
+			    t->lower_worse ? "lower" : "higher", sp->name,
+			    t->crit);
+	}
+}
+
+const struct check_threshold *
+check_threshold(const struct check *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nthresholds; i++)
+		if (strcmp(c->thresholds[i].name, name) == 0)
+			return &c->thresholds[i];
+	return NULL;
+}
+
+static struct check_threshold *
+threshold_mut(struct check *c, const char *name)
+{
+	return (struct check_threshold *)check_threshold(c, name);
+}
+
+/* Parses one expect_status item: 200, "200", "200-299" or "2xx". */
+static int
+parse_status(const char *s, struct check_status_range *r)
+{
+	char *end;
+	long lo, hi;
+
+	if (strlen(s) == 3 && s[0] >= '1' && s[0] <= '5' &&
+	    (s[1] == 'x' || s[1] == 'X') && (s[2] == 'x' || s[2] == 'X')) {
+		r->lo = (s[0] - '0') * 100;
+		r->hi = r->lo + 99;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	lo = strtol(s, &end, 10);
+	hi = lo;
+	if (*end == '-') {
+		s = end + 1;
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		hi = strtol(s, &end, 10);
+	}
+	if (*end != '\0' || lo < 100 || hi > 599 || lo > hi)
+		return -1;
+	r->lo = (int)lo;
+	r->hi = (int)hi;
+	return 0;
+}
+
+static void
+parse_expect_status(struct cfg_errors *e, const config_setting_t *g,
+    struct check_http *h)
+{
+	const config_setting_t *s, *el;
+	struct check_status_range r;
+	char num[16];
+	const char *str;
+	int i, n, single;
+
+	s = config_setting_get_member(g, "expect_status");
+	if (s == NULL)
+		return;
+	single = config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_STRING;
+	if (!single && !config_setting_is_aggregate(s)) {
+		cfg_err(e, s, "'expect_status' must be a list of statuses "
+		    "such as [200, \"300-399\"]");
+		return;
+	}
+	n = single ? 1 : config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		el = single ? s : config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(el) == CONFIG_TYPE_INT) {
+			snprintf(num, sizeof num, "%d",
+			    config_setting_get_int(el));
+			str = num;
+		} else if (config_setting_type(el) == CONFIG_TYPE_STRING)
+			str = config_setting_get_string(el);
+		else {
+			cfg_err(e, el, "'expect_status' items must be "
+			    "statuses (200) or ranges (\"200-299\", \"2xx\")");
+			continue;
+		}
+		if (parse_status(str, &r) != 0) {
+			cfg_err(e, el, "'expect_status': \"%s\" is not a "
+			    "status between 100 and 599, a range such as "
+			    "\"200-299\" or a class such as \"2xx\"", str);
+			continue;
+		}
+		h->status = xreallocarray(h->status, h->nstatus + 1,
+		    sizeof *h->status);
+		h->status[h->nstatus++] = r;
+	}
+}
+
+static void
+parse_metrics(struct cfg_errors *e, const config_setting_t *g,
+    struct check_http *h)
+{
+	const config_setting_t *list, *el;
+	struct check_metric *m;
+	int i, n;
+
+	list = cfg_list(e, g, "metrics");
+	if (list == NULL)
+		return;
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (!config_setting_is_group(el)) {
+			cfg_err(e, el, "each entry of 'metrics' must be a "
+			    "group { name = ...; select = ...; }");
+			continue;
+		}
+		cfg_check_keys(e, el, metric_keys, "metric");
+		h->metrics = xreallocarray(h->metrics, h->nmetrics + 1,
+		    sizeof *h->metrics);
+		m = &h->metrics[h->nmetrics++];
+		memset(m, 0, sizeof *m);
+		cfg_str(e, el, "name", 1, &m->name);
+		cfg_str(e, el, "select", 1, &m->select);
+		cfg_bool(e, el, "rate", 0, &m->rate);
+		m->has_warn = cfg_double(e, el, "warn", 0, &m->warn) == 1;
+		m->has_crit = cfg_double(e, el, "crit", 0, &m->crit) == 1;
+		if (m->select != NULL && (*m->select == '\0' ||
+		    strchr(m->select, '\n') != NULL))
+			cfg_err(e, el, "metric '%s': 'select' must be a "
+			    "series name with optional {labels}",
+			    m->name != NULL ? m->name : "?");
+	}
+}
+
+/*
+ * Checks a URL: http or https only, and no password in it (which would
+ * then show in every view and log).
+ */
+static void
+check_url(struct cfg_errors *e, const config_setting_t *s, const char *key,
+    const char *url)
+{
+	CURLU *u;
+	char *scheme = NULL, *pw = NULL;
+
+	u = curl_url();
+	if (u == NULL)
+		fatal("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		cfg_err(e, s, "'%s' is not a valid URL", key);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
+		cfg_err(e, s, "'%s' must be an http:// or https:// URL", key);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK &&
+	    pw != NULL)
+		cfg_err(e, s, "'%s' holds a password: passwords are never "
+		    "written in the configuration", key);
+out:
+	curl_free(scheme);
+	curl_free(pw);
+	curl_url_cleanup(u);
+}
+
+static void
+parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
+{
+	struct check_http *h = &c->http;
+	struct check_threshold *t;
+	const char *const *m;
+	long long v;
+	size_t i;
+	char ebuf[256];
+	int r;
+
+	h->tls_verify = 1;
+	h->max_body = 1024 * 1024;
+	if (cfg_str(e, g, "url", 1, &h->url) == 1)
+		check_url(e, config_setting_get_member(g, "url"), "url",
+		    h->url);
+	if (cfg_str(e, g, "method", 0, &h->method) == 1) {
+		for (m = http_methods; *m != NULL; m++)
+			if (strcmp(*m, h->method) == 0)
+				break;
+		if (*m == NULL)
+			cfg_err(e, config_setting_get_member(g, "method"),
+			    "'method' must be one of GET, HEAD, POST, PUT, "
+			    "PATCH, DELETE, OPTIONS (in capitals)");
+	} else
+		h->method = xstrdup("GET");
+	if (cfg_strlist(e, g, "headers", 0, &h->headers, &h->nheaders) == 1) {
+		for (i = 0; i < h->nheaders; i++) {
+			const char *colon = strchr(h->headers[i], ':');
+
+			if (colon == NULL || colon == h->headers[i] ||
+			    strpbrk(h->headers[i], "\r\n") != NULL)
+				cfg_err(e, config_setting_get_member(g,
+				    "headers"), "'headers' item %zu must look "
+				    "like \"Name: value\" on one line", i + 1);
+		}
+	}
+	cfg_str(e, g, "body", 0, &h->body);
+	parse_expect_status(e, g, h);
+	cfg_str(e, g, "body_contains", 0, &h->body_contains);
+	if (cfg_str(e, g, "body_regex", 0, &h->body_regex) == 1) {
+		r = regcomp(&h->re, h->body_regex, REG_EXTENDED | REG_NOSUB);
+		if (r != 0) {
+			regerror(r, &h->re, ebuf, sizeof ebuf);
+			cfg_err(e, config_setting_get_member(g, "body_regex"),
+			    "'body_regex' is not a valid extended regular "
+			    "expression: %s", ebuf);
+		} else
+			h->has_re = 1;
+	}
+	cfg_bool(e, g, "follow_redirects", 0, &h->follow_redirects);
+	cfg_bool(e, g, "tls_verify", 0, &h->tls_verify);
+	cfg_bool(e, g, "keepalive", 0, &h->keepalive);
+	cfg_size(e, g, "max_body", 1024, 1024LL * 1024 * 1024, &h->max_body);
+	parse_thresholds(e, g, c, http_thresholds);
+	t = threshold_mut(c, "cert_days");
+	if (cfg_int(e, g, "cert_warn_days", 0, 0, 3650, &v) == 1)
+		t->warn = (double)v;
+	if (cfg_int(e, g, "cert_crit_days", 0, 0, 3650, &v) == 1)
+		t->crit = (double)v;
+	if (t->crit > t->warn)
+		cfg_warn(e, g, "cert_crit_days (%g) is more than "
+		    "cert_warn_days (%g)", t->crit, t->warn);
+	parse_metrics(e, g, h);
+	if (cfg_str(e, g, "metrics_url", 0, &h->metrics_url) == 1)
+		check_url(e, config_setting_get_member(g, "metrics_url"),
+		    "metrics_url", h->metrics_url);
+}
+
+static const char secret_help[] =
+    "passwords are never written in the configuration: use password_env "
+    "(the name of an environment variable) or password_file (a file "
+    "readable only by you, mode 0600)";
+
+/* Validates password_env and password_file at load time. */
+static void
+parse_secret(struct cfg_errors *e, const config_setting_t *g,
+    char **env, char **file)
+{
+	const config_setting_t *s;
+	struct stat st;
+	const char *v;
+
+	if ((s = config_setting_get_member(g, "password")) != NULL)
+		cfg_err(e, s, "'password' is not allowed: %s%s", secret_help,
+		    config_setting_get_member(g, "conninfo") != NULL ?
+		    "; PostgreSQL also reads ~/.pgpass and the service file" :
+		    "");
+	if (cfg_str(e, g, "password_env", 0, env) == 1) {
+		s = config_setting_get_member(g, "password_env");
+		if (**env == '\0' || strchr(*env, '=') != NULL)
+			cfg_err(e, s, "'password_env' must name an "
+			    "environment variable");
+		else if ((v = getenv(*env)) == NULL || *v == '\0')
+			cfg_warn(e, s, "environment variable %s (password_env) "
+			    "is not set", *env);
+	}
+	if (cfg_str(e, g, "password_file", 0, file) == 1) {
+		s = config_setting_get_member(g, "password_file");
+		if (*env != NULL)
+			cfg_err(e, s, "use either password_env or "
+			    "password_file, not both");
+		if (stat(*file, &st) != 0)
+			cfg_err(e, s, "password_file %s: %s", *file,
+			    strerror(errno));
+		else if (!S_ISREG(st.st_mode))
+			cfg_err(e, s, "password_file %s is not a regular "
+			    "file", *file);
+		else if ((st.st_mode & 077) != 0)
+			cfg_err(e, s, "permissions %04o for password_file %s "
+			    "are too open: it must not be accessible by group "
+			    "or others (chmod 600 %s)",
+			    (unsigned int)(st.st_mode & 07777), *file, *file);
+	}
+}
+
+static void
+parse_pg(struct cfg_errors *e, const config_setting_t *g, struct check *c)
+{
+	struct check_pg *p = &c->pg;
+	PQconninfoOption *opts, *o;
+	const config_setting_t *s;
+	char *err = NULL;
+
+	cfg_str(e, g, "conninfo", 0, &p->conninfo);
+	cfg_str(e, g, "service", 0, &p->service);
+	if (p->conninfo == NULL && p->service == NULL)
+		cfg_err(e, g, "postgres check '%s' needs 'conninfo' (e.g. "
+		    "\"host=db1 dbname=app user=monitor\") or 'service'",
+		    c->name != NULL ? c->name : "?");
+	if (p->conninfo != NULL) {
+		s = config_setting_get_member(g, "conninfo");
+		opts = PQconninfoParse(p->conninfo, &err);
+		if (opts == NULL) {
+			cfg_err(e, s, "'conninfo' is not valid: %s",
+			    err != NULL ? err : "out of memory");
+			PQfreemem(err);
+		} else {
+			for (o = opts; o->keyword != NULL; o++) {
+				if (o->val == NULL || *o->val == '\0')
+					continue;
+				if (strcmp(o->keyword, "password") == 0)
+					cfg_err(e, s, "'conninfo' holds a "
+					    "password: %s; PostgreSQL also "
+					    "reads ~/.pgpass and the service "
+					    "file", secret_help);
+				if (strcmp(o->keyword, "host") == 0 &&
+				    strchr(o->val, ',') != NULL)
+					cfg_err(e, s, "'conninfo': one host "
+					    "per check (make one check per "
+					    "server)");
+			}
+			PQconninfoFree(opts);
+		}
+	}
+	parse_secret(e, g, &p->password_env, &p->password_file);
+	parse_thresholds(e, g, c, pg_thresholds);
+}
+
+static void
+parse_redis(struct cfg_errors *e, const config_setting_t *g,
+    struct check *c)
+{
+	struct check_redis *r = &c->redis;
+	long long v;
+
+	if (cfg_str(e, g, "host", 0, &r->host) != 1)
+		r->host = xstrdup("127.0.0.1");
+	else if (*r->host == '\0' || strpbrk(r->host, " /\t\r\n") != NULL)
+		cfg_err(e, config_setting_get_member(g, "host"),
+		    "'host' must be a host name or address");
+	r->port = 6379;
+	if (cfg_int(e, g, "port", 0, 1, 65535, &v) == 1)
+		r->port = (int)v;
+	if (cfg_int(e, g, "db", 0, 0, 100000, &v) == 1)
+		r->db = (int)v;
+	cfg_str(e, g, "user", 0, &r->user);
+	parse_secret(e, g, &r->password_env, &r->password_file);
+	if (r->user != NULL && r->password_env == NULL &&
+	    r->password_file == NULL)
+		cfg_err(e, config_setting_get_member(g, "user"), "'user' "
+		    "needs password_env or password_file");
+	parse_thresholds(e, g, c, redis_thresholds);
+}
+
+struct check *
+check_parse(struct cfg_errors *e, const config_setting_t *g,
+    enum check_type type, const struct settings *set)
+{
+	static const char *const *keys[CHECK_NTYPES] = {
+		http_keys, pg_keys, redis_keys
+	};
+	struct check *c;
+	const char *file;
+	size_t before = e->nerrors;
+	double ms;
+	char what[64];
+
+	c = xcalloc(1, sizeof *c);
+	c->type = type;
+	c->line = cfg_line(g);
+	file = cfg_file(g);
+	c->file = file != NULL ? xstrdup(file) : NULL;
+	c->interval_ms = set->refresh * 1000;
+	c->timeout_ms = set->timeout * 1000;
+	c->fail_after = set->fail_after;
+	c->recover_after = set->recover_after;
+	c->history = set->history;
+
+	snprintf(what, sizeof what, "%s check", check_type_name(type));
+	cfg_check_keys(e, g, keys[type], what);
+	if (cfg_str(e, g, "name", 1, &c->name) == 1 &&
+	    (*c->name == '\0' || strpbrk(c->name, " \t\r\n") != NULL ||
+	    strlen(c->name) > 64))
+		cfg_err(e, config_setting_get_member(g, "name"), "check "
+		    "name must be 1 to 64 characters without spaces");
+	if (cfg_ms(e, g, "interval", 100, &ms) == 1)
+		c->interval_ms = (long long)ms;
+	if (cfg_ms(e, g, "timeout", 10, &ms) == 1)
+		c->timeout_ms = (long long)ms;
+	if (c->timeout_ms > c->interval_ms)
+		cfg_warn(e, g, "check '%s': timeout is longer than interval; "
+		    "a probe still running when the next is due is skipped",
+		    c->name != NULL ? c->name : "?");
+	cfg_int(e, g, "fail_after", 0, 1, 100, &c->fail_after);
+	cfg_int(e, g, "recover_after", 0, 1, 100, &c->recover_after);
+	cfg_int(e, g, "history", 0, 10, 10000, &c->history);
+
+	switch (type) {
+	case CHECK_HTTP:
+		parse_http(e, g, c);
+		break;
+	case CHECK_POSTGRES:
+		parse_pg(e, g, c);
+		break;
+	case CHECK_REDIS:
+		parse_redis(e, g, c);
+		break;
+	}
+	if (e->nerrors != before) {
+		check_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+check_free(struct check *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->file);
+	free(c->http.url);
+	free(c->http.method);
+	cfg_strlist_free(c->http.headers, c->http.nheaders);
+	free(c->http.body);
+	free(c->http.status);
+	free(c->http.body_contains);
+	free(c->http.body_regex);
+	if (c->http.has_re)
+		regfree(&c->http.re);
+	for (i = 0; i < c->http.nmetrics; i++) {
+		free(c->http.metrics[i].name);
+		free(c->http.metrics[i].select);
+	}
+	free(c->http.metrics);
+	free(c->http.metrics_url);
+	free(c->pg.conninfo);
+	free(c->pg.service);
+	free(c->pg.password_env);
+	free(c->pg.password_file);
+	free(c->redis.host);
+	free(c->redis.user);
+	free(c->redis.password_env);
+	free(c->redis.password_file);
+	free(c);
+}
+
+static char *
+http_target(const char *url)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	char *query = NULL, *out;
+
+	u = curl_url();
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return xstrdup("(invalid URL)");
+	}
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	curl_url_get(u, CURLUPART_PATH, &path, 0);
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	out = xasprintf("%s://%s%s%s%s%s", scheme != NULL ? scheme : "?",
+	    host != NULL ? host : "?", port != NULL ? ":" : "",
+	    port != NULL ? port : "", path != NULL ? path : "/",
+	    query != NULL ? "?..." : "");
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(query);
+	curl_url_cleanup(u);
+	return out;
+}
+
+static char *
+pg_target(const struct check_pg *p)
+{
+	PQconninfoOption *opts, *o;
+	const char *host = NULL, *port = NULL, *db = NULL, *user = NULL;
+	struct buf b;
+
+	buf_init(&b);
+	if (p->service != NULL)
+		buf_printf(&b, "service=%s", p->service);
+	opts = p->conninfo != NULL ? PQconninfoParse(p->conninfo, NULL) : NULL;
+	if (opts != NULL) {
+		for (o = opts; o->keyword != NULL; o++) {
+			if (o->val == NULL || *o->val == '\0')
+				continue;
+			if (strcmp(o->keyword, "host") == 0)
+				host = o->val;
+			else if (strcmp(o->keyword, "hostaddr") == 0 &&
+			    host == NULL)
+				host = o->val;
+			else if (strcmp(o->keyword, "port") == 0)
+				port = o->val;
+			else if (strcmp(o->keyword, "dbname") == 0)
+				db = o->val;
+			else if (strcmp(o->keyword, "user") == 0)
+				user = o->val;
+		}
+		if (b.len != 0)
+			buf_addc(&b, ' ');
+		if (user != NULL)
+			buf_printf(&b, "%s@", user);
+		buf_adds(&b, host != NULL ? host : "(local)");
+		if (port != NULL)
+			buf_printf(&b, ":%s", port);
+		if (db != NULL)
+			buf_printf(&b, "/%s", db);
+		PQconninfoFree(opts);
+	}
+	if (b.len == 0)
+		buf_adds(&b, "(default)");
+	return buf_detach(&b);
+}
+
+char *
+check_target(const struct check *c)
+{
+	switch (c->type) {
+	case CHECK_HTTP:
+		return http_target(c->http.url);
+	case CHECK_POSTGRES:
+		return pg_target(&c->pg);
+	case CHECK_REDIS:
+		return xasprintf("%s%s%s:%d/%d",
+		    c->redis.user != NULL ? c->redis.user : "",
+		    c->redis.user != NULL ? "@" : "", c->redis.host,
+		    c->redis.port, c->redis.db);
+	}
+	return xstrdup("?");
+}
+
+int
+check_password(const struct check *c, char **pw, char **cause)
+{
+	const char *env, *file, *v;
+	struct stat st;
+	size_t len;
+	char *data, *why = NULL;
+
+	*pw = NULL;
+	switch (c->type) {
+	case CHECK_POSTGRES:
+		env = c->pg.password_env;
+		file = c->pg.password_file;
+		break;
+	case CHECK_REDIS:
+		env = c->redis.password_env;
+		file = c->redis.password_file;
+		break;
+	default:
+		return 0;
+	}
+	if (env != NULL) {
+		v = getenv(env);
+		if (v == NULL || *v == '\0') {
+			*cause = xasprintf("environment variable %s "
+			    "(password_env) is not set", env);
+			return -1;
+		}
+		*pw = xstrdup(v);
+		return 1;
+	}
+	if (file == NULL)
+		return 0;
+	/* Checked again: the file may have changed since loading. */
+	if (stat(file, &st) != 0) {
+		*cause = xasprintf("password_file %s: %s", file,
+		    strerror(errno));
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0) {
+		*cause = xasprintf("permissions %04o for password_file %s are "
+		    "too open (chmod 600 %s)",
+		    (unsigned int)(st.st_mode & 07777), file, file);
+		return -1;
+	}
+	if (fileio_read(file, 4096, &data, &len, &why) != 0) {
+		*cause = xasprintf("password_file %s: %s", file, why);
+		free(why);
+		return -1;
+	}
+	if (len > 0 && data[len - 1] == '\n')
+		data[--len] = '\0';
+	if (len > 0 && data[len - 1] == '\r')
+		data[--len] = '\0';
+	if (len == 0 || strlen(data) != len) {
+		explicit_bzero(data, len);
+		free(data);
+		*cause = xasprintf("password_file %s is empty or holds a NUL "
+		    "byte", file);
+		return -1;
+	}
+	*pw = data;
+	return 1;
+}

@@ -1,0 +1,158 @@
+/* One configured health check (an HTTP endpoint, a PostgreSQL server or a
+ * Redis server): its schedule, thresholds and per-type options, parsed from
+ * one element of the "http", "postgres" or "redis" configuration lists. */
+#ifndef MAINTOP_CHECK_H
+#define MAINTOP_CHECK_H
+
+#include <libconfig.h>
+#include <regex.h>
+#include <stddef.h>
+
+#include "cfgutil.h"
+
+struct settings;
+
+enum check_type {
+	CHECK_HTTP,
+	CHECK_POSTGRES,
+	CHECK_REDIS
+};
+#define CHECK_NTYPES 3
+
+/*
+ * Warning and critical limits for one named figure, in the figure's unit
+ * (seconds for durations, percent for *_pct, a plain number otherwise).
+ * Normally a value at or above a limit is bad; with lower_worse (certificate
+ * days) a value at or below it is.
+ */
+struct check_threshold {
+	const char	*name;		/* figure name (static string) */
+	int		 has_warn;
+	int		 has_crit;
+	double		 warn;
+	double		 crit;
+	int		 lower_worse;
+};
+#define CHECK_MAX_THRESHOLDS 10
+
+/* An accepted HTTP status range (a single status has lo == hi). */
+struct check_status_range {
+	int	lo;
+	int	hi;
+};
+
+/* A Prometheus series shown as a figure of an HTTP check. */
+struct check_metric {
+	char	*name;		/* figure name */
+	char	*select;	/* series selector, e.g. foo{code=~"5.."} */
+	int	 rate;		/* show per-second change between samples */
+	int	 has_warn;
+	int	 has_crit;
+	double	 warn;
+	double	 crit;
+};
+
+struct check_http {
+	char			 *url;
+	char			 *method;	/* "GET" by default */
+	char			**headers;	/* "Name: value" */
+	size_t			  nheaders;
+	char			 *body;		/* request body or NULL */
+	struct check_status_range *status;	/* accepted; default 200-399 */
+	size_t			  nstatus;
+	char			 *body_contains;
+	char			 *body_regex;
+	regex_t			  re;		/* compiled body_regex */
+	int			  has_re;
+	int			  follow_redirects;	/* default 0 */
+	int			  tls_verify;		/* default 1 */
+	long long		  max_body;		/* bytes, default 1 MiB */
+	int			  keepalive;		/* default 0 */
+	struct check_metric	 *metrics;
+	size_t			  nmetrics;
+	char			 *metrics_url;	/* NULL: metrics from url */
+};
+
+struct check_pg {
+	char	*conninfo;	/* as written, or "service=NAME"; never holds
+				 * a password (refused when parsing) */
+	char	*service;
+	char	*password_env;
+	char	*password_file;
+};
+
+struct check_redis {
+	char		*host;		/* default "127.0.0.1" */
+	int		 port;		/* default 6379 */
+	int		 db;		/* default 0 */
+	char		*user;		/* ACL user or NULL */
+	char		*password_env;
+	char		*password_file;
+};
+
+/*
+ * A check.  Everything is owned by the check and freed by check_free.
+ * Times are in milliseconds.
+ */
+struct check {
+	char			*name;
+	enum check_type		 type;
+	long long		 interval_ms;	/* between probes */
+	long long		 timeout_ms;	/* deadline of one probe */
+	long long		 fail_after;	/* bad results before going bad */
+	long long		 recover_after;	/* good results to recover */
+	long long		 history;	/* samples kept for sparklines */
+	struct check_threshold	 thresholds[CHECK_MAX_THRESHOLDS];
+	size_t			 nthresholds;
+	char			*file;		/* where it was defined */
+	int			 line;
+	struct check_http	 http;		/* CHECK_HTTP only */
+	struct check_pg		 pg;		/* CHECK_POSTGRES only */
+	struct check_redis	 redis;		/* CHECK_REDIS only */
+};
+
+/*
+ * Parses one element (a group) of the "http", "postgres" or "redis" lists.
+ * Unknown keys (with a did-you-mean), wrong types, out-of-range values and
+ * secrets written in the configuration are recorded in errs, with file and
+ * line; parsing continues so that every problem is reported.  Defaults come
+ * from settings (refresh, timeout, fail_after, recover_after, history).
+ * Returns the check (caller frees with check_free), or NULL when this
+ * element had errors.
+ */
+struct check *check_parse(struct cfg_errors *errs, const config_setting_t *,
+    enum check_type, const struct settings *);
+void check_free(struct check *);
+
+/* "http", "postgres" or "redis". */
+const char *check_type_name(enum check_type);
+
+/* The thresholds for figure name, or NULL when it has none. */
+const struct check_threshold *check_threshold(const struct check *,
+    const char *name);
+
+/*
+ * A description of the target that is safe to show anywhere: the URL
+ * without credentials or query, "host:port/db" for Redis, and only host,
+ * port, dbname and user for PostgreSQL.  The caller frees it.
+ */
+char *check_target(const struct check *);
+
+/*
+ * Reads the password of a PostgreSQL or Redis check at connect time: from
+ * the environment variable named by password_env or the file named by
+ * password_file (which must not be readable by group or others; one
+ * trailing newline is removed).  Returns 1 with *pw set (the caller wipes
+ * and frees it), 0 when the check has no password, or -1 with *cause set
+ * (never containing the password).
+ */
+int check_password(const struct check *, char **pw, char **cause);
+
+/*
+ * Parses a duration with milliseconds: "250ms", "1.5s", "2m", "1h", or a
+ * plain number of seconds ("0.5").  Returns 0 and stores milliseconds,
+ * or -1 when malformed, negative or above a day.
+ */
+int check_parse_ms(const char *, double *ms);
+
+#endif

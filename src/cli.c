@@ -1,0 +1,62 @@
+/* What the line modes share: loading the configuration with every problem
+ * printed, and the clock that --now can fix. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static time_t	cli_fixed;
+static int	cli_fixed_set;
+
+struct config *
+cli_load_config(const char *explicit)
+{
+	struct cfg_errors errs = { 0 };
+	struct config *c;
+	char *path, *cause = NULL, *line;
+	size_t i;
+
+	path = config_find(explicit, &cause);
+	if (path == NULL) {
+		fprintf(stderr, "maintop: %s\n", cause);
+		free(cause);
+		return NULL;
+	}
+	c = config_load(path, &errs);
+	for (i = 0; i < errs.n; i++) {
+		line = cfg_error_format(&errs.v[i]);
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	if (c == NULL)
+		fprintf(stderr, "maintop: %s: %zu error%s in the "
+		    "configuration\n", path, errs.nerrors,
+		    errs.nerrors == 1 ? "" : "s");
+	cfg_errors_free(&errs);
+	free(path);
+	return c;
+}
+
+int
+cli_set_now(const char *s)
+{
+	time_t t;
+
+	if (util_parse_iso8601(s, NULL, &t) != 0)
+		return -1;
+	cli_fixed = t;
+	cli_fixed_set = 1;
+	return 0;
+}
+
+time_t
+cli_now(void)
+{
+	return cli_fixed_set ? cli_fixed : time(NULL);
+}
+
+int
+cli_now_fixed(void)
+{
+	return cli_fixed_set;
+}

@@ -1,0 +1,100 @@
+/* "maintop validate": checks a configuration like "nginx -t" does. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "calendar.h"
+#include "check.h"
+#include "cli.h"
+#include "config.h"
+
+/* Conflicts are looked for this far ahead. */
+#define VALIDATE_DAYS 90
+
+static const char validate_usage[] =
+"usage: maintop validate [-c FILE]\n"
+"Checks the configuration: prints every error and warning with file and\n"
+"line, or a summary.  Exit 0 when valid, 1 when not, 3 when no file.\n";
+
+int
+cmd_validate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cfg_errors errs = { 0 };
+	const char *explicit = NULL;
+	struct config *c;
+	char *path, *cause = NULL, *line;
+	size_t i, npg = 0, nredis = 0, nhttp = 0, nwarn;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			explicit = optarg;
+			break;
+		case 'h':
+			fputs(validate_usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(validate_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(validate_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	path = config_find(explicit, &cause);
+	if (path == NULL) {
+		fprintf(stderr, "maintop: %s\n", cause);
+		free(cause);
+		return CLI_EXIT_CONFIG;
+	}
+	c = config_load(path, &errs);
+	if (c != NULL)
+		calendar_warn_conflicts(c, cli_now(), VALIDATE_DAYS, &errs);
+	for (i = 0; i < errs.n; i++) {
+		line = cfg_error_format(&errs.v[i]);
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	nwarn = errs.n - errs.nerrors;
+	if (c == NULL) {
+		printf("%s: invalid: %zu error%s, %zu warning%s\n", path,
+		    errs.nerrors, errs.nerrors == 1 ? "" : "s", nwarn,
+		    nwarn == 1 ? "" : "s");
+		cfg_errors_free(&errs);
+		free(path);
+		return CLI_EXIT_FAIL;
+	}
+	for (i = 0; i < c->nchecks; i++) {
+		switch (c->checks[i]->type) {
+		case CHECK_POSTGRES:
+			npg++;
+			break;
+		case CHECK_REDIS:
+			nredis++;
+			break;
+		case CHECK_HTTP:
+			nhttp++;
+			break;
+		}
+	}
+	printf("%s: ok: %zu check%s (%zu postgres, %zu redis, %zu http), "
+	    "%zu window%s, %zu debt item%s, %zu runbook%s", path, c->nchecks,
+	    c->nchecks == 1 ? "" : "s", npg, nredis, nhttp, c->nwindows,
+	    c->nwindows == 1 ? "" : "s", c->ndebt, c->ndebt == 1 ? "" : "s",
+	    c->nrunbooks, c->nrunbooks == 1 ? "" : "s");
+	if (nwarn > 0)
+		printf("; %zu warning%s", nwarn, nwarn == 1 ? "" : "s");
+	printf("\n");
+	cfg_errors_free(&errs);
+	config_free(c);
+	free(path);
+	return CLI_EXIT_OK;
+}

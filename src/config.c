@@ -1,0 +1,571 @@
+/* Loads and validates maintop's configuration: finds the file, reads it with
+ * libconfig, hands each section to its module's parser, then checks names
+ * and cross-references. */
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "check.h"
+#include "debt.h"
+#include "fileio.h"
+#include "runbook.h"
+
+#ifndef MAINTOP_SYSCONFDIR
+#define MAINTOP_SYSCONFDIR "/etc"
+#endif
+
+/* Larger files are refused before libconfig reads them: no real
+ * configuration comes near this, and it bounds memory on hostile input. */
+#define CONFIG_MAX_BYTES (8 * 1024 * 1024)
+
+static const char *const top_keys[] = {
+	"settings", "postgres", "redis", "http", "windows", "debt",
+	"runbooks", NULL
+};
+
+static const char *const settings_keys[] = {
+	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
+	"name", "read_only", "wall_cycle", "history", "fail_after",
+	"recover_after", NULL
+};
+
+static char *
+expand_home(const char *path)
+{
+	const char *home;
+
+	if (path[0] != '~' || (path[1] != '/' && path[1] != '\0'))
+		return xstrdup(path);
+	home = getenv("HOME");
+	if (home == NULL || *home == '\0')
+		home = "/";
+	return xasprintf("%s%s", home, path + 1);
+}
+
+static int
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *
+config_find(const char *explicit, char **cause)
+{
+	struct buf tried;
+	const char *env, *xdg, *home;
+	char *p;
+
+	if (explicit != NULL)
+		return xstrdup(explicit);
+	env = getenv("MAINTOP_CONFIG");
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+
+	buf_init(&tried);
+	xdg = getenv("XDG_CONFIG_HOME");
+	home = getenv("HOME");
+	if (xdg != NULL && *xdg == '/')
+		p = xasprintf("%s/maintop/maintop.conf", xdg);
+	else if (home != NULL && *home != '\0')
+		p = xasprintf("%s/.config/maintop/maintop.conf", home);
+	else
+		p = NULL;
+	if (p != NULL) {
+		if (file_exists(p)) {
+			buf_free(&tried);
+			return p;
+		}
+		buf_printf(&tried, "  %s\n", p);
+		free(p);
+	}
+	p = xasprintf("%s/maintop/maintop.conf", MAINTOP_SYSCONFDIR);
+	if (file_exists(p)) {
+		buf_free(&tried);
+		return p;
+	}
+	buf_printf(&tried, "  %s\n", p);
+	free(p);
+
+	*cause = xasprintf("no configuration file found; looked for -c FILE, "
+	    "$MAINTOP_CONFIG, then:\n%s"
+	    "To start: run 'maintop demo' for a live demo against local "
+	    "servers, or copy the annotated example (maintop.conf.example, "
+	    "installed with the documentation) to %s/maintop/maintop.conf "
+	    "and edit it.", tried.s != NULL ? tried.s : "",
+	    xdg != NULL && *xdg == '/' ? xdg : "~/.config");
+	buf_free(&tried);
+	return NULL;
+}
+
+static void
+settings_defaults(struct settings *s)
+{
+	memset(s, 0, sizeof *s);
+	s->refresh = 10;
+	s->timeout = 5;
+	s->timezone = xstrdup("UTC");
+	s->theme = xstrdup("default");
+	s->wall_cycle = 15;
+	s->history = 120;
+	s->fail_after = 2;
+	s->recover_after = 1;
+}
+
+static void
+settings_free(struct settings *s)
+{
+	free(s->timezone);
+	free(s->theme);
+	free(s->state_dir);
+	free(s->runbook_dir);
+	free(s->name);
+}
+
+/* Replaces *slot with the string at key when present. */
+static void
+settings_str(struct cfg_errors *e, const config_setting_t *g, const char *key,
+    char **slot)
+{
+	char *v;
+
+	if (cfg_str(e, g, key, 0, &v) == 1) {
+		free(*slot);
+		*slot = v;
+	}
+}
+
+static void
+settings_parse(struct cfg_errors *e, const config_setting_t *g,
+    struct settings *s)
+{
+	char *p;
+
+	if (!config_setting_is_group(g)) {
+		cfg_err(e, g, "'settings' must be a group { ... }");
+		return;
+	}
+	cfg_check_keys(e, g, settings_keys, "settings");
+	cfg_duration(e, g, "refresh", 0, 1, &s->refresh);
+	cfg_duration(e, g, "timeout", 0, 1, &s->timeout);
+	settings_str(e, g, "timezone", &s->timezone);
+	if (!util_tz_valid(s->timezone)) {
+		cfg_err(e, config_setting_get_member(g, "timezone"),
+		    "unknown time zone '%s' (use an IANA name such as "
+		    "\"Europe/Berlin\" or \"UTC\")", s->timezone);
+	}
+	settings_str(e, g, "theme", &s->theme);
+	settings_str(e, g, "state_dir", &s->state_dir);
+	settings_str(e, g, "runbook_dir", &s->runbook_dir);
+	settings_str(e, g, "name", &s->name);
+	cfg_bool(e, g, "read_only", 0, &s->read_only);
+	cfg_duration(e, g, "wall_cycle", 0, 2, &s->wall_cycle);
+	cfg_int(e, g, "history", 0, 10, 10000, &s->history);
+	cfg_int(e, g, "fail_after", 0, 1, 100, &s->fail_after);
+	cfg_int(e, g, "recover_after", 0, 1, 100, &s->recover_after);
+	if (s->state_dir != NULL) {
+		p = expand_home(s->state_dir);
+		free(s->state_dir);
+		s->state_dir = p;
+	}
+	if (s->runbook_dir != NULL) {
+		p = expand_home(s->runbook_dir);
+		free(s->runbook_dir);
+		s->runbook_dir = p;
+	}
+}
+
+/* Checks that every element of a section is a group; returns the count. */
+static int
+section_elems(struct cfg_errors *e, const config_setting_t *list,
+    const char *what)
+{
+	int i, n;
+
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *el;
+
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (!config_setting_is_group(el))
+			cfg_err(e, el, "each entry of '%s' must be a group "
+			    "{ ... }", what);
+	}
+	return n;
+}
+
+static void
+parse_checks(struct config *c, struct cfg_errors *e, const config_t *lc,
+    const char *section, enum check_type type)
+{
+	const config_setting_t *list, *el;
+	struct check *chk;
+	int i, n;
+
+	list = cfg_list(e, config_root_setting(lc), section);
+	if (list == NULL)
+		return;
+	n = section_elems(e, list, section);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (!config_setting_is_group(el))
+			continue;
+		chk = check_parse(e, el, type, &c->settings);
+		if (chk == NULL)
+			continue;
+		c->checks = xreallocarray(c->checks, c->nchecks + 1,
+		    sizeof *c->checks);
+		c->checks[c->nchecks++] = chk;
+	}
+}
+
+static void
+parse_windows(struct config *c, struct cfg_errors *e, const config_t *lc)
+{
+	const config_setting_t *list, *el;
+	struct window *w;
+	int i, n;
+
+	list = cfg_list(e, config_root_setting(lc), "windows");
+	if (list == NULL)
+		return;
+	n = section_elems(e, list, "windows");
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (!config_setting_is_group(el))
+			continue;
+		w = calendar_window_parse(e, el, &c->settings);
+		if (w == NULL)
+			continue;
+		c->windows = xreallocarray(c->windows, c->nwindows + 1,
+		    sizeof *c->windows);
+		c->windows[c->nwindows++] = w;
+	}
+}
+
+static void
+parse_debt(struct config *c, struct cfg_errors *e, const config_t *lc)
+{
+	const config_setting_t *list, *el;
+	struct debt_item *d;
+	int i, n;
+
+	list = cfg_list(e, config_root_setting(lc), "debt");
+	if (list == NULL)
+		return;
+	n = section_elems(e, list, "debt");
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (!config_setting_is_group(el))
+			continue;
+		d = debt_item_parse(e, el, &c->settings);
+		if (d == NULL)
+			continue;
+		c->debt = xreallocarray(c->debt, c->ndebt + 1,
+		    sizeof *c->debt);
+		c->debt[c->ndebt++] = d;
+	}
+}
+
+static void
+parse_runbooks(struct config *c, struct cfg_errors *e, const config_t *lc)
+{
+	const config_setting_t *list, *el;
+	struct runbook *rb;
+	int i, n;
+
+	list = cfg_list(e, config_root_setting(lc), "runbooks");
+	if (list != NULL) {
+		n = section_elems(e, list, "runbooks");
+		for (i = 0; i < n; i++) {
+			el = config_setting_get_elem(list, (unsigned int)i);
+			if (!config_setting_is_group(el))
+				continue;
+			rb = runbook_parse(e, el, &c->settings);
+			if (rb == NULL)
+				continue;
+			c->runbooks = xreallocarray(c->runbooks,
+			    c->nrunbooks + 1, sizeof *c->runbooks);
+			c->runbooks[c->nrunbooks++] = rb;
+		}
+	}
+	if (c->settings.runbook_dir != NULL)
+		runbook_load_dir(c, c->settings.runbook_dir, e);
+}
+
+/*
+ * Reports names used twice.  Names are looked up by the line of their
+ * second use so the message points at the duplicate.
+ */
+static void
+check_unique(struct cfg_errors *e, const char *what, size_t n,
+    const char *(*name)(const struct config *, size_t, int *),
+    const struct config *c)
+{
+	size_t i, j;
+	int li, lj;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (strcmp(name(c, i, &li), name(c, j, &lj)) != 0)
+				continue;
+			cfg_err_at(e, c->path, li, 0, "duplicate %s name '%s' "
+			    "(first defined at line %d)", what,
+			    name(c, i, &li), lj);
+			break;
+		}
+	}
+}
+
+static const char *
+check_name_at(const struct config *c, size_t i, int *line)
+{
+	*line = c->checks[i]->line;
+	return c->checks[i]->name;
+}
+
+static const char *
+window_name_at(const struct config *c, size_t i, int *line)
+{
+	*line = c->windows[i]->line;
+	return c->windows[i]->name;
+}
+
+static const char *
+runbook_name_at(const struct config *c, size_t i, int *line)
+{
+	*line = c->runbooks[i]->line;
+	return c->runbooks[i]->name;
+}
+
+static const char *
+debt_name_at(const struct config *c, size_t i, int *line)
+{
+	*line = c->debt[i]->line;
+	return c->debt[i]->id;
+}
+
+static struct config *
+config_build(config_t *lc, const char *path, struct cfg_errors *e)
+{
+	struct config *c;
+	const config_setting_t *root, *s;
+	size_t before = e->nerrors;
+
+	c = xcalloc(1, sizeof *c);
+	c->path = xstrdup(path);
+	settings_defaults(&c->settings);
+
+	root = config_root_setting(lc);
+	cfg_check_keys(e, root, top_keys, "the top level");
+	s = config_setting_get_member(root, "settings");
+	if (s != NULL)
+		settings_parse(e, s, &c->settings);
+
+	parse_checks(c, e, lc, "postgres", CHECK_POSTGRES);
+	parse_checks(c, e, lc, "redis", CHECK_REDIS);
+	parse_checks(c, e, lc, "http", CHECK_HTTP);
+	parse_windows(c, e, lc);
+	parse_debt(c, e, lc);
+	parse_runbooks(c, e, lc);
+
+	check_unique(e, "check", c->nchecks, check_name_at, c);
+	check_unique(e, "window", c->nwindows, window_name_at, c);
+	check_unique(e, "runbook", c->nrunbooks, runbook_name_at, c);
+	check_unique(e, "debt item", c->ndebt, debt_name_at, c);
+
+	calendar_resolve(c, e);
+	debt_resolve(c, e);
+	runbook_resolve(c, e);
+
+	if (e->nerrors != before) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+report_parse_error(config_t *lc, const char *name, struct cfg_errors *e)
+{
+	const char *file = config_error_file(lc);
+	const char *text = config_error_text(lc);
+
+	if (config_error_type(lc) == CONFIG_ERR_FILE_IO && file == NULL) {
+		cfg_err_at(e, name, 0, 0, "cannot read: %s", strerror(errno));
+		return;
+	}
+	cfg_err_at(e, file != NULL ? file : name, config_error_line(lc), 0,
+	    "%s", text != NULL ? text : "syntax error");
+}
+
+struct config *
+config_load(const char *path, struct cfg_errors *e)
+{
+	config_t lc;
+	struct config *c;
+	struct stat st;
+	char *dir, *copy;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		cfg_err_at(e, path, 0, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		cfg_err_at(e, path, 0, 0, "not a regular file");
+		fclose(f);
+		return NULL;
+	}
+	if (st.st_size > CONFIG_MAX_BYTES) {
+		cfg_err_at(e, path, 0, 0, "file is too large (%lld bytes; "
+		    "the limit is %d)", (long long)st.st_size,
+		    CONFIG_MAX_BYTES);
+		fclose(f);
+		return NULL;
+	}
+
+	config_init(&lc);
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	config_set_include_dir(&lc, dir);
+	if (config_read(&lc, f) != CONFIG_TRUE) {
+		/* config_read names no file for the main file: use ours. */
+		const char *file = config_error_file(&lc);
+
+		cfg_err_at(e, file != NULL ? file : path,
+		    config_error_line(&lc), 0, "%s",
+		    config_error_text(&lc) != NULL ? config_error_text(&lc) :
+		    "syntax error");
+		fclose(f);
+		free(copy);
+		config_destroy(&lc);
+		return NULL;
+	}
+	fclose(f);
+	free(copy);
+	c = config_build(&lc, path, e);
+	config_destroy(&lc);
+	return c;
+}
+
+struct config *
+config_load_string(const char *text, const char *name, struct cfg_errors *e)
+{
+	config_t lc;
+	struct config *c;
+
+	config_init(&lc);
+	if (config_read_string(&lc, text) != CONFIG_TRUE) {
+		report_parse_error(&lc, name, e);
+		config_destroy(&lc);
+		return NULL;
+	}
+	c = config_build(&lc, name, e);
+	config_destroy(&lc);
+	return c;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nchecks; i++)
+		check_free(c->checks[i]);
+	free(c->checks);
+	for (i = 0; i < c->nwindows; i++)
+		calendar_window_free(c->windows[i]);
+	free(c->windows);
+	for (i = 0; i < c->ndebt; i++)
+		debt_item_free(c->debt[i]);
+	free(c->debt);
+	for (i = 0; i < c->nrunbooks; i++)
+		runbook_free(c->runbooks[i]);
+	free(c->runbooks);
+	settings_free(&c->settings);
+	free(c->path);
+	free(c);
+}
+
+struct check *
+config_find_check(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nchecks; i++)
+		if (strcmp(c->checks[i]->name, name) == 0)
+			return c->checks[i];
+	return NULL;
+}
+
+struct window *
+config_find_window(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwindows; i++)
+		if (strcmp(c->windows[i]->name, name) == 0)
+			return c->windows[i];
+	return NULL;
+}
+
+struct runbook *
+config_find_runbook(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrunbooks; i++)
+		if (strcmp(c->runbooks[i]->name, name) == 0)
+			return c->runbooks[i];
+	return NULL;
+}
+
+struct debt_item *
+config_find_debt(const struct config *c, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < c->ndebt; i++)
+		if (strcmp(c->debt[i]->id, id) == 0)
+			return c->debt[i];
+	return NULL;
+}
+
+int
+config_state_dir(const struct config *c, char **path, char **cause)
+{
+	const char *xdg, *home;
+	char *p;
+
+	if (c != NULL && c->settings.state_dir != NULL)
+		p = xstrdup(c->settings.state_dir);
+	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL && *xdg == '/')
+		p = xasprintf("%s/maintop", xdg);
+	else if ((home = getenv("HOME")) != NULL && *home != '\0')
+		p = xasprintf("%s/.local/state/maintop", home);
+	else {
+		*cause = xstrdup("no state directory: set settings.state_dir, "
+		    "$XDG_STATE_HOME or $HOME");
+		return -1;
+	}
+	if (fileio_mkdirs(p, 0700) != 0) {
+		*cause = xasprintf("cannot create state directory %s: %s", p,
+		    strerror(errno));
+		free(p);
+		return -1;
+	}
+	*path = p;
+	return 0;
+}

@@ -1,0 +1,901 @@
+/* The demo and test HTTP server: evhttp handlers for healthy, slow, failing,
+ * hanging, huge and hostile answers, over plain TCP and TLS. */
+#include "build.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "demo_httpd.h"
+#include "util.h"
+
+#define HTTPD_CHUNK		(64 * 1024)
+#define HTTPD_MAX_SLOW_MS	(10LL * 60 * 1000)
+#define HTTPD_MAX_HUGE_MB	4096
+#define HTTPD_MAX_BODY		(1024 * 1024)
+
+/* Upper bounds of the latency histogram's buckets, in seconds. */
+static const double httpd_buckets[] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+};
+#define HTTPD_NBUCKETS (sizeof httpd_buckets / sizeof httpd_buckets[0])
+
+enum httpd_kind {
+	HTTPD_SLOW,
+	HTTPD_HANG,
+	HTTPD_HUGE
+};
+
+struct httpd;
+
+/*
+ * A request accepted and not yet fully answered.  It is tied to its
+ * connection's close callback, so that when the client goes away (and
+ * evhttp frees the request) the timer is cancelled and nothing touches the
+ * freed request.
+ */
+struct httpd_pending {
+	struct httpd			*h;
+	enum httpd_kind			 kind;
+	struct evhttp_request		*req;
+	struct evhttp_connection	*evcon;
+	struct event			*timer;		/* HTTPD_SLOW */
+	uint64_t			 remaining;	/* HTTPD_HUGE, bytes */
+	long long			 start;		/* monotonic ms */
+	struct httpd_pending		*prev;
+	struct httpd_pending		*next;
+};
+
+struct httpd {
+	struct event_base	*base;
+	struct evhttp		*http[3];	/* plain, TLS, second TLS */
+	SSL_CTX			*ctx[2];
+	int			 healthy;
+	int			 verbose;
+	unsigned long long	 codes[600];
+	unsigned long long	 buckets[HTTPD_NBUCKETS];
+	unsigned long long	 count;
+	double			 sum;
+	unsigned long long	 started;	/* requests seen */
+	struct httpd_pending	*pending;
+	long			 npending;
+};
+
+static void	httpd_pending_free(struct httpd_pending *);
+
+void
+demo_httpd_opts_init(struct demo_httpd_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->addr = "127.0.0.1";
+	o->port_fd = -1;
+}
+
+/* Counts an answer with status code that took since start ms. */
+static void
+httpd_account(struct httpd *h, int code, long long start)
+{
+	double secs;
+	size_t i;
+
+	if (code >= 0 && code < 600)
+		h->codes[code]++;
+	secs = (double)(util_mono_ms() - start) / 1000.0;
+	if (secs < 0)
+		secs = 0;
+	for (i = 0; i < HTTPD_NBUCKETS; i++) {
+		if (secs <= httpd_buckets[i])
+			h->buckets[i]++;
+	}
+	h->count++;
+	h->sum += secs;
+}
+
+static void
+httpd_log(struct httpd *h, struct evhttp_request *req, int code)
+{
+	const char *uri;
+
+	if (!h->verbose)
+		return;
+	uri = evhttp_request_get_uri(req);
+	fprintf(stderr, "testhttpd: %d %s\n", code, uri != NULL ? uri : "?");
+}
+
+/* Sends a whole answer with body (len bytes) of content type ctype. */
+static void
+httpd_reply(struct httpd *h, struct evhttp_request *req, int code,
+    const char *reason, const char *ctype, const char *body, size_t len,
+    long long start)
+{
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+
+	if (ctype != NULL)
+		evhttp_add_header(hdr, "Content-Type", ctype);
+	evhttp_add_header(hdr, "Server", "maintop-testhttpd");
+	if (body != NULL && len > 0)
+		evbuffer_add(out, body, len);
+	httpd_account(h, code, start);
+	httpd_log(h, req, code);
+	evhttp_send_reply(req, code, reason, NULL);
+}
+
+static void
+httpd_reply_str(struct httpd *h, struct evhttp_request *req, int code,
+    const char *ctype, const char *body, long long start)
+{
+	httpd_reply(h, req, code, NULL, ctype, body, strlen(body), start);
+}
+
+static void
+httpd_closed(struct evhttp_connection *evcon, void *arg)
+{
+	httpd_pending_free(arg);
+}
+
+static struct httpd_pending *
+httpd_pending_new(struct httpd *h, struct evhttp_request *req,
+    enum httpd_kind kind, long long start)
+{
+	struct httpd_pending *p;
+
+	p = xcalloc(1, sizeof *p);
+	p->h = h;
+	p->kind = kind;
+	p->req = req;
+	p->start = start;
+	p->evcon = evhttp_request_get_connection(req);
+	p->next = h->pending;
+	if (h->pending != NULL)
+		h->pending->prev = p;
+	h->pending = p;
+	h->npending++;
+	if (p->evcon != NULL)
+		evhttp_connection_set_closecb(p->evcon, httpd_closed, p);
+	return p;
+}
+
+/* Unlinks and frees p; its request is not touched. */
+static void
+httpd_pending_free(struct httpd_pending *p)
+{
+	struct httpd *h = p->h;
+
+	if (p->timer != NULL)
+		event_free(p->timer);
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		h->pending = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	h->npending--;
+	free(p);
+}
+
+/* The request is about to be answered: detach p from its connection. */
+static void
+httpd_pending_done(struct httpd_pending *p)
+{
+	if (p->evcon != NULL)
+		evhttp_connection_set_closecb(p->evcon, NULL, NULL);
+	httpd_pending_free(p);
+}
+
+/*
+ * Parses query parameter name of req as an integer in [min, max].  Returns
+ * 0 and stores it, 1 when the parameter is absent, -1 when it is invalid.
+ */
+static int
+httpd_param(struct evhttp_request *req, const char *name, long long min,
+    long long max, long long *out)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct evkeyvalq q;
+	const char *query, *v;
+	char *end;
+	long long n;
+	int rc = -1;
+
+	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	if (query == NULL)
+		return 1;
+	TAILQ_INIT(&q);
+	if (evhttp_parse_query_str(query, &q) != 0)
+		return -1;
+	v = evhttp_find_header(&q, name);
+	if (v == NULL)
+		rc = 1;
+	else if (*v != '\0') {
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno == 0 && *end == '\0' && n >= min && n <= max) {
+			*out = n;
+			rc = 0;
+		}
+	}
+	evhttp_clear_headers(&q);
+	return rc;
+}
+
+static void
+httpd_slow_fire(evutil_socket_t fd, short events, void *arg)
+{
+	struct httpd_pending *p = arg;
+	struct httpd *h = p->h;
+	struct evhttp_request *req = p->req;
+	long long start = p->start;
+
+	httpd_pending_done(p);
+	httpd_reply_str(h, req, 200, "application/json",
+	    "{\"status\":\"ok\",\"slow\":true}\n", start);
+}
+
+static void
+httpd_slow(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	struct httpd_pending *p;
+	struct timeval tv;
+	long long ms = 1000;
+
+	if (httpd_param(req, "ms", 0, HTTPD_MAX_SLOW_MS, &ms) < 0) {
+		httpd_reply_str(h, req, 400, "text/plain",
+		    "ms must be 0..600000\n", start);
+		return;
+	}
+	p = httpd_pending_new(h, req, HTTPD_SLOW, start);
+	p->timer = evtimer_new(h->base, httpd_slow_fire, p);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
+}
+
+static void httpd_huge_next(struct evhttp_connection *, void *);
+
+/* Sends the next chunk of a huge body, or ends it. */
+static void
+httpd_huge_send(struct httpd_pending *p)
+{
+	static char pattern[HTTPD_CHUNK];
+	struct evhttp_request *req = p->req;
+	struct evbuffer *b;
+	size_t n;
+
+	if (pattern[0] == '\0') {
+		size_t i;
+
+		for (i = 0; i < sizeof pattern; i++)
+			pattern[i] = (i % 64 == 63) ? '\n' : 'a' + (i % 26);
+	}
+	if (p->remaining == 0) {
+		httpd_pending_done(p);
+		evhttp_send_reply_end(req);
+		return;
+	}
+	n = p->remaining < sizeof pattern ? (size_t)p->remaining :
+	    sizeof pattern;
+	p->remaining -= n;
+	b = evbuffer_new();
+	evbuffer_add_reference(b, pattern, n, NULL, NULL);
+	evhttp_send_reply_chunk_with_cb(req, b, httpd_huge_next, p);
+	evbuffer_free(b);
+}
+
+static void
+httpd_huge_next(struct evhttp_connection *evcon, void *arg)
+{
+	httpd_huge_send(arg);
+}
+
+static void
+httpd_huge(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	struct httpd_pending *p;
+	char len[32];
+	long long mb = 16;
+
+	if (httpd_param(req, "mb", 0, HTTPD_MAX_HUGE_MB, &mb) < 0) {
+		httpd_reply_str(h, req, 400, "text/plain",
+		    "mb must be 0..4096\n", start);
+		return;
+	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD || mb == 0) {
+		httpd_reply(h, req, 200, NULL, "text/plain", NULL, 0, start);
+		return;
+	}
+	snprintf(len, sizeof len, "%llu", (unsigned long long)mb << 20);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Length", len);
+	httpd_account(h, 200, start);
+	httpd_log(h, req, 200);
+	p = httpd_pending_new(h, req, HTTPD_HUGE, start);
+	p->remaining = (uint64_t)mb << 20;
+	evhttp_send_reply_start(req, 200, "OK");
+	httpd_huge_send(p);
+}
+
+/*
+ * A body that would wreck a terminal printed raw: clear screen and cursor
+ * moves (CSI), a window title and a clipboard write (OSC 0 and OSC 52), the
+ * 8-bit C1 forms of CSI and OSC, a bell, a backspace storm and byte
+ * sequences that are not UTF-8 (overlong, lone continuation, surrogate,
+ * truncated).
+ */
+static const char httpd_escape_body[] =
+	"status: \033[2J\033[H\033[31;1mHACKED\033[0m\n"
+	"title: \033]0;pwned\007\n"
+	"clipboard: \033]52;c;cm0gLXJmIH4K\007\n"
+	"c1: \233" "2J \235" "0;c1-title\234\n"
+	"bell: \007\007 backspace: abc\b\b\b\n"
+	"dcs: \033P+q544e\033\\\n"
+	"utf8: \xff\xfe \xc0\xaf \x80 \xed\xa0\x80 \xe2\x82\n"
+	"cursor: \033[999;999H\033[6n\n";
+
+static void
+httpd_escape(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	httpd_reply(h, req, 200, NULL, "text/plain", httpd_escape_body,
+	    sizeof httpd_escape_body - 1, start);
+}
+
+static void
+httpd_metrics(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	struct buf b;
+	size_t i;
+	int code;
+
+	buf_init(&b);
+	buf_adds(&b, "# HELP http_requests_total Requests answered, by "
+	    "status code.\n# TYPE http_requests_total counter\n");
+	for (code = 0; code < 600; code++) {
+		if (h->codes[code] != 0)
+			buf_printf(&b, "http_requests_total{code=\"%d\"} %llu\n",
+			    code, h->codes[code]);
+	}
+	buf_adds(&b, "# HELP demo_requests_in_flight Requests accepted and "
+	    "not yet answered.\n# TYPE demo_requests_in_flight gauge\n");
+	buf_printf(&b, "demo_requests_in_flight %ld\n", h->npending + 1);
+	buf_adds(&b, "# HELP demo_healthy Whether /health answers 200.\n"
+	    "# TYPE demo_healthy gauge\n");
+	buf_printf(&b, "demo_healthy %d\n", h->healthy);
+	buf_adds(&b, "# HELP http_request_duration_seconds Time to answer.\n"
+	    "# TYPE http_request_duration_seconds histogram\n");
+	for (i = 0; i < HTTPD_NBUCKETS; i++)
+		buf_printf(&b, "http_request_duration_seconds_bucket"
+		    "{le=\"%g\"} %llu\n", httpd_buckets[i], h->buckets[i]);
+	buf_printf(&b, "http_request_duration_seconds_bucket{le=\"+Inf\"} "
+	    "%llu\n", h->count);
+	buf_printf(&b, "http_request_duration_seconds_sum %.6f\n", h->sum);
+	buf_printf(&b, "http_request_duration_seconds_count %llu\n", h->count);
+	httpd_reply(h, req, 200, NULL, "text/plain; version=0.0.4", b.s, b.len,
+	    start);
+	buf_free(&b);
+}
+
+static const char *
+httpd_method(struct evhttp_request *req)
+{
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	case EVHTTP_REQ_TRACE:
+		return "TRACE";
+	case EVHTTP_REQ_CONNECT:
+		return "CONNECT";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	}
+	return "?";
+}
+
+static void
+httpd_echo(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evbuffer *body = evhttp_request_get_input_buffer(req);
+	struct evkeyval *kv;
+	struct buf b;
+	size_t len;
+
+	buf_init(&b);
+	buf_printf(&b, "%s %s\n", httpd_method(req),
+	    evhttp_request_get_uri(req));
+	TAILQ_FOREACH(kv, in, next)
+		buf_printf(&b, "%s: %s\n", kv->key, kv->value);
+	buf_adds(&b, "\n");
+	len = evbuffer_get_length(body);
+	if (len > 0)
+		buf_add(&b, (const char *)evbuffer_pullup(body, -1), len);
+	httpd_reply(h, req, 200, NULL, "text/plain", b.s, b.len, start);
+	buf_free(&b);
+}
+
+static void
+httpd_health(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	if (h->healthy)
+		httpd_reply_str(h, req, 200, "application/json",
+		    "{\"status\":\"ok\"}\n", start);
+	else
+		httpd_reply_str(h, req, 503, "application/json",
+		    "{\"status\":\"down\"}\n", start);
+}
+
+static void
+httpd_toggle(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
+		h->healthy = !h->healthy;
+	httpd_reply_str(h, req, 200, "application/json", h->healthy ?
+	    "{\"healthy\":true}\n" : "{\"healthy\":false}\n", start);
+}
+
+static void
+httpd_status(struct httpd *h, struct evhttp_request *req, const char *arg,
+    long long start)
+{
+	char body[64];
+	char *end;
+	long code;
+
+	errno = 0;
+	code = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || code < 200 ||
+	    code > 599) {
+		httpd_reply_str(h, req, 400, "text/plain",
+		    "status must be 200..599\n", start);
+		return;
+	}
+	snprintf(body, sizeof body, "{\"status\":%ld}\n", code);
+	httpd_reply(h, req, (int)code, "Status", "application/json", body,
+	    strlen(body), start);
+}
+
+static void
+httpd_redirect(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location",
+	    "/health");
+	httpd_reply_str(h, req, 302, "text/plain", "see /health\n", start);
+}
+
+static void
+httpd_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct httpd *h = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path;
+	long long start = util_mono_ms();
+
+	h->started++;
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (path == NULL || *path == '\0')
+		path = "/";
+	if (strcmp(path, "/") == 0 || strcmp(path, "/health") == 0)
+		httpd_health(h, req, start);
+	else if (strcmp(path, "/toggle") == 0)
+		httpd_toggle(h, req, start);
+	else if (strncmp(path, "/status/", 8) == 0)
+		httpd_status(h, req, path + 8, start);
+	else if (strcmp(path, "/slow") == 0)
+		httpd_slow(h, req, start);
+	else if (strcmp(path, "/hang") == 0)
+		httpd_pending_new(h, req, HTTPD_HANG, start);
+	else if (strcmp(path, "/huge") == 0)
+		httpd_huge(h, req, start);
+	else if (strcmp(path, "/escape") == 0)
+		httpd_escape(h, req, start);
+	else if (strcmp(path, "/metrics") == 0)
+		httpd_metrics(h, req, start);
+	else if (strcmp(path, "/redirect") == 0)
+		httpd_redirect(h, req, start);
+	else if (strcmp(path, "/echo") == 0)
+		httpd_echo(h, req, start);
+	else
+		httpd_reply_str(h, req, 404, "text/plain", "not found\n",
+		    start);
+}
+
+static void
+httpd_signal(evutil_socket_t sig, short events, void *arg)
+{
+	event_base_loopbreak(arg);
+}
+
+static struct bufferevent *
+httpd_bevcb(struct event_base *base, void *arg)
+{
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	ssl = SSL_new(arg);
+	if (ssl == NULL)
+		return NULL;
+	bev = bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev != NULL)
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+/* The most recent OpenSSL error as text, or what when there is none. */
+static char *
+httpd_ssl_error(const char *what, const char *path)
+{
+	char msg[256];
+	unsigned long e;
+
+	e = ERR_get_error();
+	ERR_clear_error();
+	if (e == 0)
+		return xasprintf("%s %s", what, path);
+	ERR_error_string_n(e, msg, sizeof msg);
+	return xasprintf("%s %s: %s", what, path, msg);
+}
+
+static SSL_CTX *
+httpd_ssl_ctx(const struct demo_httpd_tls *t, char **cause)
+{
+	SSL_CTX *ctx;
+
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx == NULL) {
+		*cause = httpd_ssl_error("cannot create TLS context", "");
+		return NULL;
+	}
+	if (SSL_CTX_use_certificate_chain_file(ctx, t->cert) != 1) {
+		*cause = httpd_ssl_error("cannot load certificate", t->cert);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, t->key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		*cause = httpd_ssl_error("cannot load key", t->key);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Creates one evhttp listening on addr:port; stores the bound port. */
+static struct evhttp *
+httpd_listen(struct httpd *h, const char *addr, int port, SSL_CTX *ctx,
+    int *bound, char **cause)
+{
+	struct evhttp *http;
+	struct evhttp_bound_socket *sock;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+
+	if (port < 0 || port > 65535) {
+		*cause = xasprintf("bad port %d", port);
+		return NULL;
+	}
+	http = evhttp_new(h->base);
+	if (http == NULL) {
+		*cause = xstrdup("cannot create HTTP server");
+		return NULL;
+	}
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_max_body_size(http, HTTPD_MAX_BODY);
+	evhttp_set_max_headers_size(http, 64 * 1024);
+	evhttp_set_gencb(http, httpd_dispatch, h);
+	if (ctx != NULL)
+		evhttp_set_bevcb(http, httpd_bevcb, ctx);
+	errno = 0;
+	sock = evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
+	if (sock == NULL) {
+		*cause = xasprintf("cannot listen on %s:%d: %s", addr, port,
+		    errno != 0 ? strerror(errno) : "bind failed");
+		evhttp_free(http);
+		return NULL;
+	}
+	if (getsockname(evhttp_bound_socket_get_fd(sock),
+	    (struct sockaddr *)&ss, &sl) != 0) {
+		*cause = xasprintf("getsockname: %s", strerror(errno));
+		evhttp_free(http);
+		return NULL;
+	}
+	if (ss.ss_family == AF_INET)
+		*bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else
+		*bound = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return http;
+}
+
+/* Writes text to path whole: a temporary file renamed over it. */
+static int
+httpd_write_file(const char *path, const char *text, char **cause)
+{
+	char *tmp;
+	FILE *f;
+	int rc = 0;
+
+	tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		rc = -1;
+	}
+	free(tmp);
+	return rc;
+}
+
+static int
+httpd_report(const struct demo_httpd_opts *o, const char *text, char **cause)
+{
+	size_t off = 0, len = strlen(text);
+	ssize_t n;
+
+	if (o->port_file != NULL)
+		return httpd_write_file(o->port_file, text, cause);
+	if (o->port_fd >= 0) {
+		while (off < len) {
+			n = write(o->port_fd, text + off, len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				*cause = xasprintf("writing ports: %s",
+				    strerror(errno));
+				return -1;
+			}
+			off += (size_t)n;
+		}
+		close(o->port_fd);
+		return 0;
+	}
+	if (o->print_ports) {
+		fputs(text, stdout);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+int
+demo_httpd_run(const struct demo_httpd_opts *o, char **cause)
+{
+	struct httpd h;
+	const struct demo_httpd_tls *tls[2] = { &o->tls, &o->tls2 };
+	struct event *sigterm = NULL, *sigint = NULL;
+	struct buf report;
+	sigset_t set;
+	const char *addr = o->addr != NULL ? o->addr : "127.0.0.1";
+	int ports[3] = { 0, 0, 0 }, i, rc = -1;
+
+	memset(&h, 0, sizeof h);
+	h.healthy = 1;
+	h.verbose = o->verbose;
+	buf_init(&report);
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+
+	h.base = event_base_new();
+	if (h.base == NULL) {
+		*cause = xstrdup("cannot create event loop");
+		goto out;
+	}
+	h.http[0] = httpd_listen(&h, addr, o->port, NULL, &ports[0], cause);
+	if (h.http[0] == NULL)
+		goto out;
+	buf_printf(&report, "PORT %d\n", ports[0]);
+	for (i = 0; i < 2; i++) {
+		if (tls[i]->cert == NULL)
+			continue;
+		if (tls[i]->key == NULL) {
+			*cause = xasprintf("no key for %s", tls[i]->cert);
+			goto out;
+		}
+		h.ctx[i] = httpd_ssl_ctx(tls[i], cause);
+		if (h.ctx[i] == NULL)
+			goto out;
+		h.http[i + 1] = httpd_listen(&h, addr, tls[i]->port, h.ctx[i],
+		    &ports[i + 1], cause);
+		if (h.http[i + 1] == NULL)
+			goto out;
+		buf_printf(&report, "%s %d\n", i == 0 ? "TLS_PORT" :
+		    "TLS2_PORT", ports[i + 1]);
+	}
+
+	sigterm = evsignal_new(h.base, SIGTERM, httpd_signal, h.base);
+	sigint = evsignal_new(h.base, SIGINT, httpd_signal, h.base);
+	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) ||
+	    evsignal_add(sigint, NULL)) {
+		*cause = xstrdup("cannot watch signals");
+		goto out;
+	}
+	if (httpd_report(o, report.s, cause) != 0)
+		goto out;
+	event_base_dispatch(h.base);
+	rc = 0;
+
+out:
+	/* Freeing a server frees its connections, whose close callbacks free
+	 * every pending request. */
+	for (i = 0; i < 3; i++) {
+		if (h.http[i] != NULL)
+			evhttp_free(h.http[i]);
+	}
+	while (h.pending != NULL)
+		httpd_pending_free(h.pending);
+	for (i = 0; i < 2; i++) {
+		if (h.ctx[i] != NULL)
+			SSL_CTX_free(h.ctx[i]);
+	}
+	if (sigterm != NULL)
+		event_free(sigterm);
+	if (sigint != NULL)
+		event_free(sigint);
+	if (h.base != NULL)
+		event_base_free(h.base);
+	buf_free(&report);
+	return rc;
+}
+
+static int
+httpd_add_ext(X509 *x, int nid, const char *value)
+{
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	int ok;
+
+	X509V3_set_ctx_nodb(&v3);
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+	if (ext == NULL)
+		return -1;
+	ok = X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok == 1 ? 0 : -1;
+}
+
+int
+demo_httpd_make_cert(const char *certpath, const char *keypath, int days,
+    char **cause)
+{
+	EVP_PKEY *pkey = NULL;
+	X509 *x = NULL;
+	X509_NAME *name;
+	FILE *f = NULL;
+	uint64_t serial;
+	int fd, rc = -1;
+
+	if (days < 1 || days > 36500) {
+		*cause = xasprintf("bad certificate lifetime %d days", days);
+		return -1;
+	}
+	pkey = EVP_EC_gen("P-256");
+	x = X509_new();
+	if (pkey == NULL || x == NULL ||
+	    RAND_bytes((unsigned char *)&serial, sizeof serial) != 1) {
+		*cause = httpd_ssl_error("cannot create", "key");
+		goto out;
+	}
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set_uint64(X509_get_serialNumber(x),
+	    serial & 0x7fffffffffffffffULL);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), (long)days * 86400);
+	X509_set_pubkey(x, pkey);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+	    (const unsigned char *)"maintop demo", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"localhost", -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	if (httpd_add_ext(x, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
+	    httpd_add_ext(x, NID_subject_key_identifier, "hash") != 0 ||
+	    httpd_add_ext(x, NID_subject_alt_name,
+	    "DNS:localhost,IP:127.0.0.1") != 0 ||
+	    X509_sign(x, pkey, EVP_sha256()) == 0) {
+		*cause = httpd_ssl_error("cannot sign", "certificate");
+		goto out;
+	}
+
+	fd = open(keypath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		*cause = xasprintf("%s: %s", keypath, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	if (PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    fclose(f) != 0) {
+		f = NULL;
+		*cause = xasprintf("cannot write %s", keypath);
+		goto out;
+	}
+	f = fopen(certpath, "we");
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", certpath, strerror(errno));
+		goto out;
+	}
+	if (PEM_write_X509(f, x) != 1 || fclose(f) != 0) {
+		f = NULL;
+		*cause = xasprintf("cannot write %s", certpath);
+		goto out;
+	}
+	f = NULL;
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	X509_free(x);
+	EVP_PKEY_free(pkey);
+	return rc;
+}
+
+int
+demo_httpd_free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof sin;
+	int fd, port = -1;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &sl) == 0)
+		port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}

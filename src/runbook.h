@@ -1,0 +1,182 @@
+/* Runbook definitions: parsing and validating runbooks, binding their
+ * parameters, substituting them safely, and the dry-run text. */
+#ifndef MAINTOP_RUNBOOK_H
+#define MAINTOP_RUNBOOK_H
+
+#include <libconfig.h>
+#include <regex.h>
+#include <stddef.h>
+
+#include "cfgutil.h"
+
+struct config;
+struct settings;
+
+/* Limits that keep hostile files bounded. */
+#define RUNBOOK_MAX_STEPS	1000
+#define RUNBOOK_MAX_PARAMS	100
+#define RUNBOOK_MAX_ROLLBACK	20
+#define RUNBOOK_MAX_VALUE	4096	/* bytes of one parameter value */
+
+/* Default step timeouts, seconds. */
+#define RUNBOOK_TIMEOUT_RUN	600
+#define RUNBOOK_TIMEOUT_WAIT	300
+#define RUNBOOK_TIMEOUT_OTHER	300
+
+/* What is shown instead of a secret parameter's value. */
+#define RUNBOOK_MASK		"******"
+
+enum step_kind {
+	STEP_RUN,		/* a shell command */
+	STEP_SQL,		/* a statement on a postgres check (not yet run) */
+	STEP_REDIS,		/* a command on a redis check (not yet run) */
+	STEP_HTTP,		/* a request (not yet run) */
+	STEP_WAIT,		/* wait until checks are healthy */
+	STEP_PAUSE		/* a manual step: a message and a confirmation */
+};
+
+struct runbook_param {
+	char		*name;
+	char		*description;	/* or NULL */
+	char		*def;		/* default, or NULL: the value is required */
+	char		*pattern;	/* POSIX ERE as written, or NULL */
+	regex_t		 re;		/* compiled, anchored ^(...)$ */
+	int		 has_re;
+	int		 secret;
+	int		 line;
+};
+
+/* Another runbook that must have succeeded first. */
+struct runbook_req {
+	char		*runbook;
+	long long	 within;	/* seconds; 0: at any time */
+	int		 line;
+};
+
+struct step {
+	char		*name;
+	int		 line;
+	enum step_kind	 kind;
+	/* run: the shell command; sql: the statement; redis: the command;
+	 * http: the URL; pause: the message; wait: NULL. */
+	char		*text;
+	char		*cwd;		/* run: working directory or NULL */
+	char		**env;		/* run: "K=V" strings */
+	size_t		 nenv;
+	char		*on;		/* sql, redis: the check's name */
+	char		*method;	/* http: "GET" by default */
+	char		*body;		/* http: request body or NULL */
+	long long	 expect_status;	/* http: 200 by default */
+	char		**checks;	/* wait_healthy: check names */
+	size_t		 nchecks;
+	int		 confirm;	/* ask before running (default 1) */
+	int		 danger;	/* the runbook's name must be typed */
+	int		 continue_on_error;
+	int		 interactive;	/* the child gets the terminal */
+	long long	 timeout;	/* seconds; 0 for pause (none) */
+	struct step	**rollback;	/* run in order when rolling back */
+	size_t		 nrollback;
+};
+
+struct runbook {
+	char			 *name;
+	int			  line;
+	char			 *file;		/* where defined, or NULL */
+	char			 *description;	/* or NULL */
+	struct runbook_param	 *params;
+	size_t			  nparams;
+	char			**requires_healthy;
+	size_t			  nrequires_healthy;
+	int			  require_window;
+	struct runbook_req	 *requires;
+	size_t			  nrequires;
+	struct step		**steps;
+	size_t			  nsteps;
+};
+
+/*
+ * Parses one runbook (a group of the "runbooks" list).  Every problem is
+ * added to errs with file and line; returns NULL when the runbook cannot be
+ * used at all, otherwise the runbook (which may still have recorded errors:
+ * the loader fails when errs holds any).  The caller frees it with
+ * runbook_free.  settings may be NULL.
+ */
+struct runbook *runbook_parse(struct cfg_errors *errs,
+    const config_setting_t *group, const struct settings *settings);
+void runbook_free(struct runbook *);
+
+/*
+ * Loads every "*.conf" file of dir (in name order, hidden files skipped).
+ * Each file holds "runbooks = ( { ... }, ... );" and nothing else.  The
+ * runbooks are appended to config->runbooks.  Returns the number of
+ * errors added to errs.
+ */
+int runbook_load_dir(struct config *, const char *dir, struct cfg_errors *);
+/* The same for one file's text (name is used in messages; for fuzzing). */
+int runbook_load_string(struct config *, const char *text, const char *name,
+    struct cfg_errors *);
+
+/*
+ * Checks cross-references once everything is loaded: checks named by
+ * requires_healthy, wait_healthy and "on", required runbooks, cycles in
+ * requirements ("a -> b -> a"), and refuses the step kinds this version
+ * cannot run yet (sql, redis, http).
+ */
+void runbook_resolve(const struct config *, struct cfg_errors *);
+
+/*
+ * Binds parameter values for one run.  assign holds n "K=V" strings (from
+ * --param or a form); each must name a parameter and match its pattern.
+ * Parameters not assigned take their default.  Returns 0 and stores an
+ * array of rb->nparams new strings in *values (free with
+ * runbook_values_free), or -1 with *cause set (caller frees); *missing, if
+ * not NULL, is set to the index of the first parameter with no value and no
+ * default (then -1 is returned so the caller may prompt and retry).
+ */
+int runbook_bind(const struct runbook *, char *const *assign, size_t n,
+    char ***values, size_t *missing, char **cause);
+/* Checks one value against a parameter.  0, or -1 with *cause set. */
+int runbook_param_check(const struct runbook_param *, const char *value,
+    char **cause);
+void runbook_values_free(const struct runbook *, char **values);
+
+/* How a parameter's value is written into a step's text. */
+enum runbook_subst {
+	RUNBOOK_SUBST_RAW,	/* as is (environment values, messages) */
+	RUNBOOK_SUBST_SHELL,	/* one single-quoted shell word */
+	RUNBOOK_SUBST_SQL,	/* an SQL literal; ${x:ident} an identifier */
+	RUNBOOK_SUBST_URL	/* percent-encoded */
+};
+
+/*
+ * Substitutes ${name} for each parameter of rb in text.  A ${...} that does
+ * not name a parameter is left alone (for the shell: ${HOME}); "$${" is
+ * written "${".  With mask, secret values are replaced by RUNBOOK_MASK
+ * (quoted as any value would be).  values may be NULL (then "${name}" is
+ * written as the placeholder itself, for listing).  Returns a new string.
+ */
+char *runbook_subst(const struct runbook *, char *const *values,
+    const char *text, enum runbook_subst how, int mask);
+
+/*
+ * The text of one step as it would run: kind, exact command, working
+ * directory, environment, timeout, flags and rollback, secrets masked.
+ * prefix begins each line.  Returns a new string.
+ */
+char *runbook_step_text(const struct runbook *, char *const *values,
+    const struct step *, const char *prefix);
+
+/*
+ * Every step of rb as it would run (for "maintop run NAME --dry-run" and the
+ * console's preview), parameters substituted, secrets masked.  Returns a
+ * new string.
+ */
+char *runbook_dry_run(const struct runbook *, char *const *values);
+
+/* A name for a step kind ("run", "sql", "wait_healthy", ...). */
+const char *runbook_kind_name(enum step_kind);
+/* The parameter called name, or NULL. */
+const struct runbook_param *runbook_find_param(const struct runbook *,
+    const char *name);
+
+#endif

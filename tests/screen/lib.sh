@@ -1,0 +1,135 @@
+# Screen-test harness: runs the real maintop in a detached tmux session of a
+# fixed size, types keys, and compares the captured pane with expected
+# screens in tests/screen/expected/.  Sourced by tests/screen/*.sh.
+#
+# Everything that could vary is pinned: TERM, the size, TZ=UTC, LANG, HOME,
+# and the clock (--now).  Set UPDATE_SCREENS=1 to rewrite the expected files
+# from what the program shows (then read the diff before committing).
+#
+# Functions:
+#   screen_start COLS ROWS CMD...   start CMD in a new session (env: SCREEN_ENV)
+#   screen_keys KEY...              tmux send-keys (names like Tab, Escape, C-c)
+#   screen_resize COLS ROWS         resize the window (the program gets SIGWINCH)
+#   screen_capture [-e]             print the pane (-e keeps attributes)
+#   screen_wait TEXT                wait until TEXT is on screen (5 s)
+#   screen_expect NAME DESCRIPTION  wait until the pane equals expected/NAME.txt,
+#                                   print one TAP line
+#   screen_ok COND-EXIT DESCRIPTION print one TAP line from an exit status
+#   screen_done                     print the plan, stop tmux, clean up
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${MAINTOP:=$top_builddir/maintop}"
+SCREEN_DIR="$top_srcdir/tests/screen"
+SCREEN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/maintop-screen.XXXXXX")
+SCREEN_SOCK="$SCREEN_TMP/tmux.sock"
+SCREEN_N=0
+SCREEN_FAILED=0
+export HOME="$SCREEN_TMP/home"
+mkdir -p "$HOME"
+# Sanitizer builds: ncurses keeps its memory until exit on purpose.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed (apt-get install tmux)"
+	exit 0
+fi
+
+screen_tmux() {
+	tmux -S "$SCREEN_SOCK" -f /dev/null "$@"
+}
+
+screen_cleanup() {
+	screen_tmux kill-server >/dev/null 2>&1
+	rm -rf "$SCREEN_TMP"
+}
+trap screen_cleanup EXIT INT TERM
+
+screen_start() {
+	cols=$1 rows=$2
+	shift 2
+	screen_tmux kill-server >/dev/null 2>&1
+	# The command line is quoted for the shell that tmux starts.
+	cmd=""
+	for a in "$@"; do
+		cmd="$cmd '$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'"
+	done
+	screen_tmux new-session -d -x "$cols" -y "$rows" -s test \
+	    "env TERM=${SCREEN_TERM:-xterm-256color} TZ=UTC LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${SCREEN_LANG:-C.UTF-8} ${SCREEN_ENV:-} $cmd; echo \"[exit \$?]\"; sleep 600"
+	screen_tmux set-option -t test status off >/dev/null
+	screen_tmux set-option -g window-size manual >/dev/null 2>&1
+	screen_tmux resize-window -t test -x "$cols" -y "$rows" >/dev/null 2>&1
+}
+
+screen_keys() {
+	screen_tmux send-keys -t test "$@"
+}
+
+screen_resize() {
+	screen_tmux resize-window -t test -x "$1" -y "$2"
+}
+
+screen_capture() {
+	screen_tmux capture-pane -p -t test "$@"
+}
+
+screen_wait() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if screen_capture | grep -qF -- "$1"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+screen_tap() {
+	SCREEN_N=$((SCREEN_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $SCREEN_N - $2"
+	else
+		echo "not ok $SCREEN_N - $2"
+		SCREEN_FAILED=$((SCREEN_FAILED + 1))
+	fi
+}
+
+screen_ok() {
+	screen_tap "$1" "$2"
+}
+
+screen_expect() {
+	name=$1 desc=$2 want="$SCREEN_DIR/expected/$1.txt"
+	got="$SCREEN_TMP/$1.got"
+	i=0
+	while :; do
+		# capture-pane keeps trailing blanks on no line; compare as is.
+		screen_capture > "$got"
+		if [ -f "$want" ] && cmp -s "$got" "$want"; then
+			screen_tap 0 "$desc"
+			return 0
+		fi
+		i=$((i + 1))
+		[ $i -ge 40 ] && break
+		sleep 0.1
+	done
+	if [ -n "${UPDATE_SCREENS:-}" ]; then
+		cp "$got" "$want"
+		screen_tap 0 "$desc (expected screen written)"
+		return 0
+	fi
+	screen_tap 1 "$desc"
+	if [ -f "$want" ]; then
+		diff -u "$want" "$got" | sed 's/^/# /'
+	else
+		echo "# no expected screen $want; got:"
+		sed 's/^/# /' "$got"
+	fi
+	return 1
+}
+
+screen_done() {
+	echo "1..$SCREEN_N"
+	[ "$SCREEN_FAILED" -eq 0 ]
+}

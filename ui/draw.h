@@ -1,0 +1,52 @@
+/* Drawing helpers shared by the views: clipped text, lines, glyphs with an
+ * ASCII fallback, sparklines. */
+#ifndef MAINTOP_DRAW_H
+#define MAINTOP_DRAW_H
+
+#include <curses.h>
+#include <stddef.h>
+
+#include "theme.h"
+
+enum glyph {
+	GLYPH_HLINE,
+	GLYPH_VLINE,
+	GLYPH_BULLET,		/* a state dot */
+	GLYPH_ARROW,		/* "next" */
+	GLYPH_ELLIPSIS,
+	GLYPH_BLOCK,		/* a full bar cell */
+	GLYPH_MARK,		/* "now" marker */
+	GLYPH_COUNT
+};
+
+/* Chooses UTF-8 glyphs or ASCII ones (when the locale is not UTF-8). */
+void draw_init(int utf8);
+int draw_is_utf8(void);
+const char *draw_glyph(enum glyph);
+
+/*
+ * Writes s at (y, x) in role r, clipped to width columns (an ellipsis marks
+ * a cut).  Control characters show as '?', and so do non-ASCII characters
+ * when the locale is not UTF-8: nothing in s can drive the terminal.
+ * Returns the number of columns written.
+ */
+int draw_text(WINDOW *, int y, int x, int width, enum role r, const char *s);
+/* Like draw_text with a printf format. */
+int draw_printf(WINDOW *, int y, int x, int width, enum role r,
+    const char *, ...) __attribute__((format(printf, 6, 7)));
+/* Display width of s as draw_text would draw it. */
+int draw_width(const char *s);
+/* Fills width cells from (y, x) with spaces in role r. */
+void draw_fill(WINDOW *, int y, int x, int width, enum role r);
+/* A horizontal line of width cells. */
+void draw_hline(WINDOW *, int y, int x, int width, enum role r);
+/* A vertical line of height cells. */
+void draw_vline(WINDOW *, int y, int x, int height, enum role r);
+/*
+ * A sparkline of the last width values (NaN or negative: a gap), scaled to
+ * the largest value shown; eight levels in UTF-8, ".:-=+*#@" in ASCII.
+ */
+void draw_sparkline(WINDOW *, int y, int x, int width, enum role r,
+    const double *values, size_t n);
+
+#endif

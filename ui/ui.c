@@ -1,0 +1,715 @@
+/* The dashboard: sets up the terminal, joins it to the one event loop, lays
+ * out the four panes and dispatches keys. */
+#include "ui.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "theme.h"
+#include "util.h"
+
+#define MIN_COLS	80
+#define MIN_ROWS	24
+#define GRID_COLS	120
+#define GRID_ROWS	32
+#define KEY_ESCAPE	27
+#define KEY_CTRL(c)	((c) & 0x1f)
+
+static const struct view_ops *const views[4] = {
+	&view_calendar_ops,
+	&view_health_ops,
+	&view_debt_ops,
+	&view_runbooks_ops,
+};
+
+/* The loop's events; one dashboard per process. */
+static struct event	*ev_input, *ev_tick, *ev_draw, *ev_wall;
+static struct event	*ev_sig[4];
+static int		 curses_active;
+
+static void ui_draw(struct ui *);
+
+/* Restores the terminal; safe to call twice and from the fatal path. */
+static void
+ui_restore_terminal(void)
+{
+	if (curses_active) {
+		curses_active = 0;
+		curs_set(1);
+		endwin();
+	}
+}
+
+void
+ui_redraw(struct ui *ui)
+{
+	event_active(ev_draw, EV_TIMEOUT, 0);
+	(void)ui;
+}
+
+void
+ui_notice(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->message, sizeof ui->message, fmt, ap);
+	va_end(ap);
+	ui->message_until = time(NULL) + 5;
+	ui_redraw(ui);
+}
+
+int
+list_key(struct list_state *l, int key, int count, int page)
+{
+	if (page < 1)
+		page = 1;
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		l->sel++;
+		break;
+	case 'k':
+	case KEY_UP:
+		l->sel--;
+		break;
+	case KEY_NPAGE:
+	case KEY_CTRL('f'):
+		l->sel += page;
+		break;
+	case KEY_PPAGE:
+	case KEY_CTRL('b'):
+		l->sel -= page;
+		break;
+	case 'g':
+	case KEY_HOME:
+		l->sel = 0;
+		break;
+	case 'G':
+	case KEY_END:
+		l->sel = count - 1;
+		break;
+	default:
+		return 0;
+	}
+	if (l->sel >= count)
+		l->sel = count - 1;
+	if (l->sel < 0)
+		l->sel = 0;
+	return 1;
+}
+
+void
+list_clamp(struct list_state *l, int count, int rows)
+{
+	if (l->sel >= count)
+		l->sel = count - 1;
+	if (l->sel < 0)
+		l->sel = 0;
+	if (rows < 1)
+		rows = 1;
+	if (l->top > l->sel)
+		l->top = l->sel;
+	if (l->sel >= l->top + rows)
+		l->top = l->sel - rows + 1;
+	if (l->top > count - rows)
+		l->top = count - rows;
+	if (l->top < 0)
+		l->top = 0;
+}
+
+/* The help overlay's lines: key, then what it does ("" key: a heading). */
+static const char *const help_lines[][2] = {
+	{ "", "Everywhere" },
+	{ "Tab / Shift-Tab", "next / previous pane" },
+	{ "1 2 3 4", "Calendar, Health, Debt, Runbooks" },
+	{ "Enter / z", "zoom the pane (Enter in a zoomed pane: details)" },
+	{ "Esc", "back: close details, unzoom, close help" },
+	{ "j k / Down Up", "move the selection" },
+	{ "PgDn PgUp", "move a page (also Ctrl-F, Ctrl-B)" },
+	{ "g G / Home End", "first / last" },
+	{ "Ctrl-L", "redraw the whole screen" },
+	{ "?", "this help" },
+	{ "q", "quit (asks first when something runs)" },
+	{ "", "Calendar" },
+	{ "t", "back to today (zoomed)" },
+	{ "h l", "previous / next day (zoomed)" },
+	{ "", "Debt" },
+	{ "a e", "add, edit an item" },
+	{ "r d", "resolve or reopen, delete" },
+	{ "u", "undo the last change" },
+	{ "/", "filter by text" },
+	{ "", "Runbooks" },
+	{ "Enter", "open the run console" },
+	{ "", "Read-only and wall modes refuse every change." },
+};
+#define HELP_NLINES ((int)(sizeof help_lines / sizeof help_lines[0]))
+
+static void
+draw_help(struct ui *ui)
+{
+	int w = 64, h = HELP_NLINES + 4, y0, x0, i, y;
+	WINDOW *win;
+
+	if (h > ui->rows - 2)
+		h = ui->rows - 2;
+	if (w > ui->cols - 4)
+		w = ui->cols - 4;
+	y0 = (ui->rows - h) / 2;
+	x0 = (ui->cols - w) / 2;
+	win = newwin(h, w, y0, x0);
+	if (win == NULL)
+		return;
+	wbkgdset(win, (chtype)theme_attr(ROLE_HELP) | ' ');
+	werase(win);
+	wattrset(win, theme_attr(ROLE_HELP));
+	if (draw_is_utf8())
+		box_set(win, WACS_VLINE, WACS_HLINE);
+	else
+		wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
+	draw_text(win, 0, 2, w - 4, ROLE_TITLE_FOCUS, " maintop keys ");
+	if (ui->help_top > HELP_NLINES - (h - 4))
+		ui->help_top = HELP_NLINES - (h - 4);
+	if (ui->help_top < 0)
+		ui->help_top = 0;
+	for (i = ui->help_top, y = 1; i < HELP_NLINES && y < h - 2; i++, y++) {
+		if (help_lines[i][0][0] == '\0') {
+			draw_text(win, y, 2, w - 4, ROLE_TITLE,
+			    help_lines[i][1]);
+			continue;
+		}
+		draw_text(win, y, 4, 18, ROLE_FOOTER_KEY, help_lines[i][0]);
+		draw_text(win, y, 23, w - 25, ROLE_HELP, help_lines[i][1]);
+	}
+	draw_text(win, h - 2, 2, w - 4, ROLE_DIM,
+	    "j/k scroll   Esc, ? or q close");
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+/* The overall state word for the header (from the health model later). */
+static void
+draw_header(struct ui *ui)
+{
+	char clock[64], left[320];
+	struct tm tm;
+	const char *name = ui->cfg->settings.name;
+	char host[256];
+	int x, w = ui->cols;
+
+	if (name == NULL) {
+		if (gethostname(host, sizeof host) != 0)
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		name = host;
+	}
+	draw_fill(stdscr, 0, 0, w, ROLE_HEADER);
+	snprintf(left, sizeof left, " maintop %s %s", draw_glyph(GLYPH_VLINE),
+	    name);
+	x = draw_text(stdscr, 0, 0, w / 2, ROLE_HEADER, left);
+	x += 2;
+	if (ui->wall)
+		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER_ALERT,
+		    " WALL ") + 1;
+	else if (ui->read_only)
+		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER_ALERT,
+		    " READ-ONLY ") + 1;
+	if (util_localtime(ui->now, ui->cfg->settings.timezone, &tm) != 0)
+		util_localtime(ui->now, NULL, &tm);
+	strftime(clock, sizeof clock, "%a %Y-%m-%d %H:%M:%S %Z ", &tm);
+	if (draw_width(clock) < w - x)
+		draw_text(stdscr, 0, w - draw_width(clock), draw_width(clock),
+		    ROLE_HEADER, clock);
+}
+
+static void
+draw_footer(struct ui *ui)
+{
+	const char *hints = views[ui->focus]->hints;
+	int y = ui->rows - 1, x;
+
+	draw_fill(stdscr, y, 0, ui->cols, ROLE_FOOTER);
+	if (ui->quit_prompt) {
+		draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER_KEY,
+		    "Quit maintop? y: quit   n: stay");
+		return;
+	}
+	if (ui->message[0] != '\0' && time(NULL) < ui->message_until) {
+		draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER_KEY,
+		    ui->message);
+		return;
+	}
+	if (ui->wall) {
+		draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER,
+		    "Wall display: panes cycle by themselves   q quit");
+		return;
+	}
+	x = 1;
+	x += draw_text(stdscr, y, x, ui->cols - x, ROLE_FOOTER,
+	    ui->zoomed ? "Esc back  " : "Tab pane  Enter zoom  ");
+	if (hints != NULL)
+		x += draw_text(stdscr, y, x, ui->cols - x, ROLE_FOOTER, hints);
+	draw_text(stdscr, y, x, ui->cols - x, ROLE_FOOTER, "  ? help  q quit");
+}
+
+/* Draws pane i's title row and lets its view fill the rest. */
+static void
+draw_pane(struct ui *ui, int i, int y, int x, int h, int w)
+{
+	WINDOW *win = ui->panes[i];
+	char title[64];
+	int focused = i == ui->focus;
+
+	if (h < 1 || w < 1)
+		return;
+	if (win == NULL) {
+		win = newwin(h, w, y, x);
+		if (win == NULL)
+			return;
+		ui->panes[i] = win;
+	} else {
+		int oh, ow, oy, ox;
+
+		getmaxyx(win, oh, ow);
+		getbegyx(win, oy, ox);
+		if (oh != h || ow != w || oy != y || ox != x) {
+			delwin(win);
+			win = newwin(h, w, y, x);
+			ui->panes[i] = win;
+			if (win == NULL)
+				return;
+		}
+	}
+	werase(win);
+	draw_hline(win, 0, 0, w, focused ? ROLE_TITLE_FOCUS : ROLE_BORDER);
+	snprintf(title, sizeof title, " %d %s ", i + 1, views[i]->name);
+	draw_text(win, 0, 1, w - 2, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE,
+	    title);
+	if (h > 1) {
+		WINDOW *body = derwin(win, h - 1, w, 1, 0);
+
+		if (body != NULL) {
+			views[i]->draw(ui->state[i], ui, body, h - 1, w,
+			    focused, ui->zoomed);
+			delwin(body);
+		}
+	}
+	wnoutrefresh(win);
+}
+
+static void
+drop_panes(struct ui *ui)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (ui->panes[i] != NULL)
+			delwin(ui->panes[i]);
+		ui->panes[i] = NULL;
+	}
+}
+
+static void
+draw_too_small(struct ui *ui)
+{
+	char line[128];
+	int y = ui->rows / 2;
+
+	erase();
+	snprintf(line, sizeof line, "Terminal too small: %dx%d", ui->cols,
+	    ui->rows);
+	mvaddnstr(y > 0 ? y - 1 : 0, 0, line, ui->cols);
+	snprintf(line, sizeof line, "maintop needs at least %dx%d.",
+	    MIN_COLS, MIN_ROWS);
+	if (y < ui->rows)
+		mvaddnstr(y, 0, line, ui->cols);
+	if (y + 1 < ui->rows)
+		mvaddnstr(y + 1, 0, "Enlarge the window, or press q to quit.",
+		    ui->cols);
+	wnoutrefresh(stdscr);
+}
+
+static void
+ui_draw(struct ui *ui)
+{
+	int top = 1, body, i, y, small, left, big;
+
+	ui->now = cli_now();
+	ui->too_small = ui->cols < MIN_COLS || ui->rows < MIN_ROWS;
+	if (ui->too_small) {
+		drop_panes(ui);
+		draw_too_small(ui);
+		doupdate();
+		return;
+	}
+	werase(stdscr);
+	draw_header(ui);
+	if (ui->wall) {
+		/* The large status line a wall screen is read by. */
+		draw_fill(stdscr, 1, 0, ui->cols, ROLE_BIG_OK);
+		draw_fill(stdscr, 2, 0, ui->cols, ROLE_BIG_OK);
+		draw_fill(stdscr, 3, 0, ui->cols, ROLE_BIG_OK);
+		draw_text(stdscr, 2, 2, ui->cols - 4, ROLE_BIG_OK,
+		    "NO CHECKS RUNNING");
+		top = 4;
+	}
+	draw_footer(ui);
+	wnoutrefresh(stdscr);
+	body = ui->rows - 1 - top;
+
+	if (ui->zoomed) {
+		for (i = 0; i < 4; i++)
+			if (i != ui->focus && ui->panes[i] != NULL) {
+				delwin(ui->panes[i]);
+				ui->panes[i] = NULL;
+			}
+		draw_pane(ui, ui->focus, top, 0, body, ui->cols);
+	} else if (ui->cols >= GRID_COLS && ui->rows >= GRID_ROWS) {
+		int hh = body / 2, lw = (ui->cols - 1) / 2;
+
+		draw_pane(ui, 0, top, 0, hh, lw);
+		draw_pane(ui, 1, top, lw + 1, hh, ui->cols - lw - 1);
+		draw_pane(ui, 2, top + hh, 0, body - hh, lw);
+		draw_pane(ui, 3, top + hh, lw + 1, body - hh,
+		    ui->cols - lw - 1);
+		draw_vline(stdscr, top + 1, lw, hh - 1, ROLE_BORDER);
+		draw_vline(stdscr, top + hh + 1, lw, body - hh - 1,
+		    ROLE_BORDER);
+		wnoutrefresh(stdscr);
+	} else {
+		/* Stacked: the focused pane gets the room, the others a
+		 * title and two lines each. */
+		small = 3;
+		big = body - 3 * small;
+		y = top;
+		for (i = 0; i < 4; i++) {
+			left = i == ui->focus ? big : small;
+			draw_pane(ui, i, y, 0, left, ui->cols);
+			y += left;
+		}
+	}
+	if (ui->help)
+		draw_help(ui);
+	doupdate();
+}
+
+static void
+draw_cb(evutil_socket_t fd, short what, void *arg)
+{
+	ui_draw(arg);
+}
+
+/*
+ * Follows a new terminal size.  From SIGWINCH (ask set) the size is read and
+ * given to curses, which then also queues a KEY_RESIZE; from that key only
+ * the layout is redone (calling resizeterm again would queue another).
+ */
+static void
+ui_resize(struct ui *ui, int ask)
+{
+	struct winsize ws;
+
+	if (ask && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	ui->rows = LINES;
+	ui->cols = COLS;
+	drop_panes(ui);
+	/* After a resize the terminal's contents are unknown. */
+	clearok(curscr, TRUE);
+	ui_redraw(ui);
+}
+
+/* Keys while the help overlay is up. */
+static void
+key_help(struct ui *ui, int key)
+{
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		ui->help_top++;
+		break;
+	case 'k':
+	case KEY_UP:
+		ui->help_top--;
+		break;
+	case KEY_ESCAPE:
+	case '?':
+	case 'q':
+		ui->help = 0;
+		break;
+	}
+}
+
+static void
+ui_key(struct ui *ui, int key)
+{
+	const struct view_ops *v;
+	void *st;
+
+	if (key == KEY_RESIZE) {
+		ui_resize(ui, 0);
+		return;
+	}
+	if (key == KEY_CTRL('l')) {
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (ui->quit_prompt) {
+		if (key == 'y' || key == 'Y')
+			ui->quit = 1;
+		ui->quit_prompt = 0;
+		return;
+	}
+	if (ui->too_small) {
+		if (key == 'q')
+			ui->quit = 1;
+		return;
+	}
+	if (ui->help) {
+		key_help(ui, key);
+		return;
+	}
+	v = views[ui->focus];
+	st = ui->state[ui->focus];
+	if (v->modal != NULL && v->modal(st)) {
+		v->key(st, ui, key);
+		return;
+	}
+	if (ui->wall) {
+		/* A wall screen needs no keys; q and help still work so a
+		 * person at the screen is not stuck. */
+		if (key == 'q')
+			ui->quit_prompt = 1;
+		else if (key == '?')
+			ui->help = 1;
+		return;
+	}
+	switch (key) {
+	case '\t':
+		ui->focus = (ui->focus + 1) % 4;
+		return;
+	case KEY_BTAB:
+		ui->focus = (ui->focus + 3) % 4;
+		return;
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+		ui->focus = key - '1';
+		return;
+	case '?':
+		ui->help = 1;
+		ui->help_top = 0;
+		return;
+	case 'q':
+		/* Later issues add running work that makes this ask. */
+		ui->quit_prompt = 1;
+		return;
+	}
+	if (v->key != NULL && v->key(st, ui, key))
+		return;
+	switch (key) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		ui->zoomed = 1;
+		break;
+	case 'z':
+		ui->zoomed = !ui->zoomed;
+		break;
+	case KEY_ESCAPE:
+		ui->zoomed = 0;
+		break;
+	}
+}
+
+static void
+input_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ui *ui = arg;
+	int key, n = 0;
+
+	while ((key = wgetch(stdscr)) != ERR) {
+		ui_key(ui, key);
+		if (ui->quit)
+			break;
+		if (++n > 256)	/* a paste: draw, then come back */
+			break;
+	}
+	if (ui->quit)
+		event_base_loopbreak(ui->base);
+	else
+		ui_redraw(ui);
+}
+
+static void
+tick_arm(struct ui *ui)
+{
+	struct timeval tv;
+	struct timespec ts;
+
+	/* Wake just after the next whole second so the clock ticks evenly. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tv.tv_sec = 0;
+	tv.tv_usec = (1000000000L - ts.tv_nsec) / 1000 + 1000;
+	if (tv.tv_usec >= 1000000) {
+		tv.tv_sec = 1;
+		tv.tv_usec -= 1000000;
+	}
+	evtimer_add(ev_tick, &tv);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ui *ui = arg;
+
+	ui_draw(ui);
+	tick_arm(ui);
+}
+
+static void
+wall_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ui *ui = arg;
+
+	ui->focus = (ui->focus + 1) % 4;
+	ui->zoomed = 1;
+	ui_redraw(ui);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct ui *ui = arg;
+
+	switch (sig) {
+	case SIGWINCH:
+		ui_resize(ui, 1);
+		break;
+	case SIGTERM:
+	case SIGINT:
+	case SIGHUP:
+		ui->quit = 1;
+		event_base_loopbreak(ui->base);
+		break;
+	}
+}
+
+int
+ui_run(const struct ui_opts *opts)
+{
+	static const int sigs[4] = { SIGWINCH, SIGTERM, SIGINT, SIGHUP };
+	struct ui ui;
+	const char *codeset, *theme, *nocolor;
+	char *cause = NULL;
+	int i, colour;
+
+	memset(&ui, 0, sizeof ui);
+	ui.cfg = opts->cfg;
+	ui.wall = opts->wall;
+	ui.read_only = opts->read_only || opts->wall ||
+	    opts->cfg->settings.read_only;
+	ui.zoomed = ui.wall;
+	ui.now = cli_now();
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "maintop: the dashboard needs a terminal; for "
+		    "scripts use 'maintop snapshot' or 'maintop check'\n");
+		return CLI_EXIT_USAGE;
+	}
+	setlocale(LC_ALL, "");
+	codeset = nl_langinfo(CODESET);
+	draw_init(codeset != NULL && strcmp(codeset, "UTF-8") == 0);
+
+	theme = opts->theme != NULL ? opts->theme : opts->cfg->settings.theme;
+	if (theme_check(theme, &cause) != 0) {
+		fprintf(stderr, "maintop: %s\n", cause);
+		free(cause);
+		return CLI_EXIT_CONFIG;
+	}
+
+	ui.base = event_base_new();
+	if (ui.base == NULL)
+		fatal("cannot create the event loop");
+
+	/* A short ESCDELAY: Esc must feel instant, even over SSH. */
+	if (getenv("ESCDELAY") == NULL)
+		setenv("ESCDELAY", "25", 1);
+	if (initscr() == NULL)
+		fatal("cannot initialise the terminal");
+	curses_active = 1;
+	fatal_set_hook(ui_restore_terminal);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	leaveok(stdscr, TRUE);
+
+	nocolor = getenv("NO_COLOR");
+	colour = has_colors() && (nocolor == NULL || *nocolor == '\0');
+	if (theme_load(theme, colour, &cause) != 0) {
+		ui_restore_terminal();
+		fprintf(stderr, "maintop: %s\n", cause);
+		free(cause);
+		event_base_free(ui.base);
+		return CLI_EXIT_CONFIG;
+	}
+	ui.rows = LINES;
+	ui.cols = COLS;
+
+	for (i = 0; i < 4; i++)
+		ui.state[i] = views[i]->init != NULL ?
+		    views[i]->init(&ui) : NULL;
+
+	ev_input = event_new(ui.base, STDIN_FILENO, EV_READ | EV_PERSIST,
+	    input_cb, &ui);
+	ev_draw = event_new(ui.base, -1, 0, draw_cb, &ui);
+	ev_tick = evtimer_new(ui.base, tick_cb, &ui);
+	event_add(ev_input, NULL);
+	for (i = 0; i < 4; i++) {
+		ev_sig[i] = evsignal_new(ui.base, sigs[i], signal_cb, &ui);
+		evsignal_add(ev_sig[i], NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	ev_wall = NULL;
+	if (ui.wall) {
+		struct timeval tv = { opts->cfg->settings.wall_cycle, 0 };
+
+		ev_wall = event_new(ui.base, -1, EV_PERSIST, wall_cb, &ui);
+		event_add(ev_wall, &tv);
+	}
+
+	ui_draw(&ui);
+	tick_arm(&ui);
+	event_base_dispatch(ui.base);
+
+	ui_restore_terminal();
+	fatal_set_hook(NULL);
+	for (i = 0; i < 4; i++) {
+		if (views[i]->free != NULL)
+			views[i]->free(ui.state[i]);
+		event_free(ev_sig[i]);
+	}
+	drop_panes(&ui);
+	event_free(ev_input);
+	event_free(ev_draw);
+	event_free(ev_tick);
+	if (ev_wall != NULL)
+		event_free(ev_wall);
+	event_base_free(ui.base);
+	return CLI_EXIT_OK;
+}
