@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "fileio.h"
+#include "prom.h"
 
 /* A threshold a check type accepts as NAME_warn and NAME_crit. */
 struct threshold_spec {
@@ -386,6 +387,7 @@ parse_metrics(struct cfg_errors *e, const config_setting_t *g,
 {
 	const config_setting_t *list, *el;
 	struct check_metric *m;
+	char *cause = NULL;
 	int i, n;
 
 	list = cfg_list(e, g, "metrics");
@@ -409,11 +411,15 @@ parse_metrics(struct cfg_errors *e, const config_setting_t *g,
 		cfg_bool(e, el, "rate", 0, &m->rate);
 		m->has_warn = cfg_double(e, el, "warn", 0, &m->warn) == 1;
 		m->has_crit = cfg_double(e, el, "crit", 0, &m->crit) == 1;
-		if (m->select != NULL && (*m->select == '\0' ||
-		    strchr(m->select, '\n') != NULL))
-			cfg_err(e, el, "metric '%s': 'select' must be a "
-			    "series name with optional {labels}",
-			    m->name != NULL ? m->name : "?");
+		if (m->select != NULL &&
+		    !prom_selector_valid(m->select, &cause)) {
+			cfg_err(e, config_setting_get_member(el, "select"),
+			    "metric '%s': 'select' is not a valid selector: "
+			    "%s", m->name != NULL ? m->name : "?",
+			    cause != NULL ? cause : "malformed");
+			free(cause);
+			cause = NULL;
+		}
 	}
 }
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+long long	cli_started_ms;
+
 static time_t	cli_fixed;
 static int	cli_fixed_set;
 

@@ -28,6 +28,10 @@ time_t cli_now(void);
 /* True when the clock is fixed by --now. */
 int cli_now_fixed(void);
 
+/* Monotonic milliseconds when main() started (for the first-frame
+ * benchmark). */
+extern long long cli_started_ms;
+
 /*
  * Each line mode is a function taking the arguments after "maintop"
  * (argv[0] is the mode's name) and returning the process's exit code.

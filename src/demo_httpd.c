@@ -69,6 +69,7 @@ struct httpd_pending {
 	struct evhttp_request		*req;
 	struct evhttp_connection	*evcon;
 	struct event			*timer;		/* HTTPD_SLOW */
+	struct event			*watch;		/* client close */
 	uint64_t			 remaining;	/* HTTPD_HUGE, bytes */
 	long long			 start;		/* monotonic ms */
 	struct httpd_pending		*prev;
@@ -163,6 +164,32 @@ httpd_closed(struct evhttp_connection *evcon, void *arg)
 	httpd_pending_free(arg);
 }
 
+/*
+ * evhttp stops reading a connection once it has a whole request, so it
+ * does not notice a client that gives up on a slow or hanging answer: the
+ * connection would stay open until the answer, forever for /hang.  This
+ * watches the socket: end-of-file or an error frees the connection (whose
+ * close callback frees p).  Data (a pipelined request, or a TLS record)
+ * ends the watch, as evhttp will read it after the answer.
+ */
+static void
+httpd_watch(evutil_socket_t fd, short events, void *arg)
+{
+	struct httpd_pending *p = arg;
+	char c;
+	ssize_t n;
+
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0) {
+		event_del(p->watch);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	evhttp_connection_free(p->evcon);
+}
+
 static struct httpd_pending *
 httpd_pending_new(struct httpd *h, struct evhttp_request *req,
     enum httpd_kind kind, long long start)
@@ -180,8 +207,19 @@ httpd_pending_new(struct httpd *h, struct evhttp_request *req,
 		h->pending->prev = p;
 	h->pending = p;
 	h->npending++;
-	if (p->evcon != NULL)
+	if (p->evcon != NULL) {
+		struct bufferevent *bev;
+		evutil_socket_t fd;
+
 		evhttp_connection_set_closecb(p->evcon, httpd_closed, p);
+		bev = evhttp_connection_get_bufferevent(p->evcon);
+		fd = bev != NULL ? bufferevent_getfd(bev) : -1;
+		if (kind != HTTPD_HUGE && fd >= 0) {
+			p->watch = event_new(h->base, fd, EV_READ | EV_PERSIST,
+			    httpd_watch, p);
+			event_add(p->watch, NULL);
+		}
+	}
 	return p;
 }
 
@@ -193,6 +231,8 @@ httpd_pending_free(struct httpd_pending *p)
 
 	if (p->timer != NULL)
 		event_free(p->timer);
+	if (p->watch != NULL)
+		event_free(p->watch);
 	if (p->prev != NULL)
 		p->prev->next = p->next;
 	else

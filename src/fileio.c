@@ -200,8 +200,11 @@ fileio_append_line(const char *path, const char *line, char **cause)
 		    path);
 		return -1;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	/* Read access lets us look at the last byte (below). */
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
+	if (fd < 0 && errno == EACCES)
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return -1;

@@ -117,6 +117,7 @@ main(int argc, char **argv)
 	size_t i;
 	int ch, ret;
 
+	cli_started_ms = util_mono_ms();
 	if (take_now(&argc, argv) != 0)
 		return CLI_EXIT_USAGE;
 	if (argc > 1 && argv[1][0] != '-') {

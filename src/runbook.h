@@ -143,7 +143,8 @@ void runbook_values_free(const struct runbook *, char **values);
 /* How a parameter's value is written into a step's text. */
 enum runbook_subst {
 	RUNBOOK_SUBST_RAW,	/* as is (environment values, messages) */
-	RUNBOOK_SUBST_SHELL,	/* one single-quoted shell word */
+	RUNBOOK_SUBST_SHELL,	/* shown quoted for its place in the command */
+	RUNBOOK_SUBST_SHELL_EXEC, /* "${MAINTOP_PARAM_name}": what runs */
 	RUNBOOK_SUBST_SQL,	/* an SQL literal; ${x:ident} an identifier */
 	RUNBOOK_SUBST_URL	/* percent-encoded */
 };
@@ -151,7 +152,13 @@ enum runbook_subst {
 /*
  * Substitutes ${name} for each parameter of rb in text.  A ${...} that does
  * not name a parameter is left alone (for the shell: ${HOME}); "$${" is
- * written "${".  With mask, secret values are replaced by RUNBOOK_MASK
+ * written "${".  For shell commands two forms exist: RUNBOOK_SUBST_SHELL
+ * shows the value quoted for where it stands (outside quotes as one
+ * single-quoted word, inside quotes escaped for them), which is what the
+ * user confirms; RUNBOOK_SUBST_SHELL_EXEC writes a quoted reference to the
+ * environment variable MAINTOP_PARAM_name instead, which is what runs: the
+ * runner sets those variables, so a value is never parsed by the shell and
+ * can never inject syntax (and secrets stay out of the process list).  With mask, secret values are replaced by RUNBOOK_MASK
  * (quoted as any value would be).  values may be NULL (then "${name}" is
  * written as the placeholder itself, for listing).  Returns a new string.
  */

@@ -11,6 +11,12 @@
  * small state machine over code points decides what is text and what belongs
  * to a sequence.  Nothing is ever buffered except the parameters of a CSI,
  * so memory stays constant whatever the input.
+ *
+ * A raw byte 0x80-0x9f is invalid UTF-8 and becomes a replacement like any
+ * other: a UTF-8 terminal does not act on it, and treating a stray 0x90 as
+ * DCS would hide everything after it until an ST that may never come.  C1
+ * controls encoded in UTF-8 (U+0080-U+009F), which some terminals do act
+ * on, are handled as the 7-bit sequences they stand for.
  */
 enum {
 	S_GROUND,
@@ -391,8 +397,8 @@ sanitizer_feed(struct sanitizer *s, const char *data, size_t len,
 		}
 		s->u_lo = 0x80;
 		s->u_hi = 0xbf;
-		if (b < 0xa0)
-			sanitizer_cp(s, b, out);	/* ASCII or raw C1 */
+		if (b < 0x80)
+			sanitizer_cp(s, b, out);
 		else if (b < 0xc2)
 			invalid(s, out);	/* continuation or overlong */
 		else if (b < 0xe0) {

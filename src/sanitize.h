@@ -22,7 +22,7 @@
  * What is removed: every escape sequence (CSI with any parameter, private
  * marker or intermediate bytes; OSC ended by BEL or ST; DCS, SOS, PM and
  * APC strings; two-byte and nF ESC sequences), the same sequences introduced
- * by C1 controls (raw bytes 0x80-0x9f or their UTF-8 encodings), every other
+ * by C1 controls encoded in UTF-8 (U+009B CSI, U+009D OSC...), every other
  * C0 and C1 control, DEL, and the Unicode bidirectional formatting controls
  * (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) that can disguise
  * text.  CAN and SUB abort a sequence, as on a terminal.
@@ -31,9 +31,11 @@
  * (a progress bar redrawing its line) starts a new line rather than
  * overwriting the old one, so nothing the child printed is hidden.
  *
- * Invalid UTF-8 (stray continuation bytes, overlong forms, surrogates, code
- * points above U+10FFFF, truncated sequences) becomes U+FFFD, one per
- * maximal invalid subpart as Unicode recommends, or '?' with SANITIZE_ASCII.
+ * Invalid UTF-8 (stray continuation bytes, among them raw C1 bytes
+ * 0x80-0x9f, overlong forms, surrogates, code points above U+10FFFF,
+ * truncated sequences) becomes U+FFFD, one per maximal invalid subpart as
+ * Unicode recommends, or '?' with SANITIZE_ASCII.  A raw C1 byte thus never
+ * starts a sequence: UTF-8 terminals ignore it too.
  * With SANITIZE_ASCII every character outside printable ASCII becomes '?'.
  *
  * With SANITIZE_KEEP_SGR, "ESC [ params m" is kept when params holds only

@@ -400,6 +400,11 @@ parse_element(struct schedule *sch, int f, const char *elem, size_t len,
 		    "day-of-month and day-of-week fields");
 		return -1;
 	}
+	if (f == F_DOM && (elem[0] == 'L' || elem[0] == 'l')) {
+		field_error(cause, f, elem, len, "'L' must stand alone in the "
+		    "day-of-month field");
+		return -1;
+	}
 	if (f == F_DOW) {
 		if ((r = parse_dow_ext(sch, elem, len, cause)) != 0)
 			return r < 0 ? -1 : 0;

@@ -14,7 +14,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "cli.h"
+#include "health.h"
 #include "theme.h"
 #include "util.h"
 
@@ -197,10 +199,100 @@ draw_help(struct ui *ui)
 	delwin(win);
 }
 
-/* The overall state word for the header (from the health model later). */
+/*
+ * Summarises the checks: "OK 12/12", "CRIT 2 WARN 1", or "" with no checks.
+ * Returns the worst state through *worst.
+ */
+static void
+overall_text(struct ui *ui, char *buf, size_t len, enum state *worst)
+{
+	size_t i, n = ui->health != NULL ? health_count(ui->health) : 0;
+	size_t count[4] = { 0, 0, 0, 0 }, ok;
+
+	*worst = STATE_OK;
+	buf[0] = '\0';
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct check_status *st = health_get(ui->health, i);
+
+		if (st->maintenance) {
+			count[STATE_OK]++;
+			continue;
+		}
+		count[st->state]++;
+	}
+	*worst = health_worst(ui->health);
+	ok = count[STATE_OK];
+	if (ok == n)
+		snprintf(buf, len, "OK %zu/%zu", ok, n);
+	else
+		snprintf(buf, len, "%s%.0zu%s%.0zu%s%.0zu ok %zu/%zu",
+		    count[STATE_CRIT] ? "CRIT " : "", count[STATE_CRIT],
+		    count[STATE_WARN] ? " WARN " : "", count[STATE_WARN],
+		    count[STATE_UNKNOWN] ? " UNKNOWN " : "",
+		    count[STATE_UNKNOWN], ok, n);
+}
+
+/* The overall state in the header; returns the columns used. */
+static int
+draw_overall(struct ui *ui, int x, int width)
+{
+	char text[96], buf[128];
+	enum state worst;
+
+	overall_text(ui, text, sizeof text, &worst);
+	if (text[0] == '\0')
+		return 0;
+	snprintf(buf, sizeof buf, " %s %s ", draw_glyph(GLYPH_BULLET), text);
+	return draw_text(stdscr, 0, x, width, worst == STATE_OK ? ROLE_HEADER :
+	    ROLE_HEADER_ALERT, buf);
+}
+
+/*
+ * Follows the calendar: marks the checks of systems inside an active
+ * maintenance window (their alerts are expected) and writes the banner
+ * text for the header ("" when no maintenance window is on).
+ */
+static void
+update_maintenance(struct ui *ui, char *banner, size_t len)
+{
+	struct occurrence *act = NULL;
+	size_t n, i, k, c;
+	long idx;
+	char left[32];
+	int first = 1;
+
+	banner[0] = '\0';
+	n = calendar_active(ui->cfg, ui->now, &act);
+	if (ui->health != NULL)
+		for (c = 0; c < health_count(ui->health); c++)
+			health_set_maintenance(ui->health, c, 0);
+	for (i = 0; i < n; i++) {
+		if (act[i].w->kind != WINDOW_MAINTENANCE)
+			continue;
+		if (first) {
+			util_format_duration(act[i].end - ui->now, left,
+			    sizeof left);
+			snprintf(banner, len, " IN MAINTENANCE: %s ends in %s%s ",
+			    act[i].w->name, left, n > 1 ? " (+more)" : "");
+			first = 0;
+		}
+		for (k = 0; ui->health != NULL && k < act[i].w->nsystems;
+		    k++) {
+			idx = health_find(ui->health, act[i].w->systems[k]);
+			if (idx >= 0)
+				health_set_maintenance(ui->health,
+				    (size_t)idx, 1);
+		}
+	}
+	free(act);
+}
+
 static void
 draw_header(struct ui *ui)
 {
+	char banner[160];
 	char clock[64], left[320];
 	struct tm tm;
 	const char *name = ui->cfg->settings.name;
@@ -218,6 +310,11 @@ draw_header(struct ui *ui)
 	    name);
 	x = draw_text(stdscr, 0, 0, w / 2, ROLE_HEADER, left);
 	x += 2;
+	x += draw_overall(ui, x, w / 2) + 1;
+	update_maintenance(ui, banner, sizeof banner);
+	if (banner[0] != '\0')
+		x += draw_text(stdscr, 0, x, w - x - 30, ROLE_HEADER_ALERT,
+		    banner) + 1;
 	if (ui->wall)
 		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER_ALERT,
 		    " WALL ") + 1;
@@ -226,7 +323,8 @@ draw_header(struct ui *ui)
 		    " READ-ONLY ") + 1;
 	if (util_localtime(ui->now, ui->cfg->settings.timezone, &tm) != 0)
 		util_localtime(ui->now, NULL, &tm);
-	strftime(clock, sizeof clock, "%a %Y-%m-%d %H:%M:%S %Z ", &tm);
+	strftime(clock, sizeof clock, w >= 120 || banner[0] == '\0' ?
+	    "%a %Y-%m-%d %H:%M:%S %Z " : "%H:%M:%S %Z ", &tm);
 	if (draw_width(clock) < w - x)
 		draw_text(stdscr, 0, w - draw_width(clock), draw_width(clock),
 		    ROLE_HEADER, clock);
@@ -356,11 +454,22 @@ ui_draw(struct ui *ui)
 	draw_header(ui);
 	if (ui->wall) {
 		/* The large status line a wall screen is read by. */
-		draw_fill(stdscr, 1, 0, ui->cols, ROLE_BIG_OK);
-		draw_fill(stdscr, 2, 0, ui->cols, ROLE_BIG_OK);
-		draw_fill(stdscr, 3, 0, ui->cols, ROLE_BIG_OK);
-		draw_text(stdscr, 2, 2, ui->cols - 4, ROLE_BIG_OK,
-		    "NO CHECKS RUNNING");
+		char text[96], banner[160];
+		enum state worst;
+		enum role r;
+
+		overall_text(ui, text, sizeof text, &worst);
+		r = worst == STATE_OK ? ROLE_BIG_OK : ROLE_BIG_BAD;
+		if (text[0] == '\0')
+			snprintf(banner, sizeof banner, "NO HEALTH CHECKS CONFIGURED");
+		else
+			snprintf(banner, sizeof banner, "%s   %s",
+			    worst == STATE_OK ? "ALL CHECKS OK" :
+			    "ATTENTION", text);
+		draw_fill(stdscr, 1, 0, ui->cols, r);
+		draw_fill(stdscr, 2, 0, ui->cols, r);
+		draw_fill(stdscr, 3, 0, ui->cols, r);
+		draw_text(stdscr, 2, 2, ui->cols - 4, r, banner);
 		top = 4;
 	}
 	draw_footer(ui);
@@ -589,6 +698,34 @@ wall_cb(evutil_socket_t fd, short what, void *arg)
 	ui_redraw(ui);
 }
 
+/*
+ * For the benchmark (tests/bench): with MAINTOP_BENCH_FIRST_FRAME=FILE, the
+ * milliseconds from main() to the first frame on the terminal are written
+ * to FILE and the dashboard quits.
+ */
+static void
+first_frame_report(struct ui *ui)
+{
+	const char *path = getenv("MAINTOP_BENCH_FIRST_FRAME");
+	FILE *f;
+
+	if (path == NULL || *path == '\0')
+		return;
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fprintf(f, "%lld\n", util_mono_ms() - cli_started_ms);
+		fclose(f);
+	}
+	ui->quit = 1;
+	event_base_loopbreak(ui->base);
+}
+
+static void
+health_changed(void *arg)
+{
+	ui_redraw(arg);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -693,9 +830,15 @@ ui_run(const struct ui_opts *opts)
 		event_add(ev_wall, &tv);
 	}
 
+	/* The first frame goes out before any probe starts. */
+	ui.health = health_new(ui.base, opts->cfg, health_changed, &ui);
 	ui_draw(&ui);
+	first_frame_report(&ui);
+	health_start(ui.health);
 	tick_arm(&ui);
-	event_base_dispatch(ui.base);
+	if (!ui.quit)
+		event_base_dispatch(ui.base);
+	health_stop(ui.health);
 
 	ui_restore_terminal();
 	fatal_set_hook(NULL);
@@ -705,6 +848,7 @@ ui_run(const struct ui_opts *opts)
 		event_free(ev_sig[i]);
 	}
 	drop_panes(&ui);
+	health_free(ui.health);
 	event_free(ev_input);
 	event_free(ev_draw);
 	event_free(ev_tick);

@@ -8,9 +8,11 @@
 
 #include "config.h"
 #include "draw.h"
+#include "probe.h"
 #include "ui_run.h"
 
 struct event_base;
+struct health;
 struct ui;
 
 /*
@@ -47,6 +49,7 @@ extern const struct view_ops view_runbooks_ops;
 struct ui {
 	struct event_base	*base;
 	struct config		*cfg;
+	struct health		*health;	/* the checks' live state */
 	int			 read_only;
 	int			 wall;
 	time_t			 now;		/* this frame's clock */
@@ -64,6 +67,9 @@ struct ui {
 	WINDOW			*panes[4];
 	int			 wall_next;	/* seconds to the next cycle */
 };
+
+/* The role that draws a health state. */
+enum role view_state_role(enum state);
 
 /* Asks for a redraw on the next turn of the loop (cheap to call often). */
 void ui_redraw(struct ui *);

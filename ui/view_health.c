@@ -1,32 +1,204 @@
-/* The Health pane: one line per check with its state, latency and message. */
+/* The Health pane: one line per check with its state, how long it has been
+ * in it, latency, a sparkline and the message; Enter shows every figure. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
+#include "health.h"
 #include "ui.h"
 
 struct health_view {
 	struct list_state	list;
+	int			detail;		/* the detail view is open */
+	int			detail_top;	/* its scroll offset */
 };
 
+enum role
+view_state_role(enum state s)
+{
+	switch (s) {
+	case STATE_OK:
+		return ROLE_OK;
+	case STATE_WARN:
+		return ROLE_WARN;
+	case STATE_CRIT:
+		return ROLE_CRIT;
+	default:
+		return ROLE_UNKNOWN;
+	}
+}
+
 static void *
-health_init(struct ui *ui)
+hview_init(struct ui *ui)
 {
 	return xcalloc(1, sizeof(struct health_view));
 }
 
 static void
-health_free(void *p)
+hview_free(void *p)
 {
 	free(p);
 }
 
 static void
-health_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
+fmt_latency(double ms, char *buf, size_t len)
+{
+	if (ms < 0)
+		snprintf(buf, len, "-");
+	else if (ms < 10)
+		snprintf(buf, len, "%.1f ms", ms);
+	else if (ms < 10000)
+		snprintf(buf, len, "%.0f ms", ms);
+	else
+		snprintf(buf, len, "%.1f s", ms / 1000);
+}
+
+/* The sparkline's values: latency of each point, a gap where none. */
+static size_t
+ring_values(const struct check_status *st, double *v, size_t max)
+{
+	size_t k, n = st->ring_len, start = n > max ? n - max : 0, i = 0;
+
+	for (k = start; k < n; k++) {
+		const struct health_point *p = health_point_at(st, k);
+
+		v[i++] = p->latency_ms < 0 ? NAN : p->latency_ms;
+	}
+	return i;
+}
+
+static void
+draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st,
+    int selected)
+{
+	char lat[32], since[32], line[64];
+	double vals[64];
+	size_t nv;
+	enum role text = selected ? ROLE_SELECTION_FOCUS : ROLE_TEXT;
+	enum role sr = view_state_role(st->state);
+	int x, msgw, sparkw = w >= 100 ? 20 : 10;
+
+	if (selected)
+		draw_fill(win, y, 0, w, ROLE_SELECTION_FOCUS);
+	draw_text(win, y, 1, 1, sr, draw_glyph(GLYPH_BULLET));
+	draw_text(win, y, 3, 16, text, st->check->name);
+	if (st->maintenance)
+		draw_text(win, y, 20, 5, ROLE_MAINTENANCE, "MAINT");
+	else
+		draw_text(win, y, 20, 5, sr, st->since == 0 ? "..." :
+		    state_short(st->state));
+	if (st->since != 0)
+		util_format_duration(ui->now - st->since, since, sizeof since);
+	else
+		snprintf(since, sizeof since, "-");
+	draw_text(win, y, 26, 7, ROLE_DIM, since);
+	fmt_latency(st->last != NULL ? st->last->latency_ms : -1, lat,
+	    sizeof lat);
+	draw_text(win, y, 34, 8, text, lat);
+	x = 43;
+	nv = ring_values(st, vals, (size_t)sparkw);
+	draw_sparkline(win, y, x, sparkw, sr, vals, nv);
+	x += sparkw + 1;
+	msgw = w - x - 1;
+	if (st->last != NULL)
+		draw_text(win, y, x, msgw, selected ? text : ROLE_DIM,
+		    st->last->message);
+	else {
+		snprintf(line, sizeof line, "%s", st->running ? "probing..." :
+		    "waiting for the first result");
+		draw_text(win, y, x, msgw, ROLE_DIM, line);
+	}
+}
+
+static void
+draw_figure(WINDOW *win, int y, int w, const struct figure *f)
+{
+	char val[96], lim[96];
+
+	switch (f->kind) {
+	case FIGURE_NUM:
+		snprintf(val, sizeof val, "%.6g%s%s", f->num,
+		    f->unit[0] != '\0' ? " " : "", f->unit);
+		break;
+	case FIGURE_STR:
+		snprintf(val, sizeof val, "%s", f->str != NULL ? f->str : "");
+		break;
+	default:
+		snprintf(val, sizeof val, "unavailable%s%s",
+		    f->str != NULL ? ": " : "", f->str != NULL ? f->str : "");
+		break;
+	}
+	lim[0] = '\0';
+	if (f->has_warn || f->has_crit)
+		snprintf(lim, sizeof lim, "%s warn %.6g  crit %.6g",
+		    f->lower_worse ? "<=" : ">=", f->warn, f->crit);
+	draw_text(win, y, 3, 24, ROLE_TEXT, f->name);
+	draw_text(win, y, 28, 30, f->kind == FIGURE_UNAVAILABLE ? ROLE_DIM :
+	    view_state_role(f->state), val);
+	if (w > 60)
+		draw_text(win, y, 60, w - 61, ROLE_DIM, lim);
+}
+
+static void
+draw_detail(struct health_view *v, struct ui *ui, WINDOW *win, int h, int w,
+    const struct check_status *st)
+{
+	char since[32], buf[256];
+	double vals[256];
+	size_t nv, i;
+	int y = 0, row;
+
+	draw_printf(win, y++, 1, w - 2, ROLE_TITLE, "%s (%s)  %s",
+	    st->check->name, check_type_name(st->check->type),
+	    st->target != NULL ? st->target : "");
+	if (st->since != 0) {
+		util_format_duration(ui->now - st->since, since, sizeof since);
+		util_format_utc(st->since, buf, sizeof buf);
+		draw_printf(win, y++, 1, w - 2, view_state_role(st->state),
+		    "%s for %s (since %s)%s", state_name(st->state), since,
+		    buf, st->maintenance ? "  IN MAINTENANCE" : "");
+	} else
+		draw_text(win, y++, 1, w - 2, ROLE_UNKNOWN,
+		    "no result yet");
+	if (st->last != NULL) {
+		char lat[32], con[32];
+
+		fmt_latency(st->last->latency_ms, lat, sizeof lat);
+		fmt_latency(st->last->connect_ms, con, sizeof con);
+		draw_printf(win, y++, 1, w - 2, ROLE_TEXT,
+		    "latency %s   connect %s   probes %llu   changes %llu",
+		    lat, con, st->nprobes, st->ntransitions);
+		draw_text(win, y++, 1, w - 2, ROLE_TEXT, st->last->message);
+	}
+	nv = ring_values(st, vals, (size_t)(w - 2 > 256 ? 256 : w - 2));
+	draw_sparkline(win, y++, 1, w - 2, view_state_role(st->state), vals,
+	    nv);
+	if (st->last_error != NULL) {
+		util_format_utc(st->last_error_time, buf, sizeof buf);
+		draw_printf(win, y++, 1, w - 2, ROLE_CRIT, "last error (%s):",
+		    buf);
+		draw_text(win, y++, 3, w - 4, ROLE_TEXT, st->last_error);
+	}
+	y++;
+	if (st->last == NULL || y >= h)
+		return;
+	if (v->detail_top > (int)st->last->nfigures - (h - y))
+		v->detail_top = (int)st->last->nfigures - (h - y);
+	if (v->detail_top < 0)
+		v->detail_top = 0;
+	for (i = (size_t)v->detail_top, row = y; i < st->last->nfigures &&
+	    row < h; i++, row++)
+		draw_figure(win, row, w, &st->last->figures[i]);
+}
+
+static void
+hview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
     int zoomed)
 {
 	struct health_view *v = p;
-	const struct config *c = ui->cfg;
-	int i, y, n = (int)c->nchecks;
+	int i, y, n = ui->health != NULL ? (int)health_count(ui->health) : 0;
 
 	if (n == 0) {
 		draw_text(win, 0, 1, w - 2, ROLE_DIM,
@@ -34,34 +206,60 @@ health_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		return;
 	}
 	list_clamp(&v->list, n, h);
-	for (i = v->list.top, y = 0; i < n && y < h; i++, y++) {
-		const struct check *chk = c->checks[i];
-		enum role r = ROLE_TEXT;
-
-		if (focused && i == v->list.sel) {
-			draw_fill(win, y, 0, w, ROLE_SELECTION_FOCUS);
-			r = ROLE_SELECTION_FOCUS;
-		}
-		draw_text(win, y, 1, 1, ROLE_UNKNOWN, draw_glyph(GLYPH_BULLET));
-		draw_text(win, y, 3, 20, r, chk->name);
-		draw_text(win, y, 24, w - 25, r == ROLE_TEXT ? ROLE_DIM : r,
-		    "unknown: not probed yet");
+	if (v->detail && zoomed) {
+		draw_detail(v, ui, win, h, w,
+		    health_get(ui->health, (size_t)v->list.sel));
+		return;
 	}
+	for (i = v->list.top, y = 0; i < n && y < h; i++, y++)
+		draw_row(ui, win, y, w, health_get(ui->health, (size_t)i),
+		    focused && i == v->list.sel);
 }
 
 static int
-health_key(void *p, struct ui *ui, int key)
+hview_key(void *p, struct ui *ui, int key)
 {
 	struct health_view *v = p;
+	int n = ui->health != NULL ? (int)health_count(ui->health) : 0;
 
-	return list_key(&v->list, key, (int)ui->cfg->nchecks, 10);
+	if (v->detail) {
+		switch (key) {
+		case 27:
+		case 'h':
+		case KEY_LEFT:
+			v->detail = 0;
+			return 1;
+		case 'j':
+		case KEY_DOWN:
+			v->detail_top++;
+			return 1;
+		case 'k':
+		case KEY_UP:
+			v->detail_top--;
+			return 1;
+		}
+		return 0;
+	}
+	if ((key == '\n' || key == '\r' || key == KEY_ENTER) && ui->zoomed &&
+	    n > 0) {
+		v->detail = 1;
+		v->detail_top = 0;
+		return 1;
+	}
+	if (key == 'r' && n > 0) {
+		health_run_now(ui->health, (size_t)v->list.sel);
+		ui_notice(ui, "probing %s now",
+		    health_get(ui->health, (size_t)v->list.sel)->check->name);
+		return 1;
+	}
+	return list_key(&v->list, key, n, 10);
 }
 
 const struct view_ops view_health_ops = {
 	.name = "Health",
-	.hints = "j/k select",
-	.init = health_init,
-	.free = health_free,
-	.draw = health_draw,
-	.key = health_key,
+	.hints = "j/k select  r probe now",
+	.init = hview_init,
+	.free = hview_free,
+	.draw = hview_draw,
+	.key = hview_key,
 };

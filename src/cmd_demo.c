@@ -1,0 +1,109 @@
+/* "maintop demo": starts throwaway PostgreSQL, Redis and HTTP servers on
+ * 127.0.0.1, writes a configuration for them and runs the dashboard. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "demo_servers.h"
+#include "fileio.h"
+#include "ui_run.h"
+
+static const char demo_usage[] =
+"usage: maintop demo [--snapshot] [--read-only | --wall] [--theme NAME]\n"
+"Starts PostgreSQL, Redis and an HTTP server on 127.0.0.1 in a temporary\n"
+"directory (as an unprivileged user when run as root), writes a\n"
+"configuration that points at them and runs the dashboard on it.\n"
+"Everything is stopped and removed when the dashboard exits.\n"
+"--snapshot prints 'maintop snapshot' of the demo instead (no terminal).\n";
+
+int
+cmd_demo(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "snapshot", no_argument, NULL, 's' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "wall", no_argument, NULL, 'w' },
+		{ "theme", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ui_opts opts;
+	struct demo *d;
+	struct config *c;
+	char *cause = NULL, *text;
+	int ch, snapshot = 0, ret;
+
+	memset(&opts, 0, sizeof opts);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "srwt:h", longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case 's':
+			snapshot = 1;
+			break;
+		case 'r':
+			opts.read_only = 1;
+			break;
+		case 'w':
+			opts.wall = 1;
+			break;
+		case 't':
+			opts.theme = optarg;
+			break;
+		case 'h':
+			fputs(demo_usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(demo_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(demo_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+
+	fprintf(stderr, "maintop demo: starting PostgreSQL, Redis and HTTP "
+	    "servers on 127.0.0.1...\n");
+	if ((d = demo_start(&cause)) == NULL) {
+		fprintf(stderr, "maintop demo: %s\n", cause);
+		free(cause);
+		return CLI_EXIT_FAIL;
+	}
+	text = demo_config_text(d);
+	if (fileio_write_atomic(d->config_path, text, strlen(text), 0600,
+	    &cause) != 0) {
+		fprintf(stderr, "maintop demo: %s\n", cause);
+		free(cause);
+		free(text);
+		demo_stop(d);
+		return CLI_EXIT_FAIL;
+	}
+	free(text);
+	/* The demo's runbooks find the servers through these. */
+	setenv("MAINTOP_DEMO_DIR", d->dir, 1);
+
+	if (snapshot) {
+		char *args[] = { "snapshot", "-c", d->config_path, NULL };
+
+		ret = cmd_snapshot(3, args);
+		demo_stop(d);
+		return ret;
+	}
+	c = cli_load_config(d->config_path);
+	if (c == NULL) {
+		demo_stop(d);
+		return CLI_EXIT_CONFIG;
+	}
+	opts.cfg = c;
+	ret = ui_run(&opts);
+	config_free(c);
+	demo_stop(d);
+	fprintf(stderr, "maintop demo: servers stopped, %s removed\n",
+	    "temporary files");
+	return ret;
+}

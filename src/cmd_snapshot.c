@@ -1,0 +1,202 @@
+/* "maintop snapshot": the dashboard's content as plain text, for mail and
+ * cron: every check probed once, the calendar, the debt list, runbooks. */
+#include <event2/event.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "check.h"
+#include "debt.h"
+#include "cli.h"
+#include "config.h"
+#include "health.h"
+#include "runbook.h"
+
+#define DAY 86400
+
+static void
+snapshot_calendar(struct config *c, time_t now)
+{
+	struct occurrence *o = NULL;
+	struct calendar_conflict *cv = NULL;
+	char a[32], b[32], left[32];
+	size_t n, i;
+
+	printf("\n== Calendar (times in UTC)\n");
+	if (c->nwindows == 0) {
+		printf("no maintenance windows configured\n");
+		return;
+	}
+	n = calendar_active(c, now, &o);
+	for (i = 0; i < n; i++) {
+		util_format_duration(o[i].end - now, left, sizeof left);
+		util_format_utc(o[i].end, b, sizeof b);
+		printf("ACTIVE   %-24s %-11s until %s (ends in %s)\n",
+		    o[i].w->name, calendar_kind_name(o[i].w->kind), b, left);
+	}
+	free(o);
+	o = NULL;
+	n = calendar_upcoming(c, now, now + 30 * DAY, 10, &o);
+	for (i = 0; i < n; i++) {
+		util_format_duration(o[i].start - now, left, sizeof left);
+		util_format_utc(o[i].start, a, sizeof a);
+		util_format_utc(o[i].end, b, sizeof b);
+		printf("NEXT     %-24s %-11s %s - %s (in %s)%s\n",
+		    o[i].w->name, calendar_kind_name(o[i].w->kind), a, b, left,
+		    calendar_in_notice(o[i].w, o[i].start, now) ?
+		    " [notice]" : "");
+	}
+	free(o);
+	n = calendar_conflicts(c, now, now + 30 * DAY, &cv);
+	for (i = 0; i < n; i++) {
+		util_format_utc(cv[i].start, a, sizeof a);
+		printf("CONFLICT %s and %s overlap from %s%s%s\n",
+		    cv[i].a.w->name, cv[i].b.w->name, a,
+		    cv[i].system != NULL ? " on " : "",
+		    cv[i].system != NULL ? cv[i].system : "");
+	}
+	free(cv);
+}
+
+static void
+snapshot_debt(struct config *c, time_t now)
+{
+	struct debt_item **v;
+	struct debt_score sc;
+	char target[32];
+	size_t i;
+
+	printf("\n== Debt (open, by score)\n");
+	if (c->ndebt == 0) {
+		printf("no debt items in the configuration\n");
+		return;
+	}
+	v = xcalloc(c->ndebt, sizeof *v);
+	memcpy(v, c->debt, c->ndebt * sizeof *v);
+	debt_sort(v, c->ndebt, now, c->settings.timezone);
+	for (i = 0; i < c->ndebt; i++) {
+		if (v[i]->status != DEBT_OPEN)
+			continue;
+		sc = debt_score(v[i], now, c->settings.timezone);
+		if (v[i]->target != 0)
+			debt_format_date(v[i]->target, c->settings.timezone,
+			    target, sizeof target);
+		else
+			snprintf(target, sizeof target, "-");
+		printf("%5.1f  %-6s %-8s %-10s %s\n", sc.total,
+		    debt_priority_name(v[i]->priority), v[i]->id, target,
+		    v[i]->title);
+	}
+	free(v);
+}
+
+static void
+snapshot_runbooks(struct config *c)
+{
+	size_t i;
+
+	printf("\n== Runbooks\n");
+	if (c->nrunbooks == 0)
+		printf("no runbooks configured\n");
+	for (i = 0; i < c->nrunbooks; i++)
+		printf("%-24s %s\n", c->runbooks[i]->name,
+		    c->runbooks[i]->description != NULL ?
+		    c->runbooks[i]->description : "");
+}
+
+static const char snapshot_usage[] =
+"usage: maintop snapshot [-c FILE]\n"
+"Prints the dashboard as plain text: health (each check probed once),\n"
+"calendar, debt and runbooks.  Exit 0, or 3 without a configuration.\n";
+
+static void
+snapshot_done(void *arg)
+{
+	event_base_loopbreak(arg);
+}
+
+static void
+snapshot_health(struct config *c, struct event_base *base)
+{
+	struct health *h;
+	size_t i;
+
+	printf("\n== Health\n");
+	if (c->nchecks == 0) {
+		printf("no checks configured\n");
+		return;
+	}
+	h = health_new(base, c, NULL, NULL);
+	health_run_once(h, NULL, snapshot_done, base);
+	event_base_dispatch(base);
+	for (i = 0; i < health_count(h); i++) {
+		const struct check_status *st = health_get(h, i);
+		char lat[32];
+
+		if (st->last != NULL && st->last->latency_ms >= 0)
+			snprintf(lat, sizeof lat, "%.0f ms",
+			    st->last->latency_ms);
+		else
+			snprintf(lat, sizeof lat, "-");
+		printf("%-8s %-20s %-8s %9s  %s\n", state_name(st->state),
+		    st->check->name, check_type_name(st->check->type), lat,
+		    st->last != NULL ? st->last->message : "");
+	}
+	health_free(h);
+}
+
+int
+cmd_snapshot(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *explicit = NULL;
+	struct event_base *base;
+	struct config *c;
+	char when[32], host[256];
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			explicit = optarg;
+			break;
+		case 'h':
+			fputs(snapshot_usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(snapshot_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(snapshot_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if ((c = cli_load_config(explicit)) == NULL)
+		return CLI_EXIT_CONFIG;
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	util_format_utc(cli_now(), when, sizeof when);
+	printf("maintop snapshot of %s at %s\n",
+	    c->settings.name != NULL ? c->settings.name : host, when);
+
+	base = event_base_new();
+	if (base == NULL)
+		fatal("cannot create the event loop");
+	snapshot_health(c, base);
+	event_base_free(base);
+	snapshot_calendar(c, cli_now());
+	snapshot_debt(c, cli_now());
+	snapshot_runbooks(c);
+	config_free(c);
+	return CLI_EXIT_OK;
+}

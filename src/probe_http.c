@@ -1,0 +1,684 @@
+/* The HTTP probe: one request per probe through libcurl's multi interface,
+ * whose sockets and timer are joined to the libevent loop; checks status,
+ * body, latency, the certificate's expiry and Prometheus metrics. */
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "build.h"
+#include "check.h"
+#include "probe.h"
+#include "prom.h"
+#include "resolve.h"
+
+/*
+ * The multi handle shared by every HTTP check on one loop (so keep-alive
+ * connections can be reused), kept in ctx->kind_state[CHECK_HTTP].
+ */
+struct http_multi {
+	CURLM			*multi;
+	struct event_base	*base;
+	struct event		*timer;
+	int			 own_dns;	/* curl would resolve blocking */
+	struct resolve		*resolve;
+};
+
+/* libevent's watch of one socket curl asked for. */
+struct http_sock {
+	struct event	*ev;
+	struct http_multi *m;
+};
+
+/* The previous value of a metric, for rates. */
+struct http_prev {
+	int		have;
+	double		value;
+	long long	t_ms;
+};
+
+struct probe {
+	struct probe_ctx	*ctx;
+	const struct check	*c;
+	struct http_multi	*m;
+	CURL			*easy;
+	struct curl_slist	*hdrs;
+	struct curl_slist	*resolve_list;
+	struct resolve_req	*rq;
+	char			 errbuf[CURL_ERROR_SIZE];
+	struct buf		 body;
+	size_t			 body_seen;
+	int			 store_body;
+	int			 truncated;
+	int			 stage;		/* 0 the URL, 1 metrics_url */
+	int			 https;
+	probe_done_cb		 cb;
+	void			*arg;
+	struct sample		*s;
+	long long		 start_ms;
+	double			 cert_days;	/* last seen; for reused */
+	time_t			 cert_expiry;	/* connections */
+	struct http_prev	*prev;		/* one per metric */
+};
+
+static void http_check_info(struct http_multi *);
+
+static void
+http_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_sock *hs = arg;
+	struct http_multi *m = hs->m;
+	int action = 0, running;
+
+	if (what & EV_READ)
+		action |= CURL_CSELECT_IN;
+	if (what & EV_WRITE)
+		action |= CURL_CSELECT_OUT;
+	/* hs may be freed inside: do not use it after this call. */
+	curl_multi_socket_action(m->multi, fd, action, &running);
+	http_check_info(m);
+}
+
+static int
+http_socket_cb(CURL *e, curl_socket_t fd, int what, void *userp,
+    void *sockp)
+{
+	struct http_multi *m = userp;
+	struct http_sock *hs = sockp;
+	short kind;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (hs != NULL) {
+			event_free(hs->ev);
+			free(hs);
+			curl_multi_assign(m->multi, fd, NULL);
+		}
+		return 0;
+	}
+	kind = EV_PERSIST;
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	if (hs == NULL) {
+		hs = xcalloc(1, sizeof *hs);
+		hs->m = m;
+		curl_multi_assign(m->multi, fd, hs);
+	} else
+		event_free(hs->ev);
+	hs->ev = event_new(m->base, fd, kind, http_event, hs);
+	if (hs->ev == NULL)
+		fatal("event_new failed");
+	event_add(hs->ev, NULL);
+	return 0;
+}
+
+static void
+http_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_multi *m = arg;
+	int running;
+
+	curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	http_check_info(m);
+}
+
+static int
+http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct http_multi *m = userp;
+	struct timeval tv;
+
+	if (timeout_ms < 0) {
+		evtimer_del(m->timer);
+		return 0;
+	}
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evtimer_add(m->timer, &tv);
+	return 0;
+}
+
+static struct http_multi *
+http_multi_get(struct probe_ctx *ctx)
+{
+	static int global_done;
+	struct http_multi *m = ctx->kind_state[CHECK_HTTP];
+	const curl_version_info_data *vi;
+
+	if (m != NULL)
+		return m;
+	if (!global_done) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+			fatal("curl_global_init failed");
+		global_done = 1;
+	}
+	m = xcalloc(1, sizeof *m);
+	m->base = ctx->base;
+	m->resolve = ctx->resolve;
+	m->multi = curl_multi_init();
+	if (m->multi == NULL)
+		fatal("curl_multi_init failed");
+	/*
+	 * libcurl resolves without blocking only when built with an
+	 * asynchronous resolver (threaded or c-ares); otherwise names are
+	 * resolved here with evdns and handed over with CURLOPT_RESOLVE.
+	 */
+	vi = curl_version_info(CURLVERSION_NOW);
+	m->own_dns = (vi->features & CURL_VERSION_ASYNCHDNS) == 0;
+	m->timer = evtimer_new(ctx->base, http_timeout, m);
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
+	ctx->kind_state[CHECK_HTTP] = m;
+	return m;
+}
+
+static void
+http_ctx_free(struct probe_ctx *ctx)
+{
+	struct http_multi *m = ctx->kind_state[CHECK_HTTP];
+
+	if (m == NULL)
+		return;
+	curl_multi_cleanup(m->multi);
+	event_free(m->timer);
+	free(m);
+	ctx->kind_state[CHECK_HTTP] = NULL;
+}
+
+static struct probe *
+http_create(struct probe_ctx *ctx, const struct check *c)
+{
+	struct probe *p;
+
+	p = xcalloc(1, sizeof *p);
+	p->ctx = ctx;
+	p->c = c;
+	p->m = http_multi_get(ctx);
+	p->cert_days = NAN;
+	buf_init(&p->body);
+	if (c->http.nmetrics > 0)
+		p->prev = xcalloc(c->http.nmetrics, sizeof *p->prev);
+	return p;
+}
+
+static size_t
+http_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct probe *p = arg;
+	size_t len = size * n, room;
+
+	room = (size_t)p->c->http.max_body - p->body_seen;
+	if (len > room) {
+		/* Past the cap: keep what fits, then stop the transfer. */
+		if (p->store_body)
+			buf_add(&p->body, data, room);
+		p->body_seen += room;
+		p->truncated = 1;
+		return 0;
+	}
+	if (p->store_body)
+		buf_add(&p->body, data, len);
+	p->body_seen += len;
+	return len;
+}
+
+/* Drops the transfer in flight (if any). */
+static void
+http_drop(struct probe *p)
+{
+	if (p->rq != NULL) {
+		resolve_cancel(p->rq);
+		p->rq = NULL;
+	}
+	if (p->easy != NULL) {
+		curl_multi_remove_handle(p->m->multi, p->easy);
+		curl_easy_cleanup(p->easy);
+		p->easy = NULL;
+	}
+	curl_slist_free_all(p->hdrs);
+	p->hdrs = NULL;
+	curl_slist_free_all(p->resolve_list);
+	p->resolve_list = NULL;
+}
+
+static void
+http_deliver(struct probe *p)
+{
+	struct sample *s = p->s;
+	probe_done_cb cb = p->cb;
+
+	http_drop(p);
+	buf_free(&p->body);
+	p->s = NULL;
+	p->cb = NULL;
+	cb(s, p->arg);
+}
+
+static void
+http_resolved(int err, const char *addr, const char *why, void *arg)
+{
+	struct probe *p = arg;
+	CURLU *u;
+	char *host = NULL, *port = NULL, *entry;
+	CURLMcode mc;
+
+	p->rq = NULL;
+	if (err != 0) {
+		sample_fail(p->s, STATE_CRIT, "cannot resolve host: %s", why);
+		http_deliver(p);
+		return;
+	}
+	u = curl_url();
+	curl_url_set(u, CURLUPART_URL, p->stage == 0 ? p->c->http.url :
+	    p->c->http.metrics_url, 0);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+	if (host != NULL && port != NULL) {
+		entry = xasprintf("%s:%s:%s%s%s", host, port,
+		    strchr(addr, ':') != NULL ? "[" : "", addr,
+		    strchr(addr, ':') != NULL ? "]" : "");
+		p->resolve_list = curl_slist_append(NULL, entry);
+		free(entry);
+		curl_easy_setopt(p->easy, CURLOPT_RESOLVE, p->resolve_list);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	mc = curl_multi_add_handle(p->m->multi, p->easy);
+	if (mc != CURLM_OK) {
+		sample_fail(p->s, STATE_UNKNOWN, "curl: %s",
+		    curl_multi_strerror(mc));
+		http_deliver(p);
+	}
+}
+
+/* Starts the request of the current stage.  Returns 0, or -1 after
+ * delivering a failed sample. */
+static int
+http_begin(struct probe *p)
+{
+	const struct check_http *h = &p->c->http;
+	const char *url = p->stage == 0 ? h->url : h->metrics_url;
+	CURLU *u;
+	CURLMcode mc;
+	char *host = NULL;
+	size_t i;
+
+	p->easy = curl_easy_init();
+	if (p->easy == NULL)
+		fatal("curl_easy_init failed");
+	buf_reset(&p->body);
+	p->body_seen = 0;
+	p->truncated = 0;
+	p->errbuf[0] = '\0';
+	p->https = strncmp(url, "https:", 6) == 0;
+	p->store_body = h->body_contains != NULL || h->has_re ||
+	    (h->nmetrics > 0 && (p->stage == 1 || h->metrics_url == NULL));
+
+	curl_easy_setopt(p->easy, CURLOPT_URL, url);
+	curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
+	curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->errbuf);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, http_write);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
+	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(p->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/"
+	    PACKAGE_VERSION);
+	curl_easy_setopt(p->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(p->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(p->easy, CURLOPT_ACCEPT_ENCODING, "");
+	if (h->follow_redirects) {
+		curl_easy_setopt(p->easy, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(p->easy, CURLOPT_MAXREDIRS, 5L);
+	}
+	if (!h->tls_verify) {
+		curl_easy_setopt(p->easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(p->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (p->https)
+		curl_easy_setopt(p->easy, CURLOPT_CERTINFO, 1L);
+	if (!h->keepalive) {
+		/* A new connection per probe, as users' clients make. */
+		curl_easy_setopt(p->easy, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(p->easy, CURLOPT_FORBID_REUSE, 1L);
+	}
+	if (p->stage == 0) {
+		if (strcmp(h->method, "HEAD") == 0)
+			curl_easy_setopt(p->easy, CURLOPT_NOBODY, 1L);
+		else if (strcmp(h->method, "GET") != 0)
+			curl_easy_setopt(p->easy, CURLOPT_CUSTOMREQUEST,
+			    h->method);
+		if (h->body != NULL) {
+			curl_easy_setopt(p->easy, CURLOPT_POSTFIELDSIZE,
+			    (long)strlen(h->body));
+			curl_easy_setopt(p->easy, CURLOPT_COPYPOSTFIELDS,
+			    h->body);
+			if (strcmp(h->method, "POST") != 0)
+				curl_easy_setopt(p->easy,
+				    CURLOPT_CUSTOMREQUEST, h->method);
+		}
+		for (i = 0; i < h->nheaders; i++)
+			p->hdrs = curl_slist_append(p->hdrs, h->headers[i]);
+		if (p->hdrs != NULL)
+			curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->hdrs);
+	}
+
+	if (p->m->own_dns) {
+		u = curl_url();
+		curl_url_set(u, CURLUPART_URL, url, 0);
+		curl_url_get(u, CURLUPART_HOST, &host, 0);
+		curl_url_cleanup(u);
+		if (host != NULL && *host != '[' && !resolve_is_numeric(host)) {
+			p->rq = resolve_start(p->ctx->resolve, host,
+			    http_resolved, p);
+			curl_free(host);
+			return p->cb == NULL ? -1 : 0;
+		}
+		curl_free(host);
+	}
+	mc = curl_multi_add_handle(p->m->multi, p->easy);
+	if (mc != CURLM_OK) {
+		sample_fail(p->s, STATE_UNKNOWN, "curl: %s",
+		    curl_multi_strerror(mc));
+		http_deliver(p);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+http_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
+    void *arg)
+{
+	p->cb = cb;
+	p->arg = arg;
+	p->s = sample_new();
+	p->stage = 0;
+	p->start_ms = util_mono_ms();
+	http_begin(p);
+}
+
+static void
+http_cancel(struct probe *p)
+{
+	http_drop(p);
+	buf_free(&p->body);
+	sample_free(p->s);
+	p->s = NULL;
+	p->cb = NULL;
+}
+
+static const char *
+http_phase(struct probe *p)
+{
+	curl_off_t t = 0;
+
+	if (p->rq != NULL)
+		return "resolving";
+	if (p->easy == NULL)
+		return NULL;
+	if (curl_easy_getinfo(p->easy, CURLINFO_CONNECT_TIME_T, &t) ==
+	    CURLE_OK && t == 0)
+		return "connecting";
+	if (p->https && curl_easy_getinfo(p->easy, CURLINFO_APPCONNECT_TIME_T,
+	    &t) == CURLE_OK && t == 0)
+		return "TLS handshake";
+	if (curl_easy_getinfo(p->easy, CURLINFO_STARTTRANSFER_TIME_T, &t) ==
+	    CURLE_OK && t == 0)
+		return p->stage == 1 ? "waiting for metrics" :
+		    "waiting for the response";
+	return p->stage == 1 ? "reading metrics" : "reading the body";
+}
+
+static void
+http_free(struct probe *p)
+{
+	if (p == NULL)
+		return;
+	http_cancel(p);
+	free(p->prev);
+	free(p);
+}
+
+/* Parses "Nov 23 13:00:00 2026 GMT" (OpenSSL's ASN1_TIME_print form). */
+static int
+http_parse_expiry(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof tm);
+	while (*s == ' ')
+		s++;
+	end = strptime(s, "%b %d %H:%M:%S %Y", &tm);
+	if (end == NULL)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+/* The first certificate's expiry from CURLINFO_CERTINFO. */
+static void
+http_cert(struct probe *p)
+{
+	struct curl_certinfo *ci = NULL;
+	struct curl_slist *l;
+	time_t exp;
+
+	if (curl_easy_getinfo(p->easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return;
+	for (l = ci->certinfo[0]; l != NULL; l = l->next) {
+		if (strncmp(l->data, "Expire date:", 12) != 0)
+			continue;
+		if (http_parse_expiry(l->data + 12, &exp) == 0)
+			p->cert_expiry = exp;
+		return;
+	}
+}
+
+static int
+http_status_ok(const struct check_http *h, long status)
+{
+	size_t i;
+
+	if (h->nstatus == 0)
+		return status >= 200 && status <= 399;
+	for (i = 0; i < h->nstatus; i++)
+		if (status >= h->status[i].lo && status <= h->status[i].hi)
+			return 1;
+	return 0;
+}
+
+static void
+http_metrics(struct probe *p)
+{
+	const struct check_http *h = &p->c->http;
+	struct sample *s = p->s;
+	struct prom *pr;
+	struct figure *f;
+	struct http_prev *pv;
+	char *cause = NULL;
+	double sum, v, dt;
+	size_t i, matches;
+	long long now = util_mono_ms();
+
+	pr = prom_parse(p->body.s != NULL ? p->body.s : "", p->body.len,
+	    &cause);
+	if (pr == NULL) {
+		for (i = 0; i < h->nmetrics; i++)
+			sample_add_unavailable(s, h->metrics[i].name,
+			    "metrics not readable");
+		sample_fail(s, STATE_UNKNOWN, "%s; metrics: %s", s->message,
+		    cause != NULL ? cause : "not Prometheus text");
+		free(cause);
+		return;
+	}
+	for (i = 0; i < h->nmetrics; i++) {
+		pv = &p->prev[i];
+		if (prom_select(pr, h->metrics[i].select, &sum, &matches) != 0 ||
+		    matches == 0) {
+			sample_add_unavailable(s, h->metrics[i].name,
+			    "no such series");
+			pv->have = 0;
+			continue;
+		}
+		v = sum;
+		if (h->metrics[i].rate) {
+			dt = (double)(now - pv->t_ms) / 1000.0;
+			if (!pv->have || dt <= 0 || sum < pv->value) {
+				/* First sample, or the counter was reset. */
+				sample_add_unavailable(s, h->metrics[i].name,
+				    "rate needs two samples");
+				pv->have = 1;
+				pv->value = sum;
+				pv->t_ms = now;
+				continue;
+			}
+			v = (sum - pv->value) / dt;
+		}
+		pv->have = 1;
+		pv->value = sum;
+		pv->t_ms = now;
+		f = sample_add_num(s, h->metrics[i].name, v,
+		    h->metrics[i].rate ? "/s" : "");
+		sample_limit(s, f, h->metrics[i].has_warn, h->metrics[i].warn,
+		    h->metrics[i].has_crit, h->metrics[i].crit, 0);
+	}
+	prom_free(pr);
+}
+
+/* Evaluates the main response; returns 1 when the metrics stage follows. */
+static int
+http_evaluate(struct probe *p, CURLcode res)
+{
+	const struct check_http *h = &p->c->http;
+	struct sample *s = p->s;
+	curl_off_t total = 0, conn = 0, tls = 0;
+	long status = 0, nconn = 0;
+	const char *body;
+	regmatch_t rm;
+	char sbuf[64];
+
+	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(p->easy, CURLINFO_TOTAL_TIME_T, &total);
+	curl_easy_getinfo(p->easy, CURLINFO_CONNECT_TIME_T, &conn);
+	curl_easy_getinfo(p->easy, CURLINFO_APPCONNECT_TIME_T, &tls);
+	curl_easy_getinfo(p->easy, CURLINFO_NUM_CONNECTS, &nconn);
+	s->latency_ms = (double)total / 1000.0;
+	if (nconn > 0)
+		s->connect_ms = (double)(tls > conn ? tls : conn) / 1000.0;
+	if (p->https) {
+		if (nconn > 0)
+			http_cert(p);
+		if (p->cert_expiry != 0)
+			p->cert_days = difftime(p->cert_expiry,
+			    time(NULL)) / 86400.0;
+	}
+
+	if (res != CURLE_OK && !(res == CURLE_WRITE_ERROR && p->truncated)) {
+		sample_fail(s, STATE_CRIT, "%s", p->errbuf[0] != '\0' ?
+		    p->errbuf : curl_easy_strerror(res));
+		if (status != 0)
+			sample_add_num(s, "status", (double)status, "");
+		return 0;
+	}
+	sample_set_msg(s, "%ld in %.0f ms", status, s->latency_ms);
+	sample_add_num(s, "status", (double)status, "");
+	sample_add_num(s, "latency", s->latency_ms / 1000.0, "s");
+	sample_add_num(s, "size", (double)p->body_seen, "B");
+	if (p->https && !isnan(p->cert_days))
+		sample_add_num(s, "cert_days", p->cert_days, "d");
+	if (p->truncated) {
+		snprintf(sbuf, sizeof sbuf, "%lld", h->max_body);
+		sample_set_msg(s, "%s; body cut at max_body (%s bytes)",
+		    s->message, sbuf);
+	}
+	if (!http_status_ok(h, status))
+		sample_fail(s, STATE_CRIT, "%s; unexpected status %ld",
+		    s->message, status);
+	body = p->body.s != NULL ? p->body.s : "";
+	if (h->body_contains != NULL && memmem(body, p->body.len,
+	    h->body_contains, strlen(h->body_contains)) == NULL)
+		sample_fail(s, STATE_CRIT, "%s; body does not contain \"%s\"",
+		    s->message, h->body_contains);
+	if (h->has_re) {
+		rm.rm_so = 0;
+		rm.rm_eo = (regoff_t)p->body.len;
+		if (regexec(&h->re, body, 1, &rm, REG_STARTEND) != 0)
+			sample_fail(s, STATE_CRIT, "%s; body does not match "
+			    "/%s/", s->message, h->body_regex);
+	}
+	if (h->nmetrics > 0) {
+		if (h->metrics_url != NULL)
+			return 1;
+		http_metrics(p);
+	}
+	return 0;
+}
+
+static void
+http_metrics_done(struct probe *p, CURLcode res)
+{
+	const struct check_http *h = &p->c->http;
+	long status = 0;
+	size_t i;
+
+	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+	if ((res != CURLE_OK && !(res == CURLE_WRITE_ERROR && p->truncated)) ||
+	    status < 200 || status > 299) {
+		for (i = 0; i < h->nmetrics; i++)
+			sample_add_unavailable(p->s, h->metrics[i].name,
+			    "metrics_url failed");
+		sample_fail(p->s, STATE_UNKNOWN, "%s; metrics_url: %s",
+		    p->s->message, res != CURLE_OK ? (p->errbuf[0] != '\0' ?
+		    p->errbuf : curl_easy_strerror(res)) : "bad status");
+		return;
+	}
+	http_metrics(p);
+}
+
+static void
+http_check_info(struct http_multi *m)
+{
+	struct probe *p;
+	CURLMsg *msg;
+	CURLcode res;
+	int left;
+
+	while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		res = msg->data.result;
+		p = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &p);
+		if (p == NULL || p->s == NULL)
+			continue;
+		if (p->stage == 0) {
+			if (http_evaluate(p, res)) {
+				http_drop(p);
+				p->stage = 1;
+				http_begin(p);
+				continue;
+			}
+		} else
+			http_metrics_done(p, res);
+		http_deliver(p);
+	}
+}
+
+const struct probe_ops probe_http_ops = {
+	.type = CHECK_HTTP,
+	.name = "http",
+	.create = http_create,
+	.start = http_start,
+	.cancel = http_cancel,
+	.phase = http_phase,
+	.free = http_free,
+	.ctx_free = http_ctx_free,
+};

@@ -1,0 +1,1313 @@
+/* Runbook definitions: the parser and validator, parameter binding, safe
+ * substitution of parameters into commands, and the dry-run text. */
+#include "runbook.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "config.h"
+
+/* Larger runbook files are refused before libconfig reads them. */
+#define RUNBOOK_FILE_MAX	(4 * 1024 * 1024)
+
+static const char *const runbook_keys[] = {
+	"name", "description", "params", "requires_healthy", "require_window",
+	"requires", "steps", NULL
+};
+
+static const char *const param_keys[] = {
+	"name", "description", "default", "pattern", "secret", NULL
+};
+
+static const char *const require_keys[] = { "runbook", "within", NULL };
+
+static const char *const step_keys[] = {
+	"name", "run", "sql", "redis", "http", "wait_healthy", "pause",
+	"cwd", "env", "on", "method", "body", "expect_status", "confirm",
+	"danger", "timeout", "rollback", "continue_on_error", "interactive",
+	NULL
+};
+
+/* The keys that choose a step's kind, in enum step_kind order. */
+static const char *const kind_keys[] = {
+	"run", "sql", "redis", "http", "wait_healthy", "pause", NULL
+};
+
+static const char *const file_keys[] = { "runbooks", NULL };
+
+const char *
+runbook_kind_name(enum step_kind k)
+{
+	if ((size_t)k < sizeof kind_keys / sizeof kind_keys[0] - 1)
+		return kind_keys[k];
+	return "?";
+}
+
+/* Names that are safe in file names (locks, logs) and on a command line. */
+static int
+valid_runbook_name(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 64 || !isalnum((unsigned char)s[0]))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* Parameter names are shell-variable names (they become MAINTOP_PARAM_x). */
+static int
+valid_param_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64 || (!isalpha((unsigned char)s[0]) && s[0] != '_'))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+static void
+step_free(struct step *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	free(st->name);
+	free(st->text);
+	free(st->cwd);
+	cfg_strlist_free(st->env, st->nenv);
+	free(st->on);
+	free(st->method);
+	free(st->body);
+	cfg_strlist_free(st->checks, st->nchecks);
+	for (i = 0; i < st->nrollback; i++)
+		step_free(st->rollback[i]);
+	free(st->rollback);
+	free(st);
+}
+
+void
+runbook_free(struct runbook *rb)
+{
+	size_t i;
+
+	if (rb == NULL)
+		return;
+	free(rb->name);
+	free(rb->file);
+	free(rb->description);
+	for (i = 0; i < rb->nparams; i++) {
+		free(rb->params[i].name);
+		free(rb->params[i].description);
+		free(rb->params[i].def);
+		free(rb->params[i].pattern);
+		if (rb->params[i].has_re)
+			regfree(&rb->params[i].re);
+	}
+	free(rb->params);
+	cfg_strlist_free(rb->requires_healthy, rb->nrequires_healthy);
+	for (i = 0; i < rb->nrequires; i++)
+		free(rb->requires[i].runbook);
+	free(rb->requires);
+	for (i = 0; i < rb->nsteps; i++)
+		step_free(rb->steps[i]);
+	free(rb->steps);
+	free(rb);
+}
+
+const struct runbook_param *
+runbook_find_param(const struct runbook *rb, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rb->nparams; i++)
+		if (strcmp(rb->params[i].name, name) == 0)
+			return &rb->params[i];
+	return NULL;
+}
+
+static const struct runbook_param *
+find_param_n(const struct runbook *rb, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < rb->nparams; i++)
+		if (strlen(rb->params[i].name) == n &&
+		    strncmp(rb->params[i].name, name, n) == 0)
+			return &rb->params[i];
+	return NULL;
+}
+
+static void
+parse_params(struct cfg_errors *e, const config_setting_t *g,
+    struct runbook *rb)
+{
+	const config_setting_t *list, *el;
+	struct runbook_param *p;
+	char *pat, errbuf[128];
+	int i, n, rc;
+	size_t j;
+
+	if ((list = cfg_list(e, g, "params")) == NULL)
+		return;
+	n = config_setting_length(list);
+	if (n > RUNBOOK_MAX_PARAMS) {
+		cfg_err(e, list, "runbook '%s' has %d params (at most %d)",
+		    rb->name, n, RUNBOOK_MAX_PARAMS);
+		return;
+	}
+	rb->params = xcalloc((size_t)n, sizeof *rb->params);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (!config_setting_is_group(el)) {
+			cfg_err(e, el, "each parameter of runbook '%s' must be a "
+			    "group { name = \"...\"; ... }", rb->name);
+			continue;
+		}
+		cfg_check_keys(e, el, param_keys, "runbook parameter");
+		p = &rb->params[rb->nparams];
+		memset(p, 0, sizeof *p);
+		p->line = cfg_line(el);
+		if (cfg_str(e, el, "name", 1, &p->name) != 1)
+			continue;
+		if (!valid_param_name(p->name, strlen(p->name))) {
+			cfg_err(e, el, "parameter name '%s' must be letters, "
+			    "digits and '_', not starting with a digit",
+			    p->name);
+			free(p->name);
+			continue;
+		}
+		for (j = 0; j < rb->nparams; j++)
+			if (strcmp(rb->params[j].name, p->name) == 0)
+				cfg_err(e, el, "duplicate parameter '%s' in "
+				    "runbook '%s'", p->name, rb->name);
+		cfg_str(e, el, "description", 0, &p->description);
+		cfg_str(e, el, "default", 0, &p->def);
+		cfg_bool(e, el, "secret", 0, &p->secret);
+		if (cfg_str(e, el, "pattern", 0, &p->pattern) == 1) {
+			pat = xasprintf("^(%s)$", p->pattern);
+			rc = regcomp(&p->re, pat, REG_EXTENDED | REG_NOSUB);
+			free(pat);
+			if (rc != 0) {
+				regerror(rc, &p->re, errbuf, sizeof errbuf);
+				cfg_err(e, config_setting_get_member(el,
+				    "pattern"), "parameter '%s': bad pattern: "
+				    "%s", p->name, errbuf);
+			} else
+				p->has_re = 1;
+		}
+		if (p->def != NULL && p->has_re &&
+		    regexec(&p->re, p->def, 0, NULL, 0) != 0)
+			cfg_err(e, el, "parameter '%s': the default \"%s\" does "
+			    "not match its pattern", p->name,
+			    p->secret ? RUNBOOK_MASK : p->def);
+		rb->nparams++;
+	}
+}
+
+static void
+parse_requires(struct cfg_errors *e, const config_setting_t *g,
+    struct runbook *rb)
+{
+	const config_setting_t *list, *el;
+	struct runbook_req *r;
+	int i, n;
+
+	if ((list = cfg_list(e, g, "requires")) == NULL)
+		return;
+	n = config_setting_length(list);
+	if (n > RUNBOOK_MAX_PARAMS) {
+		cfg_err(e, list, "too many requirements in runbook '%s'",
+		    rb->name);
+		return;
+	}
+	rb->requires = xcalloc((size_t)n, sizeof *rb->requires);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		r = &rb->requires[rb->nrequires];
+		memset(r, 0, sizeof *r);
+		r->line = cfg_line(el);
+		if (config_setting_type(el) == CONFIG_TYPE_STRING) {
+			r->runbook = xstrdup(config_setting_get_string(el));
+		} else if (config_setting_is_group(el)) {
+			cfg_check_keys(e, el, require_keys, "requirement");
+			if (cfg_str(e, el, "runbook", 1, &r->runbook) != 1)
+				continue;
+			cfg_duration(e, el, "within", 0, 1, &r->within);
+		} else {
+			cfg_err(e, el, "a requirement is a runbook name or "
+			    "{ runbook = \"...\"; within = \"24h\"; }");
+			continue;
+		}
+		rb->nrequires++;
+	}
+}
+
+/* Warns about ${name} references that look like parameters but are not:
+ * a likely typo that the shell would silently expand to nothing. */
+static void
+check_refs(struct cfg_errors *e, const config_setting_t *s,
+    const struct runbook *rb, const char *text)
+{
+	const char *p = text, *end;
+	const char **names, *sugg;
+	char *ref;
+	size_t n, i;
+	int lower;
+
+	while ((p = strstr(p, "${")) != NULL) {
+		if (p > text && p[-1] == '$') {
+			p += 2;
+			continue;
+		}
+		p += 2;
+		end = strchr(p, '}');
+		if (end == NULL)
+			return;
+		n = (size_t)(end - p);
+		if (n > 6 && strncmp(end - 6, ":ident", 6) == 0)
+			n -= 6;
+		if (!valid_param_name(p, n) || find_param_n(rb, p, n) != NULL)
+			continue;
+		for (lower = 0, i = 0; i < n; i++)
+			if (islower((unsigned char)p[i]))
+				lower = 1;
+		if (!lower)
+			continue;	/* ${HOME}, ${MAINTOP_PGPORT}: environment */
+		ref = xstrndup(p, n);
+		names = xcalloc(rb->nparams + 1, sizeof *names);
+		for (i = 0; i < rb->nparams; i++)
+			names[i] = rb->params[i].name;
+		sugg = cfg_suggest(ref, names);
+		if (sugg != NULL)
+			cfg_warn(e, s, "'${%s}' is not a parameter of runbook "
+			    "'%s' (did you mean '%s'?); it is left to the "
+			    "shell", ref, rb->name, sugg);
+		else
+			cfg_warn(e, s, "'${%s}' is not a parameter of runbook "
+			    "'%s'; it is left to the shell", ref, rb->name);
+		free(names);
+		free(ref);
+	}
+}
+
+static struct step *parse_step(struct cfg_errors *, const config_setting_t *,
+    const struct runbook *, size_t, const char *);
+
+/* Key that only some kinds take: an error when present on another kind. */
+static void
+only_for(struct cfg_errors *e, const config_setting_t *g, const char *key,
+    const struct step *st, unsigned int kinds, const char *which)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	if (s != NULL && (kinds & (1U << st->kind)) == 0)
+		cfg_err(e, s, "'%s' applies only to %s steps, not to %s step "
+		    "'%s'", key, which, runbook_kind_name(st->kind), st->name);
+}
+
+static void
+parse_rollback(struct cfg_errors *e, const config_setting_t *g,
+    const struct runbook *rb, struct step *st)
+{
+	const config_setting_t *s, *el;
+	struct step *r;
+	char *name;
+	int i, n;
+
+	if ((s = config_setting_get_member(g, "rollback")) == NULL)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING ||
+	    config_setting_is_group(s))
+		n = 1;
+	else if (config_setting_is_list(s) || config_setting_is_array(s))
+		n = config_setting_length(s);
+	else {
+		cfg_err(e, s, "'rollback' must be a command string, a step "
+		    "{ ... } or a list of them");
+		return;
+	}
+	if (n > RUNBOOK_MAX_ROLLBACK) {
+		cfg_err(e, s, "'rollback' of step '%s' has %d steps (at most "
+		    "%d)", st->name, n, RUNBOOK_MAX_ROLLBACK);
+		return;
+	}
+	st->rollback = xcalloc((size_t)n, sizeof *st->rollback);
+	for (i = 0; i < n; i++) {
+		el = (config_setting_type(s) == CONFIG_TYPE_STRING ||
+		    config_setting_is_group(s)) ? s :
+		    config_setting_get_elem(s, (unsigned int)i);
+		name = n == 1 ? xasprintf("rollback of %s", st->name) :
+		    xasprintf("rollback %d of %s", i + 1, st->name);
+		if (config_setting_type(el) == CONFIG_TYPE_STRING) {
+			r = xcalloc(1, sizeof *r);
+			r->name = name;
+			r->line = cfg_line(el);
+			r->kind = STEP_RUN;
+			r->text = xstrdup(config_setting_get_string(el));
+			r->confirm = 1;
+			r->timeout = RUNBOOK_TIMEOUT_RUN;
+			check_refs(e, el, rb, r->text);
+		} else if (config_setting_is_group(el)) {
+			if (config_setting_get_member(el, "rollback") != NULL) {
+				cfg_err(e, el, "a rollback step cannot have its "
+				    "own rollback");
+				free(name);
+				continue;
+			}
+			r = parse_step(e, el, rb, (size_t)i, name);
+			free(name);
+			if (r == NULL)
+				continue;
+			r->confirm = 1;	/* rollbacks are always confirmed */
+		} else {
+			cfg_err(e, el, "each rollback must be a command string "
+			    "or a step { ... }");
+			free(name);
+			continue;
+		}
+		st->rollback[st->nrollback++] = r;
+	}
+}
+
+static struct step *
+parse_step(struct cfg_errors *e, const config_setting_t *g,
+    const struct runbook *rb, size_t idx, const char *defname)
+{
+	struct step *st;
+	const config_setting_t *s;
+	const char *kinds[8];
+	size_t nk = 0, i;
+	int k, found = -1;
+
+	if (!config_setting_is_group(g)) {
+		cfg_err(e, g, "each step of runbook '%s' must be a group "
+		    "{ name = \"...\"; run = \"...\"; }", rb->name);
+		return NULL;
+	}
+	cfg_check_keys(e, g, step_keys, "runbook step");
+	st = xcalloc(1, sizeof *st);
+	st->line = cfg_line(g);
+	st->confirm = 1;
+	if (cfg_str(e, g, "name", 0, &st->name) != 1)
+		st->name = defname != NULL ? xstrdup(defname) :
+		    xasprintf("step %zu", idx + 1);
+	for (k = 0; kind_keys[k] != NULL; k++) {
+		if (config_setting_get_member(g, kind_keys[k]) == NULL)
+			continue;
+		kinds[nk++] = kind_keys[k];
+		if (found == -1)
+			found = k;
+	}
+	if (nk == 0) {
+		cfg_err(e, g, "step '%s' of runbook '%s' needs exactly one of "
+		    "run, sql, redis, http, wait_healthy or pause", st->name,
+		    rb->name);
+		step_free(st);
+		return NULL;
+	}
+	if (nk > 1) {
+		cfg_err(e, g, "step '%s' of runbook '%s' has both '%s' and "
+		    "'%s'; a step does exactly one thing", st->name, rb->name,
+		    kinds[0], kinds[1]);
+		step_free(st);
+		return NULL;
+	}
+	st->kind = (enum step_kind)found;
+	switch (st->kind) {
+	case STEP_WAIT:
+		if (cfg_strlist(e, g, "wait_healthy", 1, &st->checks,
+		    &st->nchecks) != 1)
+			goto bad;
+		if (st->nchecks == 0) {
+			cfg_err(e, g, "'wait_healthy' of step '%s' names no "
+			    "check", st->name);
+			goto bad;
+		}
+		st->timeout = RUNBOOK_TIMEOUT_WAIT;
+		break;
+	default:
+		if (cfg_str(e, g, kind_keys[found], 1, &st->text) != 1)
+			goto bad;
+		if (*st->text == '\0') {
+			cfg_err(e, config_setting_get_member(g,
+			    kind_keys[found]), "'%s' of step '%s' is empty",
+			    kind_keys[found], st->name);
+			goto bad;
+		}
+		check_refs(e, config_setting_get_member(g, kind_keys[found]),
+		    rb, st->text);
+		st->timeout = st->kind == STEP_RUN ? RUNBOOK_TIMEOUT_RUN :
+		    st->kind == STEP_PAUSE ? 0 : RUNBOOK_TIMEOUT_OTHER;
+		break;
+	}
+
+	only_for(e, g, "cwd", st, 1U << STEP_RUN, "run");
+	only_for(e, g, "env", st, 1U << STEP_RUN, "run");
+	only_for(e, g, "interactive", st, 1U << STEP_RUN, "run");
+	only_for(e, g, "on", st, 1U << STEP_SQL | 1U << STEP_REDIS,
+	    "sql and redis");
+	only_for(e, g, "method", st, 1U << STEP_HTTP, "http");
+	only_for(e, g, "body", st, 1U << STEP_HTTP, "http");
+	only_for(e, g, "expect_status", st, 1U << STEP_HTTP, "http");
+	only_for(e, g, "timeout", st, ~(1U << STEP_PAUSE), "non-pause");
+
+	cfg_str(e, g, "cwd", 0, &st->cwd);
+	if (cfg_strlist(e, g, "env", 0, &st->env, &st->nenv) == 1) {
+		for (i = 0; i < st->nenv; i++) {
+			const char *eq = strchr(st->env[i], '=');
+
+			if (eq == NULL || !valid_param_name(st->env[i],
+			    (size_t)(eq - st->env[i])))
+				cfg_err(e, config_setting_get_member(g, "env"),
+				    "'env' of step '%s': \"%s\" is not "
+				    "NAME=value", st->name, st->env[i]);
+		}
+	}
+	if (st->kind == STEP_SQL || st->kind == STEP_REDIS)
+		cfg_str(e, g, "on", 1, &st->on);
+	if (st->kind == STEP_HTTP) {
+		if (cfg_str(e, g, "method", 0, &st->method) != 1)
+			st->method = xstrdup("GET");
+		for (i = 0; st->method[i] != '\0'; i++)
+			if (!isupper((unsigned char)st->method[i]))
+				break;
+		if (st->method[i] != '\0' || i == 0 || i > 16)
+			cfg_err(e, config_setting_get_member(g, "method"),
+			    "'method' of step '%s' must be an upper-case HTTP "
+			    "method such as \"POST\"", st->name);
+		cfg_str(e, g, "body", 0, &st->body);
+		st->expect_status = 200;
+		cfg_int(e, g, "expect_status", 0, 100, 599,
+		    &st->expect_status);
+	}
+	cfg_bool(e, g, "confirm", 0, &st->confirm);
+	if (st->kind == STEP_PAUSE && !st->confirm) {
+		s = config_setting_get_member(g, "confirm");
+		cfg_err(e, s, "pause step '%s' waits for the user; it cannot "
+		    "have confirm = false", st->name);
+	}
+	cfg_bool(e, g, "danger", 0, &st->danger);
+	cfg_bool(e, g, "continue_on_error", 0, &st->continue_on_error);
+	cfg_bool(e, g, "interactive", 0, &st->interactive);
+	cfg_duration(e, g, "timeout", 0, 1, &st->timeout);
+	if (defname == NULL)
+		parse_rollback(e, g, rb, st);
+	else if (config_setting_get_member(g, "rollback") != NULL)
+		cfg_err(e, g, "a rollback step cannot have its own rollback");
+	return st;
+
+bad:
+	step_free(st);
+	return NULL;
+}
+
+struct runbook *
+runbook_parse(struct cfg_errors *e, const config_setting_t *g,
+    const struct settings *settings)
+{
+	struct runbook *rb;
+	const config_setting_t *list, *el;
+	struct step *st;
+	const char *file;
+	int i, n;
+
+	(void)settings;
+	if (g == NULL || !config_setting_is_group(g)) {
+		cfg_err(e, g, "a runbook must be a group { name = \"...\"; "
+		    "steps = ( ... ); }");
+		return NULL;
+	}
+	cfg_check_keys(e, g, runbook_keys, "runbook");
+	rb = xcalloc(1, sizeof *rb);
+	rb->line = cfg_line(g);
+	file = cfg_file(g);
+	rb->file = file != NULL ? xstrdup(file) : NULL;
+	if (cfg_str(e, g, "name", 1, &rb->name) != 1) {
+		runbook_free(rb);
+		return NULL;
+	}
+	if (!valid_runbook_name(rb->name)) {
+		cfg_err(e, config_setting_get_member(g, "name"), "runbook name "
+		    "'%s' must be 1-64 letters, digits, '-', '_' or '.', "
+		    "starting with a letter or digit", rb->name);
+		runbook_free(rb);
+		return NULL;
+	}
+	cfg_str(e, g, "description", 0, &rb->description);
+	parse_params(e, g, rb);
+	cfg_strlist(e, g, "requires_healthy", 0, &rb->requires_healthy,
+	    &rb->nrequires_healthy);
+	cfg_bool(e, g, "require_window", 0, &rb->require_window);
+	parse_requires(e, g, rb);
+
+	list = cfg_list(e, g, "steps");
+	if (list == NULL) {
+		if (config_setting_get_member(g, "steps") == NULL)
+			cfg_err(e, g, "runbook '%s' has no 'steps'", rb->name);
+		return rb;
+	}
+	n = config_setting_length(list);
+	if (n == 0)
+		cfg_err(e, list, "runbook '%s' has no steps", rb->name);
+	if (n > RUNBOOK_MAX_STEPS) {
+		cfg_err(e, list, "runbook '%s' has %d steps (at most %d)",
+		    rb->name, n, RUNBOOK_MAX_STEPS);
+		return rb;
+	}
+	rb->steps = xcalloc((size_t)n, sizeof *rb->steps);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		st = parse_step(e, el, rb, (size_t)i, NULL);
+		if (st != NULL)
+			rb->steps[rb->nsteps++] = st;
+	}
+	return rb;
+}
+
+/* Appends the runbooks of an already read file to c. */
+static int
+load_config_t(struct config *c, config_t *lc, const char *name,
+    struct cfg_errors *e)
+{
+	const config_setting_t *root, *list, *el;
+	struct runbook *rb;
+	size_t before = e->nerrors;
+	int i, n;
+
+	root = config_root_setting(lc);
+	cfg_check_keys(e, root, file_keys, "a runbook file");
+	list = cfg_list(e, root, "runbooks");
+	if (list == NULL) {
+		if (config_setting_get_member(root, "runbooks") == NULL)
+			cfg_err_at(e, name, 0, 0, "no 'runbooks = ( ... );' "
+			    "list in this runbook file");
+		return (int)(e->nerrors - before);
+	}
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		rb = runbook_parse(e, el, c != NULL ? &c->settings : NULL);
+		if (rb == NULL)
+			continue;
+		if (rb->file == NULL)
+			rb->file = xstrdup(name);
+		c->runbooks = xreallocarray(c->runbooks, c->nrunbooks + 1,
+		    sizeof *c->runbooks);
+		c->runbooks[c->nrunbooks++] = rb;
+	}
+	return (int)(e->nerrors - before);
+}
+
+static void
+syntax_error(config_t *lc, const char *name, struct cfg_errors *e)
+{
+	const char *file = config_error_file(lc);
+	const char *text = config_error_text(lc);
+
+	cfg_err_at(e, file != NULL ? file : name, config_error_line(lc), 0,
+	    "%s", text != NULL ? text : "cannot read runbook file");
+}
+
+int
+runbook_load_string(struct config *c, const char *text, const char *name,
+    struct cfg_errors *e)
+{
+	config_t lc;
+	int n;
+
+	config_init(&lc);
+	if (config_read_string(&lc, text) != CONFIG_TRUE) {
+		syntax_error(&lc, name, e);
+		config_destroy(&lc);
+		return 1;
+	}
+	n = load_config_t(c, &lc, name, e);
+	config_destroy(&lc);
+	return n;
+}
+
+static int
+load_file(struct config *c, const char *dir, const char *path,
+    struct cfg_errors *e)
+{
+	struct stat st;
+	config_t lc;
+	int n;
+
+	if (stat(path, &st) != 0) {
+		cfg_err_at(e, path, 0, 0, "%s", strerror(errno));
+		return 1;
+	}
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if (st.st_size > RUNBOOK_FILE_MAX) {
+		cfg_err_at(e, path, 0, 0, "runbook file is too large (%lld "
+		    "bytes, at most %d)", (long long)st.st_size,
+		    RUNBOOK_FILE_MAX);
+		return 1;
+	}
+	config_init(&lc);
+	config_set_include_dir(&lc, dir);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		syntax_error(&lc, path, e);
+		config_destroy(&lc);
+		return 1;
+	}
+	n = load_config_t(c, &lc, path, e);
+	config_destroy(&lc);
+	return n;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+runbook_load_dir(struct config *c, const char *dir, struct cfg_errors *e)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL, *path;
+	size_t n = 0, i, len;
+	int errors = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		cfg_err_at(e, c != NULL ? c->path : NULL, 0, 0,
+		    "runbook_dir %s: %s", dir, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 6 ||
+		    strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, name_cmp);
+	for (i = 0; i < n; i++) {
+		path = xasprintf("%s/%s", dir, names[i]);
+		errors += load_file(c, dir, path, e);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return errors;
+}
+
+/* Whether a check is of the kind a step needs ("postgres", "redis"). */
+static int
+check_is_kind(const struct check *chk, const char *kind)
+{
+	if (strcmp(kind, "postgres") == 0)
+		return chk->type == CHECK_POSTGRES;
+	if (strcmp(kind, "redis") == 0)
+		return chk->type == CHECK_REDIS;
+	return chk->type == CHECK_HTTP;
+}
+
+static void
+resolve_check(const struct config *c, struct cfg_errors *e,
+    const struct runbook *rb, int line, const char *name, const char *kind,
+    const char *what)
+{
+	const struct check *chk = config_find_check(c, name);
+
+	if (chk == NULL)
+		cfg_err_at(e, rb->file, line, 0, "%s of runbook '%s' names "
+		    "unknown check '%s'", what, rb->name, name);
+	else if (kind != NULL && !check_is_kind(chk, kind))
+		cfg_err_at(e, rb->file, line, 0, "%s of runbook '%s': check "
+		    "'%s' is not a %s check", what, rb->name, name, kind);
+}
+
+static void
+resolve_step(const struct config *c, struct cfg_errors *e,
+    const struct runbook *rb, const struct step *st)
+{
+	size_t i;
+
+	switch (st->kind) {
+	case STEP_WAIT:
+		for (i = 0; i < st->nchecks; i++)
+			resolve_check(c, e, rb, st->line, st->checks[i], NULL,
+			    "wait_healthy");
+		break;
+	case STEP_SQL:
+	case STEP_REDIS:
+		if (st->on != NULL)
+			resolve_check(c, e, rb, st->line, st->on,
+			    st->kind == STEP_SQL ? "postgres" : "redis",
+			    st->kind == STEP_SQL ? "sql step" : "redis step");
+		/* FALLTHROUGH */
+	case STEP_HTTP:
+		cfg_err_at(e, rb->file, st->line, 0, "step '%s' of runbook "
+		    "'%s': %s steps are not implemented yet; use a run step "
+		    "(%s)", st->name, rb->name, runbook_kind_name(st->kind),
+		    st->kind == STEP_SQL ? "psql -c ..." :
+		    st->kind == STEP_REDIS ? "redis-cli ..." : "curl ...");
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < st->nrollback; i++)
+		resolve_step(c, e, rb, st->rollback[i]);
+}
+
+static size_t
+runbook_index(const struct config *c, const struct runbook *rb)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrunbooks; i++)
+		if (c->runbooks[i] == rb)
+			return i;
+	return (size_t)-1;
+}
+
+/*
+ * Depth-first search over "requires" edges.  colour: 0 unseen, 1 on the
+ * path, 2 done.  A cycle is reported once, at the runbook that closes it,
+ * spelled out from where it starts on the current path.
+ */
+static void
+find_cycles(const struct config *c, struct cfg_errors *e, size_t v,
+    int *colour, size_t *path, size_t depth)
+{
+	const struct runbook *rb = c->runbooks[v], *to;
+	struct buf b;
+	size_t i, j, w, start;
+
+	colour[v] = 1;
+	path[depth] = v;
+	for (i = 0; i < rb->nrequires; i++) {
+		to = config_find_runbook(c, rb->requires[i].runbook);
+		if (to == NULL || (w = runbook_index(c, to)) == (size_t)-1)
+			continue;
+		if (colour[w] == 0)
+			find_cycles(c, e, w, colour, path, depth + 1);
+		else if (colour[w] == 1) {
+			for (start = 0; start <= depth; start++)
+				if (path[start] == w)
+					break;
+			buf_init(&b);
+			for (j = start; j <= depth; j++)
+				buf_printf(&b, "%s -> ",
+				    c->runbooks[path[j]]->name);
+			buf_adds(&b, c->runbooks[w]->name);
+			cfg_err_at(e, rb->file, rb->requires[i].line, 0,
+			    "runbook requirements form a cycle: %s", b.s);
+			buf_free(&b);
+		}
+	}
+	colour[v] = 2;
+}
+
+void
+runbook_resolve(const struct config *c, struct cfg_errors *e)
+{
+	const struct runbook *rb;
+	const char **names;
+	const char *sugg;
+	size_t i, j, *path;
+	int *colour;
+
+	names = xcalloc(c->nrunbooks + 1, sizeof *names);
+	for (i = 0; i < c->nrunbooks; i++)
+		names[i] = c->runbooks[i]->name;
+	for (i = 0; i < c->nrunbooks; i++) {
+		rb = c->runbooks[i];
+		for (j = 0; j < rb->nrequires_healthy; j++)
+			resolve_check(c, e, rb, rb->line,
+			    rb->requires_healthy[j], NULL, "requires_healthy");
+		for (j = 0; j < rb->nrequires; j++) {
+			if (config_find_runbook(c, rb->requires[j].runbook)
+			    != NULL)
+				continue;
+			sugg = cfg_suggest(rb->requires[j].runbook, names);
+			if (sugg != NULL)
+				cfg_err_at(e, rb->file, rb->requires[j].line,
+				    0, "runbook '%s' requires unknown runbook "
+				    "'%s' (did you mean '%s'?)", rb->name,
+				    rb->requires[j].runbook, sugg);
+			else
+				cfg_err_at(e, rb->file, rb->requires[j].line,
+				    0, "runbook '%s' requires unknown runbook "
+				    "'%s'", rb->name, rb->requires[j].runbook);
+		}
+		for (j = 0; j < rb->nsteps; j++)
+			resolve_step(c, e, rb, rb->steps[j]);
+	}
+	colour = xcalloc(c->nrunbooks + 1, sizeof *colour);
+	path = xcalloc(c->nrunbooks + 1, sizeof *path);
+	for (i = 0; i < c->nrunbooks; i++)
+		if (colour[i] == 0)
+			find_cycles(c, e, i, colour, path, 0);
+	free(path);
+	free(colour);
+	free(names);
+}
+
+int
+runbook_param_check(const struct runbook_param *p, const char *v,
+    char **cause)
+{
+	const char *shown = p->secret ? RUNBOOK_MASK : v;
+
+	if (strlen(v) > RUNBOOK_MAX_VALUE) {
+		*cause = xasprintf("parameter '%s' is too long (at most %d "
+		    "bytes)", p->name, RUNBOOK_MAX_VALUE);
+		return -1;
+	}
+	if (p->has_re && regexec(&p->re, v, 0, NULL, 0) != 0) {
+		*cause = xasprintf("parameter '%s': \"%s\" does not match "
+		    "the pattern %s", p->name, shown, p->pattern);
+		return -1;
+	}
+	return 0;
+}
+
+void
+runbook_values_free(const struct runbook *rb, char **values)
+{
+	size_t i;
+
+	if (values == NULL)
+		return;
+	for (i = 0; i < rb->nparams; i++)
+		free(values[i]);
+	free(values);
+}
+
+int
+runbook_bind(const struct runbook *rb, char *const *assign, size_t n,
+    char ***out, size_t *missing, char **cause)
+{
+	char **v;
+	const char **names, *eq, *sugg;
+	const struct runbook_param *p;
+	char *key;
+	size_t i, k;
+
+	if (missing != NULL)
+		*missing = (size_t)-1;
+	v = xcalloc(rb->nparams + 1, sizeof *v);
+	for (i = 0; i < n; i++) {
+		eq = strchr(assign[i], '=');
+		if (eq == NULL) {
+			*cause = xasprintf("--param needs NAME=VALUE, not "
+			    "\"%s\"", assign[i]);
+			goto fail;
+		}
+		key = xstrndup(assign[i], (size_t)(eq - assign[i]));
+		p = runbook_find_param(rb, key);
+		if (p == NULL) {
+			names = xcalloc(rb->nparams + 1, sizeof *names);
+			for (k = 0; k < rb->nparams; k++)
+				names[k] = rb->params[k].name;
+			sugg = cfg_suggest(key, names);
+			if (sugg != NULL)
+				*cause = xasprintf("runbook '%s' has no "
+				    "parameter '%s' (did you mean '%s'?)",
+				    rb->name, key, sugg);
+			else
+				*cause = xasprintf("runbook '%s' has no "
+				    "parameter '%s'", rb->name, key);
+			free(names);
+			free(key);
+			goto fail;
+		}
+		free(key);
+		k = (size_t)(p - rb->params);
+		if (runbook_param_check(p, eq + 1, cause) != 0)
+			goto fail;
+		free(v[k]);
+		v[k] = xstrdup(eq + 1);
+	}
+	for (k = 0; k < rb->nparams; k++) {
+		if (v[k] != NULL)
+			continue;
+		if (rb->params[k].def == NULL) {
+			if (missing != NULL)
+				*missing = k;
+			*cause = xasprintf("runbook '%s' needs a value for "
+			    "parameter '%s'%s%s", rb->name,
+			    rb->params[k].name,
+			    rb->params[k].description != NULL ? ": " : "",
+			    rb->params[k].description != NULL ?
+			    rb->params[k].description : "");
+			goto fail;
+		}
+		v[k] = xstrdup(rb->params[k].def);
+	}
+	*out = v;
+	return 0;
+
+fail:
+	runbook_values_free(rb, v);
+	return -1;
+}
+
+static void
+quote_shell(struct buf *b, const char *v)
+{
+	buf_addc(b, '\'');
+	for (; *v != '\0'; v++) {
+		if (*v == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *v);
+	}
+	buf_addc(b, '\'');
+}
+
+static void
+quote_sql(struct buf *b, const char *v, char q)
+{
+	buf_addc(b, q);
+	for (; *v != '\0'; v++) {
+		if (*v == q)
+			buf_addc(b, q);
+		buf_addc(b, *v);
+	}
+	buf_addc(b, q);
+}
+
+static void
+quote_url(struct buf *b, const char *v)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (isalnum(*p) || strchr("-._~", *p) != NULL)
+			buf_addc(b, (char)*p);
+		else
+			buf_printf(b, "%%%02X", *p);
+	}
+}
+
+/* Shell quoting context of the template at a given point. */
+enum shell_ctx { SH_PLAIN, SH_SINGLE, SH_DOUBLE };
+
+static enum shell_ctx
+shell_track(enum shell_ctx c, const char **pp)
+{
+	const char *p = *pp;
+
+	switch (c) {
+	case SH_PLAIN:
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '\'')
+			c = SH_SINGLE;
+		else if (*p == '"')
+			c = SH_DOUBLE;
+		break;
+	case SH_SINGLE:
+		if (*p == '\'')
+			c = SH_PLAIN;
+		break;
+	case SH_DOUBLE:
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '"')
+			c = SH_PLAIN;
+		break;
+	}
+	*pp = p;
+	return c;
+}
+
+/* A value as it reads in the template's context (for display). */
+static void
+shell_show(struct buf *b, enum shell_ctx c, const char *v)
+{
+	switch (c) {
+	case SH_PLAIN:
+		quote_shell(b, v);
+		break;
+	case SH_SINGLE:
+		for (; *v != '\0'; v++) {
+			if (*v == '\'')
+				buf_adds(b, "'\\''");
+			else
+				buf_addc(b, *v);
+		}
+		break;
+	case SH_DOUBLE:
+		for (; *v != '\0'; v++) {
+			if (strchr("\"\\$`", *v) != NULL)
+				buf_addc(b, '\\');
+			buf_addc(b, *v);
+		}
+		break;
+	}
+}
+
+/*
+ * What runs: a reference to the environment variable that holds the value,
+ * quoted for the context.  The value itself never enters the command text,
+ * so the shell never parses it as syntax, whatever it holds and whatever
+ * the context really is (at worst a mistaken context splits a word).
+ */
+static void
+shell_ref(struct buf *b, enum shell_ctx c, const char *name)
+{
+	switch (c) {
+	case SH_PLAIN:
+		buf_printf(b, "\"${MAINTOP_PARAM_%s}\"", name);
+		break;
+	case SH_SINGLE:
+		buf_printf(b, "'\"${MAINTOP_PARAM_%s}\"'", name);
+		break;
+	case SH_DOUBLE:
+		buf_printf(b, "${MAINTOP_PARAM_%s}", name);
+		break;
+	}
+}
+
+char *
+runbook_subst(const struct runbook *rb, char *const *values,
+    const char *text, enum runbook_subst how, int mask)
+{
+	struct buf b;
+	const char *p = text, *end, *start;
+	const struct runbook_param *par;
+	const char *v;
+	enum shell_ctx ctx = SH_PLAIN;
+	size_t n;
+	int ident, shell;
+
+	shell = how == RUNBOOK_SUBST_SHELL || how == RUNBOOK_SUBST_SHELL_EXEC;
+	buf_init(&b);
+	buf_adds(&b, "");
+	while (*p != '\0') {
+		if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
+			buf_adds(&b, "${");
+			p += 3;
+			continue;
+		}
+		if (p[0] != '$' || p[1] != '{' ||
+		    (end = strchr(p + 2, '}')) == NULL) {
+			start = p;
+			if (shell)
+				ctx = shell_track(ctx, &p);
+			p++;
+			buf_add(&b, start, (size_t)(p - start));
+			continue;
+		}
+		n = (size_t)(end - (p + 2));
+		ident = 0;
+		if (how == RUNBOOK_SUBST_SQL && n > 6 &&
+		    strncmp(end - 6, ":ident", 6) == 0) {
+			n -= 6;
+			ident = 1;
+		}
+		par = find_param_n(rb, p + 2, n);
+		if (par == NULL) {
+			buf_adds(&b, "${");
+			p += 2;
+			continue;
+		}
+		if (how == RUNBOOK_SUBST_SHELL_EXEC) {
+			shell_ref(&b, ctx, par->name);
+			p = end + 1;
+			continue;
+		}
+		if (values == NULL) {
+			buf_add(&b, p, (size_t)(end + 1 - p));
+			p = end + 1;
+			continue;
+		}
+		v = values[par - rb->params];
+		if (v == NULL)
+			v = "";
+		if (mask && par->secret)
+			v = RUNBOOK_MASK;
+		switch (how) {
+		case RUNBOOK_SUBST_RAW:
+			buf_adds(&b, v);
+			break;
+		case RUNBOOK_SUBST_SHELL:
+		case RUNBOOK_SUBST_SHELL_EXEC:
+			shell_show(&b, ctx, v);
+			break;
+		case RUNBOOK_SUBST_SQL:
+			quote_sql(&b, v, ident ? '"' : '\'');
+			break;
+		case RUNBOOK_SUBST_URL:
+			quote_url(&b, v);
+			break;
+		}
+		p = end + 1;
+	}
+	return buf_detach(&b);
+}
+
+static void
+add_lines(struct buf *b, const char *prefix, const char *label,
+    const char *text)
+{
+	const char *nl;
+
+	buf_printf(b, "%s%s", prefix, label);
+	while ((nl = strchr(text, '\n')) != NULL) {
+		buf_add(b, text, (size_t)(nl - text + 1));
+		buf_printf(b, "%s%*s", prefix, (int)strlen(label), "");
+		text = nl + 1;
+	}
+	buf_printf(b, "%s\n", text);
+}
+
+char *
+runbook_step_text(const struct runbook *rb, char *const *values,
+    const struct step *st, const char *prefix)
+{
+	struct buf b;
+	char *s, dur[32], *sub;
+	size_t i;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	switch (st->kind) {
+	case STEP_RUN:
+		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_SHELL, 1);
+		add_lines(&b, prefix, "$ ", s);
+		free(s);
+		if (st->cwd != NULL) {
+			s = runbook_subst(rb, values, st->cwd,
+			    RUNBOOK_SUBST_RAW, 1);
+			buf_printf(&b, "%sin: %s\n", prefix, s);
+			free(s);
+		}
+		for (i = 0; i < st->nenv; i++) {
+			s = runbook_subst(rb, values, st->env[i],
+			    RUNBOOK_SUBST_RAW, 1);
+			buf_printf(&b, "%senv: %s\n", prefix, s);
+			free(s);
+		}
+		break;
+	case STEP_SQL:
+		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_SQL, 1);
+		sub = xasprintf("sql on %s: ", st->on != NULL ? st->on : "?");
+		add_lines(&b, prefix, sub, s);
+		free(sub);
+		free(s);
+		break;
+	case STEP_REDIS:
+		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_RAW, 1);
+		sub = xasprintf("redis on %s: ", st->on != NULL ? st->on : "?");
+		add_lines(&b, prefix, sub, s);
+		free(sub);
+		free(s);
+		break;
+	case STEP_HTTP:
+		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_URL, 1);
+		buf_printf(&b, "%s%s %s (expect %lld)\n", prefix, st->method,
+		    s, st->expect_status);
+		free(s);
+		break;
+	case STEP_WAIT:
+		buf_printf(&b, "%swait until healthy:", prefix);
+		for (i = 0; i < st->nchecks; i++)
+			buf_printf(&b, " %s", st->checks[i]);
+		buf_addc(&b, '\n');
+		break;
+	case STEP_PAUSE:
+		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_RAW, 1);
+		add_lines(&b, prefix, "pause: ", s);
+		free(s);
+		break;
+	}
+	buf_printf(&b, "%s", prefix);
+	if (st->timeout > 0) {
+		util_format_duration(st->timeout, dur, sizeof dur);
+		buf_printf(&b, "timeout %s", dur);
+	} else
+		buf_adds(&b, "no timeout");
+	buf_adds(&b, st->confirm ? ", confirm" : ", no confirmation");
+	if (st->danger)
+		buf_adds(&b, ", DANGER (type the runbook's name)");
+	if (st->continue_on_error)
+		buf_adds(&b, ", continue on error");
+	if (st->interactive)
+		buf_adds(&b, ", interactive");
+	buf_addc(&b, '\n');
+	for (i = 0; i < st->nrollback; i++) {
+		sub = xasprintf("%s  rollback: ", prefix);
+		s = runbook_step_text(rb, values, st->rollback[i], sub);
+		buf_adds(&b, s);
+		free(s);
+		free(sub);
+	}
+	return buf_detach(&b);
+}
+
+char *
+runbook_dry_run(const struct runbook *rb, char *const *values)
+{
+	struct buf b;
+	const struct runbook_param *p;
+	char *s, dur[32];
+	size_t i;
+
+	buf_init(&b);
+	buf_printf(&b, "runbook %s", rb->name);
+	if (rb->description != NULL)
+		buf_printf(&b, ": %s", rb->description);
+	buf_addc(&b, '\n');
+	for (i = 0; i < rb->nparams; i++) {
+		p = &rb->params[i];
+		buf_printf(&b, "  param %s = ", p->name);
+		if (values == NULL)
+			buf_adds(&b, "(unset)");
+		else if (p->secret)
+			buf_adds(&b, RUNBOOK_MASK);
+		else
+			quote_shell(&b, values[i] != NULL ? values[i] : "");
+		buf_addc(&b, '\n');
+	}
+	if (rb->nrequires_healthy > 0) {
+		buf_adds(&b, "  requires healthy:");
+		for (i = 0; i < rb->nrequires_healthy; i++)
+			buf_printf(&b, " %s", rb->requires_healthy[i]);
+		buf_addc(&b, '\n');
+	}
+	for (i = 0; i < rb->nrequires; i++) {
+		buf_printf(&b, "  requires a successful run of %s",
+		    rb->requires[i].runbook);
+		if (rb->requires[i].within > 0) {
+			util_format_duration(rb->requires[i].within, dur,
+			    sizeof dur);
+			buf_printf(&b, " within %s", dur);
+		}
+		buf_addc(&b, '\n');
+	}
+	if (rb->require_window)
+		buf_adds(&b, "  requires one of its maintenance windows\n");
+	for (i = 0; i < rb->nsteps; i++) {
+		buf_printf(&b, "step %zu/%zu: %s (%s)\n", i + 1, rb->nsteps,
+		    rb->steps[i]->name, runbook_kind_name(rb->steps[i]->kind));
+		s = runbook_step_text(rb, values, rb->steps[i], "    ");
+		buf_adds(&b, s);
+		free(s);
+	}
+	return buf_detach(&b);
+}

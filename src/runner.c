@@ -1,0 +1,1994 @@
+/* The runbook runner: runs a runbook's steps as a state machine on the one
+ * event loop, with child processes in their own process groups, timeouts,
+ * rollback, a per-runbook lock, a run log and journal records. */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "fileio.h"
+#include "journal.h"
+#include "runbook.h"
+#include "util.h"
+
+/* A METRICS line longer than this is ignored (the output is still kept). */
+#define RUNNER_LINE_MAX		65536
+#define RUNNER_METRICS_MAX	100	/* figures kept per step */
+
+/* What the deferred "kick" event does next. */
+enum runner_op {
+	OP_NONE,
+	OP_ENTER,	/* the current step: ask for confirmation or launch */
+	OP_LAUNCH,	/* launch the current step without asking */
+	OP_PAUSE_DONE,	/* a confirmed pause step: it is done */
+	OP_FINISH	/* end the run with r->result */
+};
+
+/* One rollback step to run: step i's rollback j. */
+struct rb_item {
+	size_t	step;
+	size_t	j;
+};
+
+struct runner {
+	struct runner_env	 env;
+	const struct runbook	*rb;
+	char			**values;
+	int			 overrides;
+
+	char			*id;
+	char			*journal;
+	char			*log_path;
+	char			*lock_path;
+	int			 lock_fd;
+	int			 log_fd;
+	time_t			 start;
+	long long		 start_ms;
+
+	enum runner_phase	 phase;
+	enum runner_result	 result;
+	struct runner_step	*steps;
+	json_t			**metrics;
+	size_t			 cur;
+
+	int			 in_rollback;
+	struct rb_item		*rbv;
+	size_t			 nrb;
+	size_t			 rbpos;
+	int			 rb_owner_skipped;
+
+	enum runner_op		 op;
+	struct event		*ev_kick;
+	struct event		*ev_chld;
+	struct event		*ev_out;
+	struct event		*ev_timeout;
+	struct event		*ev_kill;
+	struct event		*ev_poll;
+
+	pid_t			 pid;
+	int			 out_fd;
+	int			 interactive;
+	int			 timed_out;
+	int			 interrupts;
+	int			 aborting;
+	int			 detached;
+	long long		 t0;
+	char			*wait_status;
+
+	char			**secrets;
+	size_t			 nsecrets;
+	size_t			 secret_max;
+	struct buf		 pend;	/* output held back for masking */
+	struct buf		 line;	/* the current output line */
+	int			 line_long;
+};
+
+static void runner_kick(struct runner *, enum runner_op);
+static void step_complete(struct runner *, enum runner_step_state, int,
+    int, const char *);
+
+const char *
+runner_result_name(enum runner_result res)
+{
+	switch (res) {
+	case RUNNER_NONE:
+		return "running";
+	case RUNNER_SUCCESS:
+		return "success";
+	case RUNNER_FAILURE:
+		return "failed";
+	case RUNNER_ABORTED:
+		return "aborted";
+	case RUNNER_ROLLED_BACK:
+		return "rolled-back";
+	case RUNNER_DETACHED:
+		return "detached";
+	}
+	return "?";
+}
+
+const char *
+runner_step_state_name(enum runner_step_state s)
+{
+	switch (s) {
+	case RSTEP_PENDING:
+		return "pending";
+	case RSTEP_RUNNING:
+		return "running";
+	case RSTEP_OK:
+		return "ok";
+	case RSTEP_FAILED:
+		return "failed";
+	case RSTEP_SKIPPED:
+		return "skipped";
+	case RSTEP_TIMEDOUT:
+		return "timed-out";
+	case RSTEP_ROLLEDBACK:
+		return "rolled-back";
+	}
+	return "?";
+}
+
+char *
+runner_journal_path(const char *state_dir)
+{
+	return xasprintf("%s/journal.jsonl", state_dir);
+}
+
+static time_t
+runner_now(const struct runner *r)
+{
+	return r->env.now != NULL ? r->env.now() : time(NULL);
+}
+
+static void
+iso(time_t t, char *out, size_t len)
+{
+	util_format_utc(t, out, len);
+}
+
+/* The step being confirmed or run: a rollback step while rolling back. */
+const struct step *
+runner_current_step(const struct runner *r)
+{
+	const struct step *st;
+
+	if (r->in_rollback) {
+		if (r->rbpos >= r->nrb)
+			return NULL;
+		st = r->rb->steps[r->rbv[r->rbpos].step];
+		return st->rollback[r->rbv[r->rbpos].j];
+	}
+	if (r->cur >= r->rb->nsteps)
+		return NULL;
+	return r->rb->steps[r->cur];
+}
+
+size_t
+runner_current(const struct runner *r, int *rollback)
+{
+	if (r->in_rollback && r->rbpos < r->nrb) {
+		if (rollback != NULL)
+			*rollback = (int)r->rbv[r->rbpos].j;
+		return r->rbv[r->rbpos].step;
+	}
+	if (rollback != NULL)
+		*rollback = -1;
+	return r->cur;
+}
+
+enum runner_phase
+runner_phase(const struct runner *r)
+{
+	return r->phase;
+}
+
+enum runner_result
+runner_result(const struct runner *r)
+{
+	return r->result;
+}
+
+const struct runbook *
+runner_runbook(const struct runner *r)
+{
+	return r->rb;
+}
+
+const char *
+runner_id(const struct runner *r)
+{
+	return r->id;
+}
+
+const char *
+runner_log_path(const struct runner *r)
+{
+	return r->log_path;
+}
+
+const struct runner_step *
+runner_step_info(const struct runner *r, size_t i)
+{
+	return i < r->rb->nsteps ? &r->steps[i] : NULL;
+}
+
+int
+runner_needs_name(const struct runner *r)
+{
+	const struct step *st = runner_current_step(r);
+
+	return r->phase == RUNNER_CONFIRM && st != NULL && st->danger;
+}
+
+char *
+runner_step_metrics(const struct runner *r, size_t i)
+{
+	if (i >= r->rb->nsteps || r->metrics[i] == NULL)
+		return NULL;
+	return json_dumps(r->metrics[i], JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+/*
+ * Journal records.  who adds the user, SSH client and terminal.  A failure
+ * to write is reported in the output: the run goes on (the step already
+ * happened), but the user sees that the record is missing.
+ */
+static int
+journal_write(struct runner *r, json_t *obj, int who, char **cause)
+{
+	struct buf b;
+	char *s, *err = NULL;
+	int rc;
+
+	s = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (s == NULL)
+		fatal("cannot encode a journal record");
+	buf_init(&b);
+	buf_addc(&b, '{');
+	if (who) {
+		journal_who(&b);
+		if (s[1] != '}')
+			buf_addc(&b, ',');
+	}
+	buf_adds(&b, s + 1);
+	free(s);
+	rc = journal_append(r->journal, b.s, &err);
+	buf_free(&b);
+	if (rc != 0) {
+		if (cause != NULL)
+			*cause = err;
+		else {
+			s = xasprintf("maintop: journal: %s\n", err);
+			if (r->env.on_output != NULL)
+				r->env.on_output(r, s, strlen(s), r->env.arg);
+			if (r->log_fd != -1 && write(r->log_fd, s, strlen(s))
+			    < 0) {
+				/* Nothing more to do: the log is failing too. */
+			}
+			free(s);
+			free(err);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+jrecord(struct runner *r, const char *type)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "type", json_string(type));
+	json_object_set_new(o, "run", json_string(r->id));
+	json_object_set_new(o, "runbook", json_string(r->rb->name));
+	return o;
+}
+
+/* Writes text to the log only (framing lines: commands, results). */
+static void
+log_text(struct runner *r, const char *fmt, ...) UTIL_PRINTF(2, 3);
+static void
+log_text(struct runner *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	ssize_t n;
+
+	if (r->log_fd == -1)
+		return;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	n = write(r->log_fd, s, strlen(s));
+	(void)n;
+	free(s);
+}
+
+/* Output the runner itself produces (status lines): log and front end. */
+static void
+say(struct runner *r, const char *fmt, ...) UTIL_PRINTF(2, 3);
+static void
+say(struct runner *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (r->log_fd != -1 && write(r->log_fd, s, strlen(s)) < 0) {
+		/* The front end still shows it. */
+	}
+	if (r->env.on_output != NULL)
+		r->env.on_output(r, s, strlen(s), r->env.arg);
+	free(s);
+}
+
+static void
+metrics_line(struct runner *r, const char *s, size_t len)
+{
+	json_t *o, *v, **dst;
+	json_error_t jerr;
+	const char *key;
+	size_t i;
+
+	while (len > 0 && (s[len - 1] == '\r'))
+		len--;
+	for (i = 0; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	if (len - i < 8 || strncmp(s + i, "METRICS:", 8) != 0)
+		return;
+	if (r->in_rollback || r->cur >= r->rb->nsteps)
+		return;
+	o = json_loadb(s + i + 8, len - i - 8, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		say(r, "maintop: ignored a METRICS line that is not a JSON "
+		    "object\n");
+		return;
+	}
+	dst = &r->metrics[r->cur];
+	if (*dst == NULL)
+		*dst = json_object();
+	json_object_foreach(o, key, v) {
+		if (!json_is_number(v) && !json_is_string(v) &&
+		    !json_is_boolean(v) && !json_is_null(v))
+			continue;
+		if (json_object_size(*dst) >= RUNNER_METRICS_MAX &&
+		    json_object_get(*dst, key) == NULL)
+			continue;
+		json_object_set(*dst, key, v);
+	}
+	json_decref(o);
+}
+
+/* Masked output: to the log, the front end, and the METRICS scanner. */
+static void
+emit(struct runner *r, const char *data, size_t len)
+{
+	const char *nl;
+	size_t n;
+
+	if (len == 0)
+		return;
+	if (r->log_fd != -1 && write(r->log_fd, data, len) < 0) {
+		/* The output still reaches the front end. */
+	}
+	if (r->env.on_output != NULL)
+		r->env.on_output(r, data, len, r->env.arg);
+	while (len > 0) {
+		nl = memchr(data, '\n', len);
+		n = nl != NULL ? (size_t)(nl - data) : len;
+		if (!r->line_long) {
+			if (r->line.len + n > RUNNER_LINE_MAX)
+				r->line_long = 1;
+			else
+				buf_add(&r->line, data, n);
+		}
+		if (nl == NULL)
+			break;
+		if (!r->line_long)
+			metrics_line(r, r->line.s != NULL ? r->line.s : "",
+			    r->line.len);
+		buf_reset(&r->line);
+		r->line_long = 0;
+		data = nl + 1;
+		len -= n + 1;
+	}
+}
+
+/*
+ * Replaces every secret value in the output stream by RUNBOOK_MASK.  Bytes
+ * that may be the start of a secret split between two reads are held back
+ * until the next read (or the end, final).
+ */
+static void
+output(struct runner *r, const char *data, size_t len, int final)
+{
+	struct buf out;
+	const char *p;
+	size_t i, k, n, sl, avail;
+	int held = 0, hit;
+
+	if (r->nsecrets == 0) {
+		emit(r, data, len);
+		return;
+	}
+	buf_add(&r->pend, data, len);
+	p = r->pend.s != NULL ? r->pend.s : "";
+	n = r->pend.len;
+	buf_init(&out);
+	for (i = 0; i < n && !held; ) {
+		hit = 0;
+		for (k = 0; k < r->nsecrets; k++) {
+			sl = strlen(r->secrets[k]);
+			avail = n - i;
+			if (avail >= sl && memcmp(p + i, r->secrets[k], sl) ==
+			    0) {
+				buf_adds(&out, RUNBOOK_MASK);
+				i += sl;
+				hit = 1;
+				break;
+			}
+			if (!final && avail < sl &&
+			    memcmp(p + i, r->secrets[k], avail) == 0) {
+				held = 1;
+				break;
+			}
+		}
+		if (!hit && !held)
+			buf_addc(&out, p[i++]);
+	}
+	emit(r, out.s != NULL ? out.s : "", out.len);
+	buf_free(&out);
+	memmove(r->pend.s, r->pend.s + i, n - i);
+	r->pend.len = n - i;
+	r->pend.s[r->pend.len] = '\0';
+}
+
+static void
+free_event(struct event **ev)
+{
+	if (*ev != NULL) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+}
+
+static void
+close_output(struct runner *r)
+{
+	free_event(&r->ev_out);
+	if (r->out_fd != -1) {
+		close(r->out_fd);
+		r->out_fd = -1;
+	}
+}
+
+/* Reads what the step wrote; the pipe is non-blocking. */
+static void
+read_output(struct runner *r)
+{
+	char chunk[16384];
+	ssize_t n;
+
+	while (r->out_fd != -1) {
+		n = read(r->out_fd, chunk, sizeof chunk);
+		if (n > 0) {
+			output(r, chunk, (size_t)n, 0);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			close_output(r);
+		break;
+	}
+}
+
+static void
+on_read(evutil_socket_t fd, short what, void *arg)
+{
+	read_output(arg);
+}
+
+static void
+on_kill(evutil_socket_t fd, short what, void *arg)
+{
+	struct runner *r = arg;
+
+	if (r->pid > 0) {
+		say(r, "maintop: still running after the grace period: "
+		    "SIGKILL\n");
+		killpg(r->pid, SIGKILL);
+	}
+}
+
+static void
+on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct runner *r = arg;
+	const struct step *st = runner_current_step(r);
+	struct timeval tv;
+	long long grace = r->env.kill_grace_ms > 0 ? r->env.kill_grace_ms :
+	    5000;
+	char dur[32];
+
+	util_format_duration(st->timeout, dur, sizeof dur);
+	if (st->kind == STEP_WAIT) {
+		free_event(&r->ev_poll);
+		say(r, "maintop: timed out after %s waiting for health\n",
+		    dur);
+		step_complete(r, RSTEP_TIMEDOUT, -1, 0, "timed out");
+		return;
+	}
+	if (r->pid <= 0)
+		return;
+	r->timed_out = 1;
+	say(r, "maintop: timed out after %s: SIGTERM to the step\n", dur);
+	killpg(r->pid, SIGTERM);
+	r->ev_kill = evtimer_new(r->env.base, on_kill, r);
+	tv.tv_sec = grace / 1000;
+	tv.tv_usec = (grace % 1000) * 1000;
+	evtimer_add(r->ev_kill, &tv);
+}
+
+/* The child has been reaped: finish the step. */
+static void
+child_done(struct runner *r, int status)
+{
+	char msg[64];
+	enum runner_step_state s;
+	int code = -1, sig = 0;
+
+	read_output(r);
+	close_output(r);
+	output(r, "", 0, 1);
+	if (r->interactive) {
+		if (isatty(STDIN_FILENO)) {
+			/* Take the terminal back; SIGTTOU would stop us. */
+			sigset_t set, old;
+
+			sigemptyset(&set);
+			sigaddset(&set, SIGTTOU);
+			sigprocmask(SIG_BLOCK, &set, &old);
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+			sigprocmask(SIG_SETMASK, &old, NULL);
+		}
+		if (r->env.on_terminal != NULL)
+			r->env.on_terminal(r, 0, r->env.arg);
+		r->interactive = 0;
+	}
+	r->pid = 0;
+	if (WIFEXITED(status))
+		code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		sig = WTERMSIG(status);
+	if (r->timed_out) {
+		s = RSTEP_TIMEDOUT;
+		snprintf(msg, sizeof msg, "timed out");
+	} else if (code == 0) {
+		s = RSTEP_OK;
+		msg[0] = '\0';
+	} else {
+		s = RSTEP_FAILED;
+		if (sig != 0)
+			snprintf(msg, sizeof msg, "killed by signal %d (%s)",
+			    sig, strsignal(sig));
+		else
+			snprintf(msg, sizeof msg, "exit status %d", code);
+	}
+	step_complete(r, s, code, sig, msg[0] != '\0' ? msg : NULL);
+}
+
+static void
+on_sigchld(evutil_socket_t fd, short what, void *arg)
+{
+	struct runner *r = arg;
+	int status;
+	pid_t p;
+
+	/* Only our own child: other modules may have children too. */
+	if (r->pid <= 0)
+		return;
+	do
+		p = waitpid(r->pid, &status, WNOHANG);
+	while (p == -1 && errno == EINTR);
+	if (p == r->pid)
+		child_done(r, status);
+}
+
+static void
+close_fds_from(int lowfd)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned int)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	{
+		long max = sysconf(_SC_OPEN_MAX), fd;
+
+		if (max < 0 || max > 65536)
+			max = 65536;
+		for (fd = lowfd; fd < max; fd++)
+			close((int)fd);
+	}
+}
+
+/* Runs in the child between fork and exec: only async-signal-safe calls. */
+static void UTIL_NORETURN
+child_exec(const char *cmd, const char *cwd, char **envv, int out,
+    int interactive, const sigset_t *old)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig, nul;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	setpgid(0, 0);
+	if (interactive && isatty(STDIN_FILENO))
+		tcsetpgrp(STDIN_FILENO, getpid());
+	(void)old;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (!interactive) {
+		nul = open("/dev/null", O_RDONLY);
+		if (nul == -1 || dup2(nul, STDIN_FILENO) == -1 ||
+		    dup2(out, STDOUT_FILENO) == -1 ||
+		    dup2(out, STDERR_FILENO) == -1)
+			_exit(126);
+	}
+	close_fds_from(3);
+	if (cwd != NULL && chdir(cwd) != 0) {
+		static const char m[] = "maintop: cannot change to the step's "
+		    "working directory\n";
+		ssize_t n = write(STDERR_FILENO, m, sizeof m - 1);
+
+		(void)n;
+		_exit(126);
+	}
+	for (; *envv != NULL; envv++)
+		putenv(*envv);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+static char **
+child_env(struct runner *r, const struct step *st, size_t stepno)
+{
+	char **v;
+	size_t n = 0, i;
+
+	v = xcalloc(st->nenv + r->rb->nparams + 5, sizeof *v);
+	for (i = 0; i < r->rb->nparams; i++)
+		v[n++] = xasprintf("MAINTOP_PARAM_%s=%s", r->rb->params[i].name,
+		    r->values[i] != NULL ? r->values[i] : "");
+	v[n++] = xasprintf("MAINTOP_RUN_ID=%s", r->id);
+	v[n++] = xasprintf("MAINTOP_RUNBOOK=%s", r->rb->name);
+	v[n++] = xasprintf("MAINTOP_STEP=%zu", stepno + 1);
+	for (i = 0; i < st->nenv; i++)
+		v[n++] = runbook_subst(r->rb, r->values, st->env[i],
+		    RUNBOOK_SUBST_RAW, 0);
+	v[n] = NULL;
+	return v;
+}
+
+static void
+strv_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Starts a run step's child.  Returns 0, or -1 with *cause set. */
+static int
+spawn(struct runner *r, const struct step *st, char **cause)
+{
+	char *cmd, *cwd = NULL, **envv;
+	int fds[2] = { -1, -1 }, saved;
+	sigset_t all, old;
+	pid_t pid;
+
+	/* The hard refusal: whatever the front end does. */
+	if (r->env.read_only) {
+		*cause = xstrdup("read-only mode: no step may run");
+		return -1;
+	}
+	cmd = runbook_subst(r->rb, r->values, st->text,
+	    RUNBOOK_SUBST_SHELL_EXEC, 0);
+	if (st->cwd != NULL)
+		cwd = runbook_subst(r->rb, r->values, st->cwd,
+		    RUNBOOK_SUBST_RAW, 0);
+	envv = child_env(r, st, runner_current(r, NULL));
+	r->interactive = st->interactive;
+	if (!r->interactive && pipe2(fds, O_CLOEXEC) != 0) {
+		*cause = xasprintf("pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if (r->interactive && r->env.on_terminal != NULL)
+		r->env.on_terminal(r, 1, r->env.arg);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		child_exec(cmd, cwd, envv, fds[1], r->interactive, &old);
+	saved = errno;
+	if (pid > 0)
+		setpgid(pid, pid);	/* also here: no race with killpg */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1) {
+		*cause = xasprintf("fork: %s", strerror(saved));
+		if (r->interactive && r->env.on_terminal != NULL)
+			r->env.on_terminal(r, 0, r->env.arg);
+		r->interactive = 0;
+		goto fail;
+	}
+	r->pid = pid;
+	if (!r->interactive) {
+		close(fds[1]);
+		r->out_fd = fds[0];
+		fcntl(r->out_fd, F_SETFL, fcntl(r->out_fd, F_GETFL) |
+		    O_NONBLOCK);
+		r->ev_out = event_new(r->env.base, r->out_fd,
+		    EV_READ | EV_PERSIST, on_read, r);
+		event_add(r->ev_out, NULL);
+	}
+	free(cmd);
+	free(cwd);
+	strv_free(envv);
+	return 0;
+
+fail:
+	if (fds[0] != -1) {
+		close(fds[0]);
+		close(fds[1]);
+	}
+	free(cmd);
+	free(cwd);
+	strv_free(envv);
+	return -1;
+}
+
+static void
+on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct runner *r = arg;
+	const struct step *st = runner_current_step(r);
+	static const char *const names[] = { "ok", "warn", "crit",
+	    "unknown" };
+	struct buf b;
+	struct timeval tv;
+	long long ms = r->env.poll_ms > 0 ? r->env.poll_ms : 1000;
+	size_t i;
+	int s, all = 1;
+
+	buf_init(&b);
+	buf_adds(&b, "waiting for");
+	for (i = 0; i < st->nchecks; i++) {
+		s = r->env.check_state != NULL ?
+		    r->env.check_state(st->checks[i], r->env.arg) :
+		    RUNNER_CHECK_UNKNOWN;
+		if (s < 0 || s > RUNNER_CHECK_UNKNOWN)
+			s = RUNNER_CHECK_UNKNOWN;
+		if (s != RUNNER_CHECK_OK)
+			all = 0;
+		buf_printf(&b, " %s (%s)", st->checks[i], names[s]);
+	}
+	if (all) {
+		buf_free(&b);
+		free_event(&r->ev_poll);
+		say(r, "maintop: every check is ok\n");
+		step_complete(r, RSTEP_OK, 0, 0, NULL);
+		return;
+	}
+	if (r->wait_status == NULL || strcmp(r->wait_status, b.s) != 0) {
+		say(r, "maintop: %s\n", b.s);
+		free(r->wait_status);
+		r->wait_status = buf_detach(&b);
+	}
+	buf_free(&b);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(r->ev_poll, &tv);
+}
+
+static void
+launch(struct runner *r)
+{
+	const struct step *st = runner_current_step(r);
+	size_t i = runner_current(r, NULL);
+	struct runner_step *rs = &r->steps[i];
+	struct timeval tv;
+	json_t *o;
+	char *cause = NULL, *text;
+
+	r->phase = RUNNER_RUNNING;
+	r->timed_out = 0;
+	r->interrupts = 0;
+	r->t0 = util_mono_ms();
+	if (!r->in_rollback) {
+		rs->state = RSTEP_RUNNING;
+		rs->attempts++;
+		rs->exit_code = -1;
+		rs->signal = 0;
+		free(rs->message);
+		rs->message = NULL;
+		if (r->metrics[i] != NULL) {
+			json_decref(r->metrics[i]);
+			r->metrics[i] = NULL;
+		}
+	}
+	text = runbook_step_text(r->rb, r->values, st, "   ");
+	log_text(r, "== %s%s %zu/%zu: %s\n%s", r->in_rollback ? "rollback "
+	    : "", "step", i + 1, r->rb->nsteps, st->name, text);
+	free(text);
+
+	if (st->kind == STEP_RUN && spawn(r, st, &cause) != 0) {
+		say(r, "maintop: cannot run the step: %s\n", cause);
+		free(cause);
+		step_complete(r, RSTEP_FAILED, -1, 0, "could not start");
+		return;
+	}
+	if (st->kind == STEP_SQL || st->kind == STEP_REDIS ||
+	    st->kind == STEP_HTTP) {
+		say(r, "maintop: %s steps are not implemented yet\n",
+		    runbook_kind_name(st->kind));
+		step_complete(r, RSTEP_FAILED, -1, 0, "not implemented");
+		return;
+	}
+	if (st->kind == STEP_WAIT && r->env.read_only) {
+		step_complete(r, RSTEP_FAILED, -1, 0, "read-only mode");
+		return;
+	}
+
+	o = jrecord(r, "step_start");
+	json_object_set_new(o, "step", json_integer((json_int_t)i));
+	json_object_set_new(o, "name", json_string(st->name));
+	if (r->in_rollback)
+		json_object_set_new(o, "rollback", json_true());
+	if (r->pid > 0)
+		json_object_set_new(o, "pid", json_integer(r->pid));
+	journal_write(r, o, 0, NULL);
+
+	if (!r->in_rollback && r->env.on_step != NULL) {
+		rs->pid = r->pid;
+		r->env.on_step(r, i, r->env.arg);
+	}
+	if (st->timeout > 0) {
+		r->ev_timeout = evtimer_new(r->env.base, on_timeout, r);
+		tv.tv_sec = (time_t)st->timeout;
+		tv.tv_usec = 0;
+		evtimer_add(r->ev_timeout, &tv);
+	}
+	if (st->kind == STEP_WAIT) {
+		free(r->wait_status);
+		r->wait_status = NULL;
+		r->ev_poll = evtimer_new(r->env.base, on_poll, r);
+		tv.tv_sec = 0;
+		tv.tv_usec = 0;
+		evtimer_add(r->ev_poll, &tv);
+	}
+	if (st->kind == STEP_PAUSE)
+		step_complete(r, RSTEP_OK, 0, 0, NULL);
+}
+
+static void
+release_lock(struct runner *r)
+{
+	if (r->lock_fd == -1)
+		return;
+	if (ftruncate(r->lock_fd, 0) != 0) {
+		/* A stale content is harmless: the flock is what counts. */
+	}
+	close(r->lock_fd);	/* releases the flock */
+	r->lock_fd = -1;
+}
+
+static void
+stop_events(struct runner *r)
+{
+	free_event(&r->ev_timeout);
+	free_event(&r->ev_kill);
+	free_event(&r->ev_poll);
+}
+
+static void
+finish(struct runner *r)
+{
+	json_t *o;
+	char when[32], dur[32];
+	long long ms = util_mono_ms() - r->start_ms;
+
+	stop_events(r);
+	free_event(&r->ev_chld);
+	r->phase = RUNNER_DONE;
+	iso(runner_now(r), when, sizeof when);
+	o = jrecord(r, "run_end");
+	json_object_set_new(o, "result",
+	    json_string(runner_result_name(r->result)));
+	json_object_set_new(o, "end", json_string(when));
+	json_object_set_new(o, "duration_ms", json_integer(ms));
+	json_object_set_new(o, "log", json_string(r->log_path));
+	journal_write(r, o, 0, NULL);
+	util_format_duration(ms / 1000, dur, sizeof dur);
+	log_text(r, "== run %s: %s after %s\n", r->id,
+	    runner_result_name(r->result), dur);
+	if (r->log_fd != -1) {
+		fsync(r->log_fd);
+		close(r->log_fd);
+		r->log_fd = -1;
+	}
+	release_lock(r);
+	/* Last: the front end may free the runner in this callback. */
+	if (r->env.on_finished != NULL)
+		r->env.on_finished(r, r->env.arg);
+}
+
+static void
+step_complete(struct runner *r, enum runner_step_state s, int code, int sig,
+    const char *msg)
+{
+	const struct step *st = runner_current_step(r);
+	size_t i = runner_current(r, NULL), owner;
+	struct runner_step *rs = &r->steps[i];
+	long long ms = util_mono_ms() - r->t0;
+	json_t *o;
+	char dur[32];
+
+	stop_events(r);
+	util_format_duration(ms / 1000, dur, sizeof dur);
+	log_text(r, "== %s %s after %s%s%s\n", st->name,
+	    runner_step_state_name(s), dur, msg != NULL ? ": " : "",
+	    msg != NULL ? msg : "");
+	o = jrecord(r, "step_end");
+	json_object_set_new(o, "step", json_integer((json_int_t)i));
+	json_object_set_new(o, "name", json_string(st->name));
+	if (r->in_rollback)
+		json_object_set_new(o, "rollback", json_true());
+	json_object_set_new(o, "result",
+	    json_string(runner_step_state_name(s)));
+	json_object_set_new(o, "exit", code >= 0 ? json_integer(code) :
+	    json_null());
+	if (sig != 0)
+		json_object_set_new(o, "signal", json_integer(sig));
+	json_object_set_new(o, "duration_ms", json_integer(ms));
+	if (!r->in_rollback && r->metrics[i] != NULL)
+		json_object_set(o, "metrics", r->metrics[i]);
+	if (msg != NULL)
+		json_object_set_new(o, "message", json_string(msg));
+	journal_write(r, o, 0, NULL);
+
+	if (!r->in_rollback) {
+		rs->state = s;
+		rs->exit_code = code;
+		rs->signal = sig;
+		rs->duration_ms = ms;
+		rs->pid = 0;
+		free(rs->message);
+		rs->message = msg != NULL ? xstrdup(msg) : NULL;
+		if (r->env.on_step != NULL)
+			r->env.on_step(r, i, r->env.arg);
+	}
+	if (r->aborting) {
+		r->result = RUNNER_ABORTED;
+		finish(r);
+		return;
+	}
+	if (s == RSTEP_OK) {
+		if (r->in_rollback) {
+			owner = r->rbv[r->rbpos].step;
+			r->rbpos++;
+			if (r->rbpos >= r->nrb || r->rbv[r->rbpos].step !=
+			    owner) {
+				if (!r->rb_owner_skipped) {
+					r->steps[owner].state =
+					    RSTEP_ROLLEDBACK;
+					r->steps[owner].rolled_back = 1;
+					if (r->env.on_step != NULL)
+						r->env.on_step(r, owner,
+						    r->env.arg);
+				}
+				r->rb_owner_skipped = 0;
+			}
+		} else
+			r->cur++;
+		runner_kick(r, OP_ENTER);
+		return;
+	}
+	if (r->detached) {
+		r->result = RUNNER_DETACHED;
+		finish(r);
+		return;
+	}
+	if (!r->in_rollback && st->continue_on_error) {
+		say(r, "maintop: step '%s' failed; continuing "
+		    "(continue_on_error)\n", st->name);
+		r->cur++;
+		runner_kick(r, OP_ENTER);
+		return;
+	}
+	r->phase = RUNNER_FAILED;
+	if (r->env.on_failed != NULL)
+		r->env.on_failed(r, r->env.arg);
+}
+
+/* The current step: ask, or launch, or end the run. */
+static void
+enter(struct runner *r)
+{
+	const struct step *st;
+
+	if (r->detached) {
+		r->result = RUNNER_DETACHED;
+		finish(r);
+		return;
+	}
+	st = runner_current_step(r);
+	if (st == NULL) {
+		r->result = r->in_rollback ? RUNNER_ROLLED_BACK :
+		    RUNNER_SUCCESS;
+		finish(r);
+		return;
+	}
+	if (r->in_rollback || st->confirm || st->danger ||
+	    st->kind == STEP_PAUSE) {
+		r->phase = RUNNER_CONFIRM;
+		if (r->env.on_confirm != NULL)
+			r->env.on_confirm(r, r->env.arg);
+		return;
+	}
+	launch(r);
+}
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	struct runner *r = arg;
+	enum runner_op op = r->op;
+
+	r->op = OP_NONE;
+	switch (op) {
+	case OP_NONE:
+		break;
+	case OP_ENTER:
+		enter(r);
+		break;
+	case OP_LAUNCH:
+		launch(r);
+		break;
+	case OP_PAUSE_DONE:
+		launch(r);	/* a pause completes at once */
+		break;
+	case OP_FINISH:
+		finish(r);
+		break;
+	}
+}
+
+static void
+runner_kick(struct runner *r, enum runner_op op)
+{
+	struct timeval tv = { 0, 0 };
+
+	r->op = op;
+	evtimer_add(r->ev_kick, &tv);
+}
+
+static int
+refuse(char **cause, const char *fmt, ...) UTIL_PRINTF(2, 3);
+static int
+refuse(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cause != NULL) {
+		va_start(ap, fmt);
+		*cause = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int
+runner_confirm(struct runner *r, const char *typed, char **cause)
+{
+	const struct step *st = runner_current_step(r);
+
+	if (r->env.read_only)
+		return refuse(cause, "read-only mode: nothing may run");
+	if (r->phase != RUNNER_CONFIRM || r->op != OP_NONE || st == NULL)
+		return refuse(cause, "no step is waiting for confirmation");
+	if (st->danger && (typed == NULL || strcmp(typed, r->rb->name) != 0))
+		return refuse(cause, "step '%s' is dangerous: type the "
+		    "runbook's name (%s) to run it", st->name, r->rb->name);
+	r->phase = RUNNER_RUNNING;
+	runner_kick(r, st->kind == STEP_PAUSE ? OP_PAUSE_DONE : OP_LAUNCH);
+	return 0;
+}
+
+int
+runner_skip(struct runner *r, char **cause)
+{
+	const struct step *st = runner_current_step(r);
+	size_t i = runner_current(r, NULL);
+	json_t *o;
+
+	if ((r->phase != RUNNER_CONFIRM && r->phase != RUNNER_FAILED) ||
+	    r->op != OP_NONE || st == NULL)
+		return refuse(cause, "no step to skip");
+	o = jrecord(r, "step_end");
+	json_object_set_new(o, "step", json_integer((json_int_t)i));
+	json_object_set_new(o, "name", json_string(st->name));
+	if (r->in_rollback)
+		json_object_set_new(o, "rollback", json_true());
+	json_object_set_new(o, "result", json_string("skipped"));
+	journal_write(r, o, 0, NULL);
+	log_text(r, "== %s skipped\n", st->name);
+	if (r->in_rollback) {
+		r->rb_owner_skipped = 1;
+		r->rbpos++;
+		if (r->rbpos < r->nrb && r->rbv[r->rbpos].step != i)
+			r->rb_owner_skipped = 0;
+	} else {
+		r->steps[i].state = RSTEP_SKIPPED;
+		if (r->env.on_step != NULL)
+			r->env.on_step(r, i, r->env.arg);
+		r->cur++;
+	}
+	r->phase = RUNNER_RUNNING;
+	runner_kick(r, OP_ENTER);
+	return 0;
+}
+
+int
+runner_retry(struct runner *r, char **cause)
+{
+	if (r->env.read_only)
+		return refuse(cause, "read-only mode: nothing may run");
+	if (r->phase != RUNNER_FAILED || r->op != OP_NONE)
+		return refuse(cause, "no failed step to retry");
+	r->phase = RUNNER_RUNNING;
+	runner_kick(r, OP_LAUNCH);
+	return 0;
+}
+
+int
+runner_rollback(struct runner *r, char **cause)
+{
+	size_t i, j;
+
+	if (r->env.read_only)
+		return refuse(cause, "read-only mode: nothing may run");
+	if ((r->phase != RUNNER_CONFIRM && r->phase != RUNNER_FAILED) ||
+	    r->op != OP_NONE || r->in_rollback)
+		return refuse(cause, "nothing to roll back from here");
+	r->nrb = 0;
+	for (i = r->cur; i-- > 0; ) {
+		if (r->steps[i].state != RSTEP_OK)
+			continue;
+		for (j = 0; j < r->rb->steps[i]->nrollback; j++) {
+			r->rbv = xreallocarray(r->rbv, r->nrb + 1,
+			    sizeof *r->rbv);
+			r->rbv[r->nrb].step = i;
+			r->rbv[r->nrb].j = j;
+			r->nrb++;
+		}
+	}
+	if (r->nrb == 0)
+		say(r, "maintop: no completed step has a rollback\n");
+	else
+		say(r, "maintop: rolling back %zu step%s\n", r->nrb,
+		    r->nrb == 1 ? "" : "s");
+	r->in_rollback = 1;
+	r->rbpos = 0;
+	r->rb_owner_skipped = 0;
+	r->phase = RUNNER_RUNNING;
+	runner_kick(r, OP_ENTER);
+	return 0;
+}
+
+int
+runner_abort(struct runner *r, char **cause)
+{
+	switch (r->phase) {
+	case RUNNER_READY:
+	case RUNNER_DONE:
+		return refuse(cause, "the run is not going");
+	case RUNNER_RUNNING:
+		if (r->aborting)
+			return 0;
+		r->aborting = 1;
+		if (r->pid > 0) {
+			say(r, "maintop: aborting: SIGKILL to the step\n");
+			killpg(r->pid, SIGKILL);
+		} else if (r->ev_poll != NULL) {
+			step_complete(r, RSTEP_FAILED, -1, 0, "aborted");
+		} else {
+			/* Between steps: a kick is pending. */
+			r->result = RUNNER_ABORTED;
+			runner_kick(r, OP_FINISH);
+		}
+		return 0;
+	case RUNNER_CONFIRM:
+	case RUNNER_FAILED:
+		say(r, "maintop: aborted\n");
+		r->result = RUNNER_ABORTED;
+		r->phase = RUNNER_RUNNING;
+		runner_kick(r, OP_FINISH);
+		return 0;
+	}
+	return -1;
+}
+
+void
+runner_interrupt(struct runner *r)
+{
+	if (r->phase != RUNNER_RUNNING)
+		return;
+	if (r->pid > 0) {
+		r->interrupts++;
+		say(r, "maintop: %s to the step\n", r->interrupts == 1 ?
+		    "SIGINT" : "SIGKILL");
+		killpg(r->pid, r->interrupts == 1 ? SIGINT : SIGKILL);
+	} else if (r->ev_poll != NULL) {
+		say(r, "maintop: interrupted\n");
+		step_complete(r, RSTEP_FAILED, -1, 0, "interrupted");
+	}
+}
+
+void
+runner_detach(struct runner *r)
+{
+	json_t *o;
+
+	if (r->phase == RUNNER_READY || r->phase == RUNNER_DONE ||
+	    r->detached)
+		return;
+	r->detached = 1;
+	o = jrecord(r, "run_detach");
+	if (r->pid > 0)
+		json_object_set_new(o, "pid", json_integer(r->pid));
+	journal_write(r, o, 0, NULL);
+	log_text(r, "== terminal hung up: the run is detached\n");
+	if (r->phase == RUNNER_RUNNING && (r->pid > 0 || r->ev_poll != NULL))
+		return;		/* the step finishes, then the run ends */
+	r->result = RUNNER_DETACHED;
+	r->phase = RUNNER_RUNNING;
+	runner_kick(r, OP_FINISH);
+}
+
+struct runner *
+runner_new(const struct runner_env *env, const struct runbook *rb,
+    char *const *values, int overrides)
+{
+	struct runner *r;
+	size_t i, n;
+
+	r = xcalloc(1, sizeof *r);
+	r->env = *env;
+	r->rb = rb;
+	r->overrides = overrides;
+	r->values = xcalloc(rb->nparams + 1, sizeof *r->values);
+	r->secrets = xcalloc(rb->nparams + 1, sizeof *r->secrets);
+	for (i = 0; i < rb->nparams; i++) {
+		r->values[i] = xstrdup(values != NULL && values[i] != NULL ?
+		    values[i] : "");
+		n = strlen(r->values[i]);
+		if (rb->params[i].secret && n > 0) {
+			r->secrets[r->nsecrets++] = r->values[i];
+			if (n > r->secret_max)
+				r->secret_max = n;
+		}
+	}
+	r->steps = xcalloc(rb->nsteps + 1, sizeof *r->steps);
+	for (i = 0; i < rb->nsteps; i++)
+		r->steps[i].exit_code = -1;
+	r->metrics = xcalloc(rb->nsteps + 1, sizeof *r->metrics);
+	r->lock_fd = r->log_fd = r->out_fd = -1;
+	r->phase = RUNNER_READY;
+	r->journal = runner_journal_path(env->state_dir);
+	buf_init(&r->pend);
+	buf_init(&r->line);
+	return r;
+}
+
+static void
+make_id(struct runner *r)
+{
+	unsigned char rnd[3];
+	char when[32];
+	struct tm tm;
+	time_t t = r->start;
+
+	if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd) {
+		unsigned long x = (unsigned long)getpid() ^
+		    (unsigned long)util_mono_ms();
+
+		rnd[0] = (unsigned char)x;
+		rnd[1] = (unsigned char)(x >> 8);
+		rnd[2] = (unsigned char)(x >> 16);
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
+	r->id = xasprintf("%s-%02x%02x%02x", when, rnd[0], rnd[1], rnd[2]);
+}
+
+/* "alice (ssh 10.0.0.1, /dev/pts/3, pid 123, run X) since T" from a lock. */
+static char *
+describe_holder(const char *text)
+{
+	json_t *o, *v;
+	json_error_t jerr;
+	struct buf b;
+	const char *user;
+
+	o = json_loads(text, 0, &jerr);
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return xstrdup("another maintop (its lock file says nothing "
+		    "more)");
+	}
+	buf_init(&b);
+	user = json_string_value(json_object_get(o, "user"));
+	buf_adds(&b, user != NULL ? user : "someone");
+	buf_adds(&b, " (");
+	if ((v = json_object_get(o, "ssh_client")) != NULL &&
+	    json_is_string(v))
+		buf_printf(&b, "from %s, ", json_string_value(v));
+	if ((v = json_object_get(o, "tty")) != NULL && json_is_string(v))
+		buf_printf(&b, "on %s, ", json_string_value(v));
+	if ((v = json_object_get(o, "pid")) != NULL && json_is_integer(v))
+		buf_printf(&b, "pid %lld, ", (long long)json_integer_value(v));
+	if ((v = json_object_get(o, "run")) != NULL && json_is_string(v))
+		buf_printf(&b, "run %s", json_string_value(v));
+	buf_addc(&b, ')');
+	if ((v = json_object_get(o, "since")) != NULL && json_is_string(v))
+		buf_printf(&b, " since %s", json_string_value(v));
+	json_decref(o);
+	return buf_detach(&b);
+}
+
+static char *
+lock_path(const char *state_dir, const char *runbook)
+{
+	return xasprintf("%s/locks/%s.lock", state_dir, runbook);
+}
+
+/* Reads a lock file's content (at most 4 KiB) from fd. */
+static char *
+read_lock(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static int
+take_lock(struct runner *r, char **cause)
+{
+	char *dir, *text, *who, when[32];
+	struct buf b;
+	ssize_t w;
+
+	dir = xasprintf("%s/locks", r->env.state_dir);
+	if (fileio_mkdirs(dir, 0700) != 0) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	r->lock_path = lock_path(r->env.state_dir, r->rb->name);
+	r->lock_fd = open(r->lock_path, O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (r->lock_fd == -1) {
+		*cause = xasprintf("%s: %s", r->lock_path, strerror(errno));
+		return -1;
+	}
+	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		text = read_lock(r->lock_fd);
+		who = describe_holder(text);
+		*cause = xasprintf("runbook '%s' is already running: started "
+		    "by %s", r->rb->name, who);
+		free(who);
+		free(text);
+		close(r->lock_fd);
+		r->lock_fd = -1;
+		return -1;
+	}
+	text = read_lock(r->lock_fd);
+	if (*text != '\0') {
+		who = describe_holder(text);
+		log_text(r, "== took over a stale lock left by %s\n", who);
+		free(who);
+	}
+	free(text);
+	iso(r->start, when, sizeof when);
+	buf_init(&b);
+	buf_addc(&b, '{');
+	journal_who(&b);
+	buf_printf(&b, ",\"pid\":%ld,\"since\":\"%s\",\"run\":", (long)getpid(),
+	    when);
+	buf_json_str(&b, r->id);
+	buf_adds(&b, "}\n");
+	if (ftruncate(r->lock_fd, 0) != 0 ||
+	    (w = pwrite(r->lock_fd, b.s, b.len, 0)) != (ssize_t)b.len) {
+		/* The flock holds; only the description is missing. */
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/* The newest successful end of runbook name, or 0. */
+static time_t
+last_success(struct runner *r, const char *name)
+{
+	struct runner_run *runs;
+	size_t n, i;
+	time_t t = 0;
+	char *cause = NULL;
+
+	if (runner_history(r->env.state_dir, name, &runs, &n, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (runs[i].result != NULL &&
+		    strcmp(runs[i].result, "success") == 0 && runs[i].end > t)
+			t = runs[i].end;
+	runner_runs_free(runs, n);
+	return t;
+}
+
+static int
+preconditions(struct runner *r, char **cause)
+{
+	static const char *const names[] = { "ok", "warn", "crit",
+	    "unknown" };
+	const struct runbook *rb = r->rb;
+	char *which = NULL, dur[32], ago[32];
+	time_t t;
+	size_t i;
+	int s, in;
+
+	for (i = 0; i < rb->nrequires_healthy; i++) {
+		s = r->env.check_state != NULL ?
+		    r->env.check_state(rb->requires_healthy[i], r->env.arg) :
+		    RUNNER_CHECK_UNKNOWN;
+		if (s < 0 || s > RUNNER_CHECK_UNKNOWN)
+			s = RUNNER_CHECK_UNKNOWN;
+		if (s != RUNNER_CHECK_OK)
+			return refuse(cause, "runbook '%s' requires check "
+			    "'%s' to be healthy; it is %s", rb->name,
+			    rb->requires_healthy[i], names[s]);
+	}
+	if (rb->require_window && !(r->overrides & RUNNER_OVERRIDE_WINDOW)) {
+		in = r->env.in_window != NULL ? r->env.in_window(rb->name,
+		    r->start, &which, r->env.arg) : -1;
+		free(which);
+		if (in == 0)
+			return refuse(cause, "runbook '%s' may run only inside "
+			    "one of its maintenance windows, and none is open "
+			    "now (override with --override-window; the "
+			    "override is recorded)", rb->name);
+		if (in != 1)
+			return refuse(cause, "runbook '%s' may run only inside "
+			    "one of its maintenance windows, and maintop "
+			    "cannot tell whether one is open (override with "
+			    "--override-window; the override is recorded)",
+			    rb->name);
+	}
+	for (i = 0; i < rb->nrequires; i++) {
+		t = last_success(r, rb->requires[i].runbook);
+		if (t == 0)
+			return refuse(cause, "runbook '%s' requires a "
+			    "successful run of '%s' first, and there is none "
+			    "in the journal", rb->name,
+			    rb->requires[i].runbook);
+		if (rb->requires[i].within > 0 &&
+		    r->start - t > rb->requires[i].within) {
+			util_format_duration(rb->requires[i].within, dur,
+			    sizeof dur);
+			util_format_duration(r->start - t, ago, sizeof ago);
+			return refuse(cause, "runbook '%s' requires a "
+			    "successful run of '%s' within %s; the last one "
+			    "ended %s ago", rb->name, rb->requires[i].runbook,
+			    dur, ago);
+		}
+	}
+	return 0;
+}
+
+int
+runner_start(struct runner *r, char **cause)
+{
+	json_t *o, *p, *ov;
+	char when[32], *dir;
+	size_t i;
+
+	if (r->env.read_only)
+		return refuse(cause, "read-only mode: runbooks cannot be run");
+	if (r->phase != RUNNER_READY)
+		return refuse(cause, "this run has already started");
+	r->start = runner_now(r);
+	r->start_ms = util_mono_ms();
+	make_id(r);
+	if (preconditions(r, cause) != 0)
+		return -1;
+	if (take_lock(r, cause) != 0)
+		return -1;
+
+	dir = xasprintf("%s/runs", r->env.state_dir);
+	if (fileio_mkdirs(dir, 0700) != 0) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		free(dir);
+		release_lock(r);
+		return -1;
+	}
+	r->log_path = xasprintf("%s/%s.log", dir, r->id);
+	free(dir);
+	r->log_fd = open(r->log_path, O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (r->log_fd == -1) {
+		*cause = xasprintf("%s: %s", r->log_path, strerror(errno));
+		release_lock(r);
+		return -1;
+	}
+
+	iso(r->start, when, sizeof when);
+	o = jrecord(r, "run_start");
+	json_object_set_new(o, "start", json_string(when));
+	p = json_object();
+	for (i = 0; i < r->rb->nparams; i++)
+		json_object_set_new(p, r->rb->params[i].name,
+		    json_string(r->rb->params[i].secret ? RUNBOOK_MASK :
+		    r->values[i]));
+	json_object_set_new(o, "params", p);
+	ov = json_array();
+	if (r->overrides & RUNNER_OVERRIDE_WINDOW)
+		json_array_append_new(ov, json_string("window"));
+	json_object_set_new(o, "overrides", ov);
+	json_object_set_new(o, "pid", json_integer(getpid()));
+	json_object_set_new(o, "log", json_string(r->log_path));
+	if (journal_write(r, o, 1, cause) != 0) {
+		close(r->log_fd);
+		r->log_fd = -1;
+		unlink(r->log_path);
+		release_lock(r);
+		return -1;
+	}
+	log_text(r, "== run %s of runbook %s, started %s\n", r->id,
+	    r->rb->name, when);
+	for (i = 0; i < r->rb->nparams; i++)
+		log_text(r, "== param %s = %s\n", r->rb->params[i].name,
+		    r->rb->params[i].secret ? RUNBOOK_MASK : r->values[i]);
+	if (r->overrides & RUNNER_OVERRIDE_WINDOW)
+		log_text(r, "== override: run outside the maintenance "
+		    "windows\n");
+
+	r->ev_kick = evtimer_new(r->env.base, on_kick, r);
+	r->ev_chld = evsignal_new(r->env.base, SIGCHLD, on_sigchld, r);
+	event_add(r->ev_chld, NULL);
+	r->phase = RUNNER_RUNNING;
+	runner_kick(r, OP_ENTER);
+	return 0;
+}
+
+void
+runner_free(struct runner *r)
+{
+	size_t i;
+	int status;
+
+	if (r == NULL)
+		return;
+	if (r->pid > 0) {
+		killpg(r->pid, SIGKILL);
+		while (waitpid(r->pid, &status, 0) == -1 && errno == EINTR)
+			;
+		r->pid = 0;
+	}
+	close_output(r);
+	if (r->phase != RUNNER_READY && r->phase != RUNNER_DONE) {
+		r->result = RUNNER_ABORTED;
+		r->env.on_finished = NULL;
+		r->env.on_output = NULL;
+		finish(r);
+	}
+	stop_events(r);
+	free_event(&r->ev_kick);
+	free_event(&r->ev_chld);
+	release_lock(r);
+	if (r->log_fd != -1)
+		close(r->log_fd);
+	for (i = 0; i < r->rb->nparams; i++)
+		free(r->values[i]);
+	free(r->values);
+	free(r->secrets);
+	for (i = 0; i < r->rb->nsteps; i++) {
+		free(r->steps[i].message);
+		json_decref(r->metrics[i]);
+	}
+	free(r->steps);
+	free(r->metrics);
+	free(r->rbv);
+	free(r->wait_status);
+	free(r->id);
+	free(r->journal);
+	free(r->log_path);
+	free(r->lock_path);
+	buf_free(&r->pend);
+	buf_free(&r->line);
+	free(r);
+}
+
+char *
+runner_describe(const struct runner *r)
+{
+	const struct step *st = runner_current_step(r);
+	size_t i = runner_current(r, NULL);
+	struct buf b;
+	char *text;
+
+	if (st == NULL)
+		return xstrdup("");
+	buf_init(&b);
+	if (r->in_rollback)
+		buf_printf(&b, "Rollback for step %zu/%zu (%s): %s\n", i + 1,
+		    r->rb->nsteps, r->rb->steps[i]->name, st->name);
+	else
+		buf_printf(&b, "Step %zu/%zu: %s (%s)\n", i + 1, r->rb->nsteps,
+		    st->name, runbook_kind_name(st->kind));
+	if (st->kind == STEP_RUN)
+		buf_printf(&b, "  runs with /bin/sh on this host%s\n",
+		    st->interactive ? ", with the terminal" : "");
+	text = runbook_step_text(r->rb, r->values, st, "  ");
+	buf_adds(&b, text);
+	free(text);
+	return buf_detach(&b);
+}
+
+char *
+runner_summary(const struct runner *r)
+{
+	struct buf b;
+	char dur[32], *m;
+	size_t i;
+
+	buf_init(&b);
+	buf_printf(&b, "Run %s of %s: %s\n", r->id != NULL ? r->id : "-",
+	    r->rb->name, runner_result_name(r->result));
+	for (i = 0; i < r->rb->nsteps; i++) {
+		const struct runner_step *s = &r->steps[i];
+
+		util_format_duration(s->duration_ms / 1000, dur, sizeof dur);
+		buf_printf(&b, "  %2zu. %-24s %-11s", i + 1,
+		    r->rb->steps[i]->name, runner_step_state_name(s->state));
+		if (s->state != RSTEP_PENDING && s->state != RSTEP_SKIPPED)
+			buf_printf(&b, " %6s", dur);
+		if (s->message != NULL)
+			buf_printf(&b, "  (%s)", s->message);
+		buf_addc(&b, '\n');
+		if ((m = runner_step_metrics(r, i)) != NULL) {
+			buf_printf(&b, "      metrics %s\n", m);
+			free(m);
+		}
+	}
+	if (r->log_path != NULL)
+		buf_printf(&b, "Log: %s\n", r->log_path);
+	return buf_detach(&b);
+}
+
+/* Journal reading: recovery and history. */
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static char *
+jdup(json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static time_t
+jtime(json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+	time_t t;
+
+	if (s == NULL || util_parse_iso8601(s, NULL, &t) != 0)
+		return 0;
+	return t;
+}
+
+struct history_ctx {
+	const char		*filter;
+	struct runner_run	*v;
+	size_t			 n;
+	struct runner_orphan	*o;
+	size_t			 no;
+	int			 orphans;
+};
+
+static void
+orphan_clear(struct runner_orphan *o)
+{
+	free(o->id);
+	free(o->runbook);
+	free(o->user);
+	free(o->step_name);
+	free(o->log);
+}
+
+static void
+history_line(const char *line, void *arg)
+{
+	struct history_ctx *h = arg;
+	json_t *o, *ov, *x;
+	json_error_t jerr;
+	const char *type, *id, *rb;
+	struct runner_run *r;
+	struct runner_orphan *p;
+	struct buf b;
+	size_t i, k;
+
+	o = json_loads(line, 0, &jerr);
+	if (o == NULL || !json_is_object(o))
+		goto out;
+	type = jstr(o, "type");
+	id = jstr(o, "run");
+	rb = jstr(o, "runbook");
+	if (type == NULL || id == NULL || rb == NULL)
+		goto out;
+	if (h->filter != NULL && strcmp(h->filter, rb) != 0)
+		goto out;
+	if (h->orphans) {
+		for (i = 0; i < h->no; i++)
+			if (strcmp(h->o[i].id, id) == 0)
+				break;
+		if (strcmp(type, "run_start") == 0 && i == h->no) {
+			h->o = xreallocarray(h->o, h->no + 1, sizeof *h->o);
+			p = &h->o[h->no++];
+			memset(p, 0, sizeof *p);
+			p->id = xstrdup(id);
+			p->runbook = xstrdup(rb);
+			p->user = jdup(o, "user");
+			p->start = jtime(o, "start");
+			p->log = jdup(o, "log");
+			p->step = -1;
+		} else if (strcmp(type, "step_start") == 0 && i < h->no) {
+			p = &h->o[i];
+			x = json_object_get(o, "step");
+			p->step = json_is_integer(x) ?
+			    (int)json_integer_value(x) : -1;
+			free(p->step_name);
+			p->step_name = jdup(o, "name");
+			x = json_object_get(o, "pid");
+			p->pid = json_is_integer(x) ?
+			    (pid_t)json_integer_value(x) : 0;
+		} else if (strcmp(type, "step_end") == 0 && i < h->no)
+			h->o[i].pid = 0;
+		else if (strcmp(type, "run_end") == 0 && i < h->no) {
+			orphan_clear(&h->o[i]);
+			memmove(&h->o[i], &h->o[i + 1],
+			    (h->no - i - 1) * sizeof *h->o);
+			h->no--;
+		}
+		goto out;
+	}
+	if (strcmp(type, "run_start") == 0) {
+		h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
+		r = &h->v[h->n++];
+		memset(r, 0, sizeof *r);
+		r->id = xstrdup(id);
+		r->runbook = xstrdup(rb);
+		r->user = jdup(o, "user");
+		r->ssh_client = jdup(o, "ssh_client");
+		r->tty = jdup(o, "tty");
+		r->start = jtime(o, "start");
+		r->log = jdup(o, "log");
+		r->result = xstrdup("unfinished");
+		ov = json_object_get(o, "overrides");
+		if (json_is_array(ov) && json_array_size(ov) > 0) {
+			buf_init(&b);
+			for (k = 0; k < json_array_size(ov); k++) {
+				x = json_array_get(ov, k);
+				if (!json_is_string(x))
+					continue;
+				if (b.len > 0)
+					buf_addc(&b, ',');
+				buf_adds(&b, json_string_value(x));
+			}
+			r->overrides = buf_detach(&b);
+		}
+	} else if (strcmp(type, "run_end") == 0) {
+		for (i = h->n; i-- > 0; ) {
+			if (strcmp(h->v[i].id, id) != 0)
+				continue;
+			if (jstr(o, "result") != NULL) {
+				free(h->v[i].result);
+				h->v[i].result = jdup(o, "result");
+			}
+			h->v[i].end = jtime(o, "end");
+			break;
+		}
+	}
+out:
+	json_decref(o);
+}
+
+void
+runner_runs_free(struct runner_run *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].runbook);
+		free(v[i].user);
+		free(v[i].ssh_client);
+		free(v[i].tty);
+		free(v[i].result);
+		free(v[i].log);
+		free(v[i].overrides);
+	}
+	free(v);
+}
+
+int
+runner_history(const char *state_dir, const char *runbook,
+    struct runner_run **out, size_t *n, char **cause)
+{
+	struct history_ctx h;
+	char *path = runner_journal_path(state_dir);
+	int rc;
+
+	memset(&h, 0, sizeof h);
+	h.filter = runbook;
+	rc = journal_foreach(path, history_line, &h, cause);
+	free(path);
+	if (rc != 0) {
+		runner_runs_free(h.v, h.n);
+		return -1;
+	}
+	*out = h.v;
+	*n = h.n;
+	return 0;
+}
+
+void
+runner_orphans_free(struct runner_orphan *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		orphan_clear(&v[i]);
+	free(v);
+}
+
+/* Whether a run is still going in another maintop: its lock is held and
+ * names it. */
+static int
+run_is_live(const char *state_dir, const struct runner_orphan *o)
+{
+	char *path = lock_path(state_dir, o->runbook), *text;
+	json_t *j;
+	json_error_t jerr;
+	int fd, live = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd == -1)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);	/* free: nobody runs it */
+		return 0;
+	}
+	text = read_lock(fd);
+	close(fd);
+	j = json_loads(text, 0, &jerr);
+	free(text);
+	if (j != NULL && jstr(j, "run") != NULL &&
+	    strcmp(jstr(j, "run"), o->id) == 0)
+		live = 1;
+	json_decref(j);
+	return live;
+}
+
+int
+runner_recover(const char *state_dir, int mark, struct runner_orphan **out,
+    size_t *n, char **cause)
+{
+	struct history_ctx h;
+	char *path = runner_journal_path(state_dir), when[32], *err = NULL;
+	json_t *o;
+	char *s;
+	size_t i, k = 0;
+
+	memset(&h, 0, sizeof h);
+	h.orphans = 1;
+	if (journal_foreach(path, history_line, &h, cause) != 0) {
+		runner_orphans_free(h.o, h.no);
+		free(path);
+		return -1;
+	}
+	iso(time(NULL), when, sizeof when);
+	for (i = 0; i < h.no; i++) {
+		if (run_is_live(state_dir, &h.o[i])) {
+			orphan_clear(&h.o[i]);
+			continue;
+		}
+		if (h.o[i].pid > 0)
+			h.o[i].alive = kill(h.o[i].pid, 0) == 0 ||
+			    errno == EPERM;
+		if (mark) {
+			o = json_object();
+			json_object_set_new(o, "type", json_string("run_end"));
+			json_object_set_new(o, "run", json_string(h.o[i].id));
+			json_object_set_new(o, "runbook",
+			    json_string(h.o[i].runbook));
+			json_object_set_new(o, "result",
+			    json_string("interrupted"));
+			json_object_set_new(o, "end", json_string(when));
+			json_object_set_new(o, "last_step",
+			    json_integer(h.o[i].step));
+			if (h.o[i].pid > 0) {
+				json_object_set_new(o, "step_pid",
+				    json_integer(h.o[i].pid));
+				json_object_set_new(o, "step_alive",
+				    json_boolean(h.o[i].alive));
+			}
+			if (h.o[i].log != NULL)
+				json_object_set_new(o, "log",
+				    json_string(h.o[i].log));
+			s = json_dumps(o, JSON_COMPACT);
+			json_decref(o);
+			if (journal_append(path, s, &err) != 0) {
+				free(s);
+				*cause = err;
+				for (; i < h.no; i++)
+					h.o[k++] = h.o[i];
+				runner_orphans_free(h.o, k);
+				free(path);
+				return -1;
+			}
+			free(s);
+		}
+		h.o[k++] = h.o[i];
+	}
+	free(path);
+	*out = h.o;
+	*n = k;
+	return 0;
+}

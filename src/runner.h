@@ -1,0 +1,231 @@
+/* The runbook runner: a state machine on the program's one event loop that
+ * runs a runbook's steps with confirmations, timeouts, rollback, a lock, a
+ * run log and journal records; plus crash recovery and the run history. */
+#ifndef MAINTOP_RUNNER_H
+#define MAINTOP_RUNNER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct event_base;
+struct runbook;
+struct step;
+struct runner;
+
+/* Health as the runner sees it (returned by runner_env.check_state). */
+#define RUNNER_CHECK_OK		0
+#define RUNNER_CHECK_WARN	1
+#define RUNNER_CHECK_CRIT	2
+#define RUNNER_CHECK_UNKNOWN	3
+
+/* Overrides chosen by the user for one run; recorded in the journal. */
+#define RUNNER_OVERRIDE_WINDOW	0x1	/* run outside the runbook's windows */
+
+enum runner_step_state {
+	RSTEP_PENDING,
+	RSTEP_RUNNING,
+	RSTEP_OK,
+	RSTEP_FAILED,
+	RSTEP_SKIPPED,
+	RSTEP_TIMEDOUT,
+	RSTEP_ROLLEDBACK	/* was ok; its rollback ran */
+};
+
+/* Where the run stands: what the front end must do next. */
+enum runner_phase {
+	RUNNER_READY,		/* created, not started */
+	RUNNER_CONFIRM,		/* waiting: confirm, skip, abort (rollback) */
+	RUNNER_RUNNING,		/* a step is running; interrupt or abort */
+	RUNNER_FAILED,		/* waiting: retry, skip, rollback, abort */
+	RUNNER_DONE		/* finished; see runner_result */
+};
+
+enum runner_result {
+	RUNNER_NONE,		/* not finished */
+	RUNNER_SUCCESS,
+	RUNNER_FAILURE,		/* a step failed and the run stopped there */
+	RUNNER_ABORTED,
+	RUNNER_ROLLED_BACK,
+	RUNNER_DETACHED		/* the terminal hung up (SIGHUP) */
+};
+
+/* What the front end shows about one step.  Read-only for the front end. */
+struct runner_step {
+	enum runner_step_state	 state;
+	int			 attempts;
+	int			 exit_code;	/* -1 when none */
+	int			 signal;	/* killing signal, 0 when none */
+	long long		 duration_ms;	/* of the last attempt */
+	pid_t			 pid;		/* while running, else 0 */
+	char			*message;	/* why it failed, or NULL */
+	int			 rolled_back;	/* its rollbacks ran */
+};
+
+/*
+ * Everything the runner needs from its host.  The callbacks may call any
+ * runner action (runner_confirm and the others): the runner defers the
+ * work to the loop, so they never re-enter it.  Pointers must stay valid
+ * for the runner's life.
+ */
+struct runner_env {
+	struct event_base	*base;		/* the program's one loop */
+	const char		*state_dir;	/* journal, runs/, locks/ */
+	int			 read_only;	/* refuse to run anything */
+	time_t			(*now)(void);	/* NULL: time(NULL) */
+	long long		 kill_grace_ms;	/* SIGTERM..SIGKILL; 0: 5000 */
+	long long		 poll_ms;	/* wait_healthy poll; 0: 1000 */
+
+	/* The health of a check (RUNNER_CHECK_*); NULL: all unknown. */
+	int	(*check_state)(const char *check, void *arg);
+	/*
+	 * Whether now is inside one of the windows that list runbook:
+	 * 1 yes, 0 no, -1 cannot tell.  *which is set to the window's name
+	 * (caller of the hook frees) when known.  NULL: cannot tell.
+	 */
+	int	(*in_window)(const char *runbook, time_t now, char **which,
+		    void *arg);
+
+	/* The step the run waits on needs confirmation (runner_current
+	 * tells which; runner_describe shows what). */
+	void	(*on_confirm)(struct runner *, void *arg);
+	/* The current step failed: retry, skip, rollback or abort. */
+	void	(*on_failed)(struct runner *, void *arg);
+	/* A step's state changed (started, ended): redraw the checklist. */
+	void	(*on_step)(struct runner *, size_t step, void *arg);
+	/* Output of the current step, secrets masked but otherwise raw:
+	 * the front end sanitizes before display.  Valid during the call. */
+	void	(*on_output)(struct runner *, const char *data, size_t len,
+		    void *arg);
+	/* An interactive step is about to take the terminal (begin 1) or
+	 * has given it back (begin 0): suspend and resume the screen. */
+	void	(*on_terminal)(struct runner *, int begin, void *arg);
+	/* The run is over (runner_result); the runner may be freed now. */
+	void	(*on_finished)(struct runner *, void *arg);
+	void	 *arg;
+};
+
+/*
+ * Creates a runner for rb with bound parameter values (runbook_bind;
+ * copied) and overrides (RUNNER_OVERRIDE_*).  rb and env must outlive the
+ * runner.  Nothing happens until runner_start.
+ */
+struct runner *runner_new(const struct runner_env *, const struct runbook *,
+    char *const *values, int overrides);
+
+/*
+ * Checks the preconditions (read-only, the lock, requires_healthy, the
+ * window, required runbooks) and, when they hold, records the start in the
+ * journal, opens the log and moves to the first step (the callbacks follow
+ * from the loop).  Returns 0, or -1 with *cause set (caller frees) when the
+ * run is refused; then nothing was run or recorded.
+ */
+int runner_start(struct runner *, char **cause);
+
+/*
+ * Frees the runner.  A step still running is killed (SIGKILL to its
+ * process group) and the run is recorded as aborted; the lock is released.
+ */
+void runner_free(struct runner *);
+
+/*
+ * Actions.  Each returns 0, or -1 with *cause set when not possible in the
+ * current phase (cause may be NULL when the caller does not want it).
+ *  confirm: run the step awaiting confirmation (or end a pause).  For a
+ *           danger step typed must equal the runbook's name.
+ *  skip:    skip the step awaiting confirmation or the failed step.
+ *  retry:   run the failed step again.
+ *  rollback: from a failed step or a confirmation, roll back: the rollbacks
+ *           of the completed steps in reverse order, each confirmed.
+ *  abort:   stop the run (a running step is killed).
+ */
+int runner_confirm(struct runner *, const char *typed, char **cause);
+int runner_skip(struct runner *, char **cause);
+int runner_retry(struct runner *, char **cause);
+int runner_rollback(struct runner *, char **cause);
+int runner_abort(struct runner *, char **cause);
+/* Ctrl-C: SIGINT to the running step's process group; a second, SIGKILL. */
+void runner_interrupt(struct runner *);
+/*
+ * SIGHUP: the running step is left to finish (its output still goes to the
+ * log), no further step starts, and the run is recorded as detached.
+ */
+void runner_detach(struct runner *);
+
+/* State for the front end.  Pointers stay valid until runner_free. */
+enum runner_phase runner_phase(const struct runner *);
+enum runner_result runner_result(const struct runner *);
+const char *runner_result_name(enum runner_result);
+const char *runner_step_state_name(enum runner_step_state);
+const struct runbook *runner_runbook(const struct runner *);
+const char *runner_id(const struct runner *);
+const char *runner_log_path(const struct runner *);
+/* The step in question (index into rb->steps) and, while rolling back, the
+ * index of the rollback step within it (else -1). */
+size_t runner_current(const struct runner *, int *rollback);
+/* The step object awaiting or running (a rollback step while rolling back). */
+const struct step *runner_current_step(const struct runner *);
+const struct runner_step *runner_step_info(const struct runner *, size_t);
+/* True when the step awaiting confirmation is a danger step. */
+int runner_needs_name(const struct runner *);
+/* The METRICS figures of step i as a JSON object (caller frees), or NULL. */
+char *runner_step_metrics(const struct runner *, size_t);
+/*
+ * What the step awaiting confirmation will do, for the prompt: exact
+ * command (parameters substituted visibly, secrets masked), where it runs,
+ * timeout.  Caller frees.
+ */
+char *runner_describe(const struct runner *);
+/* Each step's result, duration and metrics, and the log's path. */
+char *runner_summary(const struct runner *);
+
+/* A run that started but never ended (maintop crashed or was killed). */
+struct runner_orphan {
+	char	*id;
+	char	*runbook;
+	char	*user;
+	time_t	 start;
+	int	 step;		/* last step started, -1 if none */
+	char	*step_name;	/* or NULL */
+	pid_t	 pid;		/* its process, 0 if none */
+	int	 alive;		/* that process still exists */
+	char	*log;
+};
+
+/*
+ * Finds the runs in the journal that started but never ended and whose
+ * maintop is gone (their lock is free).  With mark, each is closed with a
+ * run_end record of result "interrupted" so it is reported once.  Returns
+ * 0 and a new array (free with runner_orphans_free), or -1 with *cause.
+ */
+int runner_recover(const char *state_dir, int mark,
+    struct runner_orphan **out, size_t *n, char **cause);
+void runner_orphans_free(struct runner_orphan *, size_t);
+
+/* One run from the journal. */
+struct runner_run {
+	char		*id;
+	char		*runbook;
+	char		*user;
+	char		*ssh_client;	/* or NULL */
+	char		*tty;		/* or NULL */
+	time_t		 start;
+	time_t		 end;		/* 0 while running */
+	char		*result;	/* "success", ..., "running" */
+	char		*log;
+	char		*overrides;	/* comma-separated, or NULL */
+};
+
+/*
+ * The runs in the journal, oldest first; with runbook not NULL only those
+ * of that runbook.  Returns 0 and a new array (free with runner_runs_free),
+ * or -1 with *cause set.
+ */
+int runner_history(const char *state_dir, const char *runbook,
+    struct runner_run **out, size_t *n, char **cause);
+void runner_runs_free(struct runner_run *, size_t);
+
+/* The journal's path in state_dir (caller frees). */
+char *runner_journal_path(const char *state_dir);
+
+#endif

@@ -1,0 +1,62 @@
+#!/bin/sh
+# "maintop validate" from the command line: exit codes, the summary, every
+# error with file and line, the annotated example, and the no-config message.
+: "${top_srcdir:=.}" "${MAINTOP:=./maintop}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-validate.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/xdg"
+unset MAINTOP_CONFIG
+mkdir -p "$HOME"
+n=0
+t() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+
+"$MAINTOP" validate -c "$top_srcdir/doc/maintop.conf.example" > "$tmp/out" 2> "$tmp/err"
+t $? "the annotated example validates (exit 0)"
+grep -q "ok: 4 checks (1 postgres, 1 redis, 2 http), 3 windows, 1 debt item, 1 runbook" "$tmp/out"
+t $? "the summary counts checks, windows, debt items and runbooks"
+grep -q "overlap" "$tmp/err"
+t $? "conflicts between windows are reported as warnings"
+
+cat > "$tmp/bad.conf" <<'CONF'
+settings = {
+  refresh = "10s";
+  thme = "mono";
+};
+http = (
+  { name = "api"; url = "http://127.0.0.1:1/"; interval = true; }
+);
+CONF
+"$MAINTOP" validate -c "$tmp/bad.conf" > "$tmp/out" 2> "$tmp/err"
+t $([ $? -eq 1 ] && echo 0 || echo 1) "an invalid file exits 1"
+grep -q "^$tmp/bad.conf:3: error: unknown key 'thme' in settings (did you mean 'theme'?)$" "$tmp/err"
+t $? "an unknown key: file, line and did-you-mean"
+grep -q "^$tmp/bad.conf:6: error: .*interval" "$tmp/err"
+t $? "a wrong type: file and line"
+grep -q "invalid: 2 errors" "$tmp/out"
+t $? "the summary counts the errors"
+
+"$MAINTOP" validate > "$tmp/out" 2> "$tmp/err"
+t $([ $? -eq 3 ] && echo 0 || echo 1) "no configuration found exits 3"
+grep -q "maintop demo" "$tmp/err" && grep -q "$XDG_CONFIG_HOME/maintop/maintop.conf" "$tmp/err"
+t $? "and says where it looked and how to start"
+
+MAINTOP_CONFIG="$tmp/bad.conf" "$MAINTOP" validate > /dev/null 2>&1
+t $([ $? -eq 1 ] && echo 0 || echo 1) "\$MAINTOP_CONFIG is used when -c is absent"
+
+"$MAINTOP" --version | grep -q "^maintop [0-9]"
+t $? "--version prints the version"
+"$MAINTOP" --help | grep -q "usage: maintop"
+t $? "--help prints the usage"
+"$MAINTOP" --bogus > /dev/null 2>&1
+t $([ $? -eq 2 ] && echo 0 || echo 1) "an unknown option exits 2"
+"$MAINTOP" frobnicate > /dev/null 2>&1
+t $([ $? -eq 2 ] && echo 0 || echo 1) "an unknown mode exits 2"
+"$MAINTOP" --now yesterday validate > /dev/null 2>&1
+t $([ $? -eq 2 ] && echo 0 || echo 1) "a malformed --now exits 2"
+"$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" < /dev/null > "$tmp/out" 2>&1
+t $([ $? -eq 2 ] && grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) \
+    "the dashboard without a terminal says so and exits 2"
+echo "1..$n"

@@ -1,0 +1,104 @@
+/* A small text-input form: labelled one-line fields, moving between them,
+ * editing keys, per-field validation shown inline, submit and cancel. */
+#ifndef MAINTOP_FORM_H
+#define MAINTOP_FORM_H
+
+#include <curses.h>
+#include <stddef.h>
+
+/* Field flags. */
+#define FORM_SECRET	0x01	/* draw the value as '*' (passwords) */
+#define FORM_REQUIRED	0x02	/* an empty (or blank) value is an error */
+
+/* The longest value a field takes, in bytes; typing more is refused. */
+#define FORM_MAX_VALUE	4000
+
+/*
+ * Checks one field's value when the form is submitted: returns NULL when
+ * it is fine, or a new string (the form frees it) saying what is wrong, in
+ * words the user can act on ("a date YYYY-MM-DD, e.g. 2026-12-31").  arg
+ * is the form's argument (form_new).
+ */
+typedef char *(*form_check_fn)(const char *value, void *arg);
+
+/* What form_key did with a key. */
+enum form_result {
+	FORM_CONTINUE,		/* the key was used (or ignored): keep going */
+	FORM_SUBMIT,		/* Enter, and every field's check passed */
+	FORM_CANCEL		/* Esc */
+};
+
+struct form;
+
+/*
+ * Creates an empty form titled title (copied).  arg is handed to every
+ * field's check function and may be NULL.  Free with form_free.
+ */
+struct form *form_new(const char *title, void *arg);
+void form_free(struct form *);
+
+/*
+ * Adds a field and returns its index (0, 1, ... in the order added).
+ * label, value (the initial text; NULL means empty) and hint (a dim note
+ * drawn after the value while the field is empty and focused, or NULL) are
+ * copied.  check may be NULL.  The cursor starts at the end of the value.
+ */
+size_t form_add(struct form *, const char *label, const char *value,
+    const char *hint, int flags, form_check_fn check);
+
+/* The current text of field i (owned by the form: valid until the next
+ * form_key, form_set_value or form_free). */
+const char *form_value(const struct form *, size_t i);
+/* Replaces the text of field i (copied; the cursor goes to its end). */
+void form_set_value(struct form *, size_t i, const char *value);
+size_t form_count(const struct form *);
+/* The focused field, and moving the focus to field i. */
+size_t form_current(const struct form *);
+void form_focus(struct form *, size_t i);
+
+/*
+ * Sets (fmt not NULL) or clears (fmt NULL) the message shown under field
+ * i, or, with i == FORM_WHOLE, the message about the form as a whole (for
+ * problems found after submit: a cross-field check, a refused save).
+ * Editing a field clears its message.
+ */
+#define FORM_WHOLE ((size_t)-1)
+void form_set_error(struct form *, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Replaces the line of key hints at the bottom (copied; NULL: the default
+ * "Tab/Down next  Shift-Tab/Up previous  Enter save  Esc cancel"). */
+void form_set_footer(struct form *, const char *);
+/* True when some field, or the form, has a message. */
+int form_has_error(const struct form *);
+
+/*
+ * Handles a key (a wgetch value).  Tab or Down: next field; Shift-Tab or
+ * Up: previous one (both wrap).  Printable characters (UTF-8 bytes
+ * included) insert at the cursor; Backspace and Delete remove one
+ * character, Ctrl-U the text before the cursor, Ctrl-K the text after it,
+ * Ctrl-W the word before it; Left, Right, Home, End (and Ctrl-A, Ctrl-E)
+ * move the cursor.  Enter runs every field's check (and FORM_REQUIRED):
+ * when one fails its message is set, the focus goes to the first bad field
+ * and FORM_CONTINUE is returned; otherwise FORM_SUBMIT.  Esc returns
+ * FORM_CANCEL.  The form stays valid after either: the caller reads the
+ * values, may add a FORM_WHOLE message and keep it open, or frees it.
+ */
+enum form_result form_key(struct form *, int key);
+
+/*
+ * Draws the whole form into win (h rows by w columns): the title, one row
+ * per field (label, value, and for the focused field a cursor cell), a
+ * message row under each field that has one, the form's message, and a
+ * line of key hints at the bottom.  Scrolls to keep the focused field in
+ * view when h is short.
+ */
+void form_draw(struct form *, WINDOW *win, int h, int w);
+/*
+ * Draws only field i's value, with the cursor when it is the focused
+ * field, at (y, x) in width columns: for a one-line prompt such as a
+ * filter.
+ */
+void form_draw_field(const struct form *, size_t i, WINDOW *win, int y, int x,
+    int width);
+
+#endif
