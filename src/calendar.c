@@ -93,6 +93,28 @@ parse_priority(struct cfg_errors *e, const config_setting_t *g,
 		w->priority = (int)n;
 }
 
+/*
+ * A one-off start.  With an offset ("Z", "+01:00") it is that instant;
+ * without, it is a wall-clock time in the window's zone, placed by the same
+ * daylight-saving rule as schedules (see schedule_next).
+ */
+static int
+parse_start(const char *s, const char *tz, time_t *out)
+{
+	const char *p = s;
+	time_t wall;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (util_parse_iso8601(p, NULL, &wall) != 0)
+		return -1;
+	if (strlen(p) > 10 && strpbrk(p + 10, "Zz+-") != NULL) {
+		*out = wall;
+		return 0;
+	}
+	return schedule_wall_to_instant(tz, wall, out);
+}
+
 struct window *
 calendar_window_parse(struct cfg_errors *e, const config_setting_t *g,
     const struct settings *settings)
@@ -110,9 +132,12 @@ calendar_window_parse(struct cfg_errors *e, const config_setting_t *g,
 	cfg_check_keys(e, g, window_keys, "window");
 	if (cfg_str(e, g, "name", 1, &w->name) != 1)
 		w->name = xstrdup("?");
-	else if (*w->name == '\0' || has_control(w->name))
+	else if (*w->name == '\0' || has_control(w->name)) {
 		cfg_err(e, config_setting_get_member(g, "name"), "window name "
 		    "must be non-empty and free of control characters");
+		free(w->name);
+		w->name = xstrdup("?");	/* not echoed in later messages */
+	}
 
 	if (cfg_str(e, g, "kind", 0, &kind) == 1) {
 		if (strcmp(kind, "freeze") == 0)
@@ -171,8 +196,8 @@ calendar_window_parse(struct cfg_errors *e, const config_setting_t *g,
 		sched = NULL;
 	} else if (start_s != NULL && cfg_str(e, g, "start", 0, &start) ==
 	    1) {
-		if (util_parse_iso8601(start, e->nerrors == before ?
-		    w->timezone : NULL, &w->start) != 0)
+		if (parse_start(start, e->nerrors == before ? w->timezone :
+		    NULL, &w->start) != 0)
 			cfg_err(e, start_s, "window '%s': 'start' is not an "
 			    "ISO 8601 instant: \"%s\" (use e.g. "
 			    "\"2026-12-24T22:00:00+01:00\", or a local time "

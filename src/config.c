@@ -183,122 +183,86 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	}
 }
 
-/* Checks that every element of a section is a group; returns the count. */
-static int
-section_elems(struct cfg_errors *e, const config_setting_t *list,
-    const char *what)
-{
-	int i, n;
+/* Adds one element (a group) of a section to the configuration. */
+typedef void (*section_add_fn)(struct config *, struct cfg_errors *,
+    const config_setting_t *, int arg);
 
-	n = config_setting_length(list);
-	for (i = 0; i < n; i++) {
-		const config_setting_t *el;
-
-		el = config_setting_get_elem(list, (unsigned int)i);
-		if (!config_setting_is_group(el))
-			cfg_err(e, el, "each entry of '%s' must be a group "
-			    "{ ... }", what);
-	}
-	return n;
-}
-
+/*
+ * Hands every element of the list section to add; elements that are not
+ * groups are errors.  arg is passed through (the check type).
+ */
 static void
-parse_checks(struct config *c, struct cfg_errors *e, const config_t *lc,
-    const char *section, enum check_type type)
+parse_section(struct config *c, struct cfg_errors *e, const config_t *lc,
+    const char *section, section_add_fn add, int arg)
 {
 	const config_setting_t *list, *el;
-	struct check *chk;
 	int i, n;
 
 	list = cfg_list(e, config_root_setting(lc), section);
 	if (list == NULL)
 		return;
-	n = section_elems(e, list, section);
+	n = config_setting_length(list);
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(list, (unsigned int)i);
-		if (!config_setting_is_group(el))
+		if (!config_setting_is_group(el)) {
+			cfg_err(e, el, "each entry of '%s' must be a group "
+			    "{ ... }", section);
 			continue;
-		chk = check_parse(e, el, type, &c->settings);
-		if (chk == NULL)
-			continue;
-		c->checks = xreallocarray(c->checks, c->nchecks + 1,
-		    sizeof *c->checks);
-		c->checks[c->nchecks++] = chk;
-	}
-}
-
-static void
-parse_windows(struct config *c, struct cfg_errors *e, const config_t *lc)
-{
-	const config_setting_t *list, *el;
-	struct window *w;
-	int i, n;
-
-	list = cfg_list(e, config_root_setting(lc), "windows");
-	if (list == NULL)
-		return;
-	n = section_elems(e, list, "windows");
-	for (i = 0; i < n; i++) {
-		el = config_setting_get_elem(list, (unsigned int)i);
-		if (!config_setting_is_group(el))
-			continue;
-		w = calendar_window_parse(e, el, &c->settings);
-		if (w == NULL)
-			continue;
-		c->windows = xreallocarray(c->windows, c->nwindows + 1,
-		    sizeof *c->windows);
-		c->windows[c->nwindows++] = w;
-	}
-}
-
-static void
-parse_debt(struct config *c, struct cfg_errors *e, const config_t *lc)
-{
-	const config_setting_t *list, *el;
-	struct debt_item *d;
-	int i, n;
-
-	list = cfg_list(e, config_root_setting(lc), "debt");
-	if (list == NULL)
-		return;
-	n = section_elems(e, list, "debt");
-	for (i = 0; i < n; i++) {
-		el = config_setting_get_elem(list, (unsigned int)i);
-		if (!config_setting_is_group(el))
-			continue;
-		d = debt_item_parse(e, el, &c->settings);
-		if (d == NULL)
-			continue;
-		c->debt = xreallocarray(c->debt, c->ndebt + 1,
-		    sizeof *c->debt);
-		c->debt[c->ndebt++] = d;
-	}
-}
-
-static void
-parse_runbooks(struct config *c, struct cfg_errors *e, const config_t *lc)
-{
-	const config_setting_t *list, *el;
-	struct runbook *rb;
-	int i, n;
-
-	list = cfg_list(e, config_root_setting(lc), "runbooks");
-	if (list != NULL) {
-		n = section_elems(e, list, "runbooks");
-		for (i = 0; i < n; i++) {
-			el = config_setting_get_elem(list, (unsigned int)i);
-			if (!config_setting_is_group(el))
-				continue;
-			rb = runbook_parse(e, el, &c->settings);
-			if (rb == NULL)
-				continue;
-			c->runbooks = xreallocarray(c->runbooks,
-			    c->nrunbooks + 1, sizeof *c->runbooks);
-			c->runbooks[c->nrunbooks++] = rb;
 		}
+		add(c, e, el, arg);
 	}
-	if (c->settings.runbook_dir != NULL)
-		runbook_load_dir(c, c->settings.runbook_dir, e);
+}
+
+static void
+add_check(struct config *c, struct cfg_errors *e, const config_setting_t *el,
+    int type)
+{
+	struct check *chk = check_parse(e, el, (enum check_type)type,
+	    &c->settings);
+
+	if (chk == NULL)
+		return;
+	c->checks = xreallocarray(c->checks, c->nchecks + 1,
+	    sizeof *c->checks);
+	c->checks[c->nchecks++] = chk;
+}
+
+static void
+add_window(struct config *c, struct cfg_errors *e, const config_setting_t *el,
+    int unused)
+{
+	struct window *w = calendar_window_parse(e, el, &c->settings);
+
+	if (w == NULL)
+		return;
+	c->windows = xreallocarray(c->windows, c->nwindows + 1,
+	    sizeof *c->windows);
+	c->windows[c->nwindows++] = w;
+}
+
+static void
+add_debt(struct config *c, struct cfg_errors *e, const config_setting_t *el,
+    int unused)
+{
+	struct debt_item *d = debt_item_parse(e, el, &c->settings);
+
+	if (d == NULL)
+		return;
+	c->debt = xreallocarray(c->debt, c->ndebt + 1, sizeof *c->debt);
+	c->debt[c->ndebt++] = d;
+}
+
+static void
+add_runbook(struct config *c, struct cfg_errors *e,
+    const config_setting_t *el, int unused)
+{
+	struct runbook *rb = runbook_parse(e, el, &c->settings);
+
+	if (rb == NULL)
+		return;
+	c->runbooks = xreallocarray(c->runbooks, c->nrunbooks + 1,
+	    sizeof *c->runbooks);
+	c->runbooks[c->nrunbooks++] = rb;
 }
 
 /*
@@ -358,7 +322,7 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 {
 	struct config *c;
 	const config_setting_t *root, *s;
-	size_t before = e->nerrors;
+	size_t before = e->nerrors, first = e->n, i;
 
 	c = xcalloc(1, sizeof *c);
 	c->path = xstrdup(path);
@@ -370,12 +334,14 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	if (s != NULL)
 		settings_parse(e, s, &c->settings);
 
-	parse_checks(c, e, lc, "postgres", CHECK_POSTGRES);
-	parse_checks(c, e, lc, "redis", CHECK_REDIS);
-	parse_checks(c, e, lc, "http", CHECK_HTTP);
-	parse_windows(c, e, lc);
-	parse_debt(c, e, lc);
-	parse_runbooks(c, e, lc);
+	parse_section(c, e, lc, "postgres", add_check, CHECK_POSTGRES);
+	parse_section(c, e, lc, "redis", add_check, CHECK_REDIS);
+	parse_section(c, e, lc, "http", add_check, CHECK_HTTP);
+	parse_section(c, e, lc, "windows", add_window, 0);
+	parse_section(c, e, lc, "debt", add_debt, 0);
+	parse_section(c, e, lc, "runbooks", add_runbook, 0);
+	if (c->settings.runbook_dir != NULL)
+		runbook_load_dir(c, c->settings.runbook_dir, e);
 
 	check_unique(e, "check", c->nchecks, check_name_at, c);
 	check_unique(e, "window", c->nwindows, window_name_at, c);
@@ -386,6 +352,11 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	debt_resolve(c, e);
 	runbook_resolve(c, e);
 
+	/* A problem found after parsing (a cross-reference) may carry no
+	 * file: it is in the main file's configuration. */
+	for (i = first; i < e->n; i++)
+		if (e->v[i].file == NULL)
+			e->v[i].file = xstrdup(path);
 	if (e->nerrors != before) {
 		config_free(c);
 		return NULL;

@@ -508,7 +508,8 @@ debt_resolve(const struct config *c, struct cfg_errors *e)
 			if (k < c->nchecks)
 				continue;
 			sugg = cfg_suggest(d->systems[j], names);
-			cfg_err_at(e, d->file, d->line, 1, "debt item '%s': "
+			cfg_err_at(e, d->file != NULL ? d->file : c->path,
+			    d->line, 1, "debt item '%s': "
 			    "system '%s' is not a configured check%s%s%s (kept, "
 			    "but it will not link to health)", d->id,
 			    d->systems[j], sugg != NULL ? " (did you mean '" :
@@ -1112,6 +1113,17 @@ config_item(const struct debt_store *st, const char *id)
 	return NULL;
 }
 
+/* The file a configuration item came from, for messages. */
+static const char *
+config_item_file(const struct debt_store *st, const struct debt_item *c)
+{
+	if (c->file != NULL)
+		return c->file;
+	if (st->cfg != NULL && st->cfg->path != NULL)
+		return st->cfg->path;
+	return "the configuration file";
+}
+
 int
 debt_store_reload(struct debt_store *st, struct cfg_errors *errs)
 {
@@ -1134,8 +1146,8 @@ debt_store_reload(struct debt_store *st, struct cfg_errors *errs)
 				continue;
 			cfg_err_at(&local, st->path, l.v[i]->line, 0, "debt id "
 			    "'%s' is already used in the configuration "
-			    "(%s:%d)", l.v[i]->id, c->file != NULL ? c->file :
-			    "?", c->line);
+			    "(%s:%d)", l.v[i]->id, config_item_file(st, c),
+			    c->line);
 		}
 		if (local.nerrors == 0) {
 			st->list = l;
@@ -1244,8 +1256,8 @@ file_index(const struct debt_store *st, const char *id, char **cause)
 	c = config_item(st, id);
 	if (c != NULL)
 		*cause = xasprintf("debt item '%s' comes from the configuration "
-		    "(%s:%d): edit it there", id, c->file != NULL ? c->file :
-		    "the configuration file", c->line);
+		    "(%s:%d): edit it there", id, config_item_file(st, c),
+		    c->line);
 	else
 		*cause = xasprintf("no debt item '%s'", id);
 	return -1;

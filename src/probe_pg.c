@@ -13,13 +13,12 @@
 #include "resolve.h"
 
 /*
- * One round trip: "SELECT 1" (whose reply times the query latency,
- * apart from the cost of the statistics), then three statements.  Everything a role without pg_monitor
+ * Sent after "SELECT 1", whose round trip alone is the query latency (the
+ * server flushes replies only at the end of a query string).  Everything a role without pg_monitor
  * cannot see comes back NULL and is shown as unavailable, never as an
  * error; the last column says whether the role can see other sessions.
  */
 static const char pg_sql[] =
-    "SELECT 1;"
     "SELECT current_setting('server_version'),"
     " extract(epoch FROM now() - pg_postmaster_start_time())::float8,"
     " (SELECT count(*) FROM pg_stat_activity"
@@ -327,6 +326,15 @@ pg_read(struct probe *p)
 			/* All results in. */
 			if (PQstatus(p->conn) == CONNECTION_BAD)
 				goto broken;
+			if (p->nresult == 1 && p->s != NULL) {
+				/* The latency probe is in: now the rest. */
+				if (!PQsendQuery(p->conn, pg_sql))
+					goto broken;
+				if (PQflush(p->conn) == 1)
+					pg_watch(p, EV_READ | EV_WRITE |
+					    EV_PERSIST);
+				continue;
+			}
 			p->state = PC_READY;
 			pg_watch(p, EV_READ | EV_PERSIST);
 			p->fails = 0;
@@ -426,7 +434,7 @@ pg_send(struct probe *p)
 	p->state = PC_QUERYING;
 	p->nresult = 0;
 	p->t0 = pg_now();
-	if (!PQsendQuery(p->conn, pg_sql)) {
+	if (!PQsendQuery(p->conn, "SELECT 1")) {
 		p->reused = 1;
 		pg_read(p);
 		return;

@@ -30,7 +30,7 @@ struct probe {
 	unsigned int		 fails;		/* consecutive failures */
 	long long		 retry_at;	/* monotonic ms */
 	char			*last_err;
-	long long		 t0;		/* connect or PING start */
+	double			 t0;		/* connect or PING start */
 	double			 connect_ms;
 	const char		*phase;
 
@@ -47,6 +47,16 @@ struct probe {
 };
 
 static void redis_send_probe(struct probe *);
+
+/* Milliseconds on the monotonic clock, with a fraction. */
+static double
+redis_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
 
 /* Drops the connection without any callback reaching us. */
 static void
@@ -185,7 +195,7 @@ redis_connected(const redisAsyncContext *cac, int status)
 		redis_fail(p, "cannot connect", ac->errstr);
 		return;
 	}
-	p->connect_ms = (double)(util_mono_ms() - p->t0);
+	p->connect_ms = redis_now() - p->t0;
 	r = check_password(p->c, &pw, &cause);
 	if (r < 0) {
 		redis_fail(p, "password", cause);
@@ -226,7 +236,7 @@ redis_connect(struct probe *p, const char *addr)
 
 	p->conn = RC_CONNECTING;
 	p->phase = "connecting";
-	p->t0 = util_mono_ms();
+	p->t0 = redis_now();
 	ac = redisAsyncConnect(addr, p->c->redis.port);
 	if (ac == NULL) {
 		redis_fail(p, "cannot connect", "out of memory");
@@ -434,7 +444,7 @@ redis_pong(redisAsyncContext *ac, void *r, void *priv)
 
 	if (p == NULL || reply == NULL || p->s == NULL)
 		return;
-	p->s->latency_ms = (double)(util_mono_ms() - p->t0);
+	p->s->latency_ms = redis_now() - p->t0;
 	if (reply->type == REDIS_REPLY_ERROR) {
 		/* NOAUTH, or a server loading its data set. */
 		sample_fail(p->s, STATE_CRIT, "PING failed: %s", reply->str);
@@ -452,7 +462,7 @@ redis_send_probe(struct probe *p)
 	if (p->connect_ms >= 0)
 		p->s->connect_ms = p->connect_ms;
 	p->phase = "waiting for PONG";
-	p->t0 = util_mono_ms();
+	p->t0 = redis_now();
 	redisAsyncCommand(p->ac, redis_pong, p, "PING");
 }
 

@@ -224,7 +224,6 @@ parse_value(const char *s, double *out)
 	}
 	if (*p != '\0')
 		return -1;
-	errno = 0;
 	v = strtod_l(s, &end, c_locale());
 	if (*end != '\0' || !isfinite(v))
 		return -1;
@@ -370,8 +369,7 @@ parse_comment(struct prom *p, struct lex *lx, size_t lineno)
 		return;
 	}
 	if (is_help) {
-		if (lex_more(lx))
-			lx->p++;	/* one blank */
+		lex_blanks(lx);
 		f = family_add(p);
 		f->name = name;
 		f->help = help_text(lx);

@@ -584,9 +584,10 @@ load_config_t(struct config *c, config_t *lc, const char *name,
 {
 	const config_setting_t *root, *list, *el;
 	struct runbook *rb;
-	size_t before = e->nerrors;
+	size_t before = e->nerrors, first, k;
 	int i, n;
 
+	first = e->n;
 	root = config_root_setting(lc);
 	cfg_check_keys(e, root, file_keys, "a runbook file");
 	list = cfg_list(e, root, "runbooks");
@@ -594,7 +595,7 @@ load_config_t(struct config *c, config_t *lc, const char *name,
 		if (config_setting_get_member(root, "runbooks") == NULL)
 			cfg_err_at(e, name, 0, 0, "no 'runbooks = ( ... );' "
 			    "list in this runbook file");
-		return (int)(e->nerrors - before);
+		goto out;
 	}
 	n = config_setting_length(list);
 	for (i = 0; i < n; i++) {
@@ -608,6 +609,11 @@ load_config_t(struct config *c, config_t *lc, const char *name,
 		    sizeof *c->runbooks);
 		c->runbooks[c->nrunbooks++] = rb;
 	}
+out:
+	/* Text read from memory has no file name in libconfig: use ours. */
+	for (k = first; k < e->n; k++)
+		if (e->v[k].file == NULL)
+			e->v[k].file = xstrdup(name);
 	return (int)(e->nerrors - before);
 }
 
@@ -1003,36 +1009,82 @@ quote_url(struct buf *b, const char *v)
 	}
 }
 
-/* Shell quoting context of the template at a given point. */
-enum shell_ctx { SH_PLAIN, SH_SINGLE, SH_DOUBLE };
+/*
+ * The shell quoting context at a point of a template: a stack, since
+ * "$(...)" and backquotes open a fresh unquoted context even inside double
+ * quotes.  A mistake here cannot inject anything (values are never in the
+ * command text), it could only split a word: the tracking is for
+ * correctness, not for safety.
+ */
+enum shell_ctx { SH_PLAIN, SH_SINGLE, SH_DOUBLE, SH_PAREN, SH_BACK };
+#define SHELL_DEPTH 32
+
+struct shell_state {
+	enum shell_ctx	v[SHELL_DEPTH];
+	int		n;	/* v[n - 1] is the context; n >= 1 */
+};
 
 static enum shell_ctx
-shell_track(enum shell_ctx c, const char **pp)
+shell_top(const struct shell_state *ss)
+{
+	return ss->v[ss->n - 1];
+}
+
+static void
+shell_push(struct shell_state *ss, enum shell_ctx c)
+{
+	if (ss->n < SHELL_DEPTH)
+		ss->v[ss->n++] = c;
+}
+
+static void
+shell_pop(struct shell_state *ss)
+{
+	if (ss->n > 1)
+		ss->n--;
+}
+
+/* Advances over the character at *pp (and the one it escapes). */
+static void
+shell_track(struct shell_state *ss, const char **pp)
 {
 	const char *p = *pp;
+	enum shell_ctx c = shell_top(ss);
 
-	switch (c) {
-	case SH_PLAIN:
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		else if (*p == '\'')
-			c = SH_SINGLE;
-		else if (*p == '"')
-			c = SH_DOUBLE;
-		break;
-	case SH_SINGLE:
+	if (c == SH_SINGLE) {
 		if (*p == '\'')
-			c = SH_PLAIN;
-		break;
-	case SH_DOUBLE:
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		else if (*p == '"')
-			c = SH_PLAIN;
-		break;
+			shell_pop(ss);
+		return;
 	}
-	*pp = p;
-	return c;
+	if (*p == '\\' && p[1] != '\0') {
+		*pp = p + 1;
+		return;
+	}
+	if (*p == '$' && p[1] == '(') {
+		shell_push(ss, SH_PAREN);
+		*pp = p + 1;
+		return;
+	}
+	if (*p == '`') {
+		if (c == SH_BACK)
+			shell_pop(ss);
+		else
+			shell_push(ss, SH_BACK);
+		return;
+	}
+	if (c == SH_DOUBLE) {
+		if (*p == '"')
+			shell_pop(ss);
+		return;
+	}
+	if (*p == '\'')
+		shell_push(ss, SH_SINGLE);
+	else if (*p == '"')
+		shell_push(ss, SH_DOUBLE);
+	else if (*p == '(')
+		shell_push(ss, SH_PAREN);
+	else if (*p == ')' && c == SH_PAREN)
+		shell_pop(ss);
 }
 
 /* A value as it reads in the template's context (for display). */
@@ -1041,6 +1093,8 @@ shell_show(struct buf *b, enum shell_ctx c, const char *v)
 {
 	switch (c) {
 	case SH_PLAIN:
+	case SH_PAREN:
+	case SH_BACK:
 		quote_shell(b, v);
 		break;
 	case SH_SINGLE:
@@ -1072,6 +1126,8 @@ shell_ref(struct buf *b, enum shell_ctx c, const char *name)
 {
 	switch (c) {
 	case SH_PLAIN:
+	case SH_PAREN:
+	case SH_BACK:
 		buf_printf(b, "\"${MAINTOP_PARAM_%s}\"", name);
 		break;
 	case SH_SINGLE:
@@ -1091,11 +1147,13 @@ runbook_subst(const struct runbook *rb, char *const *values,
 	const char *p = text, *end, *start;
 	const struct runbook_param *par;
 	const char *v;
-	enum shell_ctx ctx = SH_PLAIN;
+	struct shell_state ss;
 	size_t n;
 	int ident, shell;
 
 	shell = how == RUNBOOK_SUBST_SHELL || how == RUNBOOK_SUBST_SHELL_EXEC;
+	ss.v[0] = SH_PLAIN;
+	ss.n = 1;
 	buf_init(&b);
 	buf_adds(&b, "");
 	while (*p != '\0') {
@@ -1108,7 +1166,7 @@ runbook_subst(const struct runbook *rb, char *const *values,
 		    (end = strchr(p + 2, '}')) == NULL) {
 			start = p;
 			if (shell)
-				ctx = shell_track(ctx, &p);
+				shell_track(&ss, &p);
 			p++;
 			buf_add(&b, start, (size_t)(p - start));
 			continue;
@@ -1127,7 +1185,7 @@ runbook_subst(const struct runbook *rb, char *const *values,
 			continue;
 		}
 		if (how == RUNBOOK_SUBST_SHELL_EXEC) {
-			shell_ref(&b, ctx, par->name);
+			shell_ref(&b, shell_top(&ss), par->name);
 			p = end + 1;
 			continue;
 		}
@@ -1147,7 +1205,7 @@ runbook_subst(const struct runbook *rb, char *const *values,
 			break;
 		case RUNBOOK_SUBST_SHELL:
 		case RUNBOOK_SUBST_SHELL_EXEC:
-			shell_show(&b, ctx, v);
+			shell_show(&b, shell_top(&ss), v);
 			break;
 		case RUNBOOK_SUBST_SQL:
 			quote_sql(&b, v, ident ? '"' : '\'');

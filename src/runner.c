@@ -87,6 +87,7 @@ struct runner {
 	int			 detached;
 	long long		 t0;
 	char			*wait_status;
+	char			*stale;		/* who left a stale lock */
 
 	char			**secrets;
 	size_t			 nsecrets;
@@ -1423,11 +1424,8 @@ take_lock(struct runner *r, char **cause)
 		return -1;
 	}
 	text = read_lock(r->lock_fd);
-	if (*text != '\0') {
-		who = describe_holder(text);
-		log_text(r, "== took over a stale lock left by %s\n", who);
-		free(who);
-	}
+	if (*text != '\0')
+		r->stale = describe_holder(text);	/* logged once open */
 	free(text);
 	iso(r->start, when, sizeof when);
 	buf_init(&b);
@@ -1588,6 +1586,9 @@ runner_start(struct runner *r, char **cause)
 	for (i = 0; i < r->rb->nparams; i++)
 		log_text(r, "== param %s = %s\n", r->rb->params[i].name,
 		    r->rb->params[i].secret ? RUNBOOK_MASK : r->values[i]);
+	if (r->stale != NULL)
+		log_text(r, "== took over a stale lock left by %s\n",
+		    r->stale);
 	if (r->overrides & RUNNER_OVERRIDE_WINDOW)
 		log_text(r, "== override: run outside the maintenance "
 		    "windows\n");
@@ -1639,6 +1640,7 @@ runner_free(struct runner *r)
 	free(r->metrics);
 	free(r->rbv);
 	free(r->wait_status);
+	free(r->stale);
 	free(r->id);
 	free(r->journal);
 	free(r->log_path);

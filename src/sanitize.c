@@ -381,6 +381,17 @@ sanitizer_feed(struct sanitizer *s, const char *data, size_t len,
 	unsigned char b;
 
 	for (i = 0; i < len; i++) {
+		/* Fast path: a run of printable ASCII in text is copied whole. */
+		if (s->state == S_GROUND && s->u_need == 0 &&
+		    p[i] >= 0x20 && p[i] < 0x7f) {
+			size_t j = i + 1;
+
+			while (j < len && p[j] >= 0x20 && p[j] < 0x7f)
+				j++;
+			emit(s, out, data + i, j - i, j - i);
+			i = j - 1;
+			continue;
+		}
 		b = p[i];
 		if (s->u_need > 0) {
 			if (b >= s->u_lo && b <= s->u_hi) {

@@ -614,6 +614,12 @@ schedule_matches(const struct schedule *sch, const struct tm *tm)
 	return date_match(sch, y, m, tm->tm_mday);
 }
 
+static long long
+year_start(long long y)
+{
+	return days_from_civil(y, 1, 1) * 86400;
+}
+
 static int
 is_utc(const char *tz)
 {
@@ -700,10 +706,18 @@ wall_to_instant(const char *tz, long long L, long long *out)
 	return 0;
 }
 
-static long long
-year_start(long long y)
+int
+schedule_wall_to_instant(const char *tz, time_t wall, time_t *out)
 {
-	return days_from_civil(y, 1, 1) * 86400;
+	long long t;
+
+	if ((long long)wall < year_start(SCHEDULE_MIN_YEAR) ||
+	    (long long)wall >= year_start(SCHEDULE_MAX_YEAR + 1) ||
+	    (tz != NULL && !util_tz_valid(tz)) ||
+	    wall_to_instant(tz, wall, &t) != 0)
+		return -1;
+	*out = (time_t)t;
+	return 0;
 }
 
 int

@@ -53,6 +53,14 @@ int schedule_prev(const struct schedule *, const char *tz, time_t at,
     time_t *out);
 
 /*
+ * The instant at which wall-clock time "wall" (counted in seconds since
+ * 1970-01-01 00:00 as if the zone were UTC) happens in zone tz, under the
+ * daylight-saving rule above: the first happening of a repeated time, the
+ * end of the gap for a time that does not exist.  Returns 0 or -1.
+ */
+int schedule_wall_to_instant(const char *tz, time_t wall, time_t *out);
+
+/*
  * True when the wall-clock minute in tm (tm_year, tm_mon, tm_mday,
  * tm_hour, tm_min; tm_wday is recomputed, not trusted) matches.
  */

@@ -761,6 +761,12 @@ ui_run(const struct ui_opts *opts)
 	ui.zoomed = ui.wall;
 	ui.now = cli_now();
 
+	theme = opts->theme != NULL ? opts->theme : opts->cfg->settings.theme;
+	if (theme_check(theme, &cause) != 0) {
+		fprintf(stderr, "maintop: %s\n", cause);
+		free(cause);
+		return CLI_EXIT_CONFIG;
+	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "maintop: the dashboard needs a terminal; for "
 		    "scripts use 'maintop snapshot' or 'maintop check'\n");
@@ -769,13 +775,6 @@ ui_run(const struct ui_opts *opts)
 	setlocale(LC_ALL, "");
 	codeset = nl_langinfo(CODESET);
 	draw_init(codeset != NULL && strcmp(codeset, "UTF-8") == 0);
-
-	theme = opts->theme != NULL ? opts->theme : opts->cfg->settings.theme;
-	if (theme_check(theme, &cause) != 0) {
-		fprintf(stderr, "maintop: %s\n", cause);
-		free(cause);
-		return CLI_EXIT_CONFIG;
-	}
 
 	ui.base = event_base_new();
 	if (ui.base == NULL)

@@ -1,67 +1,1348 @@
-/* The Debt pane: technical debt ordered by priority score. */
+/* The Debt pane: technical debt in priority-score order, marked where
+ * today's health trouble touches it, with a detail view, a filter, and
+ * add, edit, resolve, delete and undo through the debt store. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "debt.h"
+#include "form.h"
+#include "health.h"
 #include "ui.h"
+#include "util.h"
 
-struct debt_view {
-	struct list_state	list;
+#define KEY_ESCAPE	27
+
+enum dview_sort {
+	SORT_SCORE,
+	SORT_TARGET,
+	SORT_PRIORITY,
+	SORT_CREATED,
+	SORT_COUNT
 };
 
-static void *
-debt_view_init(struct ui *ui)
+static const char *const sort_names[SORT_COUNT] = {
+	[SORT_SCORE] = "score",
+	[SORT_TARGET] = "target",
+	[SORT_PRIORITY] = "priority",
+	[SORT_CREATED] = "created",
+};
+
+/* The add/edit form's fields, in order. */
+enum {
+	F_TITLE,
+	F_PRIORITY,
+	F_SYSTEMS,
+	F_TARGET,
+	F_OWNER,
+	F_EFFORT,
+	F_DESCRIPTION
+};
+
+struct debt_view {
+	struct debt_store	*store;		/* NULL: no state directory */
+	char			*why;		/* why store is NULL */
+	const char		*tz;		/* settings.timezone (borrowed) */
+
+	struct list_state	 list;
+	char			*sel_id;	/* the selected item's id */
+	int			 detail;	/* the detail view is open */
+	int			 detail_top;
+	int			 show_all;	/* resolved items too */
+	enum dview_sort		 sort;
+	char			*filter;	/* NULL or the filter text */
+
+	struct form		*filter_form;	/* the "/" prompt, while open */
+	struct form		*form;		/* add or edit, while open */
+	char			*edit_id;	/* the item edited, NULL: add */
+	int			 form_zoomed;	/* the form zoomed the pane */
+	char			*confirm_id;	/* asking before deleting this */
+};
+
+/* ------------------------------------------------------------------ */
+/* The rows. */
+
+static int
+item_matches(const struct debt_item *d, const char *f)
 {
-	return xcalloc(1, sizeof(struct debt_view));
+	size_t i;
+
+	if (f == NULL || *f == '\0')
+		return 1;
+	if (strcasestr(d->title, f) != NULL || strcasestr(d->id, f) != NULL)
+		return 1;
+	if (d->owner != NULL && strcasestr(d->owner, f) != NULL)
+		return 1;
+	for (i = 0; i < d->nsystems; i++)
+		if (strcasestr(d->systems[i], f) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The filter in force: what is being typed, else the one kept. */
+static const char *
+current_filter(const struct debt_view *v)
+{
+	if (v->filter_form != NULL)
+		return form_value(v->filter_form, 0);
+	return v->filter;
+}
+
+struct ranked {
+	struct debt_item	*d;
+	size_t			 rank;		/* position in score order */
+};
+
+static int
+cmp_time(time_t a, time_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static enum dview_sort sort_key;	/* for the comparator (one thread) */
+
+static int
+cmp_ranked(const void *pa, const void *pb)
+{
+	const struct ranked *a = pa, *b = pb;
+	int c = 0;
+
+	switch (sort_key) {
+	case SORT_TARGET:
+		/* Nearest target first; no target last. */
+		if ((a->d->target == 0) != (b->d->target == 0))
+			c = a->d->target == 0 ? 1 : -1;
+		else
+			c = cmp_time(a->d->target, b->d->target);
+		break;
+	case SORT_PRIORITY:
+		c = (int)a->d->priority - (int)b->d->priority;
+		break;
+	case SORT_CREATED:
+		/* Newest first: what was just added is on top. */
+		c = cmp_time(b->d->created, a->d->created);
+		break;
+	default:
+		break;
+	}
+	if (c != 0)
+		return c;
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+/*
+ * The rows to show: the store's items (or, without a store, the
+ * configuration's), resolved ones only when asked, filtered, in the chosen
+ * order (score order breaks ties).  The array is new (the caller frees it);
+ * the items stay valid until the store next changes.
+ */
+static size_t
+dview_rows(struct debt_view *v, struct ui *ui, struct debt_item ***out)
+{
+	struct debt_item **all;
+	struct ranked *r;
+	const char *f = current_filter(v);
+	size_t n, i, k = 0;
+
+	if (v->store != NULL)
+		n = debt_store_list(v->store, ui->now, v->show_all, &all);
+	else {
+		all = xcalloc(ui->cfg->ndebt + 1, sizeof *all);
+		for (i = 0, n = 0; i < ui->cfg->ndebt; i++)
+			if (v->show_all || ui->cfg->debt[i]->status == DEBT_OPEN)
+				all[n++] = ui->cfg->debt[i];
+		debt_sort(all, n, ui->now, v->tz);
+	}
+	for (i = 0; i < n; i++)
+		if (item_matches(all[i], f))
+			all[k++] = all[i];
+	n = k;
+	if (v->sort != SORT_SCORE && n > 1) {
+		r = xcalloc(n, sizeof *r);
+		for (i = 0; i < n; i++) {
+			r[i].d = all[i];
+			r[i].rank = i;
+		}
+		sort_key = v->sort;
+		qsort(r, n, sizeof *r, cmp_ranked);
+		for (i = 0; i < n; i++)
+			all[i] = r[i].d;
+		free(r);
+	}
+	*out = all;
+	return n;
 }
 
 static void
-debt_view_free(void *p)
+set_sel_id(struct debt_view *v, const char *id)
 {
-	free(p);
+	free(v->sel_id);
+	v->sel_id = id != NULL ? xstrdup(id) : NULL;
+}
+
+/*
+ * Follows the selected item by id across changes and reorderings; when it
+ * is gone (deleted, resolved, filtered out) the selection stays at the same
+ * position.
+ */
+static void
+sync_sel(struct debt_view *v, struct debt_item **rows, size_t n)
+{
+	size_t i;
+
+	if (v->sel_id != NULL)
+		for (i = 0; i < n; i++)
+			if (strcmp(rows[i]->id, v->sel_id) == 0) {
+				v->list.sel = (int)i;
+				break;
+			}
+	if (v->list.sel >= (int)n)
+		v->list.sel = (int)n - 1;
+	if (v->list.sel < 0)
+		v->list.sel = 0;
+	set_sel_id(v, n > 0 ? rows[v->list.sel]->id : NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Health and maintenance marks. */
+
+/* The worst state (warn or crit) among d's systems that are checks not in
+ * maintenance; STATE_OK when none is in trouble. */
+static enum state
+item_trouble(struct ui *ui, const struct debt_item *d)
+{
+	const struct check_status *st;
+	enum state worst = STATE_OK;
+	size_t i;
+	long k;
+
+	if (ui->health == NULL)
+		return STATE_OK;
+	for (i = 0; i < d->nsystems; i++) {
+		if ((k = health_find(ui->health, d->systems[i])) < 0)
+			continue;
+		st = health_get(ui->health, (size_t)k);
+		if (st->maintenance || st->since == 0)
+			continue;
+		if (st->state == STATE_CRIT)
+			worst = STATE_CRIT;
+		else if (st->state == STATE_WARN && worst != STATE_CRIT)
+			worst = STATE_WARN;
+	}
+	return worst;
+}
+
+/*
+ * The maintenance hook: true when one of d's systems is inside an active
+ * maintenance window.  The calendar module is not in the build yet, so for
+ * now this reads the health model's per-check maintenance flag (set by
+ * whoever joins the calendar to the health model) and cannot see systems
+ * that are not checks.  With the calendar, also walk calendar_active()'s
+ * occurrences and compare each window's systems with d's.
+ */
+static int
+view_debt_in_maintenance(struct ui *ui, const struct debt_item *d)
+{
+	size_t i;
+	long k;
+
+	if (ui->health == NULL)
+		return 0;
+	for (i = 0; i < d->nsystems; i++)
+		if ((k = health_find(ui->health, d->systems[i])) >= 0 &&
+		    health_get(ui->health, (size_t)k)->maintenance)
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Formatting. */
+
+static void
+fmt_target(const struct debt_item *d, struct ui *ui, const char *tz,
+    char *buf, size_t len, enum role *r)
+{
+	long long days;
+
+	*r = ROLE_DIM;
+	if (d->status == DEBT_RESOLVED) {
+		snprintf(buf, len, "resolved");
+		return;
+	}
+	if (debt_days_until(d, ui->now, tz, &days) != 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	*r = ROLE_TEXT;
+	if (days < 0) {
+		snprintf(buf, len, "overdue %lldd", -days);
+		*r = ROLE_CRIT;
+	} else if (days == 0) {
+		snprintf(buf, len, "today");
+		*r = ROLE_WARN;
+	} else {
+		snprintf(buf, len, "in %lldd", days);
+		if (days <= 14)
+			*r = ROLE_WARN;
+	}
+}
+
+/* d's systems joined with sep (a new string). */
+static char *
+join_systems(const struct debt_item *d, const char *sep)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < d->nsystems; i++) {
+		if (i > 0)
+			buf_adds(&b, sep);
+		buf_adds(&b, d->systems[i]);
+	}
+	return buf_detach(&b);
+}
+
+/* A duration the parser reads back exactly: "3d", "1d4h", "1h30m". */
+static void
+fmt_effort(long long secs, char *buf, size_t len)
+{
+	static const struct {
+		long long	 n;
+		const char	*u;
+	} units[] = { { 86400, "d" }, { 3600, "h" }, { 60, "m" }, { 1, "s" } };
+	size_t i, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < 4 && secs > 0 && at < len; i++) {
+		if (secs < units[i].n)
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, "%lld%s",
+		    secs / units[i].n, units[i].u);
+		secs %= units[i].n;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The list. */
+
+/* Where the columns go for a width; wide adds the id and owner. */
+struct cols {
+	int	wide;
+	int	title, titlew;
+	int	id;
+	int	owner, ownerw;
+	int	target, targetw;
+	int	sys, sysw;
+};
+
+static void
+layout(struct cols *c, int w, int zoomed)
+{
+	memset(c, 0, sizeof *c);
+	c->wide = zoomed && w >= 100;
+	c->sysw = w >= 100 ? 24 : 16;
+	c->sys = w - 1 - c->sysw;
+	c->targetw = 12;
+	c->target = c->sys - 1 - c->targetw;
+	c->title = 16;
+	if (c->wide) {
+		c->id = 16;
+		c->title = 25;
+		c->ownerw = 10;
+		c->owner = c->target - 1 - c->ownerw;
+		c->titlew = c->owner - 1 - c->title;
+	} else
+		c->titlew = c->target - 1 - c->title;
+	if (c->titlew < 8)
+		c->titlew = 8;
 }
 
 static void
-debt_view_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
+draw_header_row(WINDOW *win, int y, const struct cols *c, enum dview_sort s)
+{
+	enum role t = ROLE_TITLE, on = ROLE_TITLE_FOCUS;
+
+	draw_text(win, y, 3, 5, s == SORT_SCORE ? on : t, "Score");
+	draw_text(win, y, 9, 6, s == SORT_PRIORITY ? on : t, "Prio");
+	if (c->wide) {
+		draw_text(win, y, c->id, 8, t, "Id");
+		draw_text(win, y, c->owner, c->ownerw, t, "Owner");
+	}
+	draw_text(win, y, c->title, c->titlew, s == SORT_CREATED ? on : t,
+	    s == SORT_CREATED ? "Title (newest first)" : "Title");
+	draw_text(win, y, c->target, c->targetw, s == SORT_TARGET ? on : t,
+	    "Target");
+	draw_text(win, y, c->sys, c->sysw, t, "Systems");
+}
+
+static void
+draw_item_row(struct debt_view *v, struct ui *ui, WINDOW *win, int y, int w,
+    const struct cols *c, const struct debt_item *d, int selected)
+{
+	struct debt_score sc;
+	enum role text, tr;
+	enum state trouble;
+	char target[32], *sys;
+
+	text = selected ? ROLE_SELECTION_FOCUS :
+	    d->status == DEBT_RESOLVED ? ROLE_DIM : ROLE_TEXT;
+	if (selected)
+		draw_fill(win, y, 0, w, ROLE_SELECTION_FOCUS);
+	trouble = item_trouble(ui, d);
+	if (trouble != STATE_OK)
+		draw_text(win, y, 1, 1, view_state_role(trouble), "!");
+	else if (view_debt_in_maintenance(ui, d))
+		draw_text(win, y, 1, 1, ROLE_MAINTENANCE, "M");
+	sc = debt_score(d, ui->now, v->tz);
+	draw_printf(win, y, 3, 5, text, "%5.1f", sc.total);
+	draw_text(win, y, 9, 6, text, debt_priority_name(d->priority));
+	if (c->wide) {
+		draw_text(win, y, c->id, 8, text, d->id);
+		draw_text(win, y, c->owner, c->ownerw, selected ? text :
+		    ROLE_DIM, d->owner != NULL ? d->owner : "-");
+	}
+	draw_text(win, y, c->title, c->titlew, text, d->title);
+	fmt_target(d, ui, v->tz, target, sizeof target, &tr);
+	draw_text(win, y, c->target, c->targetw, selected ||
+	    d->status == DEBT_RESOLVED ? text : tr, target);
+	sys = join_systems(d, ",");
+	draw_text(win, y, c->sys, c->sysw, selected ? text : ROLE_DIM,
+	    *sys != '\0' ? sys : "-");
+	free(sys);
+}
+
+/* The line saying why changes cannot be made, or NULL. */
+static const char *
+problem_line(struct debt_view *v, struct ui *ui, enum role *r)
+{
+	const char *why;
+
+	*r = ROLE_WARN;
+	if (v->store == NULL)
+		return v->why;
+	if (ui->read_only)
+		return NULL;
+	why = debt_store_refusal(v->store);
+	*r = ROLE_CRIT;
+	return why;
+}
+
+/* ------------------------------------------------------------------ */
+/* The detail view. */
+
+struct dline {
+	enum role	 r;
+	int		 indent;
+	char		*text;
+};
+
+struct dlines {
+	struct dline	*v;
+	size_t		 n;
+};
+
+static void
+dl_add(struct dlines *l, enum role r, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+dl_add(struct dlines *l, enum role r, int indent, const char *fmt, ...)
+{
+	va_list ap;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n].r = r;
+	l->v[l->n].indent = indent;
+	va_start(ap, fmt);
+	l->v[l->n].text = xvasprintf(fmt, ap);
+	va_end(ap);
+	l->n++;
+}
+
+static void
+dl_free(struct dlines *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+}
+
+/* Bytes of the UTF-8 character starting at s (1 for a stray byte). */
+static size_t
+char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = 1;
+
+	if (c >= 0xc0)
+		while (n < 4 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n++;
+	return n;
+}
+
+/* Adds text as paragraphs (one per line of it) wrapped at width columns. */
+static void
+dl_wrap(struct dlines *l, enum role r, int indent, const char *text,
+    int width)
+{
+	char *copy, *para, *next, *p, *cut, save, one[8];
+	int used, cw;
+	size_t k;
+
+	if (width < 10)
+		width = 10;
+	copy = xstrdup(text);
+	for (p = copy; *p != '\0'; p++)
+		if (*p == '\t' || *p == '\r')
+			*p = ' ';
+	for (para = copy; para != NULL; para = next) {
+		if ((next = strchr(para, '\n')) != NULL)
+			*next++ = '\0';
+		if (*para == '\0') {
+			dl_add(l, r, indent, "%s", "");
+			continue;
+		}
+		while (*para != '\0') {
+			used = 0;
+			cut = NULL;
+			for (p = para; *p != '\0'; p += k) {
+				k = char_len(p);
+				memcpy(one, p, k);
+				one[k] = '\0';
+				cw = draw_width(one);
+				if (used + cw > width)
+					break;
+				if (*p == ' ')
+					cut = p;
+				used += cw;
+			}
+			if (*p == '\0' || cut == NULL || cut == para)
+				cut = p;	/* all of it, or a hard break */
+			save = *cut;
+			*cut = '\0';
+			dl_add(l, r, indent, "%s", para);
+			*cut = save;
+			para = cut;
+			while (*para == ' ')
+				para++;
+		}
+	}
+	free(copy);
+}
+
+static void
+detail_lines(struct debt_view *v, struct ui *ui, const struct debt_item *d,
+    int w, struct dlines *l)
+{
+	struct debt_score sc = debt_score(d, ui->now, v->tz);
+	const struct check_status *st;
+	char date[32], target[32], eff[64];
+	enum role tr;
+	size_t i;
+	long k;
+	int lw = 12;
+
+	dl_add(l, ROLE_TITLE, 1, "%s  %s", d->id, d->title);
+	dl_add(l, ROLE_TEXT, 1, "%s", "");
+	dl_add(l, ROLE_TEXT, 1, "%-*s%.1f = weight %.1f + systems %.1f + "
+	    "urgency %.1f", lw, "Score", sc.total, sc.weight, sc.systems,
+	    sc.urgency);
+	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Priority",
+	    debt_priority_name(d->priority));
+	if (d->status == DEBT_RESOLVED) {
+		debt_format_date(d->resolved, v->tz, date, sizeof date);
+		dl_add(l, ROLE_DIM, 1, "%-*sresolved on %s", lw, "Status",
+		    date);
+	} else
+		dl_add(l, ROLE_TEXT, 1, "%-*sopen", lw, "Status");
+	if (d->target != 0) {
+		debt_format_date(d->target, v->tz, date, sizeof date);
+		fmt_target(d, ui, v->tz, target, sizeof target, &tr);
+		if (d->status == DEBT_RESOLVED)
+			dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Target", date);
+		else
+			dl_add(l, tr == ROLE_DIM ? ROLE_TEXT : tr, 1,
+			    "%-*s%s (%s)", lw, "Target", date, target);
+	} else
+		dl_add(l, ROLE_TEXT, 1, "%-*s-", lw, "Target");
+	if (d->nsystems == 0)
+		dl_add(l, ROLE_TEXT, 1, "%-*s-", lw, "Systems");
+	for (i = 0; i < d->nsystems; i++) {
+		const char *label = i == 0 ? "Systems" : "";
+
+		k = ui->health != NULL ? health_find(ui->health,
+		    d->systems[i]) : -1;
+		if (k < 0) {
+			dl_add(l, ROLE_TEXT, 1, "%-*s%s  (no health check)",
+			    lw, label, d->systems[i]);
+			continue;
+		}
+		st = health_get(ui->health, (size_t)k);
+		if (st->maintenance)
+			dl_add(l, ROLE_MAINTENANCE, 1, "%-*s%s  in maintenance",
+			    lw, label, d->systems[i]);
+		else if (st->since == 0)
+			dl_add(l, ROLE_UNKNOWN, 1, "%-*s%s  no result yet",
+			    lw, label, d->systems[i]);
+		else
+			dl_add(l, view_state_role(st->state), 1, "%-*s%s  %s",
+			    lw, label, d->systems[i], state_name(st->state));
+	}
+	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Owner",
+	    d->owner != NULL ? d->owner : "-");
+	fmt_effort(d->effort, eff, sizeof eff);
+	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Effort", d->effort > 0 ? eff :
+	    "-");
+	if (d->created != 0)
+		debt_format_date(d->created, v->tz, date, sizeof date);
+	else
+		snprintf(date, sizeof date, "-");
+	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Created", date);
+	if (d->source == DEBT_SOURCE_CONFIG)
+		dl_add(l, ROLE_DIM, 1, "%-*sconfiguration %s:%d (read-only "
+		    "here)", lw, "Source", d->file != NULL ? d->file : "?",
+		    d->line);
+	else
+		dl_add(l, ROLE_DIM, 1, "%-*s%s", lw, "Source",
+		    d->file != NULL ? d->file : "debt file");
+	if (d->description != NULL) {
+		dl_add(l, ROLE_TEXT, 1, "%s", "");
+		dl_add(l, ROLE_TITLE, 1, "Description");
+		dl_wrap(l, ROLE_TEXT, 3, d->description, w - 4);
+	}
+	if (d->impact != NULL) {
+		dl_add(l, ROLE_TEXT, 1, "%s", "");
+		dl_add(l, ROLE_TITLE, 1, "Impact");
+		dl_wrap(l, ROLE_TEXT, 3, d->impact, w - 4);
+	}
+	if (d->plan != NULL) {
+		dl_add(l, ROLE_TEXT, 1, "%s", "");
+		dl_add(l, ROLE_TITLE, 1, "Plan");
+		dl_wrap(l, ROLE_TEXT, 3, d->plan, w - 4);
+	}
+}
+
+static void
+draw_detail(struct debt_view *v, struct ui *ui, WINDOW *win, int h, int w,
+    const struct debt_item *d)
+{
+	struct dlines l = { NULL, 0 };
+	int i, y;
+
+	detail_lines(v, ui, d, w, &l);
+	if (v->detail_top > (int)l.n - h)
+		v->detail_top = (int)l.n - h;
+	if (v->detail_top < 0)
+		v->detail_top = 0;
+	for (i = v->detail_top, y = 0; i < (int)l.n && y < h; i++, y++)
+		draw_text(win, y, l.v[i].indent, w - l.v[i].indent - 1,
+		    l.v[i].r, l.v[i].text);
+	dl_free(&l);
+}
+
+/* ------------------------------------------------------------------ */
+/* Drawing. */
+
+static void
+draw_status(struct debt_view *v, WINDOW *win, int y, int w, size_t n)
+{
+	const char *f = current_filter(v);
+	char line[256];
+	const char *keys = "/ filter  A resolved  s sort  Enter details";
+	int used;
+
+	snprintf(line, sizeof line, "%zu %s  sort: %s%s%s%s", n,
+	    v->show_all ? (n == 1 ? "item" : "items") : "open",
+	    sort_names[v->sort], f != NULL && *f != '\0' ? "  filter: " : "",
+	    f != NULL ? f : "", v->show_all ? "  (resolved shown)" : "");
+	used = draw_text(win, y, 1, w - 2, ROLE_DIM, line);
+	if (used + 4 + draw_width(keys) < w - 1)
+		draw_text(win, y, w - 1 - draw_width(keys), draw_width(keys),
+		    ROLE_DIM, keys);
+}
+
+static void
+dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
     int zoomed)
 {
 	struct debt_view *v = p;
-	const struct config *c = ui->cfg;
-	int i, y, n = (int)c->ndebt;
+	struct debt_item **rows;
+	const char *problem, *f;
+	struct cols c;
+	enum role pr;
+	size_t n;
+	int i, y = 0, bottom = h;
 
-	if (n == 0) {
-		draw_text(win, 0, 1, w - 2, ROLE_DIM,
-		    "No technical debt recorded.");
+	if (v->form != NULL && focused) {
+		form_draw(v->form, win, h, w);
 		return;
 	}
-	list_clamp(&v->list, n, h);
-	for (i = v->list.top, y = 0; i < n && y < h; i++, y++) {
-		const struct debt_item *chk = c->debt[i];
-		enum role r = ROLE_TEXT;
-
-		if (focused && i == v->list.sel) {
-			draw_fill(win, y, 0, w, ROLE_SELECTION_FOCUS);
-			r = ROLE_SELECTION_FOCUS;
-		}
-		draw_text(win, y, 1, 1, ROLE_UNKNOWN, draw_glyph(GLYPH_BULLET));
-		draw_text(win, y, 3, 20, r, chk->id);
-		draw_text(win, y, 24, w - 25, r == ROLE_TEXT ? ROLE_DIM : r,
-		    "open");
+	n = dview_rows(v, ui, &rows);
+	sync_sel(v, rows, n);
+	if (v->detail && zoomed && n > 0) {
+		if (v->confirm_id != NULL)
+			bottom--;
+		draw_detail(v, ui, win, bottom, w, rows[v->list.sel]);
+		goto prompts;
 	}
+	problem = problem_line(v, ui, &pr);
+	if (problem != NULL && y < h)
+		draw_text(win, y++, 1, w - 2, pr, problem);
+	layout(&c, w, zoomed);
+	if (zoomed && h - y >= 4) {
+		draw_status(v, win, y++, w, n);
+		draw_header_row(win, y++, &c, v->sort);
+	}
+	if (v->filter_form != NULL || v->confirm_id != NULL)
+		bottom--;
+	if (n == 0 && y < bottom) {
+		f = current_filter(v);
+		if (f != NULL && *f != '\0')
+			draw_printf(win, y, 1, w - 2, ROLE_DIM,
+			    "Nothing matches \"%s\".%s", f,
+			    v->filter_form == NULL ? "  Esc clears the filter."
+			    : "");
+		else
+			draw_printf(win, y, 1, w - 2, ROLE_DIM,
+			    "No %stechnical debt recorded.%s",
+			    v->show_all ? "" : "open ", ui->read_only ||
+			    v->store == NULL ? "" : "  a: add an item");
+	}
+	list_clamp(&v->list, (int)n, bottom - y);
+	for (i = v->list.top; i < (int)n && y < bottom; i++, y++)
+		draw_item_row(v, ui, win, y, w, &c, rows[i],
+		    focused && i == v->list.sel);
+
+prompts:
+	if (v->filter_form != NULL) {
+		draw_text(win, h - 1, 1, 2, ROLE_FOOTER_KEY, "/");
+		form_draw_field(v->filter_form, 0, win, h - 1, 3, w - 4);
+	} else if (v->confirm_id != NULL) {
+		const struct debt_item *d = v->store != NULL ?
+		    debt_store_find(v->store, v->confirm_id) : NULL;
+
+		draw_fill(win, h - 1, 0, w, ROLE_FOOTER);
+		draw_printf(win, h - 1, 1, w - 2, ROLE_FOOTER_KEY,
+		    "Delete %s \"%s\"?  y: delete   n: keep", v->confirm_id,
+		    d != NULL ? d->title : "");
+	}
+	free(rows);
+}
+
+/* ------------------------------------------------------------------ */
+/* Changes. */
+
+/* True when changes may be tried; otherwise says why in the footer. */
+static int
+may_change(struct debt_view *v, struct ui *ui, const char *what)
+{
+	const char *why;
+
+	if (ui->read_only) {
+		ui_notice(ui, "read-only: cannot %s in %s mode", what,
+		    ui->wall ? "wall" : "read-only");
+		return 0;
+	}
+	if (v->store == NULL) {
+		ui_notice(ui, "cannot %s: %s", what, v->why);
+		return 0;
+	}
+	if ((why = debt_store_refusal(v->store)) != NULL) {
+		ui_notice(ui, "cannot %s: %s", what, why);
+		return 0;
+	}
+	return 1;
+}
+
+/* Reports a change's result: 0 done, 1 saved with a journal problem, -1
+ * refused or failed.  Frees cause. */
+static void
+report(struct ui *ui, int r, char *cause, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+report(struct ui *ui, int r, char *cause, const char *fmt, ...)
+{
+	char done[200];
+	va_list ap;
+
+	if (r == 0) {
+		va_start(ap, fmt);
+		vsnprintf(done, sizeof done, fmt, ap);
+		va_end(ap);
+		ui_notice(ui, "%s", done);
+	} else
+		ui_notice(ui, "%s", cause != NULL ? cause : "failed");
+	free(cause);
+}
+
+/* Form checks; arg is the view. */
+
+static char *
+valid_priority(const char *s, void *arg)
+{
+	if (*s == '\0')
+		return xstrdup("priority is required: high, medium or low");
+	if (debt_priority_from_name(s) < 0)
+		return xasprintf("priority must be high, medium or low, not "
+		    "\"%s\"", s);
+	return NULL;
+}
+
+/* Splits "a, b,c" into trimmed non-empty names. */
+static char **
+split_systems(const char *s, size_t *n)
+{
+	char **v = NULL, *copy, *p, *tok, *end;
+
+	*n = 0;
+	copy = xstrdup(s);
+	for (p = copy; (tok = strsep(&p, ",")) != NULL; ) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*tok == '\0')
+			continue;
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		v[(*n)++] = xstrdup(tok);
+	}
+	free(copy);
+	return v;
+}
+
+static char *
+valid_systems(const char *s, void *arg)
+{
+	char **v, *msg = NULL;
+	size_t n, i, j;
+
+	v = split_systems(s, &n);
+	for (i = 0; i < n && msg == NULL; i++) {
+		if (strpbrk(v[i], " \t") != NULL)
+			msg = xasprintf("\"%s\" has a space: separate systems "
+			    "with commas", v[i]);
+		for (j = 0; j < i && msg == NULL; j++)
+			if (strcmp(v[i], v[j]) == 0)
+				msg = xasprintf("\"%s\" is listed twice",
+				    v[i]);
+	}
+	cfg_strlist_free(v, n);
+	return msg;
+}
+
+static char *
+valid_target(const char *s, void *arg)
+{
+	struct debt_view *v = arg;
+	time_t t;
+
+	if (*s == '\0')
+		return NULL;
+	if (debt_parse_date(s, v->tz, &t) != 0)
+		return xasprintf("target must be a date YYYY-MM-DD, e.g. "
+		    "2026-12-31 (or empty for none)");
+	return NULL;
+}
+
+static char *
+valid_effort(const char *s, void *arg)
+{
+	long long secs;
+
+	if (*s == '\0')
+		return NULL;
+	if (util_parse_duration(s, &secs) != 0)
+		return xstrdup("effort must be a duration such as 4h, 2d or "
+		    "1w (or empty)");
+	return NULL;
+}
+
+/* A description as one line: newline as "\n", tab as "\t", "\" as "\\". */
+static char *
+escape_text(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '\n')
+			buf_adds(&b, "\\n");
+		else if (*s == '\t')
+			buf_adds(&b, "\\t");
+		else if (*s == '\\')
+			buf_adds(&b, "\\\\");
+		else
+			buf_addc(&b, *s);
+	}
+	return buf_detach(&b);
+}
+
+static char *
+unescape_text(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] == 'n') {
+			buf_addc(&b, '\n');
+			s++;
+		} else if (*s == '\\' && s[1] == 't') {
+			buf_addc(&b, '\t');
+			s++;
+		} else if (*s == '\\' && s[1] == '\\') {
+			buf_addc(&b, '\\');
+			s++;
+		} else
+			buf_addc(&b, *s);
+	}
+	return buf_detach(&b);
+}
+
+/* The trimmed value of field i, or NULL when it is empty. */
+static char *
+field_str(struct form *f, size_t i)
+{
+	const char *s = form_value(f, i), *e;
+
+	while (*s == ' ')
+		s++;
+	e = s + strlen(s);
+	while (e > s && e[-1] == ' ')
+		e--;
+	return e > s ? xstrndup(s, (size_t)(e - s)) : NULL;
+}
+
+/* Builds an item from the form (whose checks have passed). */
+static struct debt_item *
+form_to_item(struct debt_view *v, struct form *f)
+{
+	struct debt_item *d;
+	char *s;
+
+	d = xcalloc(1, sizeof *d);
+	d->title = field_str(f, F_TITLE);
+	s = field_str(f, F_PRIORITY);
+	d->priority = (enum debt_priority)debt_priority_from_name(s);
+	free(s);
+	d->systems = split_systems(form_value(f, F_SYSTEMS), &d->nsystems);
+	if ((s = field_str(f, F_TARGET)) != NULL)
+		debt_parse_date(s, v->tz, &d->target);
+	free(s);
+	d->owner = field_str(f, F_OWNER);
+	if ((s = field_str(f, F_EFFORT)) != NULL)
+		util_parse_duration(s, &d->effort);
+	free(s);
+	if ((s = field_str(f, F_DESCRIPTION)) != NULL) {
+		d->description = unescape_text(s);
+		free(s);
+	}
+	d->status = DEBT_OPEN;
+	d->source = DEBT_SOURCE_STATE;
+	return d;
+}
+
+/* Opens the add form (d NULL) or the edit form for d. */
+static void
+open_form(struct debt_view *v, struct ui *ui, const struct debt_item *d)
+{
+	char date[32], eff[64], *sys, *desc, *title;
+	struct form *f;
+
+	if (d != NULL) {
+		title = xasprintf("Edit %s  (impact and plan are kept as "
+		    "they are)", d->id);
+		f = form_new(title, v);
+		free(title);
+		free(v->edit_id);
+		v->edit_id = xstrdup(d->id);
+	} else
+		f = form_new("Add a debt item", v);
+	date[0] = eff[0] = '\0';
+	if (d != NULL && d->target != 0)
+		debt_format_date(d->target, v->tz, date, sizeof date);
+	if (d != NULL)
+		fmt_effort(d->effort, eff, sizeof eff);
+	sys = d != NULL ? join_systems(d, ", ") : NULL;
+	desc = d != NULL ? escape_text(d->description) : NULL;
+	form_add(f, "Title", d != NULL ? d->title : NULL, "what is wrong",
+	    FORM_REQUIRED, NULL);
+	form_add(f, "Priority", d != NULL ? debt_priority_name(d->priority) :
+	    "medium", "high, medium or low", 0, valid_priority);
+	form_add(f, "Systems", sys, "comma-separated, e.g. db-primary, "
+	    "cache", 0, valid_systems);
+	form_add(f, "Target", date, "YYYY-MM-DD, empty for none", 0,
+	    valid_target);
+	form_add(f, "Owner", d != NULL ? d->owner : NULL, "who drives it", 0,
+	    NULL);
+	form_add(f, "Effort", eff, "a duration: 4h, 2d, 1w", 0, valid_effort);
+	form_add(f, "Description", desc, "\\n starts a new line", 0, NULL);
+	free(sys);
+	free(desc);
+	v->form = f;
+	v->form_zoomed = !ui->zoomed;
+	ui->zoomed = 1;
+}
+
+static void
+close_form(struct debt_view *v, struct ui *ui)
+{
+	form_free(v->form);
+	v->form = NULL;
+	free(v->edit_id);
+	v->edit_id = NULL;
+	if (v->form_zoomed)
+		ui->zoomed = 0;
+	v->form_zoomed = 0;
+}
+
+static void
+submit_form(struct debt_view *v, struct ui *ui)
+{
+	struct debt_item *d, *item;
+	char *cause = NULL, *newid = NULL;
+	int r;
+
+	item = form_to_item(v, v->form);
+	if (debt_item_check(item, &cause) != 0) {
+		form_set_error(v->form, FORM_WHOLE, "%s", cause);
+		free(cause);
+		debt_item_free(item);
+		return;
+	}
+	if (v->edit_id != NULL) {
+		/* The form has no impact or plan: keep the item's. */
+		d = (struct debt_item *)debt_store_find(v->store, v->edit_id);
+		if (d != NULL) {
+			item->impact = d->impact != NULL ? xstrdup(d->impact) :
+			    NULL;
+			item->plan = d->plan != NULL ? xstrdup(d->plan) : NULL;
+		}
+		r = debt_store_edit(v->store, v->edit_id, item, ui->now,
+		    &cause);
+		newid = xstrdup(v->edit_id);
+	} else
+		r = debt_store_add(v->store, item, ui->now, &newid, &cause);
+	if (r < 0) {
+		/* Refused (the file changed on disk, a bad value): say so in
+		 * the form and keep what was typed. */
+		form_set_error(v->form, FORM_WHOLE, "%s", cause);
+		free(cause);
+		return;
+	}
+	set_sel_id(v, newid);
+	if (r == 0)
+		ui_notice(ui, "%s %s  (u: undo)", v->edit_id != NULL ?
+		    "saved" : "added", newid);
+	else
+		ui_notice(ui, "%s", cause);
+	free(cause);
+	free(newid);
+	close_form(v, ui);
 }
 
 static int
-debt_view_key(void *p, struct ui *ui, int key)
+key_form(struct debt_view *v, struct ui *ui, int key)
+{
+	switch (form_key(v->form, key)) {
+	case FORM_CANCEL:
+		close_form(v, ui);
+		ui_notice(ui, "nothing changed");
+		break;
+	case FORM_SUBMIT:
+		submit_form(v, ui);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int
+key_filter(struct debt_view *v, struct ui *ui, int key)
+{
+	switch (form_key(v->filter_form, key)) {
+	case FORM_CANCEL:
+		free(v->filter);
+		v->filter = NULL;
+		break;
+	case FORM_SUBMIT:
+		free(v->filter);
+		v->filter = *form_value(v->filter_form, 0) != '\0' ?
+		    xstrdup(form_value(v->filter_form, 0)) : NULL;
+		break;
+	default:
+		return 1;
+	}
+	form_free(v->filter_form);
+	v->filter_form = NULL;
+	return 1;
+}
+
+static int
+key_confirm(struct debt_view *v, struct ui *ui, int key)
+{
+	char *id = v->confirm_id, *cause = NULL;
+	int r;
+
+	v->confirm_id = NULL;
+	if (key != 'y' && key != 'Y') {
+		ui_notice(ui, "kept %s", id);
+		free(id);
+		return 1;
+	}
+	r = debt_store_delete(v->store, id, ui->now, &cause);
+	report(ui, r, cause, "deleted %s  (u: undo)", id);
+	if (r >= 0)
+		v->detail = 0;
+	free(id);
+	return 1;
+}
+
+/* The selected item (NULL when the list is empty); its id is copied into
+ * *id (caller frees) since a change frees the item. */
+static struct debt_item *
+selected(struct debt_view *v, struct ui *ui, char **id)
+{
+	struct debt_item **rows, *d = NULL;
+	size_t n;
+
+	*id = NULL;
+	n = dview_rows(v, ui, &rows);
+	sync_sel(v, rows, n);
+	if (n > 0) {
+		d = rows[v->list.sel];
+		*id = xstrdup(d->id);
+	}
+	free(rows);
+	return d;
+}
+
+/* Refuses changing an item from the configuration, naming its file. */
+static int
+from_config(struct ui *ui, const struct debt_item *d)
+{
+	if (d->source != DEBT_SOURCE_CONFIG)
+		return 0;
+	ui_notice(ui, "%s comes from the configuration (%s:%d): edit it there",
+	    d->id, d->file != NULL ? d->file : "?", d->line);
+	return 1;
+}
+
+static int
+key_change(struct debt_view *v, struct ui *ui, int key)
+{
+	struct debt_item *d;
+	char *id, *cause = NULL;
+	int r;
+
+	switch (key) {
+	case 'a':
+		if (may_change(v, ui, "add debt items"))
+			open_form(v, ui, NULL);
+		return 1;
+	case 'u':
+		if (may_change(v, ui, "undo")) {
+			r = debt_store_undo(v->store, ui->now, &cause);
+			report(ui, r, cause, "undone");
+		}
+		return 1;
+	}
+	if (!may_change(v, ui, key == 'e' ? "edit debt items" : key == 'r' ?
+	    "resolve or reopen debt items" : "delete debt items"))
+		return 1;
+	d = selected(v, ui, &id);
+	if (d == NULL) {
+		ui_notice(ui, "no item selected");
+		return 1;
+	}
+	if (from_config(ui, d)) {
+		free(id);
+		return 1;
+	}
+	switch (key) {
+	case 'e':
+		open_form(v, ui, d);
+		break;
+	case 'r':
+		if (d->status == DEBT_OPEN) {
+			r = debt_store_resolve(v->store, id, ui->now, &cause);
+			report(ui, r, cause, "resolved %s  (u: undo)", id);
+		} else {
+			r = debt_store_reopen(v->store, id, ui->now, &cause);
+			report(ui, r, cause, "reopened %s  (u: undo)", id);
+		}
+		break;
+	case 'd':
+		v->confirm_id = id;
+		return 1;
+	}
+	free(id);
+	return 1;
+}
+
+static int
+dview_key(void *p, struct ui *ui, int key)
+{
+	struct debt_view *v = p;
+	struct debt_item **rows;
+	size_t n;
+	int used;
+
+	if (v->form != NULL)
+		return key_form(v, ui, key);
+	if (v->filter_form != NULL)
+		return key_filter(v, ui, key);
+	if (v->confirm_id != NULL)
+		return key_confirm(v, ui, key);
+
+	switch (key) {
+	case 'a':
+	case 'e':
+	case 'r':
+	case 'd':
+	case 'u':
+		return key_change(v, ui, key);
+	}
+	n = dview_rows(v, ui, &rows);
+	sync_sel(v, rows, n);
+	free(rows);
+	if (v->detail) {
+		switch (key) {
+		case KEY_ESCAPE:
+		case 'h':
+		case KEY_LEFT:
+			v->detail = 0;
+			return 1;
+		case 'j':
+		case KEY_DOWN:
+			v->detail_top++;
+			return 1;
+		case 'k':
+		case KEY_UP:
+			v->detail_top--;
+			return 1;
+		}
+		if (!ui->zoomed)
+			v->detail = 0;
+		else
+			return 0;
+	}
+	switch (key) {
+	case '/':
+		v->filter_form = form_new("filter", v);
+		form_add(v->filter_form, "Filter", v->filter,
+		    "title, id, owner or system;  Enter keep  Esc clear", 0,
+		    NULL);
+		ui->zoomed = 1;
+		return 1;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (!ui->zoomed || n == 0)
+			return 0;
+		v->detail = 1;
+		v->detail_top = 0;
+		return 1;
+	case KEY_ESCAPE:
+		if (ui->zoomed && v->filter != NULL) {
+			free(v->filter);
+			v->filter = NULL;
+			return 1;
+		}
+		return 0;
+	case 'A':
+		if (!ui->zoomed)
+			return 0;
+		v->show_all = !v->show_all;
+		return 1;
+	case 's':
+		if (!ui->zoomed)
+			return 0;
+		v->sort = (v->sort + 1) % SORT_COUNT;
+		ui_notice(ui, "sorted by %s", sort_names[v->sort]);
+		return 1;
+	}
+	used = list_key(&v->list, key, (int)n, 10);
+	if (used) {
+		n = dview_rows(v, ui, &rows);
+		if (n > 0 && v->list.sel < (int)n)
+			set_sel_id(v, rows[v->list.sel]->id);
+		free(rows);
+	}
+	return used;
+}
+
+static int
+dview_modal(void *p)
 {
 	struct debt_view *v = p;
 
-	return list_key(&v->list, key, (int)ui->cfg->ndebt, 10);
+	return v->form != NULL || v->filter_form != NULL ||
+	    v->confirm_id != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle. */
+
+static void *
+dview_init(struct ui *ui)
+{
+	struct debt_view *v;
+	struct cfg_errors errs = { 0 };
+	char *dir = NULL, *cause = NULL, *path, *journal;
+
+	v = xcalloc(1, sizeof *v);
+	v->tz = ui->cfg->settings.timezone;
+	if (config_state_dir(ui->cfg, &dir, &cause) != 0) {
+		v->why = xasprintf("debt file unavailable: %s", cause);
+		free(cause);
+		return v;
+	}
+	path = xasprintf("%s/debt.conf", dir);
+	journal = xasprintf("%s/journal.jsonl", dir);
+	v->store = debt_store_open(path, journal, ui->cfg, ui->read_only,
+	    &errs);
+	/* Load problems are kept by the store as its refusal, shown in the
+	 * pane; the list of them is not needed here. */
+	cfg_errors_free(&errs);
+	free(path);
+	free(journal);
+	free(dir);
+	return v;
+}
+
+static void
+dview_free(void *p)
+{
+	struct debt_view *v = p;
+
+	if (v == NULL)
+		return;
+	debt_store_free(v->store);
+	form_free(v->form);
+	form_free(v->filter_form);
+	free(v->why);
+	free(v->sel_id);
+	free(v->filter);
+	free(v->edit_id);
+	free(v->confirm_id);
+	free(v);
 }
 
 const struct view_ops view_debt_ops = {
 	.name = "Debt",
-	.hints = "j/k select",
-	.init = debt_view_init,
-	.free = debt_view_free,
-	.draw = debt_view_draw,
-	.key = debt_view_key,
+	.hints = "a add  e edit  r resolve  d del  u undo",
+	.init = dview_init,
+	.free = dview_free,
+	.draw = dview_draw,
+	.key = dview_key,
+	.modal = dview_modal,
 };

@@ -59,4 +59,15 @@ t $([ $? -eq 2 ] && echo 0 || echo 1) "a malformed --now exits 2"
 "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" < /dev/null > "$tmp/out" 2>&1
 t $([ $? -eq 2 ] && grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) \
     "the dashboard without a terminal says so and exits 2"
+"$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme nosuch < /dev/null > "$tmp/out" 2>&1
+t $([ $? -eq 3 ] && grep -q "unknown theme 'nosuch'" "$tmp/out" && echo 0 || echo 1) \
+    "an unknown theme is refused with the themes available, exit 3"
+printf 'roles = { ok = { fg = "chartreuse"; }; };\n' > "$tmp/bad-theme.conf"
+MAINTOP_THEMEDIR="$tmp" "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme bad-theme < /dev/null > "$tmp/out" 2>&1
+t $([ $? -eq 3 ] && grep -q "theme bad-theme: line 1: bad colour" "$tmp/out" && echo 0 || echo 1) \
+    "a theme file with a bad colour is refused with its line"
+for theme in default mono high-contrast; do
+	MAINTOP_THEMEDIR="$top_srcdir/themes" "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme $theme < /dev/null > "$tmp/out" 2>&1
+	t $(grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) "theme $theme parses"
+done
 echo "1..$n"

@@ -39,13 +39,16 @@ check_safe(const char *s, int flags)
 		}
 		if (flags & SANITIZE_ASCII)
 			abort();
-		if (*p >= 0xc2 && *p < 0xe0)
-			n = 1, cp = *p & 0x1f;
-		else if (*p >= 0xe0 && *p < 0xf0)
-			n = 2, cp = *p & 0x0f;
-		else if (*p >= 0xf0 && *p < 0xf5)
-			n = 3, cp = *p & 0x07;
-		else
+		if (*p >= 0xc2 && *p < 0xe0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if (*p >= 0xe0 && *p < 0xf0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if (*p >= 0xf0 && *p < 0xf5) {
+			n = 3;
+			cp = *p & 0x07;
+		} else
 			abort();
 		for (i = 1; i <= n; i++) {
 			if ((p[i] & 0xc0) != 0x80)

@@ -107,8 +107,12 @@ _servers_spawn() {
 	done
 	printf '%s\n' "$_sig" >"$SERVERS_TMP/$_n.sig"
 	printf '%s\n' "$_as" >"$SERVERS_TMP/$_n.as"
-	if [ "$_as" = user ]; then
-		_servers_as "$@" </dev/null >>"$SERVERS_TMP/$_n.log" 2>&1 &
+	# setpriv execs the server, so $! is the server's pid (a function
+	# run in the background would be a subshell in between).
+	if [ "$_as" = user ] && [ -n "${SERVERS_USER:-}" ]; then
+		setpriv --reuid="$SERVERS_USER" --regid="$SERVERS_GROUP" \
+		    --clear-groups --pdeathsig TERM -- "$@" </dev/null \
+		    >>"$SERVERS_TMP/$_n.log" 2>&1 &
 	else
 		setpriv --pdeathsig TERM -- "$@" </dev/null \
 		    >>"$SERVERS_TMP/$_n.log" 2>&1 &

@@ -219,9 +219,28 @@ test_parse_direct(void)
 	/* 02:30 does not exist in Berlin that day: as for schedules, the
 	 * first instant after the gap. */
 	if (w != NULL)
-		ok(w->start == iso("2026-03-29T01:00:00Z") ||
-		    w->start == iso("2026-03-29T00:30:00Z"),
-		    "a start in the gap lands next to it (%s)", fmt(w->start));
+		is_str(fmt(w->start), "2026-03-29T01:00:00Z", "a start in "
+		    "the gap is at 03:00 CEST, the first instant after it");
+	calendar_window_free(w);
+	config_destroy(&lc);
+	config_init(&lc);
+	ok(config_read_string(&lc, "w = { name = \"x\"; start = "
+	    "\"2026-10-25T02:30\"; duration = \"90m\"; timezone = "
+	    "\"Europe/Berlin\"; };") == CONFIG_TRUE, "libconfig reads it");
+	w = calendar_window_parse(&e, config_lookup(&lc, "w"), NULL);
+	if (ok(w != NULL, "a one-off at a repeated time"))
+		is_str(fmt(w->start), "2026-10-25T00:30:00Z", "is at its "
+		    "first happening, 02:30 CEST");
+	calendar_window_free(w);
+	config_destroy(&lc);
+	config_init(&lc);
+	ok(config_read_string(&lc, "w = { name = \"x\"; start = "
+	    "\"2026-10-25T02:30-05:00\"; duration = \"90m\"; timezone = "
+	    "\"Europe/Berlin\"; };") == CONFIG_TRUE, "libconfig reads it");
+	w = calendar_window_parse(&e, config_lookup(&lc, "w"), NULL);
+	if (ok(w != NULL, "a one-off with an offset"))
+		is_str(fmt(w->start), "2026-10-25T07:30:00Z", "the offset "
+		    "wins over the zone");
 	calendar_window_free(w);
 	config_destroy(&lc);
 	cfg_errors_free(&e);
@@ -518,6 +537,42 @@ test_describe(struct config *c)
 	is_str(calendar_priority_name(1), "high", "priority names");
 }
 
+/* Hostile windows: escapes in names and schedules, huge values. */
+static void
+test_hostile(void)
+{
+	static const char text[] =
+"windows = (\n"
+"  { name = \"\\x1b[31mred\"; schedule = \"@daily\"; duration = 60; },\n"
+"  { name = \"x\"; schedule = \"\\x1b]0;title\\x07 * * * *\"; duration = 60; },\n"
+"  { name = \"y\"; schedule = \"@daily\"; duration = 999999999999; },\n"
+"  { name = \"z\"; schedule = \"@daily\"; duration = \"1h\"; notice = -5; },\n"
+"  { name = \"z2\"; start = \"99999-01-01T00:00:00Z\"; duration = \"1h\"; },\n"
+"  { name = \"z3\"; schedule = [ \"@daily\" ]; duration = \"1h\"; },\n"
+"  { name = \"z4\"; schedule = \"@daily\"; duration = \"1h\"; systems = ( ( \"a\" ) ); }\n"
+");\n";
+	struct cfg_errors e = { 0 };
+	struct config *c;
+	size_t k;
+	int esc = 0;
+	int lines[8] = { 0 };
+
+	c = config_load_string(text, "hostile.conf", &e);
+	ok(c == NULL, "hostile windows are refused");
+	for (k = 0; k < e.n; k++) {
+		if (strchr(e.v[k].msg, '\x1b') != NULL ||
+		    strchr(e.v[k].msg, '\x07') != NULL)
+			esc = 1;
+		if (e.v[k].line >= 2 && e.v[k].line <= 8)
+			lines[e.v[k].line - 1] = 1;
+	}
+	ok(!esc, "no raw control character in any message");
+	for (k = 1; k < 8; k++)
+		ok(lines[k], "an error on line %zu", k + 1);
+	config_free(c);
+	cfg_errors_free(&e);
+}
+
 int
 main(void)
 {
@@ -527,6 +582,7 @@ main(void)
 	test_parse_good();
 	test_parse_errors();
 	test_parse_direct();
+	test_hostile();
 	test_long_window();
 	test_touching();
 	c = load(plan, &e);

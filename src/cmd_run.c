@@ -1,0 +1,785 @@
+/* The line modes "maintop run" (a runbook on a plain terminal, with the same
+ * prompts, runner and journal as the run console) and "maintop history". */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "calendar.h"
+#include "cli.h"
+#include "config.h"
+#include "health.h"
+#include "runbook.h"
+#include "runner.h"
+#include "sanitize.h"
+
+static const char run_usage[] =
+    "usage: maintop run NAME [-c FILE] [--param K=V]... [--yes] "
+    "[--yes-danger]\n"
+    "                   [--dry-run] [--override-window]\n";
+
+static const char history_usage[] =
+    "usage: maintop history [-c FILE] [--json] [--runbook NAME]\n";
+
+enum prompt {
+	PROMPT_NONE,
+	PROMPT_CONFIRM,
+	PROMPT_DANGER,
+	PROMPT_FAILED
+};
+
+struct run_ctx {
+	struct event_base	*base;
+	const struct config	*cfg;
+	const struct runbook	*rb;
+	struct runner		*r;
+	struct health		*health;
+	int			 yes;
+	int			 yes_danger;
+	int			 hup;
+	int			 tty;		/* stdout is a terminal */
+	enum prompt		 prompt;
+	struct event		*ev_stdin;
+	struct buf		 input;
+	struct sanitizer	 san;
+	int			 started;
+	int			 refused;
+	char			**values;
+	int			 overrides;
+};
+
+static void
+say(struct run_ctx *c, const char *fmt, ...) UTIL_PRINTF(2, 3);
+static void
+say(struct run_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->hup)
+		return;		/* the terminal is gone */
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static void
+ask(struct run_ctx *c, enum prompt p, const char *text)
+{
+	c->prompt = p;
+	buf_reset(&c->input);
+	say(c, "%s", text);
+	event_add(c->ev_stdin, NULL);
+}
+
+static void
+on_confirm(struct runner *r, void *arg)
+{
+	struct run_ctx *c = arg;
+	const struct step *st = runner_current_step(r);
+	char *d = runner_describe(r), *s;
+
+	s = c->tty ? sanitize_cstr(d, SANITIZE_KEEP_NEWLINES) : xstrdup(d);
+	say(c, "\n%s", s);
+	free(s);
+	free(d);
+	if (st->danger) {
+		if (c->yes_danger) {
+			say(c, "Dangerous step confirmed by --yes-danger.\n");
+			runner_confirm(r, c->rb->name, NULL);
+			return;
+		}
+		s = xasprintf("This step is DANGEROUS. Type the runbook's name "
+		    "(%s) to run it, s to skip, a to abort: ", c->rb->name);
+		ask(c, PROMPT_DANGER, s);
+		free(s);
+		return;
+	}
+	if (c->yes) {
+		say(c, "Confirmed by --yes.\n");
+		runner_confirm(r, NULL, NULL);
+		return;
+	}
+	if (st->kind == STEP_PAUSE)
+		ask(c, PROMPT_CONFIRM, "Done? [y]es, continue / [s]kip / "
+		    "[a]bort / roll[b]ack: ");
+	else
+		ask(c, PROMPT_CONFIRM, "Run it? [y]es / [s]kip / [a]bort / "
+		    "roll[b]ack: ");
+}
+
+static void
+on_failed(struct runner *r, void *arg)
+{
+	struct run_ctx *c = arg;
+	size_t i = runner_current(r, NULL);
+	const struct runner_step *rs = runner_step_info(r, i);
+
+	say(c, "\nStep %zu (%s) %s%s%s.\n", i + 1, runner_current_step(r)->name,
+	    runner_step_state_name(rs->state), rs->message != NULL ? ": " : "",
+	    rs->message != NULL ? rs->message : "");
+	if (c->yes && !isatty(STDIN_FILENO)) {
+		say(c, "Aborting (--yes never retries or rolls back on its "
+		    "own).\n");
+		runner_abort(r, NULL);
+		return;
+	}
+	ask(c, PROMPT_FAILED, "[r]etry / [s]kip / roll[b]ack / [a]bort: ");
+}
+
+static void
+on_output(struct runner *r, const char *data, size_t len, void *arg)
+{
+	struct run_ctx *c = arg;
+	struct buf b;
+
+	if (c->hup)
+		return;
+	if (!c->tty) {
+		fwrite(data, 1, len, stdout);
+		fflush(stdout);
+		return;
+	}
+	buf_init(&b);
+	sanitizer_feed(&c->san, data, len, &b);
+	if (b.len > 0) {
+		fwrite(b.s, 1, b.len, stdout);
+		fflush(stdout);
+	}
+	buf_free(&b);
+}
+
+static void
+on_step(struct runner *r, size_t i, void *arg)
+{
+	struct run_ctx *c = arg;
+	const struct runner_step *rs = runner_step_info(r, i);
+	struct buf b;
+
+	if (rs->state == RSTEP_RUNNING) {
+		say(c, "--- step %zu/%zu: %s\n", i + 1, c->rb->nsteps,
+		    c->rb->steps[i]->name);
+		return;
+	}
+	if (c->tty) {
+		buf_init(&b);
+		sanitizer_finish(&c->san, &b);
+		if (b.len > 0)
+			say(c, "%s\n", b.s);
+		buf_free(&b);
+	}
+	say(c, "--- step %zu: %s\n", i + 1, runner_step_state_name(rs->state));
+}
+
+static void
+on_finished(struct runner *r, void *arg)
+{
+	struct run_ctx *c = arg;
+	char *s = runner_summary(r), *t;
+
+	t = c->tty ? sanitize_cstr(s, SANITIZE_KEEP_NEWLINES) : xstrdup(s);
+	say(c, "\n%s", t);
+	free(t);
+	free(s);
+	event_del(c->ev_stdin);
+	event_base_loopexit(c->base, NULL);
+}
+
+static void
+on_terminal(struct runner *r, int begin, void *arg)
+{
+	struct run_ctx *c = arg;
+
+	if (begin)
+		say(c, "--- the step has the terminal\n");
+	else
+		say(c, "--- maintop has the terminal again\n");
+}
+
+/* One line of the user's answer. */
+static void
+answer(struct run_ctx *c, const char *line)
+{
+	char *cause = NULL;
+	int rc = 0;
+
+	if (c->prompt == PROMPT_DANGER) {
+		if (strcmp(line, "s") == 0)
+			rc = runner_skip(c->r, &cause);
+		else if (strcmp(line, "a") == 0)
+			rc = runner_abort(c->r, &cause);
+		else if (runner_confirm(c->r, line, &cause) != 0) {
+			say(c, "%s\nType the runbook's name, s or a: ", cause);
+			free(cause);
+			return;
+		}
+	} else if (c->prompt == PROMPT_CONFIRM) {
+		if (strcmp(line, "y") == 0 || strcmp(line, "yes") == 0)
+			rc = runner_confirm(c->r, NULL, &cause);
+		else if (strcmp(line, "s") == 0)
+			rc = runner_skip(c->r, &cause);
+		else if (strcmp(line, "a") == 0)
+			rc = runner_abort(c->r, &cause);
+		else if (strcmp(line, "b") == 0)
+			rc = runner_rollback(c->r, &cause);
+		else {
+			say(c, "Answer y, s, a or b: ");
+			return;
+		}
+	} else if (c->prompt == PROMPT_FAILED) {
+		if (strcmp(line, "r") == 0)
+			rc = runner_retry(c->r, &cause);
+		else if (strcmp(line, "s") == 0)
+			rc = runner_skip(c->r, &cause);
+		else if (strcmp(line, "b") == 0)
+			rc = runner_rollback(c->r, &cause);
+		else if (strcmp(line, "a") == 0)
+			rc = runner_abort(c->r, &cause);
+		else {
+			say(c, "Answer r, s, b or a: ");
+			return;
+		}
+	} else
+		return;
+	if (rc != 0) {
+		say(c, "%s\n", cause);
+		free(cause);
+		return;
+	}
+	c->prompt = PROMPT_NONE;
+	event_del(c->ev_stdin);
+}
+
+static void
+on_stdin(evutil_socket_t fd, short what, void *arg)
+{
+	struct run_ctx *c = arg;
+	char chunk[256], *nl, *line;
+	size_t used;
+	ssize_t n;
+
+	n = read(STDIN_FILENO, chunk, sizeof chunk);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		/* No more answers: stop rather than guess. */
+		say(c, "\nEnd of input: aborting.\n");
+		event_del(c->ev_stdin);
+		c->prompt = PROMPT_NONE;
+		runner_abort(c->r, NULL);
+		return;
+	}
+	buf_add(&c->input, chunk, (size_t)n);
+	while (c->prompt != PROMPT_NONE && c->input.len > 0 &&
+	    (nl = memchr(c->input.s, '\n', c->input.len)) != NULL) {
+		used = (size_t)(nl + 1 - c->input.s);
+		line = xstrndup(c->input.s, used - 1);
+		memmove(c->input.s, c->input.s + used, c->input.len - used);
+		c->input.len -= used;
+		c->input.s[c->input.len] = '\0';
+		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
+		answer(c, line);
+		free(line);
+	}
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct run_ctx *c = arg;
+
+	switch (sig) {
+	case SIGINT:
+		if (runner_phase(c->r) == RUNNER_RUNNING)
+			runner_interrupt(c->r);
+		else
+			runner_abort(c->r, NULL);
+		break;
+	case SIGTERM:
+		runner_abort(c->r, NULL);
+		break;
+	case SIGHUP:
+		c->hup = 1;
+		event_del(c->ev_stdin);
+		runner_detach(c->r);
+		break;
+	}
+}
+
+/* The health of a check as probed by this process. */
+static int
+check_state(const char *name, void *arg)
+{
+	struct run_ctx *c = arg;
+	const struct check_status *st;
+	long i;
+
+	if (c->health == NULL || (i = health_find(c->health, name)) < 0)
+		return RUNNER_CHECK_UNKNOWN;
+	st = health_get(c->health, (size_t)i);
+	if (st == NULL || st->last == NULL)
+		return RUNNER_CHECK_UNKNOWN;
+	return (int)st->state;
+}
+
+/* Whether a window that lists the runbook is active now. */
+static int
+in_window(const char *runbook, time_t now, char **which, void *arg)
+{
+	struct run_ctx *c = arg;
+	struct occurrence occ;
+	size_t i, j;
+
+	for (i = 0; i < c->cfg->nwindows; i++) {
+		struct window *w = c->cfg->windows[i];
+
+		for (j = 0; j < w->nrunbooks; j++) {
+			if (strcmp(w->runbooks[j], runbook) != 0)
+				continue;
+			if (calendar_window_active(w, now, &occ)) {
+				*which = xstrdup(w->name);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Reads a parameter's value from the terminal (no echo for secrets). */
+static char *
+prompt_param(const struct runbook_param *p)
+{
+	struct termios old, quiet;
+	char line[RUNBOOK_MAX_VALUE + 2];
+	int noecho = p->secret && tcgetattr(STDIN_FILENO, &old) == 0;
+
+	fprintf(stderr, "%s%s%s: ", p->name, p->description ? " - " : "",
+	    p->description ? p->description : "");
+	fflush(stderr);
+	if (noecho) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(line, sizeof line, stdin) == NULL)
+		line[0] = '\0';
+	if (noecho) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return xstrdup(line);
+}
+
+/* Binds --param values, prompting on a terminal for missing ones. */
+static int
+bind_params(const struct runbook *rb, char **assign, size_t n,
+    char ***values)
+{
+	char **all = xcalloc(n + rb->nparams + 1, sizeof *all), *cause = NULL;
+	char *v;
+	size_t missing, nall = n, i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		all[i] = xstrdup(assign[i]);
+	for (;;) {
+		rc = runbook_bind(rb, all, nall, values, &missing, &cause);
+		if (rc == 0 || missing == (size_t)-1 ||
+		    !isatty(STDIN_FILENO))
+			break;
+		free(cause);
+		cause = NULL;
+		v = prompt_param(&rb->params[missing]);
+		if (runbook_param_check(&rb->params[missing], v, &cause) != 0) {
+			fprintf(stderr, "maintop: %s\n", cause);
+			free(cause);
+			cause = NULL;
+			free(v);
+			continue;
+		}
+		all[nall++] = xasprintf("%s=%s", rb->params[missing].name, v);
+		free(v);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "maintop run: %s\n", cause);
+		free(cause);
+	}
+	cfg_strlist_free(all, nall);
+	return rc;
+}
+
+static void
+report_orphans(const char *state_dir)
+{
+	struct runner_orphan *o;
+	size_t n, i;
+	char *cause = NULL, when[32];
+
+	if (runner_recover(state_dir, 1, &o, &n, &cause) != 0) {
+		fprintf(stderr, "maintop: %s\n", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		util_format_utc(o[i].start, when, sizeof when);
+		fprintf(stderr, "maintop: run %s of %s (started %s by %s) was "
+		    "interrupted", o[i].id, o[i].runbook, when,
+		    o[i].user != NULL ? o[i].user : "?");
+		if (o[i].step >= 0)
+			fprintf(stderr, " at step %d (%s), whose process %ld "
+			    "is %s", o[i].step + 1, o[i].step_name ?
+			    o[i].step_name : "?", (long)o[i].pid,
+			    o[i].pid <= 0 ? "gone" : o[i].alive ?
+			    "STILL RUNNING" : "gone");
+		fprintf(stderr, "; log %s\n", o[i].log ? o[i].log : "-");
+	}
+	runner_orphans_free(o, n);
+}
+
+/* Starts the run once the checks it needs have a first result. */
+static void
+checks_ready(void *arg)
+{
+	struct run_ctx *c = arg;
+	char *cause = NULL;
+
+	if (runner_start(c->r, &cause) != 0) {
+		fprintf(stderr, "maintop run: %s\n", cause);
+		free(cause);
+		c->refused = 1;
+		event_base_loopexit(c->base, NULL);
+		return;
+	}
+	c->started = 1;
+	if (c->health != NULL)
+		health_start(c->health);
+}
+
+static int
+uses_checks(const struct runbook *rb)
+{
+	size_t i;
+
+	if (rb->nrequires_healthy > 0)
+		return 1;
+	for (i = 0; i < rb->nsteps; i++)
+		if (rb->steps[i]->kind == STEP_WAIT)
+			return 1;
+	return 0;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "param", required_argument, NULL, 'p' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "yes-danger", no_argument, NULL, 'Y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "override-window", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_ctx c;
+	struct config *cfg;
+	struct runner_env env;
+	struct event *sigs[3];
+	const struct runbook *rb;
+	const char *explicit = NULL, **names;
+	char **assign = NULL, *state_dir = NULL, *cause = NULL, *text;
+	size_t nassign = 0, i;
+	int ch, dry = 0, ret, *select = NULL;
+
+	memset(&c, 0, sizeof c);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:p:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			explicit = optarg;
+			break;
+		case 'p':
+			assign = xreallocarray(assign, nassign + 1,
+			    sizeof *assign);
+			assign[nassign++] = optarg;
+			break;
+		case 'y':
+			c.yes = 1;
+			break;
+		case 'Y':
+			c.yes_danger = 1;
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 'w':
+			c.overrides |= RUNNER_OVERRIDE_WINDOW;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			free(assign);
+			return CLI_EXIT_OK;
+		default:
+			fputs(run_usage, stderr);
+			free(assign);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(run_usage, stderr);
+		free(assign);
+		return CLI_EXIT_USAGE;
+	}
+	if ((cfg = cli_load_config(explicit)) == NULL) {
+		free(assign);
+		return CLI_EXIT_CONFIG;
+	}
+	if ((rb = config_find_runbook(cfg, argv[optind])) == NULL) {
+		names = xcalloc(cfg->nrunbooks + 1, sizeof *names);
+		for (i = 0; i < cfg->nrunbooks; i++)
+			names[i] = cfg->runbooks[i]->name;
+		text = (char *)cfg_suggest(argv[optind], names);
+		fprintf(stderr, "maintop run: no runbook '%s'%s%s%s\n",
+		    argv[optind], text ? " (did you mean '" : "",
+		    text ? text : "", text ? "'?)" : "");
+		free(names);
+		free(assign);
+		config_free(cfg);
+		return CLI_EXIT_USAGE;
+	}
+	c.cfg = cfg;
+	c.rb = rb;
+	if (bind_params(rb, assign, nassign, &c.values) != 0) {
+		free(assign);
+		config_free(cfg);
+		return CLI_EXIT_USAGE;
+	}
+	free(assign);
+	if (dry) {
+		text = runbook_dry_run(rb, c.values);
+		fputs(text, stdout);
+		free(text);
+		runbook_values_free(rb, c.values);
+		config_free(cfg);
+		return CLI_EXIT_OK;
+	}
+	if (cfg->settings.read_only) {
+		fprintf(stderr, "maintop run: read-only mode (settings."
+		    "read_only): runbooks cannot be run\n");
+		runbook_values_free(rb, c.values);
+		config_free(cfg);
+		return CLI_EXIT_FAIL;
+	}
+	if (config_state_dir(cfg, &state_dir, &cause) != 0) {
+		fprintf(stderr, "maintop run: %s\n", cause);
+		free(cause);
+		runbook_values_free(rb, c.values);
+		config_free(cfg);
+		return CLI_EXIT_FAIL;
+	}
+	report_orphans(state_dir);
+
+	signal(SIGPIPE, SIG_IGN);
+	c.tty = isatty(STDOUT_FILENO);
+	sanitizer_init(&c.san, SANITIZE_KEEP_NEWLINES | SANITIZE_KEEP_TABS |
+	    SANITIZE_KEEP_SGR);
+	buf_init(&c.input);
+	c.base = event_base_new();
+	if (c.base == NULL)
+		fatal("cannot create the event loop");
+	c.ev_stdin = event_new(c.base, STDIN_FILENO, EV_READ | EV_PERSIST,
+	    on_stdin, &c);
+	sigs[0] = evsignal_new(c.base, SIGINT, on_signal, &c);
+	sigs[1] = evsignal_new(c.base, SIGTERM, on_signal, &c);
+	sigs[2] = evsignal_new(c.base, SIGHUP, on_signal, &c);
+	for (i = 0; i < 3; i++)
+		event_add(sigs[i], NULL);
+
+	memset(&env, 0, sizeof env);
+	env.base = c.base;
+	env.state_dir = state_dir;
+	env.read_only = cfg->settings.read_only;
+	env.now = cli_now;
+	env.check_state = check_state;
+	env.in_window = in_window;
+	env.on_confirm = on_confirm;
+	env.on_failed = on_failed;
+	env.on_step = on_step;
+	env.on_output = on_output;
+	env.on_terminal = on_terminal;
+	env.on_finished = on_finished;
+	env.arg = &c;
+	c.r = runner_new(&env, rb, c.values, c.overrides);
+
+	if (uses_checks(rb) && cfg->nchecks > 0) {
+		/* Probe the checks once first: requires_healthy needs them. */
+		c.health = health_new(c.base, cfg, NULL, NULL);
+		select = xcalloc(cfg->nchecks, sizeof *select);
+		for (i = 0; i < rb->nrequires_healthy; i++) {
+			long k = health_find(c.health, rb->requires_healthy[i]);
+
+			if (k >= 0)
+				select[k] = 1;
+		}
+		say(&c, "Probing the checks the runbook needs...\n");
+		health_run_once(c.health, select, checks_ready, &c);
+	} else
+		checks_ready(&c);
+	if (!c.refused)
+		event_base_dispatch(c.base);
+
+	if (c.started)
+		ret = runner_result(c.r) == RUNNER_SUCCESS ? CLI_EXIT_OK :
+		    CLI_EXIT_FAIL;
+	else
+		ret = CLI_EXIT_FAIL;
+	runner_free(c.r);
+	if (c.health != NULL) {
+		health_stop(c.health);
+		health_free(c.health);
+	}
+	free(select);
+	for (i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	event_free(c.ev_stdin);
+	event_base_free(c.base);
+	buf_free(&c.input);
+	runbook_values_free(rb, c.values);
+	free(state_dir);
+	config_free(cfg);
+	return ret;
+}
+
+static void
+duration_of(const struct runner_run *r, char *out, size_t len)
+{
+	if (r->end == 0 || r->start == 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	util_format_duration(r->end - r->start, out, len);
+}
+
+int
+cmd_history(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "runbook", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config *cfg;
+	struct runner_run *runs;
+	const char *explicit = NULL, *filter = NULL;
+	char *state_dir = NULL, *cause = NULL, start[32], end[32], dur[32];
+	char *s;
+	json_t *arr, *o;
+	size_t n, i;
+	int ch, json = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			explicit = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'r':
+			filter = optarg;
+			break;
+		case 'h':
+			fputs(history_usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(history_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(history_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if ((cfg = cli_load_config(explicit)) == NULL)
+		return CLI_EXIT_CONFIG;
+	if (config_state_dir(cfg, &state_dir, &cause) != 0 ||
+	    runner_history(state_dir, filter, &runs, &n, &cause) != 0) {
+		fprintf(stderr, "maintop history: %s\n", cause);
+		free(cause);
+		free(state_dir);
+		config_free(cfg);
+		return CLI_EXIT_FAIL;
+	}
+	if (json) {
+		arr = json_array();
+		for (i = 0; i < n; i++) {
+			o = json_object();
+			util_format_utc(runs[i].start, start, sizeof start);
+			json_object_set_new(o, "id", json_string(runs[i].id));
+			json_object_set_new(o, "runbook",
+			    json_string(runs[i].runbook));
+			json_object_set_new(o, "user", runs[i].user ?
+			    json_string(runs[i].user) : json_null());
+			json_object_set_new(o, "ssh_client", runs[i].ssh_client ?
+			    json_string(runs[i].ssh_client) : json_null());
+			json_object_set_new(o, "tty", runs[i].tty ?
+			    json_string(runs[i].tty) : json_null());
+			json_object_set_new(o, "start", json_string(start));
+			if (runs[i].end != 0) {
+				util_format_utc(runs[i].end, end, sizeof end);
+				json_object_set_new(o, "end", json_string(end));
+				json_object_set_new(o, "duration_s",
+				    json_integer(runs[i].end - runs[i].start));
+			} else {
+				json_object_set_new(o, "end", json_null());
+				json_object_set_new(o, "duration_s",
+				    json_null());
+			}
+			json_object_set_new(o, "result",
+			    json_string(runs[i].result));
+			json_object_set_new(o, "log", runs[i].log ?
+			    json_string(runs[i].log) : json_null());
+			json_object_set_new(o, "overrides", runs[i].overrides ?
+			    json_string(runs[i].overrides) : json_null());
+			json_array_append_new(arr, o);
+		}
+		s = json_dumps(arr, JSON_INDENT(2));
+		printf("%s\n", s);
+		free(s);
+		json_decref(arr);
+	} else {
+		if (n == 0)
+			printf("No runs in the journal%s%s.\n",
+			    filter ? " for " : "", filter ? filter : "");
+		else
+			printf("%-24s %-20s %-12s %-20s %8s  %s\n", "ID",
+			    "RUNBOOK", "USER", "START", "DURATION", "RESULT");
+		for (i = 0; i < n; i++) {
+			util_format_utc(runs[i].start, start, sizeof start);
+			duration_of(&runs[i], dur, sizeof dur);
+			s = sanitize_cstr(runs[i].user ? runs[i].user : "?", 0);
+			printf("%-24s %-20s %-12s %-20s %8s  %s", runs[i].id,
+			    runs[i].runbook, s, start, dur, runs[i].result);
+			if (runs[i].overrides != NULL)
+				printf(" (override: %s)", runs[i].overrides);
+			putchar('\n');
+			free(s);
+		}
+	}
+	runner_runs_free(runs, n);
+	free(state_dir);
+	config_free(cfg);
+	return CLI_EXIT_OK;
+}

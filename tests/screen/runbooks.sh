@@ -1,0 +1,297 @@
+#!/bin/sh
+# Screen tests of the Runbooks pane and its run console: a full run with
+# confirmations and parameters, a skipped step, a failure with rollback, a
+# timeout, Ctrl-C, the danger prompt, the lock refusal, read-only and wall
+# refusal, and kill -9 of maintop mid-run followed by a restart.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
+
+conf="$SCREEN_DIR/fixtures/runbooks.conf"
+now="2026-11-25T10:00:00Z"
+work="$SCREEN_TMP/work"
+state="$SCREEN_TMP/state/maintop"
+journal="$state/journal.jsonl"
+mkdir -p "$work"
+# The state directory and the steps' scratch directory are the test's own.
+SCREEN_ENV="XDG_STATE_HOME=$SCREEN_TMP/state SCREEN_WORK=$work"
+# Processes this test starts outside tmux, killed by id at the end.
+pids=""
+
+# The screen with what varies from run to run written the same way: run
+# ids, the temporary directory, and durations.
+rb_normalize() {
+	sed -E -e 's/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}/RUNID/g' \
+	    -e "s#$SCREEN_TMP#TMP#g" \
+	    -e 's/[0-9]+(m[0-9]{2})?s( |$)/Ns\2/g'
+}
+
+# Like screen_expect, on the normalized screen.
+rb_expect() {
+	name=$1 desc=$2 want="$SCREEN_DIR/expected/$1.txt"
+	got="$SCREEN_TMP/$1.got"
+	i=0
+	while :; do
+		screen_capture | rb_normalize > "$got"
+		if [ -f "$want" ] && cmp -s "$got" "$want"; then
+			screen_tap 0 "$desc"
+			return 0
+		fi
+		i=$((i + 1))
+		[ $i -ge 40 ] && break
+		sleep 0.1
+	done
+	if [ -n "${UPDATE_SCREENS:-}" ]; then
+		cp "$got" "$want"
+		screen_tap 0 "$desc (expected screen written)"
+		return 0
+	fi
+	screen_tap 1 "$desc"
+	if [ -f "$want" ]; then
+		diff -u "$want" "$got" | sed 's/^/# /'
+	else
+		echo "# no expected screen $want; got:"
+		sed 's/^/# /' "$got"
+	fi
+	return 1
+}
+
+# Waits up to 10 s for TEXT (steps with timeouts need more than 5 s).
+rb_wait() {
+	screen_wait "$1" || screen_wait "$1"
+}
+
+rb_start() {
+	screen_start 100 30 "$MAINTOP" -c "$conf" --now "$now" "$@"
+	screen_wait "Runbooks" >/dev/null
+}
+
+# Zooms the Runbooks pane and selects the runbook at index $1.
+rb_select() {
+	screen_keys 4 Enter g
+	n=0
+	while [ "$n" -lt "$1" ]; do
+		screen_keys j
+		n=$((n + 1))
+	done
+}
+
+# The number of runs of runbook $1 in the journal.
+rb_runs() {
+	grep -c "\"type\":\"run_start\".*\"runbook\":\"$1\"" "$journal" \
+	    2>/dev/null || true
+}
+
+rb_cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+}
+trap 'rb_cleanup; screen_cleanup' EXIT INT TERM
+
+# 1. A full run: parameters (pattern checked, secret masked), the dry
+# run, a confirmation before each step, the summary and the pane after.
+rb_start
+rb_select 0
+screen_keys Enter
+rb_expect runbooks-params "Enter opens the console with the parameters form"
+screen_keys C-u B A D Enter
+rb_wait "does not match the pattern"
+screen_ok $? "a value that does not match the pattern is refused"
+screen_keys C-u v 2 Tab s 3 c r e t
+rb_wait "token   ******"
+screen_ok $? "a secret parameter is masked while typed"
+screen_keys Enter
+rb_expect runbooks-preview "the dry run shows every step, secrets masked"
+screen_keys Enter
+rb_wait "Step 1/3: prepare"
+rb_expect runbooks-confirm "before a step: the exact command and r/s/a"
+test ! -e "$work/prepared"
+screen_ok $? "nothing runs before the confirmation"
+screen_keys r
+rb_wait "Step 2/3: migrate"
+screen_ok $? "r runs the step and the next one waits"
+screen_keys r
+rb_wait "Step 3/3: finish"
+screen_keys r
+rb_wait "Esc close"
+rb_expect runbooks-success "the summary shows each step's result and the log"
+test -e "$work/prepared" && test -e "$work/migrated"
+screen_ok $? "the steps ran (their files exist)"
+! grep -rq s3cret "$state"
+screen_ok $? "the secret is in neither the journal nor the log"
+screen_keys Escape
+rb_expect runbooks-list-success "Esc closes the console; the pane shows the last run"
+
+# 2. A skipped step.
+rm -f "$work"/*
+screen_keys Enter
+rb_wait "Parameters of runbook deploy"
+screen_keys Tab t o k Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "Step 1/3: prepare"
+screen_keys r
+rb_wait "Step 2/3: migrate"
+screen_keys s
+rb_wait "Step 3/3: finish"
+screen_keys r
+rb_wait "Esc close"
+screen_capture | grep -q "2. migrate  *skipped"
+screen_ok $? "s skips a step; the summary says so"
+test -e "$work/prepared" && test ! -e "$work/migrated"
+screen_ok $? "the skipped step did not run"
+screen_keys Escape
+
+# 3. A failure, then rollback: the completed step's rollback runs.
+rb_select 1
+screen_keys Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "Step 1/2: make-a"
+screen_keys r
+rb_wait "Step 2/2: break"
+screen_keys r
+rb_wait "b rollback"
+rb_expect runbooks-failed "after a failure: the exit status and r/s/b/a"
+screen_keys b
+rb_wait "Rollback for step 1/2"
+screen_ok $? "b asks to confirm the rollback of the completed step"
+screen_keys r
+rb_wait "Esc close"
+screen_capture | grep -q "of failing: rolled-back"
+screen_ok $? "the run ends rolled back"
+test -e "$work/a-rolled-back"
+screen_ok $? "the rollback ran (its file exists)"
+screen_keys Escape
+
+# 4. A timeout: "sleep 30" with a 1 s timeout.
+rb_select 2
+screen_keys Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "Step 1/1: sleepy"
+screen_keys r
+rb_wait "Step 1 'sleepy' timed out."
+screen_ok $? "the console shows the step timed out"
+screen_capture | grep -q "sleepy  *timed-out"
+screen_ok $? "the checklist marks it timed-out"
+screen_keys a
+rb_wait "of slow: aborted"
+screen_ok $? "a aborts after a failure"
+screen_keys Escape
+
+# 5. Esc while a step runs hides the console, one run at a time, and
+# Ctrl-C interrupts the running step.
+rb_select 3
+screen_keys Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "Step 1/1: nap"
+screen_keys r
+rb_wait "napping"
+screen_keys Escape
+rb_wait "sleeper              running step 1/1"
+screen_ok $? "Esc hides the console while the run goes on"
+screen_keys g Enter
+rb_wait "one run at a time: sleeper is still going"
+screen_ok $? "a second run is refused: one at a time"
+rb_wait "Running: nap"
+screen_keys C-c
+rb_wait "killed by signal 2"
+screen_ok $? "Ctrl-C sends SIGINT to the step"
+screen_keys a
+rb_wait "of sleeper: aborted"
+screen_keys Escape
+
+# 6. The danger prompt: a wrong name is refused, the right one runs.
+rb_select 4
+screen_keys Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "DANGER: r run"
+screen_keys r w r o n g Enter
+rb_wait "is dangerous: type the runbook's name (dangerous)"
+screen_ok $? "a wrong name is refused"
+test ! -e "$work/dropped"
+screen_ok $? "the danger step did not run"
+screen_keys d a n g e r o u s Enter
+rb_wait "Esc close"
+test -e "$work/dropped"
+screen_ok $? "the right name runs the danger step"
+screen_keys Escape
+
+# 7. The lock: another maintop holds failing's lock.
+lock="$state/locks/failing.lock"
+mkdir -p "$state/locks"
+printf '{"user":"alice","tty":"/dev/pts/9","pid":4242,"since":"2026-11-25T09:30:00Z","run":"20261125T093000Z-abcdef"}\n' > "$lock"
+rm -f "$SCREEN_TMP/locked"
+( flock 9 && touch "$SCREEN_TMP/locked" && exec sleep 60 ) 9>>"$lock" &
+pids="$pids $!"
+i=0
+while [ ! -e "$SCREEN_TMP/locked" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+before=$(rb_runs failing)
+rb_select 1
+screen_keys Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_expect runbooks-locked "a held lock refuses the run, saying who holds it"
+test "$(rb_runs failing)" = "$before"
+screen_ok $? "the refused run is not in the journal"
+rb_cleanup
+pids=""
+
+# 8. Read-only and wall modes never run anything, whatever is typed.
+rm -f "$work"/*
+for mode in --read-only --wall; do
+	rb_start "$mode"
+	rb_select 5
+	screen_keys Enter
+	if [ "$mode" = --read-only ]; then
+		rb_wait "read-only mode: runbooks cannot be run"
+		screen_ok $? "$mode: Enter is refused with a notice"
+	fi
+	screen_keys Enter r y Enter c r e a t o r Enter r s a b Enter Tab 4 \
+	    Enter r Enter y
+	sleep 1
+	test ! -e "$work/readonly-created"
+	screen_ok $? "$mode: the step never ran"
+	test "$(rb_runs creator)" = 0
+	screen_ok $? "$mode: no run was recorded"
+done
+
+# 9. kill -9 of maintop mid-run, then a restart shows the interrupted run.
+rb_start
+rb_select 3
+screen_keys Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "Step 1/1: nap"
+screen_keys r
+rb_wait "napping"
+mpid=$(grep '"type":"run_start".*"runbook":"sleeper"' "$journal" | tail -n 1 |
+    sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+cpid=$(grep '"type":"step_start".*"runbook":"sleeper"' "$journal" | tail -n 1 |
+    sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+pids="$pids $cpid"
+kill -9 "$mpid"
+rb_wait "[exit 137]"
+screen_ok $? "maintop was killed mid-run"
+rb_start
+rb_wait "interrupted run of sleeper found (step 'nap'; its process $cpid is still running)"
+screen_ok $? "the restart says a run was interrupted, and its process lives"
+screen_keys 4 Enter
+rb_wait "! sleeper              INTERRUPTED at step 'nap'"
+screen_ok $? "the pane marks the interrupted run"
+rb_expect runbooks-interrupted "the zoomed pane details the interrupted run"
+grep -q '"type":"run_end".*"result":"interrupted"' "$journal"
+screen_ok $? "the journal closes the run as interrupted"
+rb_cleanup
+pids=""
+rb_start
+screen_keys 4 Enter
+rb_wait "sleeper              interrupted  2026-11-25 10:00"
+screen_ok $? "the next start reports it once, then as the last result"
+
+screen_done

@@ -1,0 +1,403 @@
+/* Tests of check parsing: every key, defaults, errors with did-you-mean,
+ * and the handling of secrets (never in the configuration, never shown). */
+#include <fcntl.h>
+#include <libconfig.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+#include "tap.h"
+
+#define SECRET "hunter2-s3cr3t"
+
+static struct settings set;
+static struct cfg_errors errs;
+static char all_msgs[65536];
+
+/* Parses text holding "x = { ... };" as a check of the given type. */
+static struct check *
+parse(enum check_type type, const char *text)
+{
+	config_t lc;
+	struct check *c;
+	size_t i;
+
+	cfg_errors_free(&errs);
+	config_init(&lc);
+	if (!config_read_string(&lc, text)) {
+		printf("# libconfig: %s at line %d\n", config_error_text(&lc),
+		    config_error_line(&lc));
+		config_destroy(&lc);
+		return NULL;
+	}
+	c = check_parse(&errs, config_lookup(&lc, "x"), type, &set);
+	for (i = 0; i < errs.n; i++) {
+		strncat(all_msgs, errs.v[i].msg,
+		    sizeof all_msgs - strlen(all_msgs) - 2);
+		strcat(all_msgs, "\n");
+	}
+	config_destroy(&lc);
+	return c;
+}
+
+/* True when some recorded error or warning contains s. */
+static int
+has_err(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < errs.n; i++)
+		if (strstr(errs.v[i].msg, s) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+test_http(void)
+{
+	struct check *c;
+	const struct check_threshold *t;
+	char *target;
+
+	c = parse(CHECK_HTTP, "x = { name = \"api\"; url = "
+	    "\"http://127.0.0.1:8080/health\"; };");
+	ok(c != NULL, "minimal http check parses");
+	is_str(c->name, "api", "name");
+	is_int(c->type, CHECK_HTTP, "type");
+	is_int(c->interval_ms, 10000, "interval from settings.refresh");
+	is_int(c->timeout_ms, 5000, "timeout from settings.timeout");
+	is_int(c->fail_after, 2, "fail_after default");
+	is_int(c->recover_after, 1, "recover_after default");
+	is_int(c->history, 120, "history default");
+	is_str(c->http.method, "GET", "method defaults to GET");
+	is_int(c->http.tls_verify, 1, "tls_verify defaults on");
+	is_int(c->http.keepalive, 0, "keepalive defaults off");
+	is_int(c->http.follow_redirects, 0, "redirects default off");
+	is_int(c->http.max_body, 1024 * 1024, "max_body default 1 MiB");
+	t = check_threshold(c, "cert_days");
+	ok(t != NULL && t->warn == 30 && t->crit == 7 && t->lower_worse,
+	    "cert days default 30/7, lower is worse");
+	t = check_threshold(c, "latency");
+	ok(t != NULL && !t->has_warn && !t->has_crit, "no latency limits");
+	is_int(c->line, 1, "line recorded");
+	check_free(c);
+
+	c = parse(CHECK_HTTP, "x = { name = \"full\";\n"
+	    " url = \"https://example.test/p?token=abc\";\n"
+	    " method = \"POST\"; headers = [\"Accept: text/plain\", "
+	    "\"X-A: b\"];\n"
+	    " body = \"{}\"; expect_status = (200, \"300-302\", \"5xx\");\n"
+	    " body_contains = \"ok\"; body_regex = \"^up\";\n"
+	    " latency_warn = \"250ms\"; latency_crit = 1.5;\n"
+	    " follow_redirects = true; tls_verify = false;\n"
+	    " cert_warn_days = 20; cert_crit_days = 3; max_body = \"64k\";\n"
+	    " keepalive = true; interval = \"30s\"; timeout = \"750ms\";\n"
+	    " fail_after = 3; recover_after = 2; history = 50;\n"
+	    " metrics_url = \"http://example.test/metrics\";\n"
+	    " metrics = ( { name = \"errors\"; select = "
+	    "\"http_requests_total{code=~\\\"5..\\\"}\"; rate = true; "
+	    "warn = 1.0; crit = 5.0; } );\n};");
+	ok(c != NULL, "http check with every key parses");
+	if (c == NULL) {
+		printf("# %s", all_msgs);
+		return;
+	}
+	is_str(c->http.method, "POST", "method");
+	is_int(c->http.nheaders, 2, "two headers");
+	is_str(c->http.headers[1], "X-A: b", "header text");
+	is_str(c->http.body, "{}", "body");
+	is_int(c->http.nstatus, 3, "three status ranges");
+	ok(c->http.status[1].lo == 300 && c->http.status[1].hi == 302,
+	    "range 300-302");
+	ok(c->http.status[2].lo == 500 && c->http.status[2].hi == 599,
+	    "class 5xx");
+	is_str(c->http.body_contains, "ok", "body_contains");
+	ok(c->http.has_re, "body_regex compiled");
+	t = check_threshold(c, "latency");
+	ok(t->has_warn && t->warn == 0.25, "latency_warn 250ms is 0.25 s");
+	ok(t->has_crit && t->crit == 1.5, "latency_crit 1.5 (seconds)");
+	is_int(c->http.follow_redirects, 1, "follow_redirects");
+	is_int(c->http.tls_verify, 0, "tls_verify off");
+	t = check_threshold(c, "cert_days");
+	ok(t->warn == 20 && t->crit == 3, "cert days 20/3");
+	is_int(c->http.max_body, 65536, "max_body 64k");
+	is_int(c->http.keepalive, 1, "keepalive");
+	is_int(c->interval_ms, 30000, "interval 30s");
+	is_int(c->timeout_ms, 750, "timeout 750ms");
+	is_int(c->fail_after, 3, "fail_after");
+	is_int(c->recover_after, 2, "recover_after");
+	is_int(c->history, 50, "history");
+	is_int(c->http.nmetrics, 1, "one metric");
+	is_str(c->http.metrics[0].name, "errors", "metric name");
+	ok(c->http.metrics[0].rate && c->http.metrics[0].has_crit &&
+	    c->http.metrics[0].crit == 5.0, "metric rate and limits");
+	target = check_target(c);
+	is_str(target, "https://example.test/p?...", "target hides query");
+	free(target);
+	check_free(c);
+}
+
+static void
+test_http_errors(void)
+{
+	struct check *c;
+
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "tiemout = 5; };");
+	ok(c == NULL && has_err("unknown key 'tiemout'") &&
+	    has_err("did you mean 'timeout'"), "unknown key, did you mean");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; };");
+	ok(c == NULL && has_err("missing required key 'url'"), "url needed");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"ftp://h/\"; };");
+	ok(c == NULL && has_err("http:// or https://"), "ftp refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = "
+	    "\"http://u:" SECRET "@h/\"; };");
+	ok(c == NULL && has_err("holds a password"), "URL password refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "expect_status = [\"600\"]; };");
+	ok(c == NULL && has_err("'expect_status'"), "status 600 refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "expect_status = [\"abc\"]; };");
+	ok(c == NULL, "status abc refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "latency_warn = \"5 parsecs\"; };");
+	ok(c == NULL && has_err("not a duration"), "bad duration refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "body_regex = \"(\"; };");
+	ok(c == NULL && has_err("regular expression"), "bad regex refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "headers = [\"NoColon\"]; };");
+	ok(c == NULL && has_err("Name: value"), "bad header refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "method = \"get\"; };");
+	ok(c == NULL && has_err("'method'"), "lower-case method refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "max_body = \"lots\"; };");
+	ok(c == NULL && has_err("not a size"), "bad size refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "metrics = ( { name = \"m\"; select = \"foo{bar\"; } ); };");
+	ok(c == NULL && has_err("not a valid selector"), "bad selector");
+	c = parse(CHECK_HTTP, "x = { name = \"a b\"; url = \"http://h/\"; };");
+	ok(c == NULL && has_err("without spaces"), "name with space");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "keepalive = \"yes\"; };");
+	ok(c == NULL && has_err("true or false"), "keepalive must be a boolean");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "timeout = \"10s\"; interval = \"5s\"; };");
+	ok(c != NULL && has_err("timeout is longer than interval"),
+	    "timeout longer than interval warns");
+	check_free(c);
+}
+
+static void
+test_pg(void)
+{
+	struct check *c;
+	const struct check_threshold *t;
+	char *target;
+
+	c = parse(CHECK_POSTGRES, "x = { name = \"db\"; conninfo = "
+	    "\"host=db1 port=5433 dbname=app user=monitor sslmode=require\"; "
+	    "connections_pct_warn = 70; replication_lag_crit = \"30s\"; "
+	    "xid_age_crit = 1500000000; dead_ratio_warn = 0.2; "
+	    "longest_query_warn = \"5m\"; oldest_xact_crit = \"1h\"; "
+	    "latency_warn = \"100ms\"; };");
+	ok(c != NULL, "postgres check parses");
+	t = check_threshold(c, "connections_pct");
+	ok(t->warn == 70 && t->crit == 95, "connections_pct 70, default 95");
+	ok(check_threshold(c, "replication_lag")->crit == 30, "lag 30 s");
+	ok(check_threshold(c, "xid_age")->crit == 1.5e9, "xid_age");
+	ok(check_threshold(c, "dead_ratio")->warn == 0.2, "dead_ratio");
+	ok(check_threshold(c, "longest_query")->warn == 300, "5m is 300 s");
+	ok(check_threshold(c, "oldest_xact")->crit == 3600, "1h");
+	ok(check_threshold(c, "latency")->warn == 0.1, "latency 100ms");
+	target = check_target(c);
+	is_str(target, "monitor@db1:5433/app", "target: user, host, db");
+	free(target);
+	check_free(c);
+
+	c = parse(CHECK_POSTGRES, "x = { name = \"db\"; service = \"prod\"; };");
+	ok(c != NULL && strcmp(c->pg.service, "prod") == 0, "service");
+	check_free(c);
+	c = parse(CHECK_POSTGRES, "x = { name = \"db\"; };");
+	ok(c == NULL && has_err("needs 'conninfo'"), "conninfo needed");
+	c = parse(CHECK_POSTGRES, "x = { name = \"db\"; conninfo = "
+	    "\"host=a,b\"; };");
+	ok(c == NULL && has_err("one host"), "several hosts refused");
+	c = parse(CHECK_POSTGRES, "x = { name = \"db\"; conninfo = "
+	    "\"host=a = =\"; };");
+	ok(c == NULL && has_err("'conninfo' is not valid"), "bad conninfo");
+}
+
+static void
+test_redis(void)
+{
+	struct check *c;
+	char *target;
+
+	c = parse(CHECK_REDIS, "x = { name = \"cache\"; };");
+	ok(c != NULL, "minimal redis check");
+	is_str(c->redis.host, "127.0.0.1", "host default");
+	is_int(c->redis.port, 6379, "port default");
+	is_int(c->redis.db, 0, "db default");
+	ok(check_threshold(c, "memory_pct")->crit == 95, "memory_pct 95");
+	check_free(c);
+	c = parse(CHECK_REDIS, "x = { name = \"cache\"; host = \"r1\"; "
+	    "port = 6380; db = 2; user = \"mon\"; password_env = \"RPW\"; "
+	    "memory_pct_warn = 60; fragmentation_warn = 1.5; "
+	    "last_save_age_crit = \"2h\"; slowlog_len_warn = 10; "
+	    "rejected_connections_crit = 1; evicted_keys_warn = 100; "
+	    "latency_crit = \"50ms\"; };");
+	ok(c != NULL, "redis check with every key");
+	is_int(c->redis.port, 6380, "port");
+	is_int(c->redis.db, 2, "db");
+	is_str(c->redis.user, "mon", "user");
+	ok(check_threshold(c, "memory_pct")->warn == 60, "memory_pct_warn");
+	ok(check_threshold(c, "fragmentation")->warn == 1.5, "fragmentation");
+	ok(check_threshold(c, "last_save_age")->crit == 7200, "save age");
+	ok(check_threshold(c, "slowlog_len")->warn == 10, "slowlog_len");
+	ok(check_threshold(c, "rejected_connections")->crit == 1, "rejected");
+	ok(check_threshold(c, "evicted_keys")->warn == 100, "evicted");
+	ok(check_threshold(c, "latency")->crit == 0.05, "latency 50ms");
+	target = check_target(c);
+	is_str(target, "mon@r1:6380/2", "redis target");
+	free(target);
+	check_free(c);
+	c = parse(CHECK_REDIS, "x = { name = \"c\"; port = 70000; };");
+	ok(c == NULL && has_err("between 1 and 65535"), "port range");
+	c = parse(CHECK_REDIS, "x = { name = \"c\"; port = \"x\"; };");
+	ok(c == NULL && has_err("must be an integer"), "port type");
+	c = parse(CHECK_REDIS, "x = { name = \"c\"; user = \"u\"; };");
+	ok(c == NULL && has_err("needs password_env"), "user needs password");
+	c = parse(CHECK_REDIS, "x = { name = \"c\"; memry_pct_warn = 1; };");
+	ok(c == NULL && has_err("did you mean 'memory_pct_warn'"),
+	    "threshold typo suggests");
+}
+
+static void
+test_secrets(void)
+{
+	struct check *c;
+	char path[] = "/tmp/maintop-test-pw-XXXXXX";
+	char *pw = NULL, *cause = NULL, *conf;
+	int fd;
+
+	c = parse(CHECK_REDIS, "x = { name = \"c\"; password = \"" SECRET
+	    "\"; };");
+	ok(c == NULL && has_err("'password' is not allowed") &&
+	    has_err("password_env") && has_err("password_file"),
+	    "literal password refused, alternatives named");
+	c = parse(CHECK_POSTGRES, "x = { name = \"d\"; conninfo = \"host=h\"; "
+	    "password = \"" SECRET "\"; };");
+	ok(c == NULL && has_err(".pgpass"), "postgres mentions .pgpass");
+	c = parse(CHECK_POSTGRES, "x = { name = \"d\"; conninfo = "
+	    "\"host=h password=" SECRET "\"; };");
+	ok(c == NULL && has_err("'conninfo' holds a password"),
+	    "password in conninfo refused");
+	c = parse(CHECK_POSTGRES, "x = { name = \"d\"; conninfo = "
+	    "\"postgresql://u:" SECRET "@h/db\"; };");
+	ok(c == NULL && has_err("holds a password"),
+	    "password in a conninfo URI refused");
+
+	/* password_env */
+	setenv("MAINTOP_TEST_PW", SECRET, 1);
+	c = parse(CHECK_REDIS, "x = { name = \"c\"; "
+	    "password_env = \"MAINTOP_TEST_PW\"; };");
+	ok(c != NULL && errs.n == 0, "password_env accepted");
+	is_int(check_password(c, &pw, &cause), 1, "password read from env");
+	is_str(pw, SECRET, "the env password");
+	free(pw);
+	unsetenv("MAINTOP_TEST_PW");
+	is_int(check_password(c, &pw, &cause), -1, "unset env fails");
+	ok(cause != NULL && strstr(cause, "MAINTOP_TEST_PW") != NULL &&
+	    strstr(cause, SECRET) == NULL, "cause names the variable");
+	free(cause);
+	cause = NULL;
+	check_free(c);
+	c = parse(CHECK_REDIS, "x = { name = \"c\"; "
+	    "password_env = \"MAINTOP_TEST_PW\"; };");
+	ok(c != NULL && has_err("is not set") && errs.nerrors == 0,
+	    "unset password_env only warns");
+	check_free(c);
+
+	/* password_file */
+	fd = mkstemp(path);
+	ok(fd >= 0, "temporary password file");
+	if (write(fd, SECRET "\n", strlen(SECRET) + 1) < 0)
+		printf("# write failed\n");
+	close(fd);
+	chmod(path, 0644);
+	conf = xasprintf("x = { name = \"c\"; password_file = \"%s\"; };",
+	    path);
+	c = parse(CHECK_REDIS, conf);
+	ok(c == NULL && has_err("permissions 0644") && has_err(path) &&
+	    has_err("chmod 600"), "group/other readable file refused");
+	chmod(path, 0600);
+	c = parse(CHECK_REDIS, conf);
+	ok(c != NULL, "mode 0600 file accepted");
+	is_int(check_password(c, &pw, &cause), 1, "password read from file");
+	is_str(pw, SECRET, "trailing newline removed");
+	free(pw);
+	chmod(path, 0640);
+	is_int(check_password(c, &pw, &cause), -1,
+	    "mode checked again at connect time");
+	ok(cause != NULL && strstr(cause, "0640") != NULL, "cause has mode");
+	free(cause);
+	cause = NULL;
+	check_free(c);
+	free(conf);
+	conf = xasprintf("x = { name = \"c\"; password_env = \"A\"; "
+	    "password_file = \"%s\"; };", path);
+	c = parse(CHECK_REDIS, conf);
+	ok(c == NULL && has_err("not both"), "env and file exclusive");
+	free(conf);
+	unlink(path);
+	c = parse(CHECK_REDIS, "x = { name = \"c\"; password_file = "
+	    "\"/nonexistent/pw\"; };");
+	ok(c == NULL && has_err("/nonexistent/pw"), "missing file refused");
+
+	ok(strstr(all_msgs, SECRET) == NULL,
+	    "the password appears in no message");
+}
+
+static void
+test_parse_ms(void)
+{
+	double ms;
+
+	ok(check_parse_ms("250ms", &ms) == 0 && ms == 250, "250ms");
+	ok(check_parse_ms("1.5s", &ms) == 0 && ms == 1500, "1.5s");
+	ok(check_parse_ms("2", &ms) == 0 && ms == 2000, "plain seconds");
+	ok(check_parse_ms("2m", &ms) == 0 && ms == 120000, "minutes");
+	ok(check_parse_ms("1h", &ms) == 0 && ms == 3600000, "hours");
+	ok(check_parse_ms("-1s", &ms) == -1, "negative refused");
+	ok(check_parse_ms("", &ms) == -1, "empty refused");
+	ok(check_parse_ms("ms", &ms) == -1, "unit alone refused");
+	ok(check_parse_ms("5 s", &ms) == -1, "space refused");
+	ok(check_parse_ms("1e400s", &ms) == -1, "overflow refused");
+	ok(check_parse_ms("nan", &ms) == -1, "nan refused");
+	ok(check_parse_ms("25h", &ms) == -1, "more than a day refused");
+	ok(check_parse_ms("1\033[2Js", &ms) == -1, "escape refused");
+}
+
+int
+main(void)
+{
+	set.refresh = 10;
+	set.timeout = 5;
+	set.history = 120;
+	set.fail_after = 2;
+	set.recover_after = 1;
+	test_http();
+	test_http_errors();
+	test_pg();
+	test_redis();
+	test_secrets();
+	test_parse_ms();
+	is_str(check_type_name(CHECK_POSTGRES), "postgres", "type name");
+	cfg_errors_free(&errs);
+	return tap_done();
+}

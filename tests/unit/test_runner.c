@@ -1,0 +1,867 @@
+/* Tests of the runbook runner on a real event loop: runs, failures and
+ * rollback, timeouts, interrupts, detaching, the lock, crash recovery,
+ * read-only refusal, METRICS lines and the masking of secrets. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "fileio.h"
+#include "journal.h"
+#include "runbook.h"
+#include "runner.h"
+#include "tap.h"
+
+/* The configuration's lookups (weak: see test_runbook.c). */
+__attribute__((weak)) struct check *
+config_find_check(const struct config *c, const char *name)
+{
+	return NULL;
+}
+
+__attribute__((weak)) struct window *
+config_find_window(const struct config *c, const char *name)
+{
+	return NULL;
+}
+
+__attribute__((weak)) struct runbook *
+config_find_runbook(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrunbooks; i++)
+		if (strcmp(c->runbooks[i]->name, name) == 0)
+			return c->runbooks[i];
+	return NULL;
+}
+
+static char state_dir[] = "/tmp/test_runner.XXXXXX";
+
+/* What a test wants the front end to do, and what it saw. */
+struct tctx {
+	struct event_base	*base;
+	struct runner		*r;
+	const char		*typed;		/* for danger steps */
+	char			 on_fail;	/* a(bort) r(ollback) s(kip) t(retry once) */
+	int			 retried;
+	int			 confirm_skip;	/* skip instead of confirming step N+1 */
+	int			 interrupt_at;	/* interrupt N ms after a step starts */
+	int			 interrupts;	/* how many interrupts to send */
+	int			 detach;	/* detach when a step starts */
+	int			 check_polls;	/* polls before checks are ok */
+	int			 check_always;	/* the state always returned */
+	int			 window;	/* in_window's answer */
+	int			 nconfirm;
+	int			 nfailed;
+	int			 finished;
+	struct buf		 out;
+	struct event		*ev_int;
+};
+
+static void
+on_confirm(struct runner *r, void *arg)
+{
+	struct tctx *t = arg;
+	size_t step = runner_current(r, NULL);
+	char *cause = NULL;
+
+	t->nconfirm++;
+	if (t->confirm_skip > 0 && (size_t)t->confirm_skip == step + 1) {
+		runner_skip(r, NULL);
+		return;
+	}
+	if (runner_confirm(r, t->typed, &cause) != 0) {
+		buf_printf(&t->out, "[refused: %s]", cause);
+		free(cause);
+		runner_abort(r, NULL);
+	}
+}
+
+static void
+on_failed(struct runner *r, void *arg)
+{
+	struct tctx *t = arg;
+
+	t->nfailed++;
+	switch (t->on_fail) {
+	case 'r':
+		runner_rollback(r, NULL);
+		break;
+	case 's':
+		runner_skip(r, NULL);
+		break;
+	case 't':
+		if (!t->retried++) {
+			runner_retry(r, NULL);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		runner_abort(r, NULL);
+	}
+}
+
+static void
+on_int(evutil_socket_t fd, short what, void *arg)
+{
+	struct tctx *t = arg;
+	struct timeval tv = { 0, 200000 };
+
+	runner_interrupt(t->r);
+	if (--t->interrupts > 0)
+		evtimer_add(t->ev_int, &tv);
+}
+
+static void
+on_step(struct runner *r, size_t step, void *arg)
+{
+	struct tctx *t = arg;
+	const struct runner_step *rs = runner_step_info(r, step);
+	struct timeval tv;
+
+	if (rs->state != RSTEP_RUNNING)
+		return;
+	if (t->detach)
+		runner_detach(r);
+	if (t->interrupt_at > 0 && t->ev_int == NULL) {
+		t->ev_int = evtimer_new(t->base, on_int, t);
+		tv.tv_sec = 0;
+		tv.tv_usec = t->interrupt_at * 1000;
+		evtimer_add(t->ev_int, &tv);
+	}
+}
+
+static void
+on_output(struct runner *r, const char *data, size_t len, void *arg)
+{
+	struct tctx *t = arg;
+
+	buf_add(&t->out, data, len);
+}
+
+static void
+on_finished(struct runner *r, void *arg)
+{
+	struct tctx *t = arg;
+
+	t->finished++;
+	event_base_loopexit(t->base, NULL);
+}
+
+static int
+check_state(const char *check, void *arg)
+{
+	struct tctx *t = arg;
+
+	if (t->check_always >= 0)
+		return t->check_always;
+	if (strcmp(check, "api") == 0 && t->check_polls > 0) {
+		t->check_polls--;
+		return RUNNER_CHECK_CRIT;
+	}
+	return RUNNER_CHECK_OK;
+}
+
+static int
+in_window(const char *runbook, time_t now, char **which, void *arg)
+{
+	struct tctx *t = arg;
+
+	return t->window;
+}
+
+static struct runner_env
+env_for(struct tctx *t)
+{
+	struct runner_env env;
+
+	memset(&env, 0, sizeof env);
+	env.base = t->base;
+	env.state_dir = state_dir;
+	env.kill_grace_ms = 300;
+	env.poll_ms = 20;
+	env.check_state = check_state;
+	env.in_window = in_window;
+	env.on_confirm = on_confirm;
+	env.on_failed = on_failed;
+	env.on_step = on_step;
+	env.on_output = on_output;
+	env.on_finished = on_finished;
+	env.arg = t;
+	return env;
+}
+
+static void
+tctx_init(struct tctx *t)
+{
+	memset(t, 0, sizeof *t);
+	t->base = event_base_new();
+	t->check_always = -1;
+	t->window = 1;
+	buf_init(&t->out);
+	buf_adds(&t->out, "");
+}
+
+static void
+tctx_done(struct tctx *t)
+{
+	if (t->ev_int != NULL)
+		event_free(t->ev_int);
+	buf_free(&t->out);
+	event_base_free(t->base);
+}
+
+static struct config cfg;
+
+/* Loads runbooks from text into cfg (freed at the end). */
+static struct runbook *
+rb_load(const char *text)
+{
+	struct cfg_errors e = { 0 };
+	size_t before = cfg.nrunbooks, i;
+	char *s;
+
+	runbook_load_string(&cfg, text, "test.conf", &e);
+	for (i = 0; i < e.n; i++) {
+		s = cfg_error_format(&e.v[i]);
+		printf("# %s\n", s);
+		free(s);
+	}
+	cfg_errors_free(&e);
+	return cfg.nrunbooks > before ? cfg.runbooks[before] : NULL;
+}
+
+/* Runs rb to its end; returns the result.  *rp keeps the runner (caller
+ * frees) when rp is not NULL. */
+static enum runner_result
+run(struct tctx *t, const struct runbook *rb, char **values, int overrides,
+    struct runner **rp, char **cause)
+{
+	struct runner_env env = env_for(t);
+	struct timeval limit = { 30, 0 };
+	enum runner_result res;
+
+	t->r = runner_new(&env, rb, values, overrides);
+	if (runner_start(t->r, cause) != 0) {
+		runner_free(t->r);
+		t->r = NULL;
+		return RUNNER_NONE;
+	}
+	event_base_loopexit(t->base, &limit);
+	event_base_dispatch(t->base);
+	res = runner_result(t->r);
+	if (rp != NULL)
+		*rp = t->r;
+	else
+		runner_free(t->r);
+	return res;
+}
+
+static char *
+slurp(const char *path)
+{
+	char *data = NULL, *cause = NULL;
+	size_t len;
+
+	if (fileio_read(path, 64 << 20, &data, &len, &cause) != 0) {
+		free(cause);
+		return xstrdup("");
+	}
+	return data;
+}
+
+static char *
+journal_text(void)
+{
+	char *p = runner_journal_path(state_dir), *s = slurp(p);
+
+	free(p);
+	return s;
+}
+
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+static int
+lock_is_free(const char *runbook)
+{
+	char *p = xasprintf("%s/locks/%s.lock", state_dir, runbook);
+	int fd = open(p, O_RDONLY), free_ = 0;
+
+	free(p);
+	if (fd == -1)
+		return 1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		free_ = 1;
+	close(fd);
+	return free_;
+}
+
+static void
+test_success(void)
+{
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+	char *j, *log, *sum;
+
+	rb = rb_load("runbooks = ( { name = \"ok\"; steps = (\n"
+	    " { name = \"one\"; run = \"echo hello; echo err >&2\"; },\n"
+	    " { name = \"two\"; run = \"echo $MAINTOP_RUNBOOK $MAINTOP_STEP\"; "
+	    "confirm = false; },\n"
+	    " { name = \"three\"; pause = \"look\"; }\n"
+	    ") } );");
+	tctx_init(&t);
+	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_SUCCESS, "a run "
+	    "succeeds");
+	is_int(t.nconfirm, 2, "two confirmations (confirm = false skips one)");
+	ok(strstr(t.out.s, "hello\n") && strstr(t.out.s, "err\n") &&
+	    strstr(t.out.s, "ok 2\n"), "stdout and stderr captured, "
+	    "environment set");
+	ok(runner_step_info(r, 0)->state == RSTEP_OK &&
+	    runner_step_info(r, 2)->state == RSTEP_OK &&
+	    runner_step_info(r, 0)->exit_code == 0, "step states");
+	j = journal_text();
+	ok(count(j, "\"type\":\"run_start\"") == 1 &&
+	    count(j, "\"type\":\"step_end\"") == 3 &&
+	    strstr(j, "\"result\":\"success\"") != NULL &&
+	    strstr(j, "\"user\":") != NULL, "journal: start, three steps, "
+	    "end, who");
+	free(j);
+	log = slurp(runner_log_path(r));
+	ok(strstr(log, "hello\n") != NULL && strstr(log, "== one ok") != NULL,
+	    "the run log keeps the output and the results");
+	free(log);
+	sum = runner_summary(r);
+	ok(strstr(sum, "success") && strstr(sum, "Log: "), "summary");
+	free(sum);
+	ok(lock_is_free("ok"), "the lock is released at the end");
+	runner_free(r);
+	tctx_done(&t);
+}
+
+static void
+test_rollback(void)
+{
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+	char *p, *text, *cmd;
+
+	p = xasprintf("%s/rb-order", state_dir);
+	cmd = xasprintf("runbooks = ( { name = \"rb\"; steps = (\n"
+	    " { name = \"a\"; run = \"echo a >> %s\"; rollback = \"echo undo-a >> %s\"; },\n"
+	    " { name = \"b\"; run = \"echo b >> %s\"; rollback = ( \"echo undo-b1 >> %s\", \"echo undo-b2 >> %s\" ); },\n"
+	    " { name = \"c\"; run = \"echo c; exit 3\"; rollback = \"echo never >> %s\"; },\n"
+	    " { name = \"d\"; run = \"echo d >> %s\"; }\n"
+	    ") } );", p, p, p, p, p, p, p);
+	rb = rb_load(cmd);
+	free(cmd);
+	tctx_init(&t);
+	t.on_fail = 'r';
+	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_ROLLED_BACK,
+	    "a failed step, then rollback");
+	text = slurp(p);
+	is_str(text, "a\nb\nundo-b1\nundo-b2\nundo-a\n", "rollbacks of the "
+	    "completed steps ran in reverse order; the failed one's did not");
+	free(text);
+	ok(runner_step_info(r, 0)->state == RSTEP_ROLLEDBACK &&
+	    runner_step_info(r, 1)->state == RSTEP_ROLLEDBACK &&
+	    runner_step_info(r, 2)->state == RSTEP_FAILED &&
+	    runner_step_info(r, 2)->exit_code == 3 &&
+	    runner_step_info(r, 3)->state == RSTEP_PENDING, "step states "
+	    "after rollback");
+	is_int(t.nconfirm, 3 + 3, "each rollback step was confirmed");
+	runner_free(r);
+	tctx_done(&t);
+	free(p);
+
+	/* Retry then abort; continue_on_error; skip. */
+	rb = rb_load("runbooks = ( { name = \"retry\"; steps = (\n"
+	    " { name = \"x\"; run = \"exit 1\"; },\n"
+	    " { name = \"y\"; run = \"echo y\"; }\n"
+	    ") }, { name = \"cont\"; steps = (\n"
+	    " { name = \"x\"; run = \"exit 1\"; continue_on_error = true; },\n"
+	    " { name = \"y\"; run = \"echo y\"; }\n"
+	    ") } );");
+	tctx_init(&t);
+	t.on_fail = 't';
+	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_ABORTED, "retry, "
+	    "then abort");
+	ok(t.nfailed == 2 && runner_step_info(r, 0)->attempts == 2,
+	    "the retry ran the step again");
+	runner_free(r);
+	tctx_done(&t);
+	tctx_init(&t);
+	t.on_fail = 's';
+	is_int(run(&t, cfg.runbooks[cfg.nrunbooks - 1], NULL, 0, &r, NULL),
+	    RUNNER_SUCCESS, "continue_on_error goes on");
+	ok(t.nfailed == 0 && runner_step_info(r, 0)->state == RSTEP_FAILED &&
+	    runner_step_info(r, 1)->state == RSTEP_OK, "the failure is kept");
+	runner_free(r);
+	tctx_done(&t);
+	tctx_init(&t);
+	t.on_fail = 's';
+	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_SUCCESS, "skip a "
+	    "failed step");
+	ok(runner_step_info(r, 0)->state == RSTEP_SKIPPED, "skipped");
+	runner_free(r);
+	tctx_done(&t);
+	tctx_init(&t);
+	t.confirm_skip = 1;
+	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_SUCCESS, "skip at "
+	    "the confirmation");
+	ok(runner_step_info(r, 0)->state == RSTEP_SKIPPED &&
+	    runner_step_info(r, 0)->attempts == 0, "never ran");
+	runner_free(r);
+	tctx_done(&t);
+}
+
+static void
+test_timeout(void)
+{
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+
+	rb = rb_load("runbooks = ( { name = \"slow\"; steps = (\n"
+	    " { name = \"stubborn\"; run = \"trap '' TERM; echo started; "
+	    "sleep 30; sleep 30\"; timeout = 1; confirm = false; }\n"
+	    ") } );");
+	tctx_init(&t);
+	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_ABORTED, "timed-out "
+	    "step, then abort");
+	ok(runner_step_info(r, 0)->state == RSTEP_TIMEDOUT &&
+	    runner_step_info(r, 0)->signal == SIGKILL, "a child that ignores "
+	    "SIGTERM is killed with SIGKILL after the grace period");
+	ok(strstr(t.out.s, "SIGTERM") && strstr(t.out.s, "SIGKILL"),
+	    "both signals are reported");
+	runner_free(r);
+	tctx_done(&t);
+}
+
+static void
+test_interrupt(void)
+{
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+
+	rb = rb_load("runbooks = ( { name = \"int\"; steps = (\n"
+	    " { name = \"sleepy\"; run = \"sleep 30\"; confirm = false; }\n"
+	    ") }, { name = \"int2\"; steps = (\n"
+	    " { name = \"deaf\"; run = \"trap '' INT; sleep 30; sleep 30\"; "
+	    "confirm = false; }\n"
+	    ") } );");
+	tctx_init(&t);
+	t.interrupt_at = 100;
+	t.interrupts = 1;
+	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_ABORTED,
+	    "interrupted step, then abort");
+	ok(runner_step_info(r, 0)->state == RSTEP_FAILED &&
+	    runner_step_info(r, 0)->signal == SIGINT, "SIGINT ended it");
+	runner_free(r);
+	tctx_done(&t);
+
+	tctx_init(&t);
+	t.interrupt_at = 100;
+	t.interrupts = 2;
+	is_int(run(&t, cfg.runbooks[cfg.nrunbooks - 1], NULL, 0, &r, NULL),
+	    RUNNER_ABORTED, "second interrupt");
+	ok(runner_step_info(r, 0)->signal == SIGKILL, "the second "
+	    "interrupt sends SIGKILL");
+	runner_free(r);
+	tctx_done(&t);
+}
+
+static void
+test_detach(void)
+{
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+	char *j;
+
+	rb = rb_load("runbooks = ( { name = \"hup\"; steps = (\n"
+	    " { name = \"first\"; run = \"sleep 0.2; echo finished\"; "
+	    "confirm = false; },\n"
+	    " { name = \"second\"; run = \"echo second\"; confirm = false; }\n"
+	    ") } );");
+	tctx_init(&t);
+	t.detach = 1;
+	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_DETACHED, "detached");
+	ok(runner_step_info(r, 0)->state == RSTEP_OK &&
+	    strstr(t.out.s, "finished") != NULL, "the running step finished");
+	ok(runner_step_info(r, 1)->state == RSTEP_PENDING &&
+	    strstr(t.out.s, "second") == NULL, "no further step started");
+	j = journal_text();
+	ok(strstr(j, "\"type\":\"run_detach\"") &&
+	    strstr(j, "\"result\":\"detached\""), "journal records the "
+	    "detach");
+	free(j);
+	runner_free(r);
+	tctx_done(&t);
+}
+
+static void
+test_lock(void)
+{
+	struct tctx t, t2;
+	struct runbook *rb;
+	struct runner_env env, env2;
+	struct runner *a, *b;
+	char *cause = NULL, *p, *log;
+	int fd;
+	ssize_t w;
+
+	rb = rb_load("runbooks = ( { name = \"locked\"; steps = (\n"
+	    " { name = \"s\"; run = \"true\"; }\n"
+	    ") } );");
+	tctx_init(&t);
+	tctx_init(&t2);
+	env = env_for(&t);
+	env.on_confirm = NULL;	/* a stays waiting for confirmation */
+	a = runner_new(&env, rb, NULL, 0);
+	ok(runner_start(a, &cause) == 0, "first run starts");
+	free(cause);
+	cause = NULL;
+	env2 = env_for(&t2);
+	b = runner_new(&env2, rb, NULL, 0);
+	ok(runner_start(b, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "already running") != NULL &&
+	    strstr(cause, "since ") != NULL && strstr(cause, "pid ") != NULL,
+	    "a second run is refused with who and since when");
+	printf("# %s\n", cause != NULL ? cause : "(null)");
+	free(cause);
+	cause = NULL;
+	runner_free(b);
+	runner_free(a);		/* aborts a and releases its lock */
+	b = runner_new(&env2, rb, NULL, 0);
+	ok(runner_start(b, &cause) == 0, "after the first ends, a run "
+	    "starts");
+	free(cause);
+	runner_free(b);
+
+	/* A stale lock file (maintop killed): its flock is free. */
+	p = xasprintf("%s/locks/locked.lock", state_dir);
+	fd = open(p, O_WRONLY | O_TRUNC);
+	w = write(fd, "{\"user\":\"ghost\",\"pid\":1}\n", 25);
+	(void)w;
+	close(fd);
+	free(p);
+	cause = NULL;
+	is_int(run(&t, rb, NULL, 0, &a, &cause), RUNNER_SUCCESS,
+	    "a stale lock is taken over");
+	free(cause);
+	log = slurp(runner_log_path(a));
+	ok(strstr(log, "stale lock left by ghost") != NULL, "and the log "
+	    "says so");
+	free(log);
+	runner_free(a);
+	tctx_done(&t);
+	tctx_done(&t2);
+}
+
+static void
+test_recover(void)
+{
+	char *path = runner_journal_path(state_dir), *cause = NULL, *rec;
+	struct runner_orphan *o = NULL;
+	size_t n = 0, i;
+	pid_t dead;
+	int status, found_live = 0, found_dead = 0;
+
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, &status, 0);
+	rec = xasprintf("{\"type\":\"run_start\",\"run\":\"crash-1\","
+	    "\"runbook\":\"crashy\",\"user\":\"alice\","
+	    "\"start\":\"2026-01-01T00:00:00Z\",\"log\":\"/x.log\"}");
+	journal_append(path, rec, &cause);
+	free(rec);
+	rec = xasprintf("{\"type\":\"step_start\",\"run\":\"crash-1\","
+	    "\"runbook\":\"crashy\",\"step\":1,\"name\":\"migrate\","
+	    "\"pid\":%ld}", (long)getpid());
+	journal_append(path, rec, &cause);
+	free(rec);
+	rec = xasprintf("{\"type\":\"run_start\",\"run\":\"crash-2\","
+	    "\"runbook\":\"crashy2\",\"user\":\"bob\","
+	    "\"start\":\"2026-01-01T00:00:00Z\"}");
+	journal_append(path, rec, &cause);
+	free(rec);
+	rec = xasprintf("{\"type\":\"step_start\",\"run\":\"crash-2\","
+	    "\"runbook\":\"crashy2\",\"step\":0,\"name\":\"s\","
+	    "\"pid\":%ld}", (long)dead);
+	journal_append(path, rec, &cause);
+	free(rec);
+	/* A torn last line, as a crash mid-write leaves. */
+	{
+		int fd = open(path, O_WRONLY | O_APPEND);
+		ssize_t w = write(fd, "{\"type\":\"run_st", 15);
+
+		(void)w;
+		close(fd);
+	}
+	ok(runner_recover(state_dir, 1, &o, &n, &cause) == 0, "recover");
+	for (i = 0; i < n; i++) {
+		if (strcmp(o[i].id, "crash-1") == 0 && o[i].step == 1 &&
+		    strcmp(o[i].step_name, "migrate") == 0 && o[i].alive &&
+		    strcmp(o[i].user, "alice") == 0)
+			found_live = 1;
+		if (strcmp(o[i].id, "crash-2") == 0 && o[i].step == 0 &&
+		    !o[i].alive)
+			found_dead = 1;
+	}
+	is_int(n, 2, "two interrupted runs found (finished runs are not)");
+	ok(found_live, "last step and its process still alive");
+	ok(found_dead, "a step whose process is gone");
+	runner_orphans_free(o, n);
+	ok(runner_recover(state_dir, 1, &o, &n, &cause) == 0 && n == 0,
+	    "reported once: they are now marked interrupted");
+	runner_orphans_free(o, n);
+	{
+		struct runner_run *runs;
+		size_t nr;
+		int interrupted = 0;
+
+		if (runner_history(state_dir, "crashy", &runs, &nr, &cause)
+		    == 0) {
+			interrupted = nr == 1 &&
+			    strcmp(runs[0].result, "interrupted") == 0;
+			runner_runs_free(runs, nr);
+		}
+		ok(interrupted, "history shows the run as interrupted");
+	}
+	free(path);
+}
+
+static void
+test_read_only(void)
+{
+	struct tctx t;
+	struct runbook *rb;
+	struct runner_env env;
+	struct runner *r;
+	char *cause = NULL, *p, *text;
+	struct stat st;
+
+	p = xasprintf("%s/must-not-exist", state_dir);
+	text = xasprintf("runbooks = ( { name = \"ro\"; steps = (\n"
+	    " { name = \"touch\"; run = \"touch %s\"; confirm = false; }\n"
+	    ") } );", p);
+	rb = rb_load(text);
+	free(text);
+	tctx_init(&t);
+	env = env_for(&t);
+	env.read_only = 1;
+	r = runner_new(&env, rb, NULL, 0);
+	ok(runner_start(r, &cause) == -1 && strstr(cause, "read-only"),
+	    "read-only: the runner refuses to start");
+	free(cause);
+	ok(runner_confirm(r, "ro", NULL) == -1 && runner_retry(r, NULL) == -1
+	    && runner_rollback(r, NULL) == -1 && runner_skip(r, NULL) == -1,
+	    "and refuses every action");
+	event_base_loop(t.base, EVLOOP_NONBLOCK);
+	runner_free(r);
+	ok(stat(p, &st) != 0, "the file was never created");
+	ok(lock_is_free("ro"), "no lock taken");
+	free(p);
+	tctx_done(&t);
+}
+
+static void
+test_metrics_and_secrets(void)
+{
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+	char *vals[] = { "hunter2", "public" }, *m, *j, *log;
+
+	rb = rb_load("runbooks = ( { name = \"met\"; params = (\n"
+	    " { name = \"pw\"; secret = true; }, { name = \"db\"; } );\n"
+	    " steps = (\n"
+	    " { name = \"m\"; confirm = false; run = \"echo 'METRICS: "
+	    "{\\\"dead\\\": 12, \\\"table\\\": \\\"orders\\\"}'; "
+	    "printf 'MET'; sleep 0.1; printf 'RICS: {\\\"after\\\": 3}\\\\n'; "
+	    "echo 'METRICS: not json'; echo 'METRICS: [1]'; "
+	    "echo \\\"token ${pw} for ${db}\\\"; printf 'hun'; sleep 0.1; "
+	    "echo 'ter2!'\"; }\n"
+	    ") } );");
+	tctx_init(&t);
+	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_SUCCESS, "metrics run");
+	m = runner_step_metrics(r, 0);
+	is_str(m, "{\"after\":3,\"dead\":12,\"table\":\"orders\"}",
+	    "METRICS lines kept, even split across reads; bad ones ignored");
+	free(m);
+	ok(strstr(t.out.s, "hunter2") == NULL &&
+	    strstr(t.out.s, "token ****** for public") != NULL &&
+	    strstr(t.out.s, "******!") != NULL, "the secret is masked in the "
+	    "output, even split across reads");
+	j = journal_text();
+	ok(strstr(j, "\"metrics\":{") != NULL && strstr(j, "\"dead\":12"),
+	    "metrics in the journal");
+	ok(strstr(j, "hunter2") == NULL && strstr(j, "\"pw\":\"******\"") &&
+	    strstr(j, "\"db\":\"public\""), "params in the journal, secret "
+	    "masked");
+	free(j);
+	log = slurp(runner_log_path(r));
+	ok(strstr(log, "hunter2") == NULL && strstr(log, "******") != NULL,
+	    "the log never holds the secret");
+	free(log);
+	runner_free(r);
+	tctx_done(&t);
+}
+
+static void
+test_danger(void)
+{
+	struct tctx t;
+	struct runbook *rb;
+
+	rb = rb_load("runbooks = ( { name = \"dangerous\"; steps = (\n"
+	    " { name = \"drop\"; run = \"echo dropped\"; danger = true; "
+	    "confirm = false; }\n"
+	    ") } );");
+	tctx_init(&t);
+	t.typed = "dangerus";
+	is_int(run(&t, rb, NULL, 0, NULL, NULL), RUNNER_ABORTED,
+	    "a wrong name does not confirm a danger step");
+	ok(strstr(t.out.s, "type the runbook's name (dangerous)") != NULL &&
+	    strstr(t.out.s, "dropped") == NULL, "it said why and ran nothing");
+	tctx_done(&t);
+	tctx_init(&t);
+	t.typed = "dangerous";
+	is_int(run(&t, rb, NULL, 0, NULL, NULL), RUNNER_SUCCESS,
+	    "the runbook's name confirms it (even with confirm = false)");
+	tctx_done(&t);
+}
+
+static void
+test_preconditions(void)
+{
+	struct tctx t;
+	struct runbook *rb, *backup;
+	char *cause = NULL, *j;
+
+	backup = rb_load("runbooks = ( { name = \"bk\"; steps = ( { run = "
+	    "\"true\"; confirm = false; } ); } );");
+	rb = rb_load("runbooks = ( { name = \"up\";\n"
+	    " requires = ( { runbook = \"bk\"; within = \"1h\"; } );\n"
+	    " requires_healthy = [ \"db\" ]; require_window = true;\n"
+	    " steps = ( { wait_healthy = [ \"db\", \"api\" ]; timeout = 5; } ); } );");
+	tctx_init(&t);
+	t.check_always = RUNNER_CHECK_WARN;
+	is_int(run(&t, rb, NULL, 0, NULL, &cause), RUNNER_NONE,
+	    "refused when a required check is not healthy");
+	ok(cause && strstr(cause, "requires check 'db' to be healthy; it is "
+	    "warn"), "says which check");
+	free(cause);
+	cause = NULL;
+	t.check_always = -1;
+	t.window = 0;
+	is_int(run(&t, rb, NULL, 0, NULL, &cause), RUNNER_NONE,
+	    "refused outside its windows");
+	ok(cause && strstr(cause, "--override-window"), "says how to "
+	    "override");
+	free(cause);
+	cause = NULL;
+	is_int(run(&t, rb, NULL, RUNNER_OVERRIDE_WINDOW, NULL, &cause),
+	    RUNNER_NONE, "with the override, still refused without a backup");
+	ok(cause && strstr(cause, "successful run of 'bk' first"), "says "
+	    "which runbook");
+	free(cause);
+	cause = NULL;
+	is_int(run(&t, backup, NULL, 0, NULL, NULL), RUNNER_SUCCESS,
+	    "the backup runs");
+	t.window = 1;
+	t.check_polls = 4;
+	is_int(run(&t, rb, NULL, 0, NULL, &cause), RUNNER_SUCCESS,
+	    "now it runs, and wait_healthy waits until the checks are ok");
+	ok(strstr(t.out.s, "waiting for db (ok) api (crit)") != NULL &&
+	    strstr(t.out.s, "every check is ok") != NULL, "wait reports");
+	free(cause);
+	cause = NULL;
+	t.check_polls = 0;
+	is_int(run(&t, rb, NULL, RUNNER_OVERRIDE_WINDOW, NULL, &cause),
+	    RUNNER_SUCCESS, "a run with the override");
+	j = journal_text();
+	ok(strstr(j, "\"overrides\":[\"window\"]") != NULL, "the override "
+	    "is recorded");
+	free(j);
+	tctx_done(&t);
+}
+
+static void
+test_history(void)
+{
+	struct runner_run *runs = NULL;
+	size_t n = 0, i;
+	char *cause = NULL;
+	int ok_order = 1;
+
+	ok(runner_history(state_dir, NULL, &runs, &n, &cause) == 0 && n > 10,
+	    "history lists the runs (%zu)", n);
+	for (i = 1; i < n; i++)
+		if (runs[i].start < runs[i - 1].start)
+			ok_order = 0;
+	ok(ok_order, "oldest first");
+	runner_runs_free(runs, n);
+	ok(runner_history(state_dir, "bk", &runs, &n, &cause) == 0 &&
+	    n == 1 && strcmp(runs[0].result, "success") == 0 &&
+	    runs[0].end >= runs[0].start, "filtered by runbook");
+	runner_runs_free(runs, n);
+}
+
+int
+main(void)
+{
+	size_t i;
+	char *cmd;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(state_dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_success();
+	test_rollback();
+	test_timeout();
+	test_interrupt();
+	test_detach();
+	test_lock();
+	test_read_only();
+	test_metrics_and_secrets();
+	test_danger();
+	test_preconditions();
+	test_history();
+	test_recover();
+	for (i = 0; i < cfg.nrunbooks; i++)
+		runbook_free(cfg.runbooks[i]);
+	free(cfg.runbooks);
+	cmd = xasprintf("rm -rf '%s'", state_dir);
+	rc = system(cmd);
+	(void)rc;
+	free(cmd);
+	return tap_done();
+}
