@@ -213,10 +213,13 @@ calendar_window_parse(struct cfg_errors *e, const config_setting_t *g,
 	return w;
 }
 
-/* Records an error or warning at the window's definition. */
-static void UTIL_PRINTF(4, 5)
-window_msg(struct cfg_errors *e, const struct window *w, int warning,
-    const char *fmt, ...)
+/*
+ * Records an error or warning at the window's definition; a window read
+ * from a file that libconfig did not name is in the main file, c->path.
+ */
+static void UTIL_PRINTF(5, 6)
+window_msg(struct cfg_errors *e, const struct config *c,
+    const struct window *w, int warning, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -224,21 +227,23 @@ window_msg(struct cfg_errors *e, const struct window *w, int warning,
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	cfg_err_at(e, w->file, w->line, warning, "%s", msg);
+	cfg_err_at(e, w->file != NULL ? w->file : c->path, w->line, warning,
+	    "%s", msg);
 	free(msg);
 }
 
 static void
-unknown_name(struct cfg_errors *e, const struct window *w, const char *what,
-    const char *name, const char **names, const char *hint)
+unknown_name(struct cfg_errors *e, const struct config *c,
+    const struct window *w, const char *what, const char *name,
+    const char **names, const char *hint)
 {
 	const char *sugg = names != NULL ? cfg_suggest(name, names) : NULL;
 
 	if (sugg != NULL)
-		window_msg(e, w, 0, "window '%s': unknown %s '%s' (did you "
+		window_msg(e, c, w, 0, "window '%s': unknown %s '%s' (did you "
 		    "mean '%s'?)", w->name, what, name, sugg);
 	else
-		window_msg(e, w, 0, "window '%s': unknown %s '%s' (%s)",
+		window_msg(e, c, w, 0, "window '%s': unknown %s '%s' (%s)",
 		    w->name, what, name, hint);
 }
 
@@ -259,12 +264,12 @@ calendar_resolve(const struct config *c, struct cfg_errors *e)
 		w = c->windows[i];
 		for (j = 0; j < w->nsystems; j++)
 			if (config_find_check(c, w->systems[j]) == NULL)
-				unknown_name(e, w, "system", w->systems[j],
+				unknown_name(e, c, w, "system", w->systems[j],
 				    checks, "systems name http, postgres or "
 				    "redis checks");
 		for (j = 0; j < w->nrunbooks; j++)
 			if (config_find_runbook(c, w->runbooks[j]) == NULL)
-				unknown_name(e, w, "runbook", w->runbooks[j],
+				unknown_name(e, c, w, "runbook", w->runbooks[j],
 				    runbooks, "no runbook of that name is "
 				    "configured");
 	}
@@ -601,14 +606,14 @@ calendar_warn_conflicts(const struct config *c, time_t now, int days,
 		util_format_utc(v[i].start, s, sizeof s);
 		util_format_utc(v[i].end, t, sizeof t);
 		if (v[i].system != NULL)
-			window_msg(e, second, 1, "maintenance windows '%s' and "
+			window_msg(e, c, second, 1, "maintenance windows '%s' and "
 			    "'%s' overlap from %s to %s, both affecting "
 			    "'%s'%s", first->name, second->name, s, t,
 			    v[i].system, more);
 		else {
 			maint = first->kind == WINDOW_FREEZE ? second : first;
 			frz = first->kind == WINDOW_FREEZE ? first : second;
-			window_msg(e, second, 1, "maintenance window '%s' "
+			window_msg(e, c, second, 1, "maintenance window '%s' "
 			    "overlaps freeze '%s' from %s to %s%s", maint->name,
 			    frz->name, s, t, more);
 		}

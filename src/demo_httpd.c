@@ -158,10 +158,20 @@ httpd_reply_str(struct httpd *h, struct evhttp_request *req, int code,
 	httpd_reply(h, req, code, NULL, ctype, body, strlen(body), start);
 }
 
+/*
+ * The connection is going away.  When it failed under a request we had not
+ * finished (a client leaving in the middle of /huge), evhttp has already
+ * detached the request and left it to us to free; otherwise the request
+ * goes with the connection.
+ */
 static void
 httpd_closed(struct evhttp_connection *evcon, void *arg)
 {
-	httpd_pending_free(arg);
+	struct httpd_pending *p = arg;
+
+	if (evhttp_request_get_connection(p->req) == NULL)
+		evhttp_request_free(p->req);
+	httpd_pending_free(p);
 }
 
 /*

@@ -219,7 +219,7 @@ demo_child_setup(const struct demo *d, const char *log, int keep, int pdeath,
 {
 	sigset_t set;
 	long fd, max;
-	int nullfd, logfd;
+	int nullfd, logfd, failed;
 
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -238,12 +238,21 @@ demo_child_setup(const struct demo *d, const char *log, int keep, int pdeath,
 	dup2(nullfd, 0);
 	dup2(logfd, 1);
 	dup2(logfd, 2);
-	max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (fd = 3; fd < max; fd++) {
-		if (fd != keep)
-			close((int)fd);
+	if (keep < 3)
+		failed = close_range(3, ~0U, 0) != 0;
+	else
+		failed = (keep > 3 &&
+		    close_range(3, (unsigned)keep - 1, 0) != 0) ||
+		    close_range((unsigned)keep + 1, ~0U, 0) != 0;
+	if (failed) {
+		/* No close_range (Linux before 5.9): close them one by one. */
+		max = sysconf(_SC_OPEN_MAX);
+		if (max < 0 || max > 65536)
+			max = 65536;
+		for (fd = 3; fd < max; fd++) {
+			if (fd != keep)
+				close((int)fd);
+		}
 	}
 
 	if (d->drop) {
@@ -1090,14 +1099,15 @@ demo_config_text(const struct demo *d)
 	    "    description = \"Weekly PostgreSQL vacuum and reindex\";\n"
 	    "    schedule = \"0 2 * * SUN\";\n"
 	    "    duration = \"2h\";\n"
-	    "    checks = [ \"pg-main\" ];\n"
+	    "    systems = [ \"pg-main\" ];\n"
+	    "    runbooks = [ \"vacuum-orders\" ];\n"
 	    "  },\n"
 	    "  {\n"
 	    "    name = \"cache-flush\";\n"
 	    "    description = \"Monthly Redis restart\";\n"
 	    "    schedule = \"30 3 1 * *\";\n"
 	    "    duration = \"30m\";\n"
-	    "    checks = [ \"cache\" ];\n"
+	    "    systems = [ \"cache\" ];\n"
 	    "  }\n"
 	    ");\n\n");
 

@@ -475,7 +475,7 @@ cview_key(void *p, struct ui *ui, int key)
 
 const struct view_ops view_calendar_ops = {
 	.name = "Calendar",
-	.hints = "zoomed: h/l day  j/k week  [ ] month  t today  Enter details",
+	.hints = "zoomed: h/j/k/l move  [ ] month  t today",
 	.init = cview_init,
 	.free = cview_free,
 	.draw = cview_draw,

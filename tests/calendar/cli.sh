@@ -41,6 +41,14 @@ ok $? "the shared-system conflict is listed"
 [ "$(grep -c '^  20' "$tmp/plain")" = 13 ]
 ok $? "13 occurrences start in the next 10 days"
 
+# "maintop validate" warns of each clash within 90 days at the later
+# window's line.
+"$MAINTOP" --now "$now" validate -c "$conf" >"$tmp/out" 2>"$tmp/err"
+ok $? "validate: conflicts are warnings, not errors"
+grep -q "calendar.conf:31: warning: maintenance windows 'weekly-db' and 'monthly-os' overlap from 2026-12-06T02:00:00Z" "$tmp/err" &&
+    [ "$(grep -c 'warning: .*overlaps freeze' "$tmp/err")" = 2 ]
+ok $? "validate: the shared-system clash at line 31, two freeze clashes"
+
 # Usage errors.
 cal --days 0 >/dev/null 2>&1
 [ $? = 2 ]; ok $? "--days 0 is a usage error (2)"

@@ -205,6 +205,23 @@ check "the long-lived certificate lasts 300 days" served "$HTTPS_PORT_TEST" \
 check "the server shows a notAfter date" sh -c "echo |
     openssl s_client -connect 127.0.0.1:$HTTPS_SHORT_PORT_TEST -showcerts \
     2>/dev/null | openssl x509 -noout -enddate | grep -q '^notAfter='"
+# Hostile clients: the server answers or drops them, and lives on.
+is "a 2 MB body is refused" "$(head -c 2000000 /dev/zero | curl -sS \
+    -o /dev/null -w '%{http_code}' --data-binary @- "$u/echo")" 413
+is "a 70 KB header is refused" "$(curl -sS -o /dev/null -w '%{http_code}' \
+    -H "X-Big: $(head -c 70000 /dev/zero | tr '\0' a)" "$u/echo")" 400
+printf 'GARBAGE\r\n\r\n' | curl -sS -m 2 "telnet://127.0.0.1:$HTTP_PORT_TEST" \
+    >"$SERVERS_TMP/garbage.out" 2>/dev/null
+check "a garbage request line gets 400 or nothing" sh -c \
+    "[ ! -s '$SERVERS_TMP/garbage.out' ] ||
+    head -n 1 '$SERVERS_TMP/garbage.out' | grep -q ' 400 '"
+head -c 65536 /dev/urandom | curl -sS -m 2 \
+    "telnet://127.0.0.1:$HTTPS_PORT_TEST" >/dev/null 2>&1
+is "/huge?mb=99999 is refused" "$(curl -sS -o /dev/null -w '%{http_code}' \
+    "$u/huge?mb=99999")" 400
+is "after hostile clients the server still answers" \
+    "$(curl -sS "$u/health")" '{"status":"ok"}'
+
 servers_restart http
 ok $? "servers_restart http"
 is "the same port answers after a restart" \

@@ -284,6 +284,26 @@ test_matches(void)
 	schedule_free(s);
 }
 
+/* The expression with bytes outside printable ASCII as "\\xNN", so test
+ * names never put raw escapes on a terminal. */
+static const char *
+printable(const char *s)
+{
+	static char b[256];
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 5 < sizeof b; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f)
+			n += (size_t)snprintf(b + n, sizeof b - n, "\\x%02x", c);
+		else
+			b[n++] = (char)c;
+	}
+	b[n] = '\0';
+	return b;
+}
+
 /* Hostile and malformed expressions: each must fail with a message naming
  * what is wrong (want is a substring of the message). */
 static void
@@ -356,7 +376,8 @@ test_hostile(void)
 		cause = NULL;
 		s = schedule_parse(v[i].expr, &cause);
 		ok(s == NULL && cause != NULL && strstr(cause, v[i].want) !=
-		    NULL, "rejects \"%s\" with \"%s\"", v[i].expr, v[i].want);
+		    NULL, "rejects \"%s\" with \"%s\"", printable(v[i].expr),
+		    v[i].want);
 		if (cause != NULL && strstr(cause, v[i].want) == NULL)
 			printf("#   got: %s\n", cause);
 		if (cause != NULL && strchr(cause, '\x1b') != NULL)
