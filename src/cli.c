@@ -1,6 +1,7 @@
 /* What the line modes share: loading the configuration with every problem
  * printed, and the clock that --now can fix. */
 #include "cli.h"
+#include "sanitize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +11,27 @@ long long	cli_started_ms;
 static time_t	cli_fixed;
 static int	cli_fixed_set;
 
+void
+cli_print_errors(const struct cfg_errors *errs)
+{
+	char *line, *safe;
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		line = cfg_error_format(&errs->v[i]);
+		safe = sanitize_cstr(line, 0);
+		fprintf(stderr, "%s\n", safe);
+		free(safe);
+		free(line);
+	}
+}
+
 struct config *
 cli_load_config(const char *explicit)
 {
 	struct cfg_errors errs = { 0 };
 	struct config *c;
-	char *path, *cause = NULL, *line;
-	size_t i;
+	char *path, *cause = NULL;
 
 	path = config_find(explicit, &cause);
 	if (path == NULL) {
@@ -25,11 +40,7 @@ cli_load_config(const char *explicit)
 		return NULL;
 	}
 	c = config_load(path, &errs);
-	for (i = 0; i < errs.n; i++) {
-		line = cfg_error_format(&errs.v[i]);
-		fprintf(stderr, "%s\n", line);
-		free(line);
-	}
+	cli_print_errors(&errs);
 	if (c == NULL)
 		fprintf(stderr, "maintop: %s: %zu error%s in the "
 		    "configuration\n", path, errs.nerrors,

@@ -21,6 +21,13 @@
  */
 struct config *cli_load_config(const char *explicit);
 
+/*
+ * Prints every error and warning of errs to stderr, one a line, as
+ * "file:line: error: message", with anything that could drive the terminal
+ * removed (a message may quote the configuration's own text).
+ */
+void cli_print_errors(const struct cfg_errors *errs);
+
 /* Sets the clock from --now (an ISO 8601 instant); 0 or -1 when malformed. */
 int cli_set_now(const char *);
 /* The current time: the --now instant if one was given, else time(NULL). */

@@ -27,7 +27,7 @@ cmd_validate(int argc, char **argv)
 	struct cfg_errors errs = { 0 };
 	const char *explicit = NULL;
 	struct config *c;
-	char *path, *cause = NULL, *line;
+	char *path, *cause = NULL;
 	size_t i, npg = 0, nredis = 0, nhttp = 0, nwarn;
 	int ch;
 
@@ -58,11 +58,7 @@ cmd_validate(int argc, char **argv)
 	c = config_load(path, &errs);
 	if (c != NULL)
 		calendar_warn_conflicts(c, cli_now(), VALIDATE_DAYS, &errs);
-	for (i = 0; i < errs.n; i++) {
-		line = cfg_error_format(&errs.v[i]);
-		fprintf(stderr, "%s\n", line);
-		free(line);
-	}
+	cli_print_errors(&errs);
 	nwarn = errs.n - errs.nerrors;
 	if (c == NULL) {
 		printf("%s: invalid: %zu error%s, %zu warning%s\n", path,

@@ -420,8 +420,14 @@ util_tz_valid(const char *tz)
 int
 util_localtime(time_t t, const char *tz, struct tm *tm)
 {
-	if (tz != NULL && !util_tz_valid(tz))
-		return -1;
+	static char *valid;	/* the last zone found valid */
+
+	if (tz != NULL && (valid == NULL || strcmp(valid, tz) != 0)) {
+		if (!util_tz_valid(tz))
+			return -1;
+		free(valid);
+		valid = xstrdup(tz);
+	}
 	tz_set(tz);
 	if (localtime_r(&t, tm) == NULL)
 		return -1;

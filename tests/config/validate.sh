@@ -38,6 +38,11 @@ t $? "a wrong type: file and line"
 grep -q "invalid: 2 errors" "$tmp/out"
 t $? "the summary counts the errors"
 
+printf 'settings = { timezone = "\\x1b]0;pwned\\x07\\x1b[2J"; };\n' > "$tmp/esc.conf"
+"$MAINTOP" validate -c "$tmp/esc.conf" > "$tmp/out" 2> "$tmp/err"
+t $([ $? -eq 1 ] && grep -q "unknown time zone" "$tmp/err" && ! grep -q "$(printf '\033')" "$tmp/err" "$tmp/out" && echo 0 || echo 1) \
+    "an escape sequence quoted in an error message never reaches the terminal"
+
 "$MAINTOP" validate > "$tmp/out" 2> "$tmp/err"
 t $([ $? -eq 3 ] && echo 0 || echo 1) "no configuration found exits 3"
 grep -q "maintop demo" "$tmp/err" && grep -q "$XDG_CONFIG_HOME/maintop/maintop.conf" "$tmp/err"
