@@ -14,6 +14,7 @@
 #include "config.h"
 #include "health.h"
 #include "runbook.h"
+#include "sanitize.h"
 
 #define DAY 86400
 
@@ -66,7 +67,7 @@ snapshot_debt(struct config *c, time_t now)
 {
 	struct debt_item **v;
 	struct debt_score sc;
-	char target[32];
+	char target[32], *title;
 	size_t i;
 
 	printf("\n== Debt (open, by score)\n");
@@ -86,9 +87,11 @@ snapshot_debt(struct config *c, time_t now)
 			    target, sizeof target);
 		else
 			snprintf(target, sizeof target, "-");
+		title = sanitize_cstr(v[i]->title, 0);
 		printf("%5.1f  %-6s %-8s %-10s %s\n", sc.total,
 		    debt_priority_name(v[i]->priority), v[i]->id, target,
-		    v[i]->title);
+		    title);
+		free(title);
 	}
 	free(v);
 }
@@ -101,10 +104,12 @@ snapshot_runbooks(struct config *c)
 	printf("\n== Runbooks\n");
 	if (c->nrunbooks == 0)
 		printf("no runbooks configured\n");
-	for (i = 0; i < c->nrunbooks; i++)
-		printf("%-24s %s\n", c->runbooks[i]->name,
-		    c->runbooks[i]->description != NULL ?
-		    c->runbooks[i]->description : "");
+	for (i = 0; i < c->nrunbooks; i++) {
+		char *d = sanitize_cstr(c->runbooks[i]->description, 0);
+
+		printf("%-24s %s\n", c->runbooks[i]->name, d);
+		free(d);
+	}
 }
 
 static const char snapshot_usage[] =

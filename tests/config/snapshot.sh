@@ -1,0 +1,31 @@
+#!/bin/sh
+# "maintop snapshot": the dashboard as plain text, without curses.
+: "${top_srcdir:=.}" "${MAINTOP:=./maintop}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-snapshot.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp"
+n=0
+t() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+conf="$top_srcdir/tests/screen/fixtures/frame.conf"
+"$MAINTOP" snapshot -c "$conf" --now 2026-11-29T03:00:00Z > "$tmp/out" 2> "$tmp/err"
+t $? "snapshot exits 0"
+head -1 "$tmp/out" | grep -q "^maintop snapshot of screen-test at 2026-11-29T03:00:00Z$"
+t $? "the first line names the configuration and the fixed time"
+grep -q "^ACTIVE   weekly-vacuum .*ends in 3h" "$tmp/out"
+t $? "the active window with its remaining time"
+grep -q "^NEXT     monthly-patch .*2026-12-06T02:00:00Z" "$tmp/out"
+t $? "the next windows with their UTC times"
+grep -q "^  5.0  high   D-1 " "$tmp/out"
+t $? "the debt list with scores"
+grep -q "^vacuum-analyze " "$tmp/out"
+t $? "the runbooks"
+grep -q "no checks configured" "$tmp/out"
+t $? "the health section says when there is nothing to check"
+! grep -q "$(printf '\033')" "$tmp/out"
+t $? "no escape sequence in the output"
+"$MAINTOP" snapshot -c "$conf" extra > /dev/null 2>&1
+t $([ $? -eq 2 ] && echo 0 || echo 1) "an extra argument is a usage error"
+echo "1..$n"
