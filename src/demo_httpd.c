@@ -432,8 +432,8 @@ httpd_metrics(struct httpd *h, struct evhttp_request *req, long long start)
 	    "status code.\n# TYPE http_requests_total counter\n");
 	for (code = 0; code < 600; code++) {
 		if (h->codes[code] != 0)
-			buf_printf(&b, "http_requests_total{code=\"%d\"} %llu\n",
-			    code, h->codes[code]);
+			buf_printf(&b, "http_requests_total{code=\"%d\"} "
+			    "%llu\n", code, h->codes[code]);
 	}
 	buf_adds(&b, "# HELP demo_requests_in_flight Requests accepted and "
 	    "not yet answered.\n# TYPE demo_requests_in_flight gauge\n");

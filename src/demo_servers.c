@@ -100,8 +100,8 @@ demo_find_pg_bindir(void)
 	}
 	if (glob("/usr/lib/postgresql/*/bin/initdb", 0, NULL, &g) == 0) {
 		for (i = 0; i < g.gl_pathc; i++) {
-			v = strtol(g.gl_pathv[i] + strlen("/usr/lib/postgresql/"),
-			    NULL, 10);
+			path = g.gl_pathv[i] + strlen("/usr/lib/postgresql/");
+			v = strtol(path, NULL, 10);
 			if (v > bestv && access(g.gl_pathv[i], X_OK) == 0) {
 				bestv = v;
 				free(best);

@@ -78,7 +78,7 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 	size_t nv;
 	enum role text = selected ? ROLE_SELECTION_FOCUS : ROLE_TEXT;
 	enum role sr = view_state_role(st->state);
-	int x, msgw, sparkw = w >= 100 ? 20 : 10;
+	int x, msgw, sparkw = w >= 100 ? 20 : 8;
 
 	if (selected)
 		draw_fill(win, y, 0, w, ROLE_SELECTION_FOCUS);
@@ -112,15 +112,40 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 	}
 }
 
+/* A number for people: sizes in KiB/MiB/GiB, long times as durations,
+ * whole numbers without a fraction. */
+static void
+fmt_number(double v, const char *unit, char *buf, size_t len)
+{
+	static const char *const sizes[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	size_t k = 0;
+
+	if (strcmp(unit, "B") == 0) {
+		while (v >= 1024 && k < 4) {
+			v /= 1024;
+			k++;
+		}
+		snprintf(buf, len, k == 0 ? "%.0f %s" : "%.1f %s", v, sizes[k]);
+	} else if (strcmp(unit, "s") == 0 && v >= 60)
+		util_format_duration((long long)v, buf, len);
+	else if (strcmp(unit, "s") == 0 && v < 1)
+		snprintf(buf, len, "%.1f ms", v * 1000);
+	else if (v == (double)(long long)v && v < 1e15 && v > -1e15)
+		snprintf(buf, len, "%lld%s%s", (long long)v,
+		    unit[0] != '\0' ? " " : "", unit);
+	else
+		snprintf(buf, len, "%.3g%s%s", v, unit[0] != '\0' ? " " : "",
+		    unit);
+}
+
 static void
 draw_figure(WINDOW *win, int y, int w, const struct figure *f)
 {
-	char val[96], lim[96];
+	char val[96], lim[160], a[48], b[48];
 
 	switch (f->kind) {
 	case FIGURE_NUM:
-		snprintf(val, sizeof val, "%.6g%s%s", f->num,
-		    f->unit[0] != '\0' ? " " : "", f->unit);
+		fmt_number(f->num, f->unit, val, sizeof val);
 		break;
 	case FIGURE_STR:
 		snprintf(val, sizeof val, "%s", f->str != NULL ? f->str : "");
@@ -131,9 +156,13 @@ draw_figure(WINDOW *win, int y, int w, const struct figure *f)
 		break;
 	}
 	lim[0] = '\0';
-	if (f->has_warn || f->has_crit)
-		snprintf(lim, sizeof lim, "%s warn %.6g  crit %.6g",
-		    f->lower_worse ? "<=" : ">=", f->warn, f->crit);
+	if (f->has_warn || f->has_crit) {
+		fmt_number(f->warn, f->unit, a, sizeof a);
+		fmt_number(f->crit, f->unit, b, sizeof b);
+		snprintf(lim, sizeof lim, "%s warn %s%s%s",
+		    f->lower_worse ? "<=" : ">=", f->has_warn ? a : "-",
+		    f->has_crit ? "  crit " : "", f->has_crit ? b : "");
+	}
 	draw_text(win, y, 3, 24, ROLE_TEXT, f->name);
 	draw_text(win, y, 28, 30, f->kind == FIGURE_UNAVAILABLE ? ROLE_DIM :
 	    view_state_role(f->state), val);

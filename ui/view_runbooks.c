@@ -786,7 +786,7 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	size_t k;
 
 	if (zoomed && v->norphans > 0)
-		rows = h - (int)(v->norphans > 4 ? 4 : v->norphans) - 2;
+		rows = h - 2 * (int)(v->norphans > 3 ? 3 : v->norphans) - 2;
 	if (zoomed && v->state_error != NULL)
 		rows--;
 	if (rows < 1)
@@ -841,24 +841,26 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	if (v->norphans == 0)
 		return;
 	y++;
-	for (k = 0; k < v->norphans && y < h; k++, y++) {
+	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "Interrupted runs found "
+	    "at start (maintop crashed or was killed):");
+	for (k = 0; k < v->norphans && y + 1 < h; k++) {
 		o = &v->orphans[k];
 		util_format_utc(o->start, when, sizeof when);
+		draw_printf(win, y++, 1, w - 2, ROLE_CRIT,
+		    "! %s: run %s by %s, started %s", o->runbook, o->id,
+		    o->user != NULL ? o->user : "?", when);
 		if (o->pid > 0)
-			draw_printf(win, y, 1, w - 2, ROLE_CRIT,
-			    "! run %s of %s (%s, %s) was interrupted at step "
-			    "'%s'; its process %ld %s", o->id, o->runbook,
-			    o->user != NULL ? o->user : "?", when,
+			draw_printf(win, y++, 3, w - 4, ROLE_TEXT,
+			    "interrupted at step '%s'; its process %ld %s",
 			    o->step_name != NULL ? o->step_name : "?",
 			    (long)o->pid, o->alive ? "is still running" :
 			    "is gone");
+		else if (o->step_name != NULL)
+			draw_printf(win, y++, 3, w - 4, ROLE_TEXT,
+			    "interrupted after step '%s'", o->step_name);
 		else
-			draw_printf(win, y, 1, w - 2, ROLE_CRIT,
-			    "! run %s of %s (%s, %s) was interrupted%s%s%s",
-			    o->id, o->runbook, o->user != NULL ? o->user : "?",
-			    when, o->step_name != NULL ? " after step '" :
-			    " before its first step", o->step_name != NULL ?
-			    o->step_name : "", o->step_name != NULL ? "'" : "");
+			draw_text(win, y++, 3, w - 4, ROLE_TEXT,
+			    "interrupted before its first step");
 	}
 }
 

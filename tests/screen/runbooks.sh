@@ -21,7 +21,9 @@ pids=""
 rb_normalize() {
 	sed -E -e 's/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}/RUNID/g' \
 	    -e "s#$SCREEN_TMP#TMP#g" \
-	    -e 's/[0-9]+(m[0-9]{2})?s( |$)/Ns\2/g'
+	    -e 's/[0-9]+(m[0-9]{2})?s( |$)/Ns\2/g' \
+	    -e "s/ by $(id -un), / by USER, /" \
+	    -e 's/process [0-9]+/process PID/g'
 }
 
 # Like screen_expect, on the normalized screen.
@@ -64,8 +66,10 @@ rb_start() {
 	screen_wait "Runbooks" >/dev/null
 }
 
-# Zooms the Runbooks pane and selects the runbook at index $1.
+# Starts maintop, zooms the Runbooks pane and selects the runbook at
+# index $1.
 rb_select() {
+	rb_start
 	screen_keys 4 Enter g
 	n=0
 	while [ "$n" -lt "$1" ]; do
@@ -89,7 +93,6 @@ trap 'rb_cleanup; screen_cleanup' EXIT INT TERM
 
 # 1. A full run: parameters (pattern checked, secret masked), the dry
 # run, a confirmation before each step, the summary and the pane after.
-rb_start
 rb_select 0
 screen_keys Enter
 rb_expect runbooks-params "Enter opens the console with the parameters form"
@@ -245,8 +248,9 @@ pids=""
 # 8. Read-only and wall modes never run anything, whatever is typed.
 rm -f "$work"/*
 for mode in --read-only --wall; do
-	rb_start "$mode"
-	rb_select 5
+	screen_start 100 30 "$MAINTOP" -c "$conf" --now "$now" "$mode"
+	screen_wait "screen-test" >/dev/null
+	screen_keys 4 Enter g j j j j j
 	screen_keys Enter
 	if [ "$mode" = --read-only ]; then
 		rb_wait "read-only mode: runbooks cannot be run"
@@ -262,7 +266,6 @@ for mode in --read-only --wall; do
 done
 
 # 9. kill -9 of maintop mid-run, then a restart shows the interrupted run.
-rb_start
 rb_select 3
 screen_keys Enter
 rb_wait "Dry run"

@@ -39,8 +39,9 @@ is() {
 
 # --- the skip path ----------------------------------------------------------
 out=$(servers_require no-such-command-maintop)
-is "servers_require skips with the package to install" "$out" \
-    "1..0 # SKIP no-such-command-maintop not found: apt-get install no-such-command-maintop"
+want="1..0 # SKIP no-such-command-maintop not found:"
+want="$want apt-get install no-such-command-maintop"
+is "servers_require skips with the package to install" "$out" "$want"
 
 # --- PostgreSQL -------------------------------------------------------------
 servers_start_pg
@@ -69,8 +70,8 @@ PGPASSWORD=wrong PGCONNECT_TIMEOUT=10 psql -X -w -h 127.0.0.1 \
     -p "$PGPORT_TEST" -U app -d maintop -c 'SELECT 1' >/dev/null 2>&1
 rc=$?
 check "a wrong password is refused" test "$rc" != 0
-is "servers_psql runs SQL as the superuser" \
-    "$(servers_psql -Atc 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user')" t
+is "servers_psql runs SQL as the superuser" "$(servers_psql -Atc \
+    'SELECT rolsuper FROM pg_roles WHERE rolname = current_user')" t
 if [ "$(id -u)" = 0 ]; then
 	is "as root, PostgreSQL runs as $SERVERS_USER" \
 	    "$(stat -c %U "$PGDATA_TEST")" "$SERVERS_USER"

@@ -1,5 +1,6 @@
-/* testhttpd: runs maintop's demo HTTP server from the command line, for the
- * shell tests and the benchmark; also finds free ports and makes certificates. */
+/* testhttpd: runs maintop's demo HTTP server from the command line for the
+ * shell tests and the benchmark; also finds free ports and makes
+ * certificates. */
 #include "build.h"
 
 #include <getopt.h>
