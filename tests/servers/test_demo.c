@@ -172,14 +172,14 @@ main(void)
 	pid_t pids[3];
 	int i, gone;
 
-	if (access("/usr/lib/postgresql", F_OK) != 0 &&
-	    getenv("MAINTOP_PG_BINDIR") == NULL) {
-		printf("1..0 # SKIP PostgreSQL is not installed "
-		    "(apt-get install postgresql)\n");
-		return 0;
-	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	d = demo_start(&cause);
+	if (d == NULL && strstr(cause, "apt-get install") != NULL) {
+		/* A server binary is missing: the message names the package. */
+		printf("1..0 # SKIP %s\n", cause);
+		free(cause);
+		return 0;
+	}
 	if (!ok(d != NULL, "demo_start")) {
 		printf("# %s\n", cause);
 		free(cause);
