@@ -881,6 +881,39 @@ draw_block(WINDOW *win, int y, int n, int w, enum role r, const char *text,
 	return used;
 }
 
+/*
+ * Breaks text into lines of at most width bytes at spaces (a word longer
+ * than width is cut).  Returns a new string.
+ */
+static char *
+wrap_text(const char *text, int width)
+{
+	struct buf b;
+	const char *p = text, *end, *sp;
+	size_t w = width > 8 ? (size_t)width : 8, n;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		end = strchr(p, '\n');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (n > w) {
+			for (sp = p + w; sp > p && *sp != ' '; sp--)
+				;
+			n = sp > p ? (size_t)(sp - p) : w;
+		}
+		buf_add(&b, p, n);
+		buf_addc(&b, '\n');
+		p += n;
+		while (*p == ' ')
+			p++;
+		if (*p == '\n')
+			p++;
+	}
+	if (b.s == NULL)
+		buf_adds(&b, "");
+	return buf_detach(&b);
+}
+
 static int
 count_lines(const char *text)
 {
@@ -901,15 +934,18 @@ static void
 draw_preview(struct console *con, WINDOW *win, int h, int w)
 {
 	int y = 1, bottom = h - 1, n, errn = 0;
+	char *wrapped;
 
 	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "Dry run: every step as it "
 	    "will run (nothing has run yet)");
 	if (con->error != NULL) {
-		errn = count_lines(con->error);
+		wrapped = wrap_text(con->error, w - 2);
+		errn = count_lines(wrapped);
 		if (errn > 4)
 			errn = 4;
 		bottom -= errn;
-		draw_block(win, bottom, errn, w, ROLE_CRIT, con->error, 0);
+		draw_block(win, bottom, errn, w, ROLE_CRIT, wrapped, 0);
+		free(wrapped);
 	}
 	n = con->preview != NULL ? count_lines(con->preview) : 0;
 	if (con->preview_top > n - (bottom - y))
