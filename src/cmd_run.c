@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -51,6 +52,8 @@ struct run_ctx {
 	struct sanitizer	 san;
 	int			 started;
 	int			 refused;
+	int			 eof;		/* no more input after the buffer */
+	int			 pollable;	/* stdin can be watched */
 	char			**values;
 	int			 overrides;
 };
@@ -70,13 +73,50 @@ say(struct run_ctx *c, const char *fmt, ...)
 	fflush(stdout);
 }
 
+static void answer(struct run_ctx *, const char *);
+
+/*
+ * Answers the prompt from the lines already read (answers piped in ahead
+ * of time); at the end of input with no answer left, aborts rather than
+ * guess.
+ */
+static void
+take_input(struct run_ctx *c)
+{
+	char *nl, *line;
+	size_t used;
+
+	while (c->prompt != PROMPT_NONE && c->input.len > 0 &&
+	    (nl = memchr(c->input.s, '\n', c->input.len)) != NULL) {
+		used = (size_t)(nl + 1 - c->input.s);
+		line = xstrndup(c->input.s, used - 1);
+		memmove(c->input.s, c->input.s + used, c->input.len - used);
+		c->input.len -= used;
+		c->input.s[c->input.len] = '\0';
+		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
+		if (!isatty(STDIN_FILENO))
+			say(c, "%s\n", line);	/* a transcript */
+		answer(c, line);
+		free(line);
+	}
+	if (c->prompt != PROMPT_NONE && c->eof) {
+		say(c, "\nEnd of input: aborting.\n");
+		c->prompt = PROMPT_NONE;
+		if (c->pollable)
+			event_del(c->ev_stdin);
+		runner_abort(c->r, NULL);
+	}
+}
+
 static void
 ask(struct run_ctx *c, enum prompt p, const char *text)
 {
 	c->prompt = p;
-	buf_reset(&c->input);
 	say(c, "%s", text);
-	event_add(c->ev_stdin, NULL);
+	if (c->pollable && !c->eof)
+		event_add(c->ev_stdin, NULL);
+	take_input(c);
 }
 
 static void
@@ -188,7 +228,8 @@ on_finished(struct runner *r, void *arg)
 	say(c, "\n%s", t);
 	free(t);
 	free(s);
-	event_del(c->ev_stdin);
+	if (c->pollable)
+		event_del(c->ev_stdin);
 	event_base_loopexit(c->base, NULL);
 }
 
@@ -254,41 +295,53 @@ answer(struct run_ctx *c, const char *line)
 		return;
 	}
 	c->prompt = PROMPT_NONE;
-	event_del(c->ev_stdin);
+	if (c->pollable)
+		event_del(c->ev_stdin);
 }
 
 static void
 on_stdin(evutil_socket_t fd, short what, void *arg)
 {
 	struct run_ctx *c = arg;
-	char chunk[256], *nl, *line;
-	size_t used;
+	char chunk[256];
 	ssize_t n;
 
 	n = read(STDIN_FILENO, chunk, sizeof chunk);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
-		/* No more answers: stop rather than guess. */
-		say(c, "\nEnd of input: aborting.\n");
+		c->eof = 1;
 		event_del(c->ev_stdin);
-		c->prompt = PROMPT_NONE;
-		runner_abort(c->r, NULL);
+	} else
+		buf_add(&c->input, chunk, (size_t)n);
+	take_input(c);
+}
+
+/*
+ * Whether stdin can be watched by the loop (a terminal, pipe or socket);
+ * a regular file or /dev/null cannot (epoll refuses them), so it is read
+ * whole now, as answers given ahead of time.
+ */
+static void
+stdin_setup(struct run_ctx *c)
+{
+	struct stat st;
+	char chunk[4096];
+	ssize_t n;
+
+	if (fstat(STDIN_FILENO, &st) != 0) {
+		c->eof = 1;
 		return;
 	}
-	buf_add(&c->input, chunk, (size_t)n);
-	while (c->prompt != PROMPT_NONE && c->input.len > 0 &&
-	    (nl = memchr(c->input.s, '\n', c->input.len)) != NULL) {
-		used = (size_t)(nl + 1 - c->input.s);
-		line = xstrndup(c->input.s, used - 1);
-		memmove(c->input.s, c->input.s + used, c->input.len - used);
-		c->input.len -= used;
-		c->input.s[c->input.len] = '\0';
-		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
-			line[strlen(line) - 1] = '\0';
-		answer(c, line);
-		free(line);
+	if (isatty(STDIN_FILENO) || S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode)) {
+		c->pollable = 1;
+		return;
 	}
+	while (c->input.len < 65536 &&
+	    (n = read(STDIN_FILENO, chunk, sizeof chunk)) > 0)
+		buf_add(&c->input, chunk, (size_t)n);
+	c->eof = 1;
 }
 
 static void
@@ -308,7 +361,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		break;
 	case SIGHUP:
 		c->hup = 1;
-		event_del(c->ev_stdin);
+		if (c->pollable)
+			event_del(c->ev_stdin);
 		runner_detach(c->r);
 		break;
 	}
@@ -593,6 +647,7 @@ cmd_run(int argc, char **argv)
 	sanitizer_init(&c.san, SANITIZE_KEEP_NEWLINES | SANITIZE_KEEP_TABS |
 	    SANITIZE_KEEP_SGR);
 	buf_init(&c.input);
+	stdin_setup(&c);
 	c.base = event_base_new();
 	if (c.base == NULL)
 		fatal("cannot create the event loop");

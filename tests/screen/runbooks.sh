@@ -222,7 +222,27 @@ test -e "$work/dropped"
 screen_ok $? "the right name runs the danger step"
 screen_keys Escape
 
-# 7. The lock: another maintop holds failing's lock.
+# 7. Hostile output is sanitized, and the scrollback is bounded.
+rb_select 5
+screen_keys Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "Esc close"
+rb_wait "line 2500"
+screen_capture | grep -q "^ red text done$"
+screen_ok $? "escape sequences are removed, the text kept"
+! screen_capture | grep -q evil && test "$(screen_tmux display -p -t test '#{pane_title}')" != evil
+screen_ok $? "an OSC title sequence neither shows nor reaches the terminal"
+screen_keys g
+rb_wait "Output (" 
+screen_capture | grep -q "^ line 501$" && ! screen_capture | grep -q "^ line 500$"
+screen_ok $? "g shows the oldest line kept: the last 2000 lines are kept"
+screen_keys G
+rb_wait " Output "
+screen_ok $? "G follows the end again"
+screen_keys Escape
+
+# 8. The lock: another maintop holds failing's lock.
 lock="$state/locks/failing.lock"
 mkdir -p "$state/locks"
 printf '{"user":"alice","tty":"/dev/pts/9","pid":4242,"since":"2026-11-25T09:30:00Z","run":"20261125T093000Z-abcdef"}\n' > "$lock"
@@ -245,12 +265,12 @@ screen_ok $? "the refused run is not in the journal"
 rb_cleanup
 pids=""
 
-# 8. Read-only and wall modes never run anything, whatever is typed.
+# 9. Read-only and wall modes never run anything, whatever is typed.
 rm -f "$work"/*
 for mode in --read-only --wall; do
 	screen_start 100 30 "$MAINTOP" -c "$conf" --now "$now" "$mode"
 	screen_wait "screen-test" >/dev/null
-	screen_keys 4 Enter g j j j j j
+	screen_keys 4 Enter g j j j j j j
 	screen_keys Enter
 	if [ "$mode" = --read-only ]; then
 		rb_wait "read-only mode: runbooks cannot be run"
@@ -265,7 +285,7 @@ for mode in --read-only --wall; do
 	screen_ok $? "$mode: no run was recorded"
 done
 
-# 9. kill -9 of maintop mid-run, then a restart shows the interrupted run.
+# 10. kill -9 of maintop mid-run, then a restart shows the interrupted run.
 rb_select 3
 screen_keys Enter
 rb_wait "Dry run"

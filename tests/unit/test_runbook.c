@@ -586,7 +586,6 @@ test_dry_run(void)
 	ok(strstr(text, "pause: Is main fine? (******)") != NULL,
 	    "pause message substituted and masked");
 	ok(strstr(text, "step 2/2: look (pause)") != NULL, "step headers");
-	printf("# %s", text);
 	free(text);
 	runbook_values_free(rb, v);
 	cfg_clear(&c);
