@@ -1004,6 +1004,18 @@ draw_checklist(struct console *con, WINDOW *win, int y, int rows, int w)
 	}
 }
 
+/* Keeps the output's scroll offset inside what rows lines can show. */
+static void
+clamp_output(struct console *con, int rows)
+{
+	int total = (int)con->nlines + (con->partial.len > 0);
+
+	if (con->scroll > total - rows)
+		con->scroll = total - rows;
+	if (con->scroll < 0)
+		con->scroll = 0;
+}
+
 static void
 draw_output(struct console *con, WINDOW *win, int y, int rows, int w)
 {
@@ -1011,10 +1023,7 @@ draw_output(struct console *con, WINDOW *win, int y, int rows, int w)
 
 	if (rows < 1)
 		return;
-	if (con->scroll > total - rows)
-		con->scroll = total - rows;
-	if (con->scroll < 0)
-		con->scroll = 0;
+	clamp_output(con, rows);
 	start = total - rows - con->scroll;
 	if (start < 0)
 		start = 0;
@@ -1167,6 +1176,7 @@ draw_console(struct console *con, struct ui *ui, WINDOW *win, int h, int w)
 	if (out_rows < 1)
 		out_rows = 1;
 	draw_hline(win, y, 0, w, ROLE_BORDER);
+	clamp_output(con, out_rows);
 	if (con->scroll > 0)
 		draw_printf(win, y, 2, w - 4, ROLE_TITLE, " Output (%d line%s "
 		    "back; G: follow) ", con->scroll, con->scroll == 1 ? "" :

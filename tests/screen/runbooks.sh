@@ -228,7 +228,7 @@ screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_wait "Esc close"
-rb_wait "line 2500"
+rb_wait "red text done"
 screen_capture | grep -q "^ red text done$"
 screen_ok $? "escape sequences are removed, the text kept"
 ! screen_capture | grep -q evil && test "$(screen_tmux display -p -t test '#{pane_title}')" != evil
