@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "config.h"
 #include "demo_servers.h"
-#include "fileio.h"
 #include "ui_run.h"
 
 static const char demo_usage[] =
@@ -34,7 +33,7 @@ cmd_demo(int argc, char **argv)
 	struct ui_opts opts;
 	struct demo *d;
 	struct config *c;
-	char *cause = NULL, *text;
+	char *cause = NULL, port[16];
 	int ch, snapshot = 0, ret;
 
 	memset(&opts, 0, sizeof opts);
@@ -74,18 +73,15 @@ cmd_demo(int argc, char **argv)
 		free(cause);
 		return CLI_EXIT_FAIL;
 	}
-	text = demo_config_text(d);
-	if (fileio_write_atomic(d->config_path, text, strlen(text), 0600,
-	    &cause) != 0) {
-		fprintf(stderr, "maintop demo: %s\n", cause);
-		free(cause);
-		free(text);
-		demo_stop(d);
-		return CLI_EXIT_FAIL;
-	}
-	free(text);
-	/* The demo's runbooks find the servers through these. */
+	/* demo_start has written the configuration; the runbooks (the demo's
+	 * and the examples in doc/runbooks) find the servers through these. */
 	setenv("MAINTOP_DEMO_DIR", d->dir, 1);
+	snprintf(port, sizeof port, "%d", d->pg_port);
+	setenv("MAINTOP_DEMO_PG_PORT", port, 1);
+	snprintf(port, sizeof port, "%d", d->redis_port);
+	setenv("MAINTOP_DEMO_REDIS_PORT", port, 1);
+	snprintf(port, sizeof port, "%d", d->http_port);
+	setenv("MAINTOP_DEMO_HTTP_PORT", port, 1);
 
 	if (snapshot) {
 		char *args[] = { "snapshot", "-c", d->config_path, NULL };

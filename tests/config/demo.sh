@@ -1,0 +1,38 @@
+#!/bin/sh
+# "maintop demo --snapshot": the demo's real servers start, every check of
+# its configuration answers, and nothing is left behind.
+: "${top_srcdir:=.}" "${MAINTOP:=./maintop}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-demo-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# When run as root the servers run as an unprivileged user, who must be
+# able to reach the demo's directory under $TMPDIR.
+chmod 755 "$tmp"
+for bin in redis-server; do
+	command -v $bin >/dev/null || { echo "1..0 # SKIP $bin missing (apt-get install redis-server)"; exit 0; }
+done
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
+	{ echo "1..0 # SKIP initdb missing (apt-get install postgresql)"; exit 0; }
+export TMPDIR="$tmp" HOME="$tmp"
+n=0
+t() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+"$MAINTOP" demo --snapshot > "$tmp/out" 2> "$tmp/err"
+t $? "maintop demo --snapshot exits 0"
+grep -q "^OK  *cache  *redis" "$tmp/out"
+t $? "the demo's Redis answers"
+grep -q "^OK  *api  *http" "$tmp/out"
+t $? "the demo's HTTP server answers"
+grep -q "pg-main  *postgres .*PostgreSQL [0-9]" "$tmp/out"
+t $? "the demo's PostgreSQL answers"
+grep -q "^CRITICAL payments .*500" "$tmp/out"
+t $? "the failing endpoint shows critical"
+grep -q "^== Runbooks" "$tmp/out" && grep -q "^vacuum-orders" "$tmp/out"
+t $? "the demo has runbooks"
+left=$(ls -d "$tmp"/maintop-demo.* 2>/dev/null | wc -l)
+t $([ "$left" -eq 0 ] && echo 0 || echo 1) "the demo's temporary directory is removed"
+sleep 0.5
+! pgrep -f "$tmp/maintop-demo" >/dev/null
+t $? "no demo server is left running"
+echo "1..$n"
