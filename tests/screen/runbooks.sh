@@ -235,7 +235,7 @@ screen_ok $? "escape sequences are removed, the text kept"
 screen_ok $? "an OSC title sequence neither shows nor reaches the terminal"
 screen_keys g
 rb_wait "Output (" 
-screen_capture | grep -q "^ line 501$" && ! screen_capture | grep -q "^ line 500$"
+screen_capture | grep -q "^ line 502$" && ! screen_capture | grep -q "^ line 501$"
 screen_ok $? "g shows the oldest line kept: the last 2000 lines are kept"
 screen_keys G
 rb_wait " Output "
