@@ -40,6 +40,8 @@ static struct event	*ev_sig[4];
 static int		 curses_active;
 
 static void ui_draw(struct ui *);
+static void tick_arm(struct ui *);
+static void ui_hangup(struct ui *);
 
 /* Restores the terminal; safe to call twice and from the fatal path. */
 static void
@@ -57,6 +59,31 @@ ui_redraw(struct ui *ui)
 {
 	event_active(ev_draw, EV_TIMEOUT, 0);
 	(void)ui;
+}
+
+void
+ui_suspend(struct ui *ui)
+{
+	if (ui->suspended)
+		return;
+	ui->suspended = 1;
+	event_del(ev_input);
+	evtimer_del(ev_tick);
+	def_prog_mode();
+	endwin();
+}
+
+void
+ui_resume(struct ui *ui)
+{
+	if (!ui->suspended)
+		return;
+	ui->suspended = 0;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	event_add(ev_input, NULL);
+	ui_draw(ui);
+	tick_arm(ui);
 }
 
 void
@@ -330,16 +357,39 @@ draw_header(struct ui *ui)
 		    ROLE_HEADER, clock);
 }
 
+/* What quitting would interrupt, or NULL. */
+static const char *
+ui_busy(struct ui *ui)
+{
+	const char *b;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (views[i]->busy != NULL &&
+		    (b = views[i]->busy(ui->state[i])) != NULL)
+			return b;
+	return NULL;
+}
+
 static void
 draw_footer(struct ui *ui)
 {
-	const char *hints = views[ui->focus]->hints;
+	const struct view_ops *v = views[ui->focus];
+	const char *hints = v->hints, *busy;
 	int y = ui->rows - 1, x;
 
+	if (v->hints_now != NULL && v->hints_now(ui->state[ui->focus]) != NULL)
+		hints = v->hints_now(ui->state[ui->focus]);
 	draw_fill(stdscr, y, 0, ui->cols, ROLE_FOOTER);
 	if (ui->quit_prompt) {
-		draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER_KEY,
-		    "Quit maintop? y: quit   n: stay");
+		busy = ui_busy(ui);
+		if (busy != NULL)
+			draw_printf(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER_KEY,
+			    "%s: quitting aborts it. Quit? y: quit   n: stay",
+			    busy);
+		else
+			draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER_KEY,
+			    "Quit maintop? y: quit   n: stay");
 		return;
 	}
 	if (ui->message[0] != '\0' && time(NULL) < ui->message_until) {
@@ -442,6 +492,8 @@ ui_draw(struct ui *ui)
 {
 	int top = 1, body, i, y, small, left, big;
 
+	if (ui->suspended || ui->hungup)
+		return;
 	ui->now = cli_now();
 	ui->too_small = ui->cols < MIN_COLS || ui->rows < MIN_ROWS;
 	if (ui->too_small) {
@@ -647,6 +699,7 @@ static void
 input_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ui *ui = arg;
+	static int empty;
 	int key, n = 0;
 
 	while ((key = wgetch(stdscr)) != ERR) {
@@ -655,6 +708,16 @@ input_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		if (++n > 256)	/* a paste: draw, then come back */
 			break;
+	}
+	/*
+	 * Readable but nothing to read, again and again: the terminal is
+	 * gone (end of file) without a SIGHUP.  Treat it as one rather than
+	 * spin.
+	 */
+	empty = n == 0 ? empty + 1 : 0;
+	if (empty > 64) {
+		ui_hangup(ui);
+		return;
 	}
 	if (ui->quit)
 		event_base_loopbreak(ui->base);
@@ -684,6 +747,11 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ui *ui = arg;
 
+	if (ui->hungup && ui_busy(ui) == NULL) {
+		ui->quit = 1;
+		event_base_loopbreak(ui->base);
+		return;
+	}
 	ui_draw(ui);
 	tick_arm(ui);
 }
@@ -726,6 +794,29 @@ health_changed(void *arg)
 	ui_redraw(arg);
 }
 
+/*
+ * The terminal is gone: tell the views (a running runbook step is left to
+ * finish, nothing new starts), stop reading and drawing, and leave once
+ * nothing is busy (the tick checks).
+ */
+static void
+ui_hangup(struct ui *ui)
+{
+	int i;
+
+	if (ui->hungup)
+		return;
+	ui->hungup = 1;
+	event_del(ev_input);
+	for (i = 0; i < 4; i++)
+		if (views[i]->hangup != NULL)
+			views[i]->hangup(ui->state[i]);
+	if (ui_busy(ui) == NULL) {
+		ui->quit = 1;
+		event_base_loopbreak(ui->base);
+	}
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -735,9 +826,11 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	case SIGWINCH:
 		ui_resize(ui, 1);
 		break;
+	case SIGHUP:
+		ui_hangup(ui);
+		break;
 	case SIGTERM:
 	case SIGINT:
-	case SIGHUP:
 		ui->quit = 1;
 		event_base_loopbreak(ui->base);
 		break;

@@ -38,6 +38,15 @@ struct view_ops {
 	/* True while the view has an input form or overlay open that wants
 	 * every key, Esc and q included. */
 	int		 (*modal)(void *);
+	/* Footer hints for the view's current state, or NULL for hints. */
+	const char	*(*hints_now)(void *);
+	/* NULL when nothing runs; else what quitting would interrupt ("a
+	 * run of vacuum is going"), shown in the quit prompt. */
+	const char	*(*busy)(void *);
+	/* The terminal hung up (SIGHUP): let running work finish on its own
+	 * and start nothing new.  The loop goes on, without drawing, until
+	 * busy returns NULL. */
+	void		 (*hangup)(void *);
 };
 
 extern const struct view_ops view_calendar_ops;
@@ -66,6 +75,8 @@ struct ui {
 	void			*state[4];	/* each view's private state */
 	WINDOW			*panes[4];
 	int			 wall_next;	/* seconds to the next cycle */
+	int			 suspended;	/* a child has the terminal */
+	int			 hungup;	/* SIGHUP: no terminal any more */
 };
 
 /* The role that draws a health state. */
@@ -73,6 +84,14 @@ enum role view_state_role(enum state);
 
 /* Asks for a redraw on the next turn of the loop (cheap to call often). */
 void ui_redraw(struct ui *);
+/*
+ * Lets a child have the terminal (an interactive runbook step): stops
+ * reading keys and drawing and leaves curses mode; ui_resume takes the
+ * terminal back and redraws everything.
+ */
+void ui_suspend(struct ui *);
+void ui_resume(struct ui *);
+
 /* Shows a notice in the footer for a few seconds. */
 void ui_notice(struct ui *, const char *, ...)
     __attribute__((format(printf, 2, 3)));

@@ -443,14 +443,10 @@ env_on_terminal(struct runner *r, int begin, void *arg)
 {
 	struct console *con = arg;
 
-	if (begin) {
-		def_prog_mode();
-		endwin();
-		return;
-	}
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	ui_redraw(con->v->ui);
+	if (begin)
+		ui_suspend(con->v->ui);
+	else
+		ui_resume(con->v->ui);
 }
 
 static void
@@ -1464,6 +1460,42 @@ runbooks_modal(void *p)
 	return v->con != NULL && v->shown;
 }
 
+/* What quitting would interrupt: a run that has not finished. */
+static const char *
+runbooks_busy(void *p)
+{
+	struct rbview *v = p;
+	static char text[128];
+
+	if (v->con == NULL || v->con->r == NULL || v->con->finished)
+		return NULL;
+	snprintf(text, sizeof text, "a run of %s is going", v->con->rb->name);
+	return text;
+}
+
+/* The terminal hung up: the running step finishes, nothing new starts. */
+static void
+runbooks_hangup(void *p)
+{
+	struct rbview *v = p;
+
+	if (v->con != NULL && v->con->r != NULL && !v->con->finished)
+		runner_detach(v->con->r);
+}
+
+static const char *
+runbooks_hints(void *p)
+{
+	struct rbview *v = p;
+
+	if (v->con == NULL || !v->shown)
+		return NULL;
+	if (v->con->finished)
+		return "Esc close  j/k scroll";
+	return "r s a b: run skip abort rollback  Ctrl-C interrupt  "
+	    "Esc hide";
+}
+
 const struct view_ops view_runbooks_ops = {
 	.name = "Runbooks",
 	.hints = "j/k select  Enter run console",
@@ -1472,4 +1504,7 @@ const struct view_ops view_runbooks_ops = {
 	.draw = runbooks_draw,
 	.key = runbooks_key,
 	.modal = runbooks_modal,
+	.hints_now = runbooks_hints,
+	.busy = runbooks_busy,
+	.hangup = runbooks_hangup,
 };

@@ -19,7 +19,7 @@ trap cleanup EXIT INT TERM
 httpd_pid=$!
 i=0
 while [ ! -s "$tmp/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(cat "$tmp/port")
+port=$(awk '/^PORT/ { print $2 }' "$tmp/port")
 {
 	echo "settings = { name = \"soak\"; state_dir = \"$tmp/state\"; wall_cycle = 2; };"
 	echo "http = ("

@@ -28,7 +28,7 @@ done
 httpd_pid=$!
 i=0
 while [ ! -s "$tmp/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(cat "$tmp/port")
+port=$(awk '/^PORT/ { print $2 }' "$tmp/port")
 
 # A configuration with N http checks against the local server.
 make_conf() {
