@@ -199,10 +199,10 @@ draw_vline(WINDOW *win, int y, int x, int height, enum role r)
 
 void
 draw_sparkline(WINDOW *win, int y, int x, int width, enum role r,
-    const double *v, size_t n)
+    const double *v, size_t n, double full_scale)
 {
 	size_t start, i;
-	double max = 0;
+	double max = full_scale > 0 ? full_scale : 0;
 	int level, col;
 
 	if (width <= 0)

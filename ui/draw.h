@@ -44,9 +44,11 @@ void draw_hline(WINDOW *, int y, int x, int width, enum role r);
 void draw_vline(WINDOW *, int y, int x, int height, enum role r);
 /*
  * A sparkline of the last width values (NaN or negative: a gap), scaled to
- * the largest value shown; eight levels in UTF-8, ".:-=+*#@" in ASCII.
+ * the largest value shown but never to less than full_scale (so that noise
+ * around a small value draws a flat line, which also costs no bytes to
+ * redraw when it shifts); eight levels in UTF-8, ".:-=+*#@" in ASCII.
  */
 void draw_sparkline(WINDOW *, int y, int x, int width, enum role r,
-    const double *values, size_t n);
+    const double *values, size_t n, double full_scale);
 
 #endif

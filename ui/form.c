@@ -102,6 +102,12 @@ form_set_value(struct form *f, size_t i, const char *value)
 	    ((unsigned char)value[len] & 0xc0) == 0x80)
 		len--;
 	buf_reset(&fl->value);
+	if (fl->value.s == NULL) {
+		/* A struct buf has no storage until the first byte; the
+		 * value must always be a string. */
+		buf_addc(&fl->value, ' ');
+		buf_reset(&fl->value);
+	}
 	if (len > 0)
 		buf_add(&fl->value, value, len);
 	fl->cursor = fl->value.len;

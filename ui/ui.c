@@ -350,8 +350,10 @@ draw_header(struct ui *ui)
 		    " READ-ONLY ") + 1;
 	if (util_localtime(ui->now, ui->cfg->settings.timezone, &tm) != 0)
 		util_localtime(ui->now, NULL, &tm);
+	/* To the minute: a clock that ticked every second would send bytes
+	 * every second to every idle dashboard (and wall screen). */
 	strftime(clock, sizeof clock, w >= 120 || banner[0] == '\0' ?
-	    "%a %Y-%m-%d %H:%M:%S %Z " : "%H:%M:%S %Z ", &tm);
+	    "%a %Y-%m-%d %H:%M %Z " : "%H:%M %Z ", &tm);
 	if (draw_width(clock) < w - x)
 		draw_text(stdscr, 0, w - draw_width(clock), draw_width(clock),
 		    ROLE_HEADER, clock);
@@ -424,6 +426,7 @@ draw_pane(struct ui *ui, int i, int y, int x, int h, int w)
 		win = newwin(h, w, y, x);
 		if (win == NULL)
 			return;
+		leaveok(win, TRUE);
 		ui->panes[i] = win;
 	} else {
 		int oh, ow, oy, ox;
@@ -436,6 +439,7 @@ draw_pane(struct ui *ui, int i, int y, int x, int h, int w)
 			ui->panes[i] = win;
 			if (win == NULL)
 				return;
+			leaveok(win, TRUE);
 		}
 	}
 	werase(win);

@@ -55,6 +55,41 @@ fmt_latency(double ms, char *buf, size_t len)
 		snprintf(buf, len, "%.1f s", ms / 1000);
 }
 
+/*
+ * The sparkline's full scale: the latency warning threshold, and at least
+ * 10 ms, so that a healthy check's jitter draws a flat line.
+ */
+static double
+spark_scale(const struct check *chk)
+{
+	const struct check_threshold *t = check_threshold(chk, "latency");
+	double scale = 10;
+
+	if (t != NULL && t->has_warn && t->warn * 1000 > scale)
+		scale = t->warn * 1000;
+	return scale;
+}
+
+/*
+ * How long a check has been in its state, to the minute: the list is read
+ * at a glance, and a column that changed every second would cost bytes on
+ * every row every second (the detail view has the exact time).
+ */
+static void
+fmt_since(long long secs, char *buf, size_t len)
+{
+	if (secs < 60)
+		snprintf(buf, len, "<1m");
+	else if (secs < 3600)
+		snprintf(buf, len, "%lldm", secs / 60);
+	else if (secs < 86400)
+		snprintf(buf, len, "%lldh%02lldm", secs / 3600,
+		    secs % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", secs / 86400,
+		    secs % 86400 / 3600);
+}
+
 /* The sparkline's values: latency of each point, a gap where none. */
 static size_t
 ring_values(const struct check_status *st, double *v, size_t max)
@@ -90,7 +125,7 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 		draw_text(win, y, 20, 5, sr, st->since == 0 ? "..." :
 		    state_short(st->state));
 	if (st->since != 0)
-		util_format_duration(ui->now - st->since, since, sizeof since);
+		fmt_since(ui->now - st->since, since, sizeof since);
 	else
 		snprintf(since, sizeof since, "-");
 	draw_text(win, y, 26, 7, ROLE_DIM, since);
@@ -99,7 +134,8 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 	draw_text(win, y, 34, 8, text, lat);
 	x = 43;
 	nv = ring_values(st, vals, (size_t)sparkw);
-	draw_sparkline(win, y, x, sparkw, sr, vals, nv);
+	draw_sparkline(win, y, x, sparkw, sr, vals, nv,
+	    spark_scale(st->check));
 	x += sparkw + 1;
 	msgw = w - x - 1;
 	if (st->last != NULL)
@@ -203,7 +239,7 @@ draw_detail(struct health_view *v, struct ui *ui, WINDOW *win, int h, int w,
 	}
 	nv = ring_values(st, vals, (size_t)(w - 2 > 256 ? 256 : w - 2));
 	draw_sparkline(win, y++, 1, w - 2, view_state_role(st->state), vals,
-	    nv);
+	    nv, spark_scale(st->check));
 	if (st->last_error != NULL) {
 		util_format_utc(st->last_error_time, buf, sizeof buf);
 		draw_printf(win, y++, 1, w - 2, ROLE_CRIT, "last error (%s):",

@@ -15,7 +15,7 @@ secs=${1:-30}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-bench.XXXXXX")
 sock="$tmp/tmux.sock"
 cleanup() {
-	tmux -S "$sock" kill-server 2>/dev/null
+	for s in "$tmp"/tmux.*; do tmux -S "$s" kill-server 2>/dev/null; done
 	[ -n "${httpd_pid:-}" ] && kill "$httpd_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -48,17 +48,23 @@ make_conf() {
 make_conf 20 5s "$tmp/20.conf"
 make_conf 200 10s "$tmp/200.conf"
 
-# Runs CMD in a fresh pane of COLSxROWS; prints bytes/s written after a
-# 3 s warm-up, over $secs seconds.
+# Runs CMD in a fresh pane of COLSxROWS (its own tmux server), types KEYS
+# ("" for none) once it runs, and prints the bytes/s written after a 3 s
+# warm-up, over $secs seconds.
+run=0
 rate() {
-	cols=$1 rows=$2
-	shift 2
-	out="$tmp/bytes.$$.$cols"
+	cols=$1 rows=$2 keys=$3
+	shift 3
+	run=$((run + 1))
+	out="$tmp/bytes.$run"
+	sock="$tmp/tmux.$run"
 	: > "$out"
 	tmux -S "$sock" -f /dev/null new-session -d -x "$cols" -y "$rows" -s b \
 	    "sleep 0.5; exec env TERM=xterm-256color HOME=$tmp LANG=C.UTF-8 $*"
 	tmux -S "$sock" pipe-pane -o -t b "cat >> $out"
-	sleep 3.5
+	sleep 1
+	[ -n "$keys" ] && tmux -S "$sock" send-keys -t b $keys
+	sleep 2.5
 	s0=$(wc -c < "$out")
 	sleep "$secs"
 	s1=$(wc -c < "$out")
@@ -69,11 +75,13 @@ rate() {
 echo "terminal output, idle, ${secs}s each (after a 3 s warm-up):"
 for size in 80x24 200x50; do
 	c=${size%x*} r=${size#*x}
-	m=$(rate "$c" "$r" "$MAINTOP" -c "$tmp/20.conf")
-	h=$(rate "$c" "$r" htop)
-	ratio=$(awk -v m="$m" -v h="$h" 'BEGIN { if (h > 0) printf "%.3f", m / h; else print "n/a" }')
-	printf '  %-7s maintop (20 checks, 5 s) %6s B/s   htop %6s B/s   ratio %s (target <= 0.1)\n' \
-	    "$size" "$m" "$h" "$ratio"
+	h=$(rate "$c" "$r" "" htop)
+	for focus in 1 2; do
+		m=$(rate "$c" "$r" "$focus" "$MAINTOP" -c "$tmp/20.conf")
+		ratio=$(awk -v m="$m" -v h="$h" 'BEGIN { if (h > 0) printf "%.3f", m / h; else print "n/a" }')
+		printf '  %-7s maintop (20 checks at 5 s, pane %d focused) %5s B/s   htop %5s B/s   ratio %s (target <= 0.1)\n' \
+		    "$size" "$focus" "$m" "$h" "$ratio"
+	done
 done
 
 # First frame: 200 checks configured; maintop writes the time to the first
@@ -82,6 +90,7 @@ done
 echo "first frame, 200 checks, 80x24 (5 runs):"
 for run in 1 2 3 4 5; do
 	out="$tmp/first.$run"
+	sock="$tmp/tmux.first.$run"
 	: > "$out"
 	tmux -S "$sock" -f /dev/null new-session -d -x 80 -y 24 -s f \
 	    "sleep 0.5; exec env TERM=xterm-256color HOME=$tmp LANG=C.UTF-8 MAINTOP_BENCH_FIRST_FRAME=$tmp/ms.$run $MAINTOP -c $tmp/200.conf; sleep 5"
