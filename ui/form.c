@@ -425,7 +425,7 @@ form_draw_field(const struct form *f, size_t i, WINDOW *win, int y, int x,
 void
 form_draw(struct form *f, WINDOW *win, int h, int w)
 {
-	int labelw = 0, rows, i, y, row, cur_row = 0, valw, bottom;
+	int labelw = 0, rows, i, x, y, row, cur_row = 0, valw, bottom;
 	size_t k;
 
 	if (h < 1 || w < 4)
@@ -470,11 +470,10 @@ form_draw(struct form *f, WINDOW *win, int h, int w)
 			if (focused)
 				draw_text(win, y, 1, 1, ROLE_TITLE_FOCUS,
 				    draw_glyph(GLYPH_ARROW));
-			draw_text(win, y, 3, labelw, focused ?
+			x = draw_text(win, y, 3, labelw, focused ?
 			    ROLE_TITLE_FOCUS : ROLE_TITLE, fl->label);
 			if (fl->flags & FORM_REQUIRED)
-				draw_text(win, y, 3 + labelw, 1, ROLE_DIM,
-				    "*");
+				draw_text(win, y, 3 + x, 1, ROLE_DIM, "*");
 			form_draw_field(f, k, win, y, labelw + 6, valw);
 		}
 		row++;

@@ -404,6 +404,13 @@ draw_footer(struct ui *ui)
 		    "Wall display: panes cycle by themselves   q quit");
 		return;
 	}
+	if (v->modal != NULL && v->modal(ui->state[ui->focus])) {
+		/* A form or console has every key: only its own hints. */
+		if (hints != NULL)
+			draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER,
+			    hints);
+		return;
+	}
 	x = 1;
 	x += draw_text(stdscr, y, x, ui->cols - x, ROLE_FOOTER,
 	    ui->zoomed ? "Esc back  " : "Tab pane  Enter zoom  ");

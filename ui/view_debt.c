@@ -59,6 +59,7 @@ struct debt_view {
 	char			*edit_id;	/* the item edited, NULL: add */
 	int			 form_zoomed;	/* the form zoomed the pane */
 	char			*confirm_id;	/* asking before deleting this */
+	int			 zoomed;	/* as last drawn, for the hints */
 };
 
 /* ------------------------------------------------------------------ */
@@ -259,6 +260,18 @@ view_debt_in_maintenance(struct ui *ui, const struct debt_item *d)
 
 /* ------------------------------------------------------------------ */
 /* Formatting. */
+
+/* Where d was read: its file, else (an item of the main configuration
+ * file) the configuration's path. */
+static const char *
+item_file(struct ui *ui, const struct debt_item *d)
+{
+	if (d->file != NULL)
+		return d->file;
+	if (d->source == DEBT_SOURCE_CONFIG && ui->cfg->path != NULL)
+		return ui->cfg->path;
+	return "?";
+}
 
 static void
 fmt_target(const struct debt_item *d, struct ui *ui, const char *tz,
@@ -605,7 +618,7 @@ detail_lines(struct debt_view *v, struct ui *ui, const struct debt_item *d,
 	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Created", date);
 	if (d->source == DEBT_SOURCE_CONFIG)
 		dl_add(l, ROLE_DIM, 1, "%-*sconfiguration %s:%d (read-only "
-		    "here)", lw, "Source", d->file != NULL ? d->file : "?",
+		    "here)", lw, "Source", item_file(ui, d),
 		    d->line);
 	else
 		dl_add(l, ROLE_DIM, 1, "%-*s%s", lw, "Source",
@@ -678,6 +691,8 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 	size_t n;
 	int i, y = 0, bottom = h;
 
+	if (focused)
+		v->zoomed = zoomed;
 	if (v->form != NULL && focused) {
 		form_draw(v->form, win, h, w);
 		return;
@@ -846,8 +861,8 @@ valid_target(const char *s, void *arg)
 	if (*s == '\0')
 		return NULL;
 	if (debt_parse_date(s, v->tz, &t) != 0)
-		return xasprintf("target must be a date YYYY-MM-DD, e.g. "
-		    "2026-12-31 (or empty for none)");
+		return xstrdup("target must be a date YYYY-MM-DD, e.g. "
+		    "2026-12-31");
 	return NULL;
 }
 
@@ -860,7 +875,7 @@ valid_effort(const char *s, void *arg)
 		return NULL;
 	if (util_parse_duration(s, &secs) != 0)
 		return xstrdup("effort must be a duration such as 4h, 2d or "
-		    "1w (or empty)");
+		    "1w");
 	return NULL;
 }
 
@@ -1132,7 +1147,7 @@ from_config(struct ui *ui, const struct debt_item *d)
 	if (d->source != DEBT_SOURCE_CONFIG)
 		return 0;
 	ui_notice(ui, "%s comes from the configuration (%s:%d): edit it there",
-	    d->id, d->file != NULL ? d->file : "?", d->line);
+	    d->id, item_file(ui, d), d->line);
 	return 1;
 }
 
@@ -1267,7 +1282,6 @@ dview_key(void *p, struct ui *ui, int key)
 		if (!ui->zoomed)
 			return 0;
 		v->sort = (v->sort + 1) % SORT_COUNT;
-		ui_notice(ui, "sorted by %s", sort_names[v->sort]);
 		return 1;
 	}
 	used = list_key(&v->list, key, (int)n, 10);
@@ -1278,6 +1292,24 @@ dview_key(void *p, struct ui *ui, int key)
 		free(rows);
 	}
 	return used;
+}
+
+/* The footer's hints for what is open. */
+static const char *
+dview_hints(void *p)
+{
+	struct debt_view *v = p;
+
+	if (v->form != NULL)
+		return "Ctrl-U clear to start  Left/Right Home/End move  "
+		    "Backspace delete";
+	if (v->filter_form != NULL)
+		return "type to filter  Enter keep  Esc clear";
+	if (v->confirm_id != NULL)
+		return "y delete  any other key keeps it";
+	if (v->detail && v->zoomed)
+		return "j/k scroll  e edit  r resolve/reopen  d delete";
+	return NULL;
 }
 
 static int
@@ -1345,4 +1377,5 @@ const struct view_ops view_debt_ops = {
 	.draw = dview_draw,
 	.key = dview_key,
 	.modal = dview_modal,
+	.hints_now = dview_hints,
 };

@@ -42,13 +42,14 @@ hview_free(void *p)
 	free(p);
 }
 
+/* Whole milliseconds: finer digits are noise that costs bytes to redraw. */
 static void
 fmt_latency(double ms, char *buf, size_t len)
 {
 	if (ms < 0)
 		snprintf(buf, len, "-");
-	else if (ms < 10)
-		snprintf(buf, len, "%.1f ms", ms);
+	else if (ms < 1)
+		snprintf(buf, len, "<1 ms");
 	else if (ms < 10000)
 		snprintf(buf, len, "%.0f ms", ms);
 	else

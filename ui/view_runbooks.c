@@ -1491,9 +1491,11 @@ runbooks_hints(void *p)
 	if (v->con == NULL || !v->shown)
 		return NULL;
 	if (v->con->finished)
-		return "Esc close  j/k scroll";
-	return "r s a b: run skip abort rollback  Ctrl-C interrupt  "
-	    "Esc hide";
+		return "Run console: Esc close";
+	if (v->con->r == NULL)
+		return "Run console: Esc cancel";
+	return "Run console: Ctrl-C interrupts the step, Esc hides the "
+	    "console (the run goes on)";
 }
 
 const struct view_ops view_runbooks_ops = {

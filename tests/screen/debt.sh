@@ -1,0 +1,187 @@
+#!/bin/sh
+# Screen tests of the Debt pane: the list and its zoomed columns, details,
+# resolved items, sorting, the filter, the add form's validation, resolve,
+# undo, delete with confirmation, read-only refusal, a concurrent edit, and
+# the mark on items whose systems are in trouble.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
+
+now="2026-11-25T10:00:00Z"
+work="$SCREEN_TMP/work"
+state="$work/state"
+mkdir -p "$work"
+cp "$SCREEN_DIR/fixtures/debt.conf" "$SCREEN_DIR/fixtures/debt-health.conf" \
+    "$work/"
+
+# A fresh state directory holding the fixture debt file (and no journal).
+reset_state() {
+	rm -rf "$state"
+	mkdir -p "$state"
+	cp "$SCREEN_DIR/fixtures/debt-file.conf" "$state/debt.conf"
+}
+
+# start_debt COLS ROWS CONFIG [ARG...]: maintop run from $work, so the
+# relative state_dir of the fixtures lands in it and paths shown are short.
+start_debt() {
+	c=$1 r=$2 f=$3
+	shift 3
+	screen_start "$c" "$r" sh -c 'cd "$1" && shift && exec "$@"' sh \
+	    "$work" "$MAINTOP" -c "$f" --now "$now" "$@"
+}
+
+# Waits (up to 8 s) until TEXT is no longer on screen: footer notices last
+# a few seconds and would hide the hints an expected screen shows.
+wait_gone() {
+	i=0
+	while [ $i -lt 80 ]; do
+		screen_capture | grep -qF -- "$1" || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# The lines of item ID in the debt file (its group).
+item_lines() {
+	sed -n "/id = \"$1\"/,/}/p" "$state/debt.conf"
+}
+
+# --- The list, zoom, details, resolved items, sorting. ---
+reset_state
+start_debt 80 24 debt.conf
+screen_wait "Calendar" >/dev/null
+screen_keys 3
+screen_expect debt-80x24 "80x24: open items in score order with target and systems"
+
+start_debt 120 32 debt.conf
+screen_wait "Calendar" >/dev/null
+screen_keys 3 Enter
+screen_expect debt-zoom "zoomed: status line, column header, id and owner"
+screen_keys Enter
+screen_expect debt-detail "Enter: every field and the score's three parts"
+screen_keys Escape
+screen_expect debt-zoom "Esc closes the details"
+screen_keys A
+screen_expect debt-zoom-all "A shows resolved items too"
+screen_keys A s
+screen_expect debt-sort-target "s sorts by target (nearest first, none last)"
+screen_keys s s
+screen_expect debt-sort-created "s s: by created date, newest first"
+screen_keys s
+screen_expect debt-zoom "s again: back to score order"
+
+# --- The filter. ---
+screen_keys / r e d i s
+screen_expect debt-filter-typing "/ filters as you type (title, id, owner, systems)"
+screen_keys Enter
+screen_expect debt-filter "Enter keeps the filter"
+screen_keys Escape
+screen_expect debt-zoom "Esc clears the filter"
+screen_keys / d b - p r i m a r y Enter
+screen_wait "filter: db-primary" >/dev/null
+screen_capture | grep -q "D-0001" && screen_capture | grep -q "D-0003" &&
+    ! screen_capture | grep -q "D-0004"
+screen_ok $? "a system name filters too"
+screen_keys Escape
+
+# --- Adding: validation, then a valid item. ---
+reset_state
+start_debt 80 24 debt.conf
+screen_wait "Calendar" >/dev/null
+screen_keys 3 a
+screen_expect debt-form "a opens the add form (zoomed)"
+screen_keys Tab C-u urgent Tab 'db-primary, db-primary' Tab 2026-13-01 \
+    Tab Tab 3x Enter
+screen_expect debt-form-errors "Enter with bad values: a message under each bad field"
+screen_keys 'Rotate the TLS certificates' Tab C-u high Tab C-u \
+    'web, db-primary' Tab C-u 2026-12-10 Tab dave Tab C-u 2d Tab \
+    'Expires soon.\nAutomate it.' Enter
+screen_expect debt-added "a valid add closes the form; the item is in the list"
+item_lines D-0007 | grep -q 'title = "Rotate the TLS certificates";' &&
+    item_lines D-0007 | grep -q 'systems = \[ "web", "db-primary" \];' &&
+    item_lines D-0007 | grep -q 'target = "2026-12-10";' &&
+    item_lines D-0007 | grep -q 'effort = "2d";' &&
+    item_lines D-0007 | grep -qF 'description = "Expires soon.\nAutomate it.";'
+screen_ok $? "the debt file holds the new item with every field"
+grep -q '"action":"add","id":"D-0007"' "$state/journal.jsonl"
+screen_ok $? "the journal records the add"
+
+# --- Resolve and undo. ---
+screen_keys g r
+screen_expect debt-resolved "r resolves the selected item; it leaves the list"
+item_lines D-0003 | grep -q 'status = "resolved";'
+screen_ok $? "the debt file has it resolved"
+screen_keys u
+screen_expect debt-undone "u undoes: the item is back"
+item_lines D-0003 | grep -q 'status = "open";'
+screen_ok $? "the debt file has it open again"
+grep -q '"action":"undo"' "$state/journal.jsonl"
+screen_ok $? "the journal records the undo"
+
+# --- Delete with confirmation. ---
+wait_gone "undone"
+screen_keys g j j d
+screen_expect debt-delete-ask "d asks before deleting"
+screen_keys n
+screen_wait "kept D-0004"
+screen_ok $? "n keeps the item"
+item_lines D-0004 | grep -q D-0004
+screen_ok $? "the debt file still has it"
+screen_keys d y
+screen_expect debt-deleted "d y deletes it"
+! grep -q 'D-0004' "$state/debt.conf"
+screen_ok $? "the debt file no longer has it"
+
+# Items from the configuration are listed but not changed here.
+screen_keys G r
+screen_wait "D-0001 comes from the configuration (debt.conf:13): edit it there"
+screen_ok $? "r on a configuration item names its file"
+
+# --- Read-only: every change is refused and the file stays as it was. ---
+reset_state
+start_debt 80 24 debt.conf --read-only
+screen_wait "Calendar" >/dev/null
+screen_keys 3 a
+screen_wait "read-only: cannot add debt items in read-only mode"
+screen_ok $? "read-only: a is refused with a notice"
+screen_keys e r d
+screen_wait "read-only: cannot delete debt items in read-only mode"
+screen_ok $? "read-only: e r d are refused"
+screen_keys u
+screen_expect debt-read-only "read-only: u is refused; no form or prompt opened"
+cmp -s "$SCREEN_DIR/fixtures/debt-file.conf" "$state/debt.conf" &&
+    [ ! -e "$state/journal.jsonl" ]
+screen_ok $? "read-only: the debt file is unchanged and nothing journaled"
+
+# --- Someone else edits the file while maintop runs. ---
+reset_state
+start_debt 80 24 debt.conf
+screen_wait "Calendar" >/dev/null
+screen_keys 3
+screen_wait "Document the on-call handover" >/dev/null
+sed 's/Document the on-call handover/Write the on-call handover guide/' \
+    "$state/debt.conf" > "$state/debt.conf.new" &&
+    mv "$state/debt.conf.new" "$state/debt.conf"
+cp "$state/debt.conf" "$SCREEN_TMP/theirs.conf"
+screen_keys r
+screen_expect debt-changed "r after an outside edit: refused, reloaded, told"
+cmp -s "$SCREEN_TMP/theirs.conf" "$state/debt.conf"
+screen_ok $? "the outside edit is kept, not overwritten"
+screen_keys r
+screen_wait "resolved D-0003"
+screen_ok $? "r again resolves, on top of the reloaded file"
+item_lines D-0003 | grep -q 'status = "resolved";' &&
+    grep -q "Write the on-call handover guide" "$state/debt.conf"
+screen_ok $? "the file has both changes"
+
+# --- Items whose systems are critical are marked. ---
+reset_state
+start_debt 120 32 debt-health.conf
+screen_wait "Calendar" >/dev/null
+screen_keys 3 Enter
+screen_wait "CRIT 1" >/dev/null
+screen_expect debt-health "items touching a critical check carry a ! mark"
+screen_keys Enter
+screen_wait "db-primary  CRITICAL"
+screen_ok $? "the details show each system's state"
+
+screen_done
