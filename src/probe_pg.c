@@ -215,7 +215,11 @@ col_num(PGresult *r, int row, int col, int *null)
 	return *null ? 0 : strtod(PQgetvalue(r, row, col), NULL);
 }
 
-/* A figure that the role may not see: NULL means 0 when it can. */
+/*
+ * A figure about other sessions, which a role without pg_monitor sees only
+ * for its own sessions: a figure from that subset would look like the
+ * truth, so it is unavailable.  With pg_monitor, NULL means 0.
+ */
 static void
 stat_fig(struct probe *p, PGresult *r, int col, const char *name,
     const char *unit)
@@ -223,7 +227,7 @@ stat_fig(struct probe *p, PGresult *r, int col, const char *name,
 	int null;
 	double v = col_num(r, 0, col, &null);
 
-	if (null && !p->can_stats)
+	if (!p->can_stats)
 		sample_add_unavailable(p->s, name, "needs pg_monitor");
 	else
 		sample_add_num(p->s, name, v, unit);

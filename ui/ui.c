@@ -324,7 +324,7 @@ draw_header(struct ui *ui)
 	struct tm tm;
 	const char *name = ui->cfg->settings.name;
 	char host[256];
-	int x, w = ui->cols;
+	int x, cw, w = ui->cols;
 
 	if (name == NULL) {
 		if (gethostname(host, sizeof host) != 0)
@@ -339,9 +339,6 @@ draw_header(struct ui *ui)
 	x += 2;
 	x += draw_overall(ui, x, w / 2) + 1;
 	update_maintenance(ui, banner, sizeof banner);
-	if (banner[0] != '\0')
-		x += draw_text(stdscr, 0, x, w - x - 30, ROLE_HEADER_ALERT,
-		    banner) + 1;
 	if (ui->wall)
 		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER_ALERT,
 		    " WALL ") + 1;
@@ -354,9 +351,12 @@ draw_header(struct ui *ui)
 	 * every second to every idle dashboard (and wall screen). */
 	strftime(clock, sizeof clock, w >= 120 || banner[0] == '\0' ?
 	    "%a %Y-%m-%d %H:%M %Z " : "%H:%M %Z ", &tm);
-	if (draw_width(clock) < w - x)
-		draw_text(stdscr, 0, w - draw_width(clock), draw_width(clock),
-		    ROLE_HEADER, clock);
+	cw = draw_width(clock);
+	if (banner[0] != '\0')
+		x += draw_text(stdscr, 0, x, w - x - cw - 1, ROLE_HEADER_ALERT,
+		    banner) + 1;
+	if (cw < w - x)
+		draw_text(stdscr, 0, w - cw, cw, ROLE_HEADER, clock);
 }
 
 /* What quitting would interrupt, or NULL. */

@@ -140,8 +140,8 @@ draw_overview(struct ui *ui, WINDOW *win, int h, int w)
 			x += draw_text(win, y, x, w - x, ROLE_CRIT,
 			    "CONFLICT") + 1;
 		if (w >= 100)
-			draw_printf(win, y, x, w - x - 1, ROLE_DIM, "%.11sZ",
-			    utc + 11);
+			draw_printf(win, y, x, w - x - 1, ROLE_DIM,
+			    "%.5s UTC", utc + 11);
 	}
 	if (y < h && nc > 0) {
 		draw_printf(win, h - 1, 1, w - 2, ROLE_CRIT,

@@ -40,6 +40,16 @@ wait_gone() {
 	return 1
 }
 
+# expect_notice TEXT NAME DESCRIPTION: the footer shows the notice TEXT
+# (one TAP line), then, once it has gone, the pane equals expected/NAME.txt
+# (another): screens are compared without the notice, which lasts 4 to 5 s.
+expect_notice() {
+	screen_wait "$1"
+	screen_ok $? "$3: the footer says \"$1\""
+	wait_gone "$1"
+	screen_expect "$2" "$3"
+}
+
 # The lines of item ID in the debt file (its group).
 item_lines() {
 	sed -n "/id = \"$1\"/,/}/p" "$state/debt.conf"
@@ -95,7 +105,8 @@ screen_expect debt-form-errors "Enter with bad values: a message under each bad 
 screen_keys 'Rotate the TLS certificates' Tab C-u high Tab C-u \
     'web, db-primary' Tab C-u 2026-12-10 Tab dave Tab C-u 2d Tab \
     'Expires soon.\nAutomate it.' Enter
-screen_expect debt-added "a valid add closes the form; the item is in the list"
+expect_notice "added D-0007  (u: undo)" debt-added \
+    "a valid add closes the form; the item is in the list"
 item_lines D-0007 | grep -q 'title = "Rotate the TLS certificates";' &&
     item_lines D-0007 | grep -q 'systems = \[ "web", "db-primary" \];' &&
     item_lines D-0007 | grep -q 'target = "2026-12-10";' &&
@@ -107,18 +118,18 @@ screen_ok $? "the journal records the add"
 
 # --- Resolve and undo. ---
 screen_keys g r
-screen_expect debt-resolved "r resolves the selected item; it leaves the list"
+expect_notice "resolved D-0003  (u: undo)" debt-resolved \
+    "r resolves the selected item; it leaves the list"
 item_lines D-0003 | grep -q 'status = "resolved";'
 screen_ok $? "the debt file has it resolved"
 screen_keys u
-screen_expect debt-undone "u undoes: the item is back"
+expect_notice "undone" debt-undone "u undoes: the item is back"
 item_lines D-0003 | grep -q 'status = "open";'
 screen_ok $? "the debt file has it open again"
 grep -q '"action":"undo"' "$state/journal.jsonl"
 screen_ok $? "the journal records the undo"
 
 # --- Delete with confirmation. ---
-wait_gone "undone"
 screen_keys g j j d
 screen_expect debt-delete-ask "d asks before deleting"
 screen_keys n
@@ -127,7 +138,7 @@ screen_ok $? "n keeps the item"
 item_lines D-0004 | grep -q D-0004
 screen_ok $? "the debt file still has it"
 screen_keys d y
-screen_expect debt-deleted "d y deletes it"
+expect_notice "deleted D-0004  (u: undo)" debt-deleted "d y deletes it"
 ! grep -q 'D-0004' "$state/debt.conf"
 screen_ok $? "the debt file no longer has it"
 
@@ -147,7 +158,8 @@ screen_keys e r d
 screen_wait "read-only: cannot delete debt items in read-only mode"
 screen_ok $? "read-only: e r d are refused"
 screen_keys u
-screen_expect debt-read-only "read-only: u is refused; no form or prompt opened"
+expect_notice "read-only: cannot undo in read-only mode" debt-read-only \
+    "read-only: u is refused; no form or prompt opened"
 cmp -s "$SCREEN_DIR/fixtures/debt-file.conf" "$state/debt.conf" &&
     [ ! -e "$state/journal.jsonl" ]
 screen_ok $? "read-only: the debt file is unchanged and nothing journaled"
@@ -163,7 +175,8 @@ sed 's/Document the on-call handover/Write the on-call handover guide/' \
     mv "$state/debt.conf.new" "$state/debt.conf"
 cp "$state/debt.conf" "$SCREEN_TMP/theirs.conf"
 screen_keys r
-screen_expect debt-changed "r after an outside edit: refused, reloaded, told"
+expect_notice "debt file changed on disk since it was read; reloaded" \
+    debt-changed "r after an outside edit: refused, reloaded, shown"
 cmp -s "$SCREEN_TMP/theirs.conf" "$state/debt.conf"
 screen_ok $? "the outside edit is kept, not overwritten"
 screen_keys r
