@@ -294,11 +294,13 @@ redis_evaluate(struct probe *p, long long slowlog)
 	const struct redis_info_db *db;
 	const struct redis_info_replica *rep;
 	const char *role, *ver, *v;
+	struct buf bad;
 	long long used, maxmem, t, evicted, rejected, off, lag, maxlag;
 	double frag;
 	char name[64];
 	size_t i;
 
+	buf_init(&bad);
 	role = redis_info_get(p->info, "role");
 	ver = redis_info_get(p->info, "redis_version");
 	sample_add_num(s, "latency", s->latency_ms / 1000.0, "s");
@@ -330,14 +332,12 @@ redis_evaluate(struct probe *p, long long slowlog)
 	if (v != NULL) {
 		sample_add_str(s, "last_bgsave", v);
 		if (strcmp(v, "ok") != 0)
-			sample_fail(s, STATE_CRIT, "%s; last bgsave failed",
-			    s->message);
+			buf_adds(&bad, "; last bgsave failed");
 	}
 	info_num(p, "aof_enabled", "aof_enabled", "");
 	v = redis_info_get(p->info, "aof_last_write_status");
 	if (v != NULL && strcmp(v, "ok") != 0)
-		sample_fail(s, STATE_CRIT, "%s; last AOF write failed",
-		    s->message);
+		buf_adds(&bad, "; last AOF write failed");
 
 	/* Thresholds apply to what changed since the previous probe. */
 	evicted = info_num(p, "evicted_keys", "evicted_keys_total", "");
@@ -362,8 +362,8 @@ redis_evaluate(struct probe *p, long long slowlog)
 		v = redis_info_get(p->info, "master_link_status");
 		sample_add_str(s, "master_link", v != NULL ? v : "?");
 		if (v == NULL || strcmp(v, "up") != 0)
-			sample_fail(s, STATE_CRIT, "%s; replication link is "
-			    "%s", s->message, v != NULL ? v : "unknown");
+			buf_printf(&bad, "; replication link is %s",
+			    v != NULL ? v : "unknown");
 		info_num(p, "master_last_io_seconds_ago", "master_last_io",
 		    "s");
 	} else {
@@ -391,11 +391,14 @@ redis_evaluate(struct probe *p, long long slowlog)
 	else
 		sample_add_unavailable(s, "slowlog_len", "SLOWLOG not allowed");
 
-	if (s->state == STATE_OK)
-		sample_set_msg(s, "%s %s, %s clients, PING %.1f ms",
-		    role != NULL ? role : "?", ver != NULL ? ver : "?",
-		    (v = redis_info_get(p->info, "connected_clients")) != NULL ?
-		    v : "?", s->latency_ms);
+	/* The usual summary, then what is wrong (sanitized when set). */
+	sample_set_msg(s, "%s %s, %s clients, PING %.1f ms%s",
+	    role != NULL ? role : "?", ver != NULL ? ver : "?",
+	    (v = redis_info_get(p->info, "connected_clients")) != NULL ?
+	    v : "?", s->latency_ms, bad.len > 0 ? bad.s : "");
+	if (bad.len > 0)
+		sample_fail(s, STATE_CRIT, "%s", s->message);
+	buf_free(&bad);
 	p->fails = 0;
 	redis_deliver(p);
 }

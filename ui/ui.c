@@ -171,15 +171,25 @@ static const char *const help_lines[][2] = {
 	{ "?", "this help" },
 	{ "q", "quit (asks first when something runs)" },
 	{ "", "Calendar" },
+	{ "h l j k", "day and week (zoomed)" },
+	{ "[ ]", "four weeks back, forward (zoomed)" },
 	{ "t", "back to today (zoomed)" },
-	{ "h l", "previous / next day (zoomed)" },
+	{ "Enter", "the selected day's windows in detail" },
+	{ "", "Health" },
+	{ "Enter", "details: every figure, thresholds, last error" },
+	{ "r", "probe the selected check now" },
 	{ "", "Debt" },
 	{ "a e", "add, edit an item" },
-	{ "r d", "resolve or reopen, delete" },
+	{ "r d", "resolve or reopen, delete (asks)" },
 	{ "u", "undo the last change" },
-	{ "/", "filter by text" },
+	{ "/", "filter by text, id, owner or system" },
+	{ "A s", "show resolved, cycle the sort (zoomed)" },
+	{ "Enter", "details with the score's parts (zoomed)" },
 	{ "", "Runbooks" },
-	{ "Enter", "open the run console" },
+	{ "Enter", "run console: parameters, dry run, start" },
+	{ "r s a b", "run, skip, abort, roll back (console)" },
+	{ "Ctrl-C", "interrupt the running step; twice: kill" },
+	{ "Esc", "hide the console (the run goes on)" },
 	{ "", "Read-only and wall modes refuse every change." },
 };
 #define HELP_NLINES ((int)(sizeof help_lines / sizeof help_lines[0]))
@@ -187,7 +197,7 @@ static const char *const help_lines[][2] = {
 static void
 draw_help(struct ui *ui)
 {
-	int w = 64, h = HELP_NLINES + 4, y0, x0, i, y;
+	int w = 74, h = HELP_NLINES + 4, y0, x0, i, y;
 	WINDOW *win;
 
 	if (h > ui->rows - 2)

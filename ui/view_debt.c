@@ -706,7 +706,16 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		goto prompts;
 	}
 	problem = problem_line(v, ui, &pr);
-	if (problem != NULL && y < h)
+	if (problem != NULL && zoomed) {
+		/* Zoomed, the whole reason fits: up to three lines of it. */
+		struct dlines l = { NULL, 0 };
+		size_t k;
+
+		dl_wrap(&l, pr, 1, problem, w - 2);
+		for (k = 0; k < l.n && k < 3 && y < h; k++)
+			draw_text(win, y++, 1, w - 2, pr, l.v[k].text);
+		dl_free(&l);
+	} else if (problem != NULL && y < h)
 		draw_text(win, y++, 1, w - 2, pr, problem);
 	layout(&c, w, zoomed);
 	if (zoomed && h - y >= 4) {

@@ -164,6 +164,23 @@ cmp -s "$SCREEN_DIR/fixtures/debt-file.conf" "$state/debt.conf" &&
     [ ! -e "$state/journal.jsonl" ]
 screen_ok $? "read-only: the debt file is unchanged and nothing journaled"
 
+# --- A debt file with errors is shown, not used, and never overwritten. ---
+rm -rf "$state"
+mkdir -p "$state"
+cp "$SCREEN_DIR/fixtures/debt-bad.conf" "$state/debt.conf"
+start_debt 120 32 debt.conf
+screen_wait "Calendar" >/dev/null
+screen_keys 3 Enter
+screen_expect debt-bad-file "a bad debt file: the error with file and line, config items still listed"
+screen_keys a
+screen_wait "cannot add debt items: the debt file has errors"
+screen_ok $? "a is refused while the file has errors"
+screen_keys G d
+screen_wait "cannot delete debt items: the debt file has errors"
+screen_ok $? "d is refused while the file has errors"
+cmp -s "$SCREEN_DIR/fixtures/debt-bad.conf" "$state/debt.conf"
+screen_ok $? "the bad file is left as it was"
+
 # --- Someone else edits the file while maintop runs. ---
 reset_state
 start_debt 80 24 debt.conf

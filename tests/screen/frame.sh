@@ -72,7 +72,7 @@ screen_ok $? "the terminal is restored (icanon, echo)"
 
 screen_start 80 24 sh -c "\"$MAINTOP\" -c \"$conf\" --now $now; echo status=\$?; stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e echo | tr '\n' ' '"
 screen_wait "Calendar" >/dev/null
-screen_tmux run-shell "pkill -TERM -f 'maintop -c $conf'" 
+screen_signal TERM
 screen_wait "icanon echo"
 screen_ok $? "SIGTERM restores the terminal"
 

@@ -15,6 +15,8 @@
 #   screen_expect NAME DESCRIPTION  wait until the pane equals expected/NAME.txt,
 #                                   print one TAP line
 #   screen_ok COND-EXIT DESCRIPTION print one TAP line from an exit status
+#   screen_signal SIG               send SIG to maintop in the pane (only
+#                                   there: tests may run side by side)
 #   screen_done                     print the plan, stop tmux, clean up
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -67,6 +69,12 @@ screen_keys() {
 
 screen_resize() {
 	screen_tmux resize-window -t test -x "$1" -y "$2"
+}
+
+screen_signal() {
+	# The pane is a session of its own: signal only maintop inside it.
+	sid=$(screen_tmux list-panes -t test -F '#{pane_pid}')
+	pkill -"$1" -s "$sid" -x maintop
 }
 
 screen_capture() {

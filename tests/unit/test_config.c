@@ -120,7 +120,7 @@ test_valid(void)
 static void
 test_errors(void)
 {
-	expect_error("settings = { name = \"x\" }\n", ":1: error:",
+	expect_error("settings = { name = ; };\n", ":1: error:",
 	    "a syntax error names file and line");
 	expect_error("\n\nsettings = {\n  refrsh = 5;\n};\n",
 	    "maintop.conf:4: error: unknown key 'refrsh' in settings "
