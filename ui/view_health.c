@@ -125,15 +125,21 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 	else
 		draw_text(win, y, 20, 5, sr, st->since == 0 ? "..." :
 		    state_short(st->state));
-	if (st->since != 0)
-		fmt_since(ui->now - st->since, since, sizeof since);
-	else
-		snprintf(since, sizeof since, "-");
-	draw_text(win, y, 26, 7, ROLE_DIM, since);
+	x = 26;
+	/* Narrow panes (the 2x2 grid at 120 columns) leave out "since",
+	 * which the detail view shows, to keep room for the message. */
+	if (w >= 72) {
+		if (st->since != 0)
+			fmt_since(ui->now - st->since, since, sizeof since);
+		else
+			snprintf(since, sizeof since, "-");
+		draw_text(win, y, x, 7, ROLE_DIM, since);
+		x += 8;
+	}
 	fmt_latency(st->last != NULL ? st->last->latency_ms : -1, lat,
 	    sizeof lat);
-	draw_text(win, y, 34, 8, text, lat);
-	x = 43;
+	draw_text(win, y, x, 8, text, lat);
+	x += 9;
 	nv = ring_values(st, vals, (size_t)sparkw);
 	draw_sparkline(win, y, x, sparkw, sr, vals, nv,
 	    spark_scale(st->check));
