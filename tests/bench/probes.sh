@@ -23,6 +23,9 @@ set -u
 : "${BENCH_PG:=100}"
 : "${BENCH_REDIS:=100}"
 IDLE_SECONDS=${1:-60}
+# Absolute paths: the dashboard runs from another directory.
+MAINTOP=$(cd "$(dirname "$MAINTOP")" && pwd)/$(basename "$MAINTOP")
+TESTHTTPD=$(cd "$(dirname "$TESTHTTPD")" && pwd)/$(basename "$TESTHTTPD")
 SERVERS_TESTHTTPD=$TESTHTTPD
 export top_srcdir top_builddir SERVERS_TESTHTTPD
 PLUGINS=/usr/lib/nagios/plugins
@@ -184,7 +187,7 @@ measure p_http "$BENCH_HTTP" sh "$T/plugins-http.sh"
 measure p_pg "$BENCH_PG" sh "$T/plugins-pg.sh"
 measure p_redis "$BENCH_REDIS" sh "$T/plugins-redis.sh"
 for l in p_all p_http p_pg p_redis; do
-	grep -o '^[A-Z]*' "$T/$l.out" | sort | uniq -c |
+	sed 's/^ *//' "$T/$l.out" | grep -o '^[A-Z]*' | sort | uniq -c |
 	    awk '{ printf "%s %s; ", $2, $1 }' >"$T/$l.states"
 done
 
