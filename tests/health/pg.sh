@@ -71,9 +71,11 @@ wait_backends() {
 	_i=0
 	while [ "$(sq "SELECT count(*) FROM pg_stat_activity WHERE
 	    query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()")" -lt "$1" ] &&
-	    [ "$_i" -lt 100 ]; do
+	    [ "$_i" -lt 300 ]; do
 		sleep 0.1; _i=$((_i + 1))
 	done
+	[ "$_i" -lt 300 ] || echo "# only $(sq "SELECT count(*) FROM
+	    pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'") sessions"
 }
 trap 'release; servers_stop_all' EXIT
 trap 'release; servers_stop_all; trap - EXIT; exit 143' INT TERM HUP
