@@ -891,34 +891,7 @@ debt_file_load(const char *path, const struct settings *settings,
 static void
 add_str(struct buf *b, const char *s)
 {
-	const unsigned char *p;
-
-	buf_addc(b, '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			buf_adds(b, "\\\"");
-			break;
-		case '\\':
-			buf_adds(b, "\\\\");
-			break;
-		case '\n':
-			buf_adds(b, "\\n");
-			break;
-		case '\t':
-			buf_adds(b, "\\t");
-			break;
-		case '\r':
-			buf_adds(b, "\\r");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				buf_printf(b, "\\x%02x", *p);
-			else
-				buf_addc(b, (char)*p);
-		}
-	}
-	buf_addc(b, '"');
+	buf_quote(b, s, 0);
 }
 
 static void

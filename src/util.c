@@ -198,7 +198,7 @@ buf_free(struct buf *b)
 }
 
 void
-buf_json_str(struct buf *b, const char *s)
+buf_quote(struct buf *b, const char *s, int json)
 {
 	const unsigned char *p;
 
@@ -222,12 +222,19 @@ buf_json_str(struct buf *b, const char *s)
 			break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
-				buf_printf(b, "\\u%04x", *p);
+				buf_printf(b, json ? "\\u%04x" : "\\x%02x",
+				    *p);
 			else
 				buf_addc(b, (char)*p);
 		}
 	}
 	buf_addc(b, '"');
+}
+
+void
+buf_json_str(struct buf *b, const char *s)
+{
+	buf_quote(b, s, 1);
 }
 
 size_t

@@ -43,6 +43,11 @@ void buf_reset(struct buf *);
 /* Hands the string to the caller (who frees it) and empties the buffer. */
 char *buf_detach(struct buf *);
 void buf_free(struct buf *);
+/*
+ * Appends s as a double-quoted literal with \" \\ \n \r \t escaped and other
+ * control characters as \u00XX (json) or \xXX (libconfig's form).
+ */
+void buf_quote(struct buf *, const char *, int json);
 /* Appends s as a JSON string literal, quotes included. */
 void buf_json_str(struct buf *, const char *);
 
