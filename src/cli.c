@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "sanitize.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -72,4 +73,37 @@ int
 cli_now_fixed(void)
 {
 	return cli_fixed_set;
+}
+
+int
+cli_config_only(int argc, char **argv, const char *usage,
+    const char **explicit)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	*explicit = NULL;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			*explicit = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	return -1;
 }

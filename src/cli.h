@@ -28,6 +28,15 @@ struct config *cli_load_config(const char *explicit);
  */
 void cli_print_errors(const struct cfg_errors *errs);
 
+/*
+ * Parses the command line of a mode whose only options are -c FILE and
+ * --help and which takes no argument: stores the -c value (or NULL) in
+ * *explicit and returns -1 to go on, or the exit code to return at once
+ * (after printing usage for --help or a mistake).
+ */
+int cli_config_only(int argc, char **argv, const char *usage,
+    const char **explicit);
+
 /* Sets the clock from --now (an ISO 8601 instant); 0 or -1 when malformed. */
 int cli_set_now(const char *);
 /* The current time: the --now instant if one was given, else time(NULL). */

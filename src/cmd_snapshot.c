@@ -1,7 +1,6 @@
 /* "maintop snapshot": the dashboard's content as plain text, for mail and
  * cron: every check probed once, the calendar, the debt list, runbooks. */
 #include <event2/event.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,35 +155,14 @@ snapshot_health(struct config *c, struct event_base *base)
 int
 cmd_snapshot(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *explicit = NULL;
 	struct event_base *base;
 	struct config *c;
 	char when[32], host[256];
-	int ch;
+	int ret;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
-		case 'h':
-			fputs(snapshot_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(snapshot_usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(snapshot_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if ((ret = cli_config_only(argc, argv, snapshot_usage, &explicit)) != -1)
+		return ret;
 	if ((c = cli_load_config(explicit)) == NULL)
 		return CLI_EXIT_CONFIG;
 	if (gethostname(host, sizeof host) != 0)

@@ -1,5 +1,4 @@
 /* "maintop validate": checks a configuration like "nginx -t" does. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,36 +18,15 @@ static const char validate_usage[] =
 int
 cmd_validate(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct cfg_errors errs = { 0 };
 	const char *explicit = NULL;
 	struct config *c;
 	char *path, *cause = NULL;
 	size_t i, npg = 0, nredis = 0, nhttp = 0, nwarn;
-	int ch;
+	int ret;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
-		case 'h':
-			fputs(validate_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(validate_usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(validate_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if ((ret = cli_config_only(argc, argv, validate_usage, &explicit)) != -1)
+		return ret;
 	path = config_find(explicit, &cause);
 	if (path == NULL) {
 		fprintf(stderr, "maintop: %s\n", cause);
