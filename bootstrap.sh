@@ -13,7 +13,7 @@ BUILD_PKGS="build-essential autoconf automake pkg-config
  libncurses-dev libpq-dev libhiredis-dev libcurl4-openssl-dev libconfig-dev
  libevent-dev libssl-dev libjansson-dev"
 RUN_PKGS="postgresql redis-server openssl ca-certificates"
-TEST_PKGS="tmux curl jq procps psmisc python3 python3-icalendar clang
+TEST_PKGS="tmux curl jq procps psmisc time python3 python3-icalendar clang
  libclang-rt-14-dev monitoring-plugins-basic monitoring-plugins-standard
  htop iproute2 netcat-openbsd"
 

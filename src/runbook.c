@@ -389,7 +389,8 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	struct step *st;
 	const config_setting_t *s;
 	const char *kinds[8];
-	size_t nk = 0, i;
+	char **words, *why = NULL;
+	size_t nk = 0, i, nwords;
 	int k, found = -1;
 
 	if (!config_setting_is_group(g)) {
@@ -449,6 +450,17 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 		}
 		check_refs(e, config_setting_get_member(g, kind_keys[found]),
 		    rb, st->text);
+		if (st->kind == STEP_REDIS && runbook_redis_words(rb, NULL,
+		    st->text, 1, &words, &nwords, &why) != 0) {
+			cfg_err(e, config_setting_get_member(g,
+			    kind_keys[found]), "'redis' of step '%s': %s",
+			    st->name, why);
+			free(why);
+		} else if (st->kind == STEP_REDIS) {
+			while (nwords > 0)
+				free(words[--nwords]);
+			free(words);
+		}
 		st->timeout = st->kind == STEP_RUN ? RUNBOOK_TIMEOUT_RUN :
 		    st->kind == STEP_PAUSE ? 0 : RUNBOOK_TIMEOUT_OTHER;
 		break;
@@ -489,7 +501,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 			    "'method' of step '%s' must be an upper-case HTTP "
 			    "method such as \"POST\"", st->name);
 		cfg_str(e, g, "body", 0, &st->body);
-		st->expect_status = 200;
+		st->expect_status = 0;	/* any 2xx */
 		cfg_int(e, g, "expect_status", 0, 100, 599,
 		    &st->expect_status);
 	}
@@ -746,8 +758,9 @@ resolve_check(const struct config *c, struct cfg_errors *e,
 
 static void
 resolve_step(const struct config *c, struct cfg_errors *e,
-    const struct runbook *rb, const struct step *st)
+    const struct runbook *rb, struct step *st)
 {
+	const struct check *chk;
 	size_t i;
 
 	switch (st->kind) {
@@ -758,17 +771,15 @@ resolve_step(const struct config *c, struct cfg_errors *e,
 		break;
 	case STEP_SQL:
 	case STEP_REDIS:
-		if (st->on != NULL)
-			resolve_check(c, e, rb, st->line, st->on,
-			    st->kind == STEP_SQL ? "postgres" : "redis",
-			    st->kind == STEP_SQL ? "sql step" : "redis step");
-		/* FALLTHROUGH */
-	case STEP_HTTP:
-		cfg_err_at(e, rb->file, st->line, 0, "step '%s' of runbook "
-		    "'%s': %s steps are not implemented yet; use a run step "
-		    "(%s)", st->name, rb->name, runbook_kind_name(st->kind),
-		    st->kind == STEP_SQL ? "psql -c ..." :
-		    st->kind == STEP_REDIS ? "redis-cli ..." : "curl ...");
+		if (st->on == NULL)
+			break;
+		resolve_check(c, e, rb, st->line, st->on,
+		    st->kind == STEP_SQL ? "postgres" : "redis",
+		    st->kind == STEP_SQL ? "sql step" : "redis step");
+		chk = config_find_check(c, st->on);
+		if (chk != NULL && check_is_kind(chk, st->kind == STEP_SQL ?
+		    "postgres" : "redis"))
+			st->check = chk;
 		break;
 	default:
 		break;
@@ -1219,6 +1230,71 @@ runbook_subst(const struct runbook *rb, char *const *values,
 	return buf_detach(&b);
 }
 
+int
+runbook_redis_words(const struct runbook *rb, char *const *values,
+    const char *text, int mask, char ***argv, size_t *argc, char **cause)
+{
+	struct buf w;
+	char **v = NULL, q;
+	const char *p = text;
+	size_t n = 0;
+
+	*argv = NULL;
+	*argc = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0')
+			break;
+		buf_init(&w);
+		buf_adds(&w, "");
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' &&
+		    *p != '\r') {
+			if (*p != '\'' && *p != '"') {
+				buf_addc(&w, *p++);
+				continue;
+			}
+			q = *p++;
+			while (*p != '\0' && *p != q) {
+				if (q == '"' && *p == '\\' && p[1] != '\0') {
+					p++;
+					buf_addc(&w, *p == 'n' ? '\n' :
+					    *p == 't' ? '\t' : *p == 'r' ? '\r' :
+					    *p);
+					p++;
+					continue;
+				}
+				buf_addc(&w, *p++);
+			}
+			if (*p != q) {
+				buf_free(&w);
+				goto unterminated;
+			}
+			p++;
+		}
+		v = xreallocarray(v, n + 2, sizeof *v);
+		v[n++] = runbook_subst(rb, values, w.s, RUNBOOK_SUBST_RAW,
+		    mask);
+		v[n] = NULL;
+		buf_free(&w);
+	}
+	if (n == 0) {
+		*cause = xstrdup("the redis command is empty");
+		free(v);
+		return -1;
+	}
+	*argv = v;
+	*argc = n;
+	return 0;
+
+unterminated:
+	*cause = xstrdup("the redis command has an unterminated quote");
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+	return -1;
+}
+
 static void
 add_lines(struct buf *b, const char *prefix, const char *label,
     const char *text)
@@ -1239,7 +1315,7 @@ runbook_step_text(const struct runbook *rb, char *const *values,
     const struct step *st, const char *prefix)
 {
 	struct buf b;
-	char *s, dur[32], *sub;
+	char *s, dur[32], *sub, *target;
 	size_t i;
 
 	buf_init(&b);
@@ -1263,24 +1339,32 @@ runbook_step_text(const struct runbook *rb, char *const *values,
 		}
 		break;
 	case STEP_SQL:
-		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_SQL, 1);
-		sub = xasprintf("sql on %s: ", st->on != NULL ? st->on : "?");
-		add_lines(&b, prefix, sub, s);
-		free(sub);
-		free(s);
-		break;
 	case STEP_REDIS:
-		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_RAW, 1);
-		sub = xasprintf("redis on %s: ", st->on != NULL ? st->on : "?");
+		s = runbook_subst(rb, values, st->text, st->kind == STEP_SQL ?
+		    RUNBOOK_SUBST_SQL : RUNBOOK_SUBST_RAW, 1);
+		target = st->check != NULL ? check_target(st->check) : NULL;
+		sub = xasprintf("%s on %s%s%s%s: ", runbook_kind_name(st->kind),
+		    st->on != NULL ? st->on : "?", target != NULL ? " (" : "",
+		    target != NULL ? target : "", target != NULL ? ")" : "");
 		add_lines(&b, prefix, sub, s);
+		free(target);
 		free(sub);
 		free(s);
 		break;
 	case STEP_HTTP:
 		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_URL, 1);
-		buf_printf(&b, "%s%s %s (expect %lld)\n", prefix, st->method,
-		    s, st->expect_status);
+		buf_printf(&b, "%s%s %s (expect ", prefix, st->method, s);
+		if (st->expect_status > 0)
+			buf_printf(&b, "%lld)\n", st->expect_status);
+		else
+			buf_adds(&b, "2xx)\n");
 		free(s);
+		if (st->body != NULL) {
+			s = runbook_subst(rb, values, st->body,
+			    RUNBOOK_SUBST_RAW, 1);
+			add_lines(&b, prefix, "body: ", s);
+			free(s);
+		}
 		break;
 	case STEP_WAIT:
 		buf_printf(&b, "%swait until healthy:", prefix);

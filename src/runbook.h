@@ -9,6 +9,7 @@
 
 #include "cfgutil.h"
 
+struct check;
 struct config;
 struct settings;
 
@@ -28,9 +29,9 @@ struct settings;
 
 enum step_kind {
 	STEP_RUN,		/* a shell command */
-	STEP_SQL,		/* a statement on a postgres check (not yet run) */
-	STEP_REDIS,		/* a command on a redis check (not yet run) */
-	STEP_HTTP,		/* a request (not yet run) */
+	STEP_SQL,		/* a statement on a postgres check (psql) */
+	STEP_REDIS,		/* a command on a redis check (redis-cli) */
+	STEP_HTTP,		/* a request (curl) */
 	STEP_WAIT,		/* wait until checks are healthy */
 	STEP_PAUSE		/* a manual step: a message and a confirmation */
 };
@@ -64,9 +65,12 @@ struct step {
 	char		**env;		/* run: "K=V" strings */
 	size_t		 nenv;
 	char		*on;		/* sql, redis: the check's name */
+	/* sql, redis: the check named by on, set by runbook_resolve;
+	 * borrowed from the configuration (NULL until resolved). */
+	const struct check *check;
 	char		*method;	/* http: "GET" by default */
 	char		*body;		/* http: request body or NULL */
-	long long	 expect_status;	/* http: 200 by default */
+	long long	 expect_status;	/* http: 0 (any 2xx) by default */
 	char		**checks;	/* wait_healthy: check names */
 	size_t		 nchecks;
 	int		 confirm;	/* ask before running (default 1) */
@@ -119,8 +123,8 @@ int runbook_load_string(struct config *, const char *text, const char *name,
 /*
  * Checks cross-references once everything is loaded: checks named by
  * requires_healthy, wait_healthy and "on", required runbooks, cycles in
- * requirements ("a -> b -> a"), and refuses the step kinds this version
- * cannot run yet (sql, redis, http).
+ * requirements ("a -> b -> a").  Sets each sql and redis step's check
+ * (borrowed from c: the runbooks must not outlive it).
  */
 void runbook_resolve(const struct config *, struct cfg_errors *);
 
@@ -179,6 +183,18 @@ char *runbook_step_text(const struct runbook *, char *const *values,
  * new string.
  */
 char *runbook_dry_run(const struct runbook *, char *const *values);
+
+/*
+ * Splits a redis step's command into words: blanks separate words, '...'
+ * quotes literally, "..." quotes with backslash escapes (\n, \t, \\, \"),
+ * no expansion.  Each word then has its parameters substituted as plain
+ * values (RUNBOOK_SUBST_RAW, secrets masked when mask), so a value is never
+ * split again.  Returns 0 and a new NULL-terminated array in *argv (free
+ * each string and the array), or -1 with *cause set (an unterminated quote,
+ * no words).
+ */
+int runbook_redis_words(const struct runbook *, char *const *values,
+    const char *text, int mask, char ***argv, size_t *argc, char **cause);
 
 /* A name for a step kind ("run", "sql", "wait_healthy", ...). */
 const char *runbook_kind_name(enum step_kind);
