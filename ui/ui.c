@@ -261,14 +261,21 @@ overall_text(struct ui *ui, char *buf, size_t len, enum state *worst)
 	}
 	*worst = health_worst(ui->health);
 	ok = count[STATE_OK];
-	if (ok == n)
+	if (ok == n) {
 		snprintf(buf, len, "OK %zu/%zu", ok, n);
-	else
-		snprintf(buf, len, "%s%.0zu%s%.0zu%s%.0zu ok %zu/%zu",
-		    count[STATE_CRIT] ? "CRIT " : "", count[STATE_CRIT],
-		    count[STATE_WARN] ? " WARN " : "", count[STATE_WARN],
-		    count[STATE_UNKNOWN] ? " UNKNOWN " : "",
-		    count[STATE_UNKNOWN], ok, n);
+		return;
+	}
+	buf[0] = '\0';
+	if (count[STATE_CRIT] > 0)
+		snprintf(buf + strlen(buf), len - strlen(buf), "CRIT %zu ",
+		    count[STATE_CRIT]);
+	if (count[STATE_WARN] > 0)
+		snprintf(buf + strlen(buf), len - strlen(buf), "WARN %zu ",
+		    count[STATE_WARN]);
+	if (count[STATE_UNKNOWN] > 0)
+		snprintf(buf + strlen(buf), len - strlen(buf), "UNKNOWN %zu ",
+		    count[STATE_UNKNOWN]);
+	snprintf(buf + strlen(buf), len - strlen(buf), "ok %zu/%zu", ok, n);
 }
 
 /* The overall state in the header; returns the columns used. */
