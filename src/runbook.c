@@ -1295,6 +1295,54 @@ unterminated:
 	return -1;
 }
 
+/*
+ * A redis command as the words that run (secrets masked), each quoted when
+ * it holds blanks, quotes or control characters, so that the value of a
+ * parameter reads as the one argument it is.
+ */
+static char *
+redis_show(const struct runbook *rb, char *const *values, const char *text)
+{
+	struct buf b;
+	char **w, *cause = NULL;
+	const char *p;
+	size_t n, i;
+
+	if (runbook_redis_words(rb, values, text, 1, &w, &n, &cause) != 0) {
+		free(cause);
+		return runbook_subst(rb, values, text, RUNBOOK_SUBST_RAW, 1);
+	}
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&b, ' ');
+		if (*w[i] != '\0' && strpbrk(w[i], " \t\r\n'\"\\") == NULL) {
+			buf_adds(&b, w[i]);
+			free(w[i]);
+			continue;
+		}
+		buf_addc(&b, '"');
+		for (p = w[i]; *p != '\0'; p++) {
+			if (*p == '\n')
+				buf_adds(&b, "\\n");
+			else if (*p == '\t')
+				buf_adds(&b, "\\t");
+			else if (*p == '\r')
+				buf_adds(&b, "\\r");
+			else {
+				if (*p == '"' || *p == '\\')
+					buf_addc(&b, '\\');
+				buf_addc(&b, *p);
+			}
+		}
+		buf_addc(&b, '"');
+		free(w[i]);
+	}
+	free(w);
+	return buf_detach(&b);
+}
+
 static void
 add_lines(struct buf *b, const char *prefix, const char *label,
     const char *text)
@@ -1340,8 +1388,11 @@ runbook_step_text(const struct runbook *rb, char *const *values,
 		break;
 	case STEP_SQL:
 	case STEP_REDIS:
-		s = runbook_subst(rb, values, st->text, st->kind == STEP_SQL ?
-		    RUNBOOK_SUBST_SQL : RUNBOOK_SUBST_RAW, 1);
+		if (st->kind == STEP_SQL)
+			s = runbook_subst(rb, values, st->text,
+			    RUNBOOK_SUBST_SQL, 1);
+		else
+			s = redis_show(rb, values, st->text);
 		target = st->check != NULL ? check_target(st->check) : NULL;
 		sub = xasprintf("%s on %s%s%s%s: ", runbook_kind_name(st->kind),
 		    st->on != NULL ? st->on : "?", target != NULL ? " (" : "",

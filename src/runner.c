@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "check.h"
 #include "fileio.h"
 #include "journal.h"
 #include "runbook.h"
@@ -27,6 +28,21 @@
 /* A METRICS line longer than this is ignored (the output is still kept). */
 #define RUNNER_LINE_MAX		65536
 #define RUNNER_METRICS_MAX	100	/* figures kept per step */
+#define RUNNER_HTTP_SHOW	16384	/* bytes of a response body shown */
+
+/* What curl writes after the transfer (the body goes to a file). */
+#define RUNNER_HTTP_MARK	"maintop: HTTP status "
+
+/* The clients that run sql, redis and http steps, and their packages. */
+static const struct {
+	enum step_kind	 kind;
+	const char	*prog;
+	const char	*package;
+} runner_clients[] = {
+	{ STEP_SQL, "psql", "postgresql-client" },
+	{ STEP_REDIS, "redis-cli", "redis-tools" },
+	{ STEP_HTTP, "curl", "curl" }
+};
 
 /* What the deferred "kick" event does next. */
 enum runner_op {
@@ -92,6 +108,13 @@ struct runner {
 	char			**secrets;
 	size_t			 nsecrets;
 	size_t			 secret_max;
+	char			**passwords;	/* owned; also in secrets */
+	size_t			 npasswords;
+
+	int			 client_error;	/* redis: an error reply */
+	int			 http_status;	/* -1 until curl tells */
+	char			*http_out;	/* response body file */
+	char			*http_in;	/* request body file */
 	struct buf		 pend;	/* output held back for masking */
 	struct buf		 line;	/* the current output line */
 	int			 line_long;
@@ -378,6 +401,34 @@ metrics_line(struct runner *r, const char *s, size_t len)
 	json_decref(o);
 }
 
+/*
+ * Watches the client's lines: a redis error reply ("(error) ..." with
+ * --no-raw; strings are quoted, so a value cannot look like one) and the
+ * status line curl writes at the end of an http step.
+ */
+static void
+client_line(struct runner *r, const char *s, size_t len)
+{
+	const struct step *st = runner_current_step(r);
+	size_t n = sizeof RUNNER_HTTP_MARK - 1;
+	int status = 0;
+
+	if (st == NULL || r->pid <= 0)
+		return;
+	if (st->kind == STEP_REDIS && len >= 8 && memcmp(s, "(error) ", 8) ==
+	    0)
+		r->client_error = 1;
+	if (st->kind == STEP_HTTP && len == n + 3 &&
+	    memcmp(s, RUNNER_HTTP_MARK, n) == 0) {
+		for (s += n; len > n; len--, s++) {
+			if (*s < '0' || *s > '9')
+				return;
+			status = status * 10 + (*s - '0');
+		}
+		r->http_status = status;
+	}
+}
+
 /* Masked output: to the log, the front end, and the METRICS scanner. */
 static void
 emit(struct runner *r, const char *data, size_t len)
@@ -403,9 +454,12 @@ emit(struct runner *r, const char *data, size_t len)
 		}
 		if (nl == NULL)
 			break;
-		if (!r->line_long)
+		if (!r->line_long) {
 			metrics_line(r, r->line.s != NULL ? r->line.s : "",
 			    r->line.len);
+			client_line(r, r->line.s != NULL ? r->line.s : "",
+			    r->line.len);
+		}
 		buf_reset(&r->line);
 		r->line_long = 0;
 		data = nl + 1;
@@ -549,11 +603,75 @@ on_timeout(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(r->ev_kill, &tv);
 }
 
+/* Whether an http step's status is the one expected (default: 2xx). */
+static int
+http_status_ok(const struct step *st, int status)
+{
+	if (st->expect_status > 0)
+		return status == st->expect_status;
+	return status >= 200 && status <= 299;
+}
+
+/* Removes an http step's temporary files. */
+static void
+http_cleanup(struct runner *r)
+{
+	if (r->http_out != NULL) {
+		unlink(r->http_out);
+		free(r->http_out);
+		r->http_out = NULL;
+	}
+	if (r->http_in != NULL) {
+		unlink(r->http_in);
+		free(r->http_in);
+		r->http_in = NULL;
+	}
+}
+
+/* Shows the start of the response body (masked like any output). */
+static void
+http_show_body(struct runner *r)
+{
+	char *data = NULL;
+	size_t len = 0, total;
+	struct stat sb;
+	int fd;
+
+	if (r->http_out == NULL)
+		return;
+	fd = open(r->http_out, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1)
+		return;
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
+		total = (size_t)sb.st_size;
+		data = xmalloc(RUNNER_HTTP_SHOW + 1);
+		while (len < RUNNER_HTTP_SHOW) {
+			ssize_t n = read(fd, data + len, RUNNER_HTTP_SHOW - len);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+		}
+		output(r, data, len, 0);
+		if (len > 0 && data[len - 1] != '\n')
+			output(r, "\n", 1, 0);
+		output(r, "", 0, 1);
+		if (total > len)
+			say(r, "maintop: (response body cut at %zu of %zu "
+			    "bytes)\n", len, total);
+		free(data);
+	}
+	close(fd);
+}
+
 /* The child has been reaped: finish the step. */
 static void
 child_done(struct runner *r, int status)
 {
-	char msg[64];
+	const struct step *st;
+	char msg[96];
 	enum runner_step_state s;
 	int code = -1, sig = 0;
 
@@ -580,9 +698,27 @@ child_done(struct runner *r, int status)
 		code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
 		sig = WTERMSIG(status);
+	st = runner_current_step(r);
+	if (st->kind == STEP_HTTP)
+		http_show_body(r);
+	http_cleanup(r);
 	if (r->timed_out) {
 		s = RSTEP_TIMEDOUT;
 		snprintf(msg, sizeof msg, "timed out");
+	} else if (code == 0 && st->kind == STEP_REDIS && r->client_error) {
+		s = RSTEP_FAILED;
+		snprintf(msg, sizeof msg, "redis replied with an error");
+	} else if (code == 0 && st->kind == STEP_HTTP &&
+	    !http_status_ok(st, r->http_status)) {
+		s = RSTEP_FAILED;
+		if (r->http_status < 0)
+			snprintf(msg, sizeof msg, "no HTTP status");
+		else if (st->expect_status > 0)
+			snprintf(msg, sizeof msg, "HTTP status %d, expected "
+			    "%lld", r->http_status, st->expect_status);
+		else
+			snprintf(msg, sizeof msg, "HTTP status %d, expected "
+			    "2xx", r->http_status);
 	} else if (code == 0) {
 		s = RSTEP_OK;
 		msg[0] = '\0';
@@ -633,8 +769,8 @@ close_fds_from(int lowfd)
 
 /* Runs in the child between fork and exec: only async-signal-safe calls. */
 static void UTIL_NORETURN
-child_exec(const char *cmd, const char *cwd, char **envv, int out,
-    int interactive, const sigset_t *old)
+child_exec(const char *path, char **argv, const char *cwd, char **envv,
+    int out, int interactive, const sigset_t *old)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -669,17 +805,28 @@ child_exec(const char *cmd, const char *cwd, char **envv, int out,
 	}
 	for (; *envv != NULL; envv++)
 		putenv(*envv);
-	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	execv(path, argv);
+	{
+		static const char m[] = "maintop: cannot execute ";
+		ssize_t n = write(STDERR_FILENO, m, sizeof m - 1);
+
+		n = write(STDERR_FILENO, path, strlen(path));
+		n = write(STDERR_FILENO, "\n", 1);
+		(void)n;
+	}
 	_exit(127);
 }
 
 static char **
-child_env(struct runner *r, const struct step *st, size_t stepno)
+child_env(struct runner *r, const struct step *st, size_t stepno,
+    char **extra)
 {
 	char **v;
-	size_t n = 0, i;
+	size_t n = 0, i, nextra = 0;
 
-	v = xcalloc(st->nenv + r->rb->nparams + 5, sizeof *v);
+	while (extra != NULL && extra[nextra] != NULL)
+		nextra++;
+	v = xcalloc(st->nenv + r->rb->nparams + nextra + 5, sizeof *v);
 	for (i = 0; i < r->rb->nparams; i++)
 		v[n++] = xasprintf("MAINTOP_PARAM_%s=%s", r->rb->params[i].name,
 		    r->values[i] != NULL ? r->values[i] : "");
@@ -689,6 +836,8 @@ child_env(struct runner *r, const struct step *st, size_t stepno)
 	for (i = 0; i < st->nenv; i++)
 		v[n++] = runbook_subst(r->rb, r->values, st->env[i],
 		    RUNBOOK_SUBST_RAW, 0);
+	for (i = 0; i < nextra; i++)
+		v[n++] = xstrdup(extra[i]);
 	v[n] = NULL;
 	return v;
 }
@@ -703,11 +852,293 @@ strv_free(char **v)
 	free(v);
 }
 
-/* Starts a run step's child.  Returns 0, or -1 with *cause set. */
+/* Appends s (taken) to the NULL-terminated vector *v of *n strings. */
+static void
+strv_add(char ***v, size_t *n, char *s)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+/* Frees a vector whose strings may hold a password: wipes them first. */
+static void
+strv_wipe(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		explicit_bzero(v[i], strlen(v[i]));
+	strv_free(v);
+}
+
+/* The executable prog in PATH (a new string), or NULL. */
+static char *
+find_program(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct stat sb;
+	char *f;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (end == p)
+			f = xasprintf("./%s", prog);
+		else
+			f = xasprintf("%.*s/%s", (int)(end - p), p, prog);
+		if (stat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    access(f, X_OK) == 0)
+			return f;
+		free(f);
+		if (*end == '\0')
+			return NULL;
+	}
+}
+
+/* Masks a check's password in the output from now on (takes pw). */
+static void
+add_password(struct runner *r, char *pw)
+{
+	size_t i, n = strlen(pw);
+
+	for (i = 0; i < r->npasswords; i++) {
+		if (strcmp(r->passwords[i], pw) == 0) {
+			explicit_bzero(pw, n);
+			free(pw);
+			return;
+		}
+	}
+	r->passwords = xreallocarray(r->passwords, r->npasswords + 1,
+	    sizeof *r->passwords);
+	r->passwords[r->npasswords++] = pw;
+	r->secrets = xreallocarray(r->secrets, r->nsecrets + 1,
+	    sizeof *r->secrets);
+	r->secrets[r->nsecrets++] = pw;
+	if (n > r->secret_max)
+		r->secret_max = n;
+}
+
+/* A private temporary file in the run directory; its path, or NULL. */
+static char *
+http_tempfile(struct runner *r, const char *what, const char *data,
+    char **cause)
+{
+	char *path;
+	size_t off = 0, len = data != NULL ? strlen(data) : 0;
+	ssize_t n;
+	int fd;
+
+	path = xasprintf("%s/runs/%s.%s.XXXXXX", r->env.state_dir,
+	    r->id != NULL ? r->id : "run", what);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			close(fd);
+			unlink(path);
+			free(path);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	return path;
+}
+
+/*
+ * The client command of a sql, redis or http step: the program's path,
+ * its argv and the extra environment ("PGPASSWORD=..."), all new; nothing
+ * goes through a shell, and parameter values are single arguments.
+ * Returns 0, or -1 with *cause set.
+ */
+static int
+client_command(struct runner *r, const struct step *st, char **path,
+    char ***argv, char ***extra, char **cause)
+{
+	const struct check *chk = st->check;
+	const char *prog = NULL, *pkg = NULL;
+	char **v = NULL, **e = NULL, **words = NULL, *pw = NULL, *why = NULL;
+	char *s;
+	size_t nv = 0, ne = 0, nw = 0, i;
+	int have = 0;
+
+	*path = NULL;
+	*argv = *extra = NULL;
+	for (i = 0; i < sizeof runner_clients / sizeof runner_clients[0]; i++) {
+		if (runner_clients[i].kind == st->kind) {
+			prog = runner_clients[i].prog;
+			pkg = runner_clients[i].package;
+		}
+	}
+	if (prog == NULL) {
+		*cause = xstrdup("no client for this kind of step");
+		return -1;
+	}
+	if ((*path = find_program(prog)) == NULL) {
+		*cause = xasprintf("%s is not installed (install the Debian "
+		    "package %s)", prog, pkg);
+		return -1;
+	}
+	if (st->kind == STEP_SQL || st->kind == STEP_REDIS) {
+		if (chk == NULL) {
+			*cause = xasprintf("check '%s' is not known", st->on);
+			goto fail;
+		}
+		have = check_password(chk, &pw, &why);
+		if (have < 0) {
+			*cause = xasprintf("the password of check '%s': %s",
+			    chk->name, why);
+			free(why);
+			goto fail;
+		}
+	}
+	strv_add(&v, &nv, xstrdup(prog));
+	switch (st->kind) {
+	case STEP_SQL:
+		strv_add(&v, &nv, xstrdup("-X"));
+		strv_add(&v, &nv, xstrdup("-w"));
+		strv_add(&v, &nv, xstrdup("-v"));
+		strv_add(&v, &nv, xstrdup("ON_ERROR_STOP=1"));
+		strv_add(&v, &nv, xstrdup("-d"));
+		if (chk->pg.conninfo != NULL)
+			strv_add(&v, &nv, xstrdup(chk->pg.conninfo));
+		else
+			strv_add(&v, &nv, xasprintf("service=%s",
+			    chk->pg.service != NULL ? chk->pg.service : ""));
+		strv_add(&v, &nv, xstrdup("-c"));
+		strv_add(&v, &nv, runbook_subst(r->rb, r->values, st->text,
+		    RUNBOOK_SUBST_SQL, 0));
+		strv_add(&e, &ne, xstrdup("PGAPPNAME=maintop"));
+		if (have > 0)
+			strv_add(&e, &ne, xasprintf("PGPASSWORD=%s", pw));
+		break;
+	case STEP_REDIS:
+		if (runbook_redis_words(r->rb, r->values, st->text, 0, &words,
+		    &nw, cause) != 0)
+			goto fail;
+		if (words[0][0] == '-') {
+			*cause = xasprintf("the redis command cannot begin "
+			    "with '-'");
+			goto fail;
+		}
+		strv_add(&v, &nv, xstrdup("--no-raw"));
+		if (chk->redis.host[0] == '/') {
+			strv_add(&v, &nv, xstrdup("-s"));
+			strv_add(&v, &nv, xstrdup(chk->redis.host));
+		} else {
+			strv_add(&v, &nv, xstrdup("-h"));
+			strv_add(&v, &nv, xstrdup(chk->redis.host));
+			strv_add(&v, &nv, xstrdup("-p"));
+			strv_add(&v, &nv, xasprintf("%d", chk->redis.port));
+		}
+		strv_add(&v, &nv, xstrdup("-n"));
+		strv_add(&v, &nv, xasprintf("%d", chk->redis.db));
+		if (chk->redis.user != NULL) {
+			strv_add(&v, &nv, xstrdup("--user"));
+			strv_add(&v, &nv, xstrdup(chk->redis.user));
+		}
+		for (i = 0; i < nw; i++)
+			strv_add(&v, &nv, words[i]);
+		free(words);
+		words = NULL;
+		if (have > 0)
+			strv_add(&e, &ne, xasprintf("REDISCLI_AUTH=%s", pw));
+		break;
+	case STEP_HTTP:
+		s = runbook_subst(r->rb, r->values, st->text, RUNBOOK_SUBST_URL,
+		    0);
+		if (strncasecmp(s, "http://", 7) != 0 &&
+		    strncasecmp(s, "https://", 8) != 0) {
+			free(s);
+			*cause = xstrdup("the URL must begin with http:// or "
+			    "https://");
+			goto fail;
+		}
+		if ((r->http_out = http_tempfile(r, "body", NULL,
+		    cause)) == NULL) {
+			free(s);
+			goto fail;
+		}
+		strv_add(&v, &nv, xstrdup("-sS"));
+		strv_add(&v, &nv, xstrdup("--proto"));
+		strv_add(&v, &nv, xstrdup("=http,https"));
+		if (st->timeout > 0) {
+			strv_add(&v, &nv, xstrdup("--max-time"));
+			strv_add(&v, &nv, xasprintf("%lld", st->timeout));
+		}
+		if (strcmp(st->method, "HEAD") == 0)
+			strv_add(&v, &nv, xstrdup("-I"));
+		else {
+			strv_add(&v, &nv, xstrdup("-X"));
+			strv_add(&v, &nv, xstrdup(st->method));
+		}
+		if (st->body != NULL) {
+			char *body = runbook_subst(r->rb, r->values, st->body,
+			    RUNBOOK_SUBST_RAW, 0);
+
+			r->http_in = http_tempfile(r, "request", body, cause);
+			explicit_bzero(body, strlen(body));
+			free(body);
+			if (r->http_in == NULL) {
+				free(s);
+				goto fail;
+			}
+			strv_add(&v, &nv, xstrdup("--data-binary"));
+			strv_add(&v, &nv, xasprintf("@%s", r->http_in));
+		}
+		strv_add(&v, &nv, xstrdup("-o"));
+		strv_add(&v, &nv, xstrdup(r->http_out));
+		strv_add(&v, &nv, xstrdup("-w"));
+		strv_add(&v, &nv, xstrdup(RUNNER_HTTP_MARK "%{http_code}\n"));
+		strv_add(&v, &nv, xstrdup("--url"));
+		strv_add(&v, &nv, s);
+		break;
+	default:
+		break;
+	}
+	if (have > 0 && *pw != '\0')
+		add_password(r, pw);
+	else if (pw != NULL) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	if (e == NULL)
+		e = xcalloc(1, sizeof *e);
+	*argv = v;
+	*extra = e;
+	return 0;
+
+fail:
+	if (pw != NULL) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	strv_free(words);
+	strv_free(v);
+	strv_wipe(e);
+	free(*path);
+	*path = NULL;
+	http_cleanup(r);
+	return -1;
+}
+
+/* Starts a step's child.  Returns 0, or -1 with *cause set. */
 static int
 spawn(struct runner *r, const struct step *st, char **cause)
 {
-	char *cmd, *cwd = NULL, **envv;
+	char *path = NULL, **argv = NULL, **extra = NULL, *cwd = NULL, **envv;
 	int fds[2] = { -1, -1 }, saved;
 	sigset_t all, old;
 	pid_t pid;
@@ -717,12 +1148,21 @@ spawn(struct runner *r, const struct step *st, char **cause)
 		*cause = xstrdup("read-only mode: no step may run");
 		return -1;
 	}
-	cmd = runbook_subst(r->rb, r->values, st->text,
-	    RUNBOOK_SUBST_SHELL_EXEC, 0);
-	if (st->cwd != NULL)
-		cwd = runbook_subst(r->rb, r->values, st->cwd,
-		    RUNBOOK_SUBST_RAW, 0);
-	envv = child_env(r, st, runner_current(r, NULL));
+	r->client_error = 0;
+	r->http_status = -1;
+	if (st->kind == STEP_RUN) {
+		path = xstrdup("/bin/sh");
+		argv = xcalloc(4, sizeof *argv);
+		argv[0] = xstrdup("sh");
+		argv[1] = xstrdup("-c");
+		argv[2] = runbook_subst(r->rb, r->values, st->text,
+		    RUNBOOK_SUBST_SHELL_EXEC, 0);
+		if (st->cwd != NULL)
+			cwd = runbook_subst(r->rb, r->values, st->cwd,
+			    RUNBOOK_SUBST_RAW, 0);
+	} else if (client_command(r, st, &path, &argv, &extra, cause) != 0)
+		return -1;
+	envv = child_env(r, st, runner_current(r, NULL), extra);
 	r->interactive = st->interactive;
 	if (!r->interactive && pipe2(fds, O_CLOEXEC) != 0) {
 		*cause = xasprintf("pipe: %s", strerror(errno));
@@ -734,7 +1174,8 @@ spawn(struct runner *r, const struct step *st, char **cause)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		child_exec(cmd, cwd, envv, fds[1], r->interactive, &old);
+		child_exec(path, argv, cwd, envv, fds[1], r->interactive,
+		    &old);
 	saved = errno;
 	if (pid > 0)
 		setpgid(pid, pid);	/* also here: no race with killpg */
@@ -756,9 +1197,11 @@ spawn(struct runner *r, const struct step *st, char **cause)
 		    EV_READ | EV_PERSIST, on_read, r);
 		event_add(r->ev_out, NULL);
 	}
-	free(cmd);
+	free(path);
+	strv_free(argv);
+	strv_wipe(extra);
 	free(cwd);
-	strv_free(envv);
+	strv_wipe(envv);
 	return 0;
 
 fail:
@@ -766,9 +1209,12 @@ fail:
 		close(fds[0]);
 		close(fds[1]);
 	}
-	free(cmd);
+	free(path);
+	strv_free(argv);
+	strv_wipe(extra);
 	free(cwd);
-	strv_free(envv);
+	strv_wipe(envv);
+	http_cleanup(r);
 	return -1;
 }
 
@@ -846,17 +1292,12 @@ launch(struct runner *r)
 	    : "", "step", i + 1, r->rb->nsteps, st->name, text);
 	free(text);
 
-	if (st->kind == STEP_RUN && spawn(r, st, &cause) != 0) {
+	if ((st->kind == STEP_RUN || st->kind == STEP_SQL ||
+	    st->kind == STEP_REDIS || st->kind == STEP_HTTP) &&
+	    spawn(r, st, &cause) != 0) {
 		say(r, "maintop: cannot run the step: %s\n", cause);
 		free(cause);
 		step_complete(r, RSTEP_FAILED, -1, 0, "could not start");
-		return;
-	}
-	if (st->kind == STEP_SQL || st->kind == STEP_REDIS ||
-	    st->kind == STEP_HTTP) {
-		say(r, "maintop: %s steps are not implemented yet\n",
-		    runbook_kind_name(st->kind));
-		step_complete(r, RSTEP_FAILED, -1, 0, "not implemented");
 		return;
 	}
 	if (st->kind == STEP_WAIT && r->env.read_only) {
@@ -1632,6 +2073,12 @@ runner_free(struct runner *r)
 		free(r->values[i]);
 	free(r->values);
 	free(r->secrets);
+	for (i = 0; i < r->npasswords; i++) {
+		explicit_bzero(r->passwords[i], strlen(r->passwords[i]));
+		free(r->passwords[i]);
+	}
+	free(r->passwords);
+	http_cleanup(r);
 	for (i = 0; i < r->rb->nsteps; i++) {
 		free(r->steps[i].message);
 		json_decref(r->metrics[i]);
@@ -1670,6 +2117,12 @@ runner_describe(const struct runner *r)
 	if (st->kind == STEP_RUN)
 		buf_printf(&b, "  runs with /bin/sh on this host%s\n",
 		    st->interactive ? ", with the terminal" : "");
+	else if (st->kind == STEP_SQL)
+		buf_adds(&b, "  runs with psql on this host\n");
+	else if (st->kind == STEP_REDIS)
+		buf_adds(&b, "  runs with redis-cli on this host\n");
+	else if (st->kind == STEP_HTTP)
+		buf_adds(&b, "  runs with curl on this host\n");
 	text = runbook_step_text(r->rb, r->values, st, "  ");
 	buf_adds(&b, text);
 	free(text);

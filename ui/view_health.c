@@ -145,8 +145,16 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 	    spark_scale(st->check));
 	x += sparkw + 1;
 	msgw = w - x - 1;
-	if (st->last != NULL)
+	/*
+	 * A healthy check shows what it watches (it does not change, so an
+	 * idle screen sends nothing); a check in trouble shows why.  The
+	 * detail view has the last message either way.
+	 */
+	if (st->last != NULL && st->state == STATE_OK && st->target != NULL)
 		draw_text(win, y, x, msgw, selected ? text : ROLE_DIM,
+		    st->target);
+	else if (st->last != NULL)
+		draw_text(win, y, x, msgw, selected ? text : ROLE_TEXT,
 		    st->last->message);
 	else {
 		snprintf(line, sizeof line, "%s", st->running ? "probing..." :

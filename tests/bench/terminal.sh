@@ -48,16 +48,15 @@ make_conf() {
 make_conf 20 5s "$tmp/20.conf"
 make_conf 200 10s "$tmp/200.conf"
 
-# Runs CMD in a fresh pane of COLSxROWS (its own tmux server), types KEYS
-# ("" for none) once it runs, and prints the bytes/s written after a 3 s
-# warm-up, over $secs seconds.
-run=0
+# Runs CMD in a fresh pane of COLSxROWS (its own tmux server, named TAG),
+# types KEYS ("" for none) once it runs, and prints the bytes/s written
+# after a 3 s warm-up, over $secs seconds.  (It runs in a command
+# substitution, so nothing it sets survives: TAG keeps runs apart.)
 rate() {
-	cols=$1 rows=$2 keys=$3
-	shift 3
-	run=$((run + 1))
-	out="$tmp/bytes.$run"
-	sock="$tmp/tmux.$run"
+	tag=$1 cols=$2 rows=$3 keys=$4
+	shift 4
+	out="$tmp/bytes.$tag"
+	sock="$tmp/tmux.$tag"
 	: > "$out"
 	tmux -S "$sock" -f /dev/null new-session -d -x "$cols" -y "$rows" -s b \
 	    "sleep 0.5; exec env TERM=xterm-256color HOME=$tmp LANG=C.UTF-8 $*"
@@ -75,9 +74,9 @@ rate() {
 echo "terminal output, idle, ${secs}s each (after a 3 s warm-up):"
 for size in 80x24 200x50; do
 	c=${size%x*} r=${size#*x}
-	h=$(rate "$c" "$r" "" htop)
+	h=$(rate "htop-$size" "$c" "$r" "" htop)
 	for focus in 1 2; do
-		m=$(rate "$c" "$r" "$focus" "$MAINTOP" -c "$tmp/20.conf")
+		m=$(rate "maintop-$size-$focus" "$c" "$r" "$focus" "$MAINTOP" -c "$tmp/20.conf")
 		ratio=$(awk -v m="$m" -v h="$h" 'BEGIN { if (h > 0) printf "%.3f", m / h; else print "n/a" }')
 		printf '  %-7s maintop (20 checks at 5 s, pane %d focused) %5s B/s   htop %5s B/s   ratio %s (target <= 0.1)\n' \
 		    "$size" "$focus" "$m" "$h" "$ratio"

@@ -19,8 +19,10 @@
  * config, checks from a small table.
  */
 static struct check test_checks[] = {
-	{ .name = "pg-main", .type = CHECK_POSTGRES },
-	{ .name = "cache", .type = CHECK_REDIS },
+	{ .name = "pg-main", .type = CHECK_POSTGRES, .pg = { .conninfo =
+	    "host=127.0.0.1 port=5432 dbname=maintop user=monitor" } },
+	{ .name = "cache", .type = CHECK_REDIS, .redis = { .host =
+	    "127.0.0.1", .port = 6379, .db = 2 } },
 	{ .name = "api", .type = CHECK_HTTP },
 };
 
@@ -226,9 +228,15 @@ test_errors(void)
 	expect_error("sql on a redis check",
 	    "runbooks = ( { name = \"a\"; steps = ( { sql = \"select 1\"; "
 	    "on = \"cache\"; } ); } );", "check 'cache' is not a postgres check");
-	expect_error("sql steps refused for now",
-	    "runbooks = ( { name = \"a\"; steps = ( { sql = \"select 1\"; "
-	    "on = \"pg-main\"; } ); } );", "sql steps are not implemented yet");
+	expect_error("redis command with an unterminated quote",
+	    "runbooks = ( { name = \"a\"; steps = ( { redis = \"SET k 'v\"; "
+	    "on = \"cache\"; } ); } );", "unterminated quote");
+	expect_error("redis command of blanks",
+	    "runbooks = ( { name = \"a\"; steps = ( { redis = \" \\t \"; "
+	    "on = \"cache\"; } ); } );", "the redis command is empty");
+	expect_error("http expect_status out of range",
+	    "runbooks = ( { name = \"a\"; steps = ( { http = \"http://x/\"; "
+	    "expect_status = 99; } ); } );", "expect_status");
 	expect_error("wait for an unknown check",
 	    "runbooks = ( { name = \"a\"; steps = ( { wait_healthy = "
 	    "[ \"nope\" ]; } ); } );", "names unknown check 'nope'");
@@ -591,6 +599,114 @@ test_dry_run(void)
 	cfg_clear(&c);
 }
 
+/* sql, redis and http steps load, resolve their check and show where. */
+static void
+test_client_steps(void)
+{
+	struct config c;
+	struct cfg_errors e;
+	struct runbook *rb;
+	char *a[] = { "t=orders", "tok=hunter2", "k=a b" }, **v = NULL;
+	char *cause = NULL, *msgs, *text;
+
+	msgs = load(&c, "runbooks = ( { name = \"cl\";\n"
+	    " params = ( { name = \"t\"; }, { name = \"tok\"; secret = true; },\n"
+	    "  { name = \"k\"; } );\n"
+	    " steps = (\n"
+	    "  { name = \"vac\"; sql = \"VACUUM ANALYZE ${t:ident}\"; "
+	    "on = \"pg-main\"; },\n"
+	    "  { name = \"set\"; redis = \"SET ${k} ${tok}\"; on = \"cache\"; },\n"
+	    "  { name = \"flip\"; http = \"http://127.0.0.1:1/t?x=${k}\";\n"
+	    "    method = \"POST\"; body = \"token=${tok}\"; },\n"
+	    "  { name = \"gone\"; http = \"http://127.0.0.1:1/\";"
+	    " expect_status = 404; }\n"
+	    " ); } );", &e, 1);
+	ok(e.nerrors == 0 && c.nrunbooks == 1, "sql, redis and http steps "
+	    "validate");
+	if (e.nerrors != 0)
+		printf("# %s", msgs);
+	free(msgs);
+	cfg_errors_free(&e);
+	if (c.nrunbooks != 1) {
+		cfg_clear(&c);
+		return;
+	}
+	rb = c.runbooks[0];
+	ok(rb->steps[0]->check == &test_checks[0] &&
+	    rb->steps[1]->check == &test_checks[1], "the checks are resolved");
+	is_int(rb->steps[2]->expect_status, 0, "http expects any 2xx by "
+	    "default");
+	if (runbook_bind(rb, a, 3, &v, NULL, &cause) != 0) {
+		ok(0, "bind: %s", cause);
+		free(cause);
+		cfg_clear(&c);
+		return;
+	}
+	text = runbook_dry_run(rb, v);
+	ok(strstr(text, "sql on pg-main (monitor@127.0.0.1:5432/maintop): "
+	    "VACUUM ANALYZE \"orders\"") != NULL, "sql: where and what");
+	ok(strstr(text, "redis on cache (127.0.0.1:6379/2): SET \"a b\" ******")
+	    != NULL, "redis: where and what (each word as it runs), secret "
+	    "masked");
+	ok(strstr(text, "POST http://127.0.0.1:1/t?x=a%20b (expect 2xx)") !=
+	    NULL, "http: method, encoded URL, expectation");
+	ok(strstr(text, "body: token=******") != NULL, "http body masked");
+	ok(strstr(text, "(expect 404)") != NULL, "an explicit status");
+	ok(strstr(text, "hunter2") == NULL, "the secret is never shown");
+	free(text);
+	runbook_values_free(rb, v);
+	cfg_clear(&c);
+}
+
+/* Splitting a redis command into words. */
+static void
+test_redis_words(void)
+{
+	struct config c;
+	struct runbook *rb;
+	char *vals[] = { "x y'\"z", NULL }, **w = NULL, *cause = NULL;
+	size_t n = 0, i;
+	static const char *const want[] = { "SET", "k x", "x y'\"z", "a\"b\nc",
+	    "pre-x y'\"z-post", "" };
+
+	rb = one(&c, "runbooks = ( { name = \"w\"; params = ( { name = \"v\"; "
+	    "}, { name = \"s\"; secret = true; default = \"pw\"; } );"
+	    " steps = ( { run = \"x\"; } ); } );");
+	if (rb == NULL) {
+		ok(0, "runbook for words");
+		return;
+	}
+	vals[1] = "pw";
+	ok(runbook_redis_words(rb, vals, " SET 'k x'\t${v} \"a\\\"b\\nc\" "
+	    "pre-${v}-post ''  ", 0, &w, &n, &cause) == 0 && n == 6,
+	    "words split with quotes");
+	for (i = 0; w != NULL && i < n && i < 6; i++)
+		if (strcmp(w[i], want[i]) != 0)
+			break;
+	ok(w != NULL && i == 6, "each word exact; a value is never re-split "
+	    "(word %zu)", i);
+	for (i = 0; w != NULL && w[i] != NULL; i++)
+		free(w[i]);
+	free(w);
+	ok(runbook_redis_words(rb, vals, "AUTH ${s}", 1, &w, &n, &cause) == 0 &&
+	    strcmp(w[1], RUNBOOK_MASK) == 0, "masked when asked");
+	for (i = 0; w != NULL && w[i] != NULL; i++)
+		free(w[i]);
+	free(w);
+	ok(runbook_redis_words(rb, vals, "GET \"abc", 0, &w, &n, &cause) ==
+	    -1 && cause != NULL && w == NULL, "unterminated double quote");
+	free(cause);
+	cause = NULL;
+	ok(runbook_redis_words(rb, vals, "GET \"ab\\", 0, &w, &n, &cause) ==
+	    -1, "a trailing backslash inside quotes");
+	free(cause);
+	cause = NULL;
+	ok(runbook_redis_words(rb, vals, "", 0, &w, &n, &cause) == -1,
+	    "nothing at all");
+	free(cause);
+	cfg_clear(&c);
+}
+
 static void
 test_dir(void)
 {
@@ -696,6 +812,8 @@ main(void)
 	test_bind();
 	test_quoting();
 	test_dry_run();
+	test_client_steps();
+	test_redis_words();
 	test_dir();
 	test_examples();
 	return tap_done();

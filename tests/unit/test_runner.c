@@ -1,6 +1,7 @@
 /* Tests of the runbook runner on a real event loop: runs, failures and
  * rollback, timeouts, interrupts, detaching, the lock, crash recovery,
  * read-only refusal, METRICS lines and the masking of secrets. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "check.h"
 #include "config.h"
 #include "fileio.h"
 #include "journal.h"
@@ -732,6 +734,177 @@ test_metrics_and_secrets(void)
 	tctx_done(&t);
 }
 
+/* Files left in the run directory by http steps, or -1 on error. */
+static int
+leftovers(void)
+{
+	char *p = xasprintf("%s/runs", state_dir);
+	DIR *d = opendir(p);
+	struct dirent *de;
+	int n = 0;
+
+	free(p);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".body.") != NULL ||
+		    strstr(de->d_name, ".request.") != NULL)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Writes an executable sh script. */
+static void
+write_script(const char *dir, const char *name, const char *body)
+{
+	char *p = xasprintf("%s/%s", dir, name), *text;
+	FILE *f = fopen(p, "w");
+
+	text = xasprintf("#!/bin/sh\n%s", body);
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+	chmod(p, 0755);
+	free(text);
+	free(p);
+}
+
+/*
+ * sql, redis and http steps against stand-in clients in PATH: the exact
+ * argv (no shell, values as single arguments), the password in the
+ * environment and masked, redis error replies, HTTP statuses and bodies,
+ * a missing client.
+ */
+static void
+test_clients(void)
+{
+	static struct check pg = { .name = "pg", .type = CHECK_POSTGRES,
+	    .pg = { .conninfo = "host=db.example dbname=app user=ops",
+	    .password_env = "TEST_RUNNER_PGPW" } };
+	static struct check rd = { .name = "rd", .type = CHECK_REDIS,
+	    .redis = { .host = "10.0.0.9", .port = 6390, .db = 3,
+	    .user = "ops", .password_env = "TEST_RUNNER_PGPW" } };
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+	char *bin = xasprintf("%s/bin", state_dir), *empty, *oldpath, *j;
+	char *vals[] = { "1; drop table x", "a b" }, *log, *d;
+	size_t i;
+
+	mkdir(bin, 0700);
+	empty = xasprintf("%s/empty", state_dir);
+	mkdir(empty, 0700);
+	write_script(bin, "psql", "printf 'psql'; for a; do printf ' [%s]' "
+	    "\"$a\"; done; echo; echo \"pw=$PGPASSWORD app=$PGAPPNAME\"\n");
+	write_script(bin, "redis-cli", "printf 'redis'; for a; do printf "
+	    "' [%s]' \"$a\"; done; echo; echo \"auth=$REDISCLI_AUTH\"\n"
+	    "for a; do [ \"$a\" = FAIL ] && echo '(error) ERR boom'; done\n"
+	    "exit 0\n");
+	write_script(bin, "curl", "out=; url=; st=200; prev=\n"
+	    "for a; do [ \"$prev\" = -o ] && out=$a; [ \"$prev\" = --url ] && "
+	    "url=$a; prev=$a; done\n"
+	    "case $url in *bad*) st=503;; esac\n"
+	    "printf 'body of %s\\nmaintop: HTTP status 200\\n' \"$url\" > "
+	    "\"$out\"\nprintf 'maintop: HTTP status %s\\n' $st\n");
+	setenv("TEST_RUNNER_PGPW", "pgs3cret", 1);
+	oldpath = xstrdup(getenv("PATH") != NULL ? getenv("PATH") : "/bin");
+	setenv("PATH", bin, 1);
+
+	rb = rb_load("runbooks = ( { name = \"cl\"; params = (\n"
+	    " { name = \"v\"; }, { name = \"k\"; } );\n"
+	    " steps = (\n"
+	    " { name = \"q\"; confirm = false; sql = \"select ${v}\"; "
+	    "on = \"pg\"; },\n"
+	    " { name = \"s\"; confirm = false; redis = \"SET ${k} 'x y'\"; "
+	    "on = \"rd\"; },\n"
+	    " { name = \"h\"; confirm = false; http = \"http://h/ok?k=${k}\"; "
+	    "method = \"POST\"; body = \"k=${k}\"; },\n"
+	    " { name = \"e\"; confirm = false; redis = \"FAIL\"; on = \"rd\"; "
+	    "continue_on_error = true; },\n"
+	    " { name = \"b\"; confirm = false; http = \"http://h/bad\"; "
+	    "continue_on_error = true; },\n"
+	    " { name = \"x\"; confirm = false; http = \"http://h/bad\"; "
+	    "expect_status = 503; }\n"
+	    ") } );");
+	if (rb == NULL) {
+		ok(0, "client runbook loads");
+		goto out;
+	}
+	for (i = 0; i < rb->nsteps; i++)
+		if (rb->steps[i]->on != NULL)
+			rb->steps[i]->check = strcmp(rb->steps[i]->on, "pg") == 0 ?
+			    &pg : &rd;
+	tctx_init(&t);
+	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_SUCCESS, "client steps "
+	    "run");
+	ok(strstr(t.out.s, "psql [-X] [-w] [-v] [ON_ERROR_STOP=1] [-d] "
+	    "[host=db.example dbname=app user=ops] [-c] "
+	    "[select '1; drop table x']") != NULL, "psql: exact argv, the value "
+	    "a literal in one argument");
+	ok(strstr(t.out.s, "pw=****** app=maintop") != NULL, "PGPASSWORD set "
+	    "and masked in the output");
+	ok(strstr(t.out.s, "redis [--no-raw] [-h] [10.0.0.9] [-p] [6390] [-n] "
+	    "[3] [--user] [ops] [SET] [a b] [x y]") != NULL, "redis-cli: exact "
+	    "argv, words not re-split");
+	ok(strstr(t.out.s, "auth=******") != NULL, "REDISCLI_AUTH set and "
+	    "masked");
+	ok(strstr(t.out.s, "body of http://h/ok?k=a%20b") != NULL, "http: "
+	    "the body is shown, the URL encoded");
+	is_int(runner_step_info(r, 2)->state, RSTEP_OK, "2xx is ok");
+	is_int(runner_step_info(r, 3)->state, RSTEP_FAILED, "a redis error "
+	    "reply fails the step");
+	ok(runner_step_info(r, 4)->state == RSTEP_FAILED &&
+	    strstr(runner_step_info(r, 4)->message, "503, expected 2xx") !=
+	    NULL, "a wrong status fails the step (a status line in the body "
+	    "is not believed)");
+	is_int(runner_step_info(r, 5)->state, RSTEP_OK, "expect_status");
+	j = journal_text();
+	log = slurp(runner_log_path(r));
+	ok(strstr(t.out.s, "pgs3cret") == NULL && strstr(j, "pgs3cret") ==
+	    NULL && strstr(log, "pgs3cret") == NULL, "the password is in "
+	    "neither output, journal nor log");
+	ok(strstr(log, "sql on pg (ops@db.example/app): select '1; drop "
+	    "table x'") != NULL, "the log says what ran where");
+	ok(leftovers() == 0, "the http steps' temporary files are gone");
+	free(j);
+	free(log);
+	runner_free(r);
+	tctx_done(&t);
+
+	/* A missing client. */
+	setenv("PATH", empty, 1);
+	tctx_init(&t);
+	t.on_fail = 'a';
+	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_ABORTED, "no psql: the "
+	    "step fails");
+	ok(strstr(t.out.s, "psql is not installed (install the Debian package "
+	    "postgresql-client)") != NULL, "and says which package");
+	runner_free(r);
+	tctx_done(&t);
+
+	/* What the prompt shows. */
+	tctx_init(&t);
+	{
+		struct runner_env env = env_for(&t);
+
+		r = runner_new(&env, rb, vals, 0);
+		d = runner_describe(r);
+		ok(strstr(d, "runs with psql") != NULL &&
+		    strstr(d, "sql on pg (") != NULL, "describe: client and "
+		    "check");
+		free(d);
+		runner_free(r);
+	}
+	tctx_done(&t);
+out:
+	setenv("PATH", oldpath, 1);
+	free(oldpath);
+	free(bin);
+	free(empty);
+}
+
 static void
 test_danger(void)
 {
@@ -852,6 +1025,7 @@ main(void)
 	test_lock();
 	test_read_only();
 	test_metrics_and_secrets();
+	test_clients();
 	test_danger();
 	test_preconditions();
 	test_history();
