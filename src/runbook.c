@@ -1259,8 +1259,8 @@ runbook_redis_words(const struct runbook *rb, char *const *values,
 				if (q == '"' && *p == '\\' && p[1] != '\0') {
 					p++;
 					buf_addc(&w, *p == 'n' ? '\n' :
-					    *p == 't' ? '\t' : *p == 'r' ? '\r' :
-					    *p);
+					    *p == 't' ? '\t' :
+					    *p == 'r' ? '\r' : *p);
 					p++;
 					continue;
 				}

@@ -28,7 +28,7 @@
 /* A METRICS line longer than this is ignored (the output is still kept). */
 #define RUNNER_LINE_MAX		65536
 #define RUNNER_METRICS_MAX	100	/* figures kept per step */
-#define RUNNER_HTTP_SHOW	16384	/* bytes of a response body shown */
+#define RUNNER_HTTP_SHOW	16384	/* bytes of a body shown */
 
 /* What curl writes after the transfer (the body goes to a file). */
 #define RUNNER_HTTP_MARK	"maintop: HTTP status "
@@ -646,7 +646,9 @@ http_show_body(struct runner *r)
 		total = (size_t)sb.st_size;
 		data = xmalloc(RUNNER_HTTP_SHOW + 1);
 		while (len < RUNNER_HTTP_SHOW) {
-			ssize_t n = read(fd, data + len, RUNNER_HTTP_SHOW - len);
+			ssize_t n;
+
+			n = read(fd, data + len, RUNNER_HTTP_SHOW - len);
 
 			if (n < 0 && errno == EINTR)
 				continue;

@@ -834,15 +834,15 @@ test_clients(void)
 	}
 	for (i = 0; i < rb->nsteps; i++)
 		if (rb->steps[i]->on != NULL)
-			rb->steps[i]->check = strcmp(rb->steps[i]->on, "pg") == 0 ?
-			    &pg : &rd;
+			rb->steps[i]->check =
+			    strcmp(rb->steps[i]->on, "pg") == 0 ? &pg : &rd;
 	tctx_init(&t);
 	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_SUCCESS, "client steps "
 	    "run");
 	ok(strstr(t.out.s, "psql [-X] [-w] [-v] [ON_ERROR_STOP=1] [-d] "
 	    "[host=db.example dbname=app user=ops] [-c] "
-	    "[select '1; drop table x']") != NULL, "psql: exact argv, the value "
-	    "a literal in one argument");
+	    "[select '1; drop table x']") != NULL, "psql: exact argv, the "
+	    "value a literal in one argument");
 	ok(strstr(t.out.s, "pw=****** app=maintop") != NULL, "PGPASSWORD set "
 	    "and masked in the output");
 	ok(strstr(t.out.s, "redis [--no-raw] [-h] [10.0.0.9] [-p] [6390] [-n] "
