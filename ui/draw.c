@@ -218,7 +218,8 @@ draw_sparkline(WINDOW *win, int y, int x, int width, enum role r,
 			mvwaddch(win, y, col, ' ');
 			continue;
 		}
-		level = max > 0 ? (int)(v[i] / max * 7.0 + 0.5) : 0;
+		/* Truncated, not rounded: small jitter stays on one level. */
+		level = max > 0 ? (int)(v[i] / max * 8.0) : 0;
 		if (level > 7)
 			level = 7;
 		if (draw_utf8)
