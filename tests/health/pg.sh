@@ -51,6 +51,29 @@ hold() {
 		_i=$((_i + 1))
 	done
 }
+sleepers() {
+	sq "SELECT count(*) FROM pg_stat_activity WHERE
+	    query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()"
+}
+hold_exactly() {
+	# hold_exactly N USER: add sessions one by one until N run pg_sleep.
+	_try=0
+	while [ "$(sleepers)" -lt "$1" ] && [ "$_try" -lt 30 ]; do
+		_have=$(sleepers)
+		PGPASSFILE=$PGPASSFILE_TEST psql -X -q -h 127.0.0.1 \
+		    -p "$PGPORT_TEST" -U "$2" -d maintop \
+		    -c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
+		_pid=$!
+		holders="$holders $_pid"
+		_i=0
+		while kill -0 "$_pid" 2>/dev/null &&
+		    [ "$(sleepers)" -le "$_have" ] && [ "$_i" -lt 100 ]; do
+			sleep 0.1; _i=$((_i + 1))
+		done
+		_try=$((_try + 1))
+	done
+	[ "$(sleepers)" -eq "$1" ] || echo "# holding $(sleepers), not $1"
+}
 release() {
 	# A backend notices a client gone only when it writes: end them.
 	[ -z "$holders" ] || sq "SELECT count(pg_terminate_backend(pid))
@@ -197,10 +220,10 @@ check "the right password never printed either" \
 servers_stop pg
 if servers_start_pg -c max_connections=6 -c superuser_reserved_connections=3
 then
-	# A fourth is refused (or takes the slot maintop would need).
-	hold 4 app
-	wait_backends 3
-	sleep 1
+	# Exactly the 3 unreserved slots taken by "app", one at a time:
+	# connections starting together can refuse each other (each takes a
+	# slot before the reserved-slot check), so a refused one is retried.
+	hold_exactly 3 app
 	hc_run mon
 	is "max_connections exhausted: exit 2" "$HC_RC" 2
 	is "max_connections exhausted: crit" "$(hc_get mon .state)" crit
