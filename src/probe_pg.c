@@ -1,4 +1,5 @@
-/* The PostgreSQL probe: one persistent libpq connection per check, opened
+/* The PostgreSQL probe: one persistent libpq connection per target (shared
+ * by the checks with the same connection parameters), opened
  * with PQconnectStartParams/PQconnectPoll by address on the libevent loop,
  * and per probe one batch of statistics queries sent with PQsendQuery. */
 #include <event2/event.h>
@@ -68,18 +69,44 @@ enum pg_state {
 	PC_QUERYING
 };
 
-struct probe {
+/*
+ * One connection, shared by every check with the same connection
+ * parameters (conninfo or service, password source, timeout): the issue's
+ * "one connection per target".  Probes queue on it and run one at a time;
+ * a new backend costs the server far more than a batch of queries.
+ */
+struct pg_conn {
+	struct pg_conn		*next;		/* in struct pg_kind */
 	struct probe_ctx	*ctx;
-	const struct check	*c;
+	char			*key;
+	const struct check	*c;		/* parameters: any of its checks */
+	unsigned int		 refs;
 	PGconn			*conn;
 	enum pg_state		 state;
 	struct event		*ev;
+	struct event		*kick;		/* deferred pc_pump */
 	struct resolve_req	*rq;
 	unsigned int		 fails;
 	long long		 retry_at;
 	char			*last_err;
-	long long		 timeout_ms;
-	double			 t0;
+	double			 t0;		/* connect start */
+	struct probe		*cur;		/* queries in flight */
+	struct probe		*qhead;		/* waiting, in order */
+	struct probe		**qtail;
+};
+
+/* ctx->kind_state[CHECK_POSTGRES]: the loop's connections. */
+struct pg_kind {
+	struct pg_conn		*conns;
+};
+
+struct probe {
+	struct probe_ctx	*ctx;
+	const struct check	*c;
+	struct pg_conn		*pc;
+	struct probe		*qnext;
+	int			 queued;
+	double			 t0;		/* queries sent */
 	double			 connect_ms;	/* of this probe's connection */
 	int			 reused;	/* connection older than probe */
 	int			 retried;
@@ -92,7 +119,8 @@ struct probe {
 };
 
 static void pg_send(struct probe *);
-static void pg_open(struct probe *);
+static void pc_open(struct pg_conn *);
+static void pc_kick(struct pg_conn *);
 
 /* Milliseconds on the monotonic clock, with a fraction. */
 static double
@@ -105,27 +133,87 @@ pg_now(void)
 }
 
 static void
-pg_unwatch(struct probe *p)
+pc_unwatch(struct pg_conn *pc)
 {
-	if (p->ev != NULL) {
-		event_free(p->ev);
-		p->ev = NULL;
+	if (pc->ev != NULL) {
+		event_free(pc->ev);
+		pc->ev = NULL;
 	}
 }
 
+/* Closes the connection; the probes keep their places. */
 static void
-pg_drop(struct probe *p)
+pc_drop(struct pg_conn *pc)
 {
-	pg_unwatch(p);
-	if (p->rq != NULL) {
-		resolve_cancel(p->rq);
-		p->rq = NULL;
+	pc_unwatch(pc);
+	if (pc->rq != NULL) {
+		resolve_cancel(pc->rq);
+		pc->rq = NULL;
 	}
-	if (p->conn != NULL) {
-		PQfinish(p->conn);
-		p->conn = NULL;
+	if (pc->conn != NULL) {
+		PQfinish(pc->conn);
+		pc->conn = NULL;
 	}
-	p->state = PC_NONE;
+	pc->state = PC_NONE;
+}
+
+static void
+pc_ref(struct pg_conn *pc)
+{
+	pc->refs++;
+}
+
+static void
+pc_unref(struct pg_conn *pc)
+{
+	struct pg_kind *k;
+	struct pg_conn **pp;
+
+	if (--pc->refs > 0)
+		return;
+	k = pc->ctx->kind_state[CHECK_POSTGRES];
+	for (pp = &k->conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == pc) {
+			*pp = pc->next;
+			break;
+		}
+	pc_drop(pc);
+	event_free(pc->kick);
+	free(pc->last_err);
+	free(pc->key);
+	free(pc);
+}
+
+static void
+pg_enqueue(struct pg_conn *pc, struct probe *p, int front)
+{
+	if (front) {
+		p->qnext = pc->qhead;
+		if (pc->qhead == NULL)
+			pc->qtail = &p->qnext;
+		pc->qhead = p;
+	} else {
+		p->qnext = NULL;
+		*pc->qtail = p;
+		pc->qtail = &p->qnext;
+	}
+	p->queued = 1;
+}
+
+static void
+pg_dequeue(struct pg_conn *pc, struct probe *p)
+{
+	struct probe **pp;
+
+	for (pp = &pc->qhead; *pp != NULL; pp = &(*pp)->qnext)
+		if (*pp == p) {
+			*pp = p->qnext;
+			if (pc->qtail == &p->qnext)
+				pc->qtail = pp;
+			break;
+		}
+	p->qnext = NULL;
+	p->queued = 0;
 }
 
 static void
@@ -152,60 +240,82 @@ pg_error(PGconn *conn)
 	return xstrndup(m, n);
 }
 
+/*
+ * The connection failed (what: "cannot connect", "connection lost"):
+ * back off, and every probe on it, in flight or waiting, fails with the
+ * reason.
+ */
 static void
-pg_fail(struct probe *p, const char *what, const char *err)
+pc_fail(struct pg_conn *pc, const char *what, const char *err)
 {
-	free(p->last_err);
-	p->last_err = xasprintf("%s: %s", what, err);
-	p->fails++;
-	p->retry_at = util_mono_ms() + probe_backoff_ms(p->fails);
-	pg_drop(p);
-	if (p->s != NULL) {
-		sample_fail(p->s, STATE_CRIT, "%s", p->last_err);
-		pg_deliver(p);
+	struct probe *p;
+
+	free(pc->last_err);
+	pc->last_err = xasprintf("%s: %s", what, err);
+	pc->fails++;
+	pc->retry_at = util_mono_ms() + probe_backoff_ms(pc->fails);
+	pc_drop(pc);
+	pc_ref(pc);
+	while ((p = pc->cur) != NULL || (p = pc->qhead) != NULL) {
+		if (p == pc->cur)
+			pc->cur = NULL;
+		else
+			pg_dequeue(pc, p);
+		if (p->s != NULL) {
+			sample_fail(p->s, STATE_CRIT, "%s", pc->last_err);
+			pg_deliver(p);
+		}
 	}
+	pc_unref(pc);
 }
 
 static void pg_event(evutil_socket_t, short, void *);
 
 static void
-pg_watch(struct probe *p, short what)
+pc_watch(struct pg_conn *pc, short what)
 {
-	pg_unwatch(p);
-	p->ev = event_new(p->ctx->base, PQsocket(p->conn), what, pg_event, p);
-	if (p->ev == NULL)
+	pc_unwatch(pc);
+	pc->ev = event_new(pc->ctx->base, PQsocket(pc->conn), what, pg_event,
+	    pc);
+	if (pc->ev == NULL)
 		fatal("event_new failed");
-	event_add(p->ev, NULL);
+	event_add(pc->ev, NULL);
 }
 
 static void
-pg_poll_connect(struct probe *p)
+pc_poll_connect(struct pg_conn *pc)
 {
 	PostgresPollingStatusType st;
+	struct probe *p;
+	double ms;
 	char *err;
 
-	st = PQconnectPoll(p->conn);
+	st = PQconnectPoll(pc->conn);
 	switch (st) {
 	case PGRES_POLLING_READING:
-		pg_watch(p, EV_READ);
+		pc_watch(pc, EV_READ);
 		return;
 	case PGRES_POLLING_WRITING:
-		pg_watch(p, EV_WRITE);
+		pc_watch(pc, EV_WRITE);
 		return;
 	case PGRES_POLLING_OK:
 		break;
 	default:
-		err = pg_error(p->conn);
-		pg_fail(p, "cannot connect", err);
+		err = pg_error(pc->conn);
+		pc_fail(pc, "cannot connect", err);
 		free(err);
 		return;
 	}
-	PQsetnonblocking(p->conn, 1);
-	p->connect_ms = pg_now() - p->t0;
-	p->state = PC_READY;
-	pg_watch(p, EV_READ | EV_PERSIST);
-	if (p->s != NULL)
-		pg_send(p);
+	PQsetnonblocking(pc->conn, 1);
+	pc->state = PC_READY;
+	pc_watch(pc, EV_READ | EV_PERSIST);
+	/* Everyone who waited for this connection paid for it. */
+	ms = pg_now() - pc->t0;
+	for (p = pc->qhead; p != NULL; p = p->qnext) {
+		p->connect_ms = ms;
+		p->reused = 0;
+	}
+	pc_kick(pc);
 }
 
 static double
@@ -317,37 +427,36 @@ pg_result_table(struct probe *p, PGresult *r, const char *what)
 
 /* Reads whatever results are complete; finishes the probe at the end. */
 static void
-pg_read(struct probe *p)
+pc_read(struct pg_conn *pc)
 {
+	struct probe *p = pc->cur;
 	PGresult *r;
 	char *err;
 
-	if (!PQconsumeInput(p->conn))
+	if (!PQconsumeInput(pc->conn))
 		goto broken;
-	while (!PQisBusy(p->conn)) {
-		r = PQgetResult(p->conn);
+	while (!PQisBusy(pc->conn)) {
+		r = PQgetResult(pc->conn);
 		if (r == NULL) {
 			/* All results in. */
-			if (PQstatus(p->conn) == CONNECTION_BAD)
+			if (PQstatus(pc->conn) == CONNECTION_BAD)
 				goto broken;
-			if (p->nresult == 1 && p->s != NULL) {
+			if (p->nresult == 1) {
 				/* The latency probe is in: now the rest. */
-				if (!PQsendQuery(p->conn, pg_sql))
+				if (!PQsendQuery(pc->conn, pg_sql))
 					goto broken;
-				if (PQflush(p->conn) == 1)
-					pg_watch(p, EV_READ | EV_WRITE |
+				if (PQflush(pc->conn) == 1)
+					pc_watch(pc, EV_READ | EV_WRITE |
 					    EV_PERSIST);
 				continue;
 			}
-			p->state = PC_READY;
-			pg_watch(p, EV_READ | EV_PERSIST);
-			p->fails = 0;
+			pc->state = PC_READY;
+			pc->cur = NULL;
+			pc_watch(pc, EV_READ | EV_PERSIST);
+			pc->fails = 0;
+			pc_kick(pc);
 			pg_deliver(p);
 			return;
-		}
-		if (p->s == NULL) {
-			PQclear(r);
-			continue;
 		}
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			if (p->nresult >= 0) {
@@ -375,76 +484,131 @@ pg_read(struct probe *p)
 	}
 	return;
 broken:
-	err = pg_error(p->conn);
-	if (p->s != NULL && p->reused && !p->retried) {
+	err = pg_error(pc->conn);
+	if (p->reused && !p->retried) {
 		/*
 		 * The server closed our idle connection (a restart): that
-		 * says nothing about now, so connect again at once.
+		 * says nothing about now, so connect again at once, this
+		 * probe first.
 		 */
 		p->retried = 1;
-		pg_drop(p);
+		pc_drop(pc);
 		free(err);
 		sample_free(p->s);
 		p->s = sample_new();
-		pg_open(p);
+		pc->cur = NULL;
+		pg_enqueue(pc, p, 1);
+		pc_kick(pc);
 		return;
 	}
-	if (p->s != NULL)
-		pg_fail(p, "connection lost", err);
-	else
-		pg_drop(p);
+	pc_fail(pc, "connection lost", err);
 	free(err);
 }
 
 static void
 pg_event(evutil_socket_t fd, short what, void *arg)
 {
-	struct probe *p = arg;
+	struct pg_conn *pc = arg;
 	int r;
 
-	switch (p->state) {
+	switch (pc->state) {
 	case PC_CONNECTING:
-		pg_poll_connect(p);
+		pc_poll_connect(pc);
 		break;
 	case PC_READY:
 		/* Idle: the server may be closing (shutdown, terminate). */
-		if (!PQconsumeInput(p->conn) ||
-		    PQstatus(p->conn) == CONNECTION_BAD)
-			pg_drop(p);
+		if (!PQconsumeInput(pc->conn) ||
+		    PQstatus(pc->conn) == CONNECTION_BAD)
+			pc_drop(pc);
 		break;
 	case PC_QUERYING:
+		pc_ref(pc);
 		if (what & EV_WRITE) {
-			r = PQflush(p->conn);
-			if (r < 0) {
-				pg_read(p);
-				break;
-			}
-			if (r == 0)
-				pg_watch(p, EV_READ | EV_PERSIST);
+			r = PQflush(pc->conn);
+			if (r < 0)
+				pc_read(pc);
+			else if (r == 0)
+				pc_watch(pc, EV_READ | EV_PERSIST);
 		}
-		if (what & EV_READ)
-			pg_read(p);
+		if ((what & EV_READ) && pc->state == PC_QUERYING)
+			pc_read(pc);
+		pc_unref(pc);
 		break;
 	default:
 		break;
 	}
 }
 
+/* Sends the head of the queue's queries on the ready connection. */
 static void
 pg_send(struct probe *p)
 {
+	struct pg_conn *pc = p->pc;
+
 	if (p->connect_ms >= 0)
 		p->s->connect_ms = p->connect_ms;
-	p->state = PC_QUERYING;
+	pc->cur = p;
+	pc->state = PC_QUERYING;
 	p->nresult = 0;
 	p->t0 = pg_now();
-	if (!PQsendQuery(p->conn, "SELECT 1")) {
+	if (!PQsendQuery(pc->conn, "SELECT 1")) {
 		p->reused = 1;
-		pg_read(p);
+		pc_read(pc);
 		return;
 	}
-	pg_watch(p, PQflush(p->conn) == 1 ? EV_READ | EV_WRITE | EV_PERSIST :
-	    EV_READ | EV_PERSIST);
+	pc_watch(pc, PQflush(pc->conn) == 1 ? EV_READ | EV_WRITE |
+	    EV_PERSIST : EV_READ | EV_PERSIST);
+}
+
+/*
+ * Moves the queue on: opens the connection when probes wait for one,
+ * sends the next probe's queries when it is idle.  Runs from its own
+ * event, never inside start, cancel or a callback.
+ */
+static void
+pc_pump(evutil_socket_t fd, short what, void *arg)
+{
+	struct pg_conn *pc = arg;
+	struct probe *p;
+	long long now;
+
+	if (pc->cur != NULL || pc->qhead == NULL)
+		return;
+	switch (pc->state) {
+	case PC_NONE:
+		now = util_mono_ms();
+		if (pc->fails > 0 && now < pc->retry_at) {
+			/* Backing off: every waiting probe fails now. */
+			pc_ref(pc);
+			while ((p = pc->qhead) != NULL) {
+				pg_dequeue(pc, p);
+				sample_fail(p->s, STATE_CRIT, "%s (next try in "
+				    "%llds)", pc->last_err != NULL ?
+				    pc->last_err : "failed",
+				    (pc->retry_at - now + 999) / 1000);
+				pg_deliver(p);
+			}
+			pc_unref(pc);
+			return;
+		}
+		pc_open(pc);
+		break;
+	case PC_READY:
+		p = pc->qhead;
+		pg_dequeue(pc, p);
+		pc_ref(pc);
+		pg_send(p);
+		pc_unref(pc);
+		break;
+	default:
+		break;		/* resolving or connecting */
+	}
+}
+
+static void
+pc_kick(struct pg_conn *pc)
+{
+	event_active(pc->kick, EV_TIMEOUT, 0);
 }
 
 /* Appends a keyword and value to the parameter arrays. */
@@ -462,7 +626,7 @@ kv_add(const char ***kw, const char ***val, size_t *n, const char *k,
 }
 
 static void
-pg_connect(struct probe *p, const char *addr)
+pc_connect(struct pg_conn *pc, const char *addr)
 {
 	PQconninfoOption *opts = NULL, *o;
 	const char **kw = NULL, **val = NULL;
@@ -471,14 +635,14 @@ pg_connect(struct probe *p, const char *addr)
 	size_t n = 0;
 	int r;
 
-	r = check_password(p->c, &pw, &cause);
+	r = check_password(pc->c, &pw, &cause);
 	if (r < 0) {
-		pg_fail(p, "password", cause);
+		pc_fail(pc, "password", cause);
 		free(cause);
 		return;
 	}
-	if (p->c->pg.conninfo != NULL)
-		opts = PQconninfoParse(p->c->pg.conninfo, NULL);
+	if (pc->c->pg.conninfo != NULL)
+		opts = PQconninfoParse(pc->c->pg.conninfo, NULL);
 	for (o = opts; o != NULL && o->keyword != NULL; o++) {
 		if (o->val == NULL || *o->val == '\0' ||
 		    strcmp(o->keyword, "password") == 0)
@@ -491,8 +655,8 @@ pg_connect(struct probe *p, const char *addr)
 			continue;
 		kv_add(&kw, &val, &n, o->keyword, o->val);
 	}
-	if (p->c->pg.service != NULL)
-		kv_add(&kw, &val, &n, "service", p->c->pg.service);
+	if (pc->c->pg.service != NULL)
+		kv_add(&kw, &val, &n, "service", pc->c->pg.service);
 	if (addr != NULL)
 		kv_add(&kw, &val, &n, "hostaddr", addr);
 	if (pw != NULL)
@@ -501,12 +665,12 @@ pg_connect(struct probe *p, const char *addr)
 	/* The server stops our query by itself if we give up on it. */
 	options = xasprintf("%s%s-c statement_timeout=%lld",
 	    user_opts != NULL ? user_opts : "", user_opts != NULL ? " " : "",
-	    p->timeout_ms > 0 ? p->timeout_ms : 5000);
+	    pc->c->timeout_ms > 0 ? pc->c->timeout_ms : 5000);
 	kv_add(&kw, &val, &n, "options", options);
 
-	p->state = PC_CONNECTING;
-	p->t0 = pg_now();
-	p->conn = PQconnectStartParams(kw, val, 0);
+	pc->state = PC_CONNECTING;
+	pc->t0 = pg_now();
+	pc->conn = PQconnectStartParams(kw, val, 0);
 	if (pw != NULL) {
 		explicit_bzero(pw, strlen(pw));
 		free(pw);
@@ -515,27 +679,26 @@ pg_connect(struct probe *p, const char *addr)
 	free(kw);
 	free(val);
 	PQconninfoFree(opts);
-	p->reused = 0;
-	if (p->conn == NULL || PQstatus(p->conn) == CONNECTION_BAD) {
-		err = pg_error(p->conn);
-		pg_fail(p, "cannot connect", err);
+	if (pc->conn == NULL || PQstatus(pc->conn) == CONNECTION_BAD) {
+		err = pg_error(pc->conn);
+		pc_fail(pc, "cannot connect", err);
 		free(err);
 		return;
 	}
-	pg_watch(p, EV_WRITE);
+	pc_watch(pc, EV_WRITE);
 }
 
 static void
 pg_resolved(int err, const char *addr, const char *why, void *arg)
 {
-	struct probe *p = arg;
+	struct pg_conn *pc = arg;
 
-	p->rq = NULL;
+	pc->rq = NULL;
 	if (err != 0) {
-		pg_fail(p, "cannot resolve", why);
+		pc_fail(pc, "cannot resolve", why);
 		return;
 	}
-	pg_connect(p, addr);
+	pc_connect(pc, addr);
 }
 
 /*
@@ -573,18 +736,63 @@ pg_host(const struct check *c)
 
 /* Resolves the host if needed, then connects by address. */
 static void
-pg_open(struct probe *p)
+pc_open(struct pg_conn *pc)
 {
 	char *host;
 
-	host = pg_host(p->c);
+	host = pg_host(pc->c);
 	if (host == NULL) {
-		pg_connect(p, NULL);
+		pc_connect(pc, NULL);
 		return;
 	}
-	p->state = PC_RESOLVING;
-	p->rq = resolve_start(p->ctx->resolve, host, pg_resolved, p);
+	pc->state = PC_RESOLVING;
+	pc->rq = resolve_start(pc->ctx->resolve, host, pg_resolved, pc);
 	free(host);
+}
+
+/* What makes two checks' connections the same. */
+static char *
+pg_key(const struct check *c)
+{
+	const struct check_pg *g = &c->pg;
+
+	return xasprintf("%s\037%s\037%s\037%s\037%lld",
+	    g->conninfo != NULL ? g->conninfo : "",
+	    g->service != NULL ? g->service : "",
+	    g->password_env != NULL ? g->password_env : "",
+	    g->password_file != NULL ? g->password_file : "", c->timeout_ms);
+}
+
+static struct pg_conn *
+pc_get(struct probe_ctx *ctx, const struct check *c)
+{
+	struct pg_kind *k = ctx->kind_state[CHECK_POSTGRES];
+	struct pg_conn *pc;
+	char *key;
+
+	if (k == NULL) {
+		k = xcalloc(1, sizeof *k);
+		ctx->kind_state[CHECK_POSTGRES] = k;
+	}
+	key = pg_key(c);
+	for (pc = k->conns; pc != NULL; pc = pc->next)
+		if (strcmp(pc->key, key) == 0) {
+			free(key);
+			pc_ref(pc);
+			return pc;
+		}
+	pc = xcalloc(1, sizeof *pc);
+	pc->ctx = ctx;
+	pc->key = key;
+	pc->c = c;
+	pc->refs = 1;
+	pc->qtail = &pc->qhead;
+	pc->kick = event_new(ctx->base, -1, 0, pc_pump, pc);
+	if (pc->kick == NULL)
+		fatal("event_new failed");
+	pc->next = k->conns;
+	k->conns = pc;
+	return pc;
 }
 
 static struct probe *
@@ -595,6 +803,7 @@ pg_create(struct probe_ctx *ctx, const struct check *c)
 	p = xcalloc(1, sizeof *p);
 	p->ctx = ctx;
 	p->c = c;
+	p->pc = pc_get(ctx, c);
 	p->connect_ms = -1;
 	return p;
 }
@@ -602,56 +811,64 @@ pg_create(struct probe_ctx *ctx, const struct check *c)
 static void
 pg_start(struct probe *p, long long timeout_ms, probe_done_cb cb, void *arg)
 {
-	long long now = util_mono_ms();
+	struct pg_conn *pc = p->pc;
 
+	(void)timeout_ms;	/* the connection's statement_timeout */
 	p->cb = cb;
 	p->arg = arg;
 	p->s = sample_new();
-	p->timeout_ms = timeout_ms;
 	p->connect_ms = -1;
 	p->retried = 0;
-	if (p->state == PC_READY) {
-		p->reused = 1;
-		pg_send(p);
-		return;
-	}
-	if (p->state != PC_NONE)
-		return;
-	if (p->fails > 0 && now < p->retry_at) {
-		sample_fail(p->s, STATE_CRIT, "%s (next try in %llds)",
-		    p->last_err != NULL ? p->last_err : "failed",
-		    (p->retry_at - now + 999) / 1000);
-		pg_deliver(p);
-		return;
-	}
-	pg_open(p);
+	/* Unless it connects while this probe waits, it reuses. */
+	p->reused = 1;
+	pg_enqueue(pc, p, 0);
+	pc_kick(pc);
 }
 
 static void
 pg_cancel(struct probe *p)
 {
-	if (p->s != NULL) {
-		/* Closing the connection abandons the query; the server
-		 * ends it at statement_timeout at the latest. */
-		pg_drop(p);
-		sample_free(p->s);
-		p->s = NULL;
+	struct pg_conn *pc = p->pc;
+
+	if (p->queued) {
+		pg_dequeue(pc, p);
+		/* A connection attempt no one waits for any more has taken
+		 * a whole deadline: it is stuck, start afresh next time. */
+		if (pc->qhead == NULL && pc->cur == NULL &&
+		    (pc->state == PC_RESOLVING || pc->state == PC_CONNECTING))
+			pc_drop(pc);
+	} else if (pc->cur == p) {
+		/*
+		 * Closing the connection abandons the query (the server ends
+		 * it at statement_timeout at the latest); the probes behind
+		 * get a new connection.
+		 */
+		pc_drop(pc);
+		pc->cur = NULL;
+		pc_kick(pc);
 	}
+	sample_free(p->s);
+	p->s = NULL;
 	p->cb = NULL;
 }
 
 static const char *
 pg_phase(struct probe *p)
 {
-	switch (p->state) {
+	struct pg_conn *pc = p->pc;
+
+	if (pc->cur == p)
+		return "waiting for the query";
+	if (!p->queued)
+		return NULL;
+	switch (pc->state) {
 	case PC_RESOLVING:
 		return "resolving";
+	case PC_NONE:
 	case PC_CONNECTING:
 		return "connecting";
-	case PC_QUERYING:
-		return "waiting for the query";
 	default:
-		return NULL;
+		return "queued behind another check's query";
 	}
 }
 
@@ -661,9 +878,18 @@ pg_free(struct probe *p)
 	if (p == NULL)
 		return;
 	pg_cancel(p);
-	pg_drop(p);
-	free(p->last_err);
+	pc_unref(p->pc);
 	free(p);
+}
+
+static void
+pg_ctx_free(struct probe_ctx *ctx)
+{
+	struct pg_kind *k = ctx->kind_state[CHECK_POSTGRES];
+
+	/* The connections went with their last probe. */
+	free(k);
+	ctx->kind_state[CHECK_POSTGRES] = NULL;
 }
 
 const struct probe_ops probe_pg_ops = {
@@ -674,4 +900,5 @@ const struct probe_ops probe_pg_ops = {
 	.cancel = pg_cancel,
 	.phase = pg_phase,
 	.free = pg_free,
+	.ctx_free = pg_ctx_free,
 };

@@ -194,6 +194,23 @@ hc_run strict
 is "connections_pct_crit 15 and dead_ratio_crit 0.4: exit 2" "$HC_RC" 2
 is "... crit" "$(hc_get strict .state)" crit
 check "... the message names dead_ratio" grep -q 'dead_ratio' "$HC_OUT"
+
+# mon, busy and strict have the same connection parameters: one connection
+# (one backend) serves the three, each with its own thresholds.
+hc_run mon busy strict
+is "one connection per target: all three answered" \
+    "$(jq -r '[.[] | select(.message | test("^PostgreSQL"))] | length' \
+    "$HC_OUT")" 3
+is "one connection per target: maintop counted once" \
+    "$(hc_fig busy connections)" "$((want_clients + 1))"
+is "... the same count for the three" \
+    "$(hc_fig mon connections) $(hc_fig strict connections)" \
+    "$((want_clients + 1)) $((want_clients + 1))"
+is "... each its own state" \
+    "$(hc_get mon .state) $(hc_get busy .state) $(hc_get strict .state)" \
+    "ok warn crit"
+is "... the connect time goes to those who waited for it" \
+    "$(jq -r '[.[] | select(.connect_ms > 0)] | length' "$HC_OUT")" 3
 release
 
 # --- a wrong password --------------------------------------------------------
