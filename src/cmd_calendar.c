@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "config.h"
+#include "runbook.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -164,8 +165,22 @@ json_strings(char **v, size_t n)
 	return a;
 }
 
+/* A window's runbooks in the order to run them (runbook_order). */
 static json_t *
-json_occurrence(const struct occurrence *o, time_t now)
+json_runbooks(const struct config *c, const struct window *w)
+{
+	json_t *a = json_array();
+	size_t *ord = runbook_order(c, w->runbooks, w->nrunbooks), i;
+
+	for (i = 0; i < w->nrunbooks; i++)
+		json_array_append_new(a, json_text(w->runbooks[ord[i]]));
+	free(ord);
+	return a;
+}
+
+static json_t *
+json_occurrence(const struct config *c, const struct occurrence *o,
+    time_t now)
 {
 	const struct window *w = o->w;
 	json_t *j = json_object();
@@ -186,17 +201,16 @@ json_occurrence(const struct occurrence *o, time_t now)
 	json_object_set_new(j, "timezone", json_string(w->timezone != NULL ?
 	    w->timezone : "UTC"));
 	json_object_set_new(j, "schedule", json_text(w->schedule_src));
-	json_object_set_new(j, "runbooks", json_strings(w->runbooks,
-	    w->nrunbooks));
+	json_object_set_new(j, "runbooks", json_runbooks(c, w));
 	json_object_set_new(j, "in_notice", json_boolean(
 	    calendar_in_notice(w, o->start, now)));
 	return j;
 }
 
 static int
-print_json(time_t now, int days, const struct occurrence *act, size_t nact,
-    const struct occurrence *up, size_t nup,
-    const struct calendar_conflict *cf, size_t ncf)
+print_json(const struct config *c, time_t now, int days,
+    const struct occurrence *act, size_t nact, const struct occurrence *up,
+    size_t nup, const struct calendar_conflict *cf, size_t ncf)
 {
 	json_t *root = json_object(), *a;
 	size_t i;
@@ -206,11 +220,11 @@ print_json(time_t now, int days, const struct occurrence *act, size_t nact,
 	json_object_set_new(root, "days", json_integer(days));
 	a = json_array();
 	for (i = 0; i < nact; i++)
-		json_array_append_new(a, json_occurrence(&act[i], now));
+		json_array_append_new(a, json_occurrence(c, &act[i], now));
 	json_object_set_new(root, "active", a);
 	a = json_array();
 	for (i = 0; i < nup; i++)
-		json_array_append_new(a, json_occurrence(&up[i], now));
+		json_array_append_new(a, json_occurrence(c, &up[i], now));
 	json_object_set_new(root, "upcoming", a);
 	a = json_array();
 	for (i = 0; i < ncf; i++) {
@@ -308,7 +322,8 @@ fnv1a(const char *s)
 }
 
 static void
-ics_event(struct buf *out, const struct occurrence *o, time_t now)
+ics_event(struct buf *out, const struct config *c, const struct occurrence *o,
+    time_t now)
 {
 	const struct window *w = o->w;
 	struct buf line, d;
@@ -353,10 +368,14 @@ ics_event(struct buf *out, const struct occurrence *o, time_t now)
 		buf_addc(&d, '\n');
 	}
 	if (w->nrunbooks > 0) {
+		size_t *ord = runbook_order(c, w->runbooks, w->nrunbooks);
+
 		buf_adds(&d, "Runbooks: ");
 		for (i = 0; i < w->nrunbooks; i++)
-			buf_printf(&d, "%s%s", i ? ", " : "", w->runbooks[i]);
+			buf_printf(&d, "%s%s", i ? ", " : "",
+			    w->runbooks[ord[i]]);
 		buf_addc(&d, '\n');
+		free(ord);
 	}
 	if (w->owner != NULL)
 		buf_printf(&d, "Owner: %s\n", w->owner);
@@ -384,8 +403,8 @@ ics_event(struct buf *out, const struct occurrence *o, time_t now)
 }
 
 static int
-print_ics(time_t now, const struct occurrence *act, size_t nact,
-    const struct occurrence *up, size_t nup)
+print_ics(const struct config *c, time_t now, const struct occurrence *act,
+    size_t nact, const struct occurrence *up, size_t nup)
 {
 	struct buf out;
 	size_t i, w;
@@ -398,9 +417,9 @@ print_ics(time_t now, const struct occurrence *act, size_t nact,
 	ics_line(&out, "METHOD:PUBLISH");
 	ics_line(&out, "X-WR-CALNAME:maintop maintenance windows");
 	for (i = 0; i < nact; i++)
-		ics_event(&out, &act[i], now);
+		ics_event(&out, c, &act[i], now);
 	for (i = 0; i < nup; i++)
-		ics_event(&out, &up[i], now);
+		ics_event(&out, c, &up[i], now);
 	ics_line(&out, "END:VCALENDAR");
 	w = fwrite(out.s, 1, out.len, stdout);
 	i = out.len;
@@ -482,10 +501,10 @@ cmd_calendar(int argc, char **argv)
 		print_text(now, (int)days, act, nact, up, nup, cf, ncf);
 		break;
 	case FORMAT_JSON:
-		r = print_json(now, (int)days, act, nact, up, nup, cf, ncf);
+		r = print_json(c, now, (int)days, act, nact, up, nup, cf, ncf);
 		break;
 	case FORMAT_ICS:
-		r = print_ics(now, act, nact, up, nup);
+		r = print_ics(c, now, act, nact, up, nup);
 		break;
 	}
 	free(act);

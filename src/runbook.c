@@ -882,6 +882,175 @@ runbook_resolve(const struct config *c, struct cfg_errors *e)
 	free(names);
 }
 
+/*
+ * Marks in seen (one flag per configured runbook) every runbook that v
+ * requires, directly or through others.
+ */
+static void
+mark_required(const struct config *c, size_t v, unsigned char *seen)
+{
+	const struct runbook *rb = c->runbooks[v], *to;
+	size_t i, w;
+
+	for (i = 0; i < rb->nrequires; i++) {
+		to = config_find_runbook(c, rb->requires[i].runbook);
+		if (to == NULL || (w = runbook_index(c, to)) == (size_t)-1 ||
+		    seen[w])
+			continue;
+		seen[w] = 1;
+		mark_required(c, w, seen);
+	}
+}
+
+/* A min-heap of indices: the ready names, the earliest in the list first. */
+struct order_heap {
+	size_t	*v;
+	size_t	 n;
+};
+
+static void
+heap_push(struct order_heap *h, size_t x)
+{
+	size_t i = h->n++, p, t;
+
+	h->v[i] = x;
+	while (i > 0 && h->v[p = (i - 1) / 2] > h->v[i]) {
+		t = h->v[p];
+		h->v[p] = h->v[i];
+		h->v[i] = t;
+		i = p;
+	}
+}
+
+static size_t
+heap_pop(struct order_heap *h)
+{
+	size_t top = h->v[0], i = 0, c, t;
+
+	h->v[0] = h->v[--h->n];
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && h->v[c + 1] < h->v[c])
+			c++;
+		if (h->v[i] <= h->v[c])
+			break;
+		t = h->v[c];
+		h->v[c] = h->v[i];
+		h->v[i] = t;
+		i = c;
+	}
+	return top;
+}
+
+/*
+ * Kahn's algorithm over the names, always taking the earliest ready one.
+ * Names of the same runbook share a "slot" so that the work grows with the
+ * distinct runbooks named, not with the square of a long list: req[a * ns +
+ * b] says slot b's runbook must come before slot a's, need[a] counts the
+ * names still to be placed that slot a waits for.
+ */
+size_t *
+runbook_order(const struct config *c, char *const *names, size_t n)
+{
+	const struct runbook *rb;
+	struct order_heap heap;
+	unsigned char *req, *seen, *placed, *cyclic;
+	size_t *order, *slot, *rbof, *cnt, *need, ns = 0, i, a, b, k, next = 0;
+	size_t p;
+
+	if (n == 0)
+		return NULL;
+	order = xcalloc(n, sizeof *order);
+	slot = xcalloc(n, sizeof *slot);
+	rbof = xcalloc(c->nrunbooks + 1, sizeof *rbof);	/* slot of each */
+	placed = xcalloc(n, 1);
+	for (i = 0; i < c->nrunbooks; i++)
+		rbof[i] = (size_t)-1;
+	/* The slots: which configured runbook each stands for. */
+	for (i = 0; i < n; i++) {
+		rb = config_find_runbook(c, names[i]);
+		k = rb != NULL ? runbook_index(c, rb) : (size_t)-1;
+		if (k == (size_t)-1) {
+			slot[i] = (size_t)-1;
+			continue;
+		}
+		if (rbof[k] == (size_t)-1)
+			rbof[k] = ns++;
+		slot[i] = rbof[k];
+	}
+	req = xcalloc(ns * ns + 1, 1);
+	cnt = xcalloc(ns + 1, sizeof *cnt);
+	need = xcalloc(ns + 1, sizeof *need);
+	seen = xcalloc(c->nrunbooks + 1, 1);
+	cyclic = xcalloc(ns + 1, 1);
+	for (k = 0; k < c->nrunbooks; k++) {
+		if ((a = rbof[k]) == (size_t)-1)
+			continue;
+		memset(seen, 0, c->nrunbooks + 1);
+		mark_required(c, k, seen);
+		cyclic[a] = seen[k];
+		for (i = 0; i < c->nrunbooks; i++)
+			if (i != k && seen[i] && rbof[i] != (size_t)-1)
+				req[a * ns + rbof[i]] = 1;
+	}
+	for (i = 0; i < n; i++)
+		if (slot[i] != (size_t)-1)
+			cnt[slot[i]]++;
+	for (a = 0; a < ns; a++)
+		for (b = 0; b < ns; b++)
+			if (req[a * ns + b])
+				need[a] += cnt[b];
+	heap.v = xcalloc(n, sizeof *heap.v);
+	heap.n = 0;
+	for (i = 0; i < n; i++)
+		if (slot[i] == (size_t)-1 || need[slot[i]] == 0)
+			heap_push(&heap, i);
+	for (k = 0; k < n; k++) {
+		if (heap.n > 0)
+			p = heap_pop(&heap);
+		else {
+			/*
+			 * Only a cycle leaves nothing ready: break it at the
+			 * earliest name on one (what merely requires a cycle
+			 * still waits for it).
+			 */
+			for (p = 0; p < n; p++)
+				if (!placed[p] && slot[p] != (size_t)-1 &&
+				    cyclic[slot[p]])
+					break;
+			if (p == n) {
+				while (placed[next])
+					next++;
+				p = next;
+			}
+		}
+		placed[p] = 1;
+		order[k] = p;
+		if ((b = slot[p]) == (size_t)-1)
+			continue;
+		for (a = 0; a < ns; a++) {
+			if (!req[a * ns + b] || need[a] == 0 || --need[a] > 0)
+				continue;
+			/* Slot a waits for nothing more: its names are ready. */
+			for (i = 0; i < n; i++)
+				if (slot[i] == a && !placed[i])
+					heap_push(&heap, i);
+		}
+	}
+	free(heap.v);
+	free(cyclic);
+	free(seen);
+	free(need);
+	free(cnt);
+	free(req);
+	free(placed);
+	free(rbof);
+	free(slot);
+	return order;
+}
+
 int
 runbook_param_check(const struct runbook_param *p, const char *v,
     char **cause)

@@ -129,6 +129,18 @@ int runbook_load_string(struct config *, const char *text, const char *name,
 void runbook_resolve(const struct config *, struct cfg_errors *);
 
 /*
+ * The order in which the runbooks named in names (a window's list) should
+ * be offered: each after every runbook it requires, directly or through
+ * other runbooks, that is also in the list.  Otherwise the list's own order
+ * is kept (a stable topological sort); a name that is not a runbook stays
+ * where it is as far as the requirements allow.  Cycles are refused by
+ * runbook_resolve; should one remain, it is broken at the earliest name.
+ * Returns a new array of n indices into names (caller frees), NULL when n
+ * is 0.
+ */
+size_t *runbook_order(const struct config *, char *const *names, size_t n);
+
+/*
  * Binds parameter values for one run.  assign holds n "K=V" strings (from
  * --param or a form); each must name a parameter and match its pattern.
  * Parameters not assigned take their default.  Returns 0 and stores an

@@ -6,6 +6,7 @@
 
 #include "calendar.h"
 #include "health.h"
+#include "runbook.h"
 #include "ui.h"
 
 #define DAY 86400
@@ -290,6 +291,7 @@ draw_detail(struct calendar_view *v, struct ui *ui, WINDOW *win, int h,
 	y++;
 	for (i = 0; i < ui->cfg->nwindows; i++) {
 		struct window *wd = ui->cfg->windows[i];
+		size_t *ord;
 		char *desc;
 
 		n = calendar_occurrences(wd, day, nextday, &o);
@@ -356,12 +358,15 @@ draw_detail(struct calendar_view *v, struct ui *ui, WINDOW *win, int h,
 				    "not checked");
 			y++;
 		}
+		/* In the order to run them: each after what it requires. */
+		ord = runbook_order(ui->cfg, wd->runbooks, wd->nrunbooks);
 		for (k = 0; k < wd->nrunbooks; k++) {
 			if (y >= 0 && y < h)
 				draw_printf(win, y, 3, w - 4, ROLE_TEXT,
-				    "runbook: %s", wd->runbooks[k]);
+				    "runbook: %s", wd->runbooks[ord[k]]);
 			y++;
 		}
+		free(ord);
 	}
 	if (!any && y >= 0 && y < h)
 		draw_text(win, y, 1, w - 2, ROLE_DIM, "No window on this day.");

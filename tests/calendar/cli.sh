@@ -70,6 +70,7 @@ a = d["active"][0]
 assert a["start"] == "2026-11-29T02:00:00Z" and a["end"] == "2026-11-29T06:00:00Z"
 assert a["systems"] == ["db"] and a["owner"] == "dba team"
 assert a["priority"] == 1 and a["kind"] == "maintenance"
+assert a["runbooks"] == ["vacuum", "report"], a["runbooks"]
 up = d["upcoming"]
 assert len(up) == 37, len(up)
 assert all(o["start"].endswith("Z") and o["end"].endswith("Z") for o in up)
@@ -82,7 +83,7 @@ assert rel["start"] == "2026-12-01T21:00:00Z", rel
 assert "C:\\deploy\nthen" in rel["description"]
 assert len(d["conflicts"]) == 12, len(d["conflicts"])
 PY
-	ok $? "--json: active, 37 upcoming in order, 12 conflicts"
+	ok $? "--json: active, runbooks in dependency order, 37 upcoming in order, 12 conflicts"
 	sed 's/^/# /' "$tmp/py"
 fi
 
@@ -124,6 +125,8 @@ desc = str(rel["DESCRIPTION"])
 assert desc.startswith("Release 4.2, with care; see C:\\deploy\nthen verify"), desc
 frz = [e for e in ev if "FREEZE" in e.get("CATEGORIES").to_ical().decode()]
 assert len(frz) == 1 and str(frz[0]["SUMMARY"]) == "Change freeze: year-end-freeze"
+wdb = [e for e in ev if str(e["SUMMARY"]) == "weekly-db"][0]
+assert "Runbooks: vacuum, report\n" in str(wdb["DESCRIPTION"]), wdb["DESCRIPTION"]
 uids = [str(e["UID"]) for e in ev]
 assert len(set(uids)) == len(uids), "UIDs are unique"
 for e in ev:
@@ -134,7 +137,7 @@ assert ev2[0].decoded("DTSTAMP") == at("2026-11-30T12:00:00")
 rel2 = [str(e["UID"]) for e in ev2 if str(e["SUMMARY"]) == "release"]
 assert rel2 == [str(rel["UID"])], (rel2, rel["UID"])
 PY
-	ok $? "--ics: 38 events parsed by icalendar, times, escaping, folding, UIDs"
+	ok $? "--ics: 38 events parsed by icalendar, times, escaping, folding, UIDs, runbooks in order"
 	sed 's/^/# /' "$tmp/py"
 	# Summer time: the first Sunday of April 2027 at 01:00 CEST is
 	# 23:00 UTC the day before.

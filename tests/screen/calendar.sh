@@ -22,7 +22,7 @@ screen_start 120 32 "$MAINTOP" -c "$conf" --now 2026-12-06T02:30:00Z
 screen_keys Enter
 screen_expect calendar-zoomed "zoomed: month grid, seven-day timeline with now, the list"
 screen_keys Enter
-screen_expect calendar-detail "Enter: the day's windows in words, next occurrences"
+screen_expect calendar-detail "Enter: the day's windows in words, next occurrences, runbooks in dependency order"
 screen_keys Escape t l l l l l l l
 screen_wait "December 2026"
 screen_ok $? "l moves the cursor by days across the month"

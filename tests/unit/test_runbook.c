@@ -802,6 +802,98 @@ test_examples(void)
 	cfg_clear(&c);
 }
 
+/* The order of names as a space-separated string (caller frees). */
+static char *
+ordered(const struct config *c, char *const *names, size_t n)
+{
+	struct buf b;
+	size_t *ord = runbook_order(c, names, n), i;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", names[ord[i]]);
+	free(ord);
+	return buf_detach(&b);
+}
+
+/*
+ * A window's runbooks in dependency order: "migrate" requires "backup"
+ * (directly), "report" requires "migrate" (so "backup" too, through it),
+ * "notify" and "cleanup" are independent, "verify" requires "snapshot",
+ * which the window does not list.
+ */
+static void
+test_order(void)
+{
+	static const char *text =
+	    "runbooks = (\n"
+	    "  { name = \"report\"; requires = [ \"migrate\" ];\n"
+	    "    steps = ( { run = \"true\"; } ); },\n"
+	    "  { name = \"notify\"; steps = ( { run = \"true\"; } ); },\n"
+	    "  { name = \"migrate\"; requires = ( { runbook = \"backup\";\n"
+	    "    within = \"24h\"; } ); steps = ( { run = \"true\"; } ); },\n"
+	    "  { name = \"backup\"; steps = ( { run = \"true\"; } ); },\n"
+	    "  { name = \"cleanup\"; steps = ( { run = \"true\"; } ); },\n"
+	    "  { name = \"snapshot\"; requires = [ \"backup\" ];\n"
+	    "    steps = ( { run = \"true\"; } ); },\n"
+	    "  { name = \"verify\"; requires = [ \"snapshot\" ];\n"
+	    "    steps = ( { run = \"true\"; } ); }\n"
+	    ");\n";
+	static char *const chain[] = { "report", "notify", "migrate",
+	    "backup", "cleanup" };
+	static char *const indep[] = { "cleanup", "notify", "backup" };
+	static char *const sorted[] = { "backup", "migrate", "report" };
+	static char *const through[] = { "verify", "notify", "backup" };
+	static char *const dup[] = { "migrate", "backup", "migrate",
+	    "nosuch", "backup" };
+	struct config c;
+	struct cfg_errors e;
+	char *msgs = load(&c, text, &e, 1), *s;
+
+	is_int(e.nerrors, 0, "order: the runbooks load");
+	s = ordered(&c, chain, 5);
+	is_str(s, "notify backup migrate report cleanup",
+	    "order: each after what it requires, the rest in list order");
+	free(s);
+	s = ordered(&c, indep, 3);
+	is_str(s, "cleanup notify backup",
+	    "order: independent runbooks keep the window's order");
+	free(s);
+	s = ordered(&c, sorted, 3);
+	is_str(s, "backup migrate report", "order: already in order");
+	free(s);
+	s = ordered(&c, through, 3);
+	is_str(s, "notify backup verify",
+	    "order: a requirement through an unlisted runbook counts");
+	free(s);
+	s = ordered(&c, dup, 5);
+	is_str(s, "backup nosuch backup migrate migrate",
+	    "order: repeated and unknown names");
+	free(s);
+	ok(runbook_order(&c, NULL, 0) == NULL, "order: an empty list");
+	free(msgs);
+	cfg_errors_free(&e);
+	cfg_clear(&c);
+
+	/* A cycle (refused by validation) still yields every name once. */
+	msgs = load(&c, "runbooks = (\n"
+	    "  { name = \"a\"; requires = [ \"b\" ]; steps = ( { run = \"x\"; } ); },\n"
+	    "  { name = \"b\"; requires = [ \"a\" ]; steps = ( { run = \"x\"; } ); },\n"
+	    "  { name = \"c\"; requires = [ \"b\" ]; steps = ( { run = \"x\"; } ); }\n"
+	    ");\n", &e, 0);
+	{
+		static char *const cyc[] = { "c", "b", "a" };
+
+		s = ordered(&c, cyc, 3);
+		is_str(s, "b a c", "order: a cycle is broken, nothing lost");
+		free(s);
+	}
+	free(msgs);
+	cfg_errors_free(&e);
+	cfg_clear(&c);
+}
+
 int
 main(void)
 {
@@ -816,5 +908,6 @@ main(void)
 	test_redis_words();
 	test_dir();
 	test_examples();
+	test_order();
 	return tap_done();
 }
