@@ -28,7 +28,8 @@ static const char *const require_keys[] = { "runbook", "within", NULL };
 
 static const char *const step_keys[] = {
 	"name", "run", "sql", "redis", "http", "wait_healthy", "pause",
-	"cwd", "env", "on", "method", "body", "expect_status", "confirm",
+	"cwd", "env", "on", "method", "headers", "body", "expect_status",
+	"confirm",
 	"danger", "timeout", "rollback", "continue_on_error", "interactive",
 	NULL
 };
@@ -91,6 +92,7 @@ step_free(struct step *st)
 	free(st->on);
 	free(st->method);
 	free(st->body);
+	cfg_strlist_free(st->headers, st->nheaders);
 	cfg_strlist_free(st->checks, st->nchecks);
 	for (i = 0; i < st->nrollback; i++)
 		step_free(st->rollback[i]);
@@ -306,6 +308,59 @@ check_refs(struct cfg_errors *e, const config_setting_t *s,
 static struct step *parse_step(struct cfg_errors *, const config_setting_t *,
     const struct runbook *, size_t, const char *);
 
+/* A character of an HTTP token (RFC 9110 5.6.2), as in a header's name. */
+static int
+http_tchar(int c)
+{
+	return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) !=
+	    NULL);
+}
+
+/*
+ * The headers of an http step: each "Name: value" on one line, the name
+ * made of token characters.  Parameters may stand in the value only.
+ */
+static void
+parse_headers(struct cfg_errors *e, const config_setting_t *g,
+    const struct runbook *rb, struct step *st)
+{
+	const config_setting_t *list = config_setting_get_member(g, "headers"),
+	    *el;
+	const char *h, *colon;
+	size_t i, n;
+
+	if (cfg_strlist(e, g, "headers", 0, &st->headers, &st->nheaders) != 1)
+		return;
+	for (i = 0; i < st->nheaders; i++) {
+		h = st->headers[i];
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (el == NULL)
+			el = list;
+		colon = strchr(h, ':');
+		n = colon != NULL ? (size_t)(colon - h) : 0;
+		if (strpbrk(h, "\r\n") != NULL) {
+			cfg_err(e, el, "'headers' item %zu of step '%s' must "
+			    "be on one line (no CR or LF)", i + 1, st->name);
+			continue;
+		}
+		if (colon == NULL || n == 0) {
+			cfg_err(e, el, "'headers' item %zu of step '%s' must "
+			    "look like \"Name: value\"", i + 1, st->name);
+			continue;
+		}
+		while (n > 0 && http_tchar((unsigned char)h[n - 1]))
+			n--;
+		if (n > 0) {
+			cfg_err(e, el, "'headers' item %zu of step '%s': the "
+			    "name \"%.*s\" may hold only letters, digits and "
+			    "!#$%%&'*+-.^_`|~", i + 1, st->name,
+			    (int)(colon - h), h);
+			continue;
+		}
+		check_refs(e, el, rb, colon + 1);
+	}
+}
+
 /* Key that only some kinds take: an error when present on another kind. */
 static void
 only_for(struct cfg_errors *e, const config_setting_t *g, const char *key,
@@ -472,6 +527,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	only_for(e, g, "on", st, 1U << STEP_SQL | 1U << STEP_REDIS,
 	    "sql and redis");
 	only_for(e, g, "method", st, 1U << STEP_HTTP, "http");
+	only_for(e, g, "headers", st, 1U << STEP_HTTP, "http");
 	only_for(e, g, "body", st, 1U << STEP_HTTP, "http");
 	only_for(e, g, "expect_status", st, 1U << STEP_HTTP, "http");
 	only_for(e, g, "timeout", st, ~(1U << STEP_PAUSE), "non-pause");
@@ -500,6 +556,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 			cfg_err(e, config_setting_get_member(g, "method"),
 			    "'method' of step '%s' must be an upper-case HTTP "
 			    "method such as \"POST\"", st->name);
+		parse_headers(e, g, rb, st);
 		cfg_str(e, g, "body", 0, &st->body);
 		st->expect_status = 0;	/* any 2xx */
 		cfg_int(e, g, "expect_status", 0, 100, 599,
@@ -1512,6 +1569,26 @@ redis_show(const struct runbook *rb, char *const *values, const char *text)
 	return buf_detach(&b);
 }
 
+char *
+runbook_http_header(const struct runbook *rb, char *const *values,
+    const char *header, int mask)
+{
+	const char *colon = strchr(header, ':'), *v;
+	char *sub, *s;
+
+	if (colon == NULL)
+		return xstrdup(header);
+	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	sub = runbook_subst(rb, values, v, RUNBOOK_SUBST_RAW, mask);
+	s = xasprintf("%.*s:%s%s", (int)(colon - header), header,
+	    *sub != '\0' ? " " : "", sub);
+	if (!mask)
+		explicit_bzero(sub, strlen(sub));
+	free(sub);
+	return s;
+}
+
 static void
 add_lines(struct buf *b, const char *prefix, const char *label,
     const char *text)
@@ -1579,6 +1656,11 @@ runbook_step_text(const struct runbook *rb, char *const *values,
 		else
 			buf_adds(&b, "2xx)\n");
 		free(s);
+		for (i = 0; i < st->nheaders; i++) {
+			s = runbook_http_header(rb, values, st->headers[i], 1);
+			add_lines(&b, prefix, "header: ", s);
+			free(s);
+		}
 		if (st->body != NULL) {
 			s = runbook_subst(rb, values, st->body,
 			    RUNBOOK_SUBST_RAW, 1);

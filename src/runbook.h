@@ -70,6 +70,8 @@ struct step {
 	const struct check *check;
 	char		*method;	/* http: "GET" by default */
 	char		*body;		/* http: request body or NULL */
+	char		**headers;	/* http: "Name: value" */
+	size_t		 nheaders;
 	long long	 expect_status;	/* http: 0 (any 2xx) by default */
 	char		**checks;	/* wait_healthy: check names */
 	size_t		 nchecks;
@@ -207,6 +209,14 @@ char *runbook_dry_run(const struct runbook *, char *const *values);
  */
 int runbook_redis_words(const struct runbook *, char *const *values,
     const char *text, int mask, char ***argv, size_t *argc, char **cause);
+
+/*
+ * An http step's header with its parameters substituted in the value (the
+ * name takes none), secret values masked when mask: "Name: value", or
+ * "Name:" when the value is empty.  Returns a new string.
+ */
+char *runbook_http_header(const struct runbook *, char *const *values,
+    const char *header, int mask);
 
 /* A name for a step kind ("run", "sql", "wait_healthy", ...). */
 const char *runbook_kind_name(enum step_kind);

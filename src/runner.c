@@ -115,6 +115,7 @@ struct runner {
 	int			 http_status;	/* -1 until curl tells */
 	char			*http_out;	/* response body file */
 	char			*http_in;	/* request body file */
+	char			*http_hdr;	/* request headers file */
 	struct buf		 pend;	/* output held back for masking */
 	struct buf		 line;	/* the current output line */
 	int			 line_long;
@@ -626,6 +627,11 @@ http_cleanup(struct runner *r)
 		free(r->http_in);
 		r->http_in = NULL;
 	}
+	if (r->http_hdr != NULL) {
+		unlink(r->http_hdr);
+		free(r->http_hdr);
+		r->http_hdr = NULL;
+	}
 }
 
 /* Shows the start of the response body (masked like any output). */
@@ -960,6 +966,45 @@ http_tempfile(struct runner *r, const char *what, const char *data,
 }
 
 /*
+ * Writes an http step's headers, parameters substituted, to a private file
+ * for curl's "-H @file" (one header a line), so that a secret value is
+ * never in the process list.  Returns 0, or -1 with *cause set.
+ */
+static int
+http_headers(struct runner *r, const struct step *st, char **cause)
+{
+	struct buf b;
+	char *h;
+	size_t i, hl;
+	int bad = 0;
+
+	buf_init(&b);
+	for (i = 0; i < st->nheaders && !bad; i++) {
+		h = runbook_http_header(r->rb, r->values, st->headers[i], 0);
+		hl = strlen(h);
+		/* A parameter's value must not start another header. */
+		if (strpbrk(h, "\r\n") != NULL) {
+			*cause = xasprintf("header %zu of the step: a "
+			    "parameter's value holds a line break", i + 1);
+			bad = 1;
+		} else {
+			if (hl > 0 && h[hl - 1] == ':')
+				h[hl - 1] = ';';	/* curl: an empty value */
+			buf_printf(&b, "%s\n", h);
+		}
+		explicit_bzero(h, hl);
+		free(h);
+	}
+	if (!bad && (r->http_hdr = http_tempfile(r, "headers", b.s,
+	    cause)) == NULL)
+		bad = 1;
+	if (b.s != NULL)
+		explicit_bzero(b.s, b.len);
+	buf_free(&b);
+	return bad ? -1 : 0;
+}
+
+/*
  * The client command of a sql, redis or http step: the program's path,
  * its argv and the extra environment ("PGPASSWORD=..."), all new; nothing
  * goes through a shell, and parameter values are single arguments.
@@ -1079,6 +1124,14 @@ client_command(struct runner *r, const struct step *st, char **path,
 		if (st->timeout > 0) {
 			strv_add(&v, &nv, xstrdup("--max-time"));
 			strv_add(&v, &nv, xasprintf("%lld", st->timeout));
+		}
+		if (st->nheaders > 0 && http_headers(r, st, cause) != 0) {
+			free(s);
+			goto fail;
+		}
+		if (r->http_hdr != NULL) {
+			strv_add(&v, &nv, xstrdup("-H"));
+			strv_add(&v, &nv, xasprintf("@%s", r->http_hdr));
 		}
 		if (strcmp(st->method, "HEAD") == 0)
 			strv_add(&v, &nv, xstrdup("-I"));

@@ -1,9 +1,10 @@
 #!/bin/sh
 # sql, redis and http runbook steps through "maintop run --yes" against real
 # servers (tests/lib/servers.sh): a table created, a key set with an
-# authenticated ACL user, POST /toggle flipping /health, a failing
-# statement, a wrong status, a missing client, and no password anywhere in
-# the output, the run log or the journal.  Prints TAP.
+# authenticated ACL user, POST /toggle flipping /health, custom headers
+# echoed by /echo (one from a secret parameter), a failing statement, a
+# wrong status, a missing client, and no password or secret anywhere in the
+# output, the run log or the journal.  Prints TAP.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/servers.sh"
@@ -52,7 +53,14 @@ runbooks = (
   { name = "badredis";
     steps = ( { name = "boom"; redis = "INCR 'steps key'"; on = "cache"; } ); },
   { name = "badhttp";
-    steps = ( { name = "boom"; http = "$U/status/500"; } ); }
+    steps = ( { name = "boom"; http = "$U/status/500"; } ); },
+  { name = "headers";
+    params = ( { name = "who"; default = "alice"; },
+               { name = "token"; secret = true; } );
+    steps = ( { name = "echo"; http = "$U/echo"; method = "POST";
+                headers = [ "X-Maintop-Test: \${who} was here",
+                            "Authorization: Bearer \${token}",
+                            "X-Empty:" ]; } ); }
 );
 EOC
 sed 's/^settings = {/settings = { read_only = true;/' "$dir/m.conf" > "$dir/ro.conf"
@@ -67,7 +75,7 @@ secrets() {	# no password in the given files or the state directory
 	done
 }
 
-echo "1..20"
+echo "1..26"
 
 "$MAINTOP" run good -c "$dir/m.conf" --dry-run > "$dir/dry" 2>&1
 check "dry run exits 0" test $? -eq 0
@@ -111,5 +119,22 @@ check "read-only: no statement was sent" test \
     "$(servers_psql -Atc "SELECT count(*) FROM pg_tables WHERE tablename = 'steps_t'")" = 0
 check "read-only: /health untouched" test "$(status)" = 200
 
+tok=hdr-s3cret-$$
+"$MAINTOP" run headers -c "$dir/m.conf" --param "token=$tok" --dry-run \
+    > "$dir/dry7" 2>&1
+check "dry run shows the headers, the secret masked" has "$dir/dry7" \
+    "header: Authorization: Bearer \*\*\*\*\*\*"
+"$MAINTOP" run headers -c "$dir/m.conf" --param "token=$tok" --yes \
+    < /dev/null > "$dir/out7" 2>&1
+check "a request with custom headers succeeds" test $? -eq 0
+check "the server saw the header, its parameter substituted" has \
+    "$dir/out7" "X-Maintop-Test: alice was here"
+check "and the empty one" has "$dir/out7" "X-Empty: *\$"
+check "the secret header arrived, masked in what is shown" has "$dir/out7" \
+    "Authorization: Bearer \*\*\*\*\*\*"
+
 check "no password in the output, the logs or the journal" secrets \
-    "$dir/dry" "$dir/out" "$dir/out2" "$dir/out3" "$dir/out4" "$dir/state"
+    "$dir/dry" "$dir/out" "$dir/out2" "$dir/out3" "$dir/out4" "$dir/state" \
+    "$dir/out7" "$dir/dry7"
+check "no secret header value in the output, the logs or the journal" \
+    hasnt "$dir" "$tok"

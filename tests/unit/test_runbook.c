@@ -208,6 +208,37 @@ test_errors(void)
 	expect_error("no kind",
 	    "runbooks = ( { name = \"a\"; steps = ( { name = \"s\"; } ); } );",
 	    "needs exactly one of run, sql");
+	expect_error("a header with a line break, at its line",
+	    "runbooks = ( { name = \"a\"; steps = ( { http = \"http://h/\";\n"
+	    "  headers = [ \"X-A: 1\",\n"
+	    "    \"X-B: 2\\r\\nX-C: 3\" ]; } ); } );",
+	    "t.conf:3: error: 'headers' item 2 of step 'step 1' must be on "
+	    "one line (no CR or LF)");
+	expect_error("a header without a colon",
+	    "runbooks = ( { name = \"a\"; steps = ( { http = \"http://h/\";\n"
+	    "  headers = [ \"X-A 1\" ]; } ); } );",
+	    "t.conf:2: error: 'headers' item 1 of step 'step 1' must look like "
+	    "\"Name: value\"");
+	expect_error("a header without a name",
+	    "runbooks = ( { name = \"a\"; steps = ( { http = \"http://h/\";\n"
+	    "  headers = [ \": 1\" ]; } ); } );",
+	    "must look like \"Name: value\"");
+	expect_error("a header name with a space",
+	    "runbooks = ( { name = \"a\"; steps = ( { http = \"http://h/\";\n"
+	    "  headers = [ \"X A: 1\" ]; } ); } );",
+	    "t.conf:2: error: 'headers' item 1 of step 'step 1': the name "
+	    "\"X A\" may hold only letters, digits and !#$%&'*+-.^_`|~");
+	expect_error("a header name from a parameter",
+	    "runbooks = ( { name = \"a\"; params = ( { name = \"h\"; } );\n"
+	    "  steps = ( { http = \"http://h/\"; headers = [ \"${h}: 1\" ]; "
+	    "} ); } );", "the name \"${h}\" may hold only");
+	expect_error("headers on a run step",
+	    "runbooks = ( { name = \"a\"; steps = ( { run = \"x\";\n"
+	    "  headers = [ \"X-A: 1\" ]; } ); } );",
+	    "'headers' applies only to http steps, not to run step 'step 1'");
+	expect_error("headers not a list of strings",
+	    "runbooks = ( { name = \"a\"; steps = ( { http = \"http://h/\";\n"
+	    "  headers = [ 1 ]; } ); } );", "t.conf:2: error: 'headers'");
 	expect_error("bad runbook name",
 	    "runbooks = ( { name = \"../etc/passwd\"; steps = ( { run = \"x\"; "
 	    "} ); } );", "runbook name '../etc/passwd' must be");
@@ -607,7 +638,7 @@ test_client_steps(void)
 	struct cfg_errors e;
 	struct runbook *rb;
 	char *a[] = { "t=orders", "tok=hunter2", "k=a b" }, **v = NULL;
-	char *cause = NULL, *msgs, *text;
+	char *cause = NULL, *msgs, *text, *text2;
 
 	msgs = load(&c, "runbooks = ( { name = \"cl\";\n"
 	    " params = ( { name = \"t\"; }, { name = \"tok\"; secret = true; },\n"
@@ -617,7 +648,9 @@ test_client_steps(void)
 	    "on = \"pg-main\"; },\n"
 	    "  { name = \"set\"; redis = \"SET ${k} ${tok}\"; on = \"cache\"; },\n"
 	    "  { name = \"flip\"; http = \"http://127.0.0.1:1/t?x=${k}\";\n"
-	    "    method = \"POST\"; body = \"token=${tok}\"; },\n"
+	    "    method = \"POST\"; body = \"token=${tok}\";\n"
+	    "    headers = [ \"Authorization: Bearer ${tok}\", \"X-K:  ${k}\",\n"
+	    "      \"X-Empty:\" ]; },\n"
 	    "  { name = \"gone\"; http = \"http://127.0.0.1:1/\";"
 	    " expect_status = 404; }\n"
 	    " ); } );", &e, 1);
@@ -651,6 +684,14 @@ test_client_steps(void)
 	ok(strstr(text, "POST http://127.0.0.1:1/t?x=a%20b (expect 2xx)") !=
 	    NULL, "http: method, encoded URL, expectation");
 	ok(strstr(text, "body: token=******") != NULL, "http body masked");
+	ok(strstr(text, "header: Authorization: Bearer ******\n") != NULL &&
+	    strstr(text, "header: X-K: a b\n") != NULL &&
+	    strstr(text, "header: X-Empty:\n") != NULL, "http headers shown, "
+	    "values substituted, the secret masked");
+	is_int(rb->steps[2]->nheaders, 3, "three headers");
+	text2 = runbook_http_header(rb, v, rb->steps[2]->headers[0], 0);
+	is_str(text2, "Authorization: Bearer hunter2", "the header as sent");
+	free(text2);
 	ok(strstr(text, "(expect 404)") != NULL, "an explicit status");
 	ok(strstr(text, "hunter2") == NULL, "the secret is never shown");
 	free(text);

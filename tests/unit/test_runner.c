@@ -748,7 +748,8 @@ leftovers(void)
 		return -1;
 	while ((de = readdir(d)) != NULL)
 		if (strstr(de->d_name, ".body.") != NULL ||
-		    strstr(de->d_name, ".request.") != NULL)
+		    strstr(de->d_name, ".request.") != NULL ||
+		    strstr(de->d_name, ".headers.") != NULL)
 			n++;
 	closedir(d);
 	return n;
@@ -790,7 +791,7 @@ test_clients(void)
 	struct runner *r;
 	struct runbook *rb;
 	char *bin = xasprintf("%s/bin", state_dir), *empty, *oldpath, *j;
-	char *vals[] = { "1; drop table x", "a b" }, *log, *d;
+	char *vals[] = { "1; drop table x", "a b", "t0ps3cret" }, *log, *d;
 	size_t i;
 
 	mkdir(bin, 0700);
@@ -804,7 +805,10 @@ test_clients(void)
 	    "exit 0\n");
 	write_script(bin, "curl", "out=; url=; st=200; prev=\n"
 	    "for a; do [ \"$prev\" = -o ] && out=$a; [ \"$prev\" = --url ] && "
-	    "url=$a; prev=$a; done\n"
+	    "url=$a; [ \"$prev\" = -H ] && printf 'arg -H %s\\n' \"$a\" &&\n"
+	    "  while IFS= read -r l; do echo \"header $l\"; echo \"len ${#l}\";\n"
+	    "  done < \"${a#@}\"\n"
+	    "  prev=$a; done\n"
 	    "case $url in *bad*) st=503;; esac\n"
 	    "printf 'body of %s\\nmaintop: HTTP status 200\\n' \"$url\" > "
 	    "\"$out\"\nprintf 'maintop: HTTP status %s\\n' $st\n");
@@ -813,14 +817,17 @@ test_clients(void)
 	setenv("PATH", bin, 1);
 
 	rb = rb_load("runbooks = ( { name = \"cl\"; params = (\n"
-	    " { name = \"v\"; }, { name = \"k\"; } );\n"
+	    " { name = \"v\"; }, { name = \"k\"; },\n"
+	    " { name = \"tok\"; secret = true; } );\n"
 	    " steps = (\n"
 	    " { name = \"q\"; confirm = false; sql = \"select ${v}\"; "
 	    "on = \"pg\"; },\n"
 	    " { name = \"s\"; confirm = false; redis = \"SET ${k} 'x y'\"; "
 	    "on = \"rd\"; },\n"
 	    " { name = \"h\"; confirm = false; http = \"http://h/ok?k=${k}\"; "
-	    "method = \"POST\"; body = \"k=${k}\"; },\n"
+	    "method = \"POST\"; body = \"k=${k}\";\n"
+	    "   headers = [ \"X-Key: ${k}\", \"X-Empty:\",\n"
+	    "     \"Authorization: Bearer ${tok}\" ]; },\n"
 	    " { name = \"e\"; confirm = false; redis = \"FAIL\"; on = \"rd\"; "
 	    "continue_on_error = true; },\n"
 	    " { name = \"b\"; confirm = false; http = \"http://h/bad\"; "
@@ -852,6 +859,13 @@ test_clients(void)
 	    "masked");
 	ok(strstr(t.out.s, "body of http://h/ok?k=a%20b") != NULL, "http: "
 	    "the body is shown, the URL encoded");
+	ok(strstr(t.out.s, "arg -H @") != NULL && strstr(t.out.s, "t0ps3cret")
+	    == NULL, "http: headers go to curl as -H @file, never in argv");
+	if (!ok(strstr(t.out.s, "header X-Key: a b\nlen 10\nheader X-Empty;\n"
+	    "len 8\nheader Authorization: Bearer ******\nlen 31\n") != NULL,
+	    "http: headers substituted (the secret's real value sent: 31 "
+	    "bytes), an empty value as Name;, the secret masked in the output"))
+		printf("# output:\n%s\n", t.out.s);
 	is_int(runner_step_info(r, 2)->state, RSTEP_OK, "2xx is ok");
 	is_int(runner_step_info(r, 3)->state, RSTEP_FAILED, "a redis error "
 	    "reply fails the step");
@@ -865,6 +879,9 @@ test_clients(void)
 	ok(strstr(t.out.s, "pgs3cret") == NULL && strstr(j, "pgs3cret") ==
 	    NULL && strstr(log, "pgs3cret") == NULL, "the password is in "
 	    "neither output, journal nor log");
+	ok(strstr(j, "t0ps3cret") == NULL && strstr(log, "t0ps3cret") == NULL &&
+	    strstr(log, "header: Authorization: Bearer ******") != NULL,
+	    "a secret header value is masked in the log and the journal");
 	ok(strstr(log, "sql on pg (ops@db.example/app): select '1; drop "
 	    "table x'") != NULL, "the log says what ran where");
 	ok(leftovers() == 0, "the http steps' temporary files are gone");
