@@ -14,52 +14,64 @@
 #include "resolve.h"
 
 /*
- * Sent after "SELECT 1", whose round trip alone is the query latency (the
- * server flushes replies only at the end of a query string).  Everything a role without pg_monitor
- * cannot see comes back NULL and is shown as unavailable, never as an
- * error; the last column says whether the role can see other sessions.
+ * Prepared once per connection and run after "SELECT 1", whose round trip
+ * alone is the query latency.  One statement, each statistics view read
+ * once: parsing and planning these views costs the server more than
+ * running them, hence the prepared statement.  Everything a role without
+ * pg_monitor cannot see comes back NULL and is shown as unavailable, never
+ * as an error; column 13 says whether the role can see other sessions.
+ * Columns 15-17: the table least recently vacuumed, 18-19: analyzed.
  */
+#define PG_STMT "maintop_stats"
 static const char pg_sql[] =
-    "SELECT current_setting('server_version'),"
+    "WITH a AS (SELECT"
+    "  count(*) FILTER (WHERE backend_type = 'client backend') AS conns,"
+    "  extract(epoch FROM max(clock_timestamp() - xact_start) FILTER"
+    "   (WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+    "   AND backend_type = 'client backend'))::float8 AS xact,"
+    "  extract(epoch FROM max(clock_timestamp() - query_start) FILTER"
+    "   (WHERE state = 'active' AND pid <> pg_backend_pid()"
+    "   AND backend_type = 'client backend'))::float8 AS query"
+    "  FROM pg_stat_activity),"
+    " r AS (SELECT extract(epoch FROM max(replay_lag))::float8 AS lag,"
+    "  count(*)::int8 AS n FROM pg_stat_replication),"
+    " t AS MATERIALIZED (SELECT schemaname || '.' || relname AS name,"
+    "  greatest(last_vacuum, last_autovacuum) AS vac,"
+    "  greatest(last_analyze, last_autoanalyze) AS ana,"
+    "  n_dead_tup, n_live_tup, n_mod_since_analyze"
+    "  FROM pg_stat_user_tables),"
+    " v AS (SELECT name, extract(epoch FROM now() - vac)::float8 AS age,"
+    "  n_dead_tup::float8 / nullif(n_live_tup + n_dead_tup, 0) AS ratio"
+    "  FROM t ORDER BY vac ASC NULLS FIRST, n_dead_tup DESC LIMIT 1),"
+    " z AS (SELECT name, extract(epoch FROM now() - ana)::float8 AS age"
+    "  FROM t ORDER BY ana ASC NULLS FIRST, n_mod_since_analyze DESC"
+    "  LIMIT 1)"
+    " SELECT current_setting('server_version'),"
     " extract(epoch FROM now() - pg_postmaster_start_time())::float8,"
-    " (SELECT count(*) FROM pg_stat_activity"
-    "  WHERE backend_type = 'client backend')::int8,"
+    " a.conns::int8,"
     " current_setting('max_connections')::int8,"
     " pg_is_in_recovery(),"
     " CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM now() -"
     "  pg_last_xact_replay_timestamp())::float8 END,"
-    " (SELECT extract(epoch FROM max(replay_lag))::float8"
-    "  FROM pg_stat_replication),"
-    " (SELECT count(*) FROM pg_stat_replication)::int8,"
+    " r.lag, r.n,"
     " (SELECT max(age(datfrozenxid)) FROM pg_database)::int8,"
-    " (SELECT extract(epoch FROM max(clock_timestamp() - xact_start))::float8"
-    "  FROM pg_stat_activity WHERE xact_start IS NOT NULL"
-    "  AND pid <> pg_backend_pid()"
-    "  AND backend_type = 'client backend'),"
-    " (SELECT extract(epoch FROM max(clock_timestamp() - query_start))::float8"
-    "  FROM pg_stat_activity WHERE state = 'active'"
-    "  AND pid <> pg_backend_pid()"
-    "  AND backend_type = 'client backend'),"
+    " a.xact, a.query,"
     " pg_database_size(current_database())::int8,"
     " current_database(),"
     " coalesce((SELECT rolsuper FROM pg_roles"
     "  WHERE rolname = current_user), false) OR"
     "  pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'),"
     " (SELECT max(n_dead_tup::float8 / (n_live_tup + n_dead_tup))"
-    "  FROM pg_stat_user_tables WHERE n_live_tup + n_dead_tup >= 1000);"
-    "SELECT schemaname || '.' || relname,"
-    " extract(epoch FROM now() -"
-    "  greatest(last_vacuum, last_autovacuum))::float8,"
-    " n_dead_tup::float8 / nullif(n_live_tup + n_dead_tup, 0)"
-    " FROM pg_stat_user_tables"
-    " ORDER BY greatest(last_vacuum, last_autovacuum) ASC NULLS FIRST,"
-    " n_dead_tup DESC LIMIT 1;"
-    "SELECT schemaname || '.' || relname,"
-    " extract(epoch FROM now() -"
-    "  greatest(last_analyze, last_autoanalyze))::float8"
-    " FROM pg_stat_user_tables"
-    " ORDER BY greatest(last_analyze, last_autoanalyze) ASC NULLS FIRST,"
-    " n_mod_since_analyze DESC LIMIT 1";
+    "  FROM t WHERE n_live_tup + n_dead_tup >= 1000),"
+    " v.name, v.age, v.ratio, z.name, z.age"
+    " FROM a CROSS JOIN r LEFT JOIN v ON true LEFT JOIN z ON true";
+
+/* What the probe in flight waits for. */
+enum pg_step {
+	PS_PING,		/* SELECT 1 */
+	PS_PREPARE,		/* the statistics statement, once */
+	PS_STATS
+};
 
 enum pg_state {
 	PC_NONE,
@@ -93,6 +105,7 @@ struct pg_conn {
 	struct probe		*cur;		/* queries in flight */
 	struct probe		*qhead;		/* waiting, in order */
 	struct probe		**qtail;
+	int			 prepared;	/* PG_STMT on conn */
 };
 
 /* ctx->kind_state[CHECK_POSTGRES]: the loop's connections. */
@@ -114,11 +127,15 @@ struct probe {
 	probe_done_cb		 cb;
 	void			*arg;
 	struct sample		*s;
-	int			 nresult;
+	enum pg_step		 step;
+	int			 failed;	/* a statement failed */
+	int			 reprepared;
 	int			 can_stats;
 };
 
 static void pg_send(struct probe *);
+static void pg_result_table(struct probe *, PGresult *, int, const char *,
+    int);
 static void pc_open(struct pg_conn *);
 static void pc_kick(struct pg_conn *);
 
@@ -155,6 +172,7 @@ pc_drop(struct pg_conn *pc)
 		pc->conn = NULL;
 	}
 	pc->state = PC_NONE;
+	pc->prepared = 0;
 }
 
 static void
@@ -351,7 +369,7 @@ pg_result_main(struct probe *p, PGresult *r)
 	int null, standby, replicas;
 	const char *ver;
 
-	if (PQntuples(r) != 1 || PQnfields(r) < 15) {
+	if (PQntuples(r) != 1 || PQnfields(r) < 20) {
 		sample_fail(s, STATE_UNKNOWN, "unexpected reply to the "
 		    "statistics query");
 		return;
@@ -393,36 +411,64 @@ pg_result_main(struct probe *p, PGresult *r)
 	sample_add_str(s, "database", PQgetvalue(r, 0, 12));
 	v = col_num(r, 0, 14, &null);
 	sample_add_num(s, "dead_ratio", null ? 0 : v, "");
+	pg_result_table(p, r, 15, "vacuum", 1);
+	pg_result_table(p, r, 18, "analyze", 0);
 	sample_set_msg(s, "PostgreSQL %s %s, %.0f/%.0f connections, query "
 	    "%.1f ms", ver, standby ? "standby" : "primary", conns, maxc,
 	    s->latency_ms);
 }
 
+/* The least recently vacuumed or analyzed table, from columns col... */
 static void
-pg_result_table(struct probe *p, PGresult *r, const char *what)
+pg_result_table(struct probe *p, PGresult *r, int col, const char *what,
+    int with_ratio)
 {
 	char name[64];
 	int null;
 	double v;
 
 	snprintf(name, sizeof name, "%s_oldest", what);
-	if (PQntuples(r) < 1) {
+	if (PQgetisnull(r, 0, col)) {
 		sample_add_str(p->s, name, "(no tables)");
 		return;
 	}
-	sample_add_str(p->s, name, PQgetvalue(r, 0, 0));
+	sample_add_str(p->s, name, PQgetvalue(r, 0, col));
 	snprintf(name, sizeof name, "%s_age", what);
-	v = col_num(r, 0, 1, &null);
+	v = col_num(r, 0, col + 1, &null);
 	if (null)
 		sample_add_str(p->s, name, "never");
 	else
 		sample_add_num(p->s, name, v, "s");
-	if (PQnfields(r) > 2) {
+	if (with_ratio) {
 		snprintf(name, sizeof name, "%s_dead_ratio", what);
-		v = col_num(r, 0, 2, &null);
+		v = col_num(r, 0, col + 2, &null);
 		if (!null)
 			sample_add_num(p->s, name, v, "");
 	}
+}
+
+/*
+ * Behind a transaction pooler (pgbouncer) the server session changes under
+ * us: the statement may already exist (42P05: fine) or be gone (26000:
+ * prepare it again, once per probe).  Returns 1 when the error is handled.
+ */
+static int
+pg_pooled(struct probe *p, PGresult *r)
+{
+	const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (code == NULL || p->failed)
+		return 0;
+	if (p->step == PS_PREPARE && strcmp(code, "42P05") == 0)
+		return 1;
+	if (p->step == PS_STATS && strcmp(code, "26000") == 0 &&
+	    !p->reprepared) {
+		p->reprepared = 1;
+		p->pc->prepared = 0;
+		p->step = PS_PING;	/* so the next step prepares */
+		return 1;
+	}
+	return 0;
 }
 
 /* Reads whatever results are complete; finishes the probe at the end. */
@@ -438,47 +484,55 @@ pc_read(struct pg_conn *pc)
 	while (!PQisBusy(pc->conn)) {
 		r = PQgetResult(pc->conn);
 		if (r == NULL) {
-			/* All results in. */
+			/* All results of this step in. */
 			if (PQstatus(pc->conn) == CONNECTION_BAD)
 				goto broken;
-			if (p->nresult == 1) {
-				/* The latency probe is in: now the rest. */
-				if (!PQsendQuery(pc->conn, pg_sql))
+			if (!p->failed && p->step == PS_PING &&
+			    !pc->prepared) {
+				p->step = PS_PREPARE;
+				if (!PQsendPrepare(pc->conn, PG_STMT, pg_sql,
+				    0, NULL))
 					goto broken;
-				if (PQflush(pc->conn) == 1)
-					pc_watch(pc, EV_READ | EV_WRITE |
-					    EV_PERSIST);
+			} else if (!p->failed && p->step != PS_STATS) {
+				pc->prepared = 1;
+				p->step = PS_STATS;
+				if (!PQsendQueryPrepared(pc->conn, PG_STMT, 0,
+				    NULL, NULL, NULL, 0))
+					goto broken;
+			} else {
+				pc->state = PC_READY;
+				pc->cur = NULL;
+				pc_watch(pc, EV_READ | EV_PERSIST);
+				pc->fails = 0;
+				pc_kick(pc);
+				pg_deliver(p);
+				return;
+			}
+			if (PQflush(pc->conn) == 1)
+				pc_watch(pc, EV_READ | EV_WRITE | EV_PERSIST);
+			continue;
+		}
+		if (PQresultStatus(r) != PGRES_TUPLES_OK &&
+		    PQresultStatus(r) != PGRES_COMMAND_OK) {
+			if (pg_pooled(p, r)) {
+				PQclear(r);
 				continue;
 			}
-			pc->state = PC_READY;
-			pc->cur = NULL;
-			pc_watch(pc, EV_READ | EV_PERSIST);
-			pc->fails = 0;
-			pc_kick(pc);
-			pg_deliver(p);
-			return;
-		}
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			if (p->nresult >= 0) {
+			if (!p->failed) {
 				err = xstrndup(PQresultErrorMessage(r),
 				    strcspn(PQresultErrorMessage(r), "\n"));
 				sample_fail(p->s, STATE_CRIT, "query failed: "
 				    "%s", err);
 				free(err);
-				p->nresult = -1;	/* keep the first */
+				p->failed = 1;	/* keep the first */
 			}
-		} else if (p->nresult >= 0) {
-			if (p->nresult == 0) {
+		} else if (!p->failed) {
+			if (p->step == PS_PING) {
 				p->s->latency_ms = pg_now() - p->t0;
 				sample_add_num(p->s, "latency",
 				    p->s->latency_ms / 1000.0, "s");
-			} else if (p->nresult == 1)
+			} else if (p->step == PS_STATS)
 				pg_result_main(p, r);
-			else if (p->nresult == 2)
-				pg_result_table(p, r, "vacuum");
-			else if (p->nresult == 3)
-				pg_result_table(p, r, "analyze");
-			p->nresult++;
 		}
 		PQclear(r);
 	}
@@ -549,7 +603,9 @@ pg_send(struct probe *p)
 		p->s->connect_ms = p->connect_ms;
 	pc->cur = p;
 	pc->state = PC_QUERYING;
-	p->nresult = 0;
+	p->step = PS_PING;
+	p->failed = 0;
+	p->reprepared = 0;
 	p->t0 = pg_now();
 	if (!PQsendQuery(pc->conn, "SELECT 1")) {
 		p->reused = 1;
