@@ -25,7 +25,18 @@ struct http_multi {
 	struct event		*timer;
 	int			 own_dns;	/* curl would resolve blocking */
 	struct resolve		*resolve;
+	/*
+	 * At most HTTP_MAX_ACTIVE transfers at once; the others wait in
+	 * order.  Each transfer holds a connection and curl's buffers:
+	 * unbounded, 1,000 checks due together would take 30 MiB.
+	 */
+	unsigned int		 active;
+	struct probe		*qhead;
+	struct probe		**qtail;
+	struct event		*kick;		/* deferred http_pump */
 };
+
+#define HTTP_MAX_ACTIVE	64
 
 /* libevent's watch of one socket curl asked for. */
 struct http_sock {
@@ -62,9 +73,13 @@ struct probe {
 	double			 cert_days;	/* last seen; for reused */
 	time_t			 cert_expiry;	/* connections */
 	struct http_prev	*prev;		/* one per metric */
+	struct probe		*qnext;
+	int			 queued;	/* waiting for a slot */
+	int			 active;	/* holds a slot */
 };
 
 static void http_check_info(struct http_multi *);
+static void http_pump(evutil_socket_t, short, void *);
 
 static void
 http_event(evutil_socket_t fd, short what, void *arg)
@@ -170,6 +185,10 @@ http_multi_get(struct probe_ctx *ctx)
 	vi = curl_version_info(CURLVERSION_NOW);
 	m->own_dns = (vi->features & CURL_VERSION_ASYNCHDNS) == 0;
 	m->timer = evtimer_new(ctx->base, http_timeout, m);
+	m->kick = event_new(ctx->base, -1, 0, http_pump, m);
+	if (m->timer == NULL || m->kick == NULL)
+		fatal("event_new failed");
+	m->qtail = &m->qhead;
 	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
 	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
 	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
@@ -187,6 +206,7 @@ http_ctx_free(struct probe_ctx *ctx)
 		return;
 	curl_multi_cleanup(m->multi);
 	event_free(m->timer);
+	event_free(m->kick);
 	free(m);
 	ctx->kind_state[CHECK_HTTP] = NULL;
 }
@@ -247,12 +267,39 @@ http_drop(struct probe *p)
 	p->resolve_list = NULL;
 }
 
+/* Gives back the probe's transfer slot (or its place in the queue). */
+static void
+http_release(struct probe *p)
+{
+	struct http_multi *m = p->m;
+	struct probe **pp;
+
+	if (p->queued) {
+		for (pp = &m->qhead; *pp != NULL; pp = &(*pp)->qnext)
+			if (*pp == p) {
+				*pp = p->qnext;
+				if (m->qtail == &p->qnext)
+					m->qtail = pp;
+				break;
+			}
+		p->qnext = NULL;
+		p->queued = 0;
+	}
+	if (p->active) {
+		p->active = 0;
+		m->active--;
+		if (m->qhead != NULL)
+			event_active(m->kick, EV_TIMEOUT, 0);
+	}
+}
+
 static void
 http_deliver(struct probe *p)
 {
 	struct sample *s = p->s;
 	probe_done_cb cb = p->cb;
 
+	http_release(p);
 	http_drop(p);
 	buf_free(&p->body);
 	p->s = NULL;
@@ -391,21 +438,57 @@ http_begin(struct probe *p)
 	return 0;
 }
 
+/* Takes a slot and starts the transfer. */
 static void
-http_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
-    void *arg)
+http_go(struct probe *p)
 {
-	p->cb = cb;
-	p->arg = arg;
-	p->s = sample_new();
+	p->active = 1;
+	p->m->active++;
 	p->stage = 0;
 	p->start_ms = util_mono_ms();
 	http_begin(p);
 }
 
+/* Starts waiting transfers while slots are free (from its own event). */
+static void
+http_pump(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_multi *m = arg;
+	struct probe *p;
+
+	while (m->active < HTTP_MAX_ACTIVE && (p = m->qhead) != NULL) {
+		m->qhead = p->qnext;
+		if (m->qhead == NULL)
+			m->qtail = &m->qhead;
+		p->qnext = NULL;
+		p->queued = 0;
+		http_go(p);
+	}
+}
+
+static void
+http_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
+    void *arg)
+{
+	struct http_multi *m = p->m;
+
+	p->cb = cb;
+	p->arg = arg;
+	p->s = sample_new();
+	if (m->active < HTTP_MAX_ACTIVE && m->qhead == NULL) {
+		http_go(p);
+		return;
+	}
+	p->qnext = NULL;
+	*m->qtail = p;
+	m->qtail = &p->qnext;
+	p->queued = 1;
+}
+
 static void
 http_cancel(struct probe *p)
 {
+	http_release(p);
 	http_drop(p);
 	buf_free(&p->body);
 	sample_free(p->s);
@@ -418,6 +501,8 @@ http_phase(struct probe *p)
 {
 	curl_off_t t = 0;
 
+	if (p->queued)
+		return "waiting for a free transfer slot";
 	if (p->rq != NULL)
 		return "resolving";
 	if (p->easy == NULL)

@@ -226,4 +226,50 @@ check "line mode: no BEL" sh -c '! grep -q "$1" "$2"' sh "$bel" \
     "$HC_TMP/esc.txt"
 check "line mode: valid UTF-8" iconv -f UTF-8 -t UTF-8 "$HC_TMP/esc.txt"
 
+# --- at most 64 transfers at once ------------------------------------------
+
+# 130 checks of a 300 ms page: the cap makes three waves (at least 0.9 s
+# in all), each check's latency is its own transfer's, not its wait.
+{
+	echo 'settings = { timeout = "10s"; };'
+	echo 'http = ('
+	i=0
+	while [ $i -lt 130 ]; do
+		printf '{ name = "q%03d"; url = "%s/slow?ms=300"; },\n' $i "$U"
+		i=$((i + 1))
+	done | sed '$ s/,$//'
+	echo ');'
+} | hc_conf
+t0=$(date +%s%N)
+hc_run
+t1=$(date +%s%N)
+is "130 queued checks: all ok" \
+    "$(jq -r '[.[] | select(.state == "ok")] | length' "$HC_OUT")" 130
+check "130 queued checks: three waves of at most 64 (>= 0.9 s)" \
+    test $(((t1 - t0) / 1000000)) -ge 900
+check "130 queued checks: latency excludes the wait (all < 2 s)" \
+    sh -c 'jq -e "[.[] | .latency_ms] | max < 2000" "$1"' sh "$HC_OUT"
+
+# 64 checks of a 3 s page hold every slot (their timeout is 10 s); 6 more
+# with a 1 s timeout never get one, and say so when their deadline passes.
+{
+	echo 'settings = { timeout = "10s"; };'
+	echo 'http = ('
+	i=0
+	while [ $i -lt 70 ]; do
+		if [ $i -lt 64 ]; then t=10s; else t=1s; fi
+		printf '{ name = "h%03d"; url = "%s/slow?ms=3000"; timeout = "%s"; },\n' \
+		    $i "$U" $t
+		i=$((i + 1))
+	done | sed '$ s/,$//'
+	echo ');'
+} | hc_conf
+hc_run
+is "64 slow checks in the slots: ok" \
+    "$(jq -r '[.[] | select(.state == "ok")] | length' "$HC_OUT")" 64
+is "6 behind them: crit, timed out waiting for a transfer slot" \
+    "$(jq -r '[.[] | select(.state == "crit" and (.message |
+    test("timeout after 1s [(]waiting for a free transfer slot[)]")))] |
+    length' "$HC_OUT")" 6
+
 hc_done
