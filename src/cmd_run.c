@@ -64,12 +64,23 @@ static void
 say(struct run_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
+	char *s, *p;
 
 	if (c->hup)
 		return;		/* the terminal is gone */
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
+	if (c->r != NULL && runner_terminal_owned(c->r)) {
+		/* An interactive step has the terminal, raw: "\n" needs "\r". */
+		for (p = s; *p != '\0'; p++) {
+			if (*p == '\n')
+				putchar('\r');
+			putchar(*p);
+		}
+	} else
+		fputs(s, stdout);
+	free(s);
 	fflush(stdout);
 }
 
@@ -180,8 +191,8 @@ on_output(struct runner *r, const char *data, size_t len, void *arg)
 	struct run_ctx *c = arg;
 	struct buf b;
 
-	if (c->hup)
-		return;
+	if (c->hup || runner_terminal_owned(r))
+		return;		/* already on the terminal: see runner.h */
 	if (!c->tty) {
 		fwrite(data, 1, len, stdout);
 		fflush(stdout);

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -96,7 +98,12 @@ struct runner {
 
 	pid_t			 pid;
 	int			 out_fd;
-	int			 interactive;
+	int			 interactive;	/* the step runs on pty_fd */
+	int			 pty_fd;	/* its pseudo-terminal's master */
+	struct event		*ev_pty;	/* the step's output */
+	struct event		*ev_tty;	/* the user's keys */
+	struct event		*ev_winch;
+	int			 tty_gone;	/* the terminal cannot be written */
 	int			 timed_out;
 	int			 interrupts;
 	int			 aborting;
@@ -124,6 +131,25 @@ struct runner {
 static void runner_kick(struct runner *, enum runner_op);
 static void step_complete(struct runner *, enum runner_step_state, int,
     int, const char *);
+static void tty_write(struct runner *, const char *, size_t, int);
+
+/*
+ * The terminal's settings from before an interactive step put it in raw
+ * mode.  There is one terminal, so this is process-wide; an exit handler
+ * restores it too, so that fatal() (which exits) never leaves it raw.
+ */
+static struct termios	runner_tio;
+static int		runner_tio_raw;
+static int		runner_tio_atexit;
+
+static void
+runner_tty_restore(void)
+{
+	if (runner_tio_raw) {
+		runner_tio_raw = 0;
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &runner_tio);
+	}
+}
 
 const char *
 runner_result_name(enum runner_result res)
@@ -359,6 +385,8 @@ say(struct runner *r, const char *fmt, ...)
 	if (r->log_fd != -1 && write(r->log_fd, s, strlen(s)) < 0) {
 		/* The front end still shows it. */
 	}
+	if (r->interactive)
+		tty_write(r, s, strlen(s), 1);	/* the user is looking there */
 	if (r->env.on_output != NULL)
 		r->env.on_output(r, s, strlen(s), r->env.arg);
 	free(s);
@@ -563,6 +591,259 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	read_output(arg);
 }
 
+/* Sends sig to the step's process group (or, before the child has made
+ * its own session, to the child). */
+static void
+signal_step(struct runner *r, int sig)
+{
+	if (r->pid <= 0)
+		return;
+	if (killpg(r->pid, sig) == -1 && errno == ESRCH)
+		kill(r->pid, sig);
+}
+
+int
+runner_terminal_owned(const struct runner *r)
+{
+	return r->interactive;
+}
+
+/*
+ * Whether an interactive step can have the user: stdin is a terminal and
+ * we are not in its background (changing its settings would stop us with
+ * SIGTTOU), either in its foreground process group or on a terminal that
+ * is not our controlling one.
+ */
+static int
+tty_usable(void)
+{
+	pid_t pg;
+
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	pg = tcgetpgrp(STDIN_FILENO);
+	return pg == getpgrp() || (pg == -1 && errno == ENOTTY);
+}
+
+/*
+ * Writes to the real terminal while the step owns it.  With crlf, "\n"
+ * becomes "\r\n" (the runner's own lines: the terminal is raw).  After a
+ * failure (the terminal hung up) nothing more is written; the log still
+ * gets everything.  A full non-blocking terminal loses the rest of the
+ * chunk rather than stall the loop.
+ */
+static void
+tty_write(struct runner *r, const char *data, size_t len, int crlf)
+{
+	const char *nl;
+	ssize_t n;
+
+	if (crlf) {
+		while ((nl = memchr(data, '\n', len)) != NULL) {
+			tty_write(r, data, (size_t)(nl - data), 0);
+			tty_write(r, "\r\n", 2, 0);
+			len -= (size_t)(nl + 1 - data);
+			data = nl + 1;
+		}
+		crlf = 0;
+	}
+	while (len > 0 && !r->tty_gone) {
+		n = write(STDOUT_FILENO, data, len);
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EINTR)
+			continue;
+		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		else
+			r->tty_gone = 1;
+	}
+}
+
+static void
+pty_close(struct runner *r)
+{
+	free_event(&r->ev_pty);
+	if (r->pty_fd != -1) {
+		close(r->pty_fd);
+		r->pty_fd = -1;
+	}
+}
+
+/*
+ * What the step wrote on its pseudo-terminal goes unchanged to the real
+ * terminal (the step owns the screen) and, masked like any output, to the
+ * log, the METRICS scanner and the front end.  The master is non-blocking;
+ * EIO means every process of the step has closed its terminal.
+ */
+static void
+pty_read(struct runner *r)
+{
+	char chunk[16384];
+	ssize_t n;
+
+	while (r->pty_fd != -1) {
+		n = read(r->pty_fd, chunk, sizeof chunk);
+		if (n > 0) {
+			tty_write(r, chunk, (size_t)n, 0);
+			output(r, chunk, (size_t)n, 0);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		pty_close(r);
+	}
+}
+
+static void
+on_pty(evutil_socket_t fd, short what, void *arg)
+{
+	pty_read(arg);
+}
+
+/*
+ * A key (or a paste) from the user goes to the step's terminal.  When the
+ * step does not read and its input queue is full, the rest is dropped, as
+ * a terminal does.  End of input (a hangup) stops the forwarding; the step
+ * runs on.
+ */
+static void
+on_tty(evutil_socket_t fd, short what, void *arg)
+{
+	struct runner *r = arg;
+	char chunk[4096];
+	size_t off = 0;
+	ssize_t n, w;
+
+	n = read(STDIN_FILENO, chunk, sizeof chunk);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN ||
+	    errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		free_event(&r->ev_tty);
+		return;
+	}
+	while (off < (size_t)n && r->pty_fd != -1) {
+		w = write(r->pty_fd, chunk + off, (size_t)n - off);
+		if (w > 0)
+			off += (size_t)w;
+		else if (w < 0 && errno == EINTR)
+			continue;
+		else
+			break;
+	}
+	explicit_bzero(chunk, sizeof chunk);	/* it may be a password */
+}
+
+/* The real terminal's size, given to the step's (which signals it). */
+static void
+pty_winsize(struct runner *r)
+{
+	struct winsize ws;
+
+	if (r->pty_fd != -1 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_row > 0 && ws.ws_col > 0)
+		ioctl(r->pty_fd, TIOCSWINSZ, &ws);
+}
+
+static void
+on_winch(evutil_socket_t fd, short what, void *arg)
+{
+	pty_winsize(arg);
+}
+
+/*
+ * Opens a pseudo-terminal: the master (non-blocking) in r->pty_fd, the
+ * slave for the child in *slave.  Returns 0, or -1 with *cause set.
+ */
+static int
+pty_open(struct runner *r, int *slave, char **cause)
+{
+	char name[128];
+	int m, saved;
+
+	*slave = -1;
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m == -1 || grantpt(m) != 0 || unlockpt(m) != 0 ||
+	    ptsname_r(m, name, sizeof name) != 0 ||
+	    fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK) == -1 ||
+	    (*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1) {
+		saved = errno;
+		if (m != -1)
+			close(m);
+		*cause = xasprintf("cannot open a pseudo-terminal: %s",
+		    strerror(saved));
+		return -1;
+	}
+	r->pty_fd = m;
+	return 0;
+}
+
+/*
+ * Before the child starts (and after the front end let go of the
+ * terminal): the step's terminal gets the user's settings and window size,
+ * and the real one goes raw, so that every key reaches the step as typed
+ * (Ctrl-C too: the step's own line discipline turns it into SIGINT for the
+ * step's processes, never for maintop).
+ */
+static void
+pty_begin(struct runner *r, int slave)
+{
+	struct termios raw;
+
+	if (tcgetattr(STDIN_FILENO, &runner_tio) == 0) {
+		tcsetattr(slave, TCSANOW, &runner_tio);
+		raw = runner_tio;
+		cfmakeraw(&raw);
+		if (!runner_tio_atexit) {
+			atexit(runner_tty_restore);
+			runner_tio_atexit = 1;
+		}
+		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
+			runner_tio_raw = 1;
+	}
+	pty_winsize(r);
+}
+
+/* Once the child runs: its output, the user's keys, window changes. */
+static void
+pty_events(struct runner *r)
+{
+	r->ev_pty = event_new(r->env.base, r->pty_fd, EV_READ | EV_PERSIST,
+	    on_pty, r);
+	event_add(r->ev_pty, NULL);
+	r->ev_tty = event_new(r->env.base, STDIN_FILENO, EV_READ | EV_PERSIST,
+	    on_tty, r);
+	event_add(r->ev_tty, NULL);
+	r->ev_winch = evsignal_new(r->env.base, SIGWINCH, on_winch, r);
+	evsignal_add(r->ev_winch, NULL);
+}
+
+/*
+ * The end of an interactive step (or of its start, on failure): the rest
+ * of its output, the terminal's settings back and, with notify, the front
+ * end told that it has the terminal again.  Closing the master hangs up
+ * whatever the step left running on it.
+ */
+static void
+pty_end(struct runner *r, int notify)
+{
+	if (!r->interactive)
+		return;
+	pty_read(r);
+	pty_close(r);
+	free_event(&r->ev_tty);
+	free_event(&r->ev_winch);
+	runner_tty_restore();
+	r->interactive = 0;
+	r->tty_gone = 0;
+	if (notify && r->env.on_terminal != NULL)
+		r->env.on_terminal(r, 0, r->env.arg);
+}
+
 static void
 on_kill(evutil_socket_t fd, short what, void *arg)
 {
@@ -571,7 +852,7 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 	if (r->pid > 0) {
 		say(r, "maintop: still running after the grace period: "
 		    "SIGKILL\n");
-		killpg(r->pid, SIGKILL);
+		signal_step(r, SIGKILL);
 	}
 }
 
@@ -597,7 +878,7 @@ on_timeout(evutil_socket_t fd, short what, void *arg)
 		return;
 	r->timed_out = 1;
 	say(r, "maintop: timed out after %s: SIGTERM to the step\n", dur);
-	killpg(r->pid, SIGTERM);
+	signal_step(r, SIGTERM);
 	r->ev_kill = evtimer_new(r->env.base, on_kill, r);
 	tv.tv_sec = grace / 1000;
 	tv.tv_usec = (grace % 1000) * 1000;
@@ -685,22 +966,9 @@ child_done(struct runner *r, int status)
 
 	read_output(r);
 	close_output(r);
+	pty_read(r);
 	output(r, "", 0, 1);
-	if (r->interactive) {
-		if (isatty(STDIN_FILENO)) {
-			/* Take the terminal back; SIGTTOU would stop us. */
-			sigset_t set, old;
-
-			sigemptyset(&set);
-			sigaddset(&set, SIGTTOU);
-			sigprocmask(SIG_BLOCK, &set, &old);
-			tcsetpgrp(STDIN_FILENO, getpgrp());
-			sigprocmask(SIG_SETMASK, &old, NULL);
-		}
-		if (r->env.on_terminal != NULL)
-			r->env.on_terminal(r, 0, r->env.arg);
-		r->interactive = 0;
-	}
+	pty_end(r, 1);
 	r->pid = 0;
 	if (WIFEXITED(status))
 		code = WEXITSTATUS(status);
@@ -775,7 +1043,11 @@ close_fds_from(int lowfd)
 	}
 }
 
-/* Runs in the child between fork and exec: only async-signal-safe calls. */
+/*
+ * Runs in the child between fork and exec: only async-signal-safe calls.
+ * out is the write end of the output pipe or, for an interactive step, the
+ * pseudo-terminal, which becomes the controlling terminal of a new session.
+ */
 static void UTIL_NORETURN
 child_exec(const char *path, char **argv, const char *cwd, char **envv,
     int out, int interactive, const sigset_t *old)
@@ -789,13 +1061,18 @@ child_exec(const char *path, char **argv, const char *cwd, char **envv,
 	sigemptyset(&sa.sa_mask);
 	for (sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &sa, NULL);
-	setpgid(0, 0);
-	if (interactive && isatty(STDIN_FILENO))
-		tcsetpgrp(STDIN_FILENO, getpid());
 	(void)old;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (!interactive) {
+	if (interactive) {
+		/* Its own session: the group is still killpg(pid). */
+		if (setsid() == -1 || ioctl(out, TIOCSCTTY, 0) == -1 ||
+		    dup2(out, STDIN_FILENO) == -1 ||
+		    dup2(out, STDOUT_FILENO) == -1 ||
+		    dup2(out, STDERR_FILENO) == -1)
+			_exit(126);
+	} else {
+		setpgid(0, 0);
 		nul = open("/dev/null", O_RDONLY);
 		if (nul == -1 || dup2(nul, STDIN_FILENO) == -1 ||
 		    dup2(out, STDOUT_FILENO) == -1 ||
@@ -1194,7 +1471,7 @@ static int
 spawn(struct runner *r, const struct step *st, char **cause)
 {
 	char *path = NULL, **argv = NULL, **extra = NULL, *cwd = NULL, **envv;
-	int fds[2] = { -1, -1 }, saved;
+	int fds[2] = { -1, -1 }, saved, slave = -1;
 	sigset_t all, old;
 	pid_t pid;
 
@@ -1218,32 +1495,43 @@ spawn(struct runner *r, const struct step *st, char **cause)
 	} else if (client_command(r, st, &path, &argv, &extra, cause) != 0)
 		return -1;
 	envv = child_env(r, st, runner_current(r, NULL), extra);
-	r->interactive = st->interactive;
-	if (!r->interactive && pipe2(fds, O_CLOEXEC) != 0) {
+	/*
+	 * An interactive step with a user at a terminal runs on a
+	 * pseudo-terminal that the loop connects to the real one, so that its
+	 * output is logged too.  Without a terminal it runs as any step does
+	 * (no input, output through the pipe): nobody could answer it.
+	 */
+	if (st->interactive && tty_usable()) {
+		if (pty_open(r, &slave, cause) != 0)
+			goto fail;
+		r->interactive = 1;
+		if (r->env.on_terminal != NULL)
+			r->env.on_terminal(r, 1, r->env.arg);
+		pty_begin(r, slave);
+	} else if (pipe2(fds, O_CLOEXEC) != 0) {
 		*cause = xasprintf("pipe: %s", strerror(errno));
 		goto fail;
 	}
-	if (r->interactive && r->env.on_terminal != NULL)
-		r->env.on_terminal(r, 1, r->env.arg);
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		child_exec(path, argv, cwd, envv, fds[1], r->interactive,
-		    &old);
+		child_exec(path, argv, cwd, envv, r->interactive ? slave :
+		    fds[1], r->interactive, &old);
 	saved = errno;
-	if (pid > 0)
-		setpgid(pid, pid);	/* also here: no race with killpg */
+	/* Also here, no race with killpg (the pty child makes a session). */
+	if (pid > 0 && !r->interactive)
+		setpgid(pid, pid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
 		*cause = xasprintf("fork: %s", strerror(saved));
-		if (r->interactive && r->env.on_terminal != NULL)
-			r->env.on_terminal(r, 0, r->env.arg);
-		r->interactive = 0;
 		goto fail;
 	}
 	r->pid = pid;
-	if (!r->interactive) {
+	if (r->interactive) {
+		close(slave);
+		pty_events(r);
+	} else {
 		close(fds[1]);
 		r->out_fd = fds[0];
 		fcntl(r->out_fd, F_SETFL, fcntl(r->out_fd, F_GETFL) |
@@ -1264,6 +1552,9 @@ fail:
 		close(fds[0]);
 		close(fds[1]);
 	}
+	if (slave != -1)
+		close(slave);
+	pty_end(r, 1);
 	free(path);
 	strv_free(argv);
 	strv_wipe(extra);
@@ -1719,7 +2010,7 @@ runner_abort(struct runner *r, char **cause)
 		r->aborting = 1;
 		if (r->pid > 0) {
 			say(r, "maintop: aborting: SIGKILL to the step\n");
-			killpg(r->pid, SIGKILL);
+			signal_step(r, SIGKILL);
 		} else if (r->ev_poll != NULL) {
 			step_complete(r, RSTEP_FAILED, -1, 0, "aborted");
 		} else {
@@ -1748,7 +2039,7 @@ runner_interrupt(struct runner *r)
 		r->interrupts++;
 		say(r, "maintop: %s to the step\n", r->interrupts == 1 ?
 		    "SIGINT" : "SIGKILL");
-		killpg(r->pid, r->interrupts == 1 ? SIGINT : SIGKILL);
+		signal_step(r, r->interrupts == 1 ? SIGINT : SIGKILL);
 	} else if (r->ev_poll != NULL) {
 		say(r, "maintop: interrupted\n");
 		step_complete(r, RSTEP_FAILED, -1, 0, "interrupted");
@@ -1803,7 +2094,7 @@ runner_new(const struct runner_env *env, const struct runbook *rb,
 	for (i = 0; i < rb->nsteps; i++)
 		r->steps[i].exit_code = -1;
 	r->metrics = xcalloc(rb->nsteps + 1, sizeof *r->metrics);
-	r->lock_fd = r->log_fd = r->out_fd = -1;
+	r->lock_fd = r->log_fd = r->out_fd = r->pty_fd = -1;
 	r->phase = RUNNER_READY;
 	r->journal = runner_journal_path(env->state_dir);
 	buf_init(&r->pend);
@@ -2106,12 +2397,14 @@ runner_free(struct runner *r)
 	if (r == NULL)
 		return;
 	if (r->pid > 0) {
-		killpg(r->pid, SIGKILL);
+		signal_step(r, SIGKILL);
 		while (waitpid(r->pid, &status, 0) == -1 && errno == EINTR)
 			;
 		r->pid = 0;
 	}
 	close_output(r);
+	/* The terminal's settings back; the front end is going away. */
+	pty_end(r, 0);
 	if (r->phase != RUNNER_READY && r->phase != RUNNER_DONE) {
 		r->result = RUNNER_ABORTED;
 		r->env.on_finished = NULL;

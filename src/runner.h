@@ -94,11 +94,20 @@ struct runner_env {
 	/* A step's state changed (started, ended): redraw the checklist. */
 	void	(*on_step)(struct runner *, size_t step, void *arg);
 	/* Output of the current step, secrets masked but otherwise raw:
-	 * the front end sanitizes before display.  Valid during the call. */
+	 * the front end sanitizes before display.  Valid during the call.
+	 * While runner_terminal_owned, the step's bytes and the runner's own
+	 * lines have already been written to the terminal: a front end that
+	 * prints output must not print these again. */
 	void	(*on_output)(struct runner *, const char *data, size_t len,
 		    void *arg);
-	/* An interactive step is about to take the terminal (begin 1) or
-	 * has given it back (begin 0): suspend and resume the screen. */
+	/*
+	 * An interactive step is about to take the terminal (begin 1) or
+	 * has given it back (begin 0): suspend and resume the screen.  Only
+	 * when stdin is a terminal (and we are in its foreground); the step
+	 * then runs on a pseudo-terminal that the runner connects to the real
+	 * one, in raw mode, until it ends, so that its output is logged.
+	 * Otherwise it runs like any step, with no input.
+	 */
 	void	(*on_terminal)(struct runner *, int begin, void *arg);
 	/* The run is over (runner_result); the runner may be freed now. */
 	void	(*on_finished)(struct runner *, void *arg);
@@ -151,6 +160,13 @@ void runner_interrupt(struct runner *);
  * log), no further step starts, and the run is recorded as detached.
  */
 void runner_detach(struct runner *);
+
+/*
+ * True while an interactive step owns the terminal: between on_terminal's
+ * begin 1 and begin 0, the terminal is raw and the step's output goes to
+ * it directly.
+ */
+int runner_terminal_owned(const struct runner *);
 
 /* State for the front end.  Pointers stay valid until runner_free. */
 enum runner_phase runner_phase(const struct runner *);

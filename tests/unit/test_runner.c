@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -65,6 +67,8 @@ struct tctx {
 	int			 window;	/* in_window's answer */
 	int			 nconfirm;
 	int			 nfailed;
+	int			 raw_seen;	/* stdin raw while a step ran */
+	char			 terminal[8];	/* on_terminal calls: "10" */
 	int			 finished;
 	struct buf		 out;
 	struct event		*ev_int;
@@ -133,6 +137,13 @@ on_step(struct runner *r, size_t step, void *arg)
 
 	if (rs->state != RSTEP_RUNNING)
 		return;
+	{
+		struct termios tio;
+
+		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) ==
+		    0 && (tio.c_lflag & ICANON) == 0)
+			t->raw_seen = 1;
+	}
 	if (t->detach)
 		runner_detach(r);
 	if (t->interrupt_at > 0 && t->ev_int == NULL) {
@@ -149,6 +160,18 @@ on_output(struct runner *r, const char *data, size_t len, void *arg)
 	struct tctx *t = arg;
 
 	buf_add(&t->out, data, len);
+}
+
+static void
+on_terminal(struct runner *r, int begin, void *arg)
+{
+	struct tctx *t = arg;
+	size_t n = strlen(t->terminal);
+
+	if (n + 1 < sizeof t->terminal) {
+		t->terminal[n] = begin ? '1' : '0';
+		t->terminal[n + 1] = '\0';
+	}
 }
 
 static void
@@ -198,6 +221,7 @@ env_for(struct tctx *t)
 	env.on_failed = on_failed;
 	env.on_step = on_step;
 	env.on_output = on_output;
+	env.on_terminal = on_terminal;
 	env.on_finished = on_finished;
 	env.arg = t;
 	return env;
@@ -1022,6 +1046,220 @@ test_history(void)
 	runner_runs_free(runs, n);
 }
 
+/* The test's stand-in for the user's terminal: a pty on stdin and stdout. */
+struct fake_tty {
+	int	master;
+	int	saved_in;
+	int	saved_out;
+	struct buf screen;	/* what reached the "terminal" */
+	int	stage;		/* of on_type */
+	struct event *ev_type;
+};
+
+static int
+fake_tty_open(struct fake_tty *ft, unsigned short rows, unsigned short cols)
+{
+	struct winsize ws;
+	int slave;
+
+	memset(ft, 0, sizeof *ft);
+	buf_init(&ft->screen);
+	buf_adds(&ft->screen, "");
+	ft->master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (ft->master == -1 || grantpt(ft->master) != 0 ||
+	    unlockpt(ft->master) != 0)
+		return -1;
+	slave = open(ptsname(ft->master), O_RDWR | O_NOCTTY);
+	if (slave == -1)
+		return -1;
+	memset(&ws, 0, sizeof ws);
+	ws.ws_row = rows;
+	ws.ws_col = cols;
+	ioctl(slave, TIOCSWINSZ, &ws);
+	fcntl(ft->master, F_SETFL, fcntl(ft->master, F_GETFL) | O_NONBLOCK);
+	fflush(stdout);
+	ft->saved_in = dup(STDIN_FILENO);
+	ft->saved_out = dup(STDOUT_FILENO);
+	dup2(slave, STDIN_FILENO);
+	dup2(slave, STDOUT_FILENO);
+	close(slave);
+	return 0;
+}
+
+/* Collects what the runner wrote to the terminal. */
+static void
+fake_tty_drain(struct fake_tty *ft)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(ft->master, chunk, sizeof chunk)) > 0)
+		buf_add(&ft->screen, chunk, (size_t)n);
+}
+
+static void
+fake_tty_close(struct fake_tty *ft)
+{
+	fake_tty_drain(ft);
+	dup2(ft->saved_in, STDIN_FILENO);
+	dup2(ft->saved_out, STDOUT_FILENO);
+	close(ft->saved_in);
+	close(ft->saved_out);
+	close(ft->master);
+	buf_free(&ft->screen);
+}
+
+/*
+ * While the step runs: first the terminal is resized (SIGWINCH raised by
+ * hand: the fake terminal is nobody's controlling terminal), then Ctrl-C
+ * is typed.
+ */
+static void
+on_type(evutil_socket_t fd, short what, void *arg)
+{
+	struct fake_tty *ft = arg;
+	struct winsize ws;
+	struct timeval tv = { 0, 500000 };
+	ssize_t n;
+
+	if (ft->stage++ == 0) {
+		memset(&ws, 0, sizeof ws);
+		ws.ws_row = 40;
+		ws.ws_col = 120;
+		ioctl(STDIN_FILENO, TIOCSWINSZ, &ws);
+		raise(SIGWINCH);
+		evtimer_add(ft->ev_type, &tv);
+		return;
+	}
+	n = write(ft->master, "\003", 1);
+	(void)n;
+}
+
+/* Keeps the fake terminal's output flowing while the loop runs. */
+static void
+on_screen(evutil_socket_t fd, short what, void *arg)
+{
+	fake_tty_drain(arg);
+}
+
+/*
+ * An interactive step with a user at a terminal (a pty standing in for
+ * it): the step gets a terminal of its own with the user's size, keys
+ * typed go to it, its output reaches the terminal unchanged and the log
+ * masked, the terminal is raw meanwhile and restored after, the front end
+ * is told both ways; Ctrl-C typed interrupts the step, not maintop.
+ */
+static void
+test_interactive(void)
+{
+	struct fake_tty ft;
+	struct termios before, after;
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb, *rb2;
+	struct event *ev_screen, *ev_type;
+	struct timeval tv = { 0, 500000 };
+	char *vals[] = { "hunter2x" }, *log;
+	enum runner_result res;
+	int raw_seen, ok_tty, restored, front;
+	char seq[8];
+
+	rb = rb_load("runbooks = ( { name = \"ask\";\n"
+	    " params = ( { name = \"pw\"; secret = true; } );\n"
+	    " steps = ( { name = \"q\"; interactive = true; confirm = false;\n"
+	    "  run = \"printf 'name? '; read x; echo \\\"got $x\\\"; "
+	    "echo \\\"pw ${pw}\\\"; stty size; tty\"; } ) } );");
+	rb2 = rb_load("runbooks = ( { name = \"ictrlc\"; steps = (\n"
+	    " { name = \"nap\"; interactive = true; confirm = false;\n"
+	    "  run = \"trap 'stty size' WINCH; echo napping; "
+	    "while :; do sleep 0.05; done\"; } ) } );");
+	if (rb == NULL || rb2 == NULL) {
+		ok(0, "interactive runbooks load");
+		return;
+	}
+	if (fake_tty_open(&ft, 33, 97) != 0) {
+		ok(1, "# SKIP no pseudo-terminal here");
+		return;
+	}
+	/* Typed ahead: waits in the terminal until the step reads it. */
+	if (write(ft.master, "bob\r", 4) != 4)
+		ok_tty = 0;
+	tcgetattr(STDIN_FILENO, &before);
+	tctx_init(&t);
+	ev_screen = event_new(t.base, ft.master, EV_READ | EV_PERSIST,
+	    on_screen, &ft);
+	event_add(ev_screen, NULL);
+	res = run(&t, rb, vals, 0, &r, NULL);
+	raw_seen = t.raw_seen;
+	tcgetattr(STDIN_FILENO, &after);
+	restored = before.c_iflag == after.c_iflag &&
+	    before.c_oflag == after.c_oflag &&
+	    before.c_cflag == after.c_cflag &&
+	    before.c_lflag == after.c_lflag &&
+	    memcmp(before.c_cc, after.c_cc, sizeof before.c_cc) == 0;
+	fake_tty_drain(&ft);
+	ok_tty = strstr(ft.screen.s, "name? ") != NULL &&
+	    strstr(ft.screen.s, "got bob") != NULL &&
+	    strstr(ft.screen.s, "pw hunter2x") != NULL;
+	snprintf(seq, sizeof seq, "%s", t.terminal);
+	front = strstr(t.out.s, "got bob") != NULL && strstr(t.out.s,
+	    "hunter2x") == NULL;
+	log = slurp(runner_log_path(r));
+	runner_free(r);
+	event_free(ev_screen);
+	tctx_done(&t);
+
+	/* Ctrl-C typed while the step runs. */
+	tctx_init(&t);
+	t.on_fail = 'a';
+	ev_screen = event_new(t.base, ft.master, EV_READ | EV_PERSIST,
+	    on_screen, &ft);
+	event_add(ev_screen, NULL);
+	ev_type = evtimer_new(t.base, on_type, &ft);
+	ft.ev_type = ev_type;
+	evtimer_add(ev_type, &tv);
+	{
+		enum runner_result res2 = run(&t, rb2, NULL, 0, &r, NULL);
+		const struct runner_step *rs = runner_step_info(r, 0);
+
+		fake_tty_close(&ft);
+		is_int(res, RUNNER_SUCCESS, "interactive: the step ran");
+		is_str(seq, "10", "interactive: the front end let go of the "
+		    "terminal, then had it back");
+		ok(raw_seen, "interactive: the terminal was raw while the step "
+		    "ran");
+		ok(restored, "interactive: the terminal's settings are "
+		    "restored after");
+		ok(ok_tty, "interactive: the typed answer reached the step, "
+		    "its output the terminal, unchanged");
+		ok(strstr(log, "name? ") != NULL && strstr(log, "bob\r\n") !=
+		    NULL && strstr(log, "got bob") != NULL, "interactive: the "
+		    "prompt, the echoed answer and the output are in the run "
+		    "log");
+		ok(strstr(log, "pw ******") != NULL && strstr(log, "hunter2x") ==
+		    NULL, "interactive: a secret is masked in the log");
+		ok(strstr(log, "33 97") != NULL, "interactive: the step's "
+		    "terminal has the user's size");
+		ok(strstr(log, "/dev/pts/") != NULL, "interactive: the step "
+		    "has a terminal of its own");
+		ok(front, "interactive: the output reached the front end too, "
+		    "masked");
+		ok(res2 == RUNNER_ABORTED && rs->signal == SIGINT,
+		    "interactive: Ctrl-C typed interrupts the step (SIGINT "
+		    "through its terminal)");
+		if (rs->signal != SIGINT)
+			printf("# result %s, signal %d, output: %s\n",
+			    runner_result_name(res2), rs->signal, t.out.s);
+		ok(strstr(t.out.s, "40 120") != NULL, "interactive: a new "
+		    "window size reaches the step (SIGWINCH)");
+	}
+	free(log);
+	runner_free(r);
+	event_free(ev_type);
+	event_free(ev_screen);
+	tctx_done(&t);
+}
+
 int
 main(void)
 {
@@ -1047,6 +1285,7 @@ main(void)
 	test_preconditions();
 	test_history();
 	test_recover();
+	test_interactive();
 	for (i = 0; i < cfg.nrunbooks; i++)
 		runbook_free(cfg.runbooks[i]);
 	free(cfg.runbooks);
