@@ -184,7 +184,9 @@ cmd_check(int argc, char **argv)
 	struct check_run run;
 	const struct check_status *st;
 	enum state worst = STATE_OK;
-	json_t *arr;
+	json_t *obj;
+	const char *p;
+	int first;
 	char *text;
 	int *sel = NULL, ch, json = 0, bad = 0;
 	long k;
@@ -244,24 +246,34 @@ cmd_check(int argc, char **argv)
 	if (!run.finished)
 		event_base_dispatch(base);
 
-	arr = json_array();
+	/* One object at a time: 1,000 checks never sit in memory twice. */
+	first = 1;
 	for (i = 0; i < health_count(h); i++) {
 		if (sel != NULL && !sel[i])
 			continue;
 		st = health_get(h, i);
 		worst = state_worse(worst, st->state);
-		if (json)
-			json_array_append_new(arr, status_json(st));
-		else
+		if (!json) {
 			print_line(st);
-	}
-	if (json) {
-		text = json_dumps(arr, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-		if (text != NULL)
-			puts(text);
+			continue;
+		}
+		obj = status_json(st);
+		text = json_dumps(obj, JSON_INDENT(2) |
+		    JSON_REAL_PRECISION(6));
+		json_decref(obj);
+		if (text == NULL)
+			fatal("out of memory");
+		fputs(first ? "[\n  " : ",\n  ", stdout);
+		for (p = text; *p != '\0'; p++) {
+			putchar(*p);
+			if (*p == '\n')
+				fputs("  ", stdout);
+		}
 		free(text);
+		first = 0;
 	}
-	json_decref(arr);
+	if (json)
+		puts(first ? "[]" : "\n]");
 	health_free(h);
 	event_base_free(base);
 	config_free(cfg);

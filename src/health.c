@@ -354,8 +354,8 @@ health_status_init(struct check_status *st, const struct check *c)
 	st->check = c;
 	st->target = check_target(c);
 	st->state = STATE_UNKNOWN;
+	/* The ring grows as samples come, up to ring_cap. */
 	st->ring_cap = c->history > 0 ? (size_t)c->history : 1;
-	st->ring = xcalloc(st->ring_cap, sizeof *st->ring);
 	st->pending = STATE_UNKNOWN;
 }
 
@@ -403,6 +403,14 @@ health_record(struct check_status *st, struct sample *s, int once)
 	st->nprobes++;
 	st->nstate[s->state & 3]++;
 
+	if (st->ring_len == st->ring_alloc && st->ring_alloc < st->ring_cap) {
+		/* Not wrapped yet: the samples are in order from 0. */
+		st->ring_alloc = st->ring_alloc < 4 ? 4 : st->ring_alloc * 2;
+		if (st->ring_alloc > st->ring_cap)
+			st->ring_alloc = st->ring_cap;
+		st->ring = xreallocarray(st->ring, st->ring_alloc,
+		    sizeof *st->ring);
+	}
 	p = &st->ring[st->ring_head];
 	p->time = s->time;
 	p->latency_ms = (float)s->latency_ms;

@@ -40,7 +40,8 @@ struct check_status {
 	/* The ring: the last "history" samples, oldest first through
 	 * health_point_at(). */
 	struct health_point	*ring;
-	size_t			 ring_cap;
+	size_t			 ring_cap;	/* most kept */
+	size_t			 ring_alloc;	/* allocated so far */
 	size_t			 ring_len;
 	size_t			 ring_head;	/* next slot to write */
 
