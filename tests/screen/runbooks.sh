@@ -2,7 +2,9 @@
 # Screen tests of the Runbooks pane and its run console: a full run with
 # confirmations and parameters, a skipped step, a failure with rollback, a
 # timeout, Ctrl-C, the danger prompt, the lock refusal, read-only and wall
-# refusal, and kill -9 of maintop mid-run followed by a restart.
+# refusal, kill -9 of maintop mid-run followed by a restart, and an
+# interactive step, in the dashboard and in "maintop run", whose prompt
+# and answer end up in the run log.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 conf="$SCREEN_DIR/fixtures/runbooks.conf"
@@ -316,5 +318,43 @@ rb_start
 screen_keys 4 Enter
 rb_wait "sleeper              interrupted  2026-11-25 10:00"
 screen_ok $? "the next start reports it once, then as the last result"
+
+# 11. An interactive step has the terminal: the dashboard lets go of it,
+# what is typed reaches the step, the prompt and the answer are logged,
+# and the dashboard comes back.
+rb_select 7
+screen_keys Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "Step 1/1: ask"
+screen_keys r
+rb_wait "name?"
+screen_ok $? "the interactive step asks on the terminal"
+screen_keys b o b Enter
+rb_wait "Esc close"
+rb_expect runbooks-interactive "the dashboard comes back, with the step's output"
+log=$(ls -t "$state"/runs/*.log | head -n 1)
+grep -q "name? bob" "$log" && grep -q "got bob" "$log"
+screen_ok $? "the prompt, the answer and the output are in the run log"
+screen_keys Escape
+rb_wait "asker                success"
+screen_ok $? "the pane shows the interactive run's success"
+
+# 12. The same in "maintop run", then the terminal's settings are back.
+screen_start 100 30 sh -c '"$0" run asker -c "$1" --yes; echo "[run exit $?]";
+printf "TERMINAL %s\n" "$(stty -a | tr " ;" "\n\n" | grep -x -e icanon -e -icanon)"' \
+    "$MAINTOP" "$conf"
+rb_wait "name?"
+screen_ok $? "maintop run: the interactive step asks on the terminal"
+screen_keys a l i c e Enter
+rb_wait "[run exit 0]"
+screen_ok $? "maintop run: the run succeeds"
+screen_wait "TERMINAL icanon"
+screen_ok $? "maintop run: the terminal is in canonical mode again"
+log=$(ls -t "$state"/runs/*.log | head -n 1)
+grep -q "name? alice" "$log" && grep -q "got alice" "$log"
+screen_ok $? "maintop run: the prompt, the answer and the output are logged"
+screen_capture | grep -q "^got alice" && [ "$(screen_capture | grep -c "got alice")" = 1 ]
+screen_ok $? "maintop run: the output is shown once, not twice"
 
 screen_done
