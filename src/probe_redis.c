@@ -1,4 +1,5 @@
-/* The Redis probe: one persistent hiredis async connection per check on the
+/* The Redis probe: one persistent hiredis async connection per target
+ * (shared by the checks with the same connection parameters) on the
  * libevent loop (AUTH, SELECT once), then per probe PING for latency, INFO
  * and SLOWLOG LEN; reconnects with backoff after a failure. */
 #include <hiredis/adapters/libevent.h>
@@ -21,16 +22,43 @@ enum redis_conn {
 	RC_READY
 };
 
-struct probe {
+/*
+ * One connection, shared by the checks with the same host, port, user,
+ * password source and database: the issue's "one connection per target".
+ * Probes queue on it and run one at a time.
+ */
+struct rconn {
+	struct rconn		*next;		/* in struct redis_kind */
 	struct probe_ctx	*ctx;
-	const struct check	*c;
+	char			*key;
+	const struct check	*c;		/* parameters: any of its checks */
+	unsigned int		 refs;
 	redisAsyncContext	*ac;
 	enum redis_conn		 conn;
 	struct resolve_req	*rq;
 	unsigned int		 fails;		/* consecutive failures */
 	long long		 retry_at;	/* monotonic ms */
 	char			*last_err;
-	double			 t0;		/* connect or PING start */
+	double			 t0;		/* connect start */
+	const char		*phase;		/* of the connection */
+	struct event		*kick;		/* deferred rc_pump */
+	struct probe		*cur;		/* commands in flight */
+	struct probe		*qhead;		/* waiting, in order */
+	struct probe		**qtail;
+};
+
+/* ctx->kind_state[CHECK_REDIS]: the loop's connections. */
+struct redis_kind {
+	struct rconn		*conns;
+};
+
+struct probe {
+	struct probe_ctx	*ctx;
+	const struct check	*c;
+	struct rconn		*rc;
+	struct probe		*qnext;
+	int			 queued;
+	double			 t0;		/* PING sent */
 	double			 connect_ms;
 	const char		*phase;
 
@@ -39,6 +67,7 @@ struct probe {
 	void			*arg;
 	struct sample		*s;
 	struct redis_info	*info;
+	int			 info_failed;
 
 	/* Counters at the previous probe, for per-interval changes. */
 	int			 have_prev;
@@ -47,6 +76,7 @@ struct probe {
 };
 
 static void redis_send_probe(struct probe *);
+static void rc_kick(struct rconn *);
 
 /* Milliseconds on the monotonic clock, with a fraction. */
 static double
@@ -60,16 +90,17 @@ redis_now(void)
 
 /* Drops the connection without any callback reaching us. */
 static void
-redis_drop(struct probe *p)
+rc_drop(struct rconn *rc)
 {
-	redisAsyncContext *ac = p->ac;
+	redisAsyncContext *ac = rc->ac;
 
-	if (p->rq != NULL) {
-		resolve_cancel(p->rq);
-		p->rq = NULL;
+	if (rc->rq != NULL) {
+		resolve_cancel(rc->rq);
+		rc->rq = NULL;
 	}
-	p->ac = NULL;
-	p->conn = RC_NONE;
+	rc->ac = NULL;
+	rc->conn = RC_NONE;
+	rc->phase = NULL;
 	if (ac != NULL) {
 		ac->data = NULL;
 		redisAsyncFree(ac);
@@ -77,11 +108,60 @@ redis_drop(struct probe *p)
 }
 
 static void
+rc_ref(struct rconn *rc)
+{
+	rc->refs++;
+}
+
+static void
+rc_unref(struct rconn *rc)
+{
+	struct redis_kind *k;
+	struct rconn **pp;
+
+	if (--rc->refs > 0)
+		return;
+	k = rc->ctx->kind_state[CHECK_REDIS];
+	for (pp = &k->conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == rc) {
+			*pp = rc->next;
+			break;
+		}
+	rc_drop(rc);
+	event_free(rc->kick);
+	free(rc->last_err);
+	free(rc->key);
+	free(rc);
+}
+
+static void
+rc_dequeue(struct rconn *rc, struct probe *p)
+{
+	struct probe **pp;
+
+	for (pp = &rc->qhead; *pp != NULL; pp = &(*pp)->qnext)
+		if (*pp == p) {
+			*pp = p->qnext;
+			if (rc->qtail == &p->qnext)
+				rc->qtail = pp;
+			break;
+		}
+	p->qnext = NULL;
+	p->queued = 0;
+}
+
+/* Hands the sample over; the connection moves on to the next probe. */
+static void
 redis_deliver(struct probe *p)
 {
+	struct rconn *rc = p->rc;
 	struct sample *s = p->s;
 	probe_done_cb cb = p->cb;
 
+	if (rc->cur == p) {
+		rc->cur = NULL;
+		rc_kick(rc);
+	}
 	redis_info_free(p->info);
 	p->info = NULL;
 	p->s = NULL;
@@ -93,165 +173,179 @@ redis_deliver(struct probe *p)
 		sample_free(s);
 }
 
-/* Ends the probe in flight as failed and schedules the reconnection. */
+/*
+ * The connection failed: back off, and every probe on it, in flight or
+ * waiting, fails with the reason.
+ */
 static void
-redis_fail(struct probe *p, const char *what, const char *err)
+rc_fail(struct rconn *rc, const char *what, const char *err)
 {
-	free(p->last_err);
-	p->last_err = xasprintf("%s: %s", what, err);
-	p->fails++;
-	p->retry_at = util_mono_ms() + probe_backoff_ms(p->fails);
-	redis_drop(p);
-	if (p->s != NULL) {
-		sample_fail(p->s, STATE_CRIT, "%s", p->last_err);
+	struct probe *p;
+
+	free(rc->last_err);
+	rc->last_err = xasprintf("%s: %s", what, err);
+	rc->fails++;
+	rc->retry_at = util_mono_ms() + probe_backoff_ms(rc->fails);
+	rc_drop(rc);
+	rc_ref(rc);
+	while ((p = rc->cur) != NULL || (p = rc->qhead) != NULL) {
+		if (p != rc->cur)
+			rc_dequeue(rc, p);
+		sample_fail(p->s, STATE_CRIT, "%s", rc->last_err);
 		redis_deliver(p);
 	}
+	rc_unref(rc);
 }
 
 /* The callbacks' guard: the reply belongs to our current connection. */
-static struct probe *
-redis_owner(const redisAsyncContext *ac, void *priv)
+static struct rconn *
+rc_owner(const redisAsyncContext *ac, void *priv)
 {
-	struct probe *p = priv;
+	struct rconn *rc = priv;
 
-	if (p == NULL || p->ac != ac)
+	if (rc == NULL || rc->ac != ac)
 		return NULL;
-	return p;
+	return rc;
 }
 
 static void
 redis_disconnected(const redisAsyncContext *ac, int status)
 {
-	struct probe *p = ac->data;
+	struct rconn *rc = ac->data;
 
-	if (p == NULL || p->ac != ac)
+	if (rc == NULL || rc->ac != ac)
 		return;
 	/* hiredis frees the context after this callback. */
-	p->ac = NULL;
-	p->conn = RC_NONE;
-	if (p->s != NULL)
-		redis_fail(p, "connection lost", ac->errstr[0] != '\0' ?
+	rc->ac = NULL;
+	rc->conn = RC_NONE;
+	if (rc->cur != NULL || rc->qhead != NULL)
+		rc_fail(rc, "connection lost", ac->errstr[0] != '\0' ?
 		    ac->errstr : "closed by the server");
+}
+
+/* AUTH and SELECT done: the waiting probes go, one at a time. */
+static void
+rc_is_ready(struct rconn *rc)
+{
+	struct probe *p;
+	double ms = redis_now() - rc->t0;
+
+	rc->conn = RC_READY;
+	rc->phase = NULL;
+	for (p = rc->qhead; p != NULL; p = p->qnext)
+		p->connect_ms = ms;
+	rc_kick(rc);
 }
 
 static void
 redis_ready(redisAsyncContext *ac, void *r, void *priv)
 {
-	struct probe *p = redis_owner(ac, priv);
+	struct rconn *rc = rc_owner(ac, priv);
 	redisReply *reply = r;
 
-	if (p == NULL || reply == NULL)
+	if (rc == NULL || reply == NULL)
 		return;
 	if (reply->type == REDIS_REPLY_ERROR) {
-		redis_fail(p, "SELECT failed", reply->str);
+		rc_fail(rc, "SELECT failed", reply->str);
 		return;
 	}
-	p->conn = RC_READY;
-	if (p->s != NULL)
-		redis_send_probe(p);
+	rc_is_ready(rc);
+}
+
+static void
+rc_select(struct rconn *rc)
+{
+	char db[16];
+	const char *argv[2];
+
+	if (rc->c->redis.db == 0) {
+		rc_is_ready(rc);
+		return;
+	}
+	snprintf(db, sizeof db, "%d", rc->c->redis.db);
+	argv[0] = "SELECT";
+	argv[1] = db;
+	rc->phase = "selecting the database";
+	redisAsyncCommandArgv(rc->ac, redis_ready, rc, 2, argv, NULL);
 }
 
 static void
 redis_authed(redisAsyncContext *ac, void *r, void *priv)
 {
-	struct probe *p = redis_owner(ac, priv);
+	struct rconn *rc = rc_owner(ac, priv);
 	redisReply *reply = r;
-	char db[16];
-	const char *argv[2];
 
-	if (p == NULL || reply == NULL)
+	if (rc == NULL || reply == NULL)
 		return;
 	if (reply->type == REDIS_REPLY_ERROR) {
-		redis_fail(p, "authentication failed", reply->str);
+		rc_fail(rc, "authentication failed", reply->str);
 		return;
 	}
-	if (p->c->redis.db == 0) {
-		p->conn = RC_READY;
-		if (p->s != NULL)
-			redis_send_probe(p);
-		return;
-	}
-	snprintf(db, sizeof db, "%d", p->c->redis.db);
-	argv[0] = "SELECT";
-	argv[1] = db;
-	p->phase = "selecting the database";
-	redisAsyncCommandArgv(p->ac, redis_ready, p, 2, argv, NULL);
+	rc_select(rc);
 }
 
 static void
 redis_connected(const redisAsyncContext *cac, int status)
 {
-	struct probe *p = cac->data;
+	struct rconn *rc = cac->data;
 	redisAsyncContext *ac = (redisAsyncContext *)cac;
 	const char *argv[3];
 	char *pw = NULL, *cause = NULL;
 	int argc = 0, r;
 
-	if (p == NULL || p->ac != cac)
+	if (rc == NULL || rc->ac != cac)
 		return;
 	if (status != REDIS_OK) {
 		/* hiredis frees the context after this callback. */
-		p->ac = NULL;
-		redis_fail(p, "cannot connect", ac->errstr);
+		rc->ac = NULL;
+		rc_fail(rc, "cannot connect", ac->errstr);
 		return;
 	}
-	p->connect_ms = redis_now() - p->t0;
-	r = check_password(p->c, &pw, &cause);
+	r = check_password(rc->c, &pw, &cause);
 	if (r < 0) {
-		redis_fail(p, "password", cause);
+		rc_fail(rc, "password", cause);
 		free(cause);
 		return;
 	}
 	if (r == 0) {
 		/* No AUTH: go on as if it had succeeded. */
-		if (p->c->redis.db == 0) {
-			p->conn = RC_READY;
-			if (p->s != NULL)
-				redis_send_probe(p);
-		} else {
-			char db[16];
-			const char *sv[2] = { "SELECT", db };
-
-			snprintf(db, sizeof db, "%d", p->c->redis.db);
-			p->phase = "selecting the database";
-			redisAsyncCommandArgv(ac, redis_ready, p, 2, sv, NULL);
-		}
+		rc_select(rc);
 		return;
 	}
 	argv[argc++] = "AUTH";
-	if (p->c->redis.user != NULL)
-		argv[argc++] = p->c->redis.user;
+	if (rc->c->redis.user != NULL)
+		argv[argc++] = rc->c->redis.user;
 	argv[argc++] = pw;
-	p->phase = "authenticating";
-	redisAsyncCommandArgv(ac, redis_authed, p, argc, argv, NULL);
+	rc->phase = "authenticating";
+	redisAsyncCommandArgv(ac, redis_authed, rc, argc, argv, NULL);
 	/* hiredis has copied the command into its output buffer. */
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
 }
 
 static void
-redis_connect(struct probe *p, const char *addr)
+rc_connect(struct rconn *rc, const char *addr)
 {
 	redisAsyncContext *ac;
 
-	p->conn = RC_CONNECTING;
-	p->phase = "connecting";
-	p->t0 = redis_now();
-	ac = redisAsyncConnect(addr, p->c->redis.port);
+	rc->conn = RC_CONNECTING;
+	rc->phase = "connecting";
+	rc->t0 = redis_now();
+	ac = redisAsyncConnect(addr, rc->c->redis.port);
 	if (ac == NULL) {
-		redis_fail(p, "cannot connect", "out of memory");
+		rc_fail(rc, "cannot connect", "out of memory");
 		return;
 	}
 	if (ac->err) {
-		p->ac = NULL;
-		redis_fail(p, "cannot connect", ac->errstr);
+		rc->ac = NULL;
+		rc_fail(rc, "cannot connect", ac->errstr);
 		redisAsyncFree(ac);
 		return;
 	}
-	ac->data = p;
-	p->ac = ac;
-	if (redisLibeventAttach(ac, p->ctx->base) != REDIS_OK) {
-		redis_fail(p, "cannot connect", "event loop attach failed");
+	ac->data = rc;
+	rc->ac = ac;
+	if (redisLibeventAttach(ac, rc->ctx->base) != REDIS_OK) {
+		rc_fail(rc, "cannot connect", "event loop attach failed");
 		return;
 	}
 	redisAsyncSetConnectCallback(ac, redis_connected);
@@ -261,15 +355,15 @@ redis_connect(struct probe *p, const char *addr)
 static void
 redis_resolved(int err, const char *addr, const char *why, void *arg)
 {
-	struct probe *p = arg;
+	struct rconn *rc = arg;
 
-	p->rq = NULL;
+	rc->rq = NULL;
 	if (err != 0) {
-		p->conn = RC_NONE;
-		redis_fail(p, "cannot resolve", why);
+		rc->conn = RC_NONE;
+		rc_fail(rc, "cannot resolve", why);
 		return;
 	}
-	redis_connect(p, addr);
+	rc_connect(rc, addr);
 }
 
 /* Adds a figure from an INFO integer field, or "unavailable". */
@@ -399,18 +493,24 @@ redis_evaluate(struct probe *p, long long slowlog)
 	if (bad.len > 0)
 		sample_fail(s, STATE_CRIT, "%s", s->message);
 	buf_free(&bad);
-	p->fails = 0;
+	p->rc->fails = 0;
 	redis_deliver(p);
 }
 
+/* SLOWLOG LEN is the probe's last command: its reply ends the probe. */
 static void
 redis_slowlog(redisAsyncContext *ac, void *r, void *priv)
 {
-	struct probe *p = redis_owner(ac, priv);
+	struct rconn *rc = rc_owner(ac, priv);
 	redisReply *reply = r;
+	struct probe *p;
 
-	if (p == NULL || reply == NULL || p->s == NULL)
+	if (rc == NULL || reply == NULL || (p = rc->cur) == NULL)
 		return;
+	if (p->info_failed) {
+		redis_deliver(p);
+		return;
+	}
 	/* An ACL user without SLOWLOG gets an error: not fatal. */
 	redis_evaluate(p, reply->type == REDIS_REPLY_INTEGER ?
 	    reply->integer : -1);
@@ -419,33 +519,35 @@ redis_slowlog(redisAsyncContext *ac, void *r, void *priv)
 static void
 redis_info_reply(redisAsyncContext *ac, void *r, void *priv)
 {
-	struct probe *p = redis_owner(ac, priv);
+	struct rconn *rc = rc_owner(ac, priv);
 	redisReply *reply = r;
+	struct probe *p;
 
-	if (p == NULL || reply == NULL || p->s == NULL)
+	if (rc == NULL || reply == NULL || (p = rc->cur) == NULL)
 		return;
+	p->phase = "waiting for SLOWLOG LEN";
 	if (reply->type == REDIS_REPLY_ERROR) {
 		sample_fail(p->s, STATE_CRIT, "INFO failed: %s", reply->str);
-		redis_deliver(p);
+		p->info_failed = 1;
 		return;
 	}
 	if (reply->type != REDIS_REPLY_STRING &&
 	    reply->type != REDIS_REPLY_STATUS) {
 		sample_fail(p->s, STATE_UNKNOWN, "INFO: unexpected reply");
-		redis_deliver(p);
+		p->info_failed = 1;
 		return;
 	}
 	p->info = redis_info_parse(reply->str, reply->len);
-	p->phase = "waiting for SLOWLOG LEN";
 }
 
 static void
 redis_pong(redisAsyncContext *ac, void *r, void *priv)
 {
-	struct probe *p = redis_owner(ac, priv);
+	struct rconn *rc = rc_owner(ac, priv);
 	redisReply *reply = r;
+	struct probe *p;
 
-	if (p == NULL || reply == NULL || p->s == NULL)
+	if (rc == NULL || reply == NULL || (p = rc->cur) == NULL)
 		return;
 	p->s->latency_ms = redis_now() - p->t0;
 	if (reply->type == REDIS_REPLY_ERROR) {
@@ -455,18 +557,118 @@ redis_pong(redisAsyncContext *ac, void *r, void *priv)
 		return;
 	}
 	p->phase = "waiting for INFO";
-	redisAsyncCommand(p->ac, redis_info_reply, p, "INFO");
-	redisAsyncCommand(p->ac, redis_slowlog, p, "SLOWLOG LEN");
+	redisAsyncCommand(rc->ac, redis_info_reply, rc, "INFO");
+	redisAsyncCommand(rc->ac, redis_slowlog, rc, "SLOWLOG LEN");
 }
 
 static void
 redis_send_probe(struct probe *p)
 {
+	struct rconn *rc = p->rc;
+
 	if (p->connect_ms >= 0)
 		p->s->connect_ms = p->connect_ms;
+	rc->cur = p;
+	p->info_failed = 0;
 	p->phase = "waiting for PONG";
 	p->t0 = redis_now();
-	redisAsyncCommand(p->ac, redis_pong, p, "PING");
+	redisAsyncCommand(rc->ac, redis_pong, rc, "PING");
+}
+
+/*
+ * Moves the queue on: opens the connection when probes wait for one,
+ * sends the next probe's commands when it is idle.  Runs from its own
+ * event, never inside start, cancel or a callback.
+ */
+static void
+rc_pump(evutil_socket_t fd, short what, void *arg)
+{
+	struct rconn *rc = arg;
+	struct probe *p;
+	long long now;
+
+	if (rc->cur != NULL || rc->qhead == NULL)
+		return;
+	switch (rc->conn) {
+	case RC_NONE:
+		now = util_mono_ms();
+		if (rc->fails > 0 && now < rc->retry_at) {
+			/* Backing off: every waiting probe fails now. */
+			rc_ref(rc);
+			while ((p = rc->qhead) != NULL) {
+				rc_dequeue(rc, p);
+				sample_fail(p->s, STATE_CRIT, "%s (next try in "
+				    "%llds)", rc->last_err != NULL ?
+				    rc->last_err : "failed",
+				    (rc->retry_at - now + 999) / 1000);
+				redis_deliver(p);
+			}
+			rc_unref(rc);
+			return;
+		}
+		rc->conn = RC_RESOLVING;
+		rc->phase = "resolving";
+		rc->rq = resolve_start(rc->ctx->resolve, rc->c->redis.host,
+		    redis_resolved, rc);
+		break;
+	case RC_READY:
+		p = rc->qhead;
+		rc_dequeue(rc, p);
+		redis_send_probe(p);
+		break;
+	default:
+		break;		/* connecting: it kicks when ready */
+	}
+}
+
+static void
+rc_kick(struct rconn *rc)
+{
+	event_active(rc->kick, EV_TIMEOUT, 0);
+}
+
+/* What makes two checks' connections the same. */
+static char *
+redis_key(const struct check *c)
+{
+	const struct check_redis *r = &c->redis;
+
+	return xasprintf("%s\037%d\037%d\037%s\037%s\037%s", r->host,
+	    r->port, r->db, r->user != NULL ? r->user : "",
+	    r->password_env != NULL ? r->password_env : "",
+	    r->password_file != NULL ? r->password_file : "");
+}
+
+static struct rconn *
+rc_get(struct probe_ctx *ctx, const struct check *c)
+{
+	struct redis_kind *k = ctx->kind_state[CHECK_REDIS];
+	struct rconn *rc;
+	char *key;
+
+	if (k == NULL) {
+		k = xcalloc(1, sizeof *k);
+		ctx->kind_state[CHECK_REDIS] = k;
+	}
+	key = redis_key(c);
+	for (rc = k->conns; rc != NULL; rc = rc->next)
+		if (strcmp(rc->key, key) == 0) {
+			free(key);
+			rc_ref(rc);
+			return rc;
+		}
+	rc = xcalloc(1, sizeof *rc);
+	rc->ctx = ctx;
+	rc->key = key;
+	rc->c = c;
+	rc->refs = 1;
+	rc->qtail = &rc->qhead;
+	rc->kick = event_new(ctx->base, -1, 0, rc_pump, rc);
+	if (rc->kick == NULL)
+		fatal("event_new failed");
+	rc->next = k->conns;
+	k->conns = rc;
+	return rc;
 }
 
 static struct probe *
@@ -477,6 +679,7 @@ redis_create(struct probe_ctx *ctx, const struct check *c)
 	p = xcalloc(1, sizeof *p);
 	p->ctx = ctx;
 	p->c = c;
+	p->rc = rc_get(ctx, c);
 	p->connect_ms = -1;
 	return p;
 }
@@ -485,37 +688,40 @@ static void
 redis_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
     void *arg)
 {
-	long long now = util_mono_ms();
+	struct rconn *rc = p->rc;
 
+	(void)timeout_ms;
 	p->cb = cb;
 	p->arg = arg;
 	p->s = sample_new();
 	p->connect_ms = -1;
-	if (p->conn == RC_READY && p->ac != NULL) {
-		redis_send_probe(p);
-		return;
-	}
-	if (p->conn != RC_NONE)
-		return;		/* connection under way: it sends the probe */
-	if (p->fails > 0 && now < p->retry_at) {
-		sample_fail(p->s, STATE_CRIT, "%s (next try in %llds)",
-		    p->last_err != NULL ? p->last_err : "failed",
-		    (p->retry_at - now + 999) / 1000);
-		redis_deliver(p);
-		return;
-	}
-	p->conn = RC_RESOLVING;
-	p->phase = "resolving";
-	p->rq = resolve_start(p->ctx->resolve, p->c->redis.host,
-	    redis_resolved, p);
+	p->qnext = NULL;
+	*rc->qtail = p;
+	rc->qtail = &p->qnext;
+	p->queued = 1;
+	rc_kick(rc);
 }
 
 static void
 redis_cancel(struct probe *p)
 {
-	/* A connection with a probe stuck on it is not trusted again. */
+	struct rconn *rc = p->rc;
+
+	if (p->queued) {
+		rc_dequeue(rc, p);
+		/* A connection attempt no one waits for any more has taken
+		 * a whole deadline: it is stuck, start afresh next time. */
+		if (rc->qhead == NULL && rc->cur == NULL &&
+		    rc->conn != RC_READY)
+			rc_drop(rc);
+	} else if (rc->cur == p) {
+		/* A connection with a probe stuck on it is not trusted
+		 * again; the probes behind get a new one. */
+		rc_drop(rc);
+		rc->cur = NULL;
+		rc_kick(rc);
+	}
 	if (p->s != NULL) {
-		redis_drop(p);
 		sample_free(p->s);
 		p->s = NULL;
 	}
@@ -528,7 +734,15 @@ redis_cancel(struct probe *p)
 static const char *
 redis_phase(struct probe *p)
 {
-	return p->phase;
+	struct rconn *rc = p->rc;
+
+	if (rc->cur == p)
+		return p->phase;
+	if (!p->queued)
+		return NULL;
+	if (rc->conn == RC_READY)
+		return "queued behind another check's commands";
+	return rc->phase != NULL ? rc->phase : "connecting";
 }
 
 static void
@@ -537,9 +751,16 @@ redis_free(struct probe *p)
 	if (p == NULL)
 		return;
 	redis_cancel(p);
-	redis_drop(p);
-	free(p->last_err);
+	rc_unref(p->rc);
 	free(p);
+}
+
+static void
+redis_ctx_free(struct probe_ctx *ctx)
+{
+	/* The connections went with their last probe. */
+	free(ctx->kind_state[CHECK_REDIS]);
+	ctx->kind_state[CHECK_REDIS] = NULL;
 }
 
 const struct probe_ops probe_redis_ops = {
@@ -550,4 +771,5 @@ const struct probe_ops probe_redis_ops = {
 	.cancel = redis_cancel,
 	.phase = redis_phase,
 	.free = redis_free,
+	.ctx_free = redis_ctx_free,
 };

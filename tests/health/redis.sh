@@ -89,6 +89,16 @@ is "role" "$(hc_fig plain role)" master
 is "version" "$(hc_fig plain version)" "$want_version"
 # redis-cli's INFO connection gone, maintop's own added.
 is "connected clients" "$(hc_fig plain connected_clients)" "$want_clients"
+# plain, memwarn, slowcrit and fragwarn have the same target: one
+# connection serves the four, each with its own thresholds.
+hc_run plain memwarn slowcrit fragwarn
+is "one connection per target: four results" "$(jq length "$HC_OUT")" 4
+is "one connection per target: maintop counted once" \
+    "$(jq -r '[.[] | .figures.connected_clients] | unique | join(" ")' \
+    "$HC_OUT")" "$want_clients"
+is "... each its own state" \
+    "$(hc_get plain .state) $(hc_get memwarn .state)" "ok warn"
+hc_run plain
 near "used memory (against INFO, 10%)" "$(hc_fig plain used_memory)" \
     "$want_used" "$((want_used / 10))"
 is "maxmemory" "$(hc_fig plain maxmemory)" 104857600
