@@ -36,6 +36,7 @@ static const struct view_ops *const views[4] = {
 
 /* The loop's events; one dashboard per process. */
 static struct event	*ev_input, *ev_tick, *ev_draw, *ev_wall;
+static struct event	*ev_health_draw;
 static struct event	*ev_sig[4];
 static int		 curses_active;
 
@@ -816,8 +817,25 @@ first_frame_report(struct ui *ui)
 	event_base_loopbreak(ui->base);
 }
 
+/*
+ * A probe finished.  200 checks at 10 s finish 20 times a second: one
+ * redraw for all that finished within HEALTH_DRAW_MS, not one each (a key
+ * still redraws at once).
+ */
+#define HEALTH_DRAW_MS	500
+
 static void
 health_changed(void *arg)
+{
+	struct timeval tv = { 0, HEALTH_DRAW_MS * 1000 };
+
+	(void)arg;
+	if (!evtimer_pending(ev_health_draw, NULL))
+		evtimer_add(ev_health_draw, &tv);
+}
+
+static void
+health_draw_cb(evutil_socket_t fd, short what, void *arg)
 {
 	ui_redraw(arg);
 }
@@ -935,6 +953,7 @@ ui_run(const struct ui_opts *opts)
 	ev_input = event_new(ui.base, STDIN_FILENO, EV_READ | EV_PERSIST,
 	    input_cb, &ui);
 	ev_draw = event_new(ui.base, -1, 0, draw_cb, &ui);
+	ev_health_draw = evtimer_new(ui.base, health_draw_cb, &ui);
 	ev_tick = evtimer_new(ui.base, tick_cb, &ui);
 	event_add(ev_input, NULL);
 	for (i = 0; i < 4; i++) {
@@ -971,6 +990,7 @@ ui_run(const struct ui_opts *opts)
 	health_free(ui.health);
 	event_free(ev_input);
 	event_free(ev_draw);
+	event_free(ev_health_draw);
 	event_free(ev_tick);
 	if (ev_wall != NULL)
 		event_free(ev_wall);
