@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "health.h"
@@ -91,6 +92,19 @@ fmt_since(long long secs, char *buf, size_t len)
 		    secs % 86400 / 3600);
 }
 
+/*
+ * Seconds a check has been in its state.  Probes run on the real clock
+ * whatever --now says (--now moves the calendar), so this is real time
+ * too: with --now in the past it is never negative.
+ */
+static long long
+state_age(const struct check_status *st)
+{
+	time_t now = time(NULL);
+
+	return now > st->since ? (long long)(now - st->since) : 0;
+}
+
 /* The sparkline's values: latency of each point, a gap where none. */
 static size_t
 ring_values(const struct check_status *st, double *v, size_t max)
@@ -130,7 +144,7 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 	 * which the detail view shows, to keep room for the message. */
 	if (w >= 72) {
 		if (st->since != 0)
-			fmt_since(ui->now - st->since, since, sizeof since);
+			fmt_since(state_age(st), since, sizeof since);
 		else
 			snprintf(since, sizeof since, "-");
 		draw_text(win, y, x, 7, ROLE_DIM, since);
@@ -234,7 +248,7 @@ draw_detail(struct health_view *v, struct ui *ui, WINDOW *win, int h, int w,
 	    st->check->name, check_type_name(st->check->type),
 	    st->target != NULL ? st->target : "");
 	if (st->since != 0) {
-		util_format_duration(ui->now - st->since, since, sizeof since);
+		util_format_duration(state_age(st), since, sizeof since);
 		util_format_utc(st->since, buf, sizeof buf);
 		draw_printf(win, y++, 1, w - 2, view_state_role(st->state),
 		    "%s for %s (since %s)%s", state_name(st->state), since,
