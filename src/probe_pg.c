@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "check.h"
 #include "probe.h"
@@ -103,8 +104,7 @@ struct pg_conn {
 	char			*last_err;
 	double			 t0;		/* connect start */
 	struct probe		*cur;		/* queries in flight */
-	struct probe		*qhead;		/* waiting, in order */
-	struct probe		**qtail;
+	TAILQ_HEAD(, probe)	 queue;		/* waiting, in order */
 	int			 prepared;	/* PG_STMT on conn */
 };
 
@@ -117,7 +117,7 @@ struct probe {
 	struct probe_ctx	*ctx;
 	const struct check	*c;
 	struct pg_conn		*pc;
-	struct probe		*qnext;
+	TAILQ_ENTRY(probe)	 entry;		/* in pc->queue */
 	int			 queued;
 	double			 t0;		/* queries sent */
 	double			 connect_ms;	/* of this probe's connection */
@@ -205,32 +205,17 @@ pc_unref(struct pg_conn *pc)
 static void
 pg_enqueue(struct pg_conn *pc, struct probe *p, int front)
 {
-	if (front) {
-		p->qnext = pc->qhead;
-		if (pc->qhead == NULL)
-			pc->qtail = &p->qnext;
-		pc->qhead = p;
-	} else {
-		p->qnext = NULL;
-		*pc->qtail = p;
-		pc->qtail = &p->qnext;
-	}
+	if (front)
+		TAILQ_INSERT_HEAD(&pc->queue, p, entry);
+	else
+		TAILQ_INSERT_TAIL(&pc->queue, p, entry);
 	p->queued = 1;
 }
 
 static void
 pg_dequeue(struct pg_conn *pc, struct probe *p)
 {
-	struct probe **pp;
-
-	for (pp = &pc->qhead; *pp != NULL; pp = &(*pp)->qnext)
-		if (*pp == p) {
-			*pp = p->qnext;
-			if (pc->qtail == &p->qnext)
-				pc->qtail = pp;
-			break;
-		}
-	p->qnext = NULL;
+	TAILQ_REMOVE(&pc->queue, p, entry);
 	p->queued = 0;
 }
 
@@ -274,7 +259,8 @@ pc_fail(struct pg_conn *pc, const char *what, const char *err)
 	pc->retry_at = util_mono_ms() + probe_backoff_ms(pc->fails);
 	pc_drop(pc);
 	pc_ref(pc);
-	while ((p = pc->cur) != NULL || (p = pc->qhead) != NULL) {
+	while ((p = pc->cur) != NULL ||
+	    (p = TAILQ_FIRST(&pc->queue)) != NULL) {
 		if (p == pc->cur)
 			pc->cur = NULL;
 		else
@@ -329,7 +315,7 @@ pc_poll_connect(struct pg_conn *pc)
 	pc_watch(pc, EV_READ | EV_PERSIST);
 	/* Everyone who waited for this connection paid for it. */
 	ms = pg_now() - pc->t0;
-	for (p = pc->qhead; p != NULL; p = p->qnext) {
+	TAILQ_FOREACH(p, &pc->queue, entry) {
 		p->connect_ms = ms;
 		p->reused = 0;
 	}
@@ -628,7 +614,7 @@ pc_pump(evutil_socket_t fd, short what, void *arg)
 	struct probe *p;
 	long long now;
 
-	if (pc->cur != NULL || pc->qhead == NULL)
+	if (pc->cur != NULL || TAILQ_EMPTY(&pc->queue))
 		return;
 	switch (pc->state) {
 	case PC_NONE:
@@ -636,7 +622,7 @@ pc_pump(evutil_socket_t fd, short what, void *arg)
 		if (pc->fails > 0 && now < pc->retry_at) {
 			/* Backing off: every waiting probe fails now. */
 			pc_ref(pc);
-			while ((p = pc->qhead) != NULL) {
+			while ((p = TAILQ_FIRST(&pc->queue)) != NULL) {
 				pg_dequeue(pc, p);
 				sample_fail(p->s, STATE_CRIT, "%s (next try in "
 				    "%llds)", pc->last_err != NULL ?
@@ -650,7 +636,7 @@ pc_pump(evutil_socket_t fd, short what, void *arg)
 		pc_open(pc);
 		break;
 	case PC_READY:
-		p = pc->qhead;
+		p = TAILQ_FIRST(&pc->queue);
 		pg_dequeue(pc, p);
 		pc_ref(pc);
 		pg_send(p);
@@ -842,7 +828,7 @@ pc_get(struct probe_ctx *ctx, const struct check *c)
 	pc->key = key;
 	pc->c = c;
 	pc->refs = 1;
-	pc->qtail = &pc->qhead;
+	TAILQ_INIT(&pc->queue);
 	pc->kick = event_new(ctx->base, -1, 0, pc_pump, pc);
 	if (pc->kick == NULL)
 		fatal("event_new failed");
@@ -890,7 +876,7 @@ pg_cancel(struct probe *p)
 		pg_dequeue(pc, p);
 		/* A connection attempt no one waits for any more has taken
 		 * a whole deadline: it is stuck, start afresh next time. */
-		if (pc->qhead == NULL && pc->cur == NULL &&
+		if (TAILQ_EMPTY(&pc->queue) && pc->cur == NULL &&
 		    (pc->state == PC_RESOLVING || pc->state == PC_CONNECTING))
 			pc_drop(pc);
 	} else if (pc->cur == p) {

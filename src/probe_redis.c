@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include "check.h"
@@ -43,8 +44,7 @@ struct rconn {
 	const char		*phase;		/* of the connection */
 	struct event		*kick;		/* deferred rc_pump */
 	struct probe		*cur;		/* commands in flight */
-	struct probe		*qhead;		/* waiting, in order */
-	struct probe		**qtail;
+	TAILQ_HEAD(, probe)	 queue;		/* waiting, in order */
 };
 
 /* ctx->kind_state[CHECK_REDIS]: the loop's connections. */
@@ -56,7 +56,7 @@ struct probe {
 	struct probe_ctx	*ctx;
 	const struct check	*c;
 	struct rconn		*rc;
-	struct probe		*qnext;
+	TAILQ_ENTRY(probe)	 entry;		/* in rc->queue */
 	int			 queued;
 	double			 t0;		/* PING sent */
 	double			 connect_ms;
@@ -137,16 +137,7 @@ rc_unref(struct rconn *rc)
 static void
 rc_dequeue(struct rconn *rc, struct probe *p)
 {
-	struct probe **pp;
-
-	for (pp = &rc->qhead; *pp != NULL; pp = &(*pp)->qnext)
-		if (*pp == p) {
-			*pp = p->qnext;
-			if (rc->qtail == &p->qnext)
-				rc->qtail = pp;
-			break;
-		}
-	p->qnext = NULL;
+	TAILQ_REMOVE(&rc->queue, p, entry);
 	p->queued = 0;
 }
 
@@ -188,7 +179,8 @@ rc_fail(struct rconn *rc, const char *what, const char *err)
 	rc->retry_at = util_mono_ms() + probe_backoff_ms(rc->fails);
 	rc_drop(rc);
 	rc_ref(rc);
-	while ((p = rc->cur) != NULL || (p = rc->qhead) != NULL) {
+	while ((p = rc->cur) != NULL ||
+	    (p = TAILQ_FIRST(&rc->queue)) != NULL) {
 		if (p != rc->cur)
 			rc_dequeue(rc, p);
 		sample_fail(p->s, STATE_CRIT, "%s", rc->last_err);
@@ -218,7 +210,7 @@ redis_disconnected(const redisAsyncContext *ac, int status)
 	/* hiredis frees the context after this callback. */
 	rc->ac = NULL;
 	rc->conn = RC_NONE;
-	if (rc->cur != NULL || rc->qhead != NULL)
+	if (rc->cur != NULL || !TAILQ_EMPTY(&rc->queue))
 		rc_fail(rc, "connection lost", ac->errstr[0] != '\0' ?
 		    ac->errstr : "closed by the server");
 }
@@ -232,7 +224,7 @@ rc_is_ready(struct rconn *rc)
 
 	rc->conn = RC_READY;
 	rc->phase = NULL;
-	for (p = rc->qhead; p != NULL; p = p->qnext)
+	TAILQ_FOREACH(p, &rc->queue, entry)
 		p->connect_ms = ms;
 	rc_kick(rc);
 }
@@ -587,7 +579,7 @@ rc_pump(evutil_socket_t fd, short what, void *arg)
 	struct probe *p;
 	long long now;
 
-	if (rc->cur != NULL || rc->qhead == NULL)
+	if (rc->cur != NULL || TAILQ_EMPTY(&rc->queue))
 		return;
 	switch (rc->conn) {
 	case RC_NONE:
@@ -595,7 +587,7 @@ rc_pump(evutil_socket_t fd, short what, void *arg)
 		if (rc->fails > 0 && now < rc->retry_at) {
 			/* Backing off: every waiting probe fails now. */
 			rc_ref(rc);
-			while ((p = rc->qhead) != NULL) {
+			while ((p = TAILQ_FIRST(&rc->queue)) != NULL) {
 				rc_dequeue(rc, p);
 				sample_fail(p->s, STATE_CRIT, "%s (next try in "
 				    "%llds)", rc->last_err != NULL ?
@@ -612,7 +604,7 @@ rc_pump(evutil_socket_t fd, short what, void *arg)
 		    redis_resolved, rc);
 		break;
 	case RC_READY:
-		p = rc->qhead;
+		p = TAILQ_FIRST(&rc->queue);
 		rc_dequeue(rc, p);
 		redis_send_probe(p);
 		break;
@@ -662,7 +654,7 @@ rc_get(struct probe_ctx *ctx, const struct check *c)
 	rc->key = key;
 	rc->c = c;
 	rc->refs = 1;
-	rc->qtail = &rc->qhead;
+	TAILQ_INIT(&rc->queue);
 	rc->kick = event_new(ctx->base, -1, 0, rc_pump, rc);
 	if (rc->kick == NULL)
 		fatal("event_new failed");
@@ -695,9 +687,7 @@ redis_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
 	p->arg = arg;
 	p->s = sample_new();
 	p->connect_ms = -1;
-	p->qnext = NULL;
-	*rc->qtail = p;
-	rc->qtail = &p->qnext;
+	TAILQ_INSERT_TAIL(&rc->queue, p, entry);
 	p->queued = 1;
 	rc_kick(rc);
 }
@@ -711,7 +701,7 @@ redis_cancel(struct probe *p)
 		rc_dequeue(rc, p);
 		/* A connection attempt no one waits for any more has taken
 		 * a whole deadline: it is stuck, start afresh next time. */
-		if (rc->qhead == NULL && rc->cur == NULL &&
+		if (TAILQ_EMPTY(&rc->queue) && rc->cur == NULL &&
 		    rc->conn != RC_READY)
 			rc_drop(rc);
 	} else if (rc->cur == p) {
