@@ -1039,6 +1039,7 @@ struct debt_store {
 	char			*journal;
 	const struct config	*cfg;
 	int			 read_only;
+	int			 nowait;	/* never wait for the lock */
 	char			*broken;	/* why the file cannot be used */
 
 	struct debt_list	 list;
@@ -1049,6 +1050,12 @@ struct debt_store {
 	char			*undo_action;
 	char			*undo_id;
 };
+
+void
+debt_store_set_nowait(struct debt_store *st, int nowait)
+{
+	st->nowait = nowait;
+}
 
 static const struct settings *
 store_settings(const struct debt_store *st)
@@ -1238,7 +1245,7 @@ file_index(const struct debt_store *st, const char *id, char **cause)
 
 /* Takes the lock that serializes savers of path (other maintops). */
 static int
-lock_file(const char *path, char **cause)
+lock_file(const char *path, int nowait, char **cause)
 {
 	char *lock;
 	int fd, tries;
@@ -1250,12 +1257,17 @@ lock_file(const char *path, char **cause)
 		free(lock);
 		return -1;
 	}
-	/* A save takes milliseconds; wait up to about 3 s for another. */
+	/*
+	 * A save takes milliseconds; the command line waits up to about
+	 * 3 s for another, the dashboard not at all.
+	 */
 	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; tries++) {
-		if ((errno != EWOULDBLOCK && errno != EINTR) || tries >= 300) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || tries >= 300 ||
+		    (nowait && errno == EWOULDBLOCK)) {
 			*cause = xasprintf("%s: cannot lock: %s", lock,
 			    errno == EWOULDBLOCK ? "another maintop is saving"
-			    : strerror(errno));
+			    "; nothing was changed, try again" :
+			    strerror(errno));
 			close(fd);
 			free(lock);
 			return -1;
@@ -1317,7 +1329,7 @@ commit(struct debt_store *st, struct debt_list *next, const char *action,
 	char *jcause = NULL, *undid = NULL, *why = NULL;
 	int fd, changed;
 
-	fd = lock_file(st->path, cause);
+	fd = lock_file(st->path, st->nowait, cause);
 	if (fd < 0) {
 		debt_list_free(next);
 		return -1;

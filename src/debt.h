@@ -232,6 +232,12 @@ struct debt_store;
 struct debt_store *debt_store_open(const char *path, const char *journal,
     const struct config *cfg, int read_only, struct cfg_errors *errs);
 void debt_store_free(struct debt_store *);
+/*
+ * With nowait set (the dashboard), a change finding the file locked by
+ * another maintop is refused at once ("try again") instead of waiting up
+ * to 3 s for the lock: the screen must not stall.
+ */
+void debt_store_set_nowait(struct debt_store *, int nowait);
 /* Rereads the file (dropping the undo snapshot).  0, or -1 with errs. */
 int debt_store_reload(struct debt_store *, struct cfg_errors *errs);
 /* NULL, or why the store refuses changes ("read-only mode", file errors). */

@@ -1351,6 +1351,8 @@ dview_init(struct ui *ui)
 	journal = xasprintf("%s/journal.jsonl", dir);
 	v->store = debt_store_open(path, journal, ui->cfg, ui->read_only,
 	    &errs);
+	if (v->store != NULL)
+		debt_store_set_nowait(v->store, 1);
 	/* Load problems are kept by the store as its refusal, shown in the
 	 * pane; the list of them is not needed here. */
 	cfg_errors_free(&errs);

@@ -1,10 +1,12 @@
 /* Tests of the debt list: item parsing, the score table from the issue,
  * ordering, the debt file (round trip and hostile content), the store's
  * editing with undo, read-only refusal, concurrent edits and the journal. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -779,6 +781,40 @@ test_store(void)
 		debt_store_free(other);
 	}
 
+	/* The file locked by another maintop: the dashboard's store does
+	 * not wait for it, refuses at once and changes nothing. */
+	{
+		char *lock = xasprintf("%s.lock", path);
+		int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		ok(lfd >= 0 && flock(lfd, LOCK_EX) == 0,
+		    "another process holds the lock");
+		before = slurp(path);
+		debt_store_set_nowait(st, 1);
+		cause = NULL;
+		r = debt_store_reopen(st, "D-0011", now, &cause);
+		ok(r == -1 && cause != NULL && strstr(cause,
+		    "another maintop is saving; nothing was changed") != NULL,
+		    "nowait: refused at once with a clear message");
+		free(cause);
+		after = slurp(path);
+		ok(before != NULL && after != NULL && strcmp(before, after) ==
+		    0, "nowait: the file is untouched");
+		free(before);
+		free(after);
+		d = debt_store_find(st, "D-0011");
+		ok(d != NULL && d->status == DEBT_RESOLVED,
+		    "nowait: the item is unchanged in memory");
+		if (lfd >= 0)
+			close(lfd);
+		cause = NULL;
+		ok(debt_store_reopen(st, "D-0011", now, &cause) == 0 &&
+		    debt_store_resolve(st, "D-0011", now, &cause) == 0,
+		    "the lock released: the change goes through");
+		debt_store_set_nowait(st, 0);
+		free(lock);
+	}
+
 	/* A hand edit with the same bytes is no change; other bytes are. */
 	text = slurp(path);
 	ok(fileio_write_atomic(path, text, strlen(text), 0600, &cause) == 0,
@@ -808,7 +844,7 @@ test_store(void)
 	/* The journal: one record per change, with who and when. */
 	ok(journal_foreach(journal, collect, &recs, &cause) == 0,
 	    "read the journal");
-	is_int(recs.n, 15, "one record per successful change");
+	is_int(recs.n, 17, "one record per successful change");
 	is_str(rec_str(&recs, 0, "type"), "debt", "type is debt");
 	is_str(rec_str(&recs, 0, "action"), "add", "first: add");
 	is_str(rec_str(&recs, 0, "id"), "D-0008", "with the id");
