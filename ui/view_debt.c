@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "calendar.h"
 #include "debt.h"
 #include "form.h"
 #include "health.h"
@@ -236,26 +237,33 @@ item_trouble(struct ui *ui, const struct debt_item *d)
 }
 
 /*
- * The maintenance hook: true when one of d's systems is inside an active
- * maintenance window.  The calendar module is not in the build yet, so for
- * now this reads the health model's per-check maintenance flag (set by
- * whoever joins the calendar to the health model) and cannot see systems
- * that are not checks.  With the calendar, also walk calendar_active()'s
- * occurrences and compare each window's systems with d's.
+ * True when one of d's systems is inside an active maintenance window:
+ * named in the window's systems (a health check or not), or a check the
+ * model has marked as in maintenance.
  */
 static int
 view_debt_in_maintenance(struct ui *ui, const struct debt_item *d)
 {
-	size_t i;
-	long k;
+	struct occurrence *act = NULL;
+	const struct window *w;
+	size_t i, j, k, n;
+	long idx;
+	int hit = 0;
 
-	if (ui->health == NULL)
-		return 0;
-	for (i = 0; i < d->nsystems; i++)
-		if ((k = health_find(ui->health, d->systems[i])) >= 0 &&
-		    health_get(ui->health, (size_t)k)->maintenance)
-			return 1;
-	return 0;
+	n = calendar_active(ui->cfg, ui->now, &act);
+	for (j = 0; j < n && !hit; j++) {
+		w = act[j].w;
+		if (w->kind != WINDOW_MAINTENANCE)
+			continue;
+		for (k = 0; k < w->nsystems && !hit; k++)
+			for (i = 0; i < d->nsystems && !hit; i++)
+				hit = strcmp(w->systems[k], d->systems[i]) == 0;
+	}
+	free(act);
+	for (i = 0; !hit && ui->health != NULL && i < d->nsystems; i++)
+		hit = (idx = health_find(ui->health, d->systems[i])) >= 0 &&
+		    health_get(ui->health, (size_t)idx)->maintenance;
+	return hit;
 }
 
 /* ------------------------------------------------------------------ */

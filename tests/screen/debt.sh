@@ -10,7 +10,7 @@ work="$SCREEN_TMP/work"
 state="$work/state"
 mkdir -p "$work"
 cp "$SCREEN_DIR/fixtures/debt.conf" "$SCREEN_DIR/fixtures/debt-health.conf" \
-    "$work/"
+    "$SCREEN_DIR/fixtures/debt-maint.conf" "$work/"
 
 # A fresh state directory holding the fixture debt file (and no journal).
 reset_state() {
@@ -213,5 +213,13 @@ screen_expect debt-health "items touching a critical check carry a ! mark"
 screen_keys Enter
 screen_wait "db-primary  CRITICAL"
 screen_ok $? "the details show each system's state"
+
+# A system named by an active maintenance window, though not a check.
+reset_state
+rm -f "$state/debt.conf"
+start_debt 120 32 debt-maint.conf
+screen_wait "Calendar" >/dev/null
+screen_keys 3 Enter
+screen_expect debt-maint "items whose systems are in an active window carry M"
 
 screen_done
