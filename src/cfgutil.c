@@ -375,3 +375,26 @@ cfg_list(struct cfg_errors *e, const config_setting_t *group, const char *key)
 	}
 	return s;
 }
+
+void
+cfg_each_group(struct cfg_errors *e, const config_setting_t *group,
+    const char *key, const char *shape,
+    void (*fn)(struct cfg_errors *, const config_setting_t *, void *),
+    void *arg)
+{
+	const config_setting_t *list, *el;
+	int i, n;
+
+	list = cfg_list(e, group, key);
+	if (list == NULL)
+		return;
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (!config_setting_is_group(el))
+			cfg_err(e, el, "each entry of '%s' must be a group %s",
+			    key, shape);
+		else
+			fn(e, el, arg);
+	}
+}

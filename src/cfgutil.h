@@ -72,6 +72,15 @@ void cfg_strlist_free(char **, size_t);
 const config_setting_t *cfg_list(struct cfg_errors *,
     const config_setting_t *, const char *key);
 
+/*
+ * Calls fn for each group in the list at key (absent: nothing).  Any other
+ * entry is an error: "each entry of 'KEY' must be a group SHAPE".
+ */
+void cfg_each_group(struct cfg_errors *, const config_setting_t *,
+    const char *key, const char *shape,
+    void (*fn)(struct cfg_errors *, const config_setting_t *, void *),
+    void *arg);
+
 /* Source line of a setting (0 if unknown) and file (NULL if unknown). */
 int cfg_line(const config_setting_t *);
 const char *cfg_file(const config_setting_t *);

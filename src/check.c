@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,7 +61,8 @@ static const char *const http_keys[] = {
 	"history", "url", "method", "headers", "body", "expect_status",
 	"body_contains", "body_regex", "latency_warn", "latency_crit",
 	"follow_redirects", "tls_verify", "cert_warn_days", "cert_crit_days",
-	"max_body", "keepalive", "metrics", "metrics_url", NULL
+	"max_body", "keepalive", "metrics", "metrics_url", "secret_headers",
+	NULL
 };
 
 static const char *const pg_keys[] = {
@@ -84,6 +86,19 @@ static const char *const redis_keys[] = {
 	"rejected_connections_warn", "rejected_connections_crit",
 	"evicted_keys_warn", "evicted_keys_crit", NULL
 };
+
+/* "value" is known so that it gets its own error, not a did-you-mean. */
+static const char *const secret_header_keys[] = {
+	"name", "value_env", "value_file", "value", NULL
+};
+
+/* Headers that carry a secret: never in "headers", only secret_headers. */
+static const char *const secret_header_names[] = {
+	"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", NULL
+};
+
+/* The most read from a value_file (a long JWT still fits). */
+#define SECRET_HEADER_MAX	(64 * 1024)
 
 static const char *const metric_keys[] = {
 	"name", "select", "rate", "warn", "crit", NULL
@@ -381,45 +396,30 @@ parse_expect_status(struct cfg_errors *e, const config_setting_t *g,
 	}
 }
 
+/* One group of "metrics": { name; select; rate; warn; crit; }. */
 static void
-parse_metrics(struct cfg_errors *e, const config_setting_t *g,
-    struct check_http *h)
+parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
 {
-	const config_setting_t *list, *el;
+	struct check_http *h = arg;
 	struct check_metric *m;
 	char *cause = NULL;
-	int i, n;
 
-	list = cfg_list(e, g, "metrics");
-	if (list == NULL)
-		return;
-	n = config_setting_length(list);
-	for (i = 0; i < n; i++) {
-		el = config_setting_get_elem(list, (unsigned int)i);
-		if (!config_setting_is_group(el)) {
-			cfg_err(e, el, "each entry of 'metrics' must be a "
-			    "group { name = ...; select = ...; }");
-			continue;
-		}
-		cfg_check_keys(e, el, metric_keys, "metric");
-		h->metrics = xreallocarray(h->metrics, h->nmetrics + 1,
-		    sizeof *h->metrics);
-		m = &h->metrics[h->nmetrics++];
-		memset(m, 0, sizeof *m);
-		cfg_str(e, el, "name", 1, &m->name);
-		cfg_str(e, el, "select", 1, &m->select);
-		cfg_bool(e, el, "rate", 0, &m->rate);
-		m->has_warn = cfg_double(e, el, "warn", 0, &m->warn) == 1;
-		m->has_crit = cfg_double(e, el, "crit", 0, &m->crit) == 1;
-		if (m->select != NULL &&
-		    !prom_selector_valid(m->select, &cause)) {
-			cfg_err(e, config_setting_get_member(el, "select"),
-			    "metric '%s': 'select' is not a valid selector: "
-			    "%s", m->name != NULL ? m->name : "?",
-			    cause != NULL ? cause : "malformed");
-			free(cause);
-			cause = NULL;
-		}
+	cfg_check_keys(e, el, metric_keys, "metric");
+	h->metrics = xreallocarray(h->metrics, h->nmetrics + 1,
+	    sizeof *h->metrics);
+	m = &h->metrics[h->nmetrics++];
+	memset(m, 0, sizeof *m);
+	cfg_str(e, el, "name", 1, &m->name);
+	cfg_str(e, el, "select", 1, &m->select);
+	cfg_bool(e, el, "rate", 0, &m->rate);
+	m->has_warn = cfg_double(e, el, "warn", 0, &m->warn) == 1;
+	m->has_crit = cfg_double(e, el, "crit", 0, &m->crit) == 1;
+	if (m->select != NULL && !prom_selector_valid(m->select, &cause)) {
+		cfg_err(e, config_setting_get_member(el, "select"),
+		    "metric '%s': 'select' is not a valid selector: %s",
+		    m->name != NULL ? m->name : "?",
+		    cause != NULL ? cause : "malformed");
+		free(cause);
 	}
 }
 
@@ -456,6 +456,208 @@ out:
 	curl_url_cleanup(u);
 }
 
+/* A character of an HTTP token (RFC 9110 5.6.2), as in a header's name. */
+static int
+http_tchar(int c)
+{
+	return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) !=
+	    NULL);
+}
+
+/* The usual spelling of a header that carries a secret, or NULL. */
+static const char *
+secret_header_name(const char *name, size_t len)
+{
+	const char *const *n;
+
+	while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+		len--;
+	for (n = secret_header_names; *n != NULL; n++)
+		if (strlen(*n) == len && strncasecmp(*n, name, len) == 0)
+			return *n;
+	return NULL;
+}
+
+int
+check_header_is_secret(const char *name, size_t len)
+{
+	return secret_header_name(name, len) != NULL;
+}
+
+/*
+ * Checks at load time a file that holds a secret (password_file,
+ * value_file): a regular file that group and others cannot read or write.
+ * It is checked again when it is read.
+ */
+static void
+secret_file_check(struct cfg_errors *e, const config_setting_t *s,
+    const char *key, const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) != 0)
+		cfg_err(e, s, "%s %s: %s", key, file, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		cfg_err(e, s, "%s %s is not a regular file", key, file);
+	else if ((st.st_mode & 077) != 0)
+		cfg_err(e, s, "permissions %04o for %s %s are too open: it "
+		    "must not be accessible by group or others (chmod 600 %s)",
+		    (unsigned int)(st.st_mode & 07777), key, file, file);
+}
+
+/* Checks at load time an environment variable that holds a secret. */
+static void
+secret_env_check(struct cfg_errors *e, const config_setting_t *s,
+    const char *key, const char *env)
+{
+	const char *v;
+
+	if (*env == '\0' || strchr(env, '=') != NULL)
+		cfg_err(e, s, "'%s' must name an environment variable", key);
+	else if ((v = getenv(env)) == NULL || *v == '\0')
+		cfg_warn(e, s, "environment variable %s (%s) is not set", env,
+		    key);
+}
+
+/*
+ * The plain headers: each "Name: value" on one line; a header that carries
+ * a secret (Authorization, Cookie, ...) is refused with a pointer to
+ * secret_headers.  The value is never quoted in a message.
+ */
+static void
+parse_headers(struct cfg_errors *e, const config_setting_t *g,
+    struct check_http *h)
+{
+	const config_setting_t *list, *el;
+	const char *colon, *name;
+	size_t i, n;
+
+	if (cfg_strlist(e, g, "headers", 0, &h->headers, &h->nheaders) != 1)
+		return;
+	list = config_setting_get_member(g, "headers");
+	for (i = 0; i < h->nheaders; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (el == NULL)
+			el = list;
+		colon = strchr(h->headers[i], ':');
+		if (colon == NULL || colon == h->headers[i] ||
+		    strpbrk(h->headers[i], "\r\n") != NULL) {
+			cfg_err(e, el, "'headers' item %zu must look like "
+			    "\"Name: value\" on one line", i + 1);
+			continue;
+		}
+		n = (size_t)(colon - h->headers[i]);
+		if ((name = secret_header_name(h->headers[i], n)) != NULL)
+			cfg_err(e, el, "'headers' item %zu: %s carries a "
+			    "secret, which is never written in the "
+			    "configuration: use secret_headers = ( { name = "
+			    "\"%s\"; value_env = \"VARIABLE\"; } ), or "
+			    "value_file = \"/path\" for a file readable only "
+			    "by you", i + 1, name, name);
+	}
+}
+
+/* True when headers or secret_headers[0..k) already name this header. */
+static int
+header_given(const struct check_http *h, size_t k, const char *name)
+{
+	const char *colon;
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < h->nheaders; i++) {
+		colon = strchr(h->headers[i], ':');
+		if (colon != NULL && (size_t)(colon - h->headers[i]) == n &&
+		    strncasecmp(h->headers[i], name, n) == 0)
+			return 1;
+	}
+	for (i = 0; i < k; i++)
+		if (h->secret_headers[i].name != NULL &&
+		    strcasecmp(h->secret_headers[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * One group of secret_headers: { name; value_env; } or { name; value_file; }.
+ * Only the name and where to read the value are kept.
+ */
+static void
+parse_secret_header(struct cfg_errors *e, const config_setting_t *el,
+    void *arg)
+{
+	struct check_http *h = arg;
+	struct check_secret_header *sh;
+	const config_setting_t *s;
+	const char *p;
+
+	cfg_check_keys(e, el, secret_header_keys, "secret header");
+	h->secret_headers = xreallocarray(h->secret_headers,
+	    h->nsecret_headers + 1, sizeof *h->secret_headers);
+	sh = &h->secret_headers[h->nsecret_headers++];
+	memset(sh, 0, sizeof *sh);
+	if ((s = config_setting_get_member(el, "value")) != NULL)
+		cfg_err(e, s, "'value' is not allowed: a secret header's value "
+		    "is never written in the configuration: use value_env (the "
+		    "name of an environment variable) or value_file (a file "
+		    "readable only by you, mode 0600)");
+	if (cfg_str(e, el, "name", 1, &sh->name) == 1) {
+		s = config_setting_get_member(el, "name");
+		for (p = sh->name; *p != '\0'; p++)
+			if (!http_tchar((unsigned char)*p))
+				break;
+		if (*sh->name == '\0' || *p != '\0')
+			cfg_err(e, s, "secret header name \"%s\" may hold only "
+			    "letters, digits and !#$%%&'*+-.^_`|~", sh->name);
+		else if (header_given(h, h->nsecret_headers - 1, sh->name))
+			cfg_err(e, s, "header %s is given twice (in headers or "
+			    "secret_headers)", sh->name);
+	}
+	if (cfg_str(e, el, "value_env", 0, &sh->value_env) == 1)
+		secret_env_check(e, config_setting_get_member(el, "value_env"),
+		    "value_env", sh->value_env);
+	if (cfg_str(e, el, "value_file", 0, &sh->value_file) == 1) {
+		s = config_setting_get_member(el, "value_file");
+		if (sh->value_env != NULL)
+			cfg_err(e, s, "secret header %s: use either value_env "
+			    "or value_file, not both",
+			    sh->name != NULL ? sh->name : "?");
+		secret_file_check(e, s, "value_file", sh->value_file);
+	}
+	if (config_setting_get_member(el, "value") == NULL &&
+	    config_setting_get_member(el, "value_env") == NULL &&
+	    config_setting_get_member(el, "value_file") == NULL)
+		cfg_err(e, el, "secret header %s needs value_env (the name of "
+		    "an environment variable) or value_file (a file readable "
+		    "only by you, mode 0600)",
+		    sh->name != NULL ? sh->name : "?");
+}
+
+/*
+ * curl sends Authorization and Cookie only to the host of the URL, but any
+ * other header to every host a redirect leads to.
+ */
+static void
+warn_secret_redirects(struct cfg_errors *e, const config_setting_t *g,
+    const struct check_http *h)
+{
+	size_t i;
+
+	if (!h->follow_redirects)
+		return;
+	for (i = 0; i < h->nsecret_headers; i++) {
+		if (h->secret_headers[i].name == NULL ||
+		    strcasecmp(h->secret_headers[i].name, "Authorization")
+		    == 0 || strcasecmp(h->secret_headers[i].name, "Cookie")
+		    == 0)
+			continue;
+		cfg_warn(e, config_setting_get_member(g, "follow_redirects"),
+		    "follow_redirects with secret header %s: a redirect to "
+		    "another host receives it too (only Authorization and "
+		    "Cookie stay with the URL's host)",
+		    h->secret_headers[i].name);
+	}
+}
+
 static void
 parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 {
@@ -463,7 +665,6 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 	struct check_threshold *t;
 	const char *const *m;
 	long long v;
-	size_t i;
 	char ebuf[256];
 	int r;
 
@@ -482,17 +683,10 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 			    "PATCH, DELETE, OPTIONS (in capitals)");
 	} else
 		h->method = xstrdup("GET");
-	if (cfg_strlist(e, g, "headers", 0, &h->headers, &h->nheaders) == 1) {
-		for (i = 0; i < h->nheaders; i++) {
-			const char *colon = strchr(h->headers[i], ':');
-
-			if (colon == NULL || colon == h->headers[i] ||
-			    strpbrk(h->headers[i], "\r\n") != NULL)
-				cfg_err(e, config_setting_get_member(g,
-				    "headers"), "'headers' item %zu must look "
-				    "like \"Name: value\" on one line", i + 1);
-		}
-	}
+	parse_headers(e, g, h);
+	cfg_each_group(e, g, "secret_headers", "{ name = \"Authorization\"; "
+	    "value_env = \"VARIABLE\"; } (or value_file = \"/path\")",
+	    parse_secret_header, h);
 	cfg_str(e, g, "body", 0, &h->body);
 	parse_expect_status(e, g, h);
 	cfg_str(e, g, "body_contains", 0, &h->body_contains);
@@ -507,6 +701,7 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 			h->has_re = 1;
 	}
 	cfg_bool(e, g, "follow_redirects", 0, &h->follow_redirects);
+	warn_secret_redirects(e, g, h);
 	cfg_bool(e, g, "tls_verify", 0, &h->tls_verify);
 	cfg_bool(e, g, "keepalive", 0, &h->keepalive);
 	cfg_size(e, g, "max_body", 1024, 1024LL * 1024 * 1024, &h->max_body);
@@ -519,7 +714,8 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 	if (t->crit > t->warn)
 		cfg_warn(e, g, "cert_crit_days (%g) is more than "
 		    "cert_warn_days (%g)", t->crit, t->warn);
-	parse_metrics(e, g, h);
+	cfg_each_group(e, g, "metrics", "{ name = ...; select = ...; }",
+	    parse_metric, h);
 	if (cfg_str(e, g, "metrics_url", 0, &h->metrics_url) == 1)
 		check_url(e, config_setting_get_member(g, "metrics_url"),
 		    "metrics_url", h->metrics_url);
@@ -536,39 +732,21 @@ parse_secret(struct cfg_errors *e, const config_setting_t *g,
     char **env, char **file)
 {
 	const config_setting_t *s;
-	struct stat st;
-	const char *v;
 
 	if ((s = config_setting_get_member(g, "password")) != NULL)
 		cfg_err(e, s, "'password' is not allowed: %s%s", secret_help,
 		    config_setting_get_member(g, "conninfo") != NULL ?
 		    "; PostgreSQL also reads ~/.pgpass and the service file" :
 		    "");
-	if (cfg_str(e, g, "password_env", 0, env) == 1) {
-		s = config_setting_get_member(g, "password_env");
-		if (**env == '\0' || strchr(*env, '=') != NULL)
-			cfg_err(e, s, "'password_env' must name an "
-			    "environment variable");
-		else if ((v = getenv(*env)) == NULL || *v == '\0')
-			cfg_warn(e, s, "environment variable %s (password_env) "
-			    "is not set", *env);
-	}
+	if (cfg_str(e, g, "password_env", 0, env) == 1)
+		secret_env_check(e, config_setting_get_member(g,
+		    "password_env"), "password_env", *env);
 	if (cfg_str(e, g, "password_file", 0, file) == 1) {
 		s = config_setting_get_member(g, "password_file");
 		if (*env != NULL)
 			cfg_err(e, s, "use either password_env or "
 			    "password_file, not both");
-		if (stat(*file, &st) != 0)
-			cfg_err(e, s, "password_file %s: %s", *file,
-			    strerror(errno));
-		else if (!S_ISREG(st.st_mode))
-			cfg_err(e, s, "password_file %s is not a regular "
-			    "file", *file);
-		else if ((st.st_mode & 077) != 0)
-			cfg_err(e, s, "permissions %04o for password_file %s "
-			    "are too open: it must not be accessible by group "
-			    "or others (chmod 600 %s)",
-			    (unsigned int)(st.st_mode & 07777), *file, *file);
+		secret_file_check(e, s, "password_file", *file);
 	}
 }
 
@@ -714,6 +892,12 @@ check_free(struct check *c)
 	free(c->http.url);
 	free(c->http.method);
 	cfg_strlist_free(c->http.headers, c->http.nheaders);
+	for (i = 0; i < c->http.nsecret_headers; i++) {
+		free(c->http.secret_headers[i].name);
+		free(c->http.secret_headers[i].value_env);
+		free(c->http.secret_headers[i].value_file);
+	}
+	free(c->http.secret_headers);
 	free(c->http.body);
 	free(c->http.status);
 	free(c->http.body_contains);
@@ -827,53 +1011,50 @@ check_target(const struct check *c)
 	return xstrdup("?");
 }
 
-int
-check_password(const struct check *c, char **pw, char **cause)
+/*
+ * Reads a secret at use time from the environment variable env or, when
+ * env is NULL, the file file (checked again: it may have changed since
+ * loading; one trailing newline is removed).  kenv and kfile name the keys
+ * ("password_env"), what (may be "") says whose secret it is for messages.
+ * Returns 1 with *out set (the caller wipes and frees it), 0 when both are
+ * NULL, or -1 with *cause set (never containing the secret).
+ */
+static int
+secret_read(const char *env, const char *file, const char *kenv,
+    const char *kfile, const char *what, size_t max, char **out,
+    char **cause)
 {
-	const char *env, *file, *v;
+	const char *v;
 	struct stat st;
 	size_t len;
 	char *data, *why = NULL;
 
-	*pw = NULL;
-	switch (c->type) {
-	case CHECK_POSTGRES:
-		env = c->pg.password_env;
-		file = c->pg.password_file;
-		break;
-	case CHECK_REDIS:
-		env = c->redis.password_env;
-		file = c->redis.password_file;
-		break;
-	default:
-		return 0;
-	}
+	*out = NULL;
 	if (env != NULL) {
 		v = getenv(env);
 		if (v == NULL || *v == '\0') {
-			*cause = xasprintf("environment variable %s "
-			    "(password_env) is not set", env);
+			*cause = xasprintf("environment variable %s (%s%s) is "
+			    "not set", env, kenv, what);
 			return -1;
 		}
-		*pw = xstrdup(v);
+		*out = xstrdup(v);
 		return 1;
 	}
 	if (file == NULL)
 		return 0;
-	/* Checked again: the file may have changed since loading. */
 	if (stat(file, &st) != 0) {
-		*cause = xasprintf("password_file %s: %s", file,
+		*cause = xasprintf("%s %s%s: %s", kfile, file, what,
 		    strerror(errno));
 		return -1;
 	}
 	if ((st.st_mode & 077) != 0) {
-		*cause = xasprintf("permissions %04o for password_file %s are "
-		    "too open (chmod 600 %s)",
-		    (unsigned int)(st.st_mode & 07777), file, file);
+		*cause = xasprintf("permissions %04o for %s %s%s are too open "
+		    "(chmod 600 %s)", (unsigned int)(st.st_mode & 07777),
+		    kfile, file, what, file);
 		return -1;
 	}
-	if (fileio_read(file, 4096, &data, &len, &why) != 0) {
-		*cause = xasprintf("password_file %s: %s", file, why);
+	if (fileio_read(file, max, &data, &len, &why) != 0) {
+		*cause = xasprintf("%s %s%s: %s", kfile, file, what, why);
 		free(why);
 		return -1;
 	}
@@ -884,10 +1065,81 @@ check_password(const struct check *c, char **pw, char **cause)
 	if (len == 0 || strlen(data) != len) {
 		explicit_bzero(data, len);
 		free(data);
-		*cause = xasprintf("password_file %s is empty or holds a NUL "
-		    "byte", file);
+		*cause = xasprintf("%s %s%s is empty or holds a NUL byte",
+		    kfile, file, what);
 		return -1;
 	}
-	*pw = data;
+	*out = data;
 	return 1;
+}
+
+int
+check_password(const struct check *c, char **pw, char **cause)
+{
+	switch (c->type) {
+	case CHECK_POSTGRES:
+		return secret_read(c->pg.password_env, c->pg.password_file,
+		    "password_env", "password_file", "", 4096, pw, cause);
+	case CHECK_REDIS:
+		return secret_read(c->redis.password_env,
+		    c->redis.password_file, "password_env", "password_file",
+		    "", 4096, pw, cause);
+	default:
+		*pw = NULL;
+		return 0;
+	}
+}
+
+int
+check_secret_header(const struct check *c, size_t i, char **line,
+    char **cause)
+{
+	const struct check_secret_header *sh;
+	char *v = NULL, *what;
+	const char *p;
+	size_t nlen, vlen;
+	int r;
+
+	*line = NULL;
+	if (c->type != CHECK_HTTP || i >= c->http.nsecret_headers) {
+		*cause = xstrdup("no such secret header");
+		return -1;
+	}
+	sh = &c->http.secret_headers[i];
+	what = xasprintf(", secret header %s", sh->name);
+	r = secret_read(sh->value_env, sh->value_file, "value_env",
+	    "value_file", what, SECRET_HEADER_MAX, &v, cause);
+	if (r == 0)
+		*cause = xasprintf("secret header %s has neither value_env "
+		    "nor value_file", sh->name);
+	if (r != 1) {
+		free(what);
+		return -1;
+	}
+	/* A line break would start another header (or the body). */
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 ? *p != '\t' : *p == 0x7f)
+			break;
+	if (*p != '\0') {
+		*cause = xasprintf("the value of %s %s%s holds %s: refused",
+		    sh->value_env != NULL ? "value_env" : "value_file",
+		    sh->value_env != NULL ? sh->value_env : sh->value_file,
+		    what, *p == '\r' || *p == '\n' ? "a line break (CR or LF)" :
+		    "a control character");
+		explicit_bzero(v, strlen(v));
+		free(v);
+		free(what);
+		return -1;
+	}
+	free(what);
+	/* Put together by hand: no copy of the value is left behind. */
+	nlen = strlen(sh->name);
+	vlen = strlen(v);
+	*line = xmalloc(nlen + 2 + vlen + 1);
+	memcpy(*line, sh->name, nlen);
+	memcpy(*line + nlen, ": ", 2);
+	memcpy(*line + nlen + 2, v, vlen + 1);
+	explicit_bzero(v, vlen);
+	free(v);
+	return 0;
 }

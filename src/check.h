@@ -52,11 +52,25 @@ struct check_metric {
 	double	 crit;
 };
 
+/*
+ * A request header whose value is a secret: only where to read it is kept
+ * (exactly one of value_env and value_file); the value itself is read at
+ * probe time by check_secret_header.
+ */
+struct check_secret_header {
+	char	*name;		/* HTTP token characters */
+	char	*value_env;	/* an environment variable, or NULL */
+	char	*value_file;	/* a file readable only by the user, or NULL */
+};
+
 struct check_http {
 	char			 *url;
 	char			 *method;	/* "GET" by default */
-	char			**headers;	/* "Name: value" */
+	char			**headers;	/* "Name: value", never one that
+						 * carries a secret (refused) */
 	size_t			  nheaders;
+	struct check_secret_header *secret_headers;
+	size_t			  nsecret_headers;
 	char			 *body;		/* request body or NULL */
 	struct check_status_range *status;	/* accepted; default 200-399 */
 	size_t			  nstatus;
@@ -147,6 +161,22 @@ char *check_target(const struct check *);
  * (never containing the password).
  */
 int check_password(const struct check *, char **pw, char **cause);
+
+/*
+ * Reads secret header i of an HTTP check at probe time, from its value_env
+ * or value_file (the same rules as password_env and password_file; at most
+ * 64 KiB; no CR, LF or other control character but tab).  Returns 0 with
+ * *line set to "Name: value" (the caller wipes and frees it), or -1 with
+ * *cause set: it names the header and the variable or file, never the
+ * value.
+ */
+int check_secret_header(const struct check *, size_t i, char **line,
+    char **cause);
+
+/* True when a header of this name carries a secret (Authorization,
+ * Proxy-Authorization, Cookie, X-Api-Key; any case), so that it may only
+ * be given in secret_headers. */
+int check_header_is_secret(const char *name, size_t len);
 
 /*
  * Parses a duration with milliseconds: "250ms", "1.5s", "2m", "1h", or a

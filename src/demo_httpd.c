@@ -503,6 +503,41 @@ httpd_echo(struct httpd *h, struct evhttp_request *req, long long start)
 	buf_free(&b);
 }
 
+/*
+ * /header?name=N&value=V: 200 when the request has header N (any case)
+ * with value V exactly, 401 when it lacks it, 403 when the value differs;
+ * the body never repeats a value.
+ */
+static void
+httpd_header(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct evkeyvalq q;
+	const char *query, *name, *want, *got;
+
+	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	TAILQ_INIT(&q);
+	if (query == NULL || evhttp_parse_query_str(query, &q) != 0 ||
+	    (name = evhttp_find_header(&q, "name")) == NULL || *name == '\0' ||
+	    (want = evhttp_find_header(&q, "value")) == NULL) {
+		evhttp_clear_headers(&q);
+		httpd_reply_str(h, req, 400, "text/plain",
+		    "use /header?name=NAME&value=VALUE\n", start);
+		return;
+	}
+	got = evhttp_find_header(evhttp_request_get_input_headers(req), name);
+	if (got == NULL)
+		httpd_reply_str(h, req, 401, "text/plain", "header missing\n",
+		    start);
+	else if (strcmp(got, want) != 0)
+		httpd_reply_str(h, req, 403, "text/plain", "header differs\n",
+		    start);
+	else
+		httpd_reply_str(h, req, 200, "text/plain", "header matches\n",
+		    start);
+	evhttp_clear_headers(&q);
+}
+
 static void
 httpd_health(struct httpd *h, struct evhttp_request *req, long long start)
 {
@@ -584,6 +619,8 @@ httpd_dispatch(struct evhttp_request *req, void *arg)
 		httpd_redirect(h, req, start);
 	else if (strcmp(path, "/echo") == 0)
 		httpd_echo(h, req, start);
+	else if (strcmp(path, "/header") == 0)
+		httpd_header(h, req, start);
 	else
 		httpd_reply_str(h, req, 404, "text/plain", "not found\n",
 		    start);

@@ -252,6 +252,8 @@ http_write(char *data, size_t size, size_t n, void *arg)
 static void
 http_drop(struct probe *p)
 {
+	struct curl_slist *l;
+
 	if (p->rq != NULL) {
 		resolve_cancel(p->rq);
 		p->rq = NULL;
@@ -261,6 +263,9 @@ http_drop(struct probe *p)
 		curl_easy_cleanup(p->easy);
 		p->easy = NULL;
 	}
+	/* The headers may hold secrets: wiped before they are freed. */
+	for (l = p->hdrs; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(p->hdrs);
 	p->hdrs = NULL;
 	curl_slist_free_all(p->resolve_list);
@@ -345,6 +350,37 @@ http_resolved(int err, const char *addr, const char *why, void *arg)
 	}
 }
 
+/*
+ * Adds the secret headers, read now (a rotated token is picked up at the
+ * next probe).  curl_slist_append copies the line, which is wiped at once;
+ * that copy is wiped by http_drop.  Returns 0, or -1 after delivering a
+ * critical sample that names the variable or file, never the value.
+ */
+static int
+http_secret_headers(struct probe *p)
+{
+	const struct check_http *h = &p->c->http;
+	struct curl_slist *l;
+	char *line = NULL, *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < h->nsecret_headers; i++) {
+		if (check_secret_header(p->c, i, &line, &cause) != 0) {
+			sample_fail(p->s, STATE_CRIT, "%s", cause);
+			free(cause);
+			http_deliver(p);
+			return -1;
+		}
+		l = curl_slist_append(p->hdrs, line);
+		explicit_bzero(line, strlen(line));
+		free(line);
+		if (l == NULL)
+			fatal("curl_slist_append: out of memory");
+		p->hdrs = l;
+	}
+	return 0;
+}
+
 /* Starts the request of the current stage.  Returns 0, or -1 after
  * delivering a failed sample. */
 static int
@@ -411,6 +447,8 @@ http_begin(struct probe *p)
 		}
 		for (i = 0; i < h->nheaders; i++)
 			p->hdrs = curl_slist_append(p->hdrs, h->headers[i]);
+		if (http_secret_headers(p) != 0)
+			return -1;
 		if (p->hdrs != NULL)
 			curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->hdrs);
 	}

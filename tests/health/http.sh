@@ -2,8 +2,9 @@
 # The HTTP probe against the real test server (tests/servers/testhttpd via
 # tests/lib/servers.sh): statuses, lists and ranges, body checks, latency
 # thresholds, a capped huge body, redirects, TLS verification and
-# certificate expiry, Prometheus metrics, and hostile bodies that must never
-# reach the output raw.  TAP.
+# certificate expiry, Prometheus metrics, hostile bodies that must never
+# reach the output raw, and secret headers that must never reach it at all.
+# TAP.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/health/common.sh"
 
 hc_init http curl
@@ -225,6 +226,114 @@ check "line mode: no raw C1 CSI byte" \
 check "line mode: no BEL" sh -c '! grep -q "$1" "$2"' sh "$bel" \
     "$HC_TMP/esc.txt"
 check "line mode: valid UTF-8" iconv -f UTF-8 -t UTF-8 "$HC_TMP/esc.txt"
+
+# --- secret headers ------------------------------------------------------------
+
+# The token and the key reach the server from the environment and from a
+# file; /header answers 200 only when the header holds the expected value
+# (given in the query, which maintop never shows).  Neither may appear in
+# any output.
+TOKEN="Bearer tok-$$-7f3a9c"
+KEY="key-$$-b81e44"
+printf '%s\n' "$KEY" >"$HC_TMP/api.key"
+chmod 600 "$HC_TMP/api.key"
+QTOKEN=$(printf '%s' "$TOKEN" | sed 's/ /%20/g')
+hc_conf <<EOF
+http = (
+  { name = "auth_env"; url = "$U/header?name=Authorization&value=$QTOKEN";
+    secret_headers = ( { name = "Authorization";
+                         value_env = "MAINTOP_TEST_TOKEN"; } ); },
+  { name = "key_file"; url = "$U/header?name=X-Api-Key&value=$KEY";
+    headers = [ "Accept: text/plain" ];
+    secret_headers = ( { name = "X-Api-Key";
+                         value_file = "$HC_TMP/api.key"; } ); },
+  { name = "no_header"; url = "$U/header?name=X-Api-Key&value=$KEY"; }
+);
+EOF
+leaks() {
+	cat "$HC_OUT" "$HC_ERR" >"$HC_TMP/secret.out"
+	! grep -qF -e "tok-$$" -e "$KEY" "$HC_TMP/secret.out"
+}
+MAINTOP_TEST_TOKEN=$TOKEN
+export MAINTOP_TEST_TOKEN
+hc_run auth_env key_file no_header
+is "secret header from value_env reaches the server: ok" \
+    "$(hc_get auth_env .state)" ok
+is "value_env: status 200" "$(hc_fig auth_env status)" 200
+is "secret header from value_file reaches the server: ok" \
+    "$(hc_get key_file .state)" ok
+is "value_file: status 200" "$(hc_fig key_file status)" 200
+is "without the header the server says 401: crit" \
+    "$(hc_get no_header .state)" crit
+is "target shown without the query" "$(hc_get key_file .target)" \
+    "$U/header?..."
+check "--json and stderr: no token, no key" leaks
+hc_text auth_env key_file
+is "line mode: both ok, exit 0" "$HC_RC" 0
+check "line mode and stderr: no token, no key" leaks
+HC_RC=0
+"$MAINTOP" snapshot -c "$HC_CONF" >"$HC_OUT" 2>"$HC_ERR" || HC_RC=$?
+check "snapshot shows the checks" grep -q auth_env "$HC_OUT"
+check "snapshot and stderr: no token, no key" leaks
+
+# Read at every probe: another value is sent as it is now.
+MAINTOP_TEST_TOKEN="Bearer other-$$"
+hc_run auth_env
+is "another token: the server says 403, crit" "$(hc_fig auth_env status)" 403
+check "another token: not shown either" sh -c '! grep -qF "other-$1" "$2" "$3"' \
+    sh "$$" "$HC_OUT" "$HC_ERR"
+
+# A line break would inject a header: refused at probe time, not sent.
+MAINTOP_TEST_TOKEN=$(printf 'Bearer x\r\nX-Injected-%s: 1' "$$")
+hc_run auth_env
+is "CR LF in the value: crit" "$(hc_get auth_env .state)" crit
+check "CR LF: the message says line break and names the variable" \
+    sh -c 'jq -r ".[0].message" "$1" | grep "line break" |
+    grep -q MAINTOP_TEST_TOKEN' sh "$HC_OUT"
+check "CR LF: the value is not shown" \
+    sh -c '! grep -q "X-Injected-$1" "$2" "$3"' sh "$$" "$HC_OUT" "$HC_ERR"
+
+unset MAINTOP_TEST_TOKEN
+hc_run auth_env key_file
+is "unset variable: crit" "$(hc_get auth_env .state)" crit
+check "unset variable: the message names the variable and the header" \
+    sh -c 'jq -r ".[0].message" "$1" | grep "MAINTOP_TEST_TOKEN" |
+    grep -q "Authorization.* is not set"' sh "$HC_OUT"
+is "unset variable: the other check still ok" "$(hc_get key_file .state)" ok
+is "unset variable: exit 2" "$HC_RC" 2
+check "unset variable: stderr warns of it at load time" \
+    grep -q "MAINTOP_TEST_TOKEN.*is not set" "$HC_ERR"
+
+chmod 640 "$HC_TMP/api.key"
+hc_text key_file
+check "group-readable value_file: refused at load time (exit 3)" \
+    test "$HC_RC" = 3
+check "group-readable value_file: file, line, mode and chmod 600" \
+    grep -q "maintop.conf:[0-9]*: error: permissions 0640 for value_file .*api.key.*chmod 600" \
+    "$HC_ERR"
+check "group-readable value_file: the key is not shown" leaks
+chmod 600 "$HC_TMP/api.key"
+rm -f "$HC_TMP/api.key"
+HC_RC=0
+"$MAINTOP" validate -c "$HC_CONF" >"$HC_OUT" 2>"$HC_ERR" || HC_RC=$?
+check "missing value_file: validate names the file" \
+    grep -q "value_file .*api.key" "$HC_ERR"
+
+# A secret written as a plain header: an error with file and line.
+hc_conf <<EOF
+http = (
+  { name = "plain"; url = "$U/health";
+    headers = [ "Accept: */*",
+                "authorization: Bearer tok-$$-plain" ]; }
+);
+EOF
+HC_RC=0
+"$MAINTOP" validate -c "$HC_CONF" >"$HC_OUT" 2>"$HC_ERR" || HC_RC=$?
+is "plain Authorization header: validate exits 1" "$HC_RC" 1
+check "plain Authorization header: file:line, hint to secret_headers" \
+    grep -q "maintop.conf:4: error: 'headers' item 2: Authorization carries a secret.*secret_headers" \
+    "$HC_ERR"
+check "plain Authorization header: the value is not repeated" leaks
 
 # --- at most 64 transfers at once ------------------------------------------
 

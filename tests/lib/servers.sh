@@ -516,10 +516,10 @@ servers_start_redis() {
 
 # servers_start_http: starts tests/servers/testhttpd (see src/demo_httpd.h
 # for its endpoints: /health /status/NNN /slow?ms=N /hang /huge?mb=N
-# /escape /metrics /redirect /toggle /echo) with three listeners: plain
-# HTTP, HTTPS with a self-signed certificate valid for 365 days, and HTTPS
-# with one that expires in 3 days (both made with openssl req -x509, for
-# CN=localhost and IP 127.0.0.1).  Exports:
+# /escape /metrics /redirect /toggle /echo /header?name=N&value=V) with
+# three listeners: plain HTTP, HTTPS with a self-signed certificate valid
+# for 365 days, and HTTPS with one that expires in 3 days (both made with
+# openssl req -x509, for CN=localhost and IP 127.0.0.1).  Exports:
 #   HTTP_PORT_TEST HTTPS_PORT_TEST HTTPS_SHORT_PORT_TEST
 #   HTTP_URL_TEST=http://127.0.0.1:N  HTTPS_URL_TEST  HTTPS_SHORT_URL_TEST
 #   HTTPS_CERT_TEST HTTPS_SHORT_CERT_TEST  (the PEM certificates, to trust)

@@ -180,6 +180,17 @@ check "/echo echoes headers and body" sh -c "curl -sS -H 'X-Test: hello' \
     -d 'the-body' '$u/echo' | grep -q '^X-Test: hello' &&
     curl -sS -d 'the-body' '$u/echo' | grep -q 'the-body' &&
     curl -sS -X PUT '$u/echo' | grep -q '^PUT /echo'"
+is "/header: the header with the value, 200" "$(curl -sS -o /dev/null \
+    -w '%{http_code}' -H 'x-api-key: k 1' \
+    "$u/header?name=X-Api-Key&value=k%201")" 200
+is "/header: another value, 403" "$(curl -sS -o /dev/null -w '%{http_code}' \
+    -H 'X-Api-Key: k2' "$u/header?name=X-Api-Key&value=k%201")" 403
+is "/header: no such header, 401" "$(curl -sS -o /dev/null -w '%{http_code}' \
+    "$u/header?name=X-Api-Key&value=k%201")" 401
+is "/header: no name, 400" "$(curl -sS -o /dev/null -w '%{http_code}' \
+    "$u/header?value=k")" 400
+check "/header: the body never repeats the value" sh -c "! curl -sS \
+    -H 'X-Api-Key: k2' '$u/header?name=X-Api-Key&value=k%201' | grep -q k"
 is "HTTPS verifies with its certificate" "$(curl -sS \
     --cacert "$HTTPS_CERT_TEST" "$HTTPS_URL_TEST/health")" '{"status":"ok"}'
 is "HTTPS by name localhost" "$(curl -sS --cacert "$HTTPS_CERT_TEST" \

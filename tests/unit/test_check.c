@@ -1,5 +1,6 @@
 /* Tests of check parsing: every key, defaults, errors with did-you-mean,
- * and the handling of secrets (never in the configuration, never shown). */
+ * and the handling of secrets (never in the configuration, never shown),
+ * passwords and secret HTTP headers alike. */
 #include <fcntl.h>
 #include <libconfig.h>
 #include <stdlib.h>
@@ -364,6 +365,225 @@ test_secrets(void)
 }
 
 static void
+test_secret_headers(void)
+{
+	struct check *c;
+	char path[] = "/tmp/maintop-test-hdr-XXXXXX";
+	char *line = NULL, *cause = NULL, *conf;
+	int fd;
+
+	/* value_env */
+	setenv("MAINTOP_TEST_TOKEN", "Bearer " SECRET, 1);
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\";\n"
+	    " secret_headers = ( { name = \"Authorization\"; "
+	    "value_env = \"MAINTOP_TEST_TOKEN\"; } ); };");
+	ok(c != NULL && errs.n == 0, "secret header from value_env parses");
+	if (c == NULL) {
+		printf("# %s", all_msgs);
+		return;
+	}
+	is_int(c->http.nsecret_headers, 1, "one secret header");
+	is_str(c->http.secret_headers[0].name, "Authorization", "its name");
+	is_str(c->http.secret_headers[0].value_env, "MAINTOP_TEST_TOKEN",
+	    "its variable");
+	ok(c->http.secret_headers[0].value_file == NULL, "no value_file");
+	is_int(c->http.nheaders, 0, "not among the plain headers");
+	is_int(check_secret_header(c, 0, &line, &cause), 0,
+	    "value read at probe time");
+	is_str(line, "Authorization: Bearer " SECRET, "the header line");
+	free(line);
+	line = NULL;
+	setenv("MAINTOP_TEST_TOKEN", "Bearer rotated", 1);
+	is_int(check_secret_header(c, 0, &line, &cause), 0, "read again");
+	is_str(line, "Authorization: Bearer rotated", "a rotated token is "
+	    "picked up");
+	free(line);
+	line = NULL;
+	setenv("MAINTOP_TEST_TOKEN", "x\r\nX-Injected: 1", 1);
+	is_int(check_secret_header(c, 0, &line, &cause), -1,
+	    "CR LF in the value refused");
+	ok(line == NULL && cause != NULL && strstr(cause, "line break") !=
+	    NULL && strstr(cause, "MAINTOP_TEST_TOKEN") != NULL &&
+	    strstr(cause, "Injected") == NULL, "cause names the variable, "
+	    "not the value");
+	free(cause);
+	cause = NULL;
+	setenv("MAINTOP_TEST_TOKEN", "a\033[2Jb", 1);
+	ok(check_secret_header(c, 0, &line, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "control character") != NULL,
+	    "other control characters refused");
+	free(cause);
+	cause = NULL;
+	unsetenv("MAINTOP_TEST_TOKEN");
+	is_int(check_secret_header(c, 0, &line, &cause), -1,
+	    "unset variable fails at probe time");
+	ok(cause != NULL && strstr(cause, "MAINTOP_TEST_TOKEN") != NULL &&
+	    strstr(cause, "Authorization") != NULL &&
+	    strstr(cause, "not set") != NULL, "cause names the variable and "
+	    "the header");
+	free(cause);
+	cause = NULL;
+	is_int(check_secret_header(c, 1, &line, &cause), -1,
+	    "no such secret header");
+	free(cause);
+	cause = NULL;
+	check_free(c);
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\";\n"
+	    " secret_headers = ( { name = \"Authorization\"; "
+	    "value_env = \"MAINTOP_TEST_TOKEN\"; } ); };");
+	ok(c != NULL && has_err("is not set") && errs.nerrors == 0,
+	    "unset value_env only warns at load time");
+	check_free(c);
+
+	/* value_file */
+	fd = mkstemp(path);
+	ok(fd >= 0, "temporary header file");
+	if (write(fd, SECRET "\n", strlen(SECRET) + 1) < 0)
+		printf("# write failed\n");
+	close(fd);
+	chmod(path, 0640);
+	conf = xasprintf("x = { name = \"a\"; url = \"http://h/\";\n"
+	    " secret_headers = ( { name = \"X-Api-Key\";\n"
+	    " value_file = \"%s\"; } ); };", path);
+	c = parse(CHECK_HTTP, conf);
+	ok(c == NULL && has_err("permissions 0640") && has_err(path) &&
+	    has_err("value_file") && has_err("chmod 600") &&
+	    errs.v[0].line == 3, "group-readable value_file refused, line 3");
+	chmod(path, 0600);
+	c = parse(CHECK_HTTP, conf);
+	ok(c != NULL && errs.n == 0, "mode 0600 value_file accepted");
+	if (c != NULL) {
+		is_str(c->http.secret_headers[0].value_file, path,
+		    "its file");
+		is_int(check_secret_header(c, 0, &line, &cause), 0,
+		    "value read from the file");
+		is_str(line, "X-Api-Key: " SECRET, "one trailing newline "
+		    "removed");
+		free(line);
+		line = NULL;
+		chmod(path, 0604);
+		is_int(check_secret_header(c, 0, &line, &cause), -1,
+		    "mode checked again at probe time");
+		ok(cause != NULL && strstr(cause, "0604") != NULL &&
+		    strstr(cause, path) != NULL, "cause has mode and file");
+		free(cause);
+		cause = NULL;
+		chmod(path, 0600);
+		fd = open(path, O_WRONLY | O_TRUNC);
+		if (fd < 0 || write(fd, "a\nb\n", 4) < 0)
+			printf("# rewrite failed\n");
+		close(fd);
+		ok(check_secret_header(c, 0, &line, &cause) == -1 &&
+		    strstr(cause, "line break") != NULL && strstr(cause, path)
+		    != NULL, "a line break inside the file refused");
+		free(cause);
+		cause = NULL;
+		unlink(path);
+		ok(check_secret_header(c, 0, &line, &cause) == -1 &&
+		    strstr(cause, path) != NULL && strstr(cause, "X-Api-Key")
+		    != NULL, "a file gone at probe time names the file");
+		free(cause);
+		cause = NULL;
+		check_free(c);
+	}
+	free(conf);
+	unlink(path);
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"X-Api-Key\"; value_file = "
+	    "\"/nonexistent/key\"; } ); };");
+	ok(c == NULL && has_err("/nonexistent/key"), "missing file refused");
+
+	/* errors */
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"X-Api-Key\"; } ); };");
+	ok(c == NULL && has_err("needs value_env") && has_err("value_file"),
+	    "neither value_env nor value_file");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"X-Api-Key\"; value_env = \"A\"; "
+	    "value_file = \"/etc/hostname\"; } ); };");
+	ok(c == NULL && has_err("not both"), "both value_env and value_file");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { value_env = \"A\"; } ); };");
+	ok(c == NULL && has_err("missing required key 'name'"),
+	    "name needed");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"X Api\"; value_env = \"A\"; } ); "
+	    "};");
+	ok(c == NULL && has_err("may hold only letters"), "space in the name");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"X-Key:\"; value_env = \"A\"; } ); "
+	    "};");
+	ok(c == NULL && has_err("may hold only letters"), "colon in the name");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"\"; value_env = \"A\"; } ); };");
+	ok(c == NULL && has_err("may hold only letters"), "empty name");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"X-Api-Key\"; value_env = \"\"; } ); "
+	    "};");
+	ok(c == NULL && has_err("must name an environment variable"),
+	    "empty value_env");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"X-Api-Key\"; value_envv = \"A\"; "
+	    "} ); };");
+	ok(c == NULL && has_err("unknown key 'value_envv' in secret header") &&
+	    has_err("did you mean 'value_env'"), "unknown key, did you mean");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( { name = \"X-Api-Key\"; value = \"" SECRET
+	    "\"; } ); };");
+	ok(c == NULL && has_err("'value' is not allowed") &&
+	    has_err("value_env") && !has_err(SECRET), "literal value refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = ( \"Authorization: x\" ); };");
+	ok(c == NULL && has_err("must be a group"), "a string is not a group");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "secret_headers = { name = \"X\"; value_env = \"A\"; }; };");
+	ok(c == NULL && has_err("must be a list"), "a group is not a list");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "headers = [\"X-Token: 1\"]; secret_headers = ( { name = "
+	    "\"x-token\"; value_env = \"A\"; } ); };");
+	ok(c == NULL && has_err("given twice"), "same header twice");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "follow_redirects = true; secret_headers = ( { name = "
+	    "\"X-Api-Key\"; value_env = \"A\"; }, { name = \"Authorization\"; "
+	    "value_env = \"B\"; } ); };");
+	ok(c != NULL && has_err("a redirect to another host receives it") &&
+	    has_err("secret header X-Api-Key: a redirect") &&
+	    !has_err("secret header Authorization: a redirect"),
+	    "follow_redirects with X-Api-Key warns");
+	check_free(c);
+
+	/* secret headers written as plain headers */
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\";\n"
+	    " headers = [\"Accept: */*\",\n \"Authorization: Bearer " SECRET
+	    "\"]; };");
+	ok(c == NULL && has_err("Authorization carries a secret") &&
+	    has_err("secret_headers") && errs.v[0].line == 3,
+	    "plain Authorization refused at its line");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "headers = [\"proxy-authorization: Basic " SECRET "\"]; };");
+	ok(c == NULL && has_err("Proxy-Authorization carries a secret"),
+	    "Proxy-Authorization in lower case refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "headers = [\"COOKIE: session=" SECRET "\"]; };");
+	ok(c == NULL && has_err("Cookie carries a secret"), "Cookie refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "headers = \"x-api-key : " SECRET "\"; };");
+	ok(c == NULL && has_err("carries a secret"),
+	    "X-Api-Key with a blank before the colon refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "headers = [\"X-Api-Key-Id: 7\", \"Authorizations: 1\"]; };");
+	ok(c != NULL && errs.n == 0, "other names are plain headers");
+	check_free(c);
+	ok(check_header_is_secret("Authorization", 13) &&
+	    !check_header_is_secret("Authorization", 12) &&
+	    check_header_is_secret("x-API-key\t", 10),
+	    "check_header_is_secret");
+
+	ok(strstr(all_msgs, SECRET) == NULL,
+	    "the secret appears in no message");
+}
+
+static void
 test_parse_ms(void)
 {
 	double ms;
@@ -396,6 +616,7 @@ main(void)
 	test_pg();
 	test_redis();
 	test_secrets();
+	test_secret_headers();
 	test_parse_ms();
 	is_str(check_type_name(CHECK_POSTGRES), "postgres", "type name");
 	cfg_errors_free(&errs);
