@@ -398,3 +398,16 @@ cfg_each_group(struct cfg_errors *e, const config_setting_t *group,
 			fn(e, el, arg);
 	}
 }
+
+char *
+cfg_expand_home(const char *path)
+{
+	const char *home;
+
+	if (path[0] != '~' || (path[1] != '/' && path[1] != '\0'))
+		return xstrdup(path);
+	home = getenv("HOME");
+	if (home == NULL || *home == '\0')
+		home = "/";
+	return xasprintf("%s%s", home, path + 1);
+}

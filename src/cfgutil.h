@@ -81,6 +81,9 @@ void cfg_each_group(struct cfg_errors *, const config_setting_t *,
     void (*fn)(struct cfg_errors *, const config_setting_t *, void *),
     void *arg);
 
+/* A new copy of path with a leading "~/" (or "~") replaced by $HOME. */
+char *cfg_expand_home(const char *path);
+
 /* Source line of a setting (0 if unknown) and file (NULL if unknown). */
 int cfg_line(const config_setting_t *);
 const char *cfg_file(const config_setting_t *);

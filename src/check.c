@@ -484,6 +484,16 @@ check_header_is_secret(const char *name, size_t len)
 	return secret_header_name(name, len) != NULL;
 }
 
+/* "~/x" in a file name is the user's home, as in the shell. */
+static void
+home_path(char **path)
+{
+	char *p = cfg_expand_home(*path);
+
+	free(*path);
+	*path = p;
+}
+
 /*
  * Checks at load time a file that holds a secret (password_file,
  * value_file): a regular file that group and others cannot read or write.
@@ -617,6 +627,7 @@ parse_secret_header(struct cfg_errors *e, const config_setting_t *el,
 		    "value_env", sh->value_env);
 	if (cfg_str(e, el, "value_file", 0, &sh->value_file) == 1) {
 		s = config_setting_get_member(el, "value_file");
+		home_path(&sh->value_file);
 		if (sh->value_env != NULL)
 			cfg_err(e, s, "secret header %s: use either value_env "
 			    "or value_file, not both",
@@ -743,6 +754,7 @@ parse_secret(struct cfg_errors *e, const config_setting_t *g,
 		    "password_env"), "password_env", *env);
 	if (cfg_str(e, g, "password_file", 0, file) == 1) {
 		s = config_setting_get_member(g, "password_file");
+		home_path(file);
 		if (*env != NULL)
 			cfg_err(e, s, "use either password_env or "
 			    "password_file, not both");

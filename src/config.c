@@ -36,19 +36,6 @@ static const char *const settings_keys[] = {
 	"recover_after", NULL
 };
 
-static char *
-expand_home(const char *path)
-{
-	const char *home;
-
-	if (path[0] != '~' || (path[1] != '/' && path[1] != '\0'))
-		return xstrdup(path);
-	home = getenv("HOME");
-	if (home == NULL || *home == '\0')
-		home = "/";
-	return xasprintf("%s%s", home, path + 1);
-}
-
 static int
 file_exists(const char *path)
 {
@@ -172,12 +159,12 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	cfg_int(e, g, "fail_after", 0, 1, 100, &s->fail_after);
 	cfg_int(e, g, "recover_after", 0, 1, 100, &s->recover_after);
 	if (s->state_dir != NULL) {
-		p = expand_home(s->state_dir);
+		p = cfg_expand_home(s->state_dir);
 		free(s->state_dir);
 		s->state_dir = p;
 	}
 	if (s->runbook_dir != NULL) {
-		p = expand_home(s->runbook_dir);
+		p = cfg_expand_home(s->runbook_dir);
 		free(s->runbook_dir);
 		s->runbook_dir = p;
 	}

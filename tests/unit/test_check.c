@@ -355,6 +355,30 @@ test_secrets(void)
 	c = parse(CHECK_REDIS, conf);
 	ok(c == NULL && has_err("not both"), "env and file exclusive");
 	free(conf);
+	/* "~/" is the home directory, as in the shell. */
+	{
+		char *home = getenv("HOME") != NULL ?
+		    xstrdup(getenv("HOME")) : NULL;
+
+		setenv("HOME", "/tmp", 1);
+		chmod(path, 0600);
+		conf = xasprintf("x = { name = \"c\"; password_file = "
+		    "\"~/%s\"; };", path + strlen("/tmp/"));
+		c = parse(CHECK_REDIS, conf);
+		ok(c != NULL && strcmp(c->redis.password_file, path) == 0,
+		    "~/ in password_file is $HOME");
+		is_int(c != NULL ? check_password(c, &pw, &cause) : -1, 1,
+		    "... and the password is read from there");
+		free(pw);
+		pw = NULL;
+		check_free(c);
+		free(conf);
+		if (home != NULL)
+			setenv("HOME", home, 1);
+		else
+			unsetenv("HOME");
+		free(home);
+	}
 	unlink(path);
 	c = parse(CHECK_REDIS, "x = { name = \"c\"; password_file = "
 	    "\"/nonexistent/pw\"; };");
