@@ -703,8 +703,11 @@ ui_key(struct ui *ui, int key)
 		ui->help_top = 0;
 		return;
 	case 'q':
-		/* Later issues add running work that makes this ask. */
-		ui->quit_prompt = 1;
+		/* Asks only when quitting would abort something (a run). */
+		if (ui_busy(ui) != NULL)
+			ui->quit_prompt = 1;
+		else
+			ui->quit = 1;
 		return;
 	}
 	if (v->key != NULL && v->key(st, ui, key))

@@ -196,6 +196,12 @@ rb_wait "napping"
 screen_keys Escape
 rb_wait "sleeper              running step 1/1"
 screen_ok $? "Esc hides the console while the run goes on"
+screen_keys q
+rb_wait "quitting aborts it. Quit? y: quit   n: stay"
+screen_ok $? "q while a run goes on asks first, saying what it would abort"
+screen_keys n
+rb_wait "sleeper              running step 1/1"
+screen_ok $? "n stays, the run still going"
 screen_keys g Enter
 rb_wait "one run at a time: sleeper is still going"
 screen_ok $? "a second run is refused: one at a time"
