@@ -59,13 +59,15 @@ fmt_latency(double ms, char *buf, size_t len)
 
 /*
  * The sparkline's full scale: the latency warning threshold, and at least
- * 10 ms, so that a healthy check's jitter draws a flat line.
+ * 50 ms, so that a healthy check's jitter (1 ms, 3 ms) draws a flat line:
+ * a line that moves on every probe costs a row of bytes on every probe,
+ * and over SSH every byte counts.  A spike or a slow service still shows.
  */
 static double
 spark_scale(const struct check *chk)
 {
 	const struct check_threshold *t = check_threshold(chk, "latency");
-	double scale = 10;
+	double scale = 50;
 
 	if (t != NULL && t->has_warn && t->warn * 1000 > scale)
 		scale = t->warn * 1000;

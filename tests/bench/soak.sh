@@ -36,11 +36,14 @@ port=$(awk '/^PORT/ { print $2 }' "$tmp/port")
 	done
 	echo ");"
 } > "$tmp/soak.conf"
+# The pane's shell writes its pid and execs maintop, so the pid is
+# maintop's own (a pgrep on the command line also finds the tmux server).
 tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 40 -s s \
-    "exec env TERM=xterm-256color HOME=$tmp $MAINTOP -c $tmp/soak.conf --wall"
+    "echo \$\$ >$tmp/pid; exec env TERM=xterm-256color HOME=$tmp $MAINTOP -c $tmp/soak.conf --wall"
 sleep 2
-pid=$(pgrep -f "$MAINTOP -c $tmp/soak.conf" | head -1)
-[ -n "$pid" ] || { echo "maintop did not start"; exit 1; }
+pid=$(cat "$tmp/pid" 2>/dev/null)
+[ -n "$pid" ] && grep -q maintop "/proc/$pid/cmdline" 2>/dev/null ||
+    { echo "maintop did not start"; exit 1; }
 echo "wall mode, 50 checks at 1 s, ${secs}s: resident memory (KiB)"
 t=0
 while [ $t -le "$secs" ]; do

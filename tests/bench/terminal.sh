@@ -4,11 +4,17 @@
 # same run; and the first frame with 200 checks configured (time from
 # main() to the first frame, and its size).
 #
+# maintop is measured twice in one run: just after start (its sparklines
+# still filling, one glyph per check per probe) and idle, once they are
+# full (after BENCH_WARMUP seconds, 110 by default: 20 samples at 5 s).
+# The four maintop panes run at the same time, htop after them.
+#
 # Usage: tests/bench/terminal.sh [SECONDS]   (from a build directory, or
 # with MAINTOP and TESTHTTPD set).  Prints figures and ratios; asserts
 # nothing (machines are noisy), but the targets are printed beside them.
 set -u
 secs=${1:-30}
+warm=${BENCH_WARMUP:-110}
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${MAINTOP:=./maintop}"
 : "${TESTHTTPD:=./tests/servers/testhttpd}"
@@ -49,12 +55,12 @@ make_conf 20 5s "$tmp/20.conf"
 make_conf 200 10s "$tmp/200.conf"
 
 # Runs CMD in a fresh pane of COLSxROWS (its own tmux server, named TAG),
-# types KEYS ("" for none) once it runs, and prints the bytes/s written
-# after a 3 s warm-up, over $secs seconds.  (It runs in a command
-# substitution, so nothing it sets survives: TAG keeps runs apart.)
+# types KEYS ("" for none) once it runs, and writes to $tmp/rate.TAG the
+# bytes/s written after a 3 s warm-up over $secs seconds and, with IDLE
+# set, also from $warm seconds on over $secs seconds.
 rate() {
-	tag=$1 cols=$2 rows=$3 keys=$4
-	shift 4
+	tag=$1 cols=$2 rows=$3 keys=$4 idle=$5
+	shift 5
 	out="$tmp/bytes.$tag"
 	sock="$tmp/tmux.$tag"
 	: > "$out"
@@ -67,19 +73,37 @@ rate() {
 	s0=$(wc -c < "$out")
 	sleep "$secs"
 	s1=$(wc -c < "$out")
+	r="$(( (s1 - s0) / secs ))"
+	if [ -n "$idle" ]; then
+		sleep $((warm - secs - 3))
+		s0=$(wc -c < "$out")
+		sleep "$secs"
+		s1=$(wc -c < "$out")
+		r="$r $(( (s1 - s0) / secs ))"
+	fi
 	tmux -S "$sock" kill-server 2>/dev/null
-	echo $(( (s1 - s0) / secs ))
+	echo "$r" > "$tmp/rate.$tag"
 }
 
-echo "terminal output, idle, ${secs}s each (after a 3 s warm-up):"
+echo "terminal output, ${secs}s each: maintop just after start and idle (from ${warm} s on), htop"
 for size in 80x24 200x50; do
 	c=${size%x*} r=${size#*x}
-	h=$(rate "htop-$size" "$c" "$r" "" htop)
 	for focus in 1 2; do
-		m=$(rate "maintop-$size-$focus" "$c" "$r" "$focus" "$MAINTOP" -c "$tmp/20.conf")
-		ratio=$(awk -v m="$m" -v h="$h" 'BEGIN { if (h > 0) printf "%.3f", m / h; else print "n/a" }')
-		printf '  %-7s maintop (20 checks at 5 s, pane %d focused) %5s B/s   htop %5s B/s   ratio %s (target <= 0.1)\n' \
-		    "$size" "$focus" "$m" "$h" "$ratio"
+		rate "maintop-$size-$focus" "$c" "$r" "$focus" idle \
+		    "$MAINTOP" -c "$tmp/20.conf" &
+	done
+done
+wait
+for size in 80x24 200x50; do
+	c=${size%x*} r=${size#*x}
+	rate "htop-$size" "$c" "$r" "" "" htop
+	h=$(cat "$tmp/rate.htop-$size")
+	for focus in 1 2; do
+		set -- $(cat "$tmp/rate.maintop-$size-$focus")
+		printf '  %-7s maintop (20 checks at 5 s, pane %d focused): start %4s B/s, idle %4s B/s;  htop %5s B/s;  idle ratio %s (target <= 0.1), start ratio %s\n' \
+		    "$size" "$focus" "$1" "$2" "$h" \
+		    "$(awk -v m="$2" -v h="$h" 'BEGIN { if (h > 0) printf "%.3f", m / h; else print "n/a" }')" \
+		    "$(awk -v m="$1" -v h="$h" 'BEGIN { if (h > 0) printf "%.3f", m / h; else print "n/a" }')"
 	done
 done
 
