@@ -91,9 +91,10 @@ for size in 80x24 200x50; do
 	for focus in 1 2; do
 		rate "maintop-$size-$focus" "$c" "$r" "$focus" idle \
 		    "$MAINTOP" -c "$tmp/20.conf" &
+		pids="${pids:-} $!"
 	done
 done
-wait
+wait $pids		# not the HTTP server
 for size in 80x24 200x50; do
 	c=${size%x*} r=${size#*x}
 	rate "htop-$size" "$c" "$r" "" "" htop
