@@ -3,7 +3,10 @@
 #include "debt.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -981,21 +984,17 @@ debt_file_format(const struct debt_list *l, const struct settings *settings)
 	return buf_detach(&b);
 }
 
-int
-debt_file_save(const char *path, const struct debt_list *l,
-    const struct settings *settings, struct debt_fileid *id, char **cause)
+/* Writes text atomically to path and describes the result in *id. */
+static int
+save_text(const char *path, const char *text, struct debt_fileid *id,
+    char **cause)
 {
 	struct stat st;
 	unsigned int mdlen;
-	char *text;
-	size_t len;
+	size_t len = strlen(text);
 
-	text = debt_file_format(l, settings);
-	len = strlen(text);
-	if (fileio_write_atomic(path, text, len, 0600, cause) != 0) {
-		free(text);
+	if (fileio_write_atomic(path, text, len, 0600, cause) != 0)
 		return -1;
-	}
 	if (id != NULL) {
 		memset(id, 0, sizeof *id);
 		id->exists = 1;
@@ -1007,8 +1006,20 @@ debt_file_save(const char *path, const struct debt_list *l,
 		}
 		EVP_Digest(text, len, id->hash, &mdlen, EVP_sha256(), NULL);
 	}
-	free(text);
 	return 0;
+}
+
+int
+debt_file_save(const char *path, const struct debt_list *l,
+    const struct settings *settings, struct debt_fileid *id, char **cause)
+{
+	char *text;
+	int r;
+
+	text = debt_file_format(l, settings);
+	r = save_text(path, text, id, cause);
+	free(text);
+	return r;
 }
 
 int
@@ -1034,12 +1045,48 @@ debt_file_changed(const char *path, const struct debt_fileid *id,
 /* ------------------------------------------------------------------ */
 /* The store. */
 
+/*
+ * One save in flight on its own thread.  The thread reads only the "in"
+ * fields, copied before it starts, and writes only the "out" ones; the
+ * rest stays with the loop for the completion.
+ */
+struct debt_save {
+	/* In. */
+	char			*path;
+	char			*journal;
+	char			*text;		/* the new file */
+	char			*line;		/* the journal record, or NULL */
+	struct debt_fileid	 fid;		/* the file as last read */
+	int			 nowait;
+	/* Out. */
+	int			 result;	/* 0 saved, 1 changed, -1 */
+	char			*cause;
+	char			*jcause;
+	struct debt_fileid	 newfid;
+	/* The loop's. */
+	struct debt_list	 next;
+	char			*action;
+	char			*id;
+	int			 is_undo;
+	pthread_t		 thread;
+	int			 pipe[2];
+	struct event		*ev;
+};
+
+static void save_free(struct debt_save *);
+
 struct debt_store {
 	char			*path;
 	char			*journal;
 	const struct config	*cfg;
 	int			 read_only;
 	int			 nowait;	/* never wait for the lock */
+
+	/* Saving on a thread (the dashboard): see debt_store_set_async. */
+	struct event_base	*base;
+	debt_done_cb		 done;
+	void			*done_arg;
+	struct debt_save	*save;		/* the save in flight */
 	char			*broken;	/* why the file cannot be used */
 
 	struct debt_list	 list;
@@ -1055,6 +1102,21 @@ void
 debt_store_set_nowait(struct debt_store *st, int nowait)
 {
 	st->nowait = nowait;
+}
+
+void
+debt_store_set_async(struct debt_store *st, struct event_base *base,
+    debt_done_cb done, void *arg)
+{
+	st->base = base;
+	st->done = done;
+	st->done_arg = arg;
+}
+
+int
+debt_store_saving(const struct debt_store *st)
+{
+	return st->save != NULL;
 }
 
 static const struct settings *
@@ -1170,6 +1232,11 @@ debt_store_free(struct debt_store *st)
 {
 	if (st == NULL)
 		return;
+	if (st->save != NULL) {
+		/* Let the save in flight finish: it is milliseconds. */
+		pthread_join(st->save->thread, NULL);
+		save_free(st->save);
+	}
 	drop_undo(st);
 	debt_list_free(&st->list);
 	free(st->broken);
@@ -1278,16 +1345,16 @@ lock_file(const char *path, int nowait, char **cause)
 	return fd;
 }
 
-static int
-journal_record(struct debt_store *st, const char *action, const char *id,
-    const char *title, const char *extra, time_t now, char **cause)
+/* The journal record of a change (caller frees), or NULL: no journal. */
+static char *
+journal_line(struct debt_store *st, const char *action, const char *id,
+    const char *title, const char *extra, time_t now)
 {
 	struct buf b;
 	char when[32];
-	int r;
 
 	if (st->journal == NULL)
-		return 0;
+		return NULL;
 	util_format_utc(now, when, sizeof when);
 	buf_init(&b);
 	buf_adds(&b, "{\"type\":\"debt\",\"action\":");
@@ -1309,9 +1376,183 @@ journal_record(struct debt_store *st, const char *action, const char *id,
 	buf_adds(&b, ",\"time\":");
 	buf_json_str(&b, when);
 	buf_addc(&b, '}');
-	r = journal_append(st->journal, b.s, cause);
-	buf_free(&b);
-	return r;
+	return buf_detach(&b);
+}
+
+/* The list after a saved change: next (taken) becomes the list. */
+static void
+apply(struct debt_store *st, struct debt_list *next, const char *action,
+    const char *id, int is_undo)
+{
+	if (is_undo) {
+		drop_undo(st);
+		debt_list_free(&st->list);
+	} else {
+		drop_undo(st);
+		st->undo = st->list;
+		st->has_undo = 1;
+		st->undo_action = xstrdup(action);
+		st->undo_id = id != NULL ? xstrdup(id) : NULL;
+	}
+	st->list = *next;
+	memset(next, 0, sizeof *next);
+}
+
+/* The file changed under us: reload it and say so. */
+static char *
+changed_reload(struct debt_store *st)
+{
+	struct cfg_errors errs = { 0 };
+	char *cause;
+
+	if (debt_store_reload(st, &errs) == 0)
+		cause = xstrdup("debt file changed on disk since it was "
+		    "read; reloaded");
+	else
+		cause = xasprintf("debt file changed on disk since it was "
+		    "read; reloaded, but %s", st->broken);
+	cfg_errors_free(&errs);
+	return cause;
+}
+
+static void
+save_free(struct debt_save *sv)
+{
+	if (sv == NULL)
+		return;
+	if (sv->ev != NULL)
+		event_free(sv->ev);
+	if (sv->pipe[0] >= 0)
+		close(sv->pipe[0]);
+	if (sv->pipe[1] >= 0)
+		close(sv->pipe[1]);
+	debt_list_free(&sv->next);
+	free(sv->path);
+	free(sv->journal);
+	free(sv->text);
+	free(sv->line);
+	free(sv->cause);
+	free(sv->jcause);
+	free(sv->action);
+	free(sv->id);
+	free(sv);
+}
+
+/* The thread: lock, check, write, fsync, rename, journal; then a byte on
+ * the pipe.  Touches nothing but *sv. */
+static void *
+save_thread(void *arg)
+{
+	struct debt_save *sv = arg;
+	char *why = NULL, byte = 0;
+	int fd, changed;
+
+	sv->result = -1;
+	fd = lock_file(sv->path, sv->nowait, &sv->cause);
+	if (fd >= 0) {
+		changed = debt_file_changed(sv->path, &sv->fid, &why);
+		if (changed < 0)
+			sv->cause = why;
+		else if (changed > 0)
+			sv->result = 1;
+		else if (save_text(sv->path, sv->text, &sv->newfid,
+		    &sv->cause) == 0)
+			sv->result = 0;
+		close(fd);
+		if (sv->result == 0 && sv->line != NULL &&
+		    journal_append(sv->journal, sv->line, &sv->jcause) != 0 &&
+		    sv->jcause == NULL)
+			sv->jcause = xstrdup("failed");
+	}
+	while (write(sv->pipe[1], &byte, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/* On the loop: the thread is done; apply its result and report it. */
+static void
+save_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct debt_store *st = arg;
+	struct debt_save *sv = st->save;
+	char *cause = NULL;
+	int r;
+
+	pthread_join(sv->thread, NULL);
+	st->save = NULL;
+	if (sv->result == 1) {
+		cause = changed_reload(st);
+		r = -1;
+	} else if (sv->result < 0) {
+		cause = sv->cause;
+		sv->cause = NULL;
+		r = -1;
+	} else {
+		st->fid = sv->newfid;
+		apply(st, &sv->next, sv->action, sv->id, sv->is_undo);
+		r = 0;
+		if (sv->jcause != NULL) {
+			cause = xasprintf("saved, but not recorded in the "
+			    "journal: %s", sv->jcause);
+			r = 1;
+		}
+	}
+	save_free(sv);
+	if (st->done != NULL)
+		st->done(r, cause, st->done_arg);
+	else
+		free(cause);
+}
+
+/* commit on a thread: returns 2 (saving) or -1 with *cause. */
+static int
+commit_async(struct debt_store *st, struct debt_list *next,
+    const char *action, const char *id, const char *title, time_t now,
+    int is_undo, char **cause)
+{
+	struct debt_save *sv;
+	sigset_t all, old;
+	int e;
+
+	if (st->save != NULL) {
+		debt_list_free(next);
+		*cause = xstrdup("still saving the last change; try again");
+		return -1;
+	}
+	sv = xcalloc(1, sizeof *sv);
+	sv->pipe[0] = sv->pipe[1] = -1;
+	sv->path = xstrdup(st->path);
+	sv->journal = st->journal != NULL ? xstrdup(st->journal) : NULL;
+	sv->text = debt_file_format(next, store_settings(st));
+	sv->line = journal_line(st, action, id, title,
+	    is_undo ? st->undo_action : NULL, now);
+	sv->fid = st->fid;
+	sv->nowait = st->nowait;
+	sv->next = *next;
+	memset(next, 0, sizeof *next);
+	sv->action = xstrdup(action);
+	sv->id = id != NULL ? xstrdup(id) : NULL;
+	sv->is_undo = is_undo;
+	if (pipe2(sv->pipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot save: %s", strerror(errno));
+		save_free(sv);
+		return -1;
+	}
+	sv->ev = event_new(st->base, sv->pipe[0], EV_READ, save_done, st);
+	if (sv->ev == NULL || event_add(sv->ev, NULL) != 0)
+		fatal("event_new failed");
+	/* The thread takes no signal: the loop's handlers stay its own. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&sv->thread, NULL, save_thread, sv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		*cause = xasprintf("cannot save: %s", strerror(e));
+		save_free(sv);
+		return -1;
+	}
+	st->save = sv;
+	return 2;
 }
 
 /*
@@ -1325,10 +1566,12 @@ commit(struct debt_store *st, struct debt_list *next, const char *action,
     char **cause)
 {
 	struct debt_fileid fid;
-	struct cfg_errors errs = { 0 };
-	char *jcause = NULL, *undid = NULL, *why = NULL;
-	int fd, changed;
+	char *jcause = NULL, *line, *why = NULL;
+	int fd, changed, r = 0;
 
+	if (st->base != NULL)
+		return commit_async(st, next, action, id, title, now, is_undo,
+		    cause);
 	fd = lock_file(st->path, st->nowait, cause);
 	if (fd < 0) {
 		debt_list_free(next);
@@ -1338,17 +1581,7 @@ commit(struct debt_store *st, struct debt_list *next, const char *action,
 	if (changed != 0) {
 		close(fd);
 		debt_list_free(next);
-		if (changed < 0) {
-			*cause = why;
-			return -1;
-		}
-		if (debt_store_reload(st, &errs) == 0)
-			*cause = xstrdup("debt file changed on disk since it "
-			    "was read; reloaded");
-		else
-			*cause = xasprintf("debt file changed on disk since "
-			    "it was read; reloaded, but %s", st->broken);
-		cfg_errors_free(&errs);
+		*cause = changed < 0 ? why : changed_reload(st);
 		return -1;
 	}
 	if (debt_file_save(st->path, next, store_settings(st), &fid,
@@ -1359,30 +1592,17 @@ commit(struct debt_store *st, struct debt_list *next, const char *action,
 	}
 	close(fd);
 	st->fid = fid;
-
-	if (is_undo) {
-		undid = st->undo_action != NULL ? xstrdup(st->undo_action) :
-		    NULL;
-		drop_undo(st);
-		debt_list_free(&st->list);
-	} else {
-		drop_undo(st);
-		st->undo = st->list;
-		st->has_undo = 1;
-		st->undo_action = xstrdup(action);
-		st->undo_id = xstrdup(id);
-	}
-	st->list = *next;
-
-	if (journal_record(st, action, id, title, undid, now, &jcause) != 0) {
+	line = journal_line(st, action, id, title,
+	    is_undo ? st->undo_action : NULL, now);
+	apply(st, next, action, id, is_undo);
+	if (line != NULL && journal_append(st->journal, line, &jcause) != 0) {
 		*cause = xasprintf("saved, but not recorded in the journal: "
-		    "%s", jcause);
+		    "%s", jcause != NULL ? jcause : "failed");
 		free(jcause);
-		free(undid);
-		return 1;
+		r = 1;
 	}
-	free(undid);
-	return 0;
+	free(line);
+	return r;
 }
 
 static int

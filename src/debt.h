@@ -238,6 +238,20 @@ void debt_store_free(struct debt_store *);
  * to 3 s for the lock: the screen must not stall.
  */
 void debt_store_set_nowait(struct debt_store *, int nowait);
+/*
+ * With a base (the dashboard), a change is saved on a thread of its own
+ * (lock, check, write, fsync, rename, journal) so the loop never waits on
+ * the disk: the change functions then return 2 ("saving") and done is
+ * called later on the loop with what they would have returned and the
+ * cause (done frees it).  The list changes only when the save succeeded;
+ * until done, another change is refused ("still saving").
+ */
+struct event_base;
+typedef void (*debt_done_cb)(int r, char *cause, void *arg);
+void debt_store_set_async(struct debt_store *, struct event_base *,
+    debt_done_cb done, void *arg);
+/* True while a save is in flight. */
+int debt_store_saving(const struct debt_store *);
 /* Rereads the file (dropping the undo snapshot).  0, or -1 with errs. */
 int debt_store_reload(struct debt_store *, struct cfg_errors *errs);
 /* NULL, or why the store refuses changes ("read-only mode", file errors). */

@@ -61,6 +61,13 @@ struct debt_view {
 	int			 form_zoomed;	/* the form zoomed the pane */
 	char			*confirm_id;	/* asking before deleting this */
 	int			 zoomed;	/* as last drawn, for the hints */
+
+	/* A change being saved (on the store's thread). */
+	struct ui		*ui;
+	int			 saving;
+	int			 saving_form;	/* from the form: close it after */
+	char			*saving_id;	/* the item to select after */
+	char			*saving_msg;	/* the notice when it worked */
 };
 
 /* ------------------------------------------------------------------ */
@@ -813,6 +820,35 @@ report(struct ui *ui, int r, char *cause, const char *fmt, ...)
 	free(cause);
 }
 
+/*
+ * What a change function returned: 2 means it is being saved, and the
+ * notice waits for debt_saved; otherwise as report.
+ */
+static void
+outcome(struct debt_view *v, struct ui *ui, int r, char *cause,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+outcome(struct debt_view *v, struct ui *ui, int r, char *cause,
+    const char *fmt, ...)
+{
+	char done[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(done, sizeof done, fmt, ap);
+	va_end(ap);
+	if (r != 2) {
+		report(ui, r, cause, "%s", done);
+		return;
+	}
+	free(cause);
+	v->saving = 1;
+	v->saving_form = 0;
+	free(v->saving_msg);
+	v->saving_msg = xstrdup(done);
+}
+
 /* Form checks; arg is the view. */
 
 static char *
@@ -1069,6 +1105,19 @@ submit_form(struct debt_view *v, struct ui *ui)
 		free(cause);
 		return;
 	}
+	if (r == 2) {
+		/* Saving: the form stays until it is saved (debt_saved). */
+		v->saving = 1;
+		v->saving_form = 1;
+		free(v->saving_id);
+		v->saving_id = newid;
+		free(v->saving_msg);
+		v->saving_msg = xasprintf("%s %s  (u: undo)",
+		    v->edit_id != NULL ? "saved" : "added", newid);
+		ui_notice(ui, "saving %s...", newid);
+		free(cause);
+		return;
+	}
 	set_sel_id(v, newid);
 	if (r == 0)
 		ui_notice(ui, "%s %s  (u: undo)", v->edit_id != NULL ?
@@ -1131,7 +1180,7 @@ key_confirm(struct debt_view *v, struct ui *ui, int key)
 		return 1;
 	}
 	r = debt_store_delete(v->store, id, ui->now, &cause);
-	report(ui, r, cause, "deleted %s  (u: undo)", id);
+	outcome(v, ui, r, cause, "deleted %s  (u: undo)", id);
 	if (r >= 0)
 		v->detail = 0;
 	free(id);
@@ -1183,7 +1232,7 @@ key_change(struct debt_view *v, struct ui *ui, int key)
 	case 'u':
 		if (may_change(v, ui, "undo")) {
 			r = debt_store_undo(v->store, ui->now, &cause);
-			report(ui, r, cause, "undone");
+			outcome(v, ui, r, cause, "undone");
 		}
 		return 1;
 	}
@@ -1206,10 +1255,10 @@ key_change(struct debt_view *v, struct ui *ui, int key)
 	case 'r':
 		if (d->status == DEBT_OPEN) {
 			r = debt_store_resolve(v->store, id, ui->now, &cause);
-			report(ui, r, cause, "resolved %s  (u: undo)", id);
+			outcome(v, ui, r, cause, "resolved %s  (u: undo)", id);
 		} else {
 			r = debt_store_reopen(v->store, id, ui->now, &cause);
-			report(ui, r, cause, "reopened %s  (u: undo)", id);
+			outcome(v, ui, r, cause, "reopened %s  (u: undo)", id);
 		}
 		break;
 	case 'd':
@@ -1341,6 +1390,37 @@ dview_modal(void *p)
 /* ------------------------------------------------------------------ */
 /* Life cycle. */
 
+/* The store's thread has saved (or failed to save) the change. */
+static void
+debt_saved(int r, char *cause, void *arg)
+{
+	struct debt_view *v = arg;
+	struct ui *ui = v->ui;
+
+	v->saving = 0;
+	if (v->saving_form) {
+		if (r < 0 && v->form != NULL) {
+			/* Nothing lost: the form still holds what was typed. */
+			form_set_error(v->form, FORM_WHOLE, "%s", cause);
+			ui_notice(ui, "not saved");
+		} else if (r < 0)
+			ui_notice(ui, "not saved: %s", cause);
+		else {
+			set_sel_id(v, v->saving_id);
+			ui_notice(ui, "%s", r == 0 ? v->saving_msg : cause);
+			if (v->form != NULL)
+				close_form(v, ui);
+		}
+		free(cause);
+	} else
+		report(ui, r, cause, "%s", v->saving_msg);
+	free(v->saving_id);
+	v->saving_id = NULL;
+	free(v->saving_msg);
+	v->saving_msg = NULL;
+	ui_redraw(ui);
+}
+
 static void *
 dview_init(struct ui *ui)
 {
@@ -1349,6 +1429,7 @@ dview_init(struct ui *ui)
 	char *dir = NULL, *cause = NULL, *path, *journal;
 
 	v = xcalloc(1, sizeof *v);
+	v->ui = ui;
 	v->tz = ui->cfg->settings.timezone;
 	if (config_state_dir(ui->cfg, &dir, &cause) != 0) {
 		v->why = xasprintf("debt file unavailable: %s", cause);
@@ -1359,8 +1440,12 @@ dview_init(struct ui *ui)
 	journal = xasprintf("%s/journal.jsonl", dir);
 	v->store = debt_store_open(path, journal, ui->cfg, ui->read_only,
 	    &errs);
-	if (v->store != NULL)
-		debt_store_set_nowait(v->store, 1);
+	if (v->store != NULL) {
+		/* Saves run on a thread: the screen never waits on the
+		 * disk, nor on another maintop holding the lock (the
+		 * thread waits for it, up to 3 s). */
+		debt_store_set_async(v->store, ui->base, debt_saved, v);
+	}
 	/* Load problems are kept by the store as its refusal, shown in the
 	 * pane; the list of them is not needed here. */
 	cfg_errors_free(&errs);
@@ -1385,6 +1470,8 @@ dview_free(void *p)
 	free(v->filter);
 	free(v->edit_id);
 	free(v->confirm_id);
+	free(v->saving_id);
+	free(v->saving_msg);
 	free(v);
 }
 

@@ -1,6 +1,7 @@
 /* Tests of the debt list: item parsing, the score table from the issue,
  * ordering, the debt file (round trip and hostile content), the store's
  * editing with undo, read-only refusal, concurrent edits and the journal. */
+#include <event2/event.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -916,6 +917,152 @@ test_store(void)
 	free(journal);
 }
 
+/* The dashboard's store: saves on a thread, results on the loop. */
+struct saved {
+	int	calls;
+	int	r;
+	char	*cause;
+	int	ticks_before;	/* loop timer ticks seen before the result */
+	struct event_base *base;
+};
+
+static int ticks;
+
+static void
+on_saved(int r, char *cause, void *arg)
+{
+	struct saved *sv = arg;
+
+	sv->calls++;
+	sv->r = r;
+	free(sv->cause);
+	sv->cause = cause;
+	sv->ticks_before = ticks;
+	event_base_loopbreak(sv->base);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	int *lfd = arg;
+
+	ticks++;
+	if (ticks == 3 && *lfd >= 0) {
+		/* The other maintop is done with the file. */
+		close(*lfd);
+		*lfd = -1;
+	}
+}
+
+static void
+test_async(void)
+{
+	struct cfg_errors e = { 0 };
+	struct config c;
+	struct debt_store *st, *other;
+	struct saved sv = { 0 };
+	struct event_base *base = event_base_new();
+	struct event *tick;
+	struct timeval tv = { 0, 50000 };
+	const struct debt_item *d;
+	char *path = xasprintf("%s/async.conf", tmpdir);
+	char *journal = xasprintf("%s/async.jsonl", tmpdir);
+	char *lock = xasprintf("%s.lock", path);
+	char *cause = NULL, *id = NULL, *before, *after;
+	int r, lfd = -1;
+
+	memset(&c, 0, sizeof c);
+	c.settings = settings;
+	unlink(path);
+	unlink(journal);
+	st = debt_store_open(path, journal, &c, 0, &e);
+	sv.base = base;
+	debt_store_set_async(st, base, on_saved, &sv);
+
+	r = debt_store_add(st, mk(NULL, DEBT_HIGH, 1, NULL, NULL), now, &id,
+	    &cause);
+	ok(r == 2 && debt_store_saving(st), "async add: saving (2)");
+	is_str(id, "D-0001", "... the id is known at once");
+	ok(debt_store_find(st, "D-0001") == NULL,
+	    "... the list changes only once it is saved");
+	r = debt_store_add(st, mk(NULL, DEBT_LOW, 0, NULL, NULL), now, NULL,
+	    &cause);
+	ok(r == -1 && cause != NULL && strstr(cause, "still saving") != NULL,
+	    "a second change while saving is refused");
+	free(cause);
+	cause = NULL;
+	event_base_dispatch(base);
+	ok(sv.calls == 1 && sv.r == 0 && sv.cause == NULL,
+	    "the result arrives on the loop: saved");
+	ok(!debt_store_saving(st) && debt_store_find(st, "D-0001") != NULL,
+	    "... and the item is in the list");
+	before = slurp(path);
+	ok(before != NULL && strstr(before, "D-0001") != NULL,
+	    "... and in the file");
+	free(before);
+	before = slurp(journal);
+	ok(before != NULL && strstr(before, "\"action\":\"add\"") != NULL,
+	    "... and in the journal");
+	free(before);
+	free(id);
+
+	/* The lock held by another maintop for 150 ms: the loop keeps
+	 * running (its timer ticks) while the thread waits for it. */
+	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ok(lfd >= 0 && flock(lfd, LOCK_EX) == 0, "another maintop locks");
+	tick = event_new(base, -1, EV_PERSIST, on_tick, &lfd);
+	event_add(tick, &tv);
+	r = debt_store_resolve(st, "D-0001", now, &cause);
+	ok(r == 2, "resolve while locked: saving");
+	event_base_dispatch(base);
+	ok(sv.calls == 2 && sv.r == 0, "saved once the lock was free");
+	ok(sv.ticks_before >= 3,
+	    "the loop ran while the save waited for the lock");
+	event_free(tick);
+	if (lfd >= 0)
+		close(lfd);
+	d = debt_store_find(st, "D-0001");
+	ok(d != NULL && d->status == DEBT_RESOLVED, "... resolved");
+
+	/* A change made on disk meanwhile: refused, reloaded, said. */
+	other = debt_store_open(path, journal, &c, 0, &e);
+	ok(debt_store_reopen(other, "D-0001", now, &cause) == 0,
+	    "another store reopens the item on disk");
+	debt_store_free(other);
+	before = slurp(path);
+	r = debt_store_delete(st, "D-0001", now, &cause);
+	ok(r == 2, "delete: saving");
+	event_base_dispatch(base);
+	ok(sv.calls == 3 && sv.r == -1 && sv.cause != NULL &&
+	    strstr(sv.cause, "changed on disk") != NULL,
+	    "the change on disk is detected on the thread");
+	after = slurp(path);
+	ok(before != NULL && after != NULL && strcmp(before, after) == 0,
+	    "... and not overwritten");
+	free(before);
+	free(after);
+	d = debt_store_find(st, "D-0001");
+	ok(d != NULL && d->status == DEBT_OPEN,
+	    "... the store reloaded the other change");
+
+	/* Freed with a save in flight: it is finished first. */
+	r = debt_store_resolve(st, "D-0001", now, &cause);
+	ok(r == 2, "a save in flight ...");
+	debt_store_free(st);
+	other = debt_store_open(path, journal, &c, 0, &e);
+	d = debt_store_find(other, "D-0001");
+	ok(d != NULL && d->status == DEBT_RESOLVED,
+	    "... is finished by debt_store_free, not lost");
+	debt_store_free(other);
+
+	free(sv.cause);
+	cfg_errors_free(&e);
+	event_base_free(base);
+	free(path);
+	free(journal);
+	free(lock);
+}
+
 int
 main(void)
 {
@@ -933,6 +1080,7 @@ main(void)
 	test_file();
 	test_hostile();
 	test_store();
+	test_async();
 	cmd = xasprintf("rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", tmpdir);
