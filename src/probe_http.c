@@ -7,6 +7,7 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include "build.h"
@@ -31,8 +32,7 @@ struct http_multi {
 	 * unbounded, 1,000 checks due together would take 30 MiB.
 	 */
 	unsigned int		 active;
-	struct probe		*qhead;
-	struct probe		**qtail;
+	TAILQ_HEAD(, probe)	 queue;		/* waiting, in order */
 	struct event		*kick;		/* deferred http_pump */
 };
 
@@ -73,7 +73,7 @@ struct probe {
 	double			 cert_days;	/* last seen; for reused */
 	time_t			 cert_expiry;	/* connections */
 	struct http_prev	*prev;		/* one per metric */
-	struct probe		*qnext;
+	TAILQ_ENTRY(probe)	 entry;		/* in m->queue */
 	int			 queued;	/* waiting for a slot */
 	int			 active;	/* holds a slot */
 };
@@ -188,7 +188,7 @@ http_multi_get(struct probe_ctx *ctx)
 	m->kick = event_new(ctx->base, -1, 0, http_pump, m);
 	if (m->timer == NULL || m->kick == NULL)
 		fatal("event_new failed");
-	m->qtail = &m->qhead;
+	TAILQ_INIT(&m->queue);
 	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
 	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
 	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
@@ -277,23 +277,15 @@ static void
 http_release(struct probe *p)
 {
 	struct http_multi *m = p->m;
-	struct probe **pp;
 
 	if (p->queued) {
-		for (pp = &m->qhead; *pp != NULL; pp = &(*pp)->qnext)
-			if (*pp == p) {
-				*pp = p->qnext;
-				if (m->qtail == &p->qnext)
-					m->qtail = pp;
-				break;
-			}
-		p->qnext = NULL;
+		TAILQ_REMOVE(&m->queue, p, entry);
 		p->queued = 0;
 	}
 	if (p->active) {
 		p->active = 0;
 		m->active--;
-		if (m->qhead != NULL)
+		if (!TAILQ_EMPTY(&m->queue))
 			event_active(m->kick, EV_TIMEOUT, 0);
 	}
 }
@@ -494,11 +486,9 @@ http_pump(evutil_socket_t fd, short what, void *arg)
 	struct http_multi *m = arg;
 	struct probe *p;
 
-	while (m->active < HTTP_MAX_ACTIVE && (p = m->qhead) != NULL) {
-		m->qhead = p->qnext;
-		if (m->qhead == NULL)
-			m->qtail = &m->qhead;
-		p->qnext = NULL;
+	while (m->active < HTTP_MAX_ACTIVE &&
+	    (p = TAILQ_FIRST(&m->queue)) != NULL) {
+		TAILQ_REMOVE(&m->queue, p, entry);
 		p->queued = 0;
 		http_go(p);
 	}
@@ -513,13 +503,11 @@ http_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
 	p->cb = cb;
 	p->arg = arg;
 	p->s = sample_new();
-	if (m->active < HTTP_MAX_ACTIVE && m->qhead == NULL) {
+	if (m->active < HTTP_MAX_ACTIVE && TAILQ_EMPTY(&m->queue)) {
 		http_go(p);
 		return;
 	}
-	p->qnext = NULL;
-	*m->qtail = p;
-	m->qtail = &p->qnext;
+	TAILQ_INSERT_TAIL(&m->queue, p, entry);
 	p->queued = 1;
 }
 
