@@ -87,32 +87,7 @@ health_norm() {
 
 # health_expect NAME DESCRIPTION: as screen_expect, on normalized panes.
 health_expect() {
-	name=$1 desc=$2 want="$SCREEN_DIR/expected/$1.txt"
-	got="$SCREEN_TMP/$1.got"
-	i=0
-	while :; do
-		screen_capture | health_norm >"$got"
-		if [ -f "$want" ] && cmp -s "$got" "$want"; then
-			screen_tap 0 "$desc"
-			return 0
-		fi
-		i=$((i + 1))
-		[ $i -ge 40 ] && break
-		sleep 0.1
-	done
-	if [ -n "${UPDATE_SCREENS:-}" ]; then
-		cp "$got" "$want"
-		screen_tap 0 "$desc (expected screen written)"
-		return 0
-	fi
-	screen_tap 1 "$desc"
-	if [ -f "$want" ]; then
-		diff -u "$want" "$got" | sed 's/^/# /'
-	else
-		echo "# no expected screen $want; got:"
-		sed 's/^/# /' "$got"
-	fi
-	return 1
+	screen_expect_norm health_norm "$@"
 }
 
 # dashboard COLS ROWS [PREFIX]: maintop on the filled-in fixture.

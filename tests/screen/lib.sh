@@ -14,6 +14,8 @@
 #   screen_wait TEXT                wait until TEXT is on screen (5 s)
 #   screen_expect NAME DESCRIPTION  wait until the pane equals expected/NAME.txt,
 #                                   print one TAP line
+#   screen_expect_norm FILTER NAME DESCRIPTION
+#                                   the same on the pane passed through FILTER
 #   screen_ok COND-EXIT DESCRIPTION print one TAP line from an exit status
 #   screen_signal SIG               send SIG to maintop in the pane (only
 #                                   there: tests may run side by side)
@@ -108,12 +110,18 @@ screen_ok() {
 }
 
 screen_expect() {
-	name=$1 desc=$2 want="$SCREEN_DIR/expected/$1.txt"
-	got="$SCREEN_TMP/$1.got"
+	screen_expect_norm cat "$@"
+}
+
+# FILTER masks what varies from run to run (ports, dates, run ids);
+# UPDATE_SCREENS=1 writes the expected screen instead of failing.
+screen_expect_norm() {
+	norm=$1 name=$2 desc=$3 want="$SCREEN_DIR/expected/$2.txt"
+	got="$SCREEN_TMP/$2.got"
 	i=0
 	while :; do
 		# capture-pane keeps trailing blanks on no line; compare as is.
-		screen_capture > "$got"
+		screen_capture | "$norm" > "$got"
 		if [ -f "$want" ] && cmp -s "$got" "$want"; then
 			screen_tap 0 "$desc"
 			return 0

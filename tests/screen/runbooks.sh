@@ -30,32 +30,7 @@ rb_normalize() {
 
 # Like screen_expect, on the normalized screen.
 rb_expect() {
-	name=$1 desc=$2 want="$SCREEN_DIR/expected/$1.txt"
-	got="$SCREEN_TMP/$1.got"
-	i=0
-	while :; do
-		screen_capture | rb_normalize > "$got"
-		if [ -f "$want" ] && cmp -s "$got" "$want"; then
-			screen_tap 0 "$desc"
-			return 0
-		fi
-		i=$((i + 1))
-		[ $i -ge 40 ] && break
-		sleep 0.1
-	done
-	if [ -n "${UPDATE_SCREENS:-}" ]; then
-		cp "$got" "$want"
-		screen_tap 0 "$desc (expected screen written)"
-		return 0
-	fi
-	screen_tap 1 "$desc"
-	if [ -f "$want" ]; then
-		diff -u "$want" "$got" | sed 's/^/# /'
-	else
-		echo "# no expected screen $want; got:"
-		sed 's/^/# /' "$got"
-	fi
-	return 1
+	screen_expect_norm rb_normalize "$@"
 }
 
 # Waits up to 10 s for TEXT (steps with timeouts need more than 5 s).
