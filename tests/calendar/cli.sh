@@ -9,12 +9,7 @@ now=2026-11-29T03:00:00Z
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-cal.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export TZ=UTC
-n=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 skip() {
 	n=$((n + 1))
 	echo "ok $n # SKIP $1"

@@ -22,41 +22,7 @@ set -u
 export top_srcdir top_builddir MAINTOP
 . "$top_srcdir/tests/lib/servers.sh"
 
-n=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
-
-check() {
-	_d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then ok 0 "$_d"; else ok 1 "$_d"; fi
-}
-
-is() {
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   got:  %s\n#   want: %s\n' "$2" "$3"
-	fi
-}
-
-near() {
-	if awk -v g="$2" -v w="$3" -v t="$4" 'BEGIN {
-	    if (g !~ /^-?[0-9.e+-]+$/) exit 1
-	    d = g - w; if (d < 0) d = -d; exit !(d <= t) }'; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   got:  %s\n#   want: %s (within %s)\n' "$2" "$3" "$4"
-	fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
 hc_init() {
 	servers_require jq "$@"

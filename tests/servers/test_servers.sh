@@ -10,32 +10,7 @@ export top_srcdir top_builddir
 
 servers_require pg redis http curl psql redis-cli openssl
 
-n=0
-# ok STATUS DESCRIPTION: one TAP line; STATUS 0 passes.
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
-check() {
-	_d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then ok 0 "$_d"; else ok 1 "$_d"; fi
-}
-# is DESCRIPTION GOT WANT
-is() {
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		echo "#   got:  '$2'"
-		echo "#   want: '$3'"
-	fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
 # --- the skip path ----------------------------------------------------------
 out=$(servers_require no-such-command-maintop)
