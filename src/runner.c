@@ -554,14 +554,21 @@ free_event(struct event **ev)
 	}
 }
 
+/* Stops watching a descriptor and closes it. */
+static void
+close_watched(struct event **ev, int *fd)
+{
+	free_event(ev);
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
 static void
 close_output(struct runner *r)
 {
-	free_event(&r->ev_out);
-	if (r->out_fd != -1) {
-		close(r->out_fd);
-		r->out_fd = -1;
-	}
+	close_watched(&r->ev_out, &r->out_fd);
 }
 
 /* Reads what the step wrote; the pipe is non-blocking. */
@@ -664,11 +671,7 @@ tty_write(struct runner *r, const char *data, size_t len, int crlf)
 static void
 pty_close(struct runner *r)
 {
-	free_event(&r->ev_pty);
-	if (r->pty_fd != -1) {
-		close(r->pty_fd);
-		r->pty_fd = -1;
-	}
+	close_watched(&r->ev_pty, &r->pty_fd);
 }
 
 /*
