@@ -64,7 +64,6 @@ struct debt_view {
 
 	/* A change being saved (on the store's thread). */
 	struct ui		*ui;
-	int			 saving;
 	int			 saving_form;	/* from the form: close it after */
 	char			*saving_id;	/* the item to select after */
 	char			*saving_msg;	/* the notice when it worked */
@@ -843,7 +842,6 @@ outcome(struct debt_view *v, struct ui *ui, int r, char *cause,
 		return;
 	}
 	free(cause);
-	v->saving = 1;
 	v->saving_form = 0;
 	free(v->saving_msg);
 	v->saving_msg = xstrdup(done);
@@ -1107,7 +1105,6 @@ submit_form(struct debt_view *v, struct ui *ui)
 	}
 	if (r == 2) {
 		/* Saving: the form stays until it is saved (debt_saved). */
-		v->saving = 1;
 		v->saving_form = 1;
 		free(v->saving_id);
 		v->saving_id = newid;
@@ -1397,7 +1394,6 @@ debt_saved(int r, char *cause, void *arg)
 	struct debt_view *v = arg;
 	struct ui *ui = v->ui;
 
-	v->saving = 0;
 	if (v->saving_form) {
 		if (r < 0 && v->form != NULL) {
 			/* Nothing lost: the form still holds what was typed. */
