@@ -345,7 +345,8 @@ httpd_huge_send(struct httpd_pending *p)
 		size_t i;
 
 		for (i = 0; i < sizeof pattern; i++)
-			pattern[i] = (i % 64 == 63) ? '\n' : 'a' + (i % 26);
+			pattern[i] = (i % 64 == 63) ? '\n' :
+			    (char)('a' + (int)(i % 26));
 	}
 	if (p->remaining == 0) {
 		httpd_pending_done(p);

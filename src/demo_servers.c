@@ -367,7 +367,7 @@ demo_random_hex(size_t n)
 		/* Not a secret worth failing for: the servers are local and
 		 * short-lived. */
 		for (i = 0; i < n; i++)
-			raw[i] = (unsigned char)(util_mono_ms() * 31 + i * 7);
+			raw[i] = (unsigned char)((unsigned long long)util_mono_ms() * 31 + i * 7);
 	}
 	if (fd >= 0)
 		close(fd);

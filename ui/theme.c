@@ -181,7 +181,7 @@ theme_parse(const char *text, const char *name, int apply, int colour,
 			continue;
 		if (colour && (fg != -1 || bg != -1)) {
 			init_pair((short)(i + 1), (short)fg, (short)bg);
-			attrs |= COLOR_PAIR(i + 1);
+			attrs |= (int)COLOR_PAIR((unsigned)i + 1);
 		}
 		role_attrs[i] = attrs;
 	}

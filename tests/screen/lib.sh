@@ -127,7 +127,7 @@ screen_expect_norm() {
 			return 0
 		fi
 		i=$((i + 1))
-		[ $i -ge 40 ] && break
+		[ $i -ge 100 ] && break
 		sleep 0.1
 	done
 	if [ -n "${UPDATE_SCREENS:-}" ]; then
