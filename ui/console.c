@@ -1,0 +1,1209 @@
+/* The run console: asks for a runbook's parameters, shows the dry run, then
+ * runs the runbook step by step with its checklist, live output and prompts. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "cli.h"
+#include "console.h"
+#include "form.h"
+#include "health.h"
+#include "runbook.h"
+#include "runner.h"
+#include "sanitize.h"
+#include "util.h"
+
+#define KEY_ESCAPE	27
+#define KEY_CTRL(c)	((c) & 0x1f)
+
+/* Output lines kept for scrollback (the run log keeps everything). */
+#define CON_LINES	2000
+/* A line longer than this is cut into pieces of this size. */
+#define CON_LINE_MAX	4096
+
+
+enum con_stage {
+	CON_PARAMS,		/* the parameters form */
+	CON_PREVIEW,		/* the dry run, before starting */
+	CON_RUN			/* the runner exists and has started */
+};
+
+/* One run console: at most one exists at a time. */
+struct console {
+	struct console_owner	 o;		/* copied at open */
+	const struct runbook	*rb;
+	size_t			 idx;		/* in cfg->runbooks */
+	enum con_stage		 stage;
+
+	struct form		*params;
+	char			**values;	/* bound (runbook_bind) */
+	char			*preview;
+	int			 preview_top;
+	char			*error;		/* why the start was refused */
+
+	struct runner_env	 env;
+	struct runner		*r;
+	int			 finished;
+	long long		*t0;		/* when each step started, ms */
+
+	/* Output: a ring of sanitized lines and the line being written. */
+	char			*lines[CON_LINES];
+	size_t			 first;
+	size_t			 nlines;
+	struct buf		 partial;
+	struct sanitizer	 san;
+	int			 scroll;	/* lines up from the bottom */
+
+	struct form		*name;		/* typing a danger step's name */
+	int			 ask_abort;	/* "kill and abort?" shown */
+	char			*msg;		/* a message on the prompt */
+	char			*describe;	/* runner_describe, cached */
+	int			 shown;		/* the console has the pane */
+};
+
+static int
+is_enter(int key)
+{
+	return key == '\n' || key == '\r' || key == KEY_ENTER;
+}
+
+/* The journal changed (a run started or ended): the owner rereads it. */
+static void
+con_journal_changed(struct console *con)
+{
+	if (con->o.journal_changed != NULL)
+		con->o.journal_changed(con->o.arg);
+}
+
+/* The console's output ring. */
+
+static void
+out_push(struct console *con, const char *s, size_t len)
+{
+	char *line = xstrndup(s, len);
+
+	if (con->nlines == CON_LINES) {
+		free(con->lines[con->first]);
+		con->lines[con->first] = line;
+		con->first = (con->first + 1) % CON_LINES;
+	} else {
+		con->lines[(con->first + con->nlines) % CON_LINES] = line;
+		con->nlines++;
+	}
+	/* Scrolled back: stay on the same lines. */
+	if (con->scroll > 0)
+		con->scroll++;
+}
+
+static const char *
+out_line(const struct console *con, size_t i)
+{
+	return con->lines[(con->first + i) % CON_LINES];
+}
+
+/* Adds sanitized text: complete lines go to the ring. */
+static void
+out_add(struct console *con, const char *s, size_t len)
+{
+	const char *nl;
+	size_t n;
+
+	while (len > 0) {
+		nl = memchr(s, '\n', len);
+		n = nl != NULL ? (size_t)(nl - s) : len;
+		buf_add(&con->partial, s, n);
+		while (con->partial.len > CON_LINE_MAX) {
+			out_push(con, con->partial.s, CON_LINE_MAX);
+			memmove(con->partial.s, con->partial.s + CON_LINE_MAX,
+			    con->partial.len - CON_LINE_MAX);
+			con->partial.len -= CON_LINE_MAX;
+			con->partial.s[con->partial.len] = '\0';
+		}
+		if (nl == NULL)
+			break;
+		out_push(con, con->partial.s != NULL ? con->partial.s : "",
+		    con->partial.len);
+		buf_reset(&con->partial);
+		s = nl + 1;
+		len -= n + 1;
+	}
+}
+
+/* Raw output from the runner: sanitized (colours dropped) on the way in. */
+static void
+out_feed(struct console *con, const char *data, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	sanitizer_feed(&con->san, data, len, &b);
+	if (b.len > 0)
+		out_add(con, b.s, b.len);
+	buf_free(&b);
+}
+
+/* Ends the current stream: a line left open is closed. */
+static void
+out_flush(struct console *con)
+{
+	struct buf b;
+
+	buf_init(&b);
+	sanitizer_finish(&con->san, &b);
+	if (b.len > 0)
+		out_add(con, b.s, b.len);
+	buf_free(&b);
+	if (con->partial.len > 0) {
+		out_push(con, con->partial.s, con->partial.len);
+		buf_reset(&con->partial);
+	}
+}
+
+/* A line of the console's own (a step heading). */
+static void
+out_note(struct console *con, const char *fmt, ...) UTIL_PRINTF(2, 3);
+static void
+out_note(struct console *con, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *clean;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	out_flush(con);
+	clean = sanitize_cstr(s, 0);
+	out_push(con, clean, strlen(clean));
+	free(clean);
+	free(s);
+}
+
+/* The runner's hooks. */
+
+static int
+env_check_state(const char *check, void *arg)
+{
+	struct console *con = arg;
+	struct health *h = con->o.ui->health;
+	const struct check_status *st;
+	long i;
+
+	if (h == NULL || (i = health_find(h, check)) < 0)
+		return RUNNER_CHECK_UNKNOWN;
+	st = health_get(h, (size_t)i);
+	if (st->since == 0)
+		return RUNNER_CHECK_UNKNOWN;	/* no result yet */
+	switch (st->state) {
+	case STATE_OK:
+		return RUNNER_CHECK_OK;
+	case STATE_WARN:
+		return RUNNER_CHECK_WARN;
+	case STATE_CRIT:
+		return RUNNER_CHECK_CRIT;
+	default:
+		return RUNNER_CHECK_UNKNOWN;
+	}
+}
+
+static int
+env_in_window(const char *runbook, time_t now, char **which, void *arg)
+{
+	struct console *con = arg;
+	const struct config *c = con->o.ui->cfg;
+	struct occurrence *act = NULL;
+	size_t n, i, k;
+	int listed = 0;
+
+	for (i = 0; i < c->nwindows; i++)
+		for (k = 0; k < c->windows[i]->nrunbooks; k++)
+			if (strcmp(c->windows[i]->runbooks[k], runbook) == 0)
+				listed = 1;
+	if (!listed)
+		return 0;
+	n = calendar_active(c, now, &act);
+	for (i = 0; i < n; i++) {
+		if (act[i].w->kind != WINDOW_MAINTENANCE)
+			continue;
+		for (k = 0; k < act[i].w->nrunbooks; k++) {
+			if (strcmp(act[i].w->runbooks[k], runbook) != 0)
+				continue;
+			*which = xstrdup(act[i].w->name);
+			free(act);
+			return 1;
+		}
+	}
+	free(act);
+	return 0;
+}
+
+static void
+con_prompt_reset(struct console *con)
+{
+	form_free(con->name);
+	con->name = NULL;
+	con->ask_abort = 0;
+	free(con->msg);
+	con->msg = NULL;
+	free(con->describe);
+	con->describe = NULL;
+}
+
+static void
+env_on_confirm(struct runner *r, void *arg)
+{
+	struct console *con = arg;
+
+	con_prompt_reset(con);
+	con->describe = runner_describe(r);
+	con->scroll = 0;
+	if (!con->shown)
+		ui_notice(con->o.ui, "runbook %s waits for you: Enter on "
+		    "Runbooks opens its console", con->rb->name);
+	ui_redraw(con->o.ui);
+}
+
+static void
+env_on_failed(struct runner *r, void *arg)
+{
+	struct console *con = arg;
+
+	con_prompt_reset(con);
+	con->scroll = 0;
+	if (!con->shown)
+		ui_notice(con->o.ui, "runbook %s: a step failed; Enter on "
+		    "Runbooks opens its console", con->rb->name);
+	ui_redraw(con->o.ui);
+}
+
+static void
+env_on_step(struct runner *r, size_t i, void *arg)
+{
+	struct console *con = arg;
+	const struct runner_step *s = runner_step_info(r, i);
+
+	if (s != NULL && s->state == RSTEP_RUNNING) {
+		con_prompt_reset(con);
+		con->t0[i] = util_mono_ms();
+		out_note(con, "--- step %zu/%zu: %s ---", i + 1,
+		    con->rb->nsteps, con->rb->steps[i]->name);
+	} else
+		out_flush(con);
+	ui_redraw(con->o.ui);
+}
+
+static void
+env_on_output(struct runner *r, const char *data, size_t len, void *arg)
+{
+	struct console *con = arg;
+
+	out_feed(con, data, len);
+	ui_redraw(con->o.ui);
+}
+
+/*
+ * An interactive step takes the terminal: curses lets go of it, and takes
+ * it back (and redraws everything) when the step ends.
+ */
+static void
+env_on_terminal(struct runner *r, int begin, void *arg)
+{
+	struct console *con = arg;
+
+	if (begin)
+		ui_suspend(con->o.ui);
+	else
+		ui_resume(con->o.ui);
+}
+
+static void
+env_on_finished(struct runner *r, void *arg)
+{
+	struct console *con = arg;
+
+	out_flush(con);
+	con_prompt_reset(con);
+	con->finished = 1;
+	con->scroll = 0;
+	con_journal_changed(con);
+	if (!con->shown)
+		ui_notice(con->o.ui, "run of %s ended: %s", con->rb->name,
+		    runner_result_name(runner_result(r)));
+	ui_redraw(con->o.ui);
+}
+
+/* Opening, starting and closing the console. */
+
+
+static void
+con_to_preview(struct console *con)
+{
+	con->stage = CON_PREVIEW;
+	free(con->preview);
+	con->preview = runbook_dry_run(con->rb, con->values);
+	con->preview_top = 0;
+}
+
+struct console *
+console_open(const struct console_owner *o, size_t idx)
+{
+	const struct runbook *rb = o->ui->cfg->runbooks[idx];
+	const struct runbook_param *p;
+	struct console *con;
+	char *title, *hint, *cause = NULL;
+	size_t i;
+	int flags;
+
+	con = xcalloc(1, sizeof *con);
+	con->o = *o;
+	con->rb = rb;
+	con->idx = idx;
+	con->t0 = xcalloc(rb->nsteps + 1, sizeof *con->t0);
+	buf_init(&con->partial);
+	sanitizer_init(&con->san, SANITIZE_KEEP_NEWLINES);
+	con->shown = 1;
+	if (rb->nparams == 0) {
+		if (runbook_bind(rb, NULL, 0, &con->values, NULL, &cause) !=
+		    0) {
+			con->values = NULL;
+			con->error = cause;
+		}
+		con_to_preview(con);
+		return con;
+	}
+	con->stage = CON_PARAMS;
+	title = xasprintf("Parameters of runbook %s", rb->name);
+	con->params = form_new(title, NULL);
+	free(title);
+	for (i = 0; i < rb->nparams; i++) {
+		p = &rb->params[i];
+		/* Required values are checked in con_bind, with the same
+		 * words the line mode uses. */
+		flags = p->secret ? FORM_SECRET : 0;
+		if (p->description != NULL)
+			hint = xasprintf("%s%s", p->description, p->def ==
+			    NULL ? " (required)" : "");
+		else if (p->pattern != NULL)
+			hint = xasprintf("matching %s%s", p->pattern,
+			    p->def == NULL ? " (required)" : "");
+		else
+			hint = xstrdup(p->def == NULL ? "(required)" : "");
+		form_add(con->params, p->name, p->def, hint, flags, NULL);
+		free(hint);
+	}
+	return con;
+}
+
+/* A field's text ("" when the field was never filled). */
+static const char *
+field(const struct form *f, size_t i)
+{
+	const char *s = form_value(f, i);
+
+	return s != NULL ? s : "";
+}
+
+/* Checks the form's values and binds them; 0, or -1 (errors shown). */
+static int
+con_bind(struct console *con)
+{
+	const struct runbook *rb = con->rb;
+	char **assign, *cause = NULL;
+	const char *val;
+	size_t i, n = 0, bad = (size_t)-1;
+	int rc;
+
+	for (i = 0; i < rb->nparams; i++) {
+		val = field(con->params, i);
+		if (*val == '\0')
+			continue;
+		if (runbook_param_check(&rb->params[i], val, &cause) != 0) {
+			form_set_error(con->params, i, "%s", cause);
+			free(cause);
+			cause = NULL;
+			if (bad == (size_t)-1)
+				bad = i;
+		}
+	}
+	if (bad != (size_t)-1) {
+		form_focus(con->params, bad);
+		return -1;
+	}
+	assign = xcalloc(rb->nparams + 1, sizeof *assign);
+	for (i = 0; i < rb->nparams; i++) {
+		val = field(con->params, i);
+		if (*val != '\0')
+			assign[n++] = xasprintf("%s=%s", rb->params[i].name,
+			    val);
+	}
+	rc = runbook_bind(rb, assign, n, &con->values, &bad, &cause);
+	for (i = 0; i < n; i++)
+		free(assign[i]);
+	free(assign);
+	if (rc != 0) {
+		con->values = NULL;
+		if (bad != (size_t)-1) {
+			form_set_error(con->params, bad, "a value is needed");
+			form_focus(con->params, bad);
+		} else
+			form_set_error(con->params, FORM_WHOLE, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/* Creates the runner and starts it; a refusal stays on the preview. */
+static void
+con_start(struct console *con, int overrides)
+{
+	struct ui *ui = con->o.ui;
+	char *cause = NULL;
+
+	free(con->error);
+	con->error = NULL;
+	/* The front end's refusal; the runner refuses again by itself. */
+	if (ui->read_only) {
+		con->error = xstrdup("read-only mode: runbooks cannot be run");
+		return;
+	}
+	if (con->o.state_dir == NULL) {
+		con->error = xasprintf("no state directory: %s",
+		    con->o.state_error != NULL ? con->o.state_error : "?");
+		return;
+	}
+	if (con->values == NULL)
+		return;
+	memset(&con->env, 0, sizeof con->env);
+	con->env.base = ui->base;
+	con->env.state_dir = con->o.state_dir;
+	con->env.read_only = ui->read_only;
+	con->env.now = cli_now;
+	con->env.check_state = env_check_state;
+	con->env.in_window = env_in_window;
+	con->env.on_confirm = env_on_confirm;
+	con->env.on_failed = env_on_failed;
+	con->env.on_step = env_on_step;
+	con->env.on_output = env_on_output;
+	con->env.on_terminal = env_on_terminal;
+	con->env.on_finished = env_on_finished;
+	con->env.arg = con;
+	con->r = runner_new(&con->env, con->rb, con->values,
+	    overrides);
+	if (runner_start(con->r, &cause) != 0) {
+		runner_free(con->r);
+		con->r = NULL;
+		con->error = cause;	/* shown on the dry run */
+		return;
+	}
+	con->stage = CON_RUN;
+	out_note(con, "run %s of %s%s", runner_id(con->r), con->rb->name,
+	    overrides & RUNNER_OVERRIDE_WINDOW ? " (outside its windows: "
+	    "override recorded)" : "");
+	/* A run that started changes the journal: the pane shows it. */
+	con_journal_changed(con);
+}
+
+void
+console_free(struct console *con)
+{
+	size_t i;
+	int ran;
+
+	if (con == NULL)
+		return;
+	ran = con->r != NULL;
+	runner_free(con->r);
+	form_free(con->params);
+	form_free(con->name);
+	if (con->values != NULL)
+		runbook_values_free(con->rb, con->values);
+	free(con->preview);
+	free(con->error);
+	free(con->msg);
+	free(con->describe);
+	free(con->t0);
+	for (i = 0; i < con->nlines; i++)
+		free(con->lines[(con->first + i) % CON_LINES]);
+	buf_free(&con->partial);
+	if (ran)
+		con_journal_changed(con);
+	free(con);
+}
+
+/* Drawing. */
+
+
+/* Splits text into lines (pointers into a copy the caller frees). */
+static size_t
+split_lines(char *text, char ***out)
+{
+	char **v = NULL, *p, *nl;
+	size_t n = 0;
+
+	for (p = text; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 :
+	    NULL) {
+		nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = p;
+	}
+	*out = v;
+	return n;
+}
+
+enum role
+console_result_role(const char *result)
+{
+	if (result == NULL)
+		return ROLE_UNKNOWN;
+	if (strcmp(result, "success") == 0)
+		return ROLE_OK;
+	if (strcmp(result, "rolled-back") == 0 ||
+	    strcmp(result, "detached") == 0 ||
+	    strcmp(result, "running") == 0 ||
+	    strcmp(result, "unfinished") == 0)
+		return ROLE_WARN;
+	return ROLE_CRIT;
+}
+
+static enum role
+step_role(enum runner_step_state s)
+{
+	switch (s) {
+	case RSTEP_PENDING:
+	case RSTEP_SKIPPED:
+		return ROLE_DIM;
+	case RSTEP_RUNNING:
+		return ROLE_WARN;
+	case RSTEP_OK:
+		return ROLE_OK;
+	case RSTEP_ROLLEDBACK:
+		return ROLE_MAINTENANCE;
+	default:
+		return ROLE_CRIT;
+	}
+}
+
+void
+console_status(const struct console *con, char *buf, size_t len, enum role *r)
+{
+	size_t i;
+	int rb;
+
+	*r = ROLE_WARN;
+	if (con->stage != CON_RUN) {
+		snprintf(buf, len, "preparing a run");
+		return;
+	}
+	i = runner_current(con->r, &rb);
+	switch (runner_phase(con->r)) {
+	case RUNNER_CONFIRM:
+		snprintf(buf, len, "waiting: %s step %zu/%zu",
+		    rb >= 0 ? "confirm rollback of" : "confirm", i + 1,
+		    con->rb->nsteps);
+		break;
+	case RUNNER_FAILED:
+		*r = ROLE_CRIT;
+		snprintf(buf, len, "waiting: step %zu/%zu failed", i + 1,
+		    con->rb->nsteps);
+		break;
+	case RUNNER_DONE:
+		*r = console_result_role(runner_result_name(runner_result(con->r)));
+		snprintf(buf, len, "%s (console open)",
+		    runner_result_name(runner_result(con->r)));
+		break;
+	default:
+		snprintf(buf, len, "running step %zu/%zu", i + 1,
+		    con->rb->nsteps);
+		break;
+	}
+}
+
+
+/* Draws lines of text from top into rows [y, y + n); returns rows used. */
+static int
+draw_block(WINDOW *win, int y, int n, int w, enum role r, const char *text,
+    int top)
+{
+	char *copy = xstrdup(text), **lines;
+	size_t nl, i;
+	int used = 0;
+
+	nl = split_lines(copy, &lines);
+	for (i = (size_t)(top > 0 ? top : 0); i < nl && used < n; i++, used++)
+		draw_text(win, y + used, 1, w - 2, r, lines[i]);
+	free(lines);
+	free(copy);
+	return used;
+}
+
+/*
+ * Breaks text into lines of at most width bytes at spaces (a word longer
+ * than width is cut).  Returns a new string.
+ */
+static char *
+wrap_text(const char *text, int width)
+{
+	struct buf b;
+	const char *p = text, *end, *sp;
+	size_t w = width > 8 ? (size_t)width : 8, n;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		end = strchr(p, '\n');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (n > w) {
+			for (sp = p + w; sp > p && *sp != ' '; sp--)
+				;
+			n = sp > p ? (size_t)(sp - p) : w;
+		}
+		buf_add(&b, p, n);
+		buf_addc(&b, '\n');
+		p += n;
+		while (*p == ' ')
+			p++;
+		if (*p == '\n')
+			p++;
+	}
+	if (b.s == NULL)
+		buf_adds(&b, "");
+	return buf_detach(&b);
+}
+
+static int
+count_lines(const char *text)
+{
+	size_t len;
+	int n = 0;
+
+	if (text == NULL || (len = strlen(text)) == 0)
+		return 0;
+	if (text[len - 1] != '\n')
+		n++;
+	for (; *text != '\0'; text++)
+		if (*text == '\n')
+			n++;
+	return n;
+}
+
+static void
+draw_preview(struct console *con, WINDOW *win, int h, int w)
+{
+	int y = 1, bottom = h - 1, n, errn = 0;
+	char *wrapped;
+
+	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "Dry run: every step as it "
+	    "will run (nothing has run yet)");
+	if (con->error != NULL) {
+		wrapped = wrap_text(con->error, w - 2);
+		errn = count_lines(wrapped);
+		if (errn > 4)
+			errn = 4;
+		bottom -= errn;
+		draw_block(win, bottom, errn, w, ROLE_CRIT, wrapped, 0);
+		free(wrapped);
+	}
+	n = con->preview != NULL ? count_lines(con->preview) : 0;
+	if (con->preview_top > n - (bottom - y))
+		con->preview_top = n - (bottom - y);
+	if (con->preview_top < 0)
+		con->preview_top = 0;
+	if (con->preview != NULL)
+		draw_block(win, y, bottom - y, w, ROLE_TEXT, con->preview,
+		    con->preview_top);
+	draw_text(win, h - 1, 1, w - 2, ROLE_FOOTER_KEY, con->rb->require_window
+	    ? "Enter start   O start outside its windows (recorded)   "
+	    "j/k scroll   Esc cancel" : "Enter start   j/k scroll   "
+	    "Esc cancel");
+}
+
+static void
+draw_checklist(struct console *con, WINDOW *win, int y, int rows, int w)
+{
+	const struct runner_step *s;
+	size_t i, cur, first = 0;
+	char dur[32];
+	int rb, k;
+
+	cur = runner_current(con->r, &rb);
+	if (con->rb->nsteps > (size_t)rows && cur >= (size_t)rows / 2)
+		first = cur - (size_t)rows / 2;
+	if (first + (size_t)rows > con->rb->nsteps)
+		first = con->rb->nsteps > (size_t)rows ? con->rb->nsteps -
+		    (size_t)rows : 0;
+	for (i = first, k = 0; i < con->rb->nsteps && k < rows; i++, k++) {
+		s = runner_step_info(con->r, i);
+		if (i == cur && !con->finished)
+			draw_text(win, y + k, 1, 1, ROLE_TITLE_FOCUS,
+			    draw_glyph(GLYPH_ARROW));
+		draw_text(win, y + k, 3, 1, step_role(s->state),
+		    draw_glyph(GLYPH_BULLET));
+		draw_printf(win, y + k, 5, 30, ROLE_TEXT, "%2zu. %s", i + 1,
+		    con->rb->steps[i]->name);
+		draw_text(win, y + k, 36, 12, step_role(s->state),
+		    runner_step_state_name(s->state));
+		dur[0] = '\0';
+		if (s->state == RSTEP_RUNNING)
+			util_format_duration((util_mono_ms() - con->t0[i]) /
+			    1000, dur, sizeof dur);
+		else if (s->state != RSTEP_PENDING &&
+		    s->state != RSTEP_SKIPPED)
+			util_format_duration(s->duration_ms / 1000, dur,
+			    sizeof dur);
+		draw_text(win, y + k, 49, 8, ROLE_DIM, dur);
+		if (s->message != NULL && w > 60)
+			draw_text(win, y + k, 58, w - 59, ROLE_DIM,
+			    s->message);
+		if (i == cur && rb >= 0 && !con->finished && w > 60)
+			draw_text(win, y + k, 58, w - 59, ROLE_MAINTENANCE,
+			    "rolling back");
+	}
+}
+
+/* Keeps the output's scroll offset inside what rows lines can show. */
+static void
+clamp_output(struct console *con, int rows)
+{
+	int total = (int)con->nlines + (con->partial.len > 0);
+
+	if (con->scroll > total - rows)
+		con->scroll = total - rows;
+	if (con->scroll < 0)
+		con->scroll = 0;
+}
+
+static void
+draw_output(struct console *con, WINDOW *win, int y, int rows, int w)
+{
+	int total = (int)con->nlines + (con->partial.len > 0), start, k;
+
+	if (rows < 1)
+		return;
+	clamp_output(con, rows);
+	start = total - rows - con->scroll;
+	if (start < 0)
+		start = 0;
+	for (k = 0; k < rows && start + k < total; k++) {
+		const char *s = start + k < (int)con->nlines ?
+		    out_line(con, (size_t)(start + k)) : con->partial.s;
+
+		draw_text(win, y + k, 1, w - 2, ROLE_TEXT, s);
+	}
+}
+
+/* The prompt's lines for the run stage, drawn from the bottom up. */
+static void
+draw_prompt(struct console *con, WINDOW *win, int y, int rows, int w)
+{
+	const struct step *st = runner_current_step(con->r);
+	const struct runner_step *s;
+	size_t i;
+	const char *msg;
+	int rb, n = 0, keys = y + rows - 1, x, timedout;
+	char dur[32];
+
+	i = runner_current(con->r, &rb);
+	s = runner_step_info(con->r, i);
+	switch (runner_phase(con->r)) {
+	case RUNNER_CONFIRM:
+		if (con->msg != NULL) {
+			draw_text(win, keys - 1, 1, w - 2, ROLE_CRIT, con->msg);
+			n = 1;
+		}
+		if (con->describe != NULL)
+			draw_block(win, y, rows - 1 - n, w, ROLE_TEXT,
+			    con->describe, 0);
+		if (con->name != NULL) {
+			x = 1 + draw_printf(win, keys, 1, w - 2, ROLE_CRIT,
+			    "Type the runbook's name (%s) to run this "
+			    "dangerous step: ", con->rb->name);
+			form_draw_field(con->name, 0, win, keys, x, w - 1 - x >
+			    40 ? 40 : w - 1 - x);
+		} else if (runner_needs_name(con->r))
+			draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
+			    "DANGER: r run (type the runbook's name)  s skip  "
+			    "a abort   j/k scroll   Esc hide");
+		else if (st != NULL && st->kind == STEP_PAUSE)
+			draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
+			    "r done (continue)  s skip  a abort   j/k scroll   "
+			    "Esc hide");
+		else
+			draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
+			    "r run  s skip  a abort   j/k scroll   Esc hide");
+		break;
+	case RUNNER_FAILED:
+		timedout = s != NULL && s->state == RSTEP_TIMEDOUT;
+		msg = s != NULL && !timedout ? s->message : NULL;
+		if (rb >= 0)
+			draw_printf(win, y, 1, w - 2, ROLE_CRIT,
+			    "Rollback '%s' failed.", st != NULL ? st->name :
+			    "?");
+		else
+			draw_printf(win, y, 1, w - 2, ROLE_CRIT,
+			    "Step %zu '%s' %s%s%s.", i + 1, st != NULL ?
+			    st->name : "?", timedout ? "timed out" : "failed",
+			    msg != NULL ? ": " : "", msg != NULL ? msg : "");
+		if (con->msg != NULL)
+			draw_text(win, keys - 1, 1, w - 2, ROLE_CRIT, con->msg);
+		draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY, rb >= 0 ?
+		    "r retry  s skip  a abort   j/k scroll   Esc hide" :
+		    "r retry  s skip  b rollback  a abort   j/k scroll   "
+		    "Esc hide");
+		break;
+	case RUNNER_RUNNING:
+		if (con->ask_abort) {
+			draw_text(win, keys, 1, w - 2, ROLE_CRIT,
+			    "Kill the step and abort the run?  y abort  "
+			    "n continue");
+			break;
+		}
+		dur[0] = '\0';
+		if (rb < 0 && s != NULL && s->state == RSTEP_RUNNING)
+			util_format_duration((util_mono_ms() - con->t0[i]) /
+			    1000, dur, sizeof dur);
+		draw_printf(win, keys - 1, 1, w - 2, ROLE_WARN,
+		    "%s %s%s%s", rb >= 0 ? "Rolling back:" : "Running:",
+		    st != NULL ? st->name : "", dur[0] != '\0' ? " for " :
+		    "", dur);
+		draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
+		    "Ctrl-C interrupt (twice: kill)  a abort   j/k scroll   "
+		    "Esc hide");
+		break;
+	default:
+		draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
+		    "Esc close   j/k scroll");
+		break;
+	}
+}
+
+void
+console_draw(struct console *con, WINDOW *win, int h, int w)
+{
+	WINDOW *sub;
+	char *sum, title[256];
+	int y, list_rows, prompt_rows, out_rows, sl;
+
+	if (con->stage == CON_RUN)
+		snprintf(title, sizeof title, "Run console: %s   run %s   %s",
+		    con->rb->name, runner_id(con->r), con->finished ?
+		    runner_result_name(runner_result(con->r)) : "");
+	else
+		snprintf(title, sizeof title, "Run console: %s%s%s",
+		    con->rb->name, con->rb->description != NULL ? " - " : "",
+		    con->rb->description != NULL ? con->rb->description : "");
+	draw_text(win, 0, 1, w - 2, ROLE_TITLE_FOCUS, title);
+	if (con->stage == CON_PARAMS) {
+		if (h > 2 && (sub = derwin(win, h - 1, w, 1, 0)) != NULL) {
+			form_draw(con->params, sub, h - 1, w);
+			delwin(sub);
+		}
+		return;
+	}
+	if (con->stage == CON_PREVIEW) {
+		draw_preview(con, win, h, w);
+		return;
+	}
+
+	y = 1;
+	if (con->finished) {
+		sum = runner_summary(con->r);
+		sl = count_lines(sum);
+		list_rows = sl < h / 2 ? sl : h / 2;
+		draw_block(win, y, list_rows, w, ROLE_TEXT, sum, 0);
+		free(sum);
+		prompt_rows = 1;
+	} else {
+		list_rows = (int)con->rb->nsteps;
+		if (list_rows > h / 3)
+			list_rows = h / 3 > 1 ? h / 3 : 1;
+		draw_checklist(con, win, y, list_rows, w);
+		if (runner_phase(con->r) == RUNNER_CONFIRM) {
+			prompt_rows = count_lines(con->describe) + 1 +
+			    (con->msg != NULL);
+			if (prompt_rows > h / 3)
+				prompt_rows = h / 3;
+		} else if (runner_phase(con->r) == RUNNER_FAILED)
+			prompt_rows = 2 + (con->msg != NULL);
+		else
+			prompt_rows = 2;
+	}
+	y += list_rows;
+	out_rows = h - y - 1 - prompt_rows;
+	if (out_rows < 1)
+		out_rows = 1;
+	draw_hline(win, y, 0, w, ROLE_BORDER);
+	clamp_output(con, out_rows);
+	if (con->scroll > 0)
+		draw_printf(win, y, 2, w - 4, ROLE_TITLE, " Output (%d line%s "
+		    "back; G: follow) ", con->scroll, con->scroll == 1 ? "" :
+		    "s");
+	else
+		draw_text(win, y, 2, w - 4, ROLE_TITLE, " Output ");
+	y++;
+	draw_output(con, win, y, out_rows, w);
+	y += out_rows;
+	if (y < h)
+		draw_prompt(con, win, y, h - y, w);
+}
+
+/* Keys. */
+
+static void
+con_set_msg(struct console *con, char *cause)
+{
+	free(con->msg);
+	con->msg = cause;
+}
+
+/* Scrolls the output (or the preview); returns 1 when key was one. */
+static int
+scroll_key(int *top, int key, int down_is_newer)
+{
+	int d;
+
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		d = 1;
+		break;
+	case 'k':
+	case KEY_UP:
+		d = -1;
+		break;
+	case KEY_NPAGE:
+	case KEY_CTRL('f'):
+		d = 10;
+		break;
+	case KEY_PPAGE:
+	case KEY_CTRL('b'):
+		d = -10;
+		break;
+	case 'G':
+	case KEY_END:
+		*top = down_is_newer ? 0 : 1 << 20;
+		return 1;
+	case 'g':
+	case KEY_HOME:
+		*top = down_is_newer ? 1 << 20 : 0;
+		return 1;
+	default:
+		return 0;
+	}
+	*top += down_is_newer ? -d : d;
+	if (*top < 0)
+		*top = 0;
+	return 1;
+}
+
+static void
+con_hide(struct console *con)
+{
+	con->shown = 0;
+	ui_notice(con->o.ui, "the run of %s goes on; Enter on Runbooks shows "
+	    "it again", con->rb->name);
+}
+
+static enum console_act
+key_run(struct console *con, int key)
+{
+	struct ui *ui = con->o.ui;
+	char *cause = NULL;
+	int rc;
+
+	if (con->finished) {
+		if (key == KEY_ESCAPE || key == 'q' || is_enter(key))
+			return CONSOLE_CLOSE;
+		scroll_key(&con->scroll, key, 1);
+		return CONSOLE_KEEP;
+	}
+	/* Typing the runbook's name for a danger step. */
+	if (con->name != NULL) {
+		switch (form_key(con->name, key)) {
+		case FORM_CANCEL:
+			form_free(con->name);
+			con->name = NULL;
+			break;
+		case FORM_SUBMIT:
+			if (runner_confirm(con->r, field(con->name, 0),
+			    &cause) != 0) {
+				con_set_msg(con, cause);
+				form_set_value(con->name, 0, "");
+			} else {
+				form_free(con->name);
+				con->name = NULL;
+				con_set_msg(con, NULL);
+			}
+			break;
+		case FORM_CONTINUE:
+			break;
+		}
+		return CONSOLE_KEEP;
+	}
+	if (con->ask_abort) {
+		if (key == 'y' || key == 'Y')
+			runner_abort(con->r, NULL);
+		con->ask_abort = 0;
+		return CONSOLE_KEEP;
+	}
+	if (key == KEY_CTRL('c')) {
+		if (runner_phase(con->r) == RUNNER_RUNNING)
+			runner_interrupt(con->r);
+		else
+			ui_notice(ui, "nothing is running: a aborts the run");
+		return CONSOLE_KEEP;
+	}
+	if (key == KEY_ESCAPE) {
+		con_hide(con);
+		return CONSOLE_KEEP;
+	}
+	if (scroll_key(&con->scroll, key, 1))
+		return CONSOLE_KEEP;
+	rc = 0;
+	switch (runner_phase(con->r)) {
+	case RUNNER_CONFIRM:
+		switch (key) {
+		case 'r':
+			if (runner_needs_name(con->r)) {
+				con->name = form_new("", NULL);
+				form_add(con->name, "name", NULL, NULL, 0,
+				    NULL);
+				con_set_msg(con, NULL);
+				return CONSOLE_KEEP;
+			}
+			rc = runner_confirm(con->r, NULL, &cause);
+			break;
+		case 's':
+			rc = runner_skip(con->r, &cause);
+			break;
+		case 'a':
+			rc = runner_abort(con->r, &cause);
+			break;
+		}
+		break;
+	case RUNNER_FAILED:
+		switch (key) {
+		case 'r':
+			rc = runner_retry(con->r, &cause);
+			break;
+		case 's':
+			rc = runner_skip(con->r, &cause);
+			break;
+		case 'b':
+			rc = runner_rollback(con->r, &cause);
+			break;
+		case 'a':
+			rc = runner_abort(con->r, &cause);
+			break;
+		}
+		break;
+	case RUNNER_RUNNING:
+		if (key == 'a')
+			con->ask_abort = 1;
+		else if (key == 'q')
+			ui_notice(ui, "a run is going: Esc hides the console, "
+			    "then q quits (and aborts the run)");
+		break;
+	default:
+		break;
+	}
+	if (rc != 0)
+		con_set_msg(con, cause);
+	return CONSOLE_KEEP;
+}
+
+enum console_act
+console_key(struct console *con, int key)
+{
+	switch (con->stage) {
+	case CON_PARAMS:
+		if (key == KEY_CTRL('c'))
+			return CONSOLE_CLOSE;
+		switch (form_key(con->params, key)) {
+		case FORM_CANCEL:
+			return CONSOLE_CLOSE;
+		case FORM_SUBMIT:
+			if (con_bind(con) == 0)
+				con_to_preview(con);
+			break;
+		case FORM_CONTINUE:
+			break;
+		}
+		return CONSOLE_KEEP;
+	case CON_PREVIEW:
+		if (key == KEY_ESCAPE || key == 'q' || key == KEY_CTRL('c'))
+			return CONSOLE_CLOSE;
+		if (scroll_key(&con->preview_top, key, 0))
+			return CONSOLE_KEEP;
+		if (is_enter(key) || key == 'r')
+			con_start(con, 0);
+		else if (key == 'O' && con->rb->require_window)
+			con_start(con, RUNNER_OVERRIDE_WINDOW);
+		return CONSOLE_KEEP;
+	case CON_RUN:
+		return key_run(con, key);
+	}
+	return CONSOLE_KEEP;
+}
+
+size_t
+console_index(const struct console *con)
+{
+	return con->idx;
+}
+
+const char *
+console_name(const struct console *con)
+{
+	return con->rb->name;
+}
+
+int
+console_finished(const struct console *con)
+{
+	return con->finished;
+}
+
+int
+console_shown(const struct console *con)
+{
+	return con->shown;
+}
+
+void
+console_show(struct console *con)
+{
+	con->shown = 1;
+}
+
+const char *
+console_busy(const struct console *con)
+{
+	static char text[128];
+
+	if (con->r == NULL || con->finished)
+		return NULL;
+	snprintf(text, sizeof text, "a run of %s is going", con->rb->name);
+	return text;
+}
+
+void
+console_hangup(struct console *con)
+{
+	if (con->r != NULL && !con->finished)
+		runner_detach(con->r);
+}
+
+const char *
+console_hints(const struct console *con)
+{
+	if (con->finished)
+		return "Run console: Esc close";
+	if (con->r == NULL)
+		return "Run console: Esc cancel";
+	return "Run console: Ctrl-C interrupts the step, Esc hides the "
+	    "console (the run goes on)";
+}
