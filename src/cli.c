@@ -1,6 +1,8 @@
 /* What the line modes share: loading the configuration with every problem
  * printed, and the clock that --now can fix. */
 #include "cli.h"
+#include "check.h"
+#include "childenv.h"
 #include "sanitize.h"
 
 #include <getopt.h>
@@ -27,6 +29,31 @@ cli_print_errors(const struct cfg_errors *errs)
 	}
 }
 
+/*
+ * The variables that hold the checks' secrets (password_env, value_env)
+ * are never passed to a child unless a step asks for one by name.
+ */
+static void
+cli_hide_secrets(const struct config *c)
+{
+	const struct check *k;
+	size_t i, j;
+
+	for (i = 0; i < c->nchecks; i++) {
+		k = c->checks[i];
+		if (k->type == CHECK_POSTGRES && k->pg.password_env != NULL)
+			childenv_secret(k->pg.password_env);
+		if (k->type == CHECK_REDIS && k->redis.password_env != NULL)
+			childenv_secret(k->redis.password_env);
+		for (j = 0; k->type == CHECK_HTTP &&
+		    j < k->http.nsecret_headers; j++) {
+			if (k->http.secret_headers[j].value_env != NULL)
+				childenv_secret(
+				    k->http.secret_headers[j].value_env);
+		}
+	}
+}
+
 struct config *
 cli_load_config(const char *explicit)
 {
@@ -48,6 +75,8 @@ cli_load_config(const char *explicit)
 		    errs.nerrors == 1 ? "" : "s");
 	cfg_errors_free(&errs);
 	free(path);
+	if (c != NULL)
+		cli_hide_secrets(c);
 	return c;
 }
 

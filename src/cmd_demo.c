@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "childenv.h"
 #include "cli.h"
 #include "config.h"
 #include "demo_servers.h"
@@ -18,6 +19,15 @@ static const char demo_usage[] =
 "configuration that points at them and runs the dashboard on it.\n"
 "Everything is stopped and removed when the dashboard exits.\n"
 "--snapshot prints 'maintop snapshot' of the demo instead (no terminal).\n";
+
+/* For maintop's own use (the configuration) and for the runbooks' steps,
+ * whose environment was captured at start-up. */
+static void
+demo_setenv(const char *name, const char *value)
+{
+	setenv(name, value, 1);
+	childenv_set(name, value);
+}
 
 int
 cmd_demo(int argc, char **argv)
@@ -75,13 +85,13 @@ cmd_demo(int argc, char **argv)
 	}
 	/* demo_start has written the configuration; the runbooks (the demo's
 	 * and the examples in doc/runbooks) find the servers through these. */
-	setenv("MAINTOP_DEMO_DIR", d->dir, 1);
+	demo_setenv("MAINTOP_DEMO_DIR", d->dir);
 	snprintf(port, sizeof port, "%d", d->pg_port);
-	setenv("MAINTOP_DEMO_PG_PORT", port, 1);
+	demo_setenv("MAINTOP_DEMO_PG_PORT", port);
 	snprintf(port, sizeof port, "%d", d->redis_port);
-	setenv("MAINTOP_DEMO_REDIS_PORT", port, 1);
+	demo_setenv("MAINTOP_DEMO_REDIS_PORT", port);
 	snprintf(port, sizeof port, "%d", d->http_port);
-	setenv("MAINTOP_DEMO_HTTP_PORT", port, 1);
+	demo_setenv("MAINTOP_DEMO_HTTP_PORT", port);
 
 	if (snapshot) {
 		char *args[] = { "snapshot", "-c", d->config_path, NULL };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "childenv.h"
 #include "cli.h"
 #include "config.h"
 #include "ui_run.h"
@@ -117,6 +118,9 @@ main(int argc, char **argv)
 	size_t i;
 	int ch, ret;
 
+	/* Children get the environment maintop was started with, before
+	 * maintop sets TZ and ESCDELAY for itself. */
+	childenv_capture();
 	cli_started_ms = util_mono_ms();
 	if (take_now(&argc, argv) != 0)
 		return CLI_EXIT_USAGE;
