@@ -594,3 +594,34 @@ util_mono_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* Frees a NULL-terminated vector of strings and the strings. */
+void
+strv_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Appends s (taken) to the NULL-terminated vector *v of *n strings. */
+void
+strv_add(char ***v, size_t *n, char *s)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+/* Frees a vector whose strings may hold a password: wipes them first. */
+void
+strv_wipe(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		explicit_bzero(v[i], strlen(v[i]));
+	strv_free(v);
+}

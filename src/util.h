@@ -51,6 +51,14 @@ void buf_quote(struct buf *, const char *, int json);
 /* Appends s as a JSON string literal, quotes included. */
 void buf_json_str(struct buf *, const char *);
 
+/* NULL-terminated vectors of strings (argv, environments).  strv_add
+ * appends s (taken) to *v of *n strings; strv_free frees the vector and
+ * its strings; strv_wipe zeroes each string first (it may hold a
+ * password). */
+void strv_add(char ***v, size_t *n, char *s);
+void strv_free(char **v);
+void strv_wipe(char **v);
+
 /* Edit distance, used for "did you mean" suggestions. */
 size_t util_levenshtein(const char *, const char *);
 

@@ -1,0 +1,161 @@
+/* The per-runbook lock: a flock on state_dir/locks/NAME.lock, which names
+ * who holds it, so that one runbook runs once at a time on a host. */
+#include "runner_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "journal.h"
+#include "runbook.h"
+
+void
+runlock_release(struct runner *r)
+{
+	if (r->lock_fd == -1)
+		return;
+	if (ftruncate(r->lock_fd, 0) != 0) {
+		/* A stale content is harmless: the flock is what counts. */
+	}
+	close(r->lock_fd);	/* releases the flock */
+	r->lock_fd = -1;
+}
+
+/* "alice (ssh 10.0.0.1, /dev/pts/3, pid 123, run X) since T" from a lock. */
+static char *
+describe_holder(const char *text)
+{
+	json_t *o, *v;
+	json_error_t jerr;
+	struct buf b;
+	const char *user;
+
+	o = json_loads(text, 0, &jerr);
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return xstrdup("another maintop (its lock file says nothing "
+		    "more)");
+	}
+	buf_init(&b);
+	user = json_string_value(json_object_get(o, "user"));
+	buf_adds(&b, user != NULL ? user : "someone");
+	buf_adds(&b, " (");
+	if ((v = json_object_get(o, "ssh_client")) != NULL &&
+	    json_is_string(v))
+		buf_printf(&b, "from %s, ", json_string_value(v));
+	if ((v = json_object_get(o, "tty")) != NULL && json_is_string(v))
+		buf_printf(&b, "on %s, ", json_string_value(v));
+	if ((v = json_object_get(o, "pid")) != NULL && json_is_integer(v))
+		buf_printf(&b, "pid %lld, ", (long long)json_integer_value(v));
+	if ((v = json_object_get(o, "run")) != NULL && json_is_string(v))
+		buf_printf(&b, "run %s", json_string_value(v));
+	buf_addc(&b, ')');
+	if ((v = json_object_get(o, "since")) != NULL && json_is_string(v))
+		buf_printf(&b, " since %s", json_string_value(v));
+	json_decref(o);
+	return buf_detach(&b);
+}
+
+static char *
+runlock_path(const char *state_dir, const char *runbook)
+{
+	return xasprintf("%s/locks/%s.lock", state_dir, runbook);
+}
+
+/* Reads a lock file's content (at most 4 KiB) from fd. */
+static char *
+read_lock(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+int
+runlock_take(struct runner *r, char **cause)
+{
+	char *dir, *text, *who, when[32];
+	struct buf b;
+	ssize_t w;
+
+	dir = xasprintf("%s/locks", r->env.state_dir);
+	if (fileio_mkdirs(dir, 0700) != 0) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	r->lock_path = runlock_path(r->env.state_dir, r->rb->name);
+	r->lock_fd = open(r->lock_path, O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (r->lock_fd == -1) {
+		*cause = xasprintf("%s: %s", r->lock_path, strerror(errno));
+		return -1;
+	}
+	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		text = read_lock(r->lock_fd);
+		who = describe_holder(text);
+		*cause = xasprintf("runbook '%s' is already running: started "
+		    "by %s", r->rb->name, who);
+		free(who);
+		free(text);
+		close(r->lock_fd);
+		r->lock_fd = -1;
+		return -1;
+	}
+	text = read_lock(r->lock_fd);
+	if (*text != '\0')
+		r->stale = describe_holder(text);	/* logged once open */
+	free(text);
+	util_format_utc(r->start, when, sizeof when);
+	buf_init(&b);
+	buf_addc(&b, '{');
+	journal_who(&b);
+	buf_printf(&b, ",\"pid\":%ld,\"since\":\"%s\",\"run\":", (long)getpid(),
+	    when);
+	buf_json_str(&b, r->id);
+	buf_adds(&b, "}\n");
+	if (ftruncate(r->lock_fd, 0) != 0 ||
+	    (w = pwrite(r->lock_fd, b.s, b.len, 0)) != (ssize_t)b.len) {
+		/* The flock holds; only the description is missing. */
+	}
+	buf_free(&b);
+	return 0;
+}
+
+int
+runlock_live(const char *state_dir, const char *runbook, const char *id)
+{
+	char *path = runlock_path(state_dir, runbook), *text;
+	const char *run;
+	json_t *j;
+	json_error_t jerr;
+	int fd, live = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd == -1)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);	/* free: nobody runs it */
+		return 0;
+	}
+	text = read_lock(fd);
+	close(fd);
+	j = json_loads(text, 0, &jerr);
+	free(text);
+	run = json_string_value(json_object_get(j, "run"));
+	if (run != NULL && strcmp(run, id) == 0)
+		live = 1;
+	json_decref(j);
+	return live;
+}

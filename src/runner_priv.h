@@ -1,0 +1,207 @@
+/* The runner's private parts, shared by the files that make it up: the run
+ * itself (runner.c), its child process (child.c) and pseudo-terminal
+ * (pty.c), the client commands of sql, redis and http steps (stepcmd.c),
+ * the step's output (stepout.c), the lock (runlock.c) and the journal
+ * records (runjournal.c). */
+#ifndef MAINTOP_RUNNER_PRIV_H
+#define MAINTOP_RUNNER_PRIV_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "runner.h"
+#include "util.h"
+
+struct event;
+
+/* What the deferred "kick" event does next. */
+enum runner_op {
+	OP_NONE,
+	OP_ENTER,	/* the current step: ask for confirmation or launch */
+	OP_LAUNCH,	/* launch the current step without asking */
+	OP_PAUSE_DONE,	/* a confirmed pause step: it is done */
+	OP_FINISH	/* end the run with r->result */
+};
+
+/* One rollback step to run: step i's rollback j. */
+struct rb_item {
+	size_t	step;
+	size_t	j;
+};
+
+struct runner {
+	struct runner_env	 env;
+	const struct runbook	*rb;
+	char			**values;
+	int			 overrides;
+
+	char			*id;
+	char			*journal;
+	char			*log_path;
+	char			*lock_path;
+	int			 lock_fd;
+	int			 log_fd;
+	time_t			 start;
+	long long		 start_ms;
+
+	enum runner_phase	 phase;
+	enum runner_result	 result;
+	struct runner_step	*steps;
+	json_t			**metrics;
+	size_t			 cur;
+
+	int			 in_rollback;
+	struct rb_item		*rbv;
+	size_t			 nrb;
+	size_t			 rbpos;
+	int			 rb_owner_skipped;
+
+	enum runner_op		 op;
+	struct event		*ev_kick;
+	struct event		*ev_chld;
+	struct event		*ev_out;
+	struct event		*ev_timeout;
+	struct event		*ev_kill;
+	struct event		*ev_poll;
+
+	pid_t			 pid;
+	int			 out_fd;
+	int			 interactive;	/* the step runs on pty_fd */
+	int			 pty_fd;	/* its pseudo-terminal's master */
+	struct event		*ev_pty;	/* the step's output */
+	struct event		*ev_tty;	/* the user's keys */
+	struct event		*ev_winch;
+	int			 tty_gone;	/* the terminal cannot be written */
+	int			 timed_out;
+	int			 interrupts;
+	int			 aborting;
+	int			 detached;
+	long long		 t0;
+	char			*wait_status;
+	char			*stale;		/* who left a stale lock */
+
+	char			**secrets;
+	size_t			 nsecrets;
+	size_t			 secret_max;
+	char			**passwords;	/* owned; also in secrets */
+	size_t			 npasswords;
+
+	int			 client_error;	/* redis: an error reply */
+	int			 http_status;	/* -1 until curl tells */
+	char			*http_out;	/* response body file */
+	char			*http_in;	/* request body file */
+	char			*http_hdr;	/* request headers file */
+	struct buf		 pend;	/* output held back for masking */
+	struct buf		 line;	/* the current output line */
+	int			 line_long;
+};
+
+/* runner.c */
+/* Frees *ev if set and clears it. */
+void runner_event_free(struct event **ev);
+/* Stops watching a descriptor and closes it (*fd becomes -1). */
+void runner_close_watched(struct event **ev, int *fd);
+/*
+ * The current step (or rollback step) ended in state s with exit code
+ * (-1: none), killing signal sig and message msg (or NULL): records it,
+ * tells the front end and moves the run on.
+ */
+void runner_step_complete(struct runner *, enum runner_step_state s,
+    int code, int sig, const char *msg);
+
+/* child.c */
+/*
+ * Starts the current step's child (a shell for run steps, the client for
+ * sql, redis and http steps) in its own process group, its output on a
+ * watched pipe or, for an interactive step with a user at the terminal,
+ * on a pseudo-terminal.  Returns 0, or -1 with *cause set.
+ */
+int child_spawn(struct runner *, const struct step *, char **cause);
+/* Sends sig to the step's process group (or, before the child has made
+ * its own session, to the child).  Nothing without a child. */
+void child_signal(struct runner *, int sig);
+/* Reads what the step wrote so far (the pipe is non-blocking). */
+void child_read(struct runner *);
+/* Stops watching the output pipe and closes it. */
+void child_close_output(struct runner *);
+/* The SIGCHLD event (arg is the runner): reaps the step's child only and
+ * then completes the step. */
+void child_sigchld(int fd, short what, void *arg);
+
+/* pty.c */
+/* Whether an interactive step can have the user: stdin is a terminal of
+ * which we are not in the background. */
+int pty_usable(void);
+/* Writes to the real terminal while the step owns it; with crlf, "\n"
+ * becomes "\r\n".  A failed write stops further writes. */
+void pty_write(struct runner *, const char *data, size_t len, int crlf);
+/* Opens a pseudo-terminal: the master (non-blocking) in r->pty_fd, the
+ * slave for the child in *slave.  Returns 0, or -1 with *cause set. */
+int pty_open(struct runner *, int *slave, char **cause);
+/* Before the child starts: the step's terminal gets the user's settings
+ * and window size, and the real one goes raw. */
+void pty_begin(struct runner *, int slave);
+/* Once the child runs: watches its output, the user's keys and window
+ * size changes. */
+void pty_events(struct runner *);
+/* Reads what the step wrote on its pseudo-terminal so far. */
+void pty_read(struct runner *);
+/* The end of an interactive step: the rest of its output, the terminal's
+ * settings back and, with notify, the front end told.  Nothing when the
+ * step is not interactive. */
+void pty_end(struct runner *, int notify);
+
+/* stepcmd.c */
+/*
+ * The client command of a sql, redis or http step: the program's path,
+ * its argv and the extra environment ("PGPASSWORD=..."), all new.
+ * Returns 0, or -1 with *cause set.
+ */
+int stepcmd_build(struct runner *, const struct step *, char **path,
+    char ***argv, char ***extra, char **cause);
+/* Watches one line of the client's output (a redis error reply, curl's
+ * status line). */
+void stepcmd_line(struct runner *, const char *s, size_t len);
+/* Whether an http step's status is the one expected (default: 2xx). */
+int stepcmd_http_ok(const struct step *, int status);
+/* Shows the start of an http step's response body. */
+void stepcmd_http_body(struct runner *);
+/* Removes an http step's temporary files. */
+void stepcmd_cleanup(struct runner *);
+
+/* stepout.c */
+/*
+ * The step's output: every secret replaced by RUNBOOK_MASK, then to the
+ * log, the front end and the METRICS scanner.  final flushes what was
+ * held back as the possible start of a secret.
+ */
+void stepout_write(struct runner *, const char *data, size_t len,
+    int final);
+/* Writes text to the log only (framing lines: commands, results). */
+void stepout_log(struct runner *, const char *fmt, ...) UTIL_PRINTF(2, 3);
+/* Output the runner itself produces (status lines): log and front end. */
+void stepout_say(struct runner *, const char *fmt, ...) UTIL_PRINTF(2, 3);
+
+/* runlock.c */
+/* Takes the runbook's lock (state_dir/locks/NAME.lock) without waiting
+ * and writes who holds it.  Returns 0, or -1 with *cause set. */
+int runlock_take(struct runner *, char **cause);
+/* Releases the lock if held. */
+void runlock_release(struct runner *);
+/* Whether run id of runbook is still going in another maintop: its lock
+ * is held and names it. */
+int runlock_live(const char *state_dir, const char *runbook, const char *id);
+
+/* runjournal.c */
+/* A new journal record of type for this run (type, run, runbook). */
+json_t *runjournal_record(struct runner *, const char *type);
+/*
+ * Appends obj (taken) to the journal; who adds the user, SSH client and
+ * terminal.  Returns 0, or -1: with *cause set when cause is not NULL,
+ * else the failure is shown in the output and the log.
+ */
+int runjournal_write(struct runner *, json_t *obj, int who, char **cause);
+
+#endif

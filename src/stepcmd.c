@@ -1,0 +1,437 @@
+/* The client commands of sql, redis and http steps (psql, redis-cli and
+ * curl, never through a shell) and what their output tells. */
+#include "runner_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "runbook.h"
+
+#define STEPCMD_HTTP_SHOW	16384	/* bytes of a body shown */
+
+/* What curl writes after the transfer (the body goes to a file). */
+#define STEPCMD_HTTP_MARK	"maintop: HTTP status "
+
+/* The clients that run sql, redis and http steps, and their packages. */
+static const struct {
+	enum step_kind	 kind;
+	const char	*prog;
+	const char	*package;
+} stepcmd_clients[] = {
+	{ STEP_SQL, "psql", "postgresql-client" },
+	{ STEP_REDIS, "redis-cli", "redis-tools" },
+	{ STEP_HTTP, "curl", "curl" }
+};
+
+/*
+ * Watches the client's lines: a redis error reply ("(error) ..." with
+ * --no-raw; strings are quoted, so a value cannot look like one) and the
+ * status line curl writes at the end of an http step.
+ */
+void
+stepcmd_line(struct runner *r, const char *s, size_t len)
+{
+	const struct step *st = runner_current_step(r);
+	size_t n = sizeof STEPCMD_HTTP_MARK - 1;
+	int status = 0;
+
+	if (st == NULL || r->pid <= 0)
+		return;
+	if (st->kind == STEP_REDIS && len >= 8 && memcmp(s, "(error) ", 8) ==
+	    0)
+		r->client_error = 1;
+	if (st->kind == STEP_HTTP && len == n + 3 &&
+	    memcmp(s, STEPCMD_HTTP_MARK, n) == 0) {
+		for (s += n; len > n; len--, s++) {
+			if (*s < '0' || *s > '9')
+				return;
+			status = status * 10 + (*s - '0');
+		}
+		r->http_status = status;
+	}
+}
+
+/* Whether an http step's status is the one expected (default: 2xx). */
+int
+stepcmd_http_ok(const struct step *st, int status)
+{
+	if (st->expect_status > 0)
+		return status == st->expect_status;
+	return status >= 200 && status <= 299;
+}
+
+/* Removes an http step's temporary files. */
+void
+stepcmd_cleanup(struct runner *r)
+{
+	if (r->http_out != NULL) {
+		unlink(r->http_out);
+		free(r->http_out);
+		r->http_out = NULL;
+	}
+	if (r->http_in != NULL) {
+		unlink(r->http_in);
+		free(r->http_in);
+		r->http_in = NULL;
+	}
+	if (r->http_hdr != NULL) {
+		unlink(r->http_hdr);
+		free(r->http_hdr);
+		r->http_hdr = NULL;
+	}
+}
+
+/* Shows the start of the response body (masked like any output). */
+void
+stepcmd_http_body(struct runner *r)
+{
+	char *data = NULL;
+	size_t len = 0, total;
+	struct stat sb;
+	int fd;
+
+	if (r->http_out == NULL)
+		return;
+	fd = open(r->http_out, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1)
+		return;
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
+		total = (size_t)sb.st_size;
+		data = xmalloc(STEPCMD_HTTP_SHOW + 1);
+		while (len < STEPCMD_HTTP_SHOW) {
+			ssize_t n;
+
+			n = read(fd, data + len, STEPCMD_HTTP_SHOW - len);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+		}
+		stepout_write(r, data, len, 0);
+		if (len > 0 && data[len - 1] != '\n')
+			stepout_write(r, "\n", 1, 0);
+		stepout_write(r, "", 0, 1);
+		if (total > len)
+			stepout_say(r, "maintop: (response body cut at %zu of %zu "
+			    "bytes)\n", len, total);
+		free(data);
+	}
+	close(fd);
+}
+
+/* The executable prog in PATH (a new string), or NULL. */
+static char *
+find_program(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct stat sb;
+	char *f;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (end == p)
+			f = xasprintf("./%s", prog);
+		else
+			f = xasprintf("%.*s/%s", (int)(end - p), p, prog);
+		if (stat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    access(f, X_OK) == 0)
+			return f;
+		free(f);
+		if (*end == '\0')
+			return NULL;
+	}
+}
+
+/* Masks a check's password in the output from now on (takes pw). */
+static void
+add_password(struct runner *r, char *pw)
+{
+	size_t i, n = strlen(pw);
+
+	for (i = 0; i < r->npasswords; i++) {
+		if (strcmp(r->passwords[i], pw) == 0) {
+			explicit_bzero(pw, n);
+			free(pw);
+			return;
+		}
+	}
+	r->passwords = xreallocarray(r->passwords, r->npasswords + 1,
+	    sizeof *r->passwords);
+	r->passwords[r->npasswords++] = pw;
+	r->secrets = xreallocarray(r->secrets, r->nsecrets + 1,
+	    sizeof *r->secrets);
+	r->secrets[r->nsecrets++] = pw;
+	if (n > r->secret_max)
+		r->secret_max = n;
+}
+
+/* A private temporary file in the run directory; its path, or NULL. */
+static char *
+http_tempfile(struct runner *r, const char *what, const char *data,
+    char **cause)
+{
+	char *path;
+	size_t off = 0, len = data != NULL ? strlen(data) : 0;
+	ssize_t n;
+	int fd;
+
+	path = xasprintf("%s/runs/%s.%s.XXXXXX", r->env.state_dir,
+	    r->id != NULL ? r->id : "run", what);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			close(fd);
+			unlink(path);
+			free(path);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	return path;
+}
+
+/*
+ * Writes an http step's headers, parameters substituted, to a private file
+ * for curl's "-H @file" (one header a line), so that a secret value is
+ * never in the process list.  Returns 0, or -1 with *cause set.
+ */
+static int
+http_headers(struct runner *r, const struct step *st, char **cause)
+{
+	struct buf b;
+	char *h;
+	size_t i, hl;
+	int bad = 0;
+
+	buf_init(&b);
+	for (i = 0; i < st->nheaders && !bad; i++) {
+		h = runbook_http_header(r->rb, r->values, st->headers[i], 0);
+		hl = strlen(h);
+		/* A parameter's value must not start another header. */
+		if (strpbrk(h, "\r\n") != NULL) {
+			*cause = xasprintf("header %zu of the step: a "
+			    "parameter's value holds a line break", i + 1);
+			bad = 1;
+		} else {
+			if (hl > 0 && h[hl - 1] == ':')
+				h[hl - 1] = ';';	/* curl: an empty value */
+			buf_printf(&b, "%s\n", h);
+		}
+		explicit_bzero(h, hl);
+		free(h);
+	}
+	if (!bad && (r->http_hdr = http_tempfile(r, "headers", b.s,
+	    cause)) == NULL)
+		bad = 1;
+	if (b.s != NULL)
+		explicit_bzero(b.s, b.len);
+	buf_free(&b);
+	return bad ? -1 : 0;
+}
+
+/*
+ * The client command of a sql, redis or http step: the program's path,
+ * its argv and the extra environment ("PGPASSWORD=..."), all new; nothing
+ * goes through a shell, and parameter values are single arguments.
+ * Returns 0, or -1 with *cause set.
+ */
+int
+stepcmd_build(struct runner *r, const struct step *st, char **path,
+    char ***argv, char ***extra, char **cause)
+{
+	const struct check *chk = st->check;
+	const char *prog = NULL, *pkg = NULL;
+	char **v = NULL, **e = NULL, **words = NULL, *pw = NULL, *why = NULL;
+	char *s;
+	size_t nv = 0, ne = 0, nw = 0, i;
+	int have = 0;
+
+	*path = NULL;
+	*argv = *extra = NULL;
+	for (i = 0; i < sizeof stepcmd_clients / sizeof stepcmd_clients[0]; i++) {
+		if (stepcmd_clients[i].kind == st->kind) {
+			prog = stepcmd_clients[i].prog;
+			pkg = stepcmd_clients[i].package;
+		}
+	}
+	if (prog == NULL) {
+		*cause = xstrdup("no client for this kind of step");
+		return -1;
+	}
+	if ((*path = find_program(prog)) == NULL) {
+		*cause = xasprintf("%s is not installed (install the Debian "
+		    "package %s)", prog, pkg);
+		return -1;
+	}
+	if (st->kind == STEP_SQL || st->kind == STEP_REDIS) {
+		if (chk == NULL) {
+			*cause = xasprintf("check '%s' is not known", st->on);
+			goto fail;
+		}
+		have = check_password(chk, &pw, &why);
+		if (have < 0) {
+			*cause = xasprintf("the password of check '%s': %s",
+			    chk->name, why);
+			free(why);
+			goto fail;
+		}
+	}
+	strv_add(&v, &nv, xstrdup(prog));
+	switch (st->kind) {
+	case STEP_SQL:
+		strv_add(&v, &nv, xstrdup("-X"));
+		strv_add(&v, &nv, xstrdup("-w"));
+		strv_add(&v, &nv, xstrdup("-v"));
+		strv_add(&v, &nv, xstrdup("ON_ERROR_STOP=1"));
+		strv_add(&v, &nv, xstrdup("-d"));
+		if (chk->pg.conninfo != NULL)
+			strv_add(&v, &nv, xstrdup(chk->pg.conninfo));
+		else
+			strv_add(&v, &nv, xasprintf("service=%s",
+			    chk->pg.service != NULL ? chk->pg.service : ""));
+		strv_add(&v, &nv, xstrdup("-c"));
+		strv_add(&v, &nv, runbook_subst(r->rb, r->values, st->text,
+		    RUNBOOK_SUBST_SQL, 0));
+		strv_add(&e, &ne, xstrdup("PGAPPNAME=maintop"));
+		if (have > 0)
+			strv_add(&e, &ne, xasprintf("PGPASSWORD=%s", pw));
+		break;
+	case STEP_REDIS:
+		if (runbook_redis_words(r->rb, r->values, st->text, 0, &words,
+		    &nw, cause) != 0)
+			goto fail;
+		if (words[0][0] == '-') {
+			*cause = xasprintf("the redis command cannot begin "
+			    "with '-'");
+			goto fail;
+		}
+		strv_add(&v, &nv, xstrdup("--no-raw"));
+		if (chk->redis.host[0] == '/') {
+			strv_add(&v, &nv, xstrdup("-s"));
+			strv_add(&v, &nv, xstrdup(chk->redis.host));
+		} else {
+			strv_add(&v, &nv, xstrdup("-h"));
+			strv_add(&v, &nv, xstrdup(chk->redis.host));
+			strv_add(&v, &nv, xstrdup("-p"));
+			strv_add(&v, &nv, xasprintf("%d", chk->redis.port));
+		}
+		strv_add(&v, &nv, xstrdup("-n"));
+		strv_add(&v, &nv, xasprintf("%d", chk->redis.db));
+		if (chk->redis.user != NULL) {
+			strv_add(&v, &nv, xstrdup("--user"));
+			strv_add(&v, &nv, xstrdup(chk->redis.user));
+		}
+		for (i = 0; i < nw; i++)
+			strv_add(&v, &nv, words[i]);
+		free(words);
+		words = NULL;
+		if (have > 0)
+			strv_add(&e, &ne, xasprintf("REDISCLI_AUTH=%s", pw));
+		break;
+	case STEP_HTTP:
+		s = runbook_subst(r->rb, r->values, st->text, RUNBOOK_SUBST_URL,
+		    0);
+		if (strncasecmp(s, "http://", 7) != 0 &&
+		    strncasecmp(s, "https://", 8) != 0) {
+			free(s);
+			*cause = xstrdup("the URL must begin with http:// or "
+			    "https://");
+			goto fail;
+		}
+		if ((r->http_out = http_tempfile(r, "body", NULL,
+		    cause)) == NULL) {
+			free(s);
+			goto fail;
+		}
+		strv_add(&v, &nv, xstrdup("-sS"));
+		strv_add(&v, &nv, xstrdup("--proto"));
+		strv_add(&v, &nv, xstrdup("=http,https"));
+		if (st->timeout > 0) {
+			strv_add(&v, &nv, xstrdup("--max-time"));
+			strv_add(&v, &nv, xasprintf("%lld", st->timeout));
+		}
+		if (st->nheaders > 0 && http_headers(r, st, cause) != 0) {
+			free(s);
+			goto fail;
+		}
+		if (r->http_hdr != NULL) {
+			strv_add(&v, &nv, xstrdup("-H"));
+			strv_add(&v, &nv, xasprintf("@%s", r->http_hdr));
+		}
+		if (strcmp(st->method, "HEAD") == 0)
+			strv_add(&v, &nv, xstrdup("-I"));
+		else {
+			strv_add(&v, &nv, xstrdup("-X"));
+			strv_add(&v, &nv, xstrdup(st->method));
+		}
+		if (st->body != NULL) {
+			char *body = runbook_subst(r->rb, r->values, st->body,
+			    RUNBOOK_SUBST_RAW, 0);
+
+			r->http_in = http_tempfile(r, "request", body, cause);
+			explicit_bzero(body, strlen(body));
+			free(body);
+			if (r->http_in == NULL) {
+				free(s);
+				goto fail;
+			}
+			strv_add(&v, &nv, xstrdup("--data-binary"));
+			strv_add(&v, &nv, xasprintf("@%s", r->http_in));
+		}
+		strv_add(&v, &nv, xstrdup("-o"));
+		strv_add(&v, &nv, xstrdup(r->http_out));
+		strv_add(&v, &nv, xstrdup("-w"));
+		strv_add(&v, &nv, xstrdup(STEPCMD_HTTP_MARK "%{http_code}\n"));
+		strv_add(&v, &nv, xstrdup("--url"));
+		strv_add(&v, &nv, s);
+		break;
+	default:
+		break;
+	}
+	if (have > 0 && *pw != '\0')
+		add_password(r, pw);
+	else if (pw != NULL) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	if (e == NULL)
+		e = xcalloc(1, sizeof *e);
+	*argv = v;
+	*extra = e;
+	return 0;
+
+fail:
+	if (pw != NULL) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	strv_free(words);
+	strv_free(v);
+	strv_wipe(e);
+	free(*path);
+	*path = NULL;
+	stepcmd_cleanup(r);
+	return -1;
+}
