@@ -32,7 +32,11 @@ grep -q "^== Runbooks" "$tmp/out" && grep -q "^vacuum-orders" "$tmp/out"
 t $? "the demo has runbooks"
 left=$(ls -d "$tmp"/maintop-demo.* 2>/dev/null | wc -l)
 t $([ "$left" -eq 0 ] && echo 0 || echo 1) "the demo's temporary directory is removed"
-sleep 0.5
+# The servers die with the demo (PDEATHSIG): wait for that, up to 10 s.
+i=0
+while pgrep -f "$tmp/maintop-demo" >/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 ! pgrep -f "$tmp/maintop-demo" >/dev/null
 t $? "no demo server is left running"
 echo "1..$n"

@@ -11,13 +11,10 @@ trap 'servers_stop_all; screen_cleanup' EXIT
 trap 'servers_stop_all; screen_cleanup; trap - EXIT; exit 143' INT TERM HUP
 
 servers_require pg redis http curl
-if [ ! -x "$MAINTOP" ]; then
-	echo "1..0 # SKIP $MAINTOP is not built"
-	exit 0
-fi
+. "$top_srcdir/tests/lib/tap.sh"
+"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
 if ! servers_start_pg || ! servers_start_redis || ! servers_start_http; then
-	echo "1..0 # SKIP the test servers do not start here"
-	exit 0
+	bail "the test servers did not start"
 fi
 
 run=$SCREEN_TMP/run

@@ -9,8 +9,7 @@
 
 hc_init http curl
 if ! servers_start_http; then
-	echo "1..0 # SKIP testhttpd does not start here"
-	exit 0
+	bail "testhttpd did not start"
 fi
 U=$HTTP_URL_TEST
 

@@ -7,8 +7,7 @@
 
 hc_init pg psql
 if ! servers_start_pg; then
-	echo "1..0 # SKIP PostgreSQL does not start here"
-	exit 0
+	bail "PostgreSQL did not start"
 fi
 
 conf() {

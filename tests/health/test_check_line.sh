@@ -18,10 +18,13 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$1"; then ok "$2"; else notok "$2"; fi; }
 
-if ! command -v redis-server >/dev/null || ! command -v python3 >/dev/null \
-    || ! "$MAINTOP" check --help >/dev/null 2>&1; then
-	echo "1..0 # SKIP needs redis-server, python3 and a runnable maintop"
-	exit 0
+for p in redis-server:redis-server python3:python3; do
+	command -v "${p%%:*}" >/dev/null ||
+		{ echo "1..0 # SKIP ${p%%:*} not found: apt-get install ${p#*:}"; exit 0; }
+done
+if ! "$MAINTOP" check --help >/dev/null 2>&1; then
+	echo "Bail out! $MAINTOP does not run"
+	exit 1
 fi
 
 # Free ports chosen by the kernel.

@@ -4,10 +4,26 @@
 #   check DESC CMD...        passes when CMD succeeds (its output dropped)
 #   is DESC GOT WANT         passes when the strings are equal
 #   near DESC GOT WANT TOL   passes when |GOT - WANT| <= TOL (numbers)
+#   bail REASON              "Bail out!": the test could not run (a server
+#                            that does not start, a binary that does not
+#                            run); it fails, never skips
+#   skip_all REASON          "1..0 # SKIP": only for a Debian package that is
+#                            not installed (say which, and how to get it)
 #
 # $n counts the lines printed, for the plan ("1..$n").
 
 n=0
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
 ok() {
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then

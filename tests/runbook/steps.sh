@@ -8,12 +8,13 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/servers.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
 servers_require pg redis http psql redis-cli curl
 if ! servers_start_pg >/dev/null 2>&1 ||
     ! servers_start_redis auth >/dev/null 2>&1 ||
     ! servers_start_http >/dev/null 2>&1; then
-	echo "1..0 # SKIP the test servers do not start here"
-	exit 0
+	bail "the test servers did not start"
 fi
 dir=$SERVERS_TMP/steps
 mkdir -p "$dir"

@@ -8,11 +8,10 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 : "${TESTHTTPD:=$top_builddir/tests/servers/testhttpd}"
-if ! command -v python3 >/dev/null 2>&1 || [ ! -x "$TESTHTTPD" ] ||
-    [ ! -x "$MAINTOP" ]; then
-	echo "1..0 # SKIP needs python3, $TESTHTTPD and $MAINTOP"
-	exit 0
-fi
+command -v python3 >/dev/null 2>&1 ||
+	skip_all "python3 not found: apt-get install python3"
+[ -x "$TESTHTTPD" ] || bail "$TESTHTTPD is not built"
+"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
 
 fixture="$SCREEN_DIR/fixtures/health-hang.conf"
 now="2020-01-01T00:00:00Z"	# before any result: "since" shows <1m
@@ -119,8 +118,7 @@ keys_while_hanging() {
 # --- on loopback -------------------------------------------------------------
 
 if ! hang_servers ""; then
-	echo "1..0 # SKIP the hanging servers did not start"
-	exit 0
+	bail "the hanging servers did not start"
 fi
 
 make_conf 60s ""

@@ -34,10 +34,9 @@ mkdir -p "$HOME"
 # Sanitizer builds: ncurses keeps its memory until exit on purpose.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed (apt-get install tmux)"
-	exit 0
-fi
+. "$top_srcdir/tests/lib/tap.sh"
+command -v tmux >/dev/null 2>&1 ||
+	skip_all "tmux is not installed (apt-get install tmux)"
 
 screen_tmux() {
 	tmux -S "$SCREEN_SOCK" -f /dev/null "$@"

@@ -261,7 +261,10 @@ for mode in --read-only --wall; do
 	fi
 	screen_keys Enter r y Enter c r e a t o r Enter r s a b Enter Tab 4 \
 	    Enter r Enter y
-	sleep 1
+	# Keys are read in order: once the help is up, all the above were
+	# handled.
+	screen_keys '?'
+	rb_wait "maintop keys" >/dev/null
 	test ! -e "$work/readonly-created"
 	screen_ok $? "$mode: the step never ran"
 	test "$(rb_runs creator)" = 0
