@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "config.h"
-#include "debt.h"
+#include "debt_store.h"
 #include "sanitize.h"
 
 static const char debt_usage[] =

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "calendar.h"
-#include "debt.h"
+#include "debt_store.h"
 #include "form.h"
 #include "health.h"
 #include "ui.h"

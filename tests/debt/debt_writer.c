@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "debt.h"
+#include "debt_file.h"
 #include "util.h"
 
 static struct settings settings;

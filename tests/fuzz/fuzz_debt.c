@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "debt.h"
+#include "debt_file.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

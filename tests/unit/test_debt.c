@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "debt.h"
+#include "debt_store.h"
 #include "fileio.h"
 #include "journal.h"
 #include "tap.h"

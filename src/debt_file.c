@@ -1,0 +1,455 @@
+/* The debt file in the state directory: its libconfig text, reading it
+ * with a size limit, writing it atomically and noticing outside changes. */
+#include "debt_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "config.h"
+#include "fileio.h"
+
+static const char *const file_keys[] = {
+	"version", "next_id", "debt", NULL
+};
+
+void
+debt_list_free(struct debt_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		debt_item_free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	l->next_id = 1;
+}
+
+void
+debt_list_add(struct debt_list *l, struct debt_item *d)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = d;
+}
+
+void
+debt_list_copy(struct debt_list *to, const struct debt_list *from)
+{
+	size_t i;
+
+	to->v = NULL;
+	to->n = 0;
+	for (i = 0; i < from->n; i++)
+		debt_list_add(to, debt_item_copy(from->v[i]));
+	to->next_id = from->next_id;
+}
+
+long long
+debt_id_number(const char *id)
+{
+	char *end;
+	long long n;
+
+	if (id[0] != 'D' || id[1] != '-' || id[2] < '0' || id[2] > '9')
+		return 0;
+	errno = 0;
+	n = strtoll(id + 2, &end, 10);
+	if (*end != '\0' || errno != 0 || n > 999999999)
+		return 0;
+	return n;
+}
+
+/* The line number of offset off in text (1-based). */
+static int
+line_at(const char *text, size_t off)
+{
+	size_t i;
+	int line = 1;
+
+	for (i = 0; i < off; i++)
+		if (text[i] == '\n')
+			line++;
+	return line;
+}
+
+void
+debt_move_errors(struct cfg_errors *to, struct cfg_errors *from, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		cfg_err_at(to, from->v[i].file != NULL ? from->v[i].file :
+		    name, from->v[i].line, from->v[i].warning, "%s",
+		    from->v[i].msg);
+	cfg_errors_free(from);
+}
+
+/* Refuses what libconfig would do but a data file must not: NUL bytes
+ * (libconfig would stop reading there) and @include (read other files). */
+static int
+prescan(const char *text, size_t len, const char *name, struct cfg_errors *e)
+{
+	const char *nul, *p, *end = text + len;
+
+	nul = memchr(text, '\0', len);
+	if (nul != NULL) {
+		cfg_err_at(e, name, line_at(text, (size_t)(nul - text)), 0,
+		    "the file contains a NUL byte: not a debt file");
+		return -1;
+	}
+	for (p = text; p < end; p++) {
+		if (p != text && p[-1] != '\n')
+			continue;
+		p += strspn(p, " \t");
+		if (strncmp(p, "@include", 8) == 0) {
+			cfg_err_at(e, name, line_at(text, (size_t)(p - text)),
+			    0, "@include is not allowed in the debt file");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+debt_file_parse(const char *text, size_t len, const char *name,
+    const struct settings *settings, struct debt_list *out,
+    struct cfg_errors *errs)
+{
+	struct cfg_errors local = { 0 };
+	const config_setting_t *root, *list, *el;
+	struct debt_list l = { NULL, 0, 1 };
+	struct debt_item *d;
+	long long version, next = 0, maxn = 0;
+	config_t lc;
+	size_t j;
+	int n, k, failed;
+
+	out->v = NULL;
+	out->n = 0;
+	out->next_id = 1;
+	if (prescan(text, len, name, errs) != 0)
+		return -1;
+
+	config_init(&lc);
+	if (config_read_string(&lc, text) != CONFIG_TRUE) {
+		cfg_err_at(errs, name, config_error_line(&lc), 0, "%s",
+		    config_error_text(&lc) != NULL ? config_error_text(&lc) :
+		    "syntax error");
+		config_destroy(&lc);
+		return -1;
+	}
+	root = config_root_setting(&lc);
+	cfg_check_keys(&local, root, file_keys, "the debt file");
+	/* Only version 1 exists; a later one is refused, not misread. */
+	cfg_int(&local, root, "version", 0, 1, 1, &version);
+	cfg_int(&local, root, "next_id", 0, 1, 999999999, &next);
+	list = cfg_list(&local, root, "debt");
+	n = list != NULL ? config_setting_length(list) : 0;
+	for (k = 0; k < n; k++) {
+		el = config_setting_get_elem(list, (unsigned int)k);
+		d = debt_item_parse(&local, el, settings);
+		if (d == NULL)
+			continue;
+		d->source = DEBT_SOURCE_STATE;
+		free(d->file);
+		d->file = xstrdup(name);
+		for (j = 0; j < l.n; j++) {
+			if (strcmp(l.v[j]->id, d->id) == 0)
+				break;
+		}
+		if (j < l.n) {
+			cfg_err(&local, el, "duplicate debt id '%s' (first "
+			    "at line %d)", d->id, l.v[j]->line);
+			debt_item_free(d);
+			continue;
+		}
+		if (debt_id_number(d->id) > maxn)
+			maxn = debt_id_number(d->id);
+		debt_list_add(&l, d);
+	}
+	config_destroy(&lc);
+
+	failed = local.nerrors != 0;
+	debt_move_errors(errs, &local, name);
+	if (failed) {
+		debt_list_free(&l);
+		return -1;
+	}
+	l.next_id = next > maxn ? next : maxn + 1;
+	*out = l;
+	return 0;
+}
+
+/* Describes a file read or written: st (NULL when unknown) and its content. */
+static void
+fileid_set(struct debt_fileid *id, const struct stat *st, const char *data,
+    size_t len)
+{
+	unsigned int mdlen;
+
+	memset(id, 0, sizeof *id);
+	id->exists = 1;
+	if (st != NULL) {
+		id->dev = st->st_dev;
+		id->ino = st->st_ino;
+		id->size = st->st_size;
+		id->mtim = st->st_mtim;
+	}
+	EVP_Digest(data, len, id->hash, &mdlen, EVP_sha256(), NULL);
+}
+
+/* Reads fd whole (at most DEBT_FILE_MAX bytes) and notes what it was. */
+static int
+read_fd(int fd, const char *path, char **data, size_t *len,
+    struct debt_fileid *id, char **cause)
+{
+	struct stat st;
+	size_t have = 0, cap;
+	ssize_t r;
+	char *p;
+
+	if (fstat(fd, &st) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*cause = xasprintf("%s: not a regular file", path);
+		return -1;
+	}
+	if (st.st_size > DEBT_FILE_MAX) {
+		*cause = xasprintf("%s: too large (%jd bytes, at most %d): "
+		    "not a debt file", path, (intmax_t)st.st_size,
+		    DEBT_FILE_MAX);
+		return -1;
+	}
+	cap = (size_t)st.st_size + 1;
+	p = xmalloc(cap + 1);
+	for (;;) {
+		if (have == cap) {
+			if (cap > DEBT_FILE_MAX) {
+				free(p);
+				*cause = xasprintf("%s: too large (more than "
+				    "%d bytes)", path, DEBT_FILE_MAX);
+				return -1;
+			}
+			cap *= 2;
+			p = xreallocarray(p, cap + 1, 1);
+		}
+		r = read(fd, p + have, cap - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*cause = xasprintf("%s: read: %s", path,
+			    strerror(errno));
+			free(p);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		have += (size_t)r;
+	}
+	p[have] = '\0';
+	fileid_set(id, &st, p, have);
+	*data = p;
+	*len = have;
+	return 0;
+}
+
+/* Opens and reads path: 1 when read, 0 when missing, -1 on error. */
+static int
+read_file(const char *path, char **data, size_t *len, struct debt_fileid *id,
+    char **cause)
+{
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			memset(id, 0, sizeof *id);
+			return 0;
+		}
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = read_fd(fd, path, data, len, id, cause);
+	close(fd);
+	return r == 0 ? 1 : -1;
+}
+
+int
+debt_file_load(const char *path, const struct settings *settings,
+    struct debt_list *list, struct debt_fileid *id, struct cfg_errors *errs)
+{
+	struct debt_fileid fid;
+	char *data = NULL, *cause = NULL;
+	size_t len;
+	int r;
+
+	list->v = NULL;
+	list->n = 0;
+	list->next_id = 1;
+	r = read_file(path, &data, &len, &fid, &cause);
+	if (r < 0) {
+		cfg_err_at(errs, NULL, 0, 0, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (r == 1) {
+		r = debt_file_parse(data, len, path, settings, list, errs);
+		free(data);
+		if (r != 0)
+			return -1;
+	}
+	if (id != NULL)
+		*id = fid;
+	return 0;
+}
+
+/* Appends s as a libconfig string literal. */
+static void
+add_str(struct buf *b, const char *s)
+{
+	buf_quote(b, s, 0);
+}
+
+static void
+add_member(struct buf *b, const char *key, const char *value)
+{
+	if (value == NULL)
+		return;
+	buf_printf(b, "    %s = ", key);
+	add_str(b, value);
+	buf_adds(b, ";\n");
+}
+
+static void
+add_date(struct buf *b, const char *key, time_t t, const char *tz)
+{
+	char d[32];
+
+	if (t == 0)
+		return;
+	debt_format_date(t, tz, d, sizeof d);
+	add_member(b, key, d);
+}
+
+/* An exact duration ("1d2h3m4s") that util_parse_duration reads back. */
+static void
+add_effort(struct buf *b, long long secs)
+{
+	static const struct {
+		char		unit;
+		long long	size;
+	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	size_t i;
+
+	if (secs <= 0)
+		return;
+	buf_adds(b, "    effort = \"");
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (secs >= units[i].size) {
+			buf_printf(b, "%lld%c", secs / units[i].size,
+			    units[i].unit);
+			secs %= units[i].size;
+		}
+	}
+	buf_adds(b, "\";\n");
+}
+
+char *
+debt_file_format(const struct debt_list *l, const struct settings *settings)
+{
+	const char *tz = settings != NULL ? settings->timezone : NULL;
+	const struct debt_item *d;
+	struct buf b;
+	size_t i, j;
+
+	buf_init(&b);
+	buf_adds(&b, "# maintop's technical-debt list, written by maintop.  "
+	    "Hand edits are fine:\n# maintop notices them before it saves "
+	    "and reloads instead of overwriting.\n");
+	buf_printf(&b, "version = 1;\nnext_id = %lld;\ndebt = (", l->next_id);
+	for (i = 0; i < l->n; i++) {
+		d = l->v[i];
+		buf_adds(&b, i == 0 ? "\n  {\n" : ",\n  {\n");
+		add_member(&b, "id", d->id);
+		add_member(&b, "title", d->title);
+		add_member(&b, "priority", debt_priority_name(d->priority));
+		add_member(&b, "status", debt_status_name(d->status));
+		if (d->nsystems > 0) {
+			buf_adds(&b, "    systems = [ ");
+			for (j = 0; j < d->nsystems; j++) {
+				if (j > 0)
+					buf_adds(&b, ", ");
+				add_str(&b, d->systems[j]);
+			}
+			buf_adds(&b, " ];\n");
+		}
+		add_date(&b, "created", d->created, tz);
+		add_date(&b, "target", d->target, tz);
+		add_date(&b, "resolved", d->resolved, tz);
+		add_member(&b, "owner", d->owner);
+		add_effort(&b, d->effort);
+		add_member(&b, "description", d->description);
+		add_member(&b, "impact", d->impact);
+		add_member(&b, "plan", d->plan);
+		buf_adds(&b, "  }");
+	}
+	buf_adds(&b, l->n > 0 ? "\n);\n" : ");\n");
+	return buf_detach(&b);
+}
+
+int
+debt_file_write(const char *path, const char *text, struct debt_fileid *id,
+    char **cause)
+{
+	struct stat st;
+	size_t len = strlen(text);
+
+	if (fileio_write_atomic(path, text, len, 0600, cause) != 0)
+		return -1;
+	if (id != NULL)
+		fileid_set(id, stat(path, &st) == 0 ? &st : NULL, text, len);
+	return 0;
+}
+
+int
+debt_file_save(const char *path, const struct debt_list *l,
+    const struct settings *settings, struct debt_fileid *id, char **cause)
+{
+	char *text;
+	int r;
+
+	text = debt_file_format(l, settings);
+	r = debt_file_write(path, text, id, cause);
+	free(text);
+	return r;
+}
+
+int
+debt_file_changed(const char *path, const struct debt_fileid *id,
+    char **cause)
+{
+	struct debt_fileid now;
+	char *data = NULL;
+	size_t len;
+	int r;
+
+	r = read_file(path, &data, &len, &now, cause);
+	if (r < 0)
+		return -1;
+	free(data);
+	if (r == 0)
+		return id->exists ? 1 : 0;
+	if (!id->exists)
+		return 1;
+	return memcmp(now.hash, id->hash, sizeof now.hash) != 0;
+}

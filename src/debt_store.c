@@ -1,0 +1,755 @@
+/* The editable debt list: the configuration's items and the debt file's,
+ * safe saving (lock, change check, atomic write, on a thread for the
+ * dashboard) with one undo and a journal record of every change. */
+#include "debt_store.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "journal.h"
+
+/*
+ * One save in flight on its own thread.  The thread reads only the "in"
+ * fields, copied before it starts, and writes only the "out" ones; the
+ * rest stays with the loop for the completion.
+ */
+struct debt_save {
+	/* In. */
+	char			*path;
+	char			*journal;
+	char			*text;		/* the new file */
+	char			*line;		/* the journal record, or NULL */
+	struct debt_fileid	 fid;		/* the file as last read */
+	int			 nowait;
+	/* Out. */
+	int			 result;	/* 0 saved, 1 changed, -1 */
+	char			*cause;
+	char			*jcause;
+	struct debt_fileid	 newfid;
+	/* The loop's. */
+	struct debt_list	 next;
+	char			*action;
+	char			*id;
+	int			 is_undo;
+	pthread_t		 thread;
+	int			 pipe[2];
+	struct event		*ev;
+};
+
+static void save_free(struct debt_save *);
+
+struct debt_store {
+	char			*path;
+	char			*journal;
+	const struct config	*cfg;
+	int			 read_only;
+	int			 nowait;	/* never wait for the lock */
+
+	/* Saving on a thread (the dashboard): see debt_store_set_async. */
+	struct event_base	*base;
+	debt_done_cb		 done;
+	void			*done_arg;
+	struct debt_save	*save;		/* the save in flight */
+	char			*broken;	/* why the file cannot be used */
+
+	struct debt_list	 list;
+	struct debt_fileid	 fid;
+
+	int			 has_undo;
+	struct debt_list	 undo;
+	char			*undo_action;
+	char			*undo_id;
+};
+
+void
+debt_store_set_nowait(struct debt_store *st, int nowait)
+{
+	st->nowait = nowait;
+}
+
+void
+debt_store_set_async(struct debt_store *st, struct event_base *base,
+    debt_done_cb done, void *arg)
+{
+	st->base = base;
+	st->done = done;
+	st->done_arg = arg;
+}
+
+int
+debt_store_saving(const struct debt_store *st)
+{
+	return st->save != NULL;
+}
+
+static const struct settings *
+store_settings(const struct debt_store *st)
+{
+	return st->cfg != NULL ? &st->cfg->settings : NULL;
+}
+
+static const char *
+store_tz(const struct debt_store *st)
+{
+	return st->cfg != NULL ? st->cfg->settings.timezone : NULL;
+}
+
+static void
+drop_undo(struct debt_store *st)
+{
+	if (st->has_undo)
+		debt_list_free(&st->undo);
+	st->has_undo = 0;
+	free(st->undo_action);
+	free(st->undo_id);
+	st->undo_action = st->undo_id = NULL;
+}
+
+static struct debt_item *
+config_item(const struct debt_store *st, const char *id)
+{
+	size_t i;
+
+	if (st->cfg == NULL)
+		return NULL;
+	for (i = 0; i < st->cfg->ndebt; i++)
+		if (strcmp(st->cfg->debt[i]->id, id) == 0)
+			return st->cfg->debt[i];
+	return NULL;
+}
+
+/* The file a configuration item came from, for messages. */
+static const char *
+config_item_file(const struct debt_store *st, const struct debt_item *c)
+{
+	if (c->file != NULL)
+		return c->file;
+	if (st->cfg != NULL && st->cfg->path != NULL)
+		return st->cfg->path;
+	return "the configuration file";
+}
+
+int
+debt_store_reload(struct debt_store *st, struct cfg_errors *errs)
+{
+	struct debt_list l;
+	struct debt_fileid fid;
+	struct cfg_errors local = { 0 };
+	const struct debt_item *c;
+	size_t i;
+	char *first;
+
+	drop_undo(st);
+	debt_list_free(&st->list);
+	free(st->broken);
+	st->broken = NULL;
+	if (debt_file_load(st->path, store_settings(st), &l, &fid,
+	    &local) == 0) {
+		for (i = 0; i < l.n; i++) {
+			c = config_item(st, l.v[i]->id);
+			if (c == NULL)
+				continue;
+			cfg_err_at(&local, st->path, l.v[i]->line, 0, "debt id "
+			    "'%s' is already used in the configuration "
+			    "(%s:%d)", l.v[i]->id, config_item_file(st, c),
+			    c->line);
+		}
+		if (local.nerrors == 0) {
+			st->list = l;
+			st->fid = fid;
+			debt_move_errors(errs, &local, st->path);
+			return 0;
+		}
+		debt_list_free(&l);
+	}
+	/* Keep nothing from a file that does not load: never save over it. */
+	first = NULL;
+	for (i = 0; i < local.n && first == NULL; i++)
+		if (!local.v[i].warning)
+			first = cfg_error_format(&local.v[i]);
+	st->broken = xasprintf("the debt file has errors; fix it first (%s)",
+	    first != NULL ? first : st->path);
+	free(first);
+	debt_move_errors(errs, &local, st->path);
+	return -1;
+}
+
+struct debt_store *
+debt_store_open(const char *path, const char *journal,
+    const struct config *cfg, int read_only, struct cfg_errors *errs)
+{
+	struct debt_store *st;
+
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->journal = journal != NULL ? xstrdup(journal) : NULL;
+	st->cfg = cfg;
+	st->read_only = read_only;
+	st->list.next_id = 1;
+	debt_store_reload(st, errs);
+	return st;
+}
+
+void
+debt_store_free(struct debt_store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->save != NULL) {
+		/* Let the save in flight finish: it is milliseconds. */
+		pthread_join(st->save->thread, NULL);
+		save_free(st->save);
+	}
+	drop_undo(st);
+	debt_list_free(&st->list);
+	free(st->broken);
+	free(st->path);
+	free(st->journal);
+	free(st);
+}
+
+const char *
+debt_store_refusal(const struct debt_store *st)
+{
+	if (st->read_only)
+		return "read-only mode";
+	return st->broken;
+}
+
+int
+debt_store_can_undo(const struct debt_store *st)
+{
+	return st->has_undo && debt_store_refusal(st) == NULL;
+}
+
+size_t
+debt_store_list(struct debt_store *st, time_t now, int all,
+    struct debt_item ***out)
+{
+	struct debt_item **v;
+	size_t n = 0, i, total;
+
+	total = st->list.n + (st->cfg != NULL ? st->cfg->ndebt : 0);
+	v = xcalloc(total + 1, sizeof *v);
+	for (i = 0; st->cfg != NULL && i < st->cfg->ndebt; i++)
+		if (all || st->cfg->debt[i]->status == DEBT_OPEN)
+			v[n++] = st->cfg->debt[i];
+	for (i = 0; i < st->list.n; i++)
+		if (all || st->list.v[i]->status == DEBT_OPEN)
+			v[n++] = st->list.v[i];
+	debt_sort(v, n, now, store_tz(st));
+	*out = v;
+	return n;
+}
+
+const struct debt_item *
+debt_store_find(const struct debt_store *st, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < st->list.n; i++)
+		if (strcmp(st->list.v[i]->id, id) == 0)
+			return st->list.v[i];
+	return config_item(st, id);
+}
+
+/* Index of id among the file's items, or -1 with *cause saying why. */
+static ssize_t
+file_index(const struct debt_store *st, const char *id, char **cause)
+{
+	const struct debt_item *c;
+	size_t i;
+
+	for (i = 0; i < st->list.n; i++)
+		if (strcmp(st->list.v[i]->id, id) == 0)
+			return (ssize_t)i;
+	c = config_item(st, id);
+	if (c != NULL)
+		*cause = xasprintf("debt item '%s' comes from the configuration "
+		    "(%s:%d): edit it there", id, config_item_file(st, c),
+		    c->line);
+	else
+		*cause = xasprintf("no debt item '%s'", id);
+	return -1;
+}
+
+/* Takes the lock that serializes savers of path (other maintops). */
+static int
+lock_file(const char *path, int nowait, char **cause)
+{
+	char *lock;
+	int fd, tries;
+
+	lock = xasprintf("%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*cause = xasprintf("%s: %s", lock, strerror(errno));
+		free(lock);
+		return -1;
+	}
+	/*
+	 * A save takes milliseconds; the command line waits up to about
+	 * 3 s for another, the dashboard not at all.
+	 */
+	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; tries++) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || tries >= 300 ||
+		    (nowait && errno == EWOULDBLOCK)) {
+			*cause = xasprintf("%s: cannot lock: %s", lock,
+			    errno == EWOULDBLOCK ? "another maintop is saving"
+			    "; nothing was changed, try again" :
+			    strerror(errno));
+			close(fd);
+			free(lock);
+			return -1;
+		}
+		usleep(10000);
+	}
+	free(lock);
+	return fd;
+}
+
+/* The journal record of a change (caller frees), or NULL: no journal. */
+static char *
+journal_line(struct debt_store *st, const char *action, const char *id,
+    const char *title, const char *extra, time_t now)
+{
+	struct buf b;
+	char when[32];
+
+	if (st->journal == NULL)
+		return NULL;
+	util_format_utc(now, when, sizeof when);
+	buf_init(&b);
+	buf_adds(&b, "{\"type\":\"debt\",\"action\":");
+	buf_json_str(&b, action);
+	buf_adds(&b, ",\"id\":");
+	buf_json_str(&b, id);
+	if (title != NULL) {
+		buf_adds(&b, ",\"title\":");
+		buf_json_str(&b, title);
+	}
+	if (extra != NULL) {
+		buf_adds(&b, ",\"undid\":");
+		buf_json_str(&b, extra);
+	}
+	buf_adds(&b, ",\"file\":");
+	buf_json_str(&b, st->path);
+	buf_addc(&b, ',');
+	journal_who(&b);
+	buf_adds(&b, ",\"time\":");
+	buf_json_str(&b, when);
+	buf_addc(&b, '}');
+	return buf_detach(&b);
+}
+
+/* The list after a saved change: next (taken) becomes the list. */
+static void
+apply(struct debt_store *st, struct debt_list *next, const char *action,
+    const char *id, int is_undo)
+{
+	if (is_undo) {
+		drop_undo(st);
+		debt_list_free(&st->list);
+	} else {
+		drop_undo(st);
+		st->undo = st->list;
+		st->has_undo = 1;
+		st->undo_action = xstrdup(action);
+		st->undo_id = id != NULL ? xstrdup(id) : NULL;
+	}
+	st->list = *next;
+	memset(next, 0, sizeof *next);
+}
+
+/* The file changed under us: reload it and say so. */
+static char *
+changed_reload(struct debt_store *st)
+{
+	struct cfg_errors errs = { 0 };
+	char *cause;
+
+	if (debt_store_reload(st, &errs) == 0)
+		cause = xstrdup("debt file changed on disk since it was "
+		    "read; reloaded");
+	else
+		cause = xasprintf("debt file changed on disk since it was "
+		    "read; reloaded, but %s", st->broken);
+	cfg_errors_free(&errs);
+	return cause;
+}
+
+static void
+save_free(struct debt_save *sv)
+{
+	if (sv == NULL)
+		return;
+	if (sv->ev != NULL)
+		event_free(sv->ev);
+	if (sv->pipe[0] >= 0)
+		close(sv->pipe[0]);
+	if (sv->pipe[1] >= 0)
+		close(sv->pipe[1]);
+	debt_list_free(&sv->next);
+	free(sv->path);
+	free(sv->journal);
+	free(sv->text);
+	free(sv->line);
+	free(sv->cause);
+	free(sv->jcause);
+	free(sv->action);
+	free(sv->id);
+	free(sv);
+}
+
+/* The thread: lock, check, write, fsync, rename, journal; then a byte on
+ * the pipe.  Touches nothing but *sv. */
+static void *
+save_thread(void *arg)
+{
+	struct debt_save *sv = arg;
+	char *why = NULL, byte = 0;
+	int fd, changed;
+
+	sv->result = -1;
+	fd = lock_file(sv->path, sv->nowait, &sv->cause);
+	if (fd >= 0) {
+		changed = debt_file_changed(sv->path, &sv->fid, &why);
+		if (changed < 0)
+			sv->cause = why;
+		else if (changed > 0)
+			sv->result = 1;
+		else if (debt_file_write(sv->path, sv->text, &sv->newfid,
+		    &sv->cause) == 0)
+			sv->result = 0;
+		close(fd);
+		if (sv->result == 0 && sv->line != NULL &&
+		    journal_append(sv->journal, sv->line, &sv->jcause) != 0 &&
+		    sv->jcause == NULL)
+			sv->jcause = xstrdup("failed");
+	}
+	while (write(sv->pipe[1], &byte, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/* On the loop: the thread is done; apply its result and report it. */
+static void
+save_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct debt_store *st = arg;
+	struct debt_save *sv = st->save;
+	char *cause = NULL;
+	int r;
+
+	pthread_join(sv->thread, NULL);
+	st->save = NULL;
+	if (sv->result == 1) {
+		cause = changed_reload(st);
+		r = -1;
+	} else if (sv->result < 0) {
+		cause = sv->cause;
+		sv->cause = NULL;
+		r = -1;
+	} else {
+		st->fid = sv->newfid;
+		apply(st, &sv->next, sv->action, sv->id, sv->is_undo);
+		r = 0;
+		if (sv->jcause != NULL) {
+			cause = xasprintf("saved, but not recorded in the "
+			    "journal: %s", sv->jcause);
+			r = 1;
+		}
+	}
+	save_free(sv);
+	if (st->done != NULL)
+		st->done(r, cause, st->done_arg);
+	else
+		free(cause);
+}
+
+/* commit on a thread: returns 2 (saving) or -1 with *cause. */
+static int
+commit_async(struct debt_store *st, struct debt_list *next,
+    const char *action, const char *id, const char *title, time_t now,
+    int is_undo, char **cause)
+{
+	struct debt_save *sv;
+	sigset_t all, old;
+	int e;
+
+	if (st->save != NULL) {
+		debt_list_free(next);
+		*cause = xstrdup("still saving the last change; try again");
+		return -1;
+	}
+	sv = xcalloc(1, sizeof *sv);
+	sv->pipe[0] = sv->pipe[1] = -1;
+	sv->path = xstrdup(st->path);
+	sv->journal = st->journal != NULL ? xstrdup(st->journal) : NULL;
+	sv->text = debt_file_format(next, store_settings(st));
+	sv->line = journal_line(st, action, id, title,
+	    is_undo ? st->undo_action : NULL, now);
+	sv->fid = st->fid;
+	sv->nowait = st->nowait;
+	sv->next = *next;
+	memset(next, 0, sizeof *next);
+	sv->action = xstrdup(action);
+	sv->id = id != NULL ? xstrdup(id) : NULL;
+	sv->is_undo = is_undo;
+	if (pipe2(sv->pipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot save: %s", strerror(errno));
+		save_free(sv);
+		return -1;
+	}
+	sv->ev = event_new(st->base, sv->pipe[0], EV_READ, save_done, st);
+	if (sv->ev == NULL || event_add(sv->ev, NULL) != 0)
+		fatal("event_new failed");
+	/* The thread takes no signal: the loop's handlers stay its own. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&sv->thread, NULL, save_thread, sv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		*cause = xasprintf("cannot save: %s", strerror(e));
+		save_free(sv);
+		return -1;
+	}
+	st->save = sv;
+	return 2;
+}
+
+/*
+ * Saves next (taking it) in place of the current list if the file has not
+ * changed on disk, then keeps the current list as the undo snapshot (unless
+ * this is the undo itself) and journals the change.
+ */
+static int
+commit(struct debt_store *st, struct debt_list *next, const char *action,
+    const char *id, const char *title, time_t now, int is_undo,
+    char **cause)
+{
+	struct debt_fileid fid;
+	char *jcause = NULL, *line, *why = NULL;
+	int fd, changed, r = 0;
+
+	if (st->base != NULL)
+		return commit_async(st, next, action, id, title, now, is_undo,
+		    cause);
+	fd = lock_file(st->path, st->nowait, cause);
+	if (fd < 0) {
+		debt_list_free(next);
+		return -1;
+	}
+	changed = debt_file_changed(st->path, &st->fid, &why);
+	if (changed != 0) {
+		close(fd);
+		debt_list_free(next);
+		*cause = changed < 0 ? why : changed_reload(st);
+		return -1;
+	}
+	if (debt_file_save(st->path, next, store_settings(st), &fid,
+	    cause) != 0) {
+		close(fd);
+		debt_list_free(next);
+		return -1;
+	}
+	close(fd);
+	st->fid = fid;
+	line = journal_line(st, action, id, title,
+	    is_undo ? st->undo_action : NULL, now);
+	apply(st, next, action, id, is_undo);
+	if (line != NULL && journal_append(st->journal, line, &jcause) != 0) {
+		*cause = xasprintf("saved, but not recorded in the journal: "
+		    "%s", jcause != NULL ? jcause : "failed");
+		free(jcause);
+		r = 1;
+	}
+	free(line);
+	return r;
+}
+
+static int
+refused(const struct debt_store *st, char **cause)
+{
+	const char *why = debt_store_refusal(st);
+
+	if (why == NULL)
+		return 0;
+	*cause = xstrdup(why);
+	return 1;
+}
+
+int
+debt_store_add(struct debt_store *st, struct debt_item *item, time_t now,
+    char **newid, char **cause)
+{
+	struct debt_list next;
+	long long n = st->list.next_id;
+	size_t i;
+	char *id;
+	int r;
+
+	if (refused(st, cause) || debt_item_check(item, cause) != 0) {
+		debt_item_free(item);
+		return -1;
+	}
+	if (item->id != NULL && debt_store_find(st, item->id) != NULL) {
+		*cause = xasprintf("debt id '%s' is already used", item->id);
+		debt_item_free(item);
+		return -1;
+	}
+	debt_list_copy(&next, &st->list);
+	if (item->id == NULL) {
+		/* Never reuse a number, even one the configuration uses. */
+		for (i = 0; st->cfg != NULL && i < st->cfg->ndebt; i++)
+			if (debt_id_number(st->cfg->debt[i]->id) >= n)
+				n = debt_id_number(st->cfg->debt[i]->id) + 1;
+		for (;;) {
+			item->id = xasprintf("D-%04lld", n++);
+			if (debt_store_find(st, item->id) == NULL)
+				break;
+			free(item->id);
+		}
+		next.next_id = n;
+	} else if (debt_id_number(item->id) >= next.next_id)
+		next.next_id = debt_id_number(item->id) + 1;
+	if (item->created == 0)
+		item->created = debt_today(now, store_tz(st));
+	item->source = DEBT_SOURCE_STATE;
+	free(item->file);
+	item->file = xstrdup(st->path);
+	item->line = 0;
+	id = xstrdup(item->id);
+	debt_list_add(&next, item);
+	r = commit(st, &next, "add", id, item->title, now, 0, cause);
+	if (r >= 0 && newid != NULL)
+		*newid = id;
+	else
+		free(id);
+	return r;
+}
+
+int
+debt_store_edit(struct debt_store *st, const char *id, struct debt_item *item,
+    time_t now, char **cause)
+{
+	struct debt_list next;
+	const struct debt_item *old;
+	ssize_t k;
+
+	if (refused(st, cause) || (k = file_index(st, id, cause)) < 0) {
+		debt_item_free(item);
+		return -1;
+	}
+	old = st->list.v[k];
+	free(item->id);
+	item->id = xstrdup(old->id);
+	item->created = old->created;
+	item->status = old->status;
+	item->resolved = old->resolved;
+	item->source = DEBT_SOURCE_STATE;
+	free(item->file);
+	item->file = xstrdup(st->path);
+	item->line = old->line;
+	if (debt_item_check(item, cause) != 0) {
+		debt_item_free(item);
+		return -1;
+	}
+	debt_list_copy(&next, &st->list);
+	debt_item_free(next.v[k]);
+	next.v[k] = item;
+	return commit(st, &next, "edit", item->id, item->title, now, 0, cause);
+}
+
+static int
+set_status(struct debt_store *st, const char *id, enum debt_status status,
+    time_t now, char **cause)
+{
+	struct debt_list next;
+	struct debt_item *d;
+	ssize_t k;
+
+	if (refused(st, cause) || (k = file_index(st, id, cause)) < 0)
+		return -1;
+	if (st->list.v[k]->status == status) {
+		*cause = xasprintf("debt item '%s' is already %s", id,
+		    debt_status_name(status));
+		return -1;
+	}
+	debt_list_copy(&next, &st->list);
+	d = next.v[k];
+	d->status = status;
+	d->resolved = status == DEBT_RESOLVED ? debt_today(now, store_tz(st)) : 0;
+	return commit(st, &next, status == DEBT_RESOLVED ? "resolve" :
+	    "reopen", d->id, d->title, now, 0, cause);
+}
+
+int
+debt_store_resolve(struct debt_store *st, const char *id, time_t now,
+    char **cause)
+{
+	return set_status(st, id, DEBT_RESOLVED, now, cause);
+}
+
+int
+debt_store_reopen(struct debt_store *st, const char *id, time_t now,
+    char **cause)
+{
+	return set_status(st, id, DEBT_OPEN, now, cause);
+}
+
+int
+debt_store_delete(struct debt_store *st, const char *id, time_t now,
+    char **cause)
+{
+	struct debt_list next;
+	char *keep_id, *title;
+	ssize_t k;
+	int r;
+
+	if (refused(st, cause) || (k = file_index(st, id, cause)) < 0)
+		return -1;
+	debt_list_copy(&next, &st->list);
+	keep_id = xstrdup(next.v[k]->id);
+	title = xstrdup(next.v[k]->title);
+	debt_item_free(next.v[k]);
+	memmove(&next.v[k], &next.v[k + 1], (next.n - (size_t)k - 1) *
+	    sizeof *next.v);
+	next.n--;
+	r = commit(st, &next, "delete", keep_id, title, now, 0, cause);
+	free(keep_id);
+	free(title);
+	return r;
+}
+
+int
+debt_store_undo(struct debt_store *st, time_t now, char **cause)
+{
+	struct debt_list next;
+	char *id;
+	int r;
+
+	if (refused(st, cause))
+		return -1;
+	if (!st->has_undo) {
+		*cause = xstrdup("nothing to undo");
+		return -1;
+	}
+	debt_list_copy(&next, &st->undo);
+	/* Numbers handed out stay used: an undone add frees no id. */
+	if (st->list.next_id > next.next_id)
+		next.next_id = st->list.next_id;
+	id = xstrdup(st->undo_id);
+	r = commit(st, &next, "undo", id, NULL, now, 1, cause);
+	free(id);
+	return r;
+}
