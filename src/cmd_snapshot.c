@@ -141,8 +141,8 @@ snapshot_health(struct config *c, struct event_base *base)
 		char lat[32];
 
 		if (st->last != NULL && st->last->latency_ms >= 0)
-			snprintf(lat, sizeof lat, "%.0f ms",
-			    st->last->latency_ms);
+			util_format_quantity(st->last->latency_ms, "ms", lat,
+			    sizeof lat);
 		else
 			snprintf(lat, sizeof lat, "-");
 		printf("%-8s %-20s %-8s %9s  %s\n", state_name(st->state),

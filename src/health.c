@@ -275,26 +275,6 @@ sample_figure(const struct sample *s, const char *name)
 	return NULL;
 }
 
-/* A value in its unit for messages: "12 ms", "1.5 s", "87%", "3". */
-static void
-format_value(double v, const char *unit, char *out, size_t len)
-{
-	if (strcmp(unit, "s") == 0) {
-		if (fabs(v) < 1)
-			snprintf(out, len, "%.0f ms", v * 1000);
-		else if (fabs(v) < 120)
-			snprintf(out, len, "%.3g s", v);
-		else
-			util_format_duration((long long)v, out, len);
-	} else if (strcmp(unit, "%") == 0)
-		snprintf(out, len, "%.3g%%", v);
-	else if (strcmp(unit, "d") == 0)
-		snprintf(out, len, "%.1f days", v);
-	else
-		snprintf(out, len, "%.6g%s%s", v, *unit != '\0' ? " " : "",
-		    unit);
-}
-
 void
 sample_limit(struct sample *s, struct figure *f, int has_warn, double warn,
     int has_crit, double crit, int lower_worse)
@@ -323,8 +303,8 @@ sample_limit(struct sample *s, struct figure *f, int has_warn, double warn,
 	if (st == STATE_OK)
 		return;
 	s->state = state_worse(s->state, st);
-	format_value(f->num, f->unit, vbuf, sizeof vbuf);
-	format_value(limit, f->unit, lbuf, sizeof lbuf);
+	util_format_quantity(f->num, f->unit, vbuf, sizeof vbuf);
+	util_format_quantity(limit, f->unit, lbuf, sizeof lbuf);
 	m = xasprintf("%s%s%s %s %s %s", s->message,
 	    *s->message != '\0' ? "; " : "", f->name, vbuf,
 	    lower_worse ? "<=" : ">=", lbuf);

@@ -674,7 +674,7 @@ http_evaluate(struct probe *p, CURLcode res)
 	long status = 0, nconn = 0;
 	const char *body;
 	regmatch_t rm;
-	char sbuf[64];
+	char sbuf[64], lat[32];
 
 	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(p->easy, CURLINFO_TOTAL_TIME_T, &total);
@@ -699,7 +699,8 @@ http_evaluate(struct probe *p, CURLcode res)
 			sample_add_num(s, "status", (double)status, "");
 		return 0;
 	}
-	sample_set_msg(s, "%ld in %.0f ms", status, s->latency_ms);
+	util_format_quantity(s->latency_ms, "ms", lat, sizeof lat);
+	sample_set_msg(s, "%ld in %s", status, lat);
 	sample_add_num(s, "status", (double)status, "");
 	sample_add_num(s, "latency", s->latency_ms / 1000.0, "s");
 	sample_add_num(s, "size", (double)p->body_seen, "B");

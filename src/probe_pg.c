@@ -354,6 +354,7 @@ pg_result_main(struct probe *p, PGresult *r)
 	double conns, maxc, v;
 	int null, standby, replicas;
 	const char *ver;
+	char lat[32];
 
 	if (PQntuples(r) != 1 || PQnfields(r) < 20) {
 		sample_fail(s, STATE_UNKNOWN, "unexpected reply to the "
@@ -399,9 +400,9 @@ pg_result_main(struct probe *p, PGresult *r)
 	sample_add_num(s, "dead_ratio", null ? 0 : v, "");
 	pg_result_table(p, r, 15, "vacuum", 1);
 	pg_result_table(p, r, 18, "analyze", 0);
+	util_format_quantity(s->latency_ms, "ms", lat, sizeof lat);
 	sample_set_msg(s, "PostgreSQL %s %s, %.0f/%.0f connections, query "
-	    "%.1f ms", ver, standby ? "standby" : "primary", conns, maxc,
-	    s->latency_ms);
+	    "%s", ver, standby ? "standby" : "primary", conns, maxc, lat);
 }
 
 /* The least recently vacuumed or analyzed table, from columns col... */

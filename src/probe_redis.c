@@ -383,7 +383,7 @@ redis_evaluate(struct probe *p, long long slowlog)
 	struct buf bad;
 	long long used, maxmem, t, evicted, rejected, off, lag, maxlag;
 	double frag;
-	char name[64];
+	char name[64], lat[32];
 	size_t i;
 
 	buf_init(&bad);
@@ -478,10 +478,11 @@ redis_evaluate(struct probe *p, long long slowlog)
 		sample_add_unavailable(s, "slowlog_len", "SLOWLOG not allowed");
 
 	/* The usual summary, then what is wrong (sanitized when set). */
-	sample_set_msg(s, "%s %s, %s clients, PING %.1f ms%s",
+	util_format_quantity(s->latency_ms, "ms", lat, sizeof lat);
+	sample_set_msg(s, "%s %s, %s clients, PING %s%s",
 	    role != NULL ? role : "?", ver != NULL ? ver : "?",
 	    (v = redis_info_get(p->info, "connected_clients")) != NULL ?
-	    v : "?", s->latency_ms, bad.len > 0 ? bad.s : "");
+	    v : "?", lat, bad.len > 0 ? bad.s : "");
 	if (bad.len > 0)
 		sample_fail(s, STATE_CRIT, "%s", s->message);
 	buf_free(&bad);

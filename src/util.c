@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,25 +335,109 @@ util_parse_duration(const char *s, long long *out)
 void
 util_format_duration(long long secs, char *out, size_t len)
 {
-	long long d, h, m, s;
+	static const unsigned long long unit[] = { 86400, 3600, 60, 1 };
+	static const char name[] = "dhms";
+	unsigned long long left, big, small = 0;
 	const char *sign = "";
+	size_t i;
 
 	if (secs < 0) {
 		sign = "-";
-		secs = -secs;
-	}
-	d = secs / 86400;
-	h = (secs % 86400) / 3600;
-	m = (secs % 3600) / 60;
-	s = secs % 60;
-	if (d > 0)
-		snprintf(out, len, "%s%lldd%lldh", sign, d, h);
-	else if (h > 0)
-		snprintf(out, len, "%s%lldh%02lldm", sign, h, m);
-	else if (m > 0)
-		snprintf(out, len, "%s%lldm%02llds", sign, m, s);
+		left = 0ULL - (unsigned long long)secs;
+	} else
+		left = (unsigned long long)secs;
+	for (i = 0; i < 3 && left < unit[i]; i++)
+		;
+	big = left / unit[i];
+	if (i < 3)
+		small = left % unit[i] / unit[i + 1];
+	if (small == 0)
+		snprintf(out, len, "%s%llu%c", sign, big, name[i]);
+	else if (i == 0)
+		snprintf(out, len, "%s%llu%c%llu%c", sign, big, name[i], small,
+		    name[i + 1]);
 	else
-		snprintf(out, len, "%s%llds", sign, s);
+		snprintf(out, len, "%s%llu%c%02llu%c", sign, big, name[i],
+		    small, name[i + 1]);
+}
+
+void
+util_format_number(double v, char *out, size_t len)
+{
+	char tmp[64];
+	int decimals = 0, mag;
+	size_t n;
+
+	if (!isfinite(v)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	if (fabs(v) >= 1e15) {
+		snprintf(out, len, "%.0f", v);
+		return;
+	}
+	if (v != 0) {
+		mag = (int)floor(log10(fabs(v)));	/* 0 for 1..9.99 */
+		decimals = 1 - mag;
+		if (decimals < 0)
+			decimals = 0;
+		if (decimals > 12)
+			decimals = 12;
+	}
+	snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+	if (strchr(tmp, '.') != NULL) {
+		n = strlen(tmp);
+		while (n > 0 && tmp[n - 1] == '0')
+			tmp[--n] = '\0';
+		if (n > 0 && tmp[n - 1] == '.')
+			tmp[--n] = '\0';
+	}
+	if (strcmp(tmp, "-0") == 0)
+		snprintf(tmp, sizeof tmp, "0");
+	snprintf(out, len, "%s", tmp);
+}
+
+void
+util_format_quantity(double v, const char *unit, char *out, size_t len)
+{
+	static const char *const sizes[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	char num[64];
+	size_t k = 0;
+
+	if (!isfinite(v)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	if (strcmp(unit, "ms") == 0) {
+		v /= 1000;
+		unit = "s";
+	}
+	if (strcmp(unit, "s") == 0) {
+		if (fabs(v) >= 59.5) {
+			util_format_duration(llround(v), out, len);
+			return;
+		}
+		if (v != 0 && fabs(v) < 0.9995) {
+			util_format_number(v * 1000, num, sizeof num);
+			snprintf(out, len, "%s ms", num);
+			return;
+		}
+	} else if (strcmp(unit, "B") == 0) {
+		while (fabs(v) >= 1024 && k < 4) {
+			v /= 1024;
+			k++;
+		}
+		unit = sizes[k];
+	}
+	util_format_number(v, num, sizeof num);
+	if (strcmp(unit, "%") == 0)
+		snprintf(out, len, "%s%%", num);
+	else if (strcmp(unit, "d") == 0)
+		snprintf(out, len, "%s %s", num, strcmp(num, "1") == 0 ?
+		    "day" : "days");
+	else
+		snprintf(out, len, "%s%s%s", num, *unit != '\0' ? " " : "",
+		    unit);
 }
 
 /*

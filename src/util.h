@@ -68,8 +68,26 @@ size_t util_levenshtein(const char *, const char *);
  * out of range (more than ten years).
  */
 int util_parse_duration(const char *, long long *);
-/* Writes a compact duration ("1h12m", "3d4h", "45s") into buf. */
+/*
+ * Writes a compact duration into buf: the largest unit and the next one,
+ * a zero part left out ("1h12m", "3d4h", "1d", "2h", "45s", "0s").
+ */
 void util_format_duration(long long, char *, size_t);
+
+/*
+ * The one way a figure is written for people.  Two significant digits,
+ * the integer part never rounded, no trailing zeros and never an exponent:
+ * 0.391281 is "0.39", 1.23 is "1.2", 12.7 is "13", 1234.5 is "1235",
+ * 0.00042 is "0.00042", 3 is "3".  NaN and infinities are "-".
+ */
+void util_format_number(double, char *, size_t);
+/*
+ * A figure in its unit, by the same rule: "s" and "ms" as "850 ms", "1.2 s",
+ * "12 s" or, from a minute up, a duration ("3m20s"); "B" in B, KiB, MiB,
+ * GiB or TiB; "%" joined ("87%"); "d" as days; any other unit after a space,
+ * and none without one.
+ */
+void util_format_quantity(double, const char *unit, char *, size_t);
 
 /*
  * Parses an ISO 8601 instant: "2026-11-23T02:00:00Z", with an offset
