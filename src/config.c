@@ -490,17 +490,6 @@ config_find_runbook(const struct config *c, const char *name)
 	return NULL;
 }
 
-struct debt_item *
-config_find_debt(const struct config *c, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < c->ndebt; i++)
-		if (strcmp(c->debt[i]->id, id) == 0)
-			return c->debt[i];
-	return NULL;
-}
-
 int
 config_state_dir(const struct config *c, char **path, char **cause)
 {

@@ -70,7 +70,6 @@ void config_free(struct config *);
 struct check *config_find_check(const struct config *, const char *);
 struct window *config_find_window(const struct config *, const char *);
 struct runbook *config_find_runbook(const struct config *, const char *);
-struct debt_item *config_find_debt(const struct config *, const char *);
 
 /*
  * The state directory, created (mode 0700) if missing: settings.state_dir,

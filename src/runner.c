@@ -116,12 +116,6 @@ runner_result(const struct runner *r)
 	return r->result;
 }
 
-const struct runbook *
-runner_runbook(const struct runner *r)
-{
-	return r->rb;
-}
-
 const char *
 runner_id(const struct runner *r)
 {

@@ -173,7 +173,6 @@ enum runner_phase runner_phase(const struct runner *);
 enum runner_result runner_result(const struct runner *);
 const char *runner_result_name(enum runner_result);
 const char *runner_step_state_name(enum runner_step_state);
-const struct runbook *runner_runbook(const struct runner *);
 const char *runner_id(const struct runner *);
 const char *runner_log_path(const struct runner *);
 /* The step in question (index into rb->steps) and, while rolling back, the

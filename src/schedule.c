@@ -586,12 +586,6 @@ schedule_free(struct schedule *sch)
 	free(sch);
 }
 
-const char *
-schedule_source(const struct schedule *sch)
-{
-	return sch->source;
-}
-
 int
 schedule_possible(const struct schedule *sch)
 {

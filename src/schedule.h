@@ -28,9 +28,6 @@ struct schedule;
 struct schedule *schedule_parse(const char *expr, char **cause);
 void schedule_free(struct schedule *);
 
-/* The expression as given (valid until schedule_free). */
-const char *schedule_source(const struct schedule *);
-
 /* False when no day of any year can match (February 30th and the like). */
 int schedule_possible(const struct schedule *);
 

@@ -113,18 +113,6 @@ form_set_value(struct form *f, size_t i, const char *value)
 	fl->cursor = fl->value.len;
 }
 
-size_t
-form_count(const struct form *f)
-{
-	return f->n;
-}
-
-size_t
-form_current(const struct form *f)
-{
-	return f->cur;
-}
-
 void
 form_focus(struct form *f, size_t i)
 {
@@ -151,26 +139,6 @@ form_set_error(struct form *f, size_t i, const char *fmt, ...)
 	va_start(ap, fmt);
 	*slot = xvasprintf(fmt, ap);
 	va_end(ap);
-}
-
-void
-form_set_footer(struct form *f, const char *text)
-{
-	free(f->footer);
-	f->footer = text != NULL ? xstrdup(text) : NULL;
-}
-
-int
-form_has_error(const struct form *f)
-{
-	size_t i;
-
-	if (f->error != NULL)
-		return 1;
-	for (i = 0; i < f->n; i++)
-		if (f->fields[i].error != NULL)
-			return 1;
-	return 0;
 }
 
 /* Start of the character before byte offset at in s. */

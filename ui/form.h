@@ -51,9 +51,6 @@ size_t form_add(struct form *, const char *label, const char *value,
 const char *form_value(const struct form *, size_t i);
 /* Replaces the text of field i (copied; the cursor goes to its end). */
 void form_set_value(struct form *, size_t i, const char *value);
-size_t form_count(const struct form *);
-/* The focused field, and moving the focus to field i. */
-size_t form_current(const struct form *);
 void form_focus(struct form *, size_t i);
 
 /*
@@ -65,11 +62,6 @@ void form_focus(struct form *, size_t i);
 #define FORM_WHOLE ((size_t)-1)
 void form_set_error(struct form *, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Replaces the line of key hints at the bottom (copied; NULL: the default
- * "Tab/Down next  Shift-Tab/Up previous  Enter save  Esc cancel"). */
-void form_set_footer(struct form *, const char *);
-/* True when some field, or the form, has a message. */
-int form_has_error(const struct form *);
 
 /*
  * Handles a key (a wgetch value).  Tab or Down: next field; Shift-Tab or
