@@ -19,7 +19,8 @@ static const char debt_usage[] =
 "Lists open technical-debt items, highest score first (--all: resolved\n"
 "ones too; --json: a JSON array).  score = priority weight (high 5,\n"
 "medium 3, low 1) + 0.5 per affected system + max(0, (90 - days until the\n"
-"target) / 30).  Changes go to the debt file in the state directory and\n"
+"target) / 30), the days counted from now to the target's midnight and\n"
+"rounded down.  Changes go to the debt file in the state directory and\n"
 "the journal; items from the configuration file are edited there.\n"
 "Options: -c FILE, --read-only (refuse changes), --help.\n";
 
@@ -63,7 +64,7 @@ target_label(const struct debt_item *d, time_t now, const char *tz,
 	if (d->status == DEBT_RESOLVED) {
 		debt_format_date(d->resolved, tz, date, sizeof date);
 		snprintf(out, len, "resolved %s", date);
-	} else if (debt_days_until(d, now, tz, &days) != 0)
+	} else if (debt_days_left(d, now, tz, &days) != 0)
 		snprintf(out, len, "-");
 	else if (days < 0)
 		snprintf(out, len, "overdue %lldd", -days);

@@ -66,29 +66,19 @@ debt_status_name(enum debt_status s)
 /* ------------------------------------------------------------------ */
 /* Dates. */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
+/* The calendar day (days since the epoch) that t falls on in zone tz, and
+ * in *secs (when not NULL) the seconds of that day on the wall clock. */
 static long long
-civil_days(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The calendar day (days since the epoch) that t falls on in zone tz. */
-static long long
-day_number(time_t t, const char *tz)
+day_number(time_t t, const char *tz, long long *secs)
 {
 	struct tm tm;
 
 	if (util_localtime(t, tz, &tm) != 0 && gmtime_r(&t, &tm) == NULL)
 		return 0;
-	return civil_days(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
+	if (secs != NULL)
+		*secs = tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec;
+	return util_days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1,
+	    tm.tm_mday);
 }
 
 int
@@ -512,10 +502,31 @@ int
 debt_days_until(const struct debt_item *d, time_t now, const char *tz,
     long long *days)
 {
+	long long today, secs;
+
 	if (d->target == 0)
 		return -1;
-	*days = day_number(d->target, tz) - day_number(now, tz);
+	today = day_number(now, tz, &secs);
+	/* floor((target's midnight - now) / 1 day) on the wall clock: the
+	 * day count less one unless now is midnight exactly. */
+	*days = day_number(d->target, tz, NULL) - today - (secs > 0);
 	return 0;
+}
+
+int
+debt_days_left(const struct debt_item *d, time_t now, const char *tz,
+    long long *days)
+{
+	if (d->target == 0)
+		return -1;
+	*days = day_number(d->target, tz, NULL) - day_number(now, tz, NULL);
+	return 0;
+}
+
+static long long
+weight_of(enum debt_priority p)
+{
+	return p == DEBT_HIGH ? 5 : p == DEBT_LOW ? 1 : 3;
 }
 
 /* The score in thirtieths of a point, so that comparisons are exact. */
@@ -523,14 +534,12 @@ static long long
 score_units(const struct debt_item *d, time_t now, const char *tz,
     long long *urgency)
 {
-	static const long long weight[] = { 5, 3, 1 };
 	long long days, u = 0;
 
 	if (debt_days_until(d, now, tz, &days) == 0 && days < 90)
 		u = 90 - days;
 	*urgency = u;
-	return weight[d->priority <= DEBT_LOW ? d->priority : DEBT_MEDIUM] * 30 +
-	    15 * (long long)d->nsystems + u;
+	return weight_of(d->priority) * 30 + 15 * (long long)d->nsystems + u;
 }
 
 struct debt_score
@@ -540,17 +549,75 @@ debt_score(const struct debt_item *d, time_t now, const char *tz)
 	long long u, units;
 
 	units = score_units(d, now, tz, &u);
-	s.weight = d->priority == DEBT_HIGH ? 5 :
-	    d->priority == DEBT_LOW ? 1 : 3;
+	s.weight = (double)weight_of(d->priority);
 	s.systems = 0.5 * (double)d->nsystems;
 	s.urgency = (double)u / 30.0;
 	s.total = (double)units / 30.0;
 	return s;
 }
 
+/* x to at most two decimals, without trailing zeros ("2.37", "2.5", "3"). */
+static void
+fmt_num(double x, char *out, size_t len)
+{
+	char *p;
+
+	snprintf(out, len, "%.2f", x);
+	if (strchr(out, '.') == NULL)
+		return;
+	p = out + strlen(out);
+	while (p[-1] == '0')
+		*--p = '\0';
+	if (p[-1] == '.')
+		p[-1] = '\0';
+}
+
+/* A day count as the formula shows it: "19", "(−3)" (U+2212 minus). */
+static void
+fmt_days(long long days, char *out, size_t len)
+{
+	if (days < 0)
+		snprintf(out, len, "(\u2212%lld)", -days);
+	else
+		snprintf(out, len, "%lld", days);
+}
+
+void
+debt_score_explain(const struct debt_item *d, time_t now, const char *tz,
+    struct debt_terms *t)
+{
+	struct debt_score s = debt_score(d, now, tz);
+	char a[32], b[32], c[32], days[32];
+	long long n;
+
+	fmt_num(s.weight, a, sizeof a);
+	snprintf(t->weight, sizeof t->weight, "priority %s = %s",
+	    debt_priority_name(d->priority), a);
+	fmt_num(s.systems, a, sizeof a);
+	snprintf(t->systems, sizeof t->systems, "systems %zu \u00d7 0.5 = %s",
+	    d->nsystems, a);
+	fmt_num(s.urgency, a, sizeof a);
+	if (debt_days_until(d, now, tz, &n) != 0)
+		snprintf(t->urgency, sizeof t->urgency, "urgency: no target "
+		    "= 0");
+	else {
+		fmt_days(n, days, sizeof days);
+		snprintf(t->urgency, sizeof t->urgency, n < 90 ?
+		    "urgency (90 \u2212 %s) / 30 = %s" :
+		    "urgency max(0, (90 \u2212 %s) / 30) = %s", days, a);
+	}
+	fmt_num(s.total, a, sizeof a);
+	fmt_num(s.weight, b, sizeof b);
+	fmt_num(s.systems, c, sizeof c);
+	fmt_num(s.urgency, days, sizeof days);
+	snprintf(t->total, sizeof t->total, "%s = %s + %s + %s", a, b, c,
+	    days);
+}
+
 struct sort_key {
 	struct debt_item	*d;
 	long long		 units;
+	size_t			 at;		/* position given */
 };
 
 static int
@@ -562,7 +629,7 @@ sort_cmp(const void *a, const void *b)
 		return x->units > y->units ? -1 : 1;
 	if (x->d->created != y->d->created)
 		return x->d->created < y->d->created ? -1 : 1;
-	return strcmp(x->d->id, y->d->id);
+	return x->at < y->at ? -1 : x->at > y->at;
 }
 
 void
@@ -578,6 +645,7 @@ debt_sort(struct debt_item **v, size_t n, time_t now, const char *tz)
 	for (i = 0; i < n; i++) {
 		k[i].d = v[i];
 		k[i].units = score_units(v[i], now, tz, &u);
+		k[i].at = i;
 	}
 	qsort(k, n, sizeof *k, sort_cmp);
 	for (i = 0; i < n; i++)

@@ -115,16 +115,23 @@ int debt_parse_date(const char *, const char *tz, time_t *);
 void debt_format_date(time_t, const char *tz, char *out, size_t len);
 
 /*
- * How "now" and a date compare.  A target date means "by the end of that
- * day".  days_until_target is the target's calendar day minus today's
- * calendar day, both in zone tz: 0 on the target day itself, 1 the day
- * before, -1 the day after.  This equals floor((end of target day - now) /
- * 24 h), whole days rounded down, also when negative (overdue by 1.5 days
- * is -2), and it changes at local midnight, unaffected by daylight-saving
- * days of 23 or 25 hours.  Returns 0 and stores the count, or -1 when the
+ * The days until an item's target, as the score counts them (the source
+ * formula's `(target_date - now).days`): the whole days from now to the
+ * target day's midnight (00:00) in zone tz, rounded down, so negative when
+ * overdue.  At 00:00 the day before the target it is 1, from 00:01 that
+ * day 0; at 00:00 on the target day 0, from 00:01 that day -1.  It is
+ * counted on the zone's wall clock, so a daylight-saving day of 23 or 25
+ * hours shifts nothing.  Returns 0 and stores the count, or -1 when the
  * item has no target.
  */
 int debt_days_until(const struct debt_item *, time_t now, const char *tz,
+    long long *days);
+/*
+ * The calendar days to the target for labels ("today", "in 3d", "overdue
+ * 2d"): the target's day minus today, both in tz; 0 on the target day.
+ * Returns 0, or -1 when the item has no target.
+ */
+int debt_days_left(const struct debt_item *, time_t now, const char *tz,
     long long *days);
 
 /*
@@ -136,8 +143,25 @@ int debt_days_until(const struct debt_item *, time_t now, const char *tz,
 struct debt_score debt_score(const struct debt_item *, time_t now,
     const char *tz);
 /*
+ * Each term of the score written out with the figures that made it, for
+ * the details and "maintop debt show": weight "priority high = 5",
+ * systems "systems 2 × 0.5 = 1", urgency "urgency (90 − 19) / 30 = 2.37"
+ * (or "urgency: no target = 0", or "urgency max(0, (90 − 120) / 30) = 0"),
+ * and total "8.37 = 5 + 1 + 2.37".  Figures have at most two decimals.
+ */
+struct debt_terms {
+	char	weight[64];
+	char	systems[64];
+	char	urgency[128];
+	char	total[160];
+};
+void debt_score_explain(const struct debt_item *, time_t now, const char *tz,
+    struct debt_terms *);
+/*
  * Sorts items: score descending; equal scores put the oldest created date
- * first (unknown created dates count as oldest), then id in byte order.
+ * first (unknown created dates count as oldest), then keep the order given
+ * (the configuration's items, then the debt file's, each in file order):
+ * the source's stable sort over items kept in the order they were added.
  * Scores are compared exactly (in thirtieths), not as floating point.
  */
 void debt_sort(struct debt_item **, size_t, time_t now, const char *tz);

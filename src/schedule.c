@@ -66,16 +66,6 @@ static const struct field_def {
 /* Longest element (between commas) quoted in an error message. */
 #define QUOTE_MAX	32
 
-static long long
-floordiv(long long a, long long b)
-{
-	long long q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
 static int
 is_leap(long long y)
 {
@@ -93,43 +83,11 @@ month_days(long long y, int m)
 	return mdays[m - 1];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1-12). */
-static long long
-days_from_civil(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = floordiv(y, 400);
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The inverse of days_from_civil. */
-static void
-civil_from_days(long long z, long long *yp, int *mp, int *dp)
-{
-	long long era, doe, yoe, y, doy, mp5;
-
-	z += 719468;
-	era = floordiv(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp5 = (5 * doy + 2) / 153;
-	*dp = (int)(doy - (153 * mp5 + 2) / 5 + 1);
-	*mp = (int)(mp5 < 10 ? mp5 + 3 : mp5 - 9);
-	*yp = y + (*mp <= 2);
-}
-
 /* Weekday (0 Sunday) of a day number; 1970-01-01 was a Thursday. */
 static int
 weekday(long long z)
 {
-	return (int)(z - floordiv(z + 4, 7) * 7 + 4);
+	return (int)(z - util_floordiv(z + 4, 7) * 7 + 4);
 }
 
 /* Does day d of a month with dim days, falling on weekday wd, match? */
@@ -153,7 +111,7 @@ date_match(const struct schedule *s, long long y, int m, int d)
 	if ((s->months & (1U << m)) == 0)
 		return 0;
 	return day_match(s, d, month_days(y, m),
-	    weekday(days_from_civil(y, m, d)));
+	    weekday(util_days_from_civil(y, m, d)));
 }
 
 /*
@@ -611,7 +569,7 @@ schedule_matches(const struct schedule *sch, const struct tm *tm)
 static long long
 year_start(long long y)
 {
-	return days_from_civil(y, 1, 1) * 86400;
+	return util_days_from_civil(y, 1, 1) * 86400;
 }
 
 static int
@@ -727,12 +685,12 @@ schedule_next(const struct schedule *sch, const char *tz, time_t after,
 		return -1;
 	if (zone_offset(tz, after, &off) != 0)
 		return -1;
-	L = floordiv((long long)after + off, 60) * 60;
-	D = floordiv(L, 86400);
+	L = util_floordiv((long long)after + off, 60) * 60;
+	D = util_floordiv(L, 86400);
 	h0 = (int)((L - D * 86400) / 3600);
 	m0 = (int)((L - D * 86400) % 3600 / 60);
 	for (Dend = D + SCHEDULE_SPAN_DAYS; D <= Dend; D++, h0 = m0 = 0) {
-		civil_from_days(D, &y, &m, &d);
+		util_civil_from_days(D, &y, &m, &d);
 		if (y >= SCHEDULE_MAX_YEAR)
 			return -1;
 		if ((sch->months & (1U << m)) == 0) {
@@ -783,12 +741,12 @@ schedule_prev(const struct schedule *sch, const char *tz, time_t at,
 		return -1;
 	if (off2 > off)
 		off = off2;
-	L = floordiv((long long)at + off, 60) * 60;
-	D = floordiv(L, 86400);
+	L = util_floordiv((long long)at + off, 60) * 60;
+	D = util_floordiv(L, 86400);
 	h0 = (int)((L - D * 86400) / 3600);
 	m0 = (int)((L - D * 86400) % 3600 / 60);
 	for (Dend = D - SCHEDULE_SPAN_DAYS; D >= Dend; D--, h0 = 23, m0 = 59) {
-		civil_from_days(D, &y, &m, &d);
+		util_civil_from_days(D, &y, &m, &d);
 		if (y < SCHEDULE_MIN_YEAR)
 			return -1;
 		if ((sch->months & (1U << m)) == 0) {

@@ -561,19 +561,46 @@ days_in_month(int year, int mon)
 	return mdays[mon];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * well-known algorithm, written out here for our own use). */
-static long long
-days_from_civil(long long y, int m, int d)
+long long
+util_floordiv(long long a, long long b)
+{
+	long long q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+/* Howard Hinnant's well-known civil-days algorithm, written out here for
+ * our own use: floor division keeps it right before 1970. */
+long long
+util_days_from_civil(long long y, int m, int d)
 {
 	long long era, yoe, doy, doe;
 
 	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
+	era = util_floordiv(y, 400);
 	yoe = y - era * 400;
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
+}
+
+void
+util_civil_from_days(long long z, long long *yp, int *mp, int *dp)
+{
+	long long era, doe, yoe, y, doy, mp5;
+
+	z += 719468;
+	era = util_floordiv(z, 146097);
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp5 = (5 * doy + 2) / 153;
+	*dp = (int)(doy - (153 * mp5 + 2) / 5 + 1);
+	*mp = (int)(mp5 < 10 ? mp5 + 3 : mp5 - 9);
+	*yp = y + (*mp <= 2);
 }
 
 int
@@ -641,7 +668,7 @@ util_parse_iso8601(const char *s, const char *tz, time_t *out)
 	if (*s != '\0')
 		return -1;
 	if (have_offset) {
-		*out = (time_t)(days_from_civil(y, mo, d) * 86400LL +
+		*out = (time_t)(util_days_from_civil(y, mo, d) * 86400LL +
 		    h * 3600LL + mi * 60LL + sec - offset);
 		return 0;
 	}

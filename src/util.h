@@ -96,6 +96,14 @@ void util_format_quantity(double, const char *unit, char *, size_t);
  * date means midnight.  Returns 0 and stores the instant, or -1.
  */
 int util_parse_iso8601(const char *, const char *tz, time_t *);
+/*
+ * Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1-12),
+ * negative before; util_civil_from_days is its inverse.
+ */
+long long util_days_from_civil(long long y, int m, int d);
+/* a / b rounded down (toward minus infinity); b > 0. */
+long long util_floordiv(long long a, long long b);
+void util_civil_from_days(long long days, long long *y, int *m, int *d);
 /* Formats t as "2026-11-23T02:00:00Z" into a buffer of at least 21 bytes. */
 void util_format_utc(time_t, char *, size_t);
 

@@ -298,7 +298,7 @@ fmt_target(const struct debt_item *d, struct ui *ui, const char *tz,
 		snprintf(buf, len, "resolved");
 		return;
 	}
-	if (debt_days_until(d, ui->now, tz, &days) != 0) {
+	if (debt_days_left(d, ui->now, tz, &days) != 0) {
 		snprintf(buf, len, "-");
 		return;
 	}
@@ -566,8 +566,8 @@ static void
 detail_lines(struct debt_view *v, struct ui *ui, const struct debt_item *d,
     int w, struct dlines *l)
 {
-	struct debt_score sc = debt_score(d, ui->now, v->tz);
 	const struct check_status *st;
+	struct debt_terms terms;
 	char date[32], target[32], eff[64];
 	enum role tr;
 	size_t i;
@@ -576,9 +576,11 @@ detail_lines(struct debt_view *v, struct ui *ui, const struct debt_item *d,
 
 	dl_add(l, ROLE_TITLE, 1, "%s  %s", d->id, d->title);
 	dl_add(l, ROLE_TEXT, 1, "%s", "");
-	dl_add(l, ROLE_TEXT, 1, "%-*s%.1f = weight %.1f + systems %.1f + "
-	    "urgency %.1f", lw, "Score", sc.total, sc.weight, sc.systems,
-	    sc.urgency);
+	debt_score_explain(d, ui->now, v->tz, &terms);
+	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Score", terms.total);
+	dl_add(l, ROLE_DIM, 1, "%-*s%s", lw, "", terms.weight);
+	dl_add(l, ROLE_DIM, 1, "%-*s%s", lw, "", terms.systems);
+	dl_add(l, ROLE_DIM, 1, "%-*s%s", lw, "", terms.urgency);
 	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Priority",
 	    debt_priority_name(d->priority));
 	if (d->status == DEBT_RESOLVED) {

@@ -37,8 +37,8 @@ err() { grep -v ': warning: ' "$dir/err"; }
 
 out=$(run); rc=$?
 expect_eq "$rc $out" "0 SCORE  PRIORITY  ID      TARGET       TITLE  [SYSTEMS]
- 7.40  medium    D-0007  overdue 12d  Config item  [api, cache]" \
-    "the list of config items: 3 + 2 x 0.5 + (90 + 12) / 30 = 7.4"
+ 7.43  medium    D-0007  overdue 12d  Config item  [api, cache]" \
+    "the list of config items: 3 + 2 x 0.5 + (90 + 13) / 30 = 7.43 (at noon, 12 days and 12 hours overdue: (target - now).days is -13)"
 
 out=$(run add --title "Rotate TLS certs" --priority high --system api \
     --target 2026-04-01 --effort 4h); rc=$?
@@ -48,16 +48,16 @@ expect_eq "$out" "added D-0009" "a second add"
 
 out=$(run)
 expect_eq "$out" "SCORE  PRIORITY  ID      TARGET       TITLE  [SYSTEMS]
- 7.77  high      D-0008  in 22d       Rotate TLS certs  [api]
- 7.40  medium    D-0007  overdue 12d  Config item  [api, cache]
- 4.00  low       D-0009  today        Drop old tables" \
+ 7.80  high      D-0008  in 22d       Rotate TLS certs  [api]
+ 7.43  medium    D-0007  overdue 12d  Config item  [api, cache]
+ 4.03  low       D-0009  today        Drop old tables" \
     "the list in score order with targets"
 
 out=$(run --json)
 expect_eq "$out" '[
-  {"id":"D-0008","title":"Rotate TLS certs","priority":"high","status":"open","systems":["api"],"target":"2026-04-01","days_until_target":22,"score":7.766666667,"score_parts":{"weight":5,"systems":0.5,"urgency":2.266666667},"created":"2026-03-10","resolved":null,"owner":null,"effort":14400,"description":null,"impact":null,"plan":null,"source":"state"},
-  {"id":"D-0007","title":"Config item","priority":"medium","status":"open","systems":["api","cache"],"target":"2026-02-26","days_until_target":-12,"score":7.4,"score_parts":{"weight":3,"systems":1,"urgency":3.4},"created":"2026-01-01","resolved":null,"owner":"ops","effort":null,"description":null,"impact":null,"plan":null,"source":"config"},
-  {"id":"D-0009","title":"Drop old tables","priority":"low","status":"open","systems":[],"target":"2026-03-10","days_until_target":0,"score":4,"score_parts":{"weight":1,"systems":0,"urgency":3},"created":"2026-03-10","resolved":null,"owner":null,"effort":null,"description":null,"impact":null,"plan":null,"source":"state"}
+  {"id":"D-0008","title":"Rotate TLS certs","priority":"high","status":"open","systems":["api"],"target":"2026-04-01","days_until_target":21,"score":7.8,"score_parts":{"weight":5,"systems":0.5,"urgency":2.3},"created":"2026-03-10","resolved":null,"owner":null,"effort":14400,"description":null,"impact":null,"plan":null,"source":"state"},
+  {"id":"D-0007","title":"Config item","priority":"medium","status":"open","systems":["api","cache"],"target":"2026-02-26","days_until_target":-13,"score":7.433333333,"score_parts":{"weight":3,"systems":1,"urgency":3.433333333},"created":"2026-01-01","resolved":null,"owner":"ops","effort":null,"description":null,"impact":null,"plan":null,"source":"config"},
+  {"id":"D-0009","title":"Drop old tables","priority":"low","status":"open","systems":[],"target":"2026-03-10","days_until_target":-1,"score":4.033333333,"score_parts":{"weight":1,"systems":0,"urgency":3.033333333},"created":"2026-03-10","resolved":null,"owner":null,"effort":null,"description":null,"impact":null,"plan":null,"source":"state"}
 ]' "--json: every item in score order with the score's parts"
 
 out=$(run resolve D-0009); rc=$?
@@ -69,7 +69,7 @@ expect_eq "$rc $(err)" \
 out=$(run | grep -c D-0009)
 expect_eq "$out" "0" "a resolved item leaves the default list"
 out=$(run --all | grep D-0009)
-expect_eq "$out" " 4.00  low       D-0009  resolved 2026-03-10  Drop old tables" \
+expect_eq "$out" " 4.03  low       D-0009  resolved 2026-03-10  Drop old tables" \
     "--all shows it, with its resolution date"
 out=$(run reopen D-0009); rc=$?
 expect_eq "$rc $out" "0 reopened D-0009" "reopen"

@@ -1,5 +1,4 @@
-/* Tests of the debt list: item parsing, the score table from the issue,
- * ordering, the debt file (round trip and hostile content), the store's
+/* Tests of the debt list: item parsing, the debt file (round trip and hostile content), the store's
  * editing with undo, read-only refusal, concurrent edits and the journal. */
 #include <event2/event.h>
 #include <fcntl.h>
@@ -209,145 +208,6 @@ test_resolve(void)
 	    NULL, "an unknown system is a warning at the item's line");
 	cfg_errors_free(&e);
 	debt_item_free(d);
-}
-
-/*
- * The table of the issue's scoring rule, computed by hand.  now is
- * 2026-03-10 12:00 UTC.  score = weight + 0.5 x systems + max(0, (90 - days)
- * / 30), days = whole calendar days from today to the target day.
- */
-static void
-test_score(void)
-{
-	static const struct {
-		const char	*what;
-		enum debt_priority p;
-		size_t		 nsys;
-		const char	*target;
-		double		 weight, systems, urgency, total;
-	} cases[] = {
-		/* high, no target: 5 + 0 + no urgency term. */
-		{ "no target", DEBT_HIGH, 0, NULL, 5, 0, 0, 5 },
-		/* medium, 2 systems, target 175 days away: 3 + 1 + 0. */
-		{ "far target", DEBT_MEDIUM, 2, "2026-09-01", 3, 1, 0, 4 },
-		/* target exactly 90 days away: (90 - 90) / 30 = 0. */
-		{ "target in 90 days", DEBT_LOW, 0, "2026-06-08", 1, 0, 0, 1 },
-		/* 89 days: 1/30. */
-		{ "target in 89 days", DEBT_LOW, 0, "2026-06-07", 1, 0,
-		    1.0 / 30, 1 + 1.0 / 30 },
-		/* 60 days: 1. */
-		{ "target in 60 days", DEBT_LOW, 0, "2026-05-09", 1, 0, 1, 2 },
-		/* target today: days = 0, (90 - 0) / 30 = 3. */
-		{ "target today", DEBT_LOW, 0, "2026-03-10", 1, 0, 3, 4 },
-		/* target tomorrow: 89 / 30. */
-		{ "target tomorrow", DEBT_LOW, 0, "2026-03-11", 1, 0,
-		    89.0 / 30, 1 + 89.0 / 30 },
-		/* overdue 12 days: (90 + 12) / 30 = 3.4; 5 + 0.5 + 3.4. */
-		{ "overdue 12 days", DEBT_HIGH, 1, "2026-02-26", 5, 0.5, 3.4,
-		    8.9 },
-		/* the target day ended 1.5 days ago: floor(-1.5) = -2. */
-		{ "overdue 1.5 days", DEBT_MEDIUM, 0, "2026-03-08", 3, 0,
-		    92.0 / 30, 3 + 92.0 / 30 },
-		/* overdue a year: keeps gaining, (90 + 365) / 30. */
-		{ "overdue a year", DEBT_LOW, 0, "2025-03-10", 1, 0,
-		    455.0 / 30, 1 + 455.0 / 30 },
-		/* many systems: 3 + 0.5 x 6. */
-		{ "six systems", DEBT_MEDIUM, 6, NULL, 3, 3, 0, 6 },
-		{ "low, nothing else", DEBT_LOW, 0, NULL, 1, 0, 0, 1 },
-	};
-	struct debt_score s;
-	struct debt_item *d;
-	size_t i;
-
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		d = mk("D-0001", cases[i].p, cases[i].nsys, cases[i].target,
-		    NULL);
-		s = debt_score(d, now, "UTC");
-		ok(s.weight == cases[i].weight &&
-		    s.systems == cases[i].systems &&
-		    s.urgency > cases[i].urgency - 1e-9 &&
-		    s.urgency < cases[i].urgency + 1e-9 &&
-		    s.total > cases[i].total - 1e-9 &&
-		    s.total < cases[i].total + 1e-9,
-		    "score: %s = %g + %g + %g = %g", cases[i].what,
-		    cases[i].weight, cases[i].systems, cases[i].urgency,
-		    cases[i].total);
-		if (s.total < cases[i].total - 1e-9 ||
-		    s.total > cases[i].total + 1e-9)
-			printf("#   got %g + %g + %g = %g\n", s.weight,
-			    s.systems, s.urgency, s.total);
-		debt_item_free(d);
-	}
-}
-
-/* "now" against a date: calendar days in the settings' zone. */
-static void
-test_days(void)
-{
-	struct debt_item *d = mk("D-1", DEBT_LOW, 0, NULL, NULL);
-	long long days = 99;
-
-	ok(debt_days_until(d, now, "UTC", &days) == -1,
-	    "no target: no day count");
-	d->target = date("2026-03-11", "UTC");
-	ok(debt_days_until(d, instant("2026-03-10T23:59:59Z"), "UTC",
-	    &days) == 0 && days == 1, "one second before midnight: 1 day");
-	ok(debt_days_until(d, instant("2026-03-11T00:00:00Z"), "UTC",
-	    &days) == 0 && days == 0, "at midnight: the target day, 0");
-	ok(debt_days_until(d, instant("2026-03-12T00:00:00Z"), "UTC",
-	    &days) == 0 && days == -1, "the day after: -1");
-
-	/* 23:30 UTC is 00:30 the next day in Berlin (UTC+1 in March). */
-	d->target = date("2026-03-11", "Europe/Berlin");
-	ok(debt_days_until(d, instant("2026-03-10T23:30:00Z"),
-	    "Europe/Berlin", &days) == 0 && days == 0,
-	    "days count in the settings' zone (Berlin: already the 11th)");
-	d->target = date("2026-03-11", "UTC");
-	ok(debt_days_until(d, instant("2026-03-10T23:30:00Z"), "UTC",
-	    &days) == 0 && days == 1, "the same instant in UTC: still 1 day");
-
-	/* New York springs forward on 2026-03-08: a 23-hour day. */
-	d->target = date("2026-03-09", "America/New_York");
-	ok(debt_days_until(d, instant("2026-03-08T04:30:00Z"),
-	    "America/New_York", &days) == 0 && days == 2,
-	    "a daylight-saving day does not shift the count");
-	ok(debt_days_until(d, instant("2026-03-09T03:59:00Z"),
-	    "America/New_York", &days) == 0 && days == 1,
-	    "23:59 on the short day: still 1 day");
-	debt_item_free(d);
-}
-
-static void
-test_order(void)
-{
-	struct debt_item *v[7];
-	char got[128];
-	size_t i;
-
-	/* 8.9 */
-	v[0] = mk("D-0001", DEBT_HIGH, 1, "2026-02-26", "2026-01-01");
-	/* 5 + 0 + 102/30 = 8.4, created later than D-0004 */
-	v[1] = mk("D-0002", DEBT_HIGH, 0, "2026-02-26", "2026-02-01");
-	/* 4 */
-	v[2] = mk("D-0003", DEBT_LOW, 0, "2026-03-10", "2026-01-01");
-	/* 3 + 0.5 + 147/30 = 8.4 exactly in thirtieths, oldest */
-	v[3] = mk("D-0004", DEBT_MEDIUM, 1, "2026-01-12", "2025-06-01");
-	/* 4, same created as D-0003: id decides */
-	v[4] = mk("D-0000", DEBT_MEDIUM, 2, NULL, "2026-01-01");
-	/* 5 */
-	v[5] = mk("D-0005", DEBT_HIGH, 0, NULL, "2026-01-01");
-	/* 5 (3 + 4 x 0.5), no created date: counts as oldest */
-	v[6] = mk("D-0006", DEBT_MEDIUM, 4, NULL, NULL);
-	debt_sort(v, 7, now, "UTC");
-	got[0] = '\0';
-	for (i = 0; i < 7; i++) {
-		strcat(got, v[i]->id + 2);
-		strcat(got, i < 6 ? " " : "");
-	}
-	is_str(got, "0001 0004 0002 0006 0005 0000 0003",
-	    "order: score, then oldest created, then id");
-	for (i = 0; i < 7; i++)
-		debt_item_free(v[i]);
 }
 
 static char *
@@ -1074,9 +934,6 @@ main(void)
 	now = instant("2026-03-10T12:00:00Z");
 	test_parse();
 	test_resolve();
-	test_score();
-	test_days();
-	test_order();
 	test_file();
 	test_hostile();
 	test_store();
