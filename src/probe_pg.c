@@ -8,11 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+#include <stddef.h>
+#include <sys/socket.h>
 
 #include "check.h"
 #include "probe.h"
 #include "resolve.h"
+#include "share.h"
 
 /*
  * Prepared once per connection and run after "SELECT 1", whose round trip
@@ -83,42 +87,42 @@ enum pg_state {
 };
 
 /*
+ * What the server may send for one connection set-up or one probe: its
+ * replies are a few kilobytes.  Counted on the socket (TCP_INFO), so a
+ * message libpq would buffer whole (an ErrorResponse announcing a
+ * gigabyte, endless DataRows) is refused while it arrives.
+ */
+#define PG_REPLY_MAX	(4 * 1024 * 1024)
+
+/* The longest server notice kept (the first line of it). */
+#define PG_NOTICE_MAX	512
+
+/*
  * One connection, shared by every check with the same connection
  * parameters (conninfo or service, password source, timeout): the issue's
- * "one connection per target".  Probes queue on it and run one at a time;
- * a new backend costs the server far more than a batch of queries.
+ * "one connection per target".  Probes queue on it and run one at a time
+ * (share.h); a new backend costs the server far more than a batch of
+ * queries.
  */
 struct pg_conn {
-	struct pg_conn		*next;		/* in struct pg_kind */
+	struct share		 sh;		/* first */
 	struct probe_ctx	*ctx;
-	char			*key;
 	const struct check	*c;		/* parameters: any of its checks */
-	unsigned int		 refs;
 	PGconn			*conn;
 	enum pg_state		 state;
 	struct event		*ev;
-	struct event		*kick;		/* deferred pc_pump */
 	struct resolve_req	*rq;
-	unsigned int		 fails;
-	long long		 retry_at;
-	char			*last_err;
 	double			 t0;		/* connect start */
-	struct probe		*cur;		/* queries in flight */
-	TAILQ_HEAD(, probe)	 queue;		/* waiting, in order */
 	int			 prepared;	/* PG_STMT on conn */
-};
-
-/* ctx->kind_state[CHECK_POSTGRES]: the loop's connections. */
-struct pg_kind {
-	struct pg_conn		*conns;
+	unsigned long long	 rx0;		/* bytes received at the start */
+	char			*notice;	/* the last server notice */
 };
 
 struct probe {
+	struct share_waiter	 w;
 	struct probe_ctx	*ctx;
 	const struct check	*c;
 	struct pg_conn		*pc;
-	TAILQ_ENTRY(probe)	 entry;		/* in pc->queue */
-	int			 queued;
 	double			 t0;		/* queries sent */
 	double			 connect_ms;	/* of this probe's connection */
 	int			 reused;	/* connection older than probe */
@@ -137,7 +141,6 @@ static void pg_send(struct probe *);
 static void pg_result_table(struct probe *, PGresult *, int, const char *,
     int);
 static void pc_open(struct pg_conn *);
-static void pc_kick(struct pg_conn *);
 
 /* Milliseconds on the monotonic clock, with a fraction. */
 static double
@@ -149,6 +152,12 @@ pg_now(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+static struct probe *
+pg_cur(struct pg_conn *pc)
+{
+	return pc->sh.cur != NULL ? pc->sh.cur->owner : NULL;
+}
+
 static void
 pc_unwatch(struct pg_conn *pc)
 {
@@ -158,10 +167,12 @@ pc_unwatch(struct pg_conn *pc)
 	}
 }
 
-/* Closes the connection; the probes keep their places. */
+/* Closes the connection; the probes keep their places (share_ops). */
 static void
-pc_drop(struct pg_conn *pc)
+pc_drop(struct share *sh)
 {
+	struct pg_conn *pc = (struct pg_conn *)sh;
+
 	pc_unwatch(pc);
 	if (pc->rq != NULL) {
 		resolve_cancel(pc->rq);
@@ -173,50 +184,8 @@ pc_drop(struct pg_conn *pc)
 	}
 	pc->state = PC_NONE;
 	pc->prepared = 0;
-}
-
-static void
-pc_ref(struct pg_conn *pc)
-{
-	pc->refs++;
-}
-
-static void
-pc_unref(struct pg_conn *pc)
-{
-	struct pg_kind *k;
-	struct pg_conn **pp;
-
-	if (--pc->refs > 0)
-		return;
-	k = pc->ctx->kind_state[CHECK_POSTGRES];
-	for (pp = &k->conns; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == pc) {
-			*pp = pc->next;
-			break;
-		}
-	pc_drop(pc);
-	event_free(pc->kick);
-	free(pc->last_err);
-	free(pc->key);
-	free(pc);
-}
-
-static void
-pg_enqueue(struct pg_conn *pc, struct probe *p, int front)
-{
-	if (front)
-		TAILQ_INSERT_HEAD(&pc->queue, p, entry);
-	else
-		TAILQ_INSERT_TAIL(&pc->queue, p, entry);
-	p->queued = 1;
-}
-
-static void
-pg_dequeue(struct pg_conn *pc, struct probe *p)
-{
-	TAILQ_REMOVE(&pc->queue, p, entry);
-	p->queued = 0;
+	free(pc->notice);
+	pc->notice = NULL;
 }
 
 static void
@@ -233,6 +202,24 @@ pg_deliver(struct probe *p)
 		sample_free(s);
 }
 
+/* A probe on a failed connection (share_ops). */
+static void
+pg_fail_one(struct share_waiter *w, const char *msg)
+{
+	struct probe *p = w->owner;
+
+	if (p->s != NULL) {
+		sample_fail(p->s, STATE_CRIT, "%s", msg);
+		pg_deliver(p);
+	}
+}
+
+static void
+pc_fail(struct pg_conn *pc, const char *what, const char *err)
+{
+	share_fail(&pc->sh, what, err);
+}
+
 /* libpq's message, first line only ("FATAL:  too many clients"). */
 static char *
 pg_error(PGconn *conn)
@@ -244,33 +231,65 @@ pg_error(PGconn *conn)
 }
 
 /*
- * The connection failed (what: "cannot connect", "connection lost"):
- * back off, and every probe on it, in flight or waiting, fails with the
- * reason.
+ * libpq's notice processor: a server's NOTICE or WARNING (which may hold
+ * any byte a database owner put in a setting) is kept, first line only,
+ * and shown sanitized as the sample's "notice" figure; it never reaches
+ * the terminal.
  */
 static void
-pc_fail(struct pg_conn *pc, const char *what, const char *err)
+pg_notice(void *arg, const char *msg)
 {
-	struct probe *p;
+	struct pg_conn *pc = arg;
+	size_t n = strcspn(msg, "\n");
 
-	free(pc->last_err);
-	pc->last_err = xasprintf("%s: %s", what, err);
-	pc->fails++;
-	pc->retry_at = util_mono_ms() + probe_backoff_ms(pc->fails);
-	pc_drop(pc);
-	pc_ref(pc);
-	while ((p = pc->cur) != NULL ||
-	    (p = TAILQ_FIRST(&pc->queue)) != NULL) {
-		if (p == pc->cur)
-			pc->cur = NULL;
-		else
-			pg_dequeue(pc, p);
-		if (p->s != NULL) {
-			sample_fail(p->s, STATE_CRIT, "%s", pc->last_err);
-			pg_deliver(p);
-		}
-	}
-	pc_unref(pc);
+	free(pc->notice);
+	pc->notice = xstrndup(msg, n < PG_NOTICE_MAX ? n : PG_NOTICE_MAX);
+}
+
+/* Bytes the kernel has received on the connection's socket, or 0 when it
+ * cannot say (a Unix socket: the local server is trusted that far). */
+static unsigned long long
+pc_received(struct pg_conn *pc)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+	int fd = pc->conn != NULL ? PQsocket(pc->conn) : -1;
+
+	memset(&ti, 0, sizeof ti);
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_received) +
+	    sizeof ti.tcpi_bytes_received)
+		return 0;
+	return ti.tcpi_bytes_received;
+}
+
+/* Starts counting what the server sends for one set-up or one probe. */
+static void
+pc_budget_start(struct pg_conn *pc)
+{
+	pc->rx0 = pc_received(pc);
+}
+
+/* The connection's last notice, as the probe's "notice" figure. */
+static void
+pg_notice_figure(struct probe *p)
+{
+	if (p->pc->notice != NULL && p->s != NULL)
+		sample_add_str(p->s, "notice", p->pc->notice);
+}
+
+/* Fails the connection when the server has sent more than its budget. */
+static int
+pc_budget_over(struct pg_conn *pc)
+{
+	unsigned long long rx = pc_received(pc);
+
+	if (rx < pc->rx0)
+		pc->rx0 = 0;	/* libpq opened another socket */
+	if (rx - pc->rx0 <= PG_REPLY_MAX)
+		return 0;
+	pc_fail(pc, "refused", "reply larger than the limit (4 MiB)");
+	return 1;
 }
 
 static void pg_event(evutil_socket_t, short, void *);
@@ -290,11 +309,14 @@ static void
 pc_poll_connect(struct pg_conn *pc)
 {
 	PostgresPollingStatusType st;
+	struct share_waiter *w;
 	struct probe *p;
 	double ms;
 	char *err;
 
 	st = PQconnectPoll(pc->conn);
+	if (pc_budget_over(pc))
+		return;
 	switch (st) {
 	case PGRES_POLLING_READING:
 		pc_watch(pc, EV_READ);
@@ -315,11 +337,12 @@ pc_poll_connect(struct pg_conn *pc)
 	pc_watch(pc, EV_READ | EV_PERSIST);
 	/* Everyone who waited for this connection paid for it. */
 	ms = pg_now() - pc->t0;
-	TAILQ_FOREACH(p, &pc->queue, entry) {
+	TAILQ_FOREACH(w, &pc->sh.queue, entry) {
+		p = w->owner;
 		p->connect_ms = ms;
 		p->reused = 0;
 	}
-	pc_kick(pc);
+	share_kick(&pc->sh);
 }
 
 static double
@@ -462,12 +485,17 @@ pg_pooled(struct probe *p, PGresult *r)
 static void
 pc_read(struct pg_conn *pc)
 {
-	struct probe *p = pc->cur;
+	struct probe *p = pg_cur(pc);
 	PGresult *r;
 	char *err;
 
-	if (!PQconsumeInput(pc->conn))
+	if (!PQconsumeInput(pc->conn)) {
+		if (pc_budget_over(pc))
+			return;
 		goto broken;
+	}
+	if (pc_budget_over(pc))
+		return;
 	while (!PQisBusy(pc->conn)) {
 		r = PQgetResult(pc->conn);
 		if (r == NULL) {
@@ -488,10 +516,10 @@ pc_read(struct pg_conn *pc)
 					goto broken;
 			} else {
 				pc->state = PC_READY;
-				pc->cur = NULL;
 				pc_watch(pc, EV_READ | EV_PERSIST);
-				pc->fails = 0;
-				pc_kick(pc);
+				pc->sh.fails = 0;
+				share_done(&pc->sh);
+				pg_notice_figure(p);
 				pg_deliver(p);
 				return;
 			}
@@ -533,13 +561,13 @@ broken:
 		 * probe first.
 		 */
 		p->retried = 1;
-		pc_drop(pc);
+		pc_drop(&pc->sh);
 		free(err);
 		sample_free(p->s);
 		p->s = sample_new();
-		pc->cur = NULL;
-		pg_enqueue(pc, p, 1);
-		pc_kick(pc);
+		pc->sh.cur = NULL;
+		share_enqueue(&pc->sh, &p->w, 1);
+		share_kick(&pc->sh);
 		return;
 	}
 	pc_fail(pc, "connection lost", err);
@@ -560,10 +588,12 @@ pg_event(evutil_socket_t fd, short what, void *arg)
 		/* Idle: the server may be closing (shutdown, terminate). */
 		if (!PQconsumeInput(pc->conn) ||
 		    PQstatus(pc->conn) == CONNECTION_BAD)
-			pc_drop(pc);
+			pc_drop(&pc->sh);
+		else
+			pc_budget_over(pc);
 		break;
 	case PC_QUERYING:
-		pc_ref(pc);
+		share_ref(&pc->sh);
 		if (what & EV_WRITE) {
 			r = PQflush(pc->conn);
 			if (r < 0)
@@ -573,7 +603,7 @@ pg_event(evutil_socket_t fd, short what, void *arg)
 		}
 		if ((what & EV_READ) && pc->state == PC_QUERYING)
 			pc_read(pc);
-		pc_unref(pc);
+		share_unref(&pc->sh);
 		break;
 	default:
 		break;
@@ -588,8 +618,9 @@ pg_send(struct probe *p)
 
 	if (p->connect_ms >= 0)
 		p->s->connect_ms = p->connect_ms;
-	pc->cur = p;
+	pc->sh.cur = &p->w;
 	pc->state = PC_QUERYING;
+	pc_budget_start(pc);
 	p->step = PS_PING;
 	p->failed = 0;
 	p->reprepared = 0;
@@ -604,55 +635,35 @@ pg_send(struct probe *p)
 }
 
 /*
- * Moves the queue on: opens the connection when probes wait for one,
- * sends the next probe's queries when it is idle.  Runs from its own
- * event, never inside start, cancel or a callback.
+ * Moves the queue on (share_ops): opens the connection when probes wait
+ * for one, sends the next probe's queries when it is idle.
  */
 static void
-pc_pump(evutil_socket_t fd, short what, void *arg)
+pc_pump(struct share *sh)
 {
-	struct pg_conn *pc = arg;
-	struct probe *p;
-	long long now;
+	struct pg_conn *pc = (struct pg_conn *)sh;
+	struct share_waiter *w;
 
-	if (pc->cur != NULL || TAILQ_EMPTY(&pc->queue))
-		return;
 	switch (pc->state) {
 	case PC_NONE:
-		now = util_mono_ms();
-		if (pc->fails > 0 && now < pc->retry_at) {
-			/* Backing off: every waiting probe fails now. */
-			pc_ref(pc);
-			while ((p = TAILQ_FIRST(&pc->queue)) != NULL) {
-				pg_dequeue(pc, p);
-				sample_fail(p->s, STATE_CRIT, "%s (next try in "
-				    "%llds)", pc->last_err != NULL ?
-				    pc->last_err : "failed",
-				    (pc->retry_at - now + 999) / 1000);
-				pg_deliver(p);
-			}
-			pc_unref(pc);
-			return;
-		}
-		pc_open(pc);
+		if (!share_backing_off(sh))
+			pc_open(pc);
 		break;
 	case PC_READY:
-		p = TAILQ_FIRST(&pc->queue);
-		pg_dequeue(pc, p);
-		pc_ref(pc);
-		pg_send(p);
-		pc_unref(pc);
+		w = TAILQ_FIRST(&sh->queue);
+		share_dequeue(sh, w);
+		pg_send(w->owner);
 		break;
 	default:
 		break;		/* resolving or connecting */
 	}
 }
 
-static void
-pc_kick(struct pg_conn *pc)
-{
-	event_active(pc->kick, EV_TIMEOUT, 0);
-}
+static const struct share_ops pg_share_ops = {
+	.pump = pc_pump,
+	.drop = pc_drop,
+	.fail = pg_fail_one,
+};
 
 /* Appends a keyword and value to the parameter arrays. */
 static void
@@ -714,6 +725,9 @@ pc_connect(struct pg_conn *pc, const char *addr)
 	pc->state = PC_CONNECTING;
 	pc->t0 = pg_now();
 	pc->conn = PQconnectStartParams(kw, val, 0);
+	if (pc->conn != NULL)
+		PQsetNoticeProcessor(pc->conn, pg_notice, pc);
+	pc_budget_start(pc);
 	if (pw != NULL) {
 		explicit_bzero(pw, strlen(pw));
 		free(pw);
@@ -806,47 +820,23 @@ pg_key(const struct check *c)
 	    g->password_file != NULL ? g->password_file : "", c->timeout_ms);
 }
 
-static struct pg_conn *
-pc_get(struct probe_ctx *ctx, const struct check *c)
-{
-	struct pg_kind *k = ctx->kind_state[CHECK_POSTGRES];
-	struct pg_conn *pc;
-	char *key;
-
-	if (k == NULL) {
-		k = xcalloc(1, sizeof *k);
-		ctx->kind_state[CHECK_POSTGRES] = k;
-	}
-	key = pg_key(c);
-	for (pc = k->conns; pc != NULL; pc = pc->next)
-		if (strcmp(pc->key, key) == 0) {
-			free(key);
-			pc_ref(pc);
-			return pc;
-		}
-	pc = xcalloc(1, sizeof *pc);
-	pc->ctx = ctx;
-	pc->key = key;
-	pc->c = c;
-	pc->refs = 1;
-	TAILQ_INIT(&pc->queue);
-	pc->kick = event_new(ctx->base, -1, 0, pc_pump, pc);
-	if (pc->kick == NULL)
-		fatal("event_new failed");
-	pc->next = k->conns;
-	k->conns = pc;
-	return pc;
-}
-
 static struct probe *
 pg_create(struct probe_ctx *ctx, const struct check *c)
 {
 	struct probe *p;
+	struct pg_conn *pc;
 
 	p = xcalloc(1, sizeof *p);
 	p->ctx = ctx;
 	p->c = c;
-	p->pc = pc_get(ctx, c);
+	p->w.owner = p;
+	pc = (struct pg_conn *)share_get(&ctx->kind_state[CHECK_POSTGRES],
+	    ctx->base, pg_key(c), sizeof *pc, &pg_share_ops);
+	if (pc->ctx == NULL) {
+		pc->ctx = ctx;
+		pc->c = c;
+	}
+	p->pc = pc;
 	p->connect_ms = -1;
 	return p;
 }
@@ -864,8 +854,8 @@ pg_start(struct probe *p, long long timeout_ms, probe_done_cb cb, void *arg)
 	p->retried = 0;
 	/* Unless it connects while this probe waits, it reuses. */
 	p->reused = 1;
-	pg_enqueue(pc, p, 0);
-	pc_kick(pc);
+	share_enqueue(&pc->sh, &p->w, 0);
+	share_kick(&pc->sh);
 }
 
 static void
@@ -873,22 +863,21 @@ pg_cancel(struct probe *p)
 {
 	struct pg_conn *pc = p->pc;
 
-	if (p->queued) {
-		pg_dequeue(pc, p);
+	if (p->w.queued) {
+		share_dequeue(&pc->sh, &p->w);
 		/* A connection attempt no one waits for any more has taken
 		 * a whole deadline: it is stuck, start afresh next time. */
-		if (TAILQ_EMPTY(&pc->queue) && pc->cur == NULL &&
+		if (TAILQ_EMPTY(&pc->sh.queue) && pc->sh.cur == NULL &&
 		    (pc->state == PC_RESOLVING || pc->state == PC_CONNECTING))
-			pc_drop(pc);
-	} else if (pc->cur == p) {
+			pc_drop(&pc->sh);
+	} else if (pc->sh.cur == &p->w) {
 		/*
 		 * Closing the connection abandons the query (the server ends
 		 * it at statement_timeout at the latest); the probes behind
 		 * get a new connection.
 		 */
-		pc_drop(pc);
-		pc->cur = NULL;
-		pc_kick(pc);
+		pc_drop(&pc->sh);
+		share_done(&pc->sh);
 	}
 	sample_free(p->s);
 	p->s = NULL;
@@ -900,9 +889,9 @@ pg_phase(struct probe *p)
 {
 	struct pg_conn *pc = p->pc;
 
-	if (pc->cur == p)
+	if (pc->sh.cur == &p->w)
 		return "waiting for the query";
-	if (!p->queued)
+	if (!p->w.queued)
 		return NULL;
 	switch (pc->state) {
 	case PC_RESOLVING:
@@ -921,18 +910,14 @@ pg_free(struct probe *p)
 	if (p == NULL)
 		return;
 	pg_cancel(p);
-	pc_unref(p->pc);
+	share_unref(&p->pc->sh);
 	free(p);
 }
 
 static void
 pg_ctx_free(struct probe_ctx *ctx)
 {
-	struct pg_kind *k = ctx->kind_state[CHECK_POSTGRES];
-
-	/* The connections went with their last probe. */
-	free(k);
-	ctx->kind_state[CHECK_POSTGRES] = NULL;
+	share_set_free(&ctx->kind_state[CHECK_POSTGRES]);
 }
 
 const struct probe_ops probe_pg_ops = {

@@ -1,20 +1,22 @@
 /* The Redis probe: one persistent hiredis async connection per target
  * (shared by the checks with the same connection parameters) on the
  * libevent loop (AUTH, SELECT once), then per probe PING for latency, INFO
- * and SLOWLOG LEN; reconnects with backoff after a failure. */
-#include <hiredis/adapters/libevent.h>
+ * and SLOWLOG LEN; reconnects with backoff after a failure.  Every reply is
+ * bounded while it is read (redis_reply.h). */
+#include <event2/event.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 #include <time.h>
 
 #include "check.h"
 #include "probe.h"
 #include "redis_info.h"
+#include "redis_reply.h"
 #include "resolve.h"
+#include "share.h"
 
 enum redis_conn {
 	RC_NONE,
@@ -26,38 +28,33 @@ enum redis_conn {
 /*
  * One connection, shared by the checks with the same host, port, user,
  * password source and database: the issue's "one connection per target".
- * Probes queue on it and run one at a time.
+ * Probes queue on it and run one at a time (share.h).
  */
 struct rconn {
-	struct rconn		*next;		/* in struct redis_kind */
+	struct share		 sh;		/* first */
 	struct probe_ctx	*ctx;
-	char			*key;
 	const struct check	*c;		/* parameters: any of its checks */
-	unsigned int		 refs;
 	redisAsyncContext	*ac;
 	enum redis_conn		 conn;
 	struct resolve_req	*rq;
-	unsigned int		 fails;		/* consecutive failures */
-	long long		 retry_at;	/* monotonic ms */
-	char			*last_err;
+	char			*pw;		/* read before connecting */
 	double			 t0;		/* connect start */
 	const char		*phase;		/* of the connection */
-	struct event		*kick;		/* deferred rc_pump */
-	struct probe		*cur;		/* commands in flight */
-	TAILQ_HEAD(, probe)	 queue;		/* waiting, in order */
+	struct redis_reply_budget budget;
 };
 
-/* ctx->kind_state[CHECK_REDIS]: the loop's connections. */
-struct redis_kind {
-	struct rconn		*conns;
+/* hiredis's hooks on the libevent loop, for one context. */
+struct rlink {
+	redisAsyncContext	*ac;
+	struct event		*rev;
+	struct event		*wev;
 };
 
 struct probe {
+	struct share_waiter	 w;
 	struct probe_ctx	*ctx;
 	const struct check	*c;
 	struct rconn		*rc;
-	TAILQ_ENTRY(probe)	 entry;		/* in rc->queue */
-	int			 queued;
 	double			 t0;		/* PING sent */
 	double			 connect_ms;
 	const char		*phase;
@@ -75,9 +72,6 @@ struct probe {
 	long long		 prev_rejected;
 };
 
-static void redis_send_probe(struct probe *);
-static void rc_kick(struct rconn *);
-
 /* Milliseconds on the monotonic clock, with a fraction. */
 static double
 redis_now(void)
@@ -88,16 +82,34 @@ redis_now(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Drops the connection without any callback reaching us. */
-static void
-rc_drop(struct rconn *rc)
+static struct probe *
+redis_cur(struct rconn *rc)
 {
+	return rc->sh.cur != NULL ? rc->sh.cur->owner : NULL;
+}
+
+static void
+rc_forget_pw(struct rconn *rc)
+{
+	if (rc->pw != NULL) {
+		explicit_bzero(rc->pw, strlen(rc->pw));
+		free(rc->pw);
+		rc->pw = NULL;
+	}
+}
+
+/* Drops the connection without any callback reaching us (share_ops). */
+static void
+rc_drop(struct share *sh)
+{
+	struct rconn *rc = (struct rconn *)sh;
 	redisAsyncContext *ac = rc->ac;
 
 	if (rc->rq != NULL) {
 		resolve_cancel(rc->rq);
 		rc->rq = NULL;
 	}
+	rc_forget_pw(rc);
 	rc->ac = NULL;
 	rc->conn = RC_NONE;
 	rc->phase = NULL;
@@ -105,40 +117,6 @@ rc_drop(struct rconn *rc)
 		ac->data = NULL;
 		redisAsyncFree(ac);
 	}
-}
-
-static void
-rc_ref(struct rconn *rc)
-{
-	rc->refs++;
-}
-
-static void
-rc_unref(struct rconn *rc)
-{
-	struct redis_kind *k;
-	struct rconn **pp;
-
-	if (--rc->refs > 0)
-		return;
-	k = rc->ctx->kind_state[CHECK_REDIS];
-	for (pp = &k->conns; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == rc) {
-			*pp = rc->next;
-			break;
-		}
-	rc_drop(rc);
-	event_free(rc->kick);
-	free(rc->last_err);
-	free(rc->key);
-	free(rc);
-}
-
-static void
-rc_dequeue(struct rconn *rc, struct probe *p)
-{
-	TAILQ_REMOVE(&rc->queue, p, entry);
-	p->queued = 0;
 }
 
 /* Hands the sample over; the connection moves on to the next probe. */
@@ -149,10 +127,8 @@ redis_deliver(struct probe *p)
 	struct sample *s = p->s;
 	probe_done_cb cb = p->cb;
 
-	if (rc->cur == p) {
-		rc->cur = NULL;
-		rc_kick(rc);
-	}
+	if (rc->sh.cur == &p->w)
+		share_done(&rc->sh);
 	redis_info_free(p->info);
 	p->info = NULL;
 	p->s = NULL;
@@ -164,29 +140,20 @@ redis_deliver(struct probe *p)
 		sample_free(s);
 }
 
-/*
- * The connection failed: back off, and every probe on it, in flight or
- * waiting, fails with the reason.
- */
+/* A probe on a failed connection (share_ops). */
+static void
+redis_fail_one(struct share_waiter *w, const char *msg)
+{
+	struct probe *p = w->owner;
+
+	sample_fail(p->s, STATE_CRIT, "%s", msg);
+	redis_deliver(p);
+}
+
 static void
 rc_fail(struct rconn *rc, const char *what, const char *err)
 {
-	struct probe *p;
-
-	free(rc->last_err);
-	rc->last_err = xasprintf("%s: %s", what, err);
-	rc->fails++;
-	rc->retry_at = util_mono_ms() + probe_backoff_ms(rc->fails);
-	rc_drop(rc);
-	rc_ref(rc);
-	while ((p = rc->cur) != NULL ||
-	    (p = TAILQ_FIRST(&rc->queue)) != NULL) {
-		if (p != rc->cur)
-			rc_dequeue(rc, p);
-		sample_fail(p->s, STATE_CRIT, "%s", rc->last_err);
-		redis_deliver(p);
-	}
-	rc_unref(rc);
+	share_fail(&rc->sh, what, err);
 }
 
 /* The callbacks' guard: the reply belongs to our current connection. */
@@ -205,12 +172,15 @@ redis_disconnected(const redisAsyncContext *ac, int status)
 {
 	struct rconn *rc = ac->data;
 
+	(void)status;
 	if (rc == NULL || rc->ac != ac)
 		return;
 	/* hiredis frees the context after this callback. */
 	rc->ac = NULL;
 	rc->conn = RC_NONE;
-	if (rc->cur != NULL || !TAILQ_EMPTY(&rc->queue))
+	if (rc->budget.exceeded)
+		rc_fail(rc, "refused", redis_reply_why());
+	else if (rc->sh.cur != NULL || !TAILQ_EMPTY(&rc->sh.queue))
 		rc_fail(rc, "connection lost", ac->errstr[0] != '\0' ?
 		    ac->errstr : "closed by the server");
 }
@@ -219,14 +189,14 @@ redis_disconnected(const redisAsyncContext *ac, int status)
 static void
 rc_is_ready(struct rconn *rc)
 {
-	struct probe *p;
+	struct share_waiter *w;
 	double ms = redis_now() - rc->t0;
 
 	rc->conn = RC_READY;
 	rc->phase = NULL;
-	TAILQ_FOREACH(p, &rc->queue, entry)
-		p->connect_ms = ms;
-	rc_kick(rc);
+	TAILQ_FOREACH(w, &rc->sh.queue, entry)
+		((struct probe *)w->owner)->connect_ms = ms;
+	share_kick(&rc->sh);
 }
 
 static void
@@ -276,14 +246,17 @@ redis_authed(redisAsyncContext *ac, void *r, void *priv)
 	rc_select(rc);
 }
 
+/*
+ * hiredis goes on using the context after this callback returns: nothing
+ * here may free it (the password was read before connecting for that).
+ */
 static void
 redis_connected(const redisAsyncContext *cac, int status)
 {
 	struct rconn *rc = cac->data;
 	redisAsyncContext *ac = (redisAsyncContext *)cac;
 	const char *argv[3];
-	char *pw = NULL, *cause = NULL;
-	int argc = 0, r;
+	int argc = 0;
 
 	if (rc == NULL || rc->ac != cac)
 		return;
@@ -293,13 +266,7 @@ redis_connected(const redisAsyncContext *cac, int status)
 		rc_fail(rc, "cannot connect", ac->errstr);
 		return;
 	}
-	r = check_password(rc->c, &pw, &cause);
-	if (r < 0) {
-		rc_fail(rc, "password", cause);
-		free(cause);
-		return;
-	}
-	if (r == 0) {
+	if (rc->pw == NULL) {
 		/* No AUTH: go on as if it had succeeded. */
 		rc_select(rc);
 		return;
@@ -307,12 +274,95 @@ redis_connected(const redisAsyncContext *cac, int status)
 	argv[argc++] = "AUTH";
 	if (rc->c->redis.user != NULL)
 		argv[argc++] = rc->c->redis.user;
-	argv[argc++] = pw;
+	argv[argc++] = rc->pw;
 	rc->phase = "authenticating";
 	redisAsyncCommandArgv(ac, redis_authed, rc, argc, argv, NULL);
 	/* hiredis has copied the command into its output buffer. */
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
+	rc_forget_pw(rc);
+}
+
+/* Readable: refuses a reply grown past the limit before reading more. */
+static void
+rlink_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct rlink *l = arg;
+	redisAsyncContext *ac = l->ac;
+	struct rconn *rc = ac->data;
+
+	(void)fd;
+	(void)what;
+	if (rc != NULL && redis_reply_over(ac->c.reader, &rc->budget)) {
+		/* Frees ac and l: neither is used after this. */
+		rc_fail(rc, "refused", redis_reply_why());
+		return;
+	}
+	redisAsyncHandleRead(ac);
+}
+
+static void
+rlink_write(evutil_socket_t fd, short what, void *arg)
+{
+	struct rlink *l = arg;
+
+	(void)fd;
+	(void)what;
+	redisAsyncHandleWrite(l->ac);
+}
+
+static void
+rlink_add_read(void *arg)
+{
+	event_add(((struct rlink *)arg)->rev, NULL);
+}
+
+static void
+rlink_del_read(void *arg)
+{
+	event_del(((struct rlink *)arg)->rev);
+}
+
+static void
+rlink_add_write(void *arg)
+{
+	event_add(((struct rlink *)arg)->wev, NULL);
+}
+
+static void
+rlink_del_write(void *arg)
+{
+	event_del(((struct rlink *)arg)->wev);
+}
+
+static void
+rlink_cleanup(void *arg)
+{
+	struct rlink *l = arg;
+
+	event_free(l->rev);
+	event_free(l->wev);
+	free(l);
+}
+
+/* Joins the context to the loop through hiredis's adapter hooks. */
+static void
+rlink_attach(redisAsyncContext *ac, struct event_base *base)
+{
+	struct rlink *l;
+
+	l = xcalloc(1, sizeof *l);
+	l->ac = ac;
+	l->rev = event_new(base, ac->c.fd, EV_READ | EV_PERSIST, rlink_read,
+	    l);
+	l->wev = event_new(base, ac->c.fd, EV_WRITE | EV_PERSIST,
+	    rlink_write, l);
+	if (l->rev == NULL || l->wev == NULL)
+		fatal("event_new failed");
+	ac->ev.addRead = rlink_add_read;
+	ac->ev.delRead = rlink_del_read;
+	ac->ev.addWrite = rlink_add_write;
+	ac->ev.delWrite = rlink_del_write;
+	ac->ev.cleanup = rlink_cleanup;
+	ac->ev.data = l;
 }
 
 static void
@@ -329,17 +379,14 @@ rc_connect(struct rconn *rc, const char *addr)
 		return;
 	}
 	if (ac->err) {
-		rc->ac = NULL;
 		rc_fail(rc, "cannot connect", ac->errstr);
 		redisAsyncFree(ac);
 		return;
 	}
 	ac->data = rc;
 	rc->ac = ac;
-	if (redisLibeventAttach(ac, rc->ctx->base) != REDIS_OK) {
-		rc_fail(rc, "cannot connect", "event loop attach failed");
-		return;
-	}
+	redis_reply_limit(ac->c.reader, &rc->budget);
+	rlink_attach(ac, rc->ctx->base);
 	redisAsyncSetConnectCallback(ac, redis_connected);
 	redisAsyncSetDisconnectCallback(ac, redis_disconnected);
 }
@@ -356,6 +403,27 @@ redis_resolved(int err, const char *addr, const char *why, void *arg)
 		return;
 	}
 	rc_connect(rc, addr);
+}
+
+/*
+ * Reads the password, then resolves and connects.  Reading it now, outside
+ * hiredis's callbacks, lets a missing password fail the probes at once.
+ */
+static void
+rc_open(struct rconn *rc)
+{
+	char *cause = NULL;
+
+	rc_forget_pw(rc);
+	if (check_password(rc->c, &rc->pw, &cause) < 0) {
+		rc_fail(rc, "password", cause);
+		free(cause);
+		return;
+	}
+	rc->conn = RC_RESOLVING;
+	rc->phase = "resolving";
+	rc->rq = resolve_start(rc->ctx->resolve, rc->c->redis.host,
+	    redis_resolved, rc);
 }
 
 /* Adds a figure from an INFO integer field, or "unavailable". */
@@ -386,9 +454,17 @@ redis_evaluate(struct probe *p, long long slowlog)
 	char name[64], lat[32];
 	size_t i;
 
-	buf_init(&bad);
 	role = redis_info_get(p->info, "role");
 	ver = redis_info_get(p->info, "redis_version");
+	if (role == NULL && ver == NULL) {
+		/* Whatever answered, it said nothing a Redis INFO says. */
+		sample_fail(s, STATE_UNKNOWN, "INFO holds neither role nor "
+		    "redis_version (%zu fields): not a Redis INFO reply",
+		    redis_info_count(p->info));
+		redis_deliver(p);
+		return;
+	}
+	buf_init(&bad);
 	sample_add_num(s, "latency", s->latency_ms / 1000.0, "s");
 	sample_add_str(s, "version", ver != NULL ? ver : "?");
 	sample_add_str(s, "role", role != NULL ? role : "?");
@@ -486,7 +562,7 @@ redis_evaluate(struct probe *p, long long slowlog)
 	if (bad.len > 0)
 		sample_fail(s, STATE_CRIT, "%s", s->message);
 	buf_free(&bad);
-	p->rc->fails = 0;
+	p->rc->sh.fails = 0;
 	redis_deliver(p);
 }
 
@@ -498,7 +574,7 @@ redis_slowlog(redisAsyncContext *ac, void *r, void *priv)
 	redisReply *reply = r;
 	struct probe *p;
 
-	if (rc == NULL || reply == NULL || (p = rc->cur) == NULL)
+	if (rc == NULL || reply == NULL || (p = redis_cur(rc)) == NULL)
 		return;
 	if (p->info_failed) {
 		redis_deliver(p);
@@ -516,7 +592,7 @@ redis_info_reply(redisAsyncContext *ac, void *r, void *priv)
 	redisReply *reply = r;
 	struct probe *p;
 
-	if (rc == NULL || reply == NULL || (p = rc->cur) == NULL)
+	if (rc == NULL || reply == NULL || (p = redis_cur(rc)) == NULL)
 		return;
 	p->phase = "waiting for SLOWLOG LEN";
 	if (reply->type == REDIS_REPLY_ERROR) {
@@ -540,7 +616,7 @@ redis_pong(redisAsyncContext *ac, void *r, void *priv)
 	redisReply *reply = r;
 	struct probe *p;
 
-	if (rc == NULL || reply == NULL || (p = rc->cur) == NULL)
+	if (rc == NULL || reply == NULL || (p = redis_cur(rc)) == NULL)
 		return;
 	p->s->latency_ms = redis_now() - p->t0;
 	if (reply->type == REDIS_REPLY_ERROR) {
@@ -561,7 +637,7 @@ redis_send_probe(struct probe *p)
 
 	if (p->connect_ms >= 0)
 		p->s->connect_ms = p->connect_ms;
-	rc->cur = p;
+	rc->sh.cur = &p->w;
 	p->info_failed = 0;
 	p->phase = "waiting for PONG";
 	p->t0 = redis_now();
@@ -569,56 +645,35 @@ redis_send_probe(struct probe *p)
 }
 
 /*
- * Moves the queue on: opens the connection when probes wait for one,
- * sends the next probe's commands when it is idle.  Runs from its own
- * event, never inside start, cancel or a callback.
+ * Moves the queue on (share_ops): opens the connection when probes wait
+ * for one, sends the next probe's commands when it is idle.
  */
 static void
-rc_pump(evutil_socket_t fd, short what, void *arg)
+rc_pump(struct share *sh)
 {
-	struct rconn *rc = arg;
-	struct probe *p;
-	long long now;
+	struct rconn *rc = (struct rconn *)sh;
+	struct share_waiter *w;
 
-	if (rc->cur != NULL || TAILQ_EMPTY(&rc->queue))
-		return;
 	switch (rc->conn) {
 	case RC_NONE:
-		now = util_mono_ms();
-		if (rc->fails > 0 && now < rc->retry_at) {
-			/* Backing off: every waiting probe fails now. */
-			rc_ref(rc);
-			while ((p = TAILQ_FIRST(&rc->queue)) != NULL) {
-				rc_dequeue(rc, p);
-				sample_fail(p->s, STATE_CRIT, "%s (next try in "
-				    "%llds)", rc->last_err != NULL ?
-				    rc->last_err : "failed",
-				    (rc->retry_at - now + 999) / 1000);
-				redis_deliver(p);
-			}
-			rc_unref(rc);
-			return;
-		}
-		rc->conn = RC_RESOLVING;
-		rc->phase = "resolving";
-		rc->rq = resolve_start(rc->ctx->resolve, rc->c->redis.host,
-		    redis_resolved, rc);
+		if (!share_backing_off(sh))
+			rc_open(rc);
 		break;
 	case RC_READY:
-		p = TAILQ_FIRST(&rc->queue);
-		rc_dequeue(rc, p);
-		redis_send_probe(p);
+		w = TAILQ_FIRST(&sh->queue);
+		share_dequeue(sh, w);
+		redis_send_probe(w->owner);
 		break;
 	default:
 		break;		/* connecting: it kicks when ready */
 	}
 }
 
-static void
-rc_kick(struct rconn *rc)
-{
-	event_active(rc->kick, EV_TIMEOUT, 0);
-}
+static const struct share_ops redis_share_ops = {
+	.pump = rc_pump,
+	.drop = rc_drop,
+	.fail = redis_fail_one,
+};
 
 /* What makes two checks' connections the same. */
 static char *
@@ -632,47 +687,23 @@ redis_key(const struct check *c)
 	    r->password_file != NULL ? r->password_file : "");
 }
 
-static struct rconn *
-rc_get(struct probe_ctx *ctx, const struct check *c)
-{
-	struct redis_kind *k = ctx->kind_state[CHECK_REDIS];
-	struct rconn *rc;
-	char *key;
-
-	if (k == NULL) {
-		k = xcalloc(1, sizeof *k);
-		ctx->kind_state[CHECK_REDIS] = k;
-	}
-	key = redis_key(c);
-	for (rc = k->conns; rc != NULL; rc = rc->next)
-		if (strcmp(rc->key, key) == 0) {
-			free(key);
-			rc_ref(rc);
-			return rc;
-		}
-	rc = xcalloc(1, sizeof *rc);
-	rc->ctx = ctx;
-	rc->key = key;
-	rc->c = c;
-	rc->refs = 1;
-	TAILQ_INIT(&rc->queue);
-	rc->kick = event_new(ctx->base, -1, 0, rc_pump, rc);
-	if (rc->kick == NULL)
-		fatal("event_new failed");
-	rc->next = k->conns;
-	k->conns = rc;
-	return rc;
-}
-
 static struct probe *
 redis_create(struct probe_ctx *ctx, const struct check *c)
 {
 	struct probe *p;
+	struct rconn *rc;
 
 	p = xcalloc(1, sizeof *p);
 	p->ctx = ctx;
 	p->c = c;
-	p->rc = rc_get(ctx, c);
+	p->w.owner = p;
+	rc = (struct rconn *)share_get(&ctx->kind_state[CHECK_REDIS],
+	    ctx->base, redis_key(c), sizeof *rc, &redis_share_ops);
+	if (rc->ctx == NULL) {
+		rc->ctx = ctx;
+		rc->c = c;
+	}
+	p->rc = rc;
 	p->connect_ms = -1;
 	return p;
 }
@@ -688,9 +719,8 @@ redis_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
 	p->arg = arg;
 	p->s = sample_new();
 	p->connect_ms = -1;
-	TAILQ_INSERT_TAIL(&rc->queue, p, entry);
-	p->queued = 1;
-	rc_kick(rc);
+	share_enqueue(&rc->sh, &p->w, 0);
+	share_kick(&rc->sh);
 }
 
 static void
@@ -698,19 +728,18 @@ redis_cancel(struct probe *p)
 {
 	struct rconn *rc = p->rc;
 
-	if (p->queued) {
-		rc_dequeue(rc, p);
+	if (p->w.queued) {
+		share_dequeue(&rc->sh, &p->w);
 		/* A connection attempt no one waits for any more has taken
 		 * a whole deadline: it is stuck, start afresh next time. */
-		if (TAILQ_EMPTY(&rc->queue) && rc->cur == NULL &&
+		if (TAILQ_EMPTY(&rc->sh.queue) && rc->sh.cur == NULL &&
 		    rc->conn != RC_READY)
-			rc_drop(rc);
-	} else if (rc->cur == p) {
+			rc_drop(&rc->sh);
+	} else if (rc->sh.cur == &p->w) {
 		/* A connection with a probe stuck on it is not trusted
 		 * again; the probes behind get a new one. */
-		rc_drop(rc);
-		rc->cur = NULL;
-		rc_kick(rc);
+		rc_drop(&rc->sh);
+		share_done(&rc->sh);
 	}
 	if (p->s != NULL) {
 		sample_free(p->s);
@@ -727,9 +756,9 @@ redis_phase(struct probe *p)
 {
 	struct rconn *rc = p->rc;
 
-	if (rc->cur == p)
+	if (rc->sh.cur == &p->w)
 		return p->phase;
-	if (!p->queued)
+	if (!p->w.queued)
 		return NULL;
 	if (rc->conn == RC_READY)
 		return "queued behind another check's commands";
@@ -742,16 +771,14 @@ redis_free(struct probe *p)
 	if (p == NULL)
 		return;
 	redis_cancel(p);
-	rc_unref(p->rc);
+	share_unref(&p->rc->sh);
 	free(p);
 }
 
 static void
 redis_ctx_free(struct probe_ctx *ctx)
 {
-	/* The connections went with their last probe. */
-	free(ctx->kind_state[CHECK_REDIS]);
-	ctx->kind_state[CHECK_REDIS] = NULL;
+	share_set_free(&ctx->kind_state[CHECK_REDIS]);
 }
 
 const struct probe_ops probe_redis_ops = {
