@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -20,6 +19,7 @@
 #include "runbook.h"
 #include "runner.h"
 #include "sanitize.h"
+#include "term.h"
 
 static const char run_usage[] =
     "usage: maintop run NAME [-c FILE] [--param K=V]... [--yes] "
@@ -422,22 +422,17 @@ in_window(const char *runbook, time_t now, char **which, void *arg)
 static char *
 prompt_param(const struct runbook_param *p)
 {
-	struct termios old, quiet;
 	char line[RUNBOOK_MAX_VALUE + 2];
-	int noecho = p->secret && tcgetattr(STDIN_FILENO, &old) == 0;
+	int noecho;
 
 	fprintf(stderr, "%s%s%s: ", p->name, p->description ? " - " : "",
 	    p->description ? p->description : "");
 	fflush(stderr);
-	if (noecho) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
+	noecho = p->secret && term_echo(0) == 0;
 	if (fgets(line, sizeof line, stdin) == NULL)
 		line[0] = '\0';
 	if (noecho) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		term_echo(1);
 		fputc('\n', stderr);
 	}
 	line[strcspn(line, "\r\n")] = '\0';
