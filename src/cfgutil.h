@@ -63,6 +63,12 @@ int cfg_bool(struct cfg_errors *, const config_setting_t *, const char *key,
 /* A duration: a string such as "90m" or an integer number of seconds. */
 int cfg_duration(struct cfg_errors *, const config_setting_t *,
     const char *key, int required, long long min, long long *out);
+/*
+ * A size in bytes: a number, or a string such as "64k", "64KiB", "1M",
+ * "1MiB", "1G"; between min and max.
+ */
+int cfg_size(struct cfg_errors *, const config_setting_t *, const char *key,
+    long long min, long long max, long long *out);
 /* An array or list of strings (a single string is taken as a list of one). */
 int cfg_strlist(struct cfg_errors *, const config_setting_t *,
     const char *key, int required, char ***out, size_t *n);

@@ -669,6 +669,7 @@ cmd_run(int argc, char **argv)
 	env.base = c.base;
 	env.state_dir = state_dir;
 	env.read_only = cfg->settings.read_only;
+	env.cfg = cfg;
 	env.now = cli_now;
 	env.check_state = check_state;
 	env.in_window = in_window;

@@ -16,6 +16,7 @@
 #include "debt.h"
 #include "fileio.h"
 #include "runbook.h"
+#include "runlog.h"
 
 #ifndef MAINTOP_SYSCONFDIR
 #define MAINTOP_SYSCONFDIR "/etc"
@@ -33,7 +34,7 @@ static const char *const top_keys[] = {
 static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
-	"recover_after", NULL
+	"recover_after", "run_log_max", NULL
 };
 
 static int
@@ -102,6 +103,7 @@ settings_defaults(struct settings *s)
 	s->timezone = xstrdup("UTC");
 	s->theme = xstrdup("default");
 	s->wall_cycle = 15;
+	s->run_log_max = RUNLOG_DEFAULT_MAX;
 	s->history = 120;
 	s->fail_after = 2;
 	s->recover_after = 1;
@@ -158,6 +160,8 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	cfg_int(e, g, "history", 0, 10, 10000, &s->history);
 	cfg_int(e, g, "fail_after", 0, 1, 100, &s->fail_after);
 	cfg_int(e, g, "recover_after", 0, 1, 100, &s->recover_after);
+	cfg_size(e, g, "run_log_max", RUNLOG_MIN_MAX, 1LL << 40,
+	    &s->run_log_max);
 	if (s->state_dir != NULL) {
 		p = cfg_expand_home(s->state_dir);
 		free(s->state_dir);

@@ -28,7 +28,7 @@ static const char *const require_keys[] = { "runbook", "within", NULL };
 
 static const char *const step_keys[] = {
 	"name", "run", "sql", "redis", "http", "wait_healthy", "pause",
-	"cwd", "env", "on", "method", "headers", "body", "expect_status",
+	"cwd", "env", "env_pass", "on", "method", "headers", "body", "expect_status",
 	"confirm",
 	"danger", "timeout", "rollback", "continue_on_error", "interactive",
 	NULL
@@ -89,6 +89,7 @@ step_free(struct step *st)
 	free(st->text);
 	free(st->cwd);
 	cfg_strlist_free(st->env, st->nenv);
+	cfg_strlist_free(st->env_pass, st->nenv_pass);
 	free(st->on);
 	free(st->method);
 	free(st->body);
@@ -523,6 +524,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 
 	only_for(e, g, "cwd", st, 1U << STEP_RUN, "run");
 	only_for(e, g, "env", st, 1U << STEP_RUN, "run");
+	only_for(e, g, "env_pass", st, 1U << STEP_RUN, "run");
 	only_for(e, g, "interactive", st, 1U << STEP_RUN, "run");
 	only_for(e, g, "on", st, 1U << STEP_SQL | 1U << STEP_REDIS,
 	    "sql and redis");
@@ -542,6 +544,17 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 				cfg_err(e, config_setting_get_member(g, "env"),
 				    "'env' of step '%s': \"%s\" is not "
 				    "NAME=value", st->name, st->env[i]);
+		}
+	}
+	if (cfg_strlist(e, g, "env_pass", 0, &st->env_pass,
+	    &st->nenv_pass) == 1) {
+		for (i = 0; i < st->nenv_pass; i++) {
+			if (!valid_param_name(st->env_pass[i],
+			    strlen(st->env_pass[i])))
+				cfg_err(e, config_setting_get_member(g,
+				    "env_pass"), "'env_pass' of step '%s': "
+				    "\"%s\" is not a variable name", st->name,
+				    st->env_pass[i]);
 		}
 	}
 	if (st->kind == STEP_SQL || st->kind == STEP_REDIS)
@@ -1631,6 +1644,9 @@ runbook_step_text(const struct runbook *rb, char *const *values,
 			buf_printf(&b, "%senv: %s\n", prefix, s);
 			free(s);
 		}
+		for (i = 0; i < st->nenv_pass; i++)
+			buf_printf(&b, "%senv: %s (from maintop's "
+			    "environment)\n", prefix, st->env_pass[i]);
 		break;
 	case STEP_SQL:
 	case STEP_REDIS:

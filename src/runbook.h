@@ -64,6 +64,10 @@ struct step {
 	char		*cwd;		/* run: working directory or NULL */
 	char		**env;		/* run: "K=V" strings */
 	size_t		 nenv;
+	/* run: variables passed from maintop's environment although they
+	 * hold a check's secret (password_env, value_env) */
+	char		**env_pass;
+	size_t		 nenv_pass;
 	char		*on;		/* sql, redis: the check's name */
 	/* sql, redis: the check named by on, set by runbook_resolve;
 	 * borrowed from the configuration (NULL until resolved). */

@@ -13,10 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "config.h"
 #include "fileio.h"
 #include "runbook.h"
+#include "runlog.h"
 
 static void runner_kick(struct runner *, enum runner_op);
 
@@ -349,9 +352,9 @@ finish(struct runner *r)
 	json_t *o;
 	char when[32], dur[32];
 	long long ms = util_mono_ms() - r->start_ms;
+	int fd;
 
 	stop_events(r);
-	runner_event_free(&r->ev_chld);
 	r->phase = RUNNER_DONE;
 	iso(runner_now(r), when, sizeof when);
 	o = runjournal_record(r, "run_end");
@@ -364,10 +367,11 @@ finish(struct runner *r)
 	util_format_duration(ms / 1000, dur, sizeof dur);
 	stepout_log(r, "== run %s: %s after %s\n", r->id,
 	    runner_result_name(r->result), dur);
-	if (r->log_fd != -1) {
-		fsync(r->log_fd);
-		close(r->log_fd);
-		r->log_fd = -1;
+	if (r->log != NULL) {
+		fd = runlog_detach(r->log);
+		r->log = NULL;
+		fsync(fd);
+		close(fd);
 	}
 	runlock_release(r);
 	/* Last: the front end may free the runner in this callback. */
@@ -735,11 +739,14 @@ runner_new(const struct runner_env *env, const struct runbook *rb,
 	for (i = 0; i < rb->nsteps; i++)
 		r->steps[i].exit_code = -1;
 	r->metrics = xcalloc(rb->nsteps + 1, sizeof *r->metrics);
-	r->lock_fd = r->log_fd = r->out_fd = r->pty_fd = -1;
+	r->lock_fd = r->out_fd = r->pty_fd = r->stdin_fd = -1;
 	r->phase = RUNNER_READY;
 	r->journal = runner_journal_path(env->state_dir);
 	buf_init(&r->pend);
-	buf_init(&r->line);
+	r->in = evbuffer_new();
+	r->lines = evbuffer_new();
+	if (r->in == NULL || r->lines == NULL)
+		fatal("out of memory");
 	return r;
 }
 
@@ -872,14 +879,15 @@ runner_start(struct runner *r, char **cause)
 	}
 	r->log_path = xasprintf("%s/%s.log", dir, r->id);
 	free(dir);
-	r->log_fd = open(r->log_path, O_WRONLY | O_CREAT | O_APPEND |
-	    O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (r->log_fd == -1) {
-		*cause = xasprintf("%s: %s", r->log_path, strerror(errno));
+	r->log = runlog_open(r->log_path, r->env.cfg != NULL ?
+	    r->env.cfg->settings.run_log_max : 0, cause);
+	if (r->log == NULL) {
 		runlock_release(r);
 		return -1;
 	}
 
+	/* Before the first byte of output: every secret maintop knows. */
+	stepout_known_secrets(r);
 	iso(r->start, when, sizeof when);
 	o = runjournal_record(r, "run_start");
 	json_object_set_new(o, "start", json_string(when));
@@ -896,8 +904,8 @@ runner_start(struct runner *r, char **cause)
 	json_object_set_new(o, "pid", json_integer(getpid()));
 	json_object_set_new(o, "log", json_string(r->log_path));
 	if (runjournal_write(r, o, 1, cause) != 0) {
-		close(r->log_fd);
-		r->log_fd = -1;
+		runlog_close(r->log);
+		r->log = NULL;
 		unlink(r->log_path);
 		runlock_release(r);
 		return -1;
@@ -915,8 +923,6 @@ runner_start(struct runner *r, char **cause)
 		    "windows\n");
 
 	r->ev_kick = evtimer_new(r->env.base, on_kick, r);
-	r->ev_chld = evsignal_new(r->env.base, SIGCHLD, child_sigchld, r);
-	event_add(r->ev_chld, NULL);
 	r->phase = RUNNER_RUNNING;
 	runner_kick(r, OP_ENTER);
 	return 0;
@@ -926,16 +932,11 @@ void
 runner_free(struct runner *r)
 {
 	size_t i;
-	int status;
 
 	if (r == NULL)
 		return;
-	if (r->pid > 0) {
-		child_signal(r, SIGKILL);
-		while (waitpid(r->pid, &status, 0) == -1 && errno == EINTR)
-			;
-		r->pid = 0;
-	}
+	/* A step still running is killed and reaped later: never a wait. */
+	child_free(r);
 	child_close_output(r);
 	/* The terminal's settings back; the front end is going away. */
 	pty_end(r, 0);
@@ -947,10 +948,8 @@ runner_free(struct runner *r)
 	}
 	stop_events(r);
 	runner_event_free(&r->ev_kick);
-	runner_event_free(&r->ev_chld);
 	runlock_release(r);
-	if (r->log_fd != -1)
-		close(r->log_fd);
+	runlog_close(r->log);
 	for (i = 0; i < r->rb->nparams; i++)
 		free(r->values[i]);
 	free(r->values);
@@ -975,7 +974,8 @@ runner_free(struct runner *r)
 	free(r->log_path);
 	free(r->lock_path);
 	buf_free(&r->pend);
-	buf_free(&r->line);
+	evbuffer_free(r->in);
+	evbuffer_free(r->lines);
 	free(r);
 }
 

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+struct config;
 struct event_base;
 struct runbook;
 struct step;
@@ -75,6 +76,12 @@ struct runner_env {
 	time_t			(*now)(void);	/* NULL: time(NULL) */
 	long long		 kill_grace_ms;	/* SIGTERM..SIGKILL; 0: 5000 */
 	long long		 poll_ms;	/* wait_healthy poll; 0: 1000 */
+	/*
+	 * The configuration, or NULL: every secret of its checks (passwords,
+	 * secret headers) is masked in the output from the first step on,
+	 * and settings.run_log_max limits the run log (NULL: 64 MiB).
+	 */
+	const struct config	*cfg;
 
 	/* The health of a check (RUNNER_CHECK_*); NULL: all unknown. */
 	int	(*check_state)(const char *check, void *arg);

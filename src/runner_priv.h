@@ -15,6 +15,9 @@
 #include "util.h"
 
 struct event;
+struct evbuffer;
+struct proc;
+struct runlog;
 
 /* What the deferred "kick" event does next. */
 enum runner_op {
@@ -42,7 +45,8 @@ struct runner {
 	char			*log_path;
 	char			*lock_path;
 	int			 lock_fd;
-	int			 log_fd;
+	struct runlog		*log;		/* the run log, or NULL */
+	int			 log_cut_told;	/* the user knows it was cut */
 	time_t			 start;
 	long long		 start_ms;
 
@@ -60,14 +64,16 @@ struct runner {
 
 	enum runner_op		 op;
 	struct event		*ev_kick;
-	struct event		*ev_chld;
 	struct event		*ev_out;
 	struct event		*ev_timeout;
 	struct event		*ev_kill;
 	struct event		*ev_poll;
 
-	pid_t			 pid;
+	struct proc		*proc;		/* the step's child, or NULL */
+	pid_t			 pid;		/* its pid while running, or 0 */
+	int			 stdin_fd;	/* the client's input, or -1 */
 	int			 out_fd;
+	struct evbuffer		*in;		/* read from out_fd */
 	int			 interactive;	/* the step runs on pty_fd */
 	int			 pty_fd;	/* its pseudo-terminal's master */
 	struct event		*ev_pty;	/* the step's output */
@@ -94,8 +100,8 @@ struct runner {
 	char			*http_in;	/* request body file */
 	char			*http_hdr;	/* request headers file */
 	struct buf		 pend;	/* output held back for masking */
-	struct buf		 line;	/* the current output line */
-	int			 line_long;
+	struct evbuffer		*lines;	/* masked output not yet a line */
+	int			 line_long;	/* the current line is too long */
 };
 
 /* runner.c */
@@ -114,7 +120,7 @@ void runner_step_complete(struct runner *, enum runner_step_state s,
 /* child.c */
 /*
  * Starts the current step's child (a shell for run steps, the client for
- * sql, redis and http steps) in its own process group, its output on a
+ * sql, redis and http steps) in a session of its own, its output on a
  * watched pipe or, for an interactive step with a user at the terminal,
  * on a pseudo-terminal.  Returns 0, or -1 with *cause set.
  */
@@ -126,9 +132,9 @@ void child_signal(struct runner *, int sig);
 void child_read(struct runner *);
 /* Stops watching the output pipe and closes it. */
 void child_close_output(struct runner *);
-/* The SIGCHLD event (arg is the runner): reaps the step's child only and
- * then completes the step. */
-void child_sigchld(int fd, short what, void *arg);
+/* Forgets the step's child: one still running is killed (its group) and
+ * reaped later; never waits. */
+void child_free(struct runner *);
 
 /* pty.c */
 /* Whether an interactive step can have the user: stdin is a terminal of
@@ -179,6 +185,17 @@ void stepcmd_cleanup(struct runner *);
  */
 void stepout_write(struct runner *, const char *data, size_t len,
     int final);
+/* Writes to the run log (within its limit: the first time output is cut,
+ * the user is told). */
+void stepout_to_log(struct runner *, const char *data, size_t len);
+/* Masks secret pw (taken; wiped when freed) in the output from now on. */
+void stepout_secret(struct runner *, char *pw);
+/*
+ * Masks every secret maintop knows from now on: the passwords and secret
+ * header values of every check of env.cfg, read now (one that cannot be
+ * read is skipped: nothing can then use it either).
+ */
+void stepout_known_secrets(struct runner *);
 /* Writes text to the log only (framing lines: commands, results). */
 void stepout_log(struct runner *, const char *fmt, ...) UTIL_PRINTF(2, 3);
 /* Output the runner itself produces (status lines): log and front end. */
