@@ -51,7 +51,10 @@ runjournal_write(struct runner *r, json_t *obj, int who, char **cause)
 			s = xasprintf("maintop: journal: %s\n", err);
 			if (r->env.on_output != NULL)
 				r->env.on_output(r, s, strlen(s), r->env.arg);
-			stepout_to_log(r, s, strlen(s));
+			if (r->log_fd != -1 && write(r->log_fd, s, strlen(s))
+			    < 0) {
+				/* Nothing more to do: the log is failing too. */
+			}
 			free(s);
 			free(err);
 		}

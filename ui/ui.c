@@ -17,7 +17,6 @@
 #include "calendar.h"
 #include "cli.h"
 #include "health.h"
-#include "term.h"
 #include "theme.h"
 #include "util.h"
 
@@ -929,7 +928,7 @@ ui_run(const struct ui_opts *opts)
 	if (initscr() == NULL)
 		fatal("cannot initialise the terminal");
 	curses_active = 1;
-	term_set_screen(ui_restore_terminal);
+	fatal_set_hook(ui_restore_terminal);
 	raw();
 	noecho();
 	nonl();
@@ -984,7 +983,7 @@ ui_run(const struct ui_opts *opts)
 	health_stop(ui.health);
 
 	ui_restore_terminal();
-	term_set_screen(NULL);
+	fatal_set_hook(NULL);
 	for (i = 0; i < 4; i++) {
 		if (views[i]->free != NULL)
 			views[i]->free(ui.state[i]);
