@@ -136,7 +136,7 @@ suite_unprivileged() {
 		}
 	fi
 	copy=$(mktemp -d /tmp/maintop-user.XXXXXX)
-	tar -cf - --exclude=./.git --exclude='./build*' . | (cd "$copy" && tar xf -)
+	tar -cf - --exclude=./.git --exclude=./build --exclude=./build-test --exclude=./build-scan . | (cd "$copy" && tar xf -)
 	mkdir "$copy/build-user"
 	chown -R "$user:" "$copy"
 	chmod 755 "$copy"

@@ -2,8 +2,7 @@
  * report errors with file and line, and unknown-key detection. */
 #include "cfgutil.h"
 
-#include <libgen.h>
-#include <limits.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -414,22 +413,48 @@ cfg_expand_home(const char *path)
 	return xasprintf("%s%s", home, path + 1);
 }
 
-char *
-cfg_resolve_path(const config_setting_t *s, const char *file,
-    const char *path)
+/* Parses a size such as 65536, "64k", "64KiB", "1M", "1MiB". */
+int
+cfg_size(struct cfg_errors *e, const config_setting_t *g, const char *key,
+    long long min, long long max, long long *out)
 {
-	char *p = cfg_expand_home(path), *copy, *abs, real[PATH_MAX];
-	const char *from = cfg_file(s) != NULL ? cfg_file(s) : file;
+	const config_setting_t *s = config_setting_get_member(g, key);
+	const char *str;
+	char *end;
+	long long v, unit = 1;
 
-	if (p[0] == '/' || p[0] == '\0' || from == NULL)
-		return p;
-	copy = xstrdup(from);
-	if (realpath(dirname(copy), real) == NULL) {
-		free(copy);
-		return p;	/* as written: the error names it */
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return cfg_int(e, g, key, 0, min, max, out);
+	str = config_setting_get_string(s);
+	errno = 0;
+	v = strtoll(str, &end, 10);
+	if (end == str || errno != 0 || v < 0)
+		goto bad;
+	if (*end == 'k' || *end == 'K')
+		unit = 1024;
+	else if (*end == 'M')
+		unit = 1024 * 1024;
+	else if (*end == 'G')
+		unit = 1024 * 1024 * 1024;
+	else if (*end != '\0')
+		goto bad;
+	if (*end != '\0') {
+		end++;
+		if (strcmp(end, "iB") != 0 && strcmp(end, "B") != 0 &&
+		    *end != '\0')
+			goto bad;
 	}
-	free(copy);
-	abs = xasprintf("%s/%s", real, p);
-	free(p);
-	return abs;
+	if (v > max / unit || v * unit < min) {
+		cfg_err(e, s, "'%s' is out of range (%lld to %lld bytes)",
+		    key, min, max);
+		return -1;
+	}
+	*out = v * unit;
+	return 1;
+bad:
+	cfg_err(e, s, "'%s' is not a size: \"%s\" (use e.g. 65536, \"64k\" "
+	    "or \"1MiB\")", key, str);
+	return -1;
 }

@@ -63,6 +63,12 @@ int cfg_bool(struct cfg_errors *, const config_setting_t *, const char *key,
 /* A duration: a string such as "90m" or an integer number of seconds. */
 int cfg_duration(struct cfg_errors *, const config_setting_t *,
     const char *key, int required, long long min, long long *out);
+/*
+ * A size in bytes: a number, or a string such as "64k", "64KiB", "1M",
+ * "1MiB", "1G"; between min and max.
+ */
+int cfg_size(struct cfg_errors *, const config_setting_t *, const char *key,
+    long long min, long long max, long long *out);
 /* An array or list of strings (a single string is taken as a list of one). */
 int cfg_strlist(struct cfg_errors *, const config_setting_t *,
     const char *key, int required, char ***out, size_t *n);
@@ -85,15 +91,6 @@ void cfg_each_group(struct cfg_errors *, const config_setting_t *,
 char *cfg_expand_home(const char *path);
 
 /* Source line of a setting (0 if unknown) and file (NULL if unknown). */
-/*
- * A path read from setting s, as a new string: "~/" is the home
- * directory, and a relative path resolves against the directory of the
- * file that declares s (file when libconfig does not know it: the main
- * file), as @include does.  Resolving needs that directory to exist;
- * otherwise the path is returned as written.
- */
-char *cfg_resolve_path(const config_setting_t *s, const char *file,
-    const char *path);
 int cfg_line(const config_setting_t *);
 const char *cfg_file(const config_setting_t *);
 

@@ -198,52 +198,6 @@ cfg_ms(struct cfg_errors *e, const config_setting_t *g, const char *key,
 	return 1;
 }
 
-/* Parses a size such as 65536, "64k", "64KiB", "1M", "1MiB". */
-static int
-cfg_size(struct cfg_errors *e, const config_setting_t *g, const char *key,
-    long long min, long long max, long long *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	const char *str;
-	char *end;
-	long long v, unit = 1;
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return cfg_int(e, g, key, 0, min, max, out);
-	str = config_setting_get_string(s);
-	errno = 0;
-	v = strtoll(str, &end, 10);
-	if (end == str || errno != 0 || v < 0)
-		goto bad;
-	if (*end == 'k' || *end == 'K')
-		unit = 1024;
-	else if (*end == 'M')
-		unit = 1024 * 1024;
-	else if (*end == 'G')
-		unit = 1024 * 1024 * 1024;
-	else if (*end != '\0')
-		goto bad;
-	if (*end != '\0') {
-		end++;
-		if (strcmp(end, "iB") != 0 && strcmp(end, "B") != 0 &&
-		    *end != '\0')
-			goto bad;
-	}
-	if (v > max / unit || v * unit < min) {
-		cfg_err(e, s, "'%s' is out of range (%lld to %lld bytes)",
-		    key, min, max);
-		return -1;
-	}
-	*out = v * unit;
-	return 1;
-bad:
-	cfg_err(e, s, "'%s' is not a size: \"%s\" (use e.g. 65536, \"64k\" "
-	    "or \"1MiB\")", key, str);
-	return -1;
-}
-
 static void
 add_threshold(struct check *c, const struct threshold_spec *sp)
 {

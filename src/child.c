@@ -1,5 +1,6 @@
-/* A step's child process: started in its own process group with the
- * step's environment, its output read from a pipe, reaped on SIGCHLD. */
+/* A step's child process: started in a session of its own with an
+ * environment built here, its output read from a pipe into an evbuffer,
+ * its exit reported by the one reaper (proc.c). */
 #include "runner_priv.h"
 
 #include <errno.h>
@@ -8,13 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "childenv.h"
+#include "proc.h"
 #include "runbook.h"
 
 void
@@ -23,17 +25,23 @@ child_close_output(struct runner *r)
 	runner_close_watched(&r->ev_out, &r->out_fd);
 }
 
-/* Reads what the step wrote; the pipe is non-blocking. */
+/*
+ * Reads what the step wrote into the runner's input buffer and hands it on;
+ * the pipe is non-blocking.  End of file or an error closes it.
+ */
 void
 child_read(struct runner *r)
 {
-	char chunk[16384];
-	ssize_t n;
+	size_t len;
+	int n;
 
 	while (r->out_fd != -1) {
-		n = read(r->out_fd, chunk, sizeof chunk);
+		n = evbuffer_read(r->in, r->out_fd, 16384);
 		if (n > 0) {
-			stepout_write(r, chunk, (size_t)n, 0);
+			len = evbuffer_get_length(r->in);
+			stepout_write(r, (const char *)evbuffer_pullup(r->in,
+			    -1), len, 0);
+			evbuffer_drain(r->in, len);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -50,21 +58,29 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	child_read(arg);
 }
 
-/* Sends sig to the step's process group (or, before the child has made
- * its own session, to the child). */
+/* Sends sig to the step's process group (the child's session). */
 void
 child_signal(struct runner *r, int sig)
 {
-	if (r->pid <= 0)
-		return;
-	if (killpg(r->pid, sig) == -1 && errno == ESRCH)
-		kill(r->pid, sig);
+	if (r->proc != NULL)
+		proc_signal(r->proc, sig);
 }
 
-/* The child has been reaped: finish the step. */
-static void
-child_done(struct runner *r, int status)
+/* Forgets the step's child: still running, it is killed (its group) and
+ * reaped later by the reaper; nothing waits. */
+void
+child_free(struct runner *r)
 {
+	proc_free(r->proc);
+	r->proc = NULL;
+	r->pid = 0;
+}
+
+/* The child has been reaped (the reaper's callback): finish the step. */
+static void
+child_done(struct proc *p, int status, void *arg)
+{
+	struct runner *r = arg;
 	const struct step *st;
 	char msg[96];
 	enum runner_step_state s;
@@ -75,7 +91,7 @@ child_done(struct runner *r, int status)
 	pty_read(r);
 	stepout_write(r, "", 0, 1);
 	pty_end(r, 1);
-	r->pid = 0;
+	child_free(r);
 	if (WIFEXITED(status))
 		code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
@@ -115,121 +131,37 @@ child_done(struct runner *r, int status)
 	runner_step_complete(r, s, code, sig, msg[0] != '\0' ? msg : NULL);
 }
 
-void
-child_sigchld(evutil_socket_t fd, short what, void *arg)
-{
-	struct runner *r = arg;
-	int status;
-	pid_t p;
-
-	/* Only our own child: other modules may have children too. */
-	if (r->pid <= 0)
-		return;
-	do
-		p = waitpid(r->pid, &status, WNOHANG);
-	while (p == -1 && errno == EINTR);
-	if (p == r->pid)
-		child_done(r, status);
-}
-
-static void
-close_fds_from(int lowfd)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned int)lowfd, ~0U, 0) == 0)
-		return;
-#endif
-	{
-		long max = sysconf(_SC_OPEN_MAX), fd;
-
-		if (max < 0 || max > 65536)
-			max = 65536;
-		for (fd = lowfd; fd < max; fd++)
-			close((int)fd);
-	}
-}
-
 /*
- * Runs in the child between fork and exec: only async-signal-safe calls.
- * out is the write end of the output pipe or, for an interactive step, the
- * pseudo-terminal, which becomes the controlling terminal of a new session.
+ * The step's environment, built here in the parent: the one maintop was
+ * started with (without the checks' secret variables unless the step
+ * passes one by name), the parameters, the run's names, the step's env and
+ * the client's extra variables.
  */
-static void UTIL_NORETURN
-child_exec(const char *path, char **argv, const char *cwd, char **envv,
-    int out, int interactive, const sigset_t *old)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int sig, nul;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
-	(void)old;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (interactive) {
-		/* Its own session: the group is still killpg(pid). */
-		if (setsid() == -1 || ioctl(out, TIOCSCTTY, 0) == -1 ||
-		    dup2(out, STDIN_FILENO) == -1 ||
-		    dup2(out, STDOUT_FILENO) == -1 ||
-		    dup2(out, STDERR_FILENO) == -1)
-			_exit(126);
-	} else {
-		setpgid(0, 0);
-		nul = open("/dev/null", O_RDONLY);
-		if (nul == -1 || dup2(nul, STDIN_FILENO) == -1 ||
-		    dup2(out, STDOUT_FILENO) == -1 ||
-		    dup2(out, STDERR_FILENO) == -1)
-			_exit(126);
-	}
-	close_fds_from(3);
-	if (cwd != NULL && chdir(cwd) != 0) {
-		static const char m[] = "maintop: cannot change to the step's "
-		    "working directory\n";
-		ssize_t n = write(STDERR_FILENO, m, sizeof m - 1);
-
-		(void)n;
-		_exit(126);
-	}
-	for (; *envv != NULL; envv++)
-		putenv(*envv);
-	execv(path, argv);
-	{
-		static const char m[] = "maintop: cannot execute ";
-		ssize_t n = write(STDERR_FILENO, m, sizeof m - 1);
-
-		n = write(STDERR_FILENO, path, strlen(path));
-		n = write(STDERR_FILENO, "\n", 1);
-		(void)n;
-	}
-	_exit(127);
-}
-
 static char **
 child_env(struct runner *r, const struct step *st, size_t stepno,
     char **extra)
 {
-	char **v;
+	char **set, **v;
 	size_t n = 0, i, nextra = 0;
 
 	while (extra != NULL && extra[nextra] != NULL)
 		nextra++;
-	v = xcalloc(st->nenv + r->rb->nparams + nextra + 5, sizeof *v);
+	set = xcalloc(st->nenv + r->rb->nparams + nextra + 5, sizeof *set);
 	for (i = 0; i < r->rb->nparams; i++)
-		v[n++] = xasprintf("MAINTOP_PARAM_%s=%s", r->rb->params[i].name,
-		    r->values[i] != NULL ? r->values[i] : "");
-	v[n++] = xasprintf("MAINTOP_RUN_ID=%s", r->id);
-	v[n++] = xasprintf("MAINTOP_RUNBOOK=%s", r->rb->name);
-	v[n++] = xasprintf("MAINTOP_STEP=%zu", stepno + 1);
+		set[n++] = xasprintf("MAINTOP_PARAM_%s=%s",
+		    r->rb->params[i].name, r->values[i] != NULL ?
+		    r->values[i] : "");
+	set[n++] = xasprintf("MAINTOP_RUN_ID=%s", r->id);
+	set[n++] = xasprintf("MAINTOP_RUNBOOK=%s", r->rb->name);
+	set[n++] = xasprintf("MAINTOP_STEP=%zu", stepno + 1);
 	for (i = 0; i < st->nenv; i++)
-		v[n++] = runbook_subst(r->rb, r->values, st->env[i],
+		set[n++] = runbook_subst(r->rb, r->values, st->env[i],
 		    RUNBOOK_SUBST_RAW, 0);
 	for (i = 0; i < nextra; i++)
-		v[n++] = xstrdup(extra[i]);
-	v[n] = NULL;
+		set[n++] = xstrdup(extra[i]);
+	set[n] = NULL;
+	v = childenv_build(st->env_pass, set);
+	childenv_free(set);
 	return v;
 }
 
@@ -238,9 +170,8 @@ int
 child_spawn(struct runner *r, const struct step *st, char **cause)
 {
 	char *path = NULL, **argv = NULL, **extra = NULL, *cwd = NULL, **envv;
-	int fds[2] = { -1, -1 }, saved, slave = -1;
-	sigset_t all, old;
-	pid_t pid;
+	int fds[2] = { -1, -1 }, slave = -1;
+	struct proc_spec sp;
 
 	/* The hard refusal: whatever the front end does. */
 	if (r->env.read_only) {
@@ -256,7 +187,9 @@ child_spawn(struct runner *r, const struct step *st, char **cause)
 		argv[1] = xstrdup("-c");
 		argv[2] = runbook_subst(r->rb, r->values, st->text,
 		    RUNBOOK_SUBST_SHELL_EXEC, 0);
-		cwd = runbook_step_cwd(r->rb, r->values, st);
+		if (st->cwd != NULL)
+			cwd = runbook_subst(r->rb, r->values, st->cwd,
+			    RUNBOOK_SUBST_RAW, 0);
 	} else if (stepcmd_build(r, st, &path, &argv, &extra, cause) != 0)
 		return -1;
 	envv = child_env(r, st, runner_current(r, NULL), extra);
@@ -277,22 +210,29 @@ child_spawn(struct runner *r, const struct step *st, char **cause)
 		*cause = xasprintf("pipe: %s", strerror(errno));
 		goto fail;
 	}
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		child_exec(path, argv, cwd, envv, r->interactive ? slave :
-		    fds[1], r->interactive, &old);
-	saved = errno;
-	/* Also here, no race with killpg (the pty child makes a session). */
-	if (pid > 0 && !r->interactive)
-		setpgid(pid, pid);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid == -1) {
-		*cause = xasprintf("fork: %s", strerror(saved));
+	memset(&sp, 0, sizeof sp);
+	sp.path = path;
+	sp.argv = argv;
+	sp.envp = envv;
+	sp.cwd = cwd;
+	/*
+	 * A session of its own: a step without the terminal has no controlling
+	 * terminal at all, so /dev/tty fails at once (no prompt it could hang
+	 * on, no escape sequence on the user's screen); an interactive step
+	 * gets its pseudo-terminal as its controlling terminal.
+	 */
+	sp.group = PROC_SESSION;
+	sp.fd_in = r->interactive ? slave : r->stdin_fd;
+	sp.fd_out = sp.fd_err = r->interactive ? slave : fds[1];
+	sp.ctty = r->interactive;
+	r->proc = proc_spawn(r->env.base, &sp, child_done, r, cause);
+	if (r->proc == NULL)
 		goto fail;
+	r->pid = proc_pid(r->proc);
+	if (r->stdin_fd != -1) {
+		close(r->stdin_fd);
+		r->stdin_fd = -1;
 	}
-	r->pid = pid;
 	if (r->interactive) {
 		close(slave);
 		pty_events(r);
@@ -309,7 +249,7 @@ child_spawn(struct runner *r, const struct step *st, char **cause)
 	strv_free(argv);
 	strv_wipe(extra);
 	free(cwd);
-	strv_wipe(envv);
+	childenv_free(envv);
 	return 0;
 
 fail:
@@ -324,7 +264,11 @@ fail:
 	strv_free(argv);
 	strv_wipe(extra);
 	free(cwd);
-	strv_wipe(envv);
+	childenv_free(envv);
+	if (r->stdin_fd != -1) {
+		close(r->stdin_fd);
+		r->stdin_fd = -1;
+	}
 	stepcmd_cleanup(r);
 	return -1;
 }

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -20,34 +19,12 @@
 #include "runbook.h"
 #include "runner.h"
 #include "sanitize.h"
+#include "term.h"
 
 static const char run_usage[] =
     "usage: maintop run NAME [-c FILE] [--param K=V]... [--yes] "
     "[--yes-danger]\n"
-    "                   [--dry-run] [--override-window] "
-    "[--override-health REASON]\n"
-    "\n"
-    "  -p, --param K=V            a parameter's value (asked on a terminal "
-    "if missing)\n"
-    "  -y, --yes                  confirm every step (unattended); refused "
-    "up front\n"
-    "                             when a danger step could run without "
-    "--yes-danger\n"
-    "      --yes-danger           with --yes, confirm danger steps too\n"
-    "  -n, --dry-run              print every step as it would run; run "
-    "nothing\n"
-    "      --override-window      run outside the runbook's windows "
-    "(recorded)\n"
-    "      --override-health WHY  run although a required check is worse "
-    "than it\n"
-    "                             accepts; WHY is recorded\n"
-    "  --now TIME is for --dry-run only: a real run is refused with it.\n"
-    "\n"
-    "Exit codes: 0 success, 1 failed, 2 usage error, 3 no usable "
-    "configuration,\n"
-    "4 partial, 5 rolled-back, 6 rollback-failed, 7 aborted, 8 interrupted,"
-    "\n"
-    "9 detached, 10 refused.\n";
+    "                   [--dry-run] [--override-window]\n";
 
 static const char history_usage[] =
     "usage: maintop history [-c FILE] [--json] [--runbook NAME]\n";
@@ -165,10 +142,20 @@ on_confirm(struct runner *r, void *arg)
 	free(s);
 	free(d);
 	if (st->danger) {
+		if (c->yes_danger) {
+			say(c, "Dangerous step confirmed by --yes-danger.\n");
+			runner_confirm(r, c->rb->name, NULL);
+			return;
+		}
 		s = xasprintf("This step is DANGEROUS. Type the runbook's name "
 		    "(%s) to run it, s to skip, a to abort: ", c->rb->name);
 		ask(c, PROMPT_DANGER, s);
 		free(s);
+		return;
+	}
+	if (c->yes) {
+		say(c, "Confirmed by --yes.\n");
+		runner_confirm(r, NULL, NULL);
 		return;
 	}
 	if (st->kind == STEP_PAUSE)
@@ -189,6 +176,12 @@ on_failed(struct runner *r, void *arg)
 	say(c, "\nStep %zu (%s) %s%s%s.\n", i + 1, runner_current_step(r)->name,
 	    runner_step_state_name(rs->state), rs->message != NULL ? ": " : "",
 	    rs->message != NULL ? rs->message : "");
+	if (c->yes && !isatty(STDIN_FILENO)) {
+		say(c, "Aborting (--yes never retries or rolls back on its "
+		    "own).\n");
+		runner_abort(r, NULL);
+		return;
+	}
 	ask(c, PROMPT_FAILED, "[r]etry / [s]kip / roll[b]ack / [a]bort: ");
 }
 
@@ -429,22 +422,17 @@ in_window(const char *runbook, time_t now, char **which, void *arg)
 static char *
 prompt_param(const struct runbook_param *p)
 {
-	struct termios old, quiet;
 	char line[RUNBOOK_MAX_VALUE + 2];
-	int noecho = p->secret && tcgetattr(STDIN_FILENO, &old) == 0;
+	int noecho;
 
 	fprintf(stderr, "%s%s%s: ", p->name, p->description ? " - " : "",
 	    p->description ? p->description : "");
 	fflush(stderr);
-	if (noecho) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
+	noecho = p->secret && term_echo(0) == 0;
 	if (fgets(line, sizeof line, stdin) == NULL)
 		line[0] = '\0';
 	if (noecho) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		term_echo(1);
 		fputc('\n', stderr);
 	}
 	line[strcspn(line, "\r\n")] = '\0';
@@ -517,36 +505,6 @@ report_orphans(const char *state_dir)
 	runner_orphans_free(o, n);
 }
 
-/*
- * "maintop run NAME --now T" without --dry-run: a real run happens at the
- * real time (a window or a "within" judged at T, or T written into the
- * journal as its start, would be false), so it is refused, and the
- * refusal recorded.  Returns the exit code.
- */
-static int
-refuse_now(const struct runbook *rb, char **values, const char *state_dir,
-    const char *config_path)
-{
-	static const char why[] = "--now fixes the clock for --dry-run and "
-	    "the other modes; a real run takes the real time";
-	struct runner_env env;
-	struct runner *r;
-	char *cause = NULL;
-
-	memset(&env, 0, sizeof env);
-	env.state_dir = state_dir;
-	env.config_path = config_path;
-	r = runner_new(&env, rb, values, 0);
-	if (runner_refuse(r, why, &cause) != 0) {
-		fprintf(stderr, "maintop run: %s\n", cause);
-		free(cause);
-	}
-	runner_free(r);
-	fprintf(stderr, "maintop run: refused: %s (run it without --now, or "
-	    "add --dry-run)\n", why);
-	return runner_result_exit(RUNNER_REFUSED);
-}
-
 /* Starts the run once the checks it needs have a first result. */
 static void
 checks_ready(void *arg)
@@ -589,7 +547,6 @@ cmd_run(int argc, char **argv)
 		{ "yes-danger", no_argument, NULL, 'Y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "override-window", no_argument, NULL, 'w' },
-		{ "override-health", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -598,7 +555,7 @@ cmd_run(int argc, char **argv)
 	struct runner_env env;
 	struct event *sigs[3];
 	const struct runbook *rb;
-	const char *explicit = NULL, **names, *health_reason = NULL;
+	const char *explicit = NULL, **names;
 	char **assign = NULL, *state_dir = NULL, *cause = NULL, *text;
 	size_t nassign = 0, i;
 	int ch, dry = 0, ret, *select = NULL;
@@ -627,9 +584,6 @@ cmd_run(int argc, char **argv)
 		case 'w':
 			c.overrides |= RUNNER_OVERRIDE_WINDOW;
 			break;
-		case 'H':
-			health_reason = optarg;
-			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			free(assign);
@@ -640,8 +594,7 @@ cmd_run(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || (health_reason != NULL &&
-	    *health_reason == '\0')) {
+	if (optind != argc - 1) {
 		fputs(run_usage, stderr);
 		free(assign);
 		return CLI_EXIT_USAGE;
@@ -680,11 +633,11 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (cfg->settings.read_only) {
-		fprintf(stderr, "maintop run: refused: read-only mode "
-		    "(settings.read_only): runbooks cannot be run\n");
+		fprintf(stderr, "maintop run: read-only mode (settings."
+		    "read_only): runbooks cannot be run\n");
 		runbook_values_free(rb, c.values);
 		config_free(cfg);
-		return runner_result_exit(RUNNER_REFUSED);
+		return CLI_EXIT_FAIL;
 	}
 	if (config_state_dir(cfg, &state_dir, &cause) != 0) {
 		fprintf(stderr, "maintop run: %s\n", cause);
@@ -694,13 +647,6 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	report_orphans(state_dir);
-	if (cli_now_fixed()) {
-		ret = refuse_now(rb, c.values, state_dir, cfg->path);
-		runbook_values_free(rb, c.values);
-		free(state_dir);
-		config_free(cfg);
-		return ret;
-	}
 
 	signal(SIGPIPE, SIG_IGN);
 	c.tty = isatty(STDOUT_FILENO);
@@ -722,11 +668,9 @@ cmd_run(int argc, char **argv)
 	memset(&env, 0, sizeof env);
 	env.base = c.base;
 	env.state_dir = state_dir;
-	env.config_path = cfg->path;
 	env.read_only = cfg->settings.read_only;
-	env.unattended = c.yes || !isatty(STDIN_FILENO);
-	env.auto_confirm = c.yes;
-	env.auto_danger = c.yes && c.yes_danger;
+	env.cfg = cfg;
+	env.now = cli_now;
 	env.check_state = check_state;
 	env.in_window = in_window;
 	env.on_confirm = on_confirm;
@@ -737,8 +681,6 @@ cmd_run(int argc, char **argv)
 	env.on_finished = on_finished;
 	env.arg = &c;
 	c.r = runner_new(&env, rb, c.values, c.overrides);
-	if (health_reason != NULL)
-		runner_override_health(c.r, health_reason);
 
 	if (uses_checks(rb) && cfg->nchecks > 0) {
 		/* Probe the checks once first: requires_healthy needs them. */
@@ -757,9 +699,9 @@ cmd_run(int argc, char **argv)
 	if (!c.refused)
 		event_base_dispatch(c.base);
 
-	if (c.started || c.refused)
-		ret = runner_result_exit(c.refused ? RUNNER_REFUSED :
-		    runner_result(c.r));
+	if (c.started)
+		ret = runner_result(c.r) == RUNNER_SUCCESS ? CLI_EXIT_OK :
+		    CLI_EXIT_FAIL;
 	else
 		ret = CLI_EXIT_FAIL;
 	runner_free(c.r);

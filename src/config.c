@@ -16,6 +16,7 @@
 #include "debt.h"
 #include "fileio.h"
 #include "runbook.h"
+#include "runlog.h"
 
 #ifndef MAINTOP_SYSCONFDIR
 #define MAINTOP_SYSCONFDIR "/etc"
@@ -33,7 +34,7 @@ static const char *const top_keys[] = {
 static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
-	"recover_after", NULL
+	"recover_after", "run_log_max", NULL
 };
 
 static int
@@ -102,6 +103,7 @@ settings_defaults(struct settings *s)
 	s->timezone = xstrdup("UTC");
 	s->theme = xstrdup("default");
 	s->wall_cycle = 15;
+	s->run_log_max = RUNLOG_DEFAULT_MAX;
 	s->history = 120;
 	s->fail_after = 2;
 	s->recover_after = 1;
@@ -130,14 +132,9 @@ settings_str(struct cfg_errors *e, const config_setting_t *g, const char *key,
 	}
 }
 
-/*
- * Parses the settings group.  file is the main configuration file: a
- * relative runbook_dir resolves against the directory of the file that
- * declares it.
- */
 static void
 settings_parse(struct cfg_errors *e, const config_setting_t *g,
-    struct settings *s, const char *file)
+    struct settings *s)
 {
 	char *p;
 
@@ -163,14 +160,15 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	cfg_int(e, g, "history", 0, 10, 10000, &s->history);
 	cfg_int(e, g, "fail_after", 0, 1, 100, &s->fail_after);
 	cfg_int(e, g, "recover_after", 0, 1, 100, &s->recover_after);
+	cfg_size(e, g, "run_log_max", RUNLOG_MIN_MAX, 1LL << 40,
+	    &s->run_log_max);
 	if (s->state_dir != NULL) {
 		p = cfg_expand_home(s->state_dir);
 		free(s->state_dir);
 		s->state_dir = p;
 	}
 	if (s->runbook_dir != NULL) {
-		p = cfg_resolve_path(config_setting_get_member(g,
-		    "runbook_dir"), file, s->runbook_dir);
+		p = cfg_expand_home(s->runbook_dir);
 		free(s->runbook_dir);
 		s->runbook_dir = p;
 	}
@@ -325,7 +323,7 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	cfg_check_keys(e, root, top_keys, "the top level");
 	s = config_setting_get_member(root, "settings");
 	if (s != NULL)
-		settings_parse(e, s, &c->settings, path);
+		settings_parse(e, s, &c->settings);
 
 	parse_section(c, e, lc, "postgres", add_check, CHECK_POSTGRES);
 	parse_section(c, e, lc, "redis", add_check, CHECK_REDIS);

@@ -27,6 +27,7 @@ struct settings {
 	long long	 history;	/* samples kept per check (120) */
 	long long	 fail_after;	/* results before going bad (2) */
 	long long	 recover_after;	/* results before recovering (1) */
+	long long	 run_log_max;	/* bytes kept of one run's log (64 MiB) */
 };
 
 /*

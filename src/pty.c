@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +14,7 @@
 
 #include <event2/event.h>
 
-/*
- * The terminal's settings from before an interactive step put it in raw
- * mode.  There is one terminal, so this is process-wide; an exit handler
- * restores it too, so that fatal() (which exits) never leaves it raw.
- */
-static struct termios	pty_tio;
-static int		pty_tio_raw;
-static int		pty_tio_atexit;
-
-static void
-pty_restore(void)
-{
-	if (pty_tio_raw) {
-		pty_tio_raw = 0;
-		tcsetattr(STDIN_FILENO, TCSADRAIN, &pty_tio);
-	}
-}
+#include "term.h"
 
 /*
  * Whether an interactive step can have the user: stdin is a terminal and
@@ -181,18 +166,21 @@ on_winch(evutil_socket_t fd, short what, void *arg)
 int
 pty_open(struct runner *r, int *slave, char **cause)
 {
-	char name[128];
 	int m, saved;
 
 	*slave = -1;
-	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (m == -1 || grantpt(m) != 0 || unlockpt(m) != 0 ||
-	    ptsname_r(m, name, sizeof name) != 0 ||
-	    fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK) == -1 ||
-	    (*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1) {
+	if (openpty(&m, slave, NULL, NULL, NULL) != 0) {
+		*cause = xasprintf("cannot open a pseudo-terminal: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (fcntl(m, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(*slave, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK) == -1) {
 		saved = errno;
-		if (m != -1)
-			close(m);
+		close(m);
+		close(*slave);
+		*slave = -1;
 		*cause = xasprintf("cannot open a pseudo-terminal: %s",
 		    strerror(saved));
 		return -1;
@@ -211,19 +199,12 @@ pty_open(struct runner *r, int *slave, char **cause)
 void
 pty_begin(struct runner *r, int slave)
 {
-	struct termios raw;
+	struct termios tio;
 
-	if (tcgetattr(STDIN_FILENO, &pty_tio) == 0) {
-		tcsetattr(slave, TCSANOW, &pty_tio);
-		raw = pty_tio;
-		cfmakeraw(&raw);
-		if (!pty_tio_atexit) {
-			atexit(pty_restore);
-			pty_tio_atexit = 1;
-		}
-		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
-			pty_tio_raw = 1;
-	}
+	/* The terminal's owner (term.c) saves its settings and puts them
+	 * back on every way out, fatal() and exit() included. */
+	if (term_raw() == 0 && term_saved(&tio) == 0)
+		tcsetattr(slave, TCSANOW, &tio);
 	pty_winsize(r);
 }
 
@@ -256,7 +237,7 @@ pty_end(struct runner *r, int notify)
 	pty_close(r);
 	runner_event_free(&r->ev_tty);
 	runner_event_free(&r->ev_winch);
-	pty_restore();
+	term_modes_restore();
 	r->interactive = 0;
 	r->tty_gone = 0;
 	if (notify && r->env.on_terminal != NULL)

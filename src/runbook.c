@@ -5,8 +5,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,11 +17,8 @@
 
 static const char *const runbook_keys[] = {
 	"name", "description", "params", "requires_healthy", "require_window",
-	"requires", "steps", "on_failure", "unattended_failure", "budget",
-	NULL
+	"requires", "steps", NULL
 };
-
-static const char *const health_keys[] = { "check", "worst", NULL };
 
 static const char *const param_keys[] = {
 	"name", "description", "default", "pattern", "secret", NULL
@@ -33,20 +28,10 @@ static const char *const require_keys[] = { "runbook", "within", NULL };
 
 static const char *const step_keys[] = {
 	"name", "run", "sql", "redis", "http", "wait_healthy", "pause",
-	"cwd", "env", "on", "method", "headers", "body", "expect_status",
+	"cwd", "env", "env_pass", "on", "method", "headers", "body", "expect_status",
 	"confirm",
 	"danger", "timeout", "rollback", "continue_on_error", "interactive",
-	"on_failure", "always", "unattended", NULL
-};
-
-/* Policy names, in enum runbook_policy order. */
-static const char *const policy_names[] = {
-	"ask", "rollback", "abort", "continue", NULL
-};
-
-/* Health levels, in RUNBOOK_HEALTH_* order. */
-static const char *const health_names[] = {
-	"ok", "warn", "crit", "unknown", NULL
+	NULL
 };
 
 /* The keys that choose a step's kind, in enum step_kind order. */
@@ -61,24 +46,6 @@ runbook_kind_name(enum step_kind k)
 {
 	if ((size_t)k < sizeof kind_keys / sizeof kind_keys[0] - 1)
 		return kind_keys[k];
-	return "?";
-}
-
-const char *
-runbook_policy_name(int p)
-{
-	if (p >= 0 && p < (int)(sizeof policy_names / sizeof policy_names[0]) -
-	    1)
-		return policy_names[p];
-	return "inherit";
-}
-
-const char *
-runbook_health_name(int h)
-{
-	if (h >= 0 && h < (int)(sizeof health_names / sizeof health_names[0]) -
-	    1)
-		return health_names[h];
 	return "?";
 }
 
@@ -122,6 +89,7 @@ step_free(struct step *st)
 	free(st->text);
 	free(st->cwd);
 	cfg_strlist_free(st->env, st->nenv);
+	cfg_strlist_free(st->env_pass, st->nenv_pass);
 	free(st->on);
 	free(st->method);
 	free(st->body);
@@ -142,7 +110,6 @@ runbook_free(struct runbook *rb)
 		return;
 	free(rb->name);
 	free(rb->file);
-	free(rb->dir);
 	free(rb->description);
 	for (i = 0; i < rb->nparams; i++) {
 		free(rb->params[i].name);
@@ -154,7 +121,6 @@ runbook_free(struct runbook *rb)
 	}
 	free(rb->params);
 	cfg_strlist_free(rb->requires_healthy, rb->nrequires_healthy);
-	free(rb->healthy_worst);
 	for (i = 0; i < rb->nrequires; i++)
 		free(rb->requires[i].runbook);
 	free(rb->requires);
@@ -251,91 +217,6 @@ parse_params(struct cfg_errors *e, const config_setting_t *g,
 			    "not match its pattern", p->name,
 			    p->secret ? RUNBOOK_MASK : p->def);
 		rb->nparams++;
-	}
-}
-
-/*
- * A string member that must be one of names (NULL-ended): stores its index
- * in *out and returns 1, 0 when absent, -1 (error recorded) otherwise.
- */
-static int
-parse_choice(struct cfg_errors *e, const config_setting_t *g, const char *key,
-    const char *const *names, int *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	const char *v, *sugg;
-	struct buf b;
-	int i;
-
-	if (s == NULL)
-		return 0;
-	v = config_setting_get_string(s);
-	for (i = 0; v != NULL && names[i] != NULL; i++) {
-		if (strcmp(v, names[i]) == 0) {
-			*out = i;
-			return 1;
-		}
-	}
-	buf_init(&b);
-	for (i = 0; names[i] != NULL; i++)
-		buf_printf(&b, "%s\"%s\"", i == 0 ? "" : names[i + 1] == NULL ?
-		    " or " : ", ", names[i]);
-	sugg = v != NULL ? cfg_suggest(v, names) : NULL;
-	cfg_err(e, s, "'%s' must be %s%s%s%s", key, b.s,
-	    sugg != NULL ? " (did you mean \"" : "", sugg != NULL ? sugg : "",
-	    sugg != NULL ? "\"?)" : "");
-	buf_free(&b);
-	return -1;
-}
-
-/*
- * requires_healthy: each entry a check's name (it must be ok) or
- * { check = "pg-main"; worst = "warn"; } (no worse than warn).
- */
-static void
-parse_healthy(struct cfg_errors *e, const config_setting_t *g,
-    struct runbook *rb)
-{
-	const config_setting_t *list, *el;
-	char *name;
-	int i, n, worst;
-
-	if ((list = config_setting_get_member(g, "requires_healthy")) == NULL)
-		return;
-	if (!config_setting_is_list(list) && !config_setting_is_array(list)) {
-		cfg_err(e, list, "'requires_healthy' must be a list of check "
-		    "names or { check = \"...\"; worst = \"warn\"; }");
-		return;
-	}
-	n = config_setting_length(list);
-	if (n > RUNBOOK_MAX_PARAMS) {
-		cfg_err(e, list, "too many requires_healthy entries in "
-		    "runbook '%s'", rb->name);
-		return;
-	}
-	rb->requires_healthy = xcalloc((size_t)n + 1,
-	    sizeof *rb->requires_healthy);
-	rb->healthy_worst = xcalloc((size_t)n + 1, sizeof *rb->healthy_worst);
-	for (i = 0; i < n; i++) {
-		el = config_setting_get_elem(list, (unsigned int)i);
-		worst = RUNBOOK_HEALTH_OK;
-		if (config_setting_type(el) == CONFIG_TYPE_STRING)
-			name = xstrdup(config_setting_get_string(el));
-		else if (config_setting_is_group(el)) {
-			cfg_check_keys(e, el, health_keys,
-			    "requires_healthy entry");
-			if (cfg_str(e, el, "check", 1, &name) != 1)
-				continue;
-			if (parse_choice(e, el, "worst", health_names,
-			    &worst) < 0)
-				worst = RUNBOOK_HEALTH_OK;
-		} else {
-			cfg_err(e, el, "a requires_healthy entry is a check's "
-			    "name or { check = \"...\"; worst = \"warn\"; }");
-			continue;
-		}
-		rb->healthy_worst[rb->nrequires_healthy] = worst;
-		rb->requires_healthy[rb->nrequires_healthy++] = name;
 	}
 }
 
@@ -533,7 +414,6 @@ parse_rollback(struct cfg_errors *e, const config_setting_t *g,
 			r->kind = STEP_RUN;
 			r->text = xstrdup(config_setting_get_string(el));
 			r->confirm = 1;
-			r->on_failure = RUNBOOK_INHERIT;
 			r->timeout = RUNBOOK_TIMEOUT_RUN;
 			check_refs(e, el, rb, r->text);
 		} else if (config_setting_is_group(el)) {
@@ -556,32 +436,6 @@ parse_rollback(struct cfg_errors *e, const config_setting_t *g,
 		}
 		st->rollback[st->nrollback++] = r;
 	}
-}
-
-/* on_failure, always and a pause's unattended: what a failure does. */
-static void
-parse_step_policy(struct cfg_errors *e, const config_setting_t *g,
-    struct step *st, int is_rollback)
-{
-	static const char *const unattended_names[] = { "fail", "continue",
-	    NULL };
-	const config_setting_t *s;
-	int v;
-
-	st->on_failure = RUNBOOK_INHERIT;
-	if (parse_choice(e, g, "on_failure", policy_names, &v) == 1)
-		st->on_failure = v;
-	cfg_bool(e, g, "always", 0, &st->always);
-	if (parse_choice(e, g, "unattended", unattended_names, &v) == 1)
-		st->unattended_continue = v == 1;
-	if (!is_rollback)
-		return;
-	if ((s = config_setting_get_member(g, "always")) != NULL)
-		cfg_err(e, s, "'always' applies to a runbook's steps, not to "
-		    "a rollback");
-	if ((s = config_setting_get_member(g, "on_failure")) != NULL)
-		cfg_err(e, s, "a failed rollback ends the run as "
-		    "rollback-failed; it takes no 'on_failure'");
 }
 
 static struct step *
@@ -670,6 +524,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 
 	only_for(e, g, "cwd", st, 1U << STEP_RUN, "run");
 	only_for(e, g, "env", st, 1U << STEP_RUN, "run");
+	only_for(e, g, "env_pass", st, 1U << STEP_RUN, "run");
 	only_for(e, g, "interactive", st, 1U << STEP_RUN, "run");
 	only_for(e, g, "on", st, 1U << STEP_SQL | 1U << STEP_REDIS,
 	    "sql and redis");
@@ -677,7 +532,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	only_for(e, g, "headers", st, 1U << STEP_HTTP, "http");
 	only_for(e, g, "body", st, 1U << STEP_HTTP, "http");
 	only_for(e, g, "expect_status", st, 1U << STEP_HTTP, "http");
-	only_for(e, g, "unattended", st, 1U << STEP_PAUSE, "pause");
+	only_for(e, g, "timeout", st, ~(1U << STEP_PAUSE), "non-pause");
 
 	cfg_str(e, g, "cwd", 0, &st->cwd);
 	if (cfg_strlist(e, g, "env", 0, &st->env, &st->nenv) == 1) {
@@ -689,6 +544,17 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 				cfg_err(e, config_setting_get_member(g, "env"),
 				    "'env' of step '%s': \"%s\" is not "
 				    "NAME=value", st->name, st->env[i]);
+		}
+	}
+	if (cfg_strlist(e, g, "env_pass", 0, &st->env_pass,
+	    &st->nenv_pass) == 1) {
+		for (i = 0; i < st->nenv_pass; i++) {
+			if (!valid_param_name(st->env_pass[i],
+			    strlen(st->env_pass[i])))
+				cfg_err(e, config_setting_get_member(g,
+				    "env_pass"), "'env_pass' of step '%s': "
+				    "\"%s\" is not a variable name", st->name,
+				    st->env_pass[i]);
 		}
 	}
 	if (st->kind == STEP_SQL || st->kind == STEP_REDIS)
@@ -719,38 +585,15 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	cfg_bool(e, g, "continue_on_error", 0, &st->continue_on_error);
 	cfg_bool(e, g, "interactive", 0, &st->interactive);
 	cfg_duration(e, g, "timeout", 0, 1, &st->timeout);
-	parse_step_policy(e, g, st, defname != NULL);
 	if (defname == NULL)
 		parse_rollback(e, g, rb, st);
 	else if (config_setting_get_member(g, "rollback") != NULL)
 		cfg_err(e, g, "a rollback step cannot have its own rollback");
-	if (st->always && st->nrollback > 0)
-		cfg_err(e, config_setting_get_member(g, "rollback"), "always "
-		    "step '%s' runs after any rollback; it cannot have one",
-		    st->name);
 	return st;
 
 bad:
 	step_free(st);
 	return NULL;
-}
-
-/* The absolute directory of a file (a new string), or NULL. */
-static char *
-file_dir(const char *file)
-{
-	char *copy, *dir, real[PATH_MAX];
-
-	if (file == NULL)
-		return NULL;
-	copy = xstrdup(file);
-	dir = dirname(copy);
-	if (realpath(dir, real) == NULL) {
-		free(copy);
-		return NULL;
-	}
-	free(copy);
-	return xstrdup(real);
 }
 
 struct runbook *
@@ -785,24 +628,12 @@ runbook_parse(struct cfg_errors *e, const config_setting_t *g,
 		runbook_free(rb);
 		return NULL;
 	}
-	rb->dir = file_dir(file);
 	cfg_str(e, g, "description", 0, &rb->description);
 	parse_params(e, g, rb);
-	parse_healthy(e, g, rb);
+	cfg_strlist(e, g, "requires_healthy", 0, &rb->requires_healthy,
+	    &rb->nrequires_healthy);
 	cfg_bool(e, g, "require_window", 0, &rb->require_window);
 	parse_requires(e, g, rb);
-	rb->on_failure = RUNBOOK_ASK;
-	parse_choice(e, g, "on_failure", policy_names, &rb->on_failure);
-	rb->unattended_failure = RUNBOOK_ROLLBACK;
-	if (parse_choice(e, g, "unattended_failure", policy_names,
-	    &rb->unattended_failure) == 1 &&
-	    rb->unattended_failure == RUNBOOK_ASK) {
-		cfg_err(e, config_setting_get_member(g, "unattended_failure"),
-		    "'unattended_failure' of runbook '%s' cannot be \"ask\": "
-		    "nobody is there to answer", rb->name);
-		rb->unattended_failure = RUNBOOK_ROLLBACK;
-	}
-	cfg_duration(e, g, "budget", 0, 1, &rb->budget);
 
 	list = cfg_list(e, g, "steps");
 	if (list == NULL) {
@@ -822,18 +653,8 @@ runbook_parse(struct cfg_errors *e, const config_setting_t *g,
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(list, (unsigned int)i);
 		st = parse_step(e, el, rb, (size_t)i, NULL);
-		if (st == NULL)
-			continue;
-		if (!st->always && rb->nsteps > 0 &&
-		    rb->steps[rb->nsteps - 1]->always)
-			cfg_err(e, el, "step '%s' of runbook '%s' follows an "
-			    "always step: always steps run last, so list them "
-			    "last", st->name, rb->name);
-		if (st->always && st->on_failure != RUNBOOK_INHERIT)
-			cfg_err(e, config_setting_get_member(el, "on_failure"),
-			    "always step '%s' never stops the run; it takes "
-			    "no 'on_failure'", st->name);
-		rb->steps[rb->nsteps++] = st;
+		if (st != NULL)
+			rb->steps[rb->nsteps++] = st;
 	}
 	return rb;
 }
@@ -865,7 +686,7 @@ load_config_t(struct config *c, config_t *lc, const char *name,
 		if (rb == NULL)
 			continue;
 		if (rb->file == NULL)
-			rb->file = xstrdup(name);	/* rb->dir stays NULL */
+			rb->file = xstrdup(name);
 		c->runbooks = xreallocarray(c->runbooks, c->nrunbooks + 1,
 		    sizeof *c->runbooks);
 		c->runbooks[c->nrunbooks++] = rb;
@@ -1298,58 +1119,6 @@ runbook_order(const struct config *c, char *const *names, size_t n)
 	free(rbof);
 	free(slot);
 	return order;
-}
-
-int
-runbook_step_policy(const struct runbook *rb, const struct step *st,
-    int unattended)
-{
-	int p = st->on_failure != RUNBOOK_INHERIT ? st->on_failure :
-	    rb->on_failure;
-
-	if (p == RUNBOOK_ASK && unattended)
-		p = rb->unattended_failure;
-	if (p == RUNBOOK_ASK && unattended)
-		p = RUNBOOK_ROLLBACK;	/* never ask nobody */
-	return p;
-}
-
-const struct step *
-runbook_danger_step(const struct runbook *rb)
-{
-	const struct step *st;
-	size_t i, j;
-
-	for (i = 0; i < rb->nsteps; i++) {
-		st = rb->steps[i];
-		if (st->danger)
-			return st;
-		for (j = 0; j < st->nrollback; j++)
-			if (st->rollback[j]->danger)
-				return st->rollback[j];
-	}
-	return NULL;
-}
-
-char *
-runbook_step_cwd(const struct runbook *rb, char *const *values,
-    const struct step *st)
-{
-	char *cwd, *abs;
-
-	if (st->cwd == NULL)
-		return rb->dir != NULL ? xstrdup(rb->dir) : NULL;
-	cwd = runbook_subst(rb, values, st->cwd, RUNBOOK_SUBST_RAW, 0);
-	if (cwd[0] == '~' && (cwd[1] == '/' || cwd[1] == '\0')) {
-		abs = cfg_expand_home(cwd);
-		free(cwd);
-		cwd = abs;
-	}
-	if (cwd[0] == '/' || rb->dir == NULL)
-		return cwd;
-	abs = xasprintf("%s/%s", rb->dir, cwd);
-	free(cwd);
-	return abs;
 }
 
 int
@@ -1875,6 +1644,9 @@ runbook_step_text(const struct runbook *rb, char *const *values,
 			buf_printf(&b, "%senv: %s\n", prefix, s);
 			free(s);
 		}
+		for (i = 0; i < st->nenv_pass; i++)
+			buf_printf(&b, "%senv: %s (from maintop's "
+			    "environment)\n", prefix, st->env_pass[i]);
 		break;
 	case STEP_SQL:
 	case STEP_REDIS:
@@ -1937,14 +1709,6 @@ runbook_step_text(const struct runbook *rb, char *const *values,
 		buf_adds(&b, ", continue on error");
 	if (st->interactive)
 		buf_adds(&b, ", interactive");
-	if (st->on_failure != RUNBOOK_INHERIT)
-		buf_printf(&b, ", on failure %s",
-		    runbook_policy_name(st->on_failure));
-	if (st->always)
-		buf_adds(&b, ", always");
-	if (st->kind == STEP_PAUSE)
-		buf_adds(&b, st->unattended_continue ? ", unattended: continue"
-		    : ", unattended: fail");
 	buf_addc(&b, '\n');
 	for (i = 0; i < st->nrollback; i++) {
 		sub = xasprintf("%s  rollback: ", prefix);
@@ -1982,22 +1746,9 @@ runbook_dry_run(const struct runbook *rb, char *const *values)
 	}
 	if (rb->nrequires_healthy > 0) {
 		buf_adds(&b, "  requires healthy:");
-		for (i = 0; i < rb->nrequires_healthy; i++) {
+		for (i = 0; i < rb->nrequires_healthy; i++)
 			buf_printf(&b, " %s", rb->requires_healthy[i]);
-			if (rb->healthy_worst[i] != RUNBOOK_HEALTH_OK)
-				buf_printf(&b, " (%s or better)",
-				    runbook_health_name(rb->healthy_worst[i]));
-		}
 		buf_addc(&b, '\n');
-	}
-	if (rb->on_failure != RUNBOOK_ASK ||
-	    rb->unattended_failure != RUNBOOK_ROLLBACK)
-		buf_printf(&b, "  on failure: %s; unattended: %s\n",
-		    runbook_policy_name(rb->on_failure),
-		    runbook_policy_name(rb->unattended_failure));
-	if (rb->budget > 0) {
-		util_format_duration(rb->budget, dur, sizeof dur);
-		buf_printf(&b, "  budget %s\n", dur);
 	}
 	for (i = 0; i < rb->nrequires; i++) {
 		buf_printf(&b, "  requires a successful run of %s",

@@ -51,10 +51,7 @@ runjournal_write(struct runner *r, json_t *obj, int who, char **cause)
 			s = xasprintf("maintop: journal: %s\n", err);
 			if (r->env.on_output != NULL)
 				r->env.on_output(r, s, strlen(s), r->env.arg);
-			if (r->log_fd != -1 && write(r->log_fd, s, strlen(s))
-			    < 0) {
-				/* Nothing more to do: the log is failing too. */
-			}
+			stepout_to_log(r, s, strlen(s));
 			free(s);
 			free(err);
 		}

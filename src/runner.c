@@ -13,11 +13,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "config.h"
 #include "fileio.h"
 #include "runbook.h"
+#include "runlog.h"
 
+static void runner_kick(struct runner *, enum runner_op);
 
 const char *
 runner_result_name(enum runner_result res)
@@ -35,43 +39,8 @@ runner_result_name(enum runner_result res)
 		return "rolled-back";
 	case RUNNER_DETACHED:
 		return "detached";
-	case RUNNER_PARTIAL:
-		return "partial";
-	case RUNNER_ROLLBACK_FAILED:
-		return "rollback-failed";
-	case RUNNER_INTERRUPTED:
-		return "interrupted";
-	case RUNNER_REFUSED:
-		return "refused";
 	}
 	return "?";
-}
-
-int
-runner_result_exit(enum runner_result res)
-{
-	switch (res) {
-	case RUNNER_SUCCESS:
-		return 0;
-	case RUNNER_NONE:
-	case RUNNER_FAILURE:
-		return 1;
-	case RUNNER_PARTIAL:
-		return 4;
-	case RUNNER_ROLLED_BACK:
-		return 5;
-	case RUNNER_ROLLBACK_FAILED:
-		return 6;
-	case RUNNER_ABORTED:
-		return 7;
-	case RUNNER_INTERRUPTED:
-		return 8;
-	case RUNNER_DETACHED:
-		return 9;
-	case RUNNER_REFUSED:
-		return 10;
-	}
-	return 1;
 }
 
 const char *
@@ -96,7 +65,7 @@ runner_step_state_name(enum runner_step_state s)
 	return "?";
 }
 
-time_t
+static time_t
 runner_now(const struct runner *r)
 {
 	return r->env.now != NULL ? r->env.now() : time(NULL);
@@ -222,42 +191,33 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-void
-runner_stop_step(struct runner *r, const char *why)
-{
-	struct timeval tv;
-	long long grace = r->env.kill_grace_ms > 0 ? r->env.kill_grace_ms :
-	    5000;
-
-	if (r->ev_poll != NULL) {
-		runner_event_free(&r->ev_poll);
-		stepout_say(r, "maintop: %s\n", why);
-		runner_step_complete(r, RSTEP_TIMEDOUT, -1, 0, why);
-		return;
-	}
-	if (r->pid <= 0 || r->timed_out)
-		return;
-	r->timed_out = 1;
-	stepout_say(r, "maintop: %s: SIGTERM to the step\n", why);
-	child_signal(r, SIGTERM);
-	r->ev_kill = evtimer_new(r->env.base, on_kill, r);
-	tv.tv_sec = grace / 1000;
-	tv.tv_usec = (grace % 1000) * 1000;
-	evtimer_add(r->ev_kill, &tv);
-}
-
 static void
 on_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct runner *r = arg;
 	const struct step *st = runner_current_step(r);
-	char dur[32], *why;
+	struct timeval tv;
+	long long grace = r->env.kill_grace_ms > 0 ? r->env.kill_grace_ms :
+	    5000;
+	char dur[32];
 
 	util_format_duration(st->timeout, dur, sizeof dur);
-	why = xasprintf(st->kind == STEP_WAIT ? "timed out after %s waiting "
-	    "for health" : "timed out after %s", dur);
-	runner_stop_step(r, why);
-	free(why);
+	if (st->kind == STEP_WAIT) {
+		runner_event_free(&r->ev_poll);
+		stepout_say(r, "maintop: timed out after %s waiting for health\n",
+		    dur);
+		runner_step_complete(r, RSTEP_TIMEDOUT, -1, 0, "timed out");
+		return;
+	}
+	if (r->pid <= 0)
+		return;
+	r->timed_out = 1;
+	stepout_say(r, "maintop: timed out after %s: SIGTERM to the step\n", dur);
+	child_signal(r, SIGTERM);
+	r->ev_kill = evtimer_new(r->env.base, on_kill, r);
+	tv.tv_sec = grace / 1000;
+	tv.tv_usec = (grace % 1000) * 1000;
+	evtimer_add(r->ev_kill, &tv);
 }
 
 static void
@@ -352,14 +312,9 @@ launch(struct runner *r)
 	json_object_set_new(o, "name", json_string(st->name));
 	if (r->in_rollback)
 		json_object_set_new(o, "rollback", json_true());
-	if (r->always_phase)
-		json_object_set_new(o, "always", json_true());
-	if (r->auto_confirmed)
-		json_object_set_new(o, "auto_confirmed", json_true());
 	if (r->pid > 0)
 		json_object_set_new(o, "pid", json_integer(r->pid));
 	runjournal_write(r, o, 0, NULL);
-	r->auto_confirmed = 0;
 
 	if (!r->in_rollback && r->env.on_step != NULL) {
 		rs->pid = r->pid;
@@ -391,23 +346,15 @@ stop_events(struct runner *r)
 	runner_event_free(&r->ev_poll);
 }
 
-/* The run's own timers, stopped when it ends. */
 static void
-stop_run_events(struct runner *r)
-{
-	stop_events(r);
-	runner_event_free(&r->ev_budget);
-	runner_event_free(&r->ev_chld);
-}
-
-void
-runner_finish(struct runner *r)
+finish(struct runner *r)
 {
 	json_t *o;
 	char when[32], dur[32];
 	long long ms = util_mono_ms() - r->start_ms;
+	int fd;
 
-	stop_run_events(r);
+	stop_events(r);
 	r->phase = RUNNER_DONE;
 	iso(runner_now(r), when, sizeof when);
 	o = runjournal_record(r, "run_end");
@@ -416,16 +363,15 @@ runner_finish(struct runner *r)
 	json_object_set_new(o, "end", json_string(when));
 	json_object_set_new(o, "duration_ms", json_integer(ms));
 	json_object_set_new(o, "log", json_string(r->log_path));
-	if (r->always_failed)
-		json_object_set_new(o, "always_failed", json_true());
 	runjournal_write(r, o, 0, NULL);
 	util_format_duration(ms / 1000, dur, sizeof dur);
 	stepout_log(r, "== run %s: %s after %s\n", r->id,
 	    runner_result_name(r->result), dur);
-	if (r->log_fd != -1) {
-		fsync(r->log_fd);
-		close(r->log_fd);
-		r->log_fd = -1;
+	if (r->log != NULL) {
+		fd = runlog_detach(r->log);
+		r->log = NULL;
+		fsync(fd);
+		close(fd);
 	}
 	runlock_release(r);
 	/* Last: the front end may free the runner in this callback. */
@@ -478,12 +424,9 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 		if (r->env.on_step != NULL)
 			r->env.on_step(r, i, r->env.arg);
 	}
-	if (r->always_phase) {
-		runpolicy_always_done(r, s);
-		return;
-	}
 	if (r->aborting) {
-		runpolicy_conclude(r, RUNNER_ABORTED);
+		r->result = RUNNER_ABORTED;
+		finish(r);
 		return;
 	}
 	if (s == RSTEP_OK) {
@@ -493,9 +436,8 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 			if (r->rbpos >= r->nrb || r->rbv[r->rbpos].step !=
 			    owner) {
 				if (!r->rb_owner_skipped) {
-					if (r->steps[owner].state == RSTEP_OK)
-						r->steps[owner].state =
-						    RSTEP_ROLLEDBACK;
+					r->steps[owner].state =
+					    RSTEP_ROLLEDBACK;
 					r->steps[owner].rolled_back = 1;
 					if (r->env.on_step != NULL)
 						r->env.on_step(r, owner,
@@ -510,36 +452,19 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 	}
 	if (r->detached) {
 		r->result = RUNNER_DETACHED;
-		runner_finish(r);
+		finish(r);
 		return;
 	}
-	runpolicy_failed(r, st);
-}
-
-/* Whether the runner confirms st itself (and records it so). */
-static int
-auto_confirm(const struct runner *r, const struct step *st)
-{
-	if (st->danger && !r->env.auto_danger)
-		return 0;
-	if (r->env.auto_confirm)
-		return 1;
-	/* Unattended, a rollback has nobody to confirm it. */
-	return r->env.unattended && r->in_rollback;
-}
-
-/* The current step failed before it started (msg says why). */
-static void
-fail_unstarted(struct runner *r, const char *msg)
-{
-	size_t i = runner_current(r, NULL);
-
-	r->t0 = util_mono_ms();
-	if (!r->in_rollback)
-		r->steps[i].attempts++;
-	stepout_say(r, "maintop: step '%s': %s\n", runner_current_step(r)->name,
-	    msg);
-	runner_step_complete(r, RSTEP_FAILED, -1, 0, msg);
+	if (!r->in_rollback && st->continue_on_error) {
+		stepout_say(r, "maintop: step '%s' failed; continuing "
+		    "(continue_on_error)\n", st->name);
+		r->cur++;
+		runner_kick(r, OP_ENTER);
+		return;
+	}
+	r->phase = RUNNER_FAILED;
+	if (r->env.on_failed != NULL)
+		r->env.on_failed(r, r->env.arg);
 }
 
 /* The current step: ask, or launch, or end the run. */
@@ -550,69 +475,24 @@ enter(struct runner *r)
 
 	if (r->detached) {
 		r->result = RUNNER_DETACHED;
-		runner_finish(r);
-		return;
-	}
-	if (r->always_phase) {
-		runpolicy_next_always(r);
+		finish(r);
 		return;
 	}
 	st = runner_current_step(r);
-	if (r->in_rollback && st == NULL) {
-		runpolicy_conclude(r, r->rb_failed ? RUNNER_ROLLBACK_FAILED :
-		    RUNNER_ROLLED_BACK);
+	if (st == NULL) {
+		r->result = r->in_rollback ? RUNNER_ROLLED_BACK :
+		    RUNNER_SUCCESS;
+		finish(r);
 		return;
 	}
-	if (st == NULL || (!r->in_rollback && st->always)) {
-		runpolicy_conclude(r, r->partial ? RUNNER_PARTIAL :
-		    RUNNER_SUCCESS);
+	if (r->in_rollback || st->confirm || st->danger ||
+	    st->kind == STEP_PAUSE) {
+		r->phase = RUNNER_CONFIRM;
+		if (r->env.on_confirm != NULL)
+			r->env.on_confirm(r, r->env.arg);
 		return;
 	}
-	runner_enter_step(r, st);
-}
-
-void
-runner_enter_step(struct runner *r, const struct step *st)
-{
-	struct timeval tv;
-
-	if (r->over_budget && !r->in_rollback && !r->always_phase) {
-		fail_unstarted(r, "the run's budget is spent");
-		return;
-	}
-	if (st->kind == STEP_PAUSE && r->env.unattended &&
-	    !st->unattended_continue) {
-		fail_unstarted(r, "a pause needs someone to look, and nobody "
-		    "is watching (unattended = \"continue\" lets it pass)");
-		return;
-	}
-	if (!r->in_rollback && !st->confirm && !st->danger &&
-	    st->kind != STEP_PAUSE) {
-		launch(r);
-		return;
-	}
-	if (auto_confirm(r, st) || (st->kind == STEP_PAUSE &&
-	    r->env.unattended)) {
-		r->auto_confirmed = 1;
-		stepout_say(r, "maintop: '%s' auto-confirmed (%s)\n", st->name,
-		    r->env.auto_confirm ? (st->danger ? "--yes-danger" :
-		    "--yes") : "unattended");
-		if (st->kind == STEP_PAUSE)
-			r->t0 = util_mono_ms();
-		launch(r);
-		return;
-	}
-	r->phase = RUNNER_CONFIRM;
-	if (st->kind == STEP_PAUSE && st->timeout > 0) {
-		r->t0 = util_mono_ms();
-		r->ev_timeout = evtimer_new(r->env.base, runpolicy_pause_timeout,
-		    r);
-		tv.tv_sec = (time_t)st->timeout;
-		tv.tv_usec = 0;
-		evtimer_add(r->ev_timeout, &tv);
-	}
-	if (r->env.on_confirm != NULL)
-		r->env.on_confirm(r, r->env.arg);
+	launch(r);
 }
 
 static void
@@ -634,16 +514,13 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 	case OP_PAUSE_DONE:
 		launch(r);	/* a pause completes at once */
 		break;
-	case OP_CONCLUDE:
-		runpolicy_conclude(r, r->pending);
-		break;
 	case OP_FINISH:
-		runner_finish(r);
+		finish(r);
 		break;
 	}
 }
 
-void
+static void
 runner_kick(struct runner *r, enum runner_op op)
 {
 	struct timeval tv = { 0, 0 };
@@ -679,7 +556,6 @@ runner_confirm(struct runner *r, const char *typed, char **cause)
 	if (st->danger && (typed == NULL || strcmp(typed, r->rb->name) != 0))
 		return refuse(cause, "step '%s' is dangerous: type the "
 		    "runbook's name (%s) to run it", st->name, r->rb->name);
-	runner_event_free(&r->ev_timeout);	/* a pause's */
 	r->phase = RUNNER_RUNNING;
 	runner_kick(r, st->kind == STEP_PAUSE ? OP_PAUSE_DONE : OP_LAUNCH);
 	return 0;
@@ -695,7 +571,6 @@ runner_skip(struct runner *r, char **cause)
 	if ((r->phase != RUNNER_CONFIRM && r->phase != RUNNER_FAILED) ||
 	    r->op != OP_NONE || st == NULL)
 		return refuse(cause, "no step to skip");
-	runner_event_free(&r->ev_timeout);	/* a pause's */
 	o = runjournal_record(r, "step_end");
 	json_object_set_new(o, "step", json_integer((json_int_t)i));
 	json_object_set_new(o, "name", json_string(st->name));
@@ -727,8 +602,6 @@ runner_retry(struct runner *r, char **cause)
 		return refuse(cause, "read-only mode: nothing may run");
 	if (r->phase != RUNNER_FAILED || r->op != OP_NONE)
 		return refuse(cause, "no failed step to retry");
-	if (r->in_rollback)
-		r->rb_failed = 0;	/* decided by the new attempt */
 	r->phase = RUNNER_RUNNING;
 	runner_kick(r, OP_LAUNCH);
 	return 0;
@@ -737,14 +610,35 @@ runner_retry(struct runner *r, char **cause)
 int
 runner_rollback(struct runner *r, char **cause)
 {
+	size_t i, j;
+
 	if (r->env.read_only)
 		return refuse(cause, "read-only mode: nothing may run");
 	if ((r->phase != RUNNER_CONFIRM && r->phase != RUNNER_FAILED) ||
-	    r->op != OP_NONE || r->in_rollback || r->always_phase)
+	    r->op != OP_NONE || r->in_rollback)
 		return refuse(cause, "nothing to roll back from here");
-	runner_event_free(&r->ev_timeout);	/* a pause's */
+	r->nrb = 0;
+	for (i = r->cur; i-- > 0; ) {
+		if (r->steps[i].state != RSTEP_OK)
+			continue;
+		for (j = 0; j < r->rb->steps[i]->nrollback; j++) {
+			r->rbv = xreallocarray(r->rbv, r->nrb + 1,
+			    sizeof *r->rbv);
+			r->rbv[r->nrb].step = i;
+			r->rbv[r->nrb].j = j;
+			r->nrb++;
+		}
+	}
+	if (r->nrb == 0)
+		stepout_say(r, "maintop: no completed step has a rollback\n");
+	else
+		stepout_say(r, "maintop: rolling back %zu step%s\n", r->nrb,
+		    r->nrb == 1 ? "" : "s");
+	r->in_rollback = 1;
+	r->rbpos = 0;
+	r->rb_owner_skipped = 0;
 	r->phase = RUNNER_RUNNING;
-	runpolicy_rollback(r);
+	runner_kick(r, OP_ENTER);
 	return 0;
 }
 
@@ -760,20 +654,22 @@ runner_abort(struct runner *r, char **cause)
 			return 0;
 		r->aborting = 1;
 		if (r->pid > 0) {
-			stepout_say(r, "maintop: aborting: SIGKILL to the "
-			    "step\n");
+			stepout_say(r, "maintop: aborting: SIGKILL to the step\n");
 			child_signal(r, SIGKILL);
 		} else if (r->ev_poll != NULL) {
 			runner_step_complete(r, RSTEP_FAILED, -1, 0, "aborted");
-		} else
-			runpolicy_abort(r);	/* between steps */
+		} else {
+			/* Between steps: a kick is pending. */
+			r->result = RUNNER_ABORTED;
+			runner_kick(r, OP_FINISH);
+		}
 		return 0;
 	case RUNNER_CONFIRM:
 	case RUNNER_FAILED:
-		runner_event_free(&r->ev_timeout);	/* a pause's */
 		stepout_say(r, "maintop: aborted\n");
+		r->result = RUNNER_ABORTED;
 		r->phase = RUNNER_RUNNING;
-		runpolicy_abort(r);
+		runner_kick(r, OP_FINISH);
 		return 0;
 	}
 	return -1;
@@ -843,39 +739,204 @@ runner_new(const struct runner_env *env, const struct runbook *rb,
 	for (i = 0; i < rb->nsteps; i++)
 		r->steps[i].exit_code = -1;
 	r->metrics = xcalloc(rb->nsteps + 1, sizeof *r->metrics);
-	r->lock_fd = r->log_fd = r->out_fd = r->pty_fd = -1;
+	r->lock_fd = r->out_fd = r->pty_fd = r->stdin_fd = -1;
 	r->phase = RUNNER_READY;
 	r->journal = runner_journal_path(env->state_dir);
 	buf_init(&r->pend);
-	buf_init(&r->line);
+	r->in = evbuffer_new();
+	r->lines = evbuffer_new();
+	if (r->in == NULL || r->lines == NULL)
+		fatal("out of memory");
 	return r;
 }
 
-void
-runner_begin(struct runner *r)
+static void
+make_id(struct runner *r)
 {
+	unsigned char rnd[3];
+	char when[32];
+	struct tm tm;
+	time_t t = r->start;
+
+	if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd) {
+		unsigned long x = (unsigned long)getpid() ^
+		    (unsigned long)util_mono_ms();
+
+		rnd[0] = (unsigned char)x;
+		rnd[1] = (unsigned char)(x >> 8);
+		rnd[2] = (unsigned char)(x >> 16);
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
+	r->id = xasprintf("%s-%02x%02x%02x", when, rnd[0], rnd[1], rnd[2]);
+}
+
+/* The newest successful end of runbook name, or 0. */
+static time_t
+last_success(struct runner *r, const char *name)
+{
+	struct runner_run *runs;
+	size_t n, i;
+	time_t t = 0;
+	char *cause = NULL;
+
+	if (runner_history(r->env.state_dir, name, &runs, &n, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (runs[i].result != NULL &&
+		    strcmp(runs[i].result, "success") == 0 && runs[i].end > t)
+			t = runs[i].end;
+	runner_runs_free(runs, n);
+	return t;
+}
+
+static int
+preconditions(struct runner *r, char **cause)
+{
+	static const char *const names[] = { "ok", "warn", "crit",
+	    "unknown" };
+	const struct runbook *rb = r->rb;
+	char *which = NULL, dur[32], ago[32];
+	time_t t;
+	size_t i;
+	int s, in;
+
+	for (i = 0; i < rb->nrequires_healthy; i++) {
+		s = r->env.check_state != NULL ?
+		    r->env.check_state(rb->requires_healthy[i], r->env.arg) :
+		    RUNNER_CHECK_UNKNOWN;
+		if (s < 0 || s > RUNNER_CHECK_UNKNOWN)
+			s = RUNNER_CHECK_UNKNOWN;
+		if (s != RUNNER_CHECK_OK)
+			return refuse(cause, "runbook '%s' requires check "
+			    "'%s' to be healthy; it is %s", rb->name,
+			    rb->requires_healthy[i], names[s]);
+	}
+	if (rb->require_window && !(r->overrides & RUNNER_OVERRIDE_WINDOW)) {
+		in = r->env.in_window != NULL ? r->env.in_window(rb->name,
+		    r->start, &which, r->env.arg) : -1;
+		free(which);
+		if (in == 0)
+			return refuse(cause, "runbook '%s' may run only inside "
+			    "one of its maintenance windows, and none is open "
+			    "now (override with --override-window; the "
+			    "override is recorded)", rb->name);
+		if (in != 1)
+			return refuse(cause, "runbook '%s' may run only inside "
+			    "one of its maintenance windows, and maintop "
+			    "cannot tell whether one is open (override with "
+			    "--override-window; the override is recorded)",
+			    rb->name);
+	}
+	for (i = 0; i < rb->nrequires; i++) {
+		t = last_success(r, rb->requires[i].runbook);
+		if (t == 0)
+			return refuse(cause, "runbook '%s' requires a "
+			    "successful run of '%s' first, and there is none "
+			    "in the journal", rb->name,
+			    rb->requires[i].runbook);
+		if (rb->requires[i].within > 0 &&
+		    r->start - t > rb->requires[i].within) {
+			util_format_duration(rb->requires[i].within, dur,
+			    sizeof dur);
+			util_format_duration(r->start - t, ago, sizeof ago);
+			return refuse(cause, "runbook '%s' requires a "
+			    "successful run of '%s' within %s; the last one "
+			    "ended %s ago", rb->name, rb->requires[i].runbook,
+			    dur, ago);
+		}
+	}
+	return 0;
+}
+
+int
+runner_start(struct runner *r, char **cause)
+{
+	json_t *o, *p, *ov;
+	char when[32], *dir;
+	size_t i;
+
+	if (r->env.read_only)
+		return refuse(cause, "read-only mode: runbooks cannot be run");
+	if (r->phase != RUNNER_READY)
+		return refuse(cause, "this run has already started");
+	r->start = runner_now(r);
+	r->start_ms = util_mono_ms();
+	make_id(r);
+	if (preconditions(r, cause) != 0)
+		return -1;
+	if (runlock_take(r, cause) != 0)
+		return -1;
+
+	dir = xasprintf("%s/runs", r->env.state_dir);
+	if (fileio_mkdirs(dir, 0700) != 0) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		free(dir);
+		runlock_release(r);
+		return -1;
+	}
+	r->log_path = xasprintf("%s/%s.log", dir, r->id);
+	free(dir);
+	r->log = runlog_open(r->log_path, r->env.cfg != NULL ?
+	    r->env.cfg->settings.run_log_max : 0, cause);
+	if (r->log == NULL) {
+		runlock_release(r);
+		return -1;
+	}
+
+	/* Before the first byte of output: every secret maintop knows. */
+	stepout_known_secrets(r);
+	iso(r->start, when, sizeof when);
+	o = runjournal_record(r, "run_start");
+	json_object_set_new(o, "start", json_string(when));
+	p = json_object();
+	for (i = 0; i < r->rb->nparams; i++)
+		json_object_set_new(p, r->rb->params[i].name,
+		    json_string(r->rb->params[i].secret ? RUNBOOK_MASK :
+		    r->values[i]));
+	json_object_set_new(o, "params", p);
+	ov = json_array();
+	if (r->overrides & RUNNER_OVERRIDE_WINDOW)
+		json_array_append_new(ov, json_string("window"));
+	json_object_set_new(o, "overrides", ov);
+	json_object_set_new(o, "pid", json_integer(getpid()));
+	json_object_set_new(o, "log", json_string(r->log_path));
+	if (runjournal_write(r, o, 1, cause) != 0) {
+		runlog_close(r->log);
+		r->log = NULL;
+		unlink(r->log_path);
+		runlock_release(r);
+		return -1;
+	}
+	stepout_log(r, "== run %s of runbook %s, started %s\n", r->id,
+	    r->rb->name, when);
+	for (i = 0; i < r->rb->nparams; i++)
+		stepout_log(r, "== param %s = %s\n", r->rb->params[i].name,
+		    r->rb->params[i].secret ? RUNBOOK_MASK : r->values[i]);
+	if (r->stale != NULL)
+		stepout_log(r, "== took over a stale lock left by %s\n",
+		    r->stale);
+	if (r->overrides & RUNNER_OVERRIDE_WINDOW)
+		stepout_log(r, "== override: run outside the maintenance "
+		    "windows\n");
+
 	r->ev_kick = evtimer_new(r->env.base, on_kick, r);
-	r->ev_chld = evsignal_new(r->env.base, SIGCHLD, child_sigchld, r);
-	event_add(r->ev_chld, NULL);
-	runpolicy_budget(r);
 	r->phase = RUNNER_RUNNING;
 	runner_kick(r, OP_ENTER);
+	return 0;
 }
 
 void
 runner_free(struct runner *r)
 {
 	size_t i;
-	int status;
 
 	if (r == NULL)
 		return;
-	if (r->pid > 0) {
-		child_signal(r, SIGKILL);
-		while (waitpid(r->pid, &status, 0) == -1 && errno == EINTR)
-			;
-		r->pid = 0;
-	}
+	/* A step still running is killed and reaped later: never a wait. */
+	child_free(r);
 	child_close_output(r);
 	/* The terminal's settings back; the front end is going away. */
 	pty_end(r, 0);
@@ -883,13 +944,12 @@ runner_free(struct runner *r)
 		r->result = RUNNER_ABORTED;
 		r->env.on_finished = NULL;
 		r->env.on_output = NULL;
-		runner_finish(r);
+		finish(r);
 	}
-	stop_run_events(r);
+	stop_events(r);
 	runner_event_free(&r->ev_kick);
 	runlock_release(r);
-	if (r->log_fd != -1)
-		close(r->log_fd);
+	runlog_close(r->log);
 	for (i = 0; i < r->rb->nparams; i++)
 		free(r->values[i]);
 	free(r->values);
@@ -907,7 +967,6 @@ runner_free(struct runner *r)
 	free(r->steps);
 	free(r->metrics);
 	free(r->rbv);
-	free(r->health_reason);
 	free(r->wait_status);
 	free(r->stale);
 	free(r->id);
@@ -915,7 +974,8 @@ runner_free(struct runner *r)
 	free(r->log_path);
 	free(r->lock_path);
 	buf_free(&r->pend);
-	buf_free(&r->line);
+	evbuffer_free(r->in);
+	evbuffer_free(r->lines);
 	free(r);
 }
 

@@ -15,6 +15,9 @@
 #include "util.h"
 
 struct event;
+struct evbuffer;
+struct proc;
+struct runlog;
 
 /* What the deferred "kick" event does next. */
 enum runner_op {
@@ -22,7 +25,6 @@ enum runner_op {
 	OP_ENTER,	/* the current step: ask for confirmation or launch */
 	OP_LAUNCH,	/* launch the current step without asking */
 	OP_PAUSE_DONE,	/* a confirmed pause step: it is done */
-	OP_CONCLUDE,	/* the main part is over (r->pending): always steps */
 	OP_FINISH	/* end the run with r->result */
 };
 
@@ -43,7 +45,8 @@ struct runner {
 	char			*log_path;
 	char			*lock_path;
 	int			 lock_fd;
-	int			 log_fd;
+	struct runlog		*log;		/* the run log, or NULL */
+	int			 log_cut_told;	/* the user knows it was cut */
 	time_t			 start;
 	long long		 start_ms;
 
@@ -58,28 +61,19 @@ struct runner {
 	size_t			 nrb;
 	size_t			 rbpos;
 	int			 rb_owner_skipped;
-	int			 rb_failed;	/* a rollback step failed */
-
-	int			 always_phase;	/* running the always steps */
-	enum runner_result	 pending;	/* the result before them */
-	int			 partial;	/* a step failed, the run went on */
-	int			 always_failed;
-	int			 auto_confirmed; /* the step launching now */
-	char			*health_reason;	/* --override-health */
-	struct event		*ev_budget;	/* 80%, then 100% of budget */
-	int			 budget_warned;
-	int			 over_budget;
 
 	enum runner_op		 op;
 	struct event		*ev_kick;
-	struct event		*ev_chld;
 	struct event		*ev_out;
 	struct event		*ev_timeout;
 	struct event		*ev_kill;
 	struct event		*ev_poll;
 
-	pid_t			 pid;
+	struct proc		*proc;		/* the step's child, or NULL */
+	pid_t			 pid;		/* its pid while running, or 0 */
+	int			 stdin_fd;	/* the client's input, or -1 */
 	int			 out_fd;
+	struct evbuffer		*in;		/* read from out_fd */
 	int			 interactive;	/* the step runs on pty_fd */
 	int			 pty_fd;	/* its pseudo-terminal's master */
 	struct event		*ev_pty;	/* the step's output */
@@ -106,8 +100,8 @@ struct runner {
 	char			*http_in;	/* request body file */
 	char			*http_hdr;	/* request headers file */
 	struct buf		 pend;	/* output held back for masking */
-	struct buf		 line;	/* the current output line */
-	int			 line_long;
+	struct evbuffer		*lines;	/* masked output not yet a line */
+	int			 line_long;	/* the current line is too long */
 };
 
 /* runner.c */
@@ -123,48 +117,10 @@ void runner_close_watched(struct event **ev, int *fd);
 void runner_step_complete(struct runner *, enum runner_step_state s,
     int code, int sig, const char *msg);
 
-/* Ends the run: the run_end record, the log closed, the lock released,
- * then on_finished (which may free the runner). */
-void runner_finish(struct runner *);
-/* Schedules op on the loop (never re-entering the caller). */
-void runner_kick(struct runner *, enum runner_op);
-/* Asks for confirmation of st (the current step) or launches it, or fails
- * it at once (over budget, a pause nobody can confirm). */
-void runner_enter_step(struct runner *, const struct step *st);
-/* Stops the running step (SIGTERM, then SIGKILL after the grace period;
- * a wait ends at once): it ends timed out, why saying why. */
-void runner_stop_step(struct runner *, const char *why);
-/* The run is accepted: events set up and the first step entered. */
-void runner_begin(struct runner *);
-/* The current time of the run (env.now or time(NULL)). */
-time_t runner_now(const struct runner *);
-
-/* runpolicy.c */
-/* The current (not rollback, not always) step failed: applies its
- * policy (continue, abort, rollback, or ask through on_failed). */
-void runpolicy_failed(struct runner *, const struct step *);
-/* Rolls back every started step, in reverse order; with none to roll
- * back, the run has failed. */
-void runpolicy_rollback(struct runner *);
-/* The operator (or a signal) stops the run: the always steps follow,
- * unless they are what runs now. */
-void runpolicy_abort(struct runner *);
-/* The main part is over with result res: the always steps not yet run
- * follow, then the run ends. */
-void runpolicy_conclude(struct runner *, enum runner_result res);
-/* Enters the next always step, or ends the run. */
-void runpolicy_next_always(struct runner *);
-/* An always step ended in state s. */
-void runpolicy_always_done(struct runner *, enum runner_step_state s);
-/* The timer of a pause waiting for its confirmation (arg: the runner). */
-void runpolicy_pause_timeout(int fd, short what, void *arg);
-/* Arms the run's budget timers (nothing without a budget). */
-void runpolicy_budget(struct runner *);
-
 /* child.c */
 /*
  * Starts the current step's child (a shell for run steps, the client for
- * sql, redis and http steps) in its own process group, its output on a
+ * sql, redis and http steps) in a session of its own, its output on a
  * watched pipe or, for an interactive step with a user at the terminal,
  * on a pseudo-terminal.  Returns 0, or -1 with *cause set.
  */
@@ -176,9 +132,9 @@ void child_signal(struct runner *, int sig);
 void child_read(struct runner *);
 /* Stops watching the output pipe and closes it. */
 void child_close_output(struct runner *);
-/* The SIGCHLD event (arg is the runner): reaps the step's child only and
- * then completes the step. */
-void child_sigchld(int fd, short what, void *arg);
+/* Forgets the step's child: one still running is killed (its group) and
+ * reaped later; never waits. */
+void child_free(struct runner *);
 
 /* pty.c */
 /* Whether an interactive step can have the user: stdin is a terminal of
@@ -229,6 +185,17 @@ void stepcmd_cleanup(struct runner *);
  */
 void stepout_write(struct runner *, const char *data, size_t len,
     int final);
+/* Writes to the run log (within its limit: the first time output is cut,
+ * the user is told). */
+void stepout_to_log(struct runner *, const char *data, size_t len);
+/* Masks secret pw (taken; wiped when freed) in the output from now on. */
+void stepout_secret(struct runner *, char *pw);
+/*
+ * Masks every secret maintop knows from now on: the passwords and secret
+ * header values of every check of env.cfg, read now (one that cannot be
+ * read is skipped: nothing can then use it either).
+ */
+void stepout_known_secrets(struct runner *);
 /* Writes text to the log only (framing lines: commands, results). */
 void stepout_log(struct runner *, const char *fmt, ...) UTIL_PRINTF(2, 3);
 /* Output the runner itself produces (status lines): log and front end. */

@@ -154,29 +154,6 @@ find_program(const char *prog)
 	}
 }
 
-/* Masks a check's password in the output from now on (takes pw). */
-static void
-add_password(struct runner *r, char *pw)
-{
-	size_t i, n = strlen(pw);
-
-	for (i = 0; i < r->npasswords; i++) {
-		if (strcmp(r->passwords[i], pw) == 0) {
-			explicit_bzero(pw, n);
-			free(pw);
-			return;
-		}
-	}
-	r->passwords = xreallocarray(r->passwords, r->npasswords + 1,
-	    sizeof *r->passwords);
-	r->passwords[r->npasswords++] = pw;
-	r->secrets = xreallocarray(r->secrets, r->nsecrets + 1,
-	    sizeof *r->secrets);
-	r->secrets[r->nsecrets++] = pw;
-	if (n > r->secret_max)
-		r->secret_max = n;
-}
-
 /* A private temporary file in the run directory; its path, or NULL. */
 static char *
 http_tempfile(struct runner *r, const char *what, const char *data,
@@ -410,12 +387,8 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 	default:
 		break;
 	}
-	if (have > 0 && *pw != '\0')
-		add_password(r, pw);
-	else if (pw != NULL) {
-		explicit_bzero(pw, strlen(pw));
-		free(pw);
-	}
+	if (pw != NULL)
+		stepout_secret(r, pw);
 	if (e == NULL)
 		e = xcalloc(1, sizeof *e);
 	*argv = v;

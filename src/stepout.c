@@ -7,11 +7,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+
+#include "check.h"
+#include "config.h"
 #include "runbook.h"
+#include "runlog.h"
 
 /* A METRICS line longer than this is ignored (the output is still kept). */
 #define STEPOUT_LINE_MAX	65536
 #define STEPOUT_METRICS_MAX	100	/* figures kept per step */
+
+void
+stepout_to_log(struct runner *r, const char *data, size_t len)
+{
+	char *s;
+
+	runlog_write(r->log, data, len);
+	if (r->log_cut_told || !runlog_cut(r->log))
+		return;
+	r->log_cut_told = 1;
+	s = xasprintf("maintop: the run log reached its limit (%lld bytes): "
+	    "from here output is cut from the log, which keeps its head and "
+	    "its tail\n", runlog_max(r->log));
+	if (r->interactive)
+		pty_write(r, s, strlen(s), 1);
+	if (r->env.on_output != NULL)
+		r->env.on_output(r, s, strlen(s), r->env.arg);
+	free(s);
+}
 
 /* Writes text to the log only (framing lines: commands, results). */
 void
@@ -19,15 +43,11 @@ stepout_log(struct runner *r, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	ssize_t n;
 
-	if (r->log_fd == -1)
-		return;
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	n = write(r->log_fd, s, strlen(s));
-	(void)n;
+	stepout_to_log(r, s, strlen(s));
 	free(s);
 }
 
@@ -41,9 +61,7 @@ stepout_say(struct runner *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r->log_fd != -1 && write(r->log_fd, s, strlen(s)) < 0) {
-		/* The front end still shows it. */
-	}
+	stepout_to_log(r, s, strlen(s));
 	if (r->interactive)
 		pty_write(r, s, strlen(s), 1);	/* the user is looking there */
 	if (r->env.on_output != NULL)
@@ -89,41 +107,52 @@ metrics_line(struct runner *r, const char *s, size_t len)
 	json_decref(o);
 }
 
-/* Masked output: to the log, the front end, and the METRICS scanner. */
+/* One whole line of masked output (without its newline): the METRICS
+ * scanner and the client's watcher. */
+static void
+stepout_line(struct runner *r, const char *s, size_t len)
+{
+	metrics_line(r, s, len);
+	stepcmd_line(r, s, len);
+}
+
+/*
+ * Masked output: to the log, the front end, and line by line (an evbuffer
+ * assembles them) to the METRICS scanner.  A line longer than
+ * STEPOUT_LINE_MAX is skipped whole.
+ */
 static void
 emit(struct runner *r, const char *data, size_t len)
 {
-	const char *nl;
+	struct evbuffer_ptr eol;
+	char *line;
 	size_t n;
 
 	if (len == 0)
 		return;
-	if (r->log_fd != -1 && write(r->log_fd, data, len) < 0) {
-		/* The output still reaches the front end. */
-	}
+	stepout_to_log(r, data, len);
 	if (r->env.on_output != NULL)
 		r->env.on_output(r, data, len, r->env.arg);
-	while (len > 0) {
-		nl = memchr(data, '\n', len);
-		n = nl != NULL ? (size_t)(nl - data) : len;
-		if (!r->line_long) {
-			if (r->line.len + n > STEPOUT_LINE_MAX)
+	evbuffer_add(r->lines, data, len);
+	for (;;) {
+		eol = evbuffer_search_eol(r->lines, NULL, NULL,
+		    EVBUFFER_EOL_LF);
+		if (eol.pos == -1) {
+			/* No whole line yet: a long one is not kept. */
+			n = evbuffer_get_length(r->lines);
+			if (n > STEPOUT_LINE_MAX) {
+				evbuffer_drain(r->lines, n);
 				r->line_long = 1;
-			else
-				buf_add(&r->line, data, n);
+			}
+			return;
 		}
-		if (nl == NULL)
-			break;
-		if (!r->line_long) {
-			metrics_line(r, r->line.s != NULL ? r->line.s : "",
-			    r->line.len);
-			stepcmd_line(r, r->line.s != NULL ? r->line.s : "",
-			    r->line.len);
-		}
-		buf_reset(&r->line);
+		line = evbuffer_readln(r->lines, &n, EVBUFFER_EOL_LF);
+		if (line == NULL)
+			return;
+		if (!r->line_long && n <= STEPOUT_LINE_MAX)
+			stepout_line(r, line, n);
 		r->line_long = 0;
-		data = nl + 1;
-		len -= n + 1;
+		free(line);
 	}
 }
 
@@ -174,4 +203,61 @@ stepout_write(struct runner *r, const char *data, size_t len, int final)
 	memmove(r->pend.s, r->pend.s + i, n - i);
 	r->pend.len = n - i;
 	r->pend.s[r->pend.len] = '\0';
+}
+
+void
+stepout_secret(struct runner *r, char *pw)
+{
+	size_t i, n = strlen(pw);
+
+	for (i = 0; i < r->npasswords && n > 0; i++) {
+		if (strcmp(r->passwords[i], pw) == 0)
+			break;
+	}
+	if (n == 0 || i < r->npasswords) {
+		explicit_bzero(pw, n);
+		free(pw);
+		return;
+	}
+	r->passwords = xreallocarray(r->passwords, r->npasswords + 1,
+	    sizeof *r->passwords);
+	r->passwords[r->npasswords++] = pw;
+	r->secrets = xreallocarray(r->secrets, r->nsecrets + 1,
+	    sizeof *r->secrets);
+	r->secrets[r->nsecrets++] = pw;
+	if (n > r->secret_max)
+		r->secret_max = n;
+}
+
+void
+stepout_known_secrets(struct runner *r)
+{
+	const struct check *c;
+	char *pw, *line, *cause, *v;
+	size_t i, j;
+
+	for (i = 0; r->env.cfg != NULL && i < r->env.cfg->nchecks; i++) {
+		c = r->env.cfg->checks[i];
+		cause = NULL;
+		if (c->type != CHECK_HTTP) {
+			if (check_password(c, &pw, &cause) > 0)
+				stepout_secret(r, pw);
+			free(cause);
+			continue;
+		}
+		for (j = 0; j < c->http.nsecret_headers; j++) {
+			cause = NULL;
+			if (check_secret_header(c, j, &line, &cause) != 0) {
+				free(cause);
+				continue;
+			}
+			/* "Name: value": the value alone is the secret. */
+			v = strchr(line, ':');
+			v = v != NULL ? v + 1 : line;
+			v += strspn(v, " \t");
+			stepout_secret(r, xstrdup(v));
+			explicit_bzero(line, strlen(line));
+			free(line);
+		}
+	}
 }

@@ -1,5 +1,6 @@
 /* Small helpers every part of maintop uses: allocation, strings, time. */
 #include "util.h"
+#include "term.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,24 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void (*fatal_hook)(void);
-
-void
-fatal_set_hook(void (*hook)(void))
-{
-	fatal_hook = hook;
-}
-
 void
 fatal(const char *fmt, ...)
 {
 	va_list ap;
-	void (*hook)(void) = fatal_hook;
 
-	/* Clear the hook first so a failure inside it cannot recurse. */
-	fatal_hook = NULL;
-	if (hook != NULL)
-		hook();
+	/* The terminal back first, so that the message can be read. */
+	term_restore();
 	fputs("maintop: fatal: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

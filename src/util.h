@@ -22,10 +22,10 @@ char *xasprintf(const char *, ...) UTIL_PRINTF(1, 2);
 char *xvasprintf(const char *, va_list) UTIL_PRINTF(1, 0);
 
 /*
- * The one fatal path.  The hook (set by the UI) restores the terminal before
- * the message is printed; the process exits with status 70 (EX_SOFTWARE).
+ * The one fatal path.  The terminal is restored first (term_restore: the
+ * screen and the modes), then the message is printed; the process exits
+ * with status 70 (EX_SOFTWARE).
  */
-void fatal_set_hook(void (*)(void));
 void fatal(const char *, ...) UTIL_PRINTF(1, 2) UTIL_NORETURN;
 
 /* A growable, always NUL-terminated byte buffer. */

@@ -480,6 +480,7 @@ con_start(struct console *con, int overrides)
 	con->env.base = ui->base;
 	con->env.state_dir = con->o.state_dir;
 	con->env.read_only = ui->read_only;
+	con->env.cfg = ui->cfg;
 	con->env.now = cli_now;
 	con->env.check_state = env_check_state;
 	con->env.in_window = env_in_window;

@@ -17,6 +17,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "health.h"
+#include "term.h"
 #include "theme.h"
 #include "util.h"
 
@@ -928,7 +929,7 @@ ui_run(const struct ui_opts *opts)
 	if (initscr() == NULL)
 		fatal("cannot initialise the terminal");
 	curses_active = 1;
-	fatal_set_hook(ui_restore_terminal);
+	term_set_screen(ui_restore_terminal);
 	raw();
 	noecho();
 	nonl();
@@ -983,7 +984,7 @@ ui_run(const struct ui_opts *opts)
 	health_stop(ui.health);
 
 	ui_restore_terminal();
-	fatal_set_hook(NULL);
+	term_set_screen(NULL);
 	for (i = 0; i < 4; i++) {
 		if (views[i]->free != NULL)
 			views[i]->free(ui.state[i]);

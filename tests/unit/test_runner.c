@@ -21,6 +21,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "journal.h"
+#include "proc.h"
 #include "runbook.h"
 #include "runner.h"
 #include "tap.h"
@@ -238,12 +239,23 @@ tctx_init(struct tctx *t)
 	buf_adds(&t->out, "");
 }
 
+/* Children left unreaped by the tests (checked at the end). */
+static unsigned unreaped;
+
 static void
 tctx_done(struct tctx *t)
 {
+	struct timeval limit = { 10, 0 };
+
 	if (t->ev_int != NULL)
 		event_free(t->ev_int);
 	buf_free(&t->out);
+	/* Children that runner_free killed are reaped on the loop. */
+	event_base_loopexit(t->base, &limit);
+	while (proc_pending() > 0 && !event_base_got_exit(t->base))
+		event_base_loop(t->base, EVLOOP_ONCE);
+	unreaped += proc_pending();
+	proc_shutdown();
 	event_base_free(t->base);
 }
 
@@ -397,7 +409,7 @@ test_rollback(void)
 	cmd = xasprintf("runbooks = ( { name = \"rb\"; steps = (\n"
 	    " { name = \"a\"; run = \"echo a >> %s\"; rollback = \"echo undo-a >> %s\"; },\n"
 	    " { name = \"b\"; run = \"echo b >> %s\"; rollback = ( \"echo undo-b1 >> %s\", \"echo undo-b2 >> %s\" ); },\n"
-	    " { name = \"c\"; run = \"echo c; exit 3\"; rollback = \"echo undo-c >> %s\"; },\n"
+	    " { name = \"c\"; run = \"echo c; exit 3\"; rollback = \"echo never >> %s\"; },\n"
 	    " { name = \"d\"; run = \"echo d >> %s\"; }\n"
 	    ") } );", p, p, p, p, p, p, p);
 	rb = rb_load(cmd);
@@ -407,9 +419,8 @@ test_rollback(void)
 	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_ROLLED_BACK,
 	    "a failed step, then rollback");
 	text = slurp(p);
-	is_str(text, "a\nb\nundo-c\nundo-b1\nundo-b2\nundo-a\n", "rollbacks "
-	    "of every started step ran in reverse order, the failed one's "
-	    "first");
+	is_str(text, "a\nb\nundo-b1\nundo-b2\nundo-a\n", "rollbacks of the "
+	    "completed steps ran in reverse order; the failed one's did not");
 	free(text);
 	ok(runner_step_info(r, 0)->state == RSTEP_ROLLEDBACK &&
 	    runner_step_info(r, 1)->state == RSTEP_ROLLEDBACK &&
@@ -417,7 +428,7 @@ test_rollback(void)
 	    runner_step_info(r, 2)->exit_code == 3 &&
 	    runner_step_info(r, 3)->state == RSTEP_PENDING, "step states "
 	    "after rollback");
-	is_int(t.nconfirm, 3 + 4, "each rollback step was confirmed");
+	is_int(t.nconfirm, 3 + 3, "each rollback step was confirmed");
 	runner_free(r);
 	tctx_done(&t);
 	free(p);
@@ -441,8 +452,7 @@ test_rollback(void)
 	tctx_init(&t);
 	t.on_fail = 's';
 	is_int(run(&t, cfg.runbooks[cfg.nrunbooks - 1], NULL, 0, &r, NULL),
-	    RUNNER_PARTIAL, "continue_on_error goes on; the run is partial, "
-	    "not a success");
+	    RUNNER_SUCCESS, "continue_on_error goes on");
 	ok(t.nfailed == 0 && runner_step_info(r, 0)->state == RSTEP_FAILED &&
 	    runner_step_info(r, 1)->state == RSTEP_OK, "the failure is kept");
 	runner_free(r);
@@ -519,6 +529,49 @@ test_interrupt(void)
 	    "interrupt sends SIGKILL");
 	runner_free(r);
 	tctx_done(&t);
+}
+
+/*
+ * Freeing a runner whose step ignores SIGTERM: the step is killed and the
+ * call returns without waiting for it; the loop's reaper reaps it later.
+ */
+static void
+test_free_never_waits(void)
+{
+	struct runner_env env;
+	struct tctx t;
+	struct runbook *rb;
+	struct timeval limit = { 30, 0 };
+	char *cause = NULL;
+	pid_t pid = 0;
+	int alive;
+
+	rb = rb_load("runbooks = ( { name = \"deafer\"; steps = (\n"
+	    " { name = \"stuck\"; run = \"trap '' TERM; echo ready; "
+	    "exec sleep 600\"; confirm = false; } ) } );");
+	if (rb == NULL) {
+		ok(0, "runbook loads");
+		return;
+	}
+	tctx_init(&t);
+	env = env_for(&t);
+	t.r = runner_new(&env, rb, NULL, 0);
+	ok(runner_start(t.r, &cause) == 0, "the stuck step starts");
+	event_base_loopexit(t.base, &limit);
+	while (strstr(t.out.s, "ready") == NULL &&
+	    !event_base_got_exit(t.base))
+		event_base_loop(t.base, EVLOOP_ONCE);
+	if (runner_step_info(t.r, 0) != NULL)
+		pid = runner_step_info(t.r, 0)->pid;
+	ok(pid > 0 && strstr(t.out.s, "ready") != NULL, "it runs");
+	runner_free(t.r);
+	/* Not reaped yet: runner_free sent SIGKILL and did not wait. */
+	alive = pid > 0 && kill(pid, 0) == 0;
+	ok(alive && proc_pending() == 1, "runner_free returned without "
+	    "waiting for the child");
+	tctx_done(&t);
+	ok(pid > 0 && kill(pid, 0) == -1 && errno == ESRCH, "the loop's "
+	    "reaper reaped it afterwards");
 }
 
 static void
@@ -870,8 +923,8 @@ test_clients(void)
 			rb->steps[i]->check =
 			    strcmp(rb->steps[i]->on, "pg") == 0 ? &pg : &rd;
 	tctx_init(&t);
-	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_PARTIAL, "client steps "
-	    "run (partial: two may fail, and do)");
+	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_SUCCESS, "client steps "
+	    "run");
 	ok(strstr(t.out.s, "psql [-X] [-w] [-v] [ON_ERROR_STOP=1] [-d] "
 	    "[host=db.example dbname=app user=ops] [-c] "
 	    "[select '1; drop table x']") != NULL, "psql: exact argv, the "
@@ -1278,6 +1331,7 @@ main(void)
 	test_rollback();
 	test_timeout();
 	test_interrupt();
+	test_free_never_waits();
 	test_detach();
 	test_lock();
 	test_read_only();
@@ -1288,6 +1342,7 @@ main(void)
 	test_history();
 	test_recover();
 	test_interactive();
+	ok(unreaped == 0, "every child the runner started was reaped");
 	for (i = 0; i < cfg.nrunbooks; i++)
 		runbook_free(cfg.runbooks[i]);
 	free(cfg.runbooks);
