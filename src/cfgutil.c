@@ -3,8 +3,13 @@
 #include "cfgutil.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The longest duration any key takes. */
+#define CFG_DURATION_MAX_MS	(10.0 * 366 * 86400 * 1000)
 
 int
 cfg_line(const config_setting_t *s)
@@ -269,42 +274,91 @@ cfg_bool(struct cfg_errors *e, const config_setting_t *group, const char *key,
 	return 1;
 }
 
+/*
+ * A duration at s in milliseconds: a string for util_parse_duration_ms or
+ * a number of seconds.  Every duration key reports a bad value with this
+ * one message.
+ */
+static int
+duration_value(struct cfg_errors *e, const config_setting_t *s,
+    const char *key, double *ms)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		*ms = (double)config_setting_get_int64(s) * 1000.0;
+		return 0;
+	case CONFIG_TYPE_FLOAT:
+		*ms = config_setting_get_float(s) * 1000.0;
+		if (isfinite(*ms) && *ms >= 0)
+			return 0;
+		break;
+	case CONFIG_TYPE_STRING:
+		if (util_parse_duration_ms(config_setting_get_string(s), ms)
+		    == 0)
+			return 0;
+		cfg_err(e, s, "'%s' is not a duration: \"%s\" (use e.g. "
+		    UTIL_DURATION_EXAMPLES ")", key,
+		    config_setting_get_string(s));
+		return -1;
+	default:
+		break;
+	}
+	cfg_err(e, s, "'%s' is not a duration: use a string such as "
+	    UTIL_DURATION_EXAMPLES ", or a number of seconds", key);
+	return -1;
+}
+
+/* A limit in words: "100ms", "1s", "1d", "ten years". */
+static void
+duration_words(double ms, char *buf, size_t len)
+{
+	if (ms >= CFG_DURATION_MAX_MS)
+		snprintf(buf, len, "ten years");
+	else if (ms < 1000 || fmod(ms, 1000) != 0)
+		snprintf(buf, len, "%gms", ms);
+	else if (fmod(ms, 86400000) == 0)
+		snprintf(buf, len, "%gd", ms / 86400000);
+	else
+		snprintf(buf, len, "%gs", ms / 1000);
+}
+
+int
+cfg_duration_ms(struct cfg_errors *e, const config_setting_t *group,
+    const char *key, double min, double max, double *out)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+	char lo[32], hi[32];
+	double v;
+
+	if (s == NULL)
+		return 0;
+	if (duration_value(e, s, key, &v) != 0)
+		return -1;
+	if (v < min || v > max) {
+		duration_words(min, lo, sizeof lo);
+		duration_words(max, hi, sizeof hi);
+		cfg_err(e, s, "'%s' is out of range (at least %s, at most %s)",
+		    key, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
 int
 cfg_duration(struct cfg_errors *e, const config_setting_t *group,
     const char *key, int required, long long min, long long *out)
 {
 	const config_setting_t *s = member(e, group, key, required);
-	long long v;
+	double ms;
 
 	if (s == NULL)
 		return 0;
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-		v = config_setting_get_int(s);
-		break;
-	case CONFIG_TYPE_INT64:
-		v = config_setting_get_int64(s);
-		break;
-	case CONFIG_TYPE_STRING:
-		if (util_parse_duration(config_setting_get_string(s), &v)
-		    != 0) {
-			cfg_err(e, s, "'%s' is not a duration: \"%s\" (use "
-			    "e.g. \"30s\", \"90m\", \"4h\", \"1d\")", key,
-			    config_setting_get_string(s));
-			return -1;
-		}
-		break;
-	default:
-		cfg_err(e, s, "'%s' must be a duration such as \"90m\", not "
-		    "%s", key, type_name(config_setting_type(s)));
+	if (cfg_duration_ms(e, group, key, (double)min * 1000.0,
+	    CFG_DURATION_MAX_MS, &ms) != 1)
 		return -1;
-	}
-	if (v < min || v > 10LL * 366 * 86400) {
-		cfg_err(e, s, "'%s' is out of range (at least %llds, at most "
-		    "ten years)", key, min);
-		return -1;
-	}
-	*out = v;
+	*out = (long long)ceil(ms / 1000.0);
 	return 1;
 }
 

@@ -60,7 +60,13 @@ int cfg_double(struct cfg_errors *, const config_setting_t *, const char *key,
     int required, double *out);
 int cfg_bool(struct cfg_errors *, const config_setting_t *, const char *key,
     int required, int *out);
-/* A duration: a string such as "90m" or an integer number of seconds. */
+/*
+ * A duration: a string for util_parse_duration_ms ("500ms", "90m", "25h",
+ * "7d", "1h30m") or a number of seconds.  cfg_duration stores whole
+ * seconds (a fraction rounds up) and allows up to ten years;
+ * cfg_duration_ms stores milliseconds in [min, max].  Both report a bad
+ * value with the same message.
+ */
 int cfg_duration(struct cfg_errors *, const config_setting_t *,
     const char *key, int required, long long min, long long *out);
 /*
@@ -69,6 +75,8 @@ int cfg_duration(struct cfg_errors *, const config_setting_t *,
  */
 int cfg_size(struct cfg_errors *, const config_setting_t *, const char *key,
     long long min, long long max, long long *out);
+int cfg_duration_ms(struct cfg_errors *, const config_setting_t *,
+    const char *key, double min, double max, double *out);
 /* An array or list of strings (a single string is taken as a list of one). */
 int cfg_strlist(struct cfg_errors *, const config_setting_t *,
     const char *key, int required, char ***out, size_t *n);

@@ -26,34 +26,38 @@ struct threshold_spec {
 	int		 has_default;
 	double		 warn;
 	double		 crit;
+	double		 min;		/* the values the figure can take */
+	double		 max;
 };
 
+#define ANY	INFINITY
+
 static const struct threshold_spec http_thresholds[] = {
-	{ "latency", 1, 0, 0, 0, 0 },
-	{ "cert_days", 0, 1, 1, 30, 7 },
-	{ NULL, 0, 0, 0, 0, 0 }
+	{ "latency", 1, 0, 0, 0, 0, 0, ANY },
+	{ "cert_days", 0, 1, 1, 30, 7, -ANY, ANY },
+	{ NULL, 0, 0, 0, 0, 0, 0, 0 }
 };
 
 static const struct threshold_spec pg_thresholds[] = {
-	{ "latency", 1, 0, 0, 0, 0 },
-	{ "connections_pct", 0, 0, 1, 80, 95 },
-	{ "replication_lag", 1, 0, 0, 0, 0 },
-	{ "xid_age", 0, 0, 1, 500000000.0, 1000000000.0 },
-	{ "dead_ratio", 0, 0, 0, 0, 0 },
-	{ "longest_query", 1, 0, 0, 0, 0 },
-	{ "oldest_xact", 1, 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 }
+	{ "latency", 1, 0, 0, 0, 0, 0, ANY },
+	{ "connections_pct", 0, 0, 1, 80, 95, 0, 100 },
+	{ "replication_lag", 1, 0, 0, 0, 0, 0, ANY },
+	{ "xid_age", 0, 0, 1, 500000000.0, 1000000000.0, 0, ANY },
+	{ "dead_ratio", 0, 0, 0, 0, 0, 0, 1 },
+	{ "longest_query", 1, 0, 0, 0, 0, 0, ANY },
+	{ "oldest_xact", 1, 0, 0, 0, 0, 0, ANY },
+	{ NULL, 0, 0, 0, 0, 0, 0, 0 }
 };
 
 static const struct threshold_spec redis_thresholds[] = {
-	{ "latency", 1, 0, 0, 0, 0 },
-	{ "memory_pct", 0, 0, 1, 80, 95 },
-	{ "fragmentation", 0, 0, 0, 0, 0 },
-	{ "last_save_age", 1, 0, 0, 0, 0 },
-	{ "slowlog_len", 0, 0, 0, 0, 0 },
-	{ "rejected_connections", 0, 0, 0, 0, 0 },
-	{ "evicted_keys", 0, 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 }
+	{ "latency", 1, 0, 0, 0, 0, 0, ANY },
+	{ "memory_pct", 0, 0, 1, 80, 95, 0, ANY },
+	{ "fragmentation", 0, 0, 0, 0, 0, 0, ANY },
+	{ "last_save_age", 1, 0, 0, 0, 0, 0, ANY },
+	{ "slowlog_len", 0, 0, 0, 0, 0, 0, ANY },
+	{ "rejected_connections", 0, 0, 0, 0, 0, 0, ANY },
+	{ "evicted_keys", 0, 0, 0, 0, 0, 0, ANY },
+	{ NULL, 0, 0, 0, 0, 0, 0, 0 }
 };
 
 static const char *const http_keys[] = {
@@ -122,82 +126,6 @@ check_type_name(enum check_type t)
 	return "?";
 }
 
-int
-check_parse_ms(const char *s, double *ms)
-{
-	char *end;
-	double v, unit;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!isdigit((unsigned char)*s) && *s != '.')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || !isfinite(v) || v < 0)
-		return -1;
-	if (strcmp(end, "ms") == 0)
-		unit = 1;
-	else if (strcmp(end, "s") == 0 || *end == '\0')
-		unit = 1000;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		unit = 60000;
-	else if (strcmp(end, "h") == 0)
-		unit = 3600000;
-	else
-		return -1;
-	v *= unit;
-	if (v > 86400000.0)
-		return -1;
-	*ms = v;
-	return 0;
-}
-
-/*
- * A duration in milliseconds: a string for check_parse_ms or a number of
- * seconds.  Same return convention as the cfg_* lookups.
- */
-static int
-cfg_ms(struct cfg_errors *e, const config_setting_t *g, const char *key,
-    double min, double *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	double v;
-
-	if (s == NULL)
-		return 0;
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-		v = config_setting_get_int(s) * 1000.0;
-		break;
-	case CONFIG_TYPE_INT64:
-		v = (double)config_setting_get_int64(s) * 1000.0;
-		break;
-	case CONFIG_TYPE_FLOAT:
-		v = config_setting_get_float(s) * 1000.0;
-		break;
-	case CONFIG_TYPE_STRING:
-		if (check_parse_ms(config_setting_get_string(s), &v) != 0) {
-			cfg_err(e, s, "'%s' is not a duration: \"%s\" (use "
-			    "e.g. \"500ms\", \"2s\", \"1m\")", key,
-			    config_setting_get_string(s));
-			return -1;
-		}
-		break;
-	default:
-		cfg_err(e, s, "'%s' must be a duration such as \"500ms\" or "
-		    "\"2s\"", key);
-		return -1;
-	}
-	if (!isfinite(v) || v < min || v > 86400000.0) {
-		cfg_err(e, s, "'%s' is out of range (at least %gms, at most "
-		    "1 day)", key, min);
-		return -1;
-	}
-	*out = v;
-	return 1;
-}
-
 static void
 add_threshold(struct check *c, const struct threshold_spec *sp)
 {
@@ -209,11 +137,88 @@ add_threshold(struct check *c, const struct threshold_spec *sp)
 	memset(t, 0, sizeof *t);
 	t->name = sp->name;
 	t->lower_worse = sp->lower_worse;
+	t->min = sp->min;
+	t->max = sp->max;
 	if (sp->has_default) {
-		t->has_warn = t->has_crit = 1;
-		t->warn = sp->warn;
-		t->crit = sp->crit;
+		range_plain(&t->warn, sp->warn, sp->lower_worse);
+		range_plain(&t->crit, sp->crit, sp->lower_worse);
 	}
+}
+
+/*
+ * A threshold at key: a number (seconds for a duration) is a plain limit,
+ * a string a range (range.h) whose ends are numbers or durations.  Same
+ * return convention as the cfg_* lookups.
+ */
+static int
+cfg_range(struct cfg_errors *e, const config_setting_t *g, const char *key,
+    enum range_unit unit, int lower_worse, struct range *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	const char *str;
+	char *cause = NULL;
+	double v;
+
+	if (s == NULL)
+		return 0;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+	case CONFIG_TYPE_FLOAT:
+		v = config_setting_type(s) == CONFIG_TYPE_FLOAT ?
+		    config_setting_get_float(s) :
+		    (double)config_setting_get_int64(s);
+		if (!isfinite(v) || (unit == RANGE_DURATION && v < 0)) {
+			cfg_err(e, s, "'%s' is out of range", key);
+			return -1;
+		}
+		range_plain(out, v, lower_worse);
+		return 1;
+	case CONFIG_TYPE_STRING:
+		str = config_setting_get_string(s);
+		if (range_parse(str, unit, out, &cause) != 0) {
+			if (unit == RANGE_DURATION && strpbrk(str, ":@") == NULL)
+				cfg_err(e, s, "'%s' is not a duration: \"%s\" "
+				    "(use e.g. " UTIL_DURATION_EXAMPLES ")", key,
+				    str);
+			else
+				cfg_err(e, s, "'%s': %s", key, cause);
+			free(cause);
+			return -1;
+		}
+		if (lower_worse && strpbrk(str, ":@") == NULL)
+			cfg_warn(e, s, "'%s' = \"%s\" is the range 0:%s, which "
+			    "alerts above %s; lower is worse here, so you may "
+			    "mean \"%s:\" (or the number %s)", key, str, str, str,
+			    str, str);
+		return 1;
+	default:
+		cfg_err(e, s, "'%s' must be a number or a range such as "
+		    "\"10:\" or \"@10:20\"", key);
+		return -1;
+	}
+}
+
+/*
+ * Refuses a warning and critical pair that can never warn or never go
+ * critical, at the line of the later of the two keys.
+ */
+static void
+check_pair(struct cfg_errors *e, const config_setting_t *g,
+    const char *wkey, const char *ckey, const char *what,
+    const struct range *warn, const struct range *crit, double min,
+    double max)
+{
+	const config_setting_t *s;
+	char *cause = NULL;
+
+	if (range_pair_check(warn, crit, min, max, &cause) == 0)
+		return;
+	s = config_setting_get_member(g, ckey);
+	if (s == NULL)
+		s = config_setting_get_member(g, wkey);
+	cfg_err(e, s != NULL ? s : g, "%s: %s", what, cause);
+	free(cause);
 }
 
 /* Reads NAME_warn and NAME_crit for every threshold of the type. */
@@ -223,37 +228,23 @@ parse_thresholds(struct cfg_errors *e, const config_setting_t *g,
 {
 	const struct threshold_spec *sp;
 	struct check_threshold *t;
-	char key[64];
-	double v;
-	int r, which;
+	char wkey[64], ckey[64];
+	enum range_unit unit;
+	int bad;
 
 	for (sp = specs; sp->name != NULL; sp++) {
 		add_threshold(c, sp);
 		t = &c->thresholds[c->nthresholds - 1];
-		for (which = 0; which < 2; which++) {
-			snprintf(key, sizeof key, "%s_%s", sp->name,
-			    which == 0 ? "warn" : "crit");
-			if (sp->duration) {
-				r = cfg_ms(e, g, key, 0, &v);
-				v /= 1000.0;
-			} else
-				r = cfg_double(e, g, key, 0, &v);
-			if (r != 1)
-				continue;
-			if (which == 0) {
-				t->has_warn = 1;
-				t->warn = v;
-			} else {
-				t->has_crit = 1;
-				t->crit = v;
-			}
-		}
-		if (t->has_warn && t->has_crit &&
-		    (t->lower_worse ? t->warn < t->crit : t->warn > t->crit))
-			cfg_warn(e, g, "%s_warn (%g) is %s than %s_crit (%g): "
-			    "the warning will never show", sp->name, t->warn,
-			    t->lower_worse ? "lower" : "higher", sp->name,
-			    t->crit);
+		unit = sp->duration ? RANGE_DURATION : RANGE_NUMBER;
+		snprintf(wkey, sizeof wkey, "%s_warn", sp->name);
+		snprintf(ckey, sizeof ckey, "%s_crit", sp->name);
+		bad = cfg_range(e, g, wkey, unit, sp->lower_worse,
+		    &t->warn) < 0;
+		bad |= cfg_range(e, g, ckey, unit, sp->lower_worse,
+		    &t->crit) < 0;
+		if (!bad && !sp->lower_worse)
+			check_pair(e, g, wkey, ckey, sp->name, &t->warn,
+			    &t->crit, t->min, t->max);
 	}
 }
 
@@ -366,8 +357,10 @@ parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
 	cfg_str(e, el, "name", 1, &m->name);
 	cfg_str(e, el, "select", 1, &m->select);
 	cfg_bool(e, el, "rate", 0, &m->rate);
-	m->has_warn = cfg_double(e, el, "warn", 0, &m->warn) == 1;
-	m->has_crit = cfg_double(e, el, "crit", 0, &m->crit) == 1;
+	if ((cfg_range(e, el, "warn", RANGE_NUMBER, 0, &m->warn) |
+	    cfg_range(e, el, "crit", RANGE_NUMBER, 0, &m->crit)) >= 0)
+		check_pair(e, el, "warn", "crit", m->name != NULL ? m->name :
+		    "metric", &m->warn, &m->crit, -ANY, ANY);
 	if (m->select != NULL && !prom_selector_valid(m->select, &cause)) {
 		cfg_err(e, config_setting_get_member(el, "select"),
 		    "metric '%s': 'select' is not a valid selector: %s",
@@ -629,7 +622,6 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 	struct check_http *h = &c->http;
 	struct check_threshold *t;
 	const char *const *m;
-	long long v;
 	char ebuf[256];
 	int r;
 
@@ -672,13 +664,10 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 	cfg_size(e, g, "max_body", 1024, 1024LL * 1024 * 1024, &h->max_body);
 	parse_thresholds(e, g, c, http_thresholds);
 	t = threshold_mut(c, "cert_days");
-	if (cfg_int(e, g, "cert_warn_days", 0, 0, 3650, &v) == 1)
-		t->warn = (double)v;
-	if (cfg_int(e, g, "cert_crit_days", 0, 0, 3650, &v) == 1)
-		t->crit = (double)v;
-	if (t->crit > t->warn)
-		cfg_warn(e, g, "cert_crit_days (%g) is more than "
-		    "cert_warn_days (%g)", t->crit, t->warn);
+	if ((cfg_range(e, g, "cert_warn_days", RANGE_NUMBER, 1, &t->warn) |
+	    cfg_range(e, g, "cert_crit_days", RANGE_NUMBER, 1, &t->crit)) >= 0)
+		check_pair(e, g, "cert_warn_days", "cert_crit_days",
+		    "cert_days", &t->warn, &t->crit, t->min, t->max);
 	cfg_each_group(e, g, "metrics", "{ name = ...; select = ...; }",
 	    parse_metric, h);
 	if (cfg_str(e, g, "metrics_url", 0, &h->metrics_url) == 1)
@@ -816,9 +805,9 @@ check_parse(struct cfg_errors *e, const config_setting_t *g,
 	    strlen(c->name) > 64))
 		cfg_err(e, config_setting_get_member(g, "name"), "check "
 		    "name must be 1 to 64 characters without spaces");
-	if (cfg_ms(e, g, "interval", 100, &ms) == 1)
+	if (cfg_duration_ms(e, g, "interval", 100, 86400000, &ms) == 1)
 		c->interval_ms = (long long)ms;
-	if (cfg_ms(e, g, "timeout", 10, &ms) == 1)
+	if (cfg_duration_ms(e, g, "timeout", 10, 86400000, &ms) == 1)
 		c->timeout_ms = (long long)ms;
 	if (c->timeout_ms > c->interval_ms)
 		cfg_warn(e, g, "check '%s': timeout is longer than interval; "

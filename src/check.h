@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "cfgutil.h"
+#include "range.h"
 
 struct settings;
 
@@ -20,18 +21,20 @@ enum check_type {
 #define CHECK_NTYPES 3
 
 /*
- * Warning and critical limits for one named figure, in the figure's unit
+ * Warning and critical ranges for one named figure, in the figure's unit
  * (seconds for durations, percent for *_pct, a plain number otherwise).
- * Normally a value at or above a limit is bad; with lower_worse (certificate
- * days) a value at or below it is.
+ * A plain number alerts above it, or below it with lower_worse
+ * (certificate days); a range string alerts as the monitoring plugins'
+ * ranges do (range.h).  The figure's values lie in [min, max], which is
+ * what validation uses to prove that both levels can fire.
  */
 struct check_threshold {
 	const char	*name;		/* figure name (static string) */
-	int		 has_warn;
-	int		 has_crit;
-	double		 warn;
-	double		 crit;
+	struct range	 warn;
+	struct range	 crit;
 	int		 lower_worse;
+	double		 min;
+	double		 max;
 };
 #define CHECK_MAX_THRESHOLDS 10
 
@@ -46,10 +49,8 @@ struct check_metric {
 	char	*name;		/* figure name */
 	char	*select;	/* series selector, e.g. foo{code=~"5.."} */
 	int	 rate;		/* show per-second change between samples */
-	int	 has_warn;
-	int	 has_crit;
-	double	 warn;
-	double	 crit;
+	struct range warn;
+	struct range crit;
 };
 
 /*
@@ -177,12 +178,5 @@ int check_secret_header(const struct check *, size_t i, char **line,
  * Proxy-Authorization, Cookie, X-Api-Key; any case), so that it may only
  * be given in secret_headers. */
 int check_header_is_secret(const char *name, size_t len);
-
-/*
- * Parses a duration with milliseconds: "250ms", "1.5s", "2m", "1h", or a
- * plain number of seconds ("0.5").  Returns 0 and stores milliseconds,
- * or -1 when malformed, negative or above a day.
- */
-int check_parse_ms(const char *, double *ms);
 
 #endif

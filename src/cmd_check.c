@@ -36,18 +36,8 @@ static void
 perf_num(struct buf *b, double v)
 {
 	char tmp[64];
-	size_t n;
 
-	if (v == floor(v) && fabs(v) < 1e15) {
-		buf_printf(b, "%.0f", v);
-		return;
-	}
-	snprintf(tmp, sizeof tmp, "%.6f", v);
-	n = strlen(tmp);
-	while (n > 1 && tmp[n - 1] == '0')
-		tmp[--n] = '\0';
-	if (n > 0 && tmp[n - 1] == '.')
-		tmp[--n] = '\0';
+	range_num(v, tmp, sizeof tmp);
 	buf_adds(b, tmp);
 }
 
@@ -75,6 +65,7 @@ print_line(const struct check_status *st)
 	const struct sample *s = st->last;
 	const struct figure *f;
 	struct buf b;
+	char rbuf[100];
 	size_t i;
 	int first = 1;
 
@@ -91,14 +82,12 @@ print_line(const struct check_status *st)
 		buf_addc(&b, '=');
 		perf_num(&b, f->num);
 		buf_adds(&b, perf_unit(f->unit));
-		if (!f->has_warn && !f->has_crit)
+		if (!f->warn.set && !f->crit.set)
 			continue;
-		buf_addc(&b, ';');
-		if (f->has_warn)
-			perf_num(&b, f->warn);
-		buf_addc(&b, ';');
-		if (f->has_crit)
-			perf_num(&b, f->crit);
+		range_format(&f->warn, rbuf, sizeof rbuf);
+		buf_printf(&b, ";%s", rbuf);
+		range_format(&f->crit, rbuf, sizeof rbuf);
+		buf_printf(&b, ";%s", rbuf);
 	}
 	puts(b.s);
 	buf_free(&b);

@@ -276,38 +276,41 @@ sample_figure(const struct sample *s, const char *name)
 }
 
 void
-sample_limit(struct sample *s, struct figure *f, int has_warn, double warn,
-    int has_crit, double crit, int lower_worse)
+sample_limit(struct sample *s, struct figure *f, const struct range *warn,
+    const struct range *crit)
 {
+	const struct range *r = NULL;
 	enum state st = STATE_OK;
-	char vbuf[64], lbuf[64];
+	char vbuf[64], lbuf[128], rbuf[64];
+	const char *op;
+	double limit;
 	char *m;
-	double limit = 0;
 
-	f->has_warn = has_warn;
-	f->has_crit = has_crit;
-	f->warn = warn;
-	f->crit = crit;
-	f->lower_worse = lower_worse;
+	f->warn = *warn;
+	f->crit = *crit;
 	if (f->kind != FIGURE_NUM || isnan(f->num))
 		return;
-	if (has_crit && (lower_worse ? f->num <= crit : f->num >= crit)) {
+	if (range_alert(crit, f->num)) {
 		st = STATE_CRIT;
-		limit = crit;
-	} else if (has_warn && (lower_worse ? f->num <= warn :
-	    f->num >= warn)) {
+		r = crit;
+	} else if (range_alert(warn, f->num)) {
 		st = STATE_WARN;
-		limit = warn;
+		r = warn;
 	}
 	f->state = st;
-	if (st == STATE_OK)
+	if (r == NULL)
 		return;
 	s->state = state_worse(s->state, st);
 	util_format_quantity(f->num, f->unit, vbuf, sizeof vbuf);
-	util_format_quantity(limit, f->unit, lbuf, sizeof lbuf);
+	op = range_verdict(r, f->num, &limit);
+	if (r->inside) {
+		range_format(r, rbuf, sizeof rbuf);
+		snprintf(lbuf, sizeof lbuf, "%s%s%s", rbuf,
+		    *f->unit != '\0' ? " " : "", f->unit);
+	} else
+		util_format_quantity(limit, f->unit, lbuf, sizeof lbuf);
 	m = xasprintf("%s%s%s %s %s %s", s->message,
-	    *s->message != '\0' ? "; " : "", f->name, vbuf,
-	    lower_worse ? "<=" : ">=", lbuf);
+	    *s->message != '\0' ? "; " : "", f->name, vbuf, op, lbuf);
 	free(s->message);
 	s->message = m;
 }
@@ -320,10 +323,9 @@ sample_apply(struct sample *s, const struct check *c)
 
 	for (i = 0; i < s->nfigures; i++) {
 		t = check_threshold(c, s->figures[i].name);
-		if (t == NULL || (!t->has_warn && !t->has_crit))
+		if (t == NULL || (!t->warn.set && !t->crit.set))
 			continue;
-		sample_limit(s, &s->figures[i], t->has_warn, t->warn,
-		    t->has_crit, t->crit, t->lower_worse);
+		sample_limit(s, &s->figures[i], &t->warn, &t->crit);
 	}
 }
 

@@ -46,11 +46,8 @@ struct figure {
 	double			 num;
 	char			*str;
 	const char		*unit;	/* static: "s", "%", "B", "" */
-	int			 has_warn;	/* the thresholds applied */
-	int			 has_crit;
-	double			 warn;
-	double			 crit;
-	int			 lower_worse;
+	struct range		 warn;	/* the thresholds applied */
+	struct range		 crit;
 	enum state		 state;	/* this figure against them */
 };
 
@@ -95,15 +92,16 @@ const struct figure *sample_figure(const struct sample *, const char *);
 /*
  * Applies the check's thresholds to every numeric figure of that name,
  * raises the sample's state to the worst figure's, and appends the
- * figures that crossed a limit to the message ("latency 1.2 s >= 1 s").
+ * figures that crossed a limit to the message ("latency 1.2 s > 1 s",
+ * "score 4 < 5", "load 15 inside 10:20").
  */
 void sample_apply(struct sample *, const struct check *);
 /*
- * Applies one pair of limits to a figure (as sample_apply does for the
- * check's thresholds).
+ * Applies one pair of ranges to a figure (as sample_apply does for the
+ * check's thresholds); either may be unset.
  */
-void sample_limit(struct sample *, struct figure *, int has_warn,
-    double warn, int has_crit, double crit, int lower_worse);
+void sample_limit(struct sample *, struct figure *, const struct range *warn,
+    const struct range *crit);
 
 /*
  * What every probe kind shares for one event loop.  kind_state[type] is

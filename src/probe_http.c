@@ -658,8 +658,7 @@ http_metrics(struct probe *p)
 		pv->t_ms = now;
 		f = sample_add_num(s, h->metrics[i].name, v,
 		    h->metrics[i].rate ? "/s" : "");
-		sample_limit(s, f, h->metrics[i].has_warn, h->metrics[i].warn,
-		    h->metrics[i].has_crit, h->metrics[i].crit, 0);
+		sample_limit(s, f, &h->metrics[i].warn, &h->metrics[i].crit);
 	}
 	prom_free(pr);
 }

@@ -258,67 +258,81 @@ util_levenshtein(const char *a, const char *b)
 	return best;
 }
 
-#define DURATION_MAX (10LL * 366 * 86400)
+#define DURATION_MAX_MS (10.0 * 366 * 86400 * 1000)
+
+/* The unit at *s and its length, in milliseconds; 0 when there is none. */
+static double
+duration_unit(const char *s, size_t *len)
+{
+	static const struct {
+		const char	*name;
+		double		 ms;
+	} units[] = {
+		/* Longer names first: "ms" and "min" before "m". */
+		{ "ms", 1 }, { "min", 60000 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 }, { "w", 604800000 },
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		n = strlen(units[i].name);
+		if (strncmp(s, units[i].name, n) == 0 &&
+		    !isalpha((unsigned char)s[n])) {
+			*len = n;
+			return units[i].ms;
+		}
+	}
+	return 0;
+}
 
 int
-util_parse_duration(const char *s, long long *out)
+util_parse_duration_ms(const char *s, double *out)
 {
-	long long total = 0, n, unit;
-	int any = 0;
+	double total = 0, n, unit;
+	char num[32];
+	size_t ulen, len, digits;
+	int any = 0, points;
 
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s == '\0')
 		return -1;
 	while (*s != '\0') {
-		if (!isdigit((unsigned char)*s))
+		/* Digits, then at most one point and more digits. */
+		for (len = 0, digits = 0, points = 0; isdigit((unsigned char)
+		    s[len]) || (s[len] == '.' && points++ == 0); len++)
+			digits += s[len] != '.';
+		if (digits == 0 || len >= sizeof num)
 			return -1;
-		n = 0;
-		while (isdigit((unsigned char)*s)) {
-			n = n * 10 + (*s - '0');
-			if (n > DURATION_MAX)
-				return -1;
-			s++;
-		}
-		switch (*s) {
-		case '\0':
-			if (any)
-				return -1;	/* "1h30" is ambiguous */
-			unit = 1;
-			break;
-		case 's':
-			unit = 1;
-			s++;
-			break;
-		case 'm':
-			unit = 60;
-			s++;
-			break;
-		case 'h':
-			unit = 3600;
-			s++;
-			break;
-		case 'd':
-			unit = 86400;
-			s++;
-			break;
-		case 'w':
-			unit = 7 * 86400;
-			s++;
-			break;
-		default:
-			return -1;
-		}
-		if (n > DURATION_MAX / unit)
-			return -1;
+		memcpy(num, s, len);
+		num[len] = '\0';
+		n = strtod(num, NULL);
+		s += len;
+		if (*s == '\0' && !any)
+			unit = 1000;	/* a plain number of seconds */
+		else if ((unit = duration_unit(s, &ulen)) == 0)
+			return -1;	/* "1h30" is ambiguous */
+		else
+			s += ulen;
 		total += n * unit;
-		if (total > DURATION_MAX)
+		if (total > DURATION_MAX_MS)
 			return -1;
 		any = 1;
 		while (isspace((unsigned char)*s))
 			s++;
 	}
 	*out = total;
+	return 0;
+}
+
+int
+util_parse_duration(const char *s, long long *out)
+{
+	double ms;
+
+	if (util_parse_duration_ms(s, &ms) != 0)
+		return -1;
+	*out = (long long)ceil(ms / 1000.0);
 	return 0;
 }
 

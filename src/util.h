@@ -63,11 +63,18 @@ void strv_wipe(char **v);
 size_t util_levenshtein(const char *, const char *);
 
 /*
- * Parses a duration such as "90s", "90m", "4h", "1d", "1h30m", "2w" or a plain
- * number of seconds.  Returns 0 and stores seconds, or -1 if malformed or
- * out of range (more than ten years).
+ * The one duration parser.  A duration is one or more parts, each a number
+ * (a fraction allowed) and a unit: ms, s, m (or min), h, d, w, as in
+ * "500ms", "90s", "25h", "7d", "2w", "1h30m" or "1m 30s"; a lone number
+ * without a unit is seconds ("0.5").  Returns 0 and stores milliseconds,
+ * or -1 when malformed, negative or longer than ten years.  Every message
+ * about a bad duration quotes UTIL_DURATION_EXAMPLES.
  */
+int util_parse_duration_ms(const char *, double *ms);
+/* The same, in whole seconds (a fraction rounds up: "500ms" is 1). */
 int util_parse_duration(const char *, long long *);
+#define UTIL_DURATION_EXAMPLES \
+	"\"500ms\", \"90s\", \"25h\", \"7d\", \"2w\" or \"1h30m\""
 /*
  * Writes a compact duration into buf: the largest unit and the next one,
  * a zero part left out ("1h12m", "3d4h", "1d", "2h", "45s", "0s").

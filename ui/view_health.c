@@ -69,8 +69,9 @@ spark_scale(const struct check *chk)
 	const struct check_threshold *t = check_threshold(chk, "latency");
 	double scale = 50;
 
-	if (t != NULL && t->has_warn && t->warn * 1000 > scale)
-		scale = t->warn * 1000;
+	if (t != NULL && t->warn.set && !t->warn.inside && !t->warn.hi_inf &&
+	    t->warn.hi * 1000 > scale)
+		scale = t->warn.hi * 1000;
 	return scale;
 }
 
@@ -205,10 +206,26 @@ fmt_number(double v, const char *unit, char *buf, size_t len)
 		    unit);
 }
 
+/* A limit as "> 80 %", "< 30 days", or a range as written ("@10:20"). */
+static void
+fmt_limit(const struct range *r, const char *unit, char *buf, size_t len)
+{
+	char v[40];
+
+	if (r->plain) {
+		fmt_number(r->hi_inf ? r->lo : r->hi, unit, v, sizeof v);
+		snprintf(buf, len, "%s %s", r->hi_inf ? "<" : ">", v);
+	} else {
+		range_format(r, v, sizeof v);
+		snprintf(buf, len, "%s%s%s", v, *unit != '\0' ? " " : "",
+		    unit);
+	}
+}
+
 static void
 draw_figure(WINDOW *win, int y, int w, const struct figure *f)
 {
-	char val[96], lim[160], a[48], b[48];
+	char val[96], lim[200], a[64], b[64];
 
 	switch (f->kind) {
 	case FIGURE_NUM:
@@ -223,12 +240,11 @@ draw_figure(WINDOW *win, int y, int w, const struct figure *f)
 		break;
 	}
 	lim[0] = '\0';
-	if (f->has_warn || f->has_crit) {
-		fmt_number(f->warn, f->unit, a, sizeof a);
-		fmt_number(f->crit, f->unit, b, sizeof b);
-		snprintf(lim, sizeof lim, "%s warn %s%s%s",
-		    f->lower_worse ? "<=" : ">=", f->has_warn ? a : "-",
-		    f->has_crit ? "  crit " : "", f->has_crit ? b : "");
+	if (f->warn.set || f->crit.set) {
+		fmt_limit(&f->warn, f->unit, a, sizeof a);
+		fmt_limit(&f->crit, f->unit, b, sizeof b);
+		snprintf(lim, sizeof lim, "warn %s%s%s", f->warn.set ? a : "-",
+		    f->crit.set ? "  crit " : "", f->crit.set ? b : "");
 	}
 	draw_text(win, y, 3, 24, ROLE_TEXT, f->name);
 	draw_text(win, y, 28, 30, f->kind == FIGURE_UNAVAILABLE ? ROLE_DIM :

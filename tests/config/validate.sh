@@ -75,4 +75,47 @@ for theme in default mono high-contrast; do
 	MAINTOP_THEMEDIR="$top_srcdir/themes" "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme $theme < /dev/null > "$tmp/out" 2>&1
 	t $(grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) "theme $theme parses"
 done
+
+# Threshold pairs that can never warn or never go critical are refused,
+# each at its line and saying why; ranges that make sense pass.
+cat > "$tmp/pairs.conf" <<'CONF'
+http = (
+  { name = "score"; url = "http://127.0.0.1:1/";
+    metrics = ( { name = "health"; select = "health_score";
+      warn = 7.0;
+      crit = 5.0; } ); },
+  { name = "tls"; url = "https://127.0.0.1:1/";
+    cert_warn_days = 3;
+    cert_crit_days = 7; }
+);
+postgres = (
+  { name = "db"; service = "x";
+    connections_pct_crit = 150; }
+);
+redis = (
+  { name = "cache";
+    fragmentation_warn = "5:25";
+    fragmentation_crit = "10:20";
+    last_save_age_warn = "25h"; last_save_age_crit = "2d"; }
+);
+CONF
+"$MAINTOP" validate -c "$tmp/pairs.conf" > "$tmp/out" 2> "$tmp/err"
+t $([ $? -eq 1 ] && echo 0 || echo 1) "inverted threshold pairs: validate exits 1"
+grep -q "^$tmp/pairs.conf:5: error: health: warn 7 can never show: every value above 7 is above crit 5 too, and critical wins (if lower is worse, write ranges: warn = \"7:\"; crit = \"5:\")$" "$tmp/err"
+t $? "warn 7.0 / crit 5.0 on a metric: refused at its line, pointing at ranges"
+grep -q "^$tmp/pairs.conf:8: error: cert_days: warn 3 can never show: every value below 3 is below crit 7 too" "$tmp/err"
+t $? "certificate days 3/7 (lower is worse) refused"
+grep -q "^$tmp/pairs.conf:12: error: connections_pct: crit 150 can never go critical: this figure is 0 to 100" "$tmp/err"
+t $? "a percentage above 100 never goes critical: refused"
+grep -q "^$tmp/pairs.conf:17: error: fragmentation: warn 5:25 can never show" "$tmp/err"
+t $? "a warning range inside the critical one refused"
+grep -q "invalid: 4 errors" "$tmp/out" && ! grep -q "last_save_age" "$tmp/err"
+t $? "exactly those four; 25h and 2d are durations"
+sed -e 's/warn = 7.0;/warn = "7:";/' -e 's/crit = 5.0;/crit = "5:";/' \
+    -e 's/cert_warn_days = 3;/cert_warn_days = 30;/' \
+    -e 's/connections_pct_crit = 150;/connections_pct_crit = "~:99";/' \
+    -e 's/"5:25"/"@1:1.5"/' -e 's/"10:20"/"~:20"/' \
+    "$tmp/pairs.conf" > "$tmp/pairs-ok.conf"
+"$MAINTOP" validate -c "$tmp/pairs-ok.conf" > "$tmp/out" 2> "$tmp/err"
+t $? "the same checks written with ranges validate"
 echo "1..$n"

@@ -163,8 +163,8 @@ check "3 days: the message names cert_days" \
 is "3 days, warn 5 / crit 1: warn" "$(hc_get shortwarn .state)" warn
 is "3 days, warn 2 / crit 1: ok" "$(hc_get shortok .state)" ok
 hc_text shortwarn
-check "line mode: cert_days perfdata with limits" \
-    grep -q 'cert_days=[0-9.]*;5;1' "$HC_OUT"
+check "line mode: cert_days perfdata with limits, lower is worse (5: 1:)" \
+    grep -q "cert_days'*=[0-9.]*;5:;1:" "$HC_OUT"
 
 # --- Prometheus metrics ------------------------------------------------------
 

@@ -44,9 +44,9 @@ EOC
 out=$("$MAINTOP" check -c "$tmp/m.conf" 2>&1)
 printf '%s\n' "$out" | sed 's/^/# /'
 check "check: a six-decimal figure reads 0.39" \
-    sh -c 'printf "%s" "$1" | grep -q "ratio 0.39 >= 0.25"' - "$out"
+    sh -c 'printf "%s" "$1" | grep -q "ratio 0.39 > 0.25"' - "$out"
 check "check: a large one reads 1235, its limit 999.5 reads 1000" \
-    sh -c 'printf "%s" "$1" | grep -q "busy 1235 >= 1000"' - "$out"
+    sh -c 'printf "%s" "$1" | grep -q "busy 1235 > 1000"' - "$out"
 check "check: never six decimals in the message" \
     sh -c '! printf "%s" "$1" | sed "s/|.*//" | grep -q "[0-9]\.[0-9]\{3\}"' - "$out"
 

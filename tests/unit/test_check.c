@@ -79,10 +79,10 @@ test_http(void)
 	is_int(c->http.follow_redirects, 0, "redirects default off");
 	is_int(c->http.max_body, 1024 * 1024, "max_body default 1 MiB");
 	t = check_threshold(c, "cert_days");
-	ok(t != NULL && t->warn == 30 && t->crit == 7 && t->lower_worse,
+	ok(t != NULL && t->warn.lo == 30 && t->crit.lo == 7 && t->lower_worse,
 	    "cert days default 30/7, lower is worse");
 	t = check_threshold(c, "latency");
-	ok(t != NULL && !t->has_warn && !t->has_crit, "no latency limits");
+	ok(t != NULL && !t->warn.set && !t->crit.set, "no latency limits");
 	is_int(c->line, 1, "line recorded");
 	check_free(c);
 
@@ -118,12 +118,12 @@ test_http(void)
 	is_str(c->http.body_contains, "ok", "body_contains");
 	ok(c->http.has_re, "body_regex compiled");
 	t = check_threshold(c, "latency");
-	ok(t->has_warn && t->warn == 0.25, "latency_warn 250ms is 0.25 s");
-	ok(t->has_crit && t->crit == 1.5, "latency_crit 1.5 (seconds)");
+	ok(t->warn.set && t->warn.hi == 0.25, "latency_warn 250ms is 0.25 s");
+	ok(t->crit.set && t->crit.hi == 1.5, "latency_crit 1.5 (seconds)");
 	is_int(c->http.follow_redirects, 1, "follow_redirects");
 	is_int(c->http.tls_verify, 0, "tls_verify off");
 	t = check_threshold(c, "cert_days");
-	ok(t->warn == 20 && t->crit == 3, "cert days 20/3");
+	ok(t->warn.lo == 20 && t->crit.lo == 3, "cert days 20/3");
 	is_int(c->http.max_body, 65536, "max_body 64k");
 	is_int(c->http.keepalive, 1, "keepalive");
 	is_int(c->interval_ms, 30000, "interval 30s");
@@ -133,8 +133,8 @@ test_http(void)
 	is_int(c->history, 50, "history");
 	is_int(c->http.nmetrics, 1, "one metric");
 	is_str(c->http.metrics[0].name, "errors", "metric name");
-	ok(c->http.metrics[0].rate && c->http.metrics[0].has_crit &&
-	    c->http.metrics[0].crit == 5.0, "metric rate and limits");
+	ok(c->http.metrics[0].rate && c->http.metrics[0].crit.set &&
+	    c->http.metrics[0].crit.hi == 5.0, "metric rate and limits");
 	target = check_target(c);
 	is_str(target, "https://example.test/p?...", "target hides query");
 	free(target);
@@ -165,7 +165,16 @@ test_http_errors(void)
 	ok(c == NULL, "status abc refused");
 	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
 	    "latency_warn = \"5 parsecs\"; };");
-	ok(c == NULL && has_err("not a duration"), "bad duration refused");
+	ok(c == NULL && has_err("'latency_warn' is not a duration: \"5 "
+	    "parsecs\" (use e.g. \"500ms\", \"90s\", \"25h\", \"7d\", "
+	    "\"2w\" or \"1h30m\")"), "bad duration refused, one message");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "interval = \"5 parsecs\"; };");
+	ok(c == NULL && has_err("'interval' is not a duration: \"5 "
+	    "parsecs\" (use e.g. \"500ms\""), "the same message for interval");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "latency_warn = \"1s:ab\"; };");
+	ok(c == NULL && has_err("is not a range"), "bad duration range");
 	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
 	    "body_regex = \"(\"; };");
 	ok(c == NULL && has_err("regular expression"), "bad regex refused");
@@ -208,13 +217,13 @@ test_pg(void)
 	    "latency_warn = \"100ms\"; };");
 	ok(c != NULL, "postgres check parses");
 	t = check_threshold(c, "connections_pct");
-	ok(t->warn == 70 && t->crit == 95, "connections_pct 70, default 95");
-	ok(check_threshold(c, "replication_lag")->crit == 30, "lag 30 s");
-	ok(check_threshold(c, "xid_age")->crit == 1.5e9, "xid_age");
-	ok(check_threshold(c, "dead_ratio")->warn == 0.2, "dead_ratio");
-	ok(check_threshold(c, "longest_query")->warn == 300, "5m is 300 s");
-	ok(check_threshold(c, "oldest_xact")->crit == 3600, "1h");
-	ok(check_threshold(c, "latency")->warn == 0.1, "latency 100ms");
+	ok(t->warn.hi == 70 && t->crit.hi == 95, "connections_pct 70, default 95");
+	ok(check_threshold(c, "replication_lag")->crit.hi == 30, "lag 30 s");
+	ok(check_threshold(c, "xid_age")->crit.hi == 1.5e9, "xid_age");
+	ok(check_threshold(c, "dead_ratio")->warn.hi == 0.2, "dead_ratio");
+	ok(check_threshold(c, "longest_query")->warn.hi == 300, "5m is 300 s");
+	ok(check_threshold(c, "oldest_xact")->crit.hi == 3600, "1h");
+	ok(check_threshold(c, "latency")->warn.hi == 0.1, "latency 100ms");
 	target = check_target(c);
 	is_str(target, "monitor@db1:5433/app", "target: user, host, db");
 	free(target);
@@ -244,7 +253,7 @@ test_redis(void)
 	is_str(c->redis.host, "127.0.0.1", "host default");
 	is_int(c->redis.port, 6379, "port default");
 	is_int(c->redis.db, 0, "db default");
-	ok(check_threshold(c, "memory_pct")->crit == 95, "memory_pct 95");
+	ok(check_threshold(c, "memory_pct")->crit.hi == 95, "memory_pct 95");
 	check_free(c);
 	c = parse(CHECK_REDIS, "x = { name = \"cache\"; host = \"r1\"; "
 	    "port = 6380; db = 2; user = \"mon\"; password_env = \"RPW\"; "
@@ -256,13 +265,13 @@ test_redis(void)
 	is_int(c->redis.port, 6380, "port");
 	is_int(c->redis.db, 2, "db");
 	is_str(c->redis.user, "mon", "user");
-	ok(check_threshold(c, "memory_pct")->warn == 60, "memory_pct_warn");
-	ok(check_threshold(c, "fragmentation")->warn == 1.5, "fragmentation");
-	ok(check_threshold(c, "last_save_age")->crit == 7200, "save age");
-	ok(check_threshold(c, "slowlog_len")->warn == 10, "slowlog_len");
-	ok(check_threshold(c, "rejected_connections")->crit == 1, "rejected");
-	ok(check_threshold(c, "evicted_keys")->warn == 100, "evicted");
-	ok(check_threshold(c, "latency")->crit == 0.05, "latency 50ms");
+	ok(check_threshold(c, "memory_pct")->warn.hi == 60, "memory_pct_warn");
+	ok(check_threshold(c, "fragmentation")->warn.hi == 1.5, "fragmentation");
+	ok(check_threshold(c, "last_save_age")->crit.hi == 7200, "save age");
+	ok(check_threshold(c, "slowlog_len")->warn.hi == 10, "slowlog_len");
+	ok(check_threshold(c, "rejected_connections")->crit.hi == 1, "rejected");
+	ok(check_threshold(c, "evicted_keys")->warn.hi == 100, "evicted");
+	ok(check_threshold(c, "latency")->crit.hi == 0.05, "latency 50ms");
 	target = check_target(c);
 	is_str(target, "mon@r1:6380/2", "redis target");
 	free(target);
@@ -607,24 +616,106 @@ test_secret_headers(void)
 	    "the secret appears in no message");
 }
 
+/* Ranges on thresholds, and pairs that validation refuses. */
+static void
+test_ranges(void)
+{
+	struct check *c;
+	const struct check_threshold *t;
+
+	c = parse(CHECK_REDIS, "x = { name = \"r\"; last_save_age_warn = "
+	    "\"25h\"; last_save_age_crit = \"2d\"; };");
+	ok(c != NULL && check_threshold(c, "last_save_age")->crit.hi ==
+	    172800, "last_save_age: 25h and 2d accepted");
+	check_free(c);
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "latency_warn = \"~:250ms\"; latency_crit = \"@1s:\"; };");
+	t = c != NULL ? check_threshold(c, "latency") : NULL;
+	ok(t != NULL && t->warn.lo_inf && t->warn.hi == 0.25 &&
+	    t->crit.inside && t->crit.lo == 1, "duration ranges");
+	check_free(c);
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\";\n"
+	    " metrics = ( { name = \"score\"; select = \"s\";\n"
+	    "  warn = 7.0; crit = 5.0; } ); };");
+	ok(c == NULL && has_err("score: warn 7 can never show") &&
+	    has_err("warn = \"7:\"; crit = \"5:\"") && errs.v[0].line == 3,
+	    "metric warn 7, crit 5 refused at its line, pointing at ranges");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\";\n"
+	    " metrics = ( { name = \"score\"; select = \"s\";\n"
+	    "  warn = \"7:\"; crit = \"5:\"; } ); };");
+	ok(c != NULL && c->http.metrics[0].warn.lo == 7 &&
+	    c->http.metrics[0].warn.hi_inf, "lower is worse as ranges");
+	check_free(c);
+	c = parse(CHECK_POSTGRES, "x = { name = \"d\"; service = \"s\"; "
+	    "connections_pct_warn = 97; };");
+	ok(c == NULL && has_err("connections_pct: warn 97 can never show"),
+	    "warn above the default crit refused");
+	c = parse(CHECK_POSTGRES, "x = { name = \"d\"; service = \"s\"; "
+	    "connections_pct_crit = 150; };");
+	ok(c == NULL && has_err("crit 150 can never go critical") &&
+	    has_err("0 to 100"), "a percentage above 100 never fires");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "cert_warn_days = 3; cert_crit_days = 7; };");
+	ok(c == NULL && has_err("cert_days: warn 3 can never show"),
+	    "inverted certificate days refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "cert_warn_days = \"30\"; cert_crit_days = \"7:\"; };");
+	ok(c != NULL && has_err("you may mean \"30:\""),
+	    "a bare string where lower is worse warns");
+	check_free(c);
+	c = parse(CHECK_REDIS, "x = { name = \"r\"; fragmentation_warn = "
+	    "\"10:5\"; };");
+	ok(c == NULL && has_err("starts above its end"), "inverted range");
+	c = parse(CHECK_REDIS, "x = { name = \"r\"; slowlog_len_warn = "
+	    "true; };");
+	ok(c == NULL && has_err("must be a number or a range"), "wrong type");
+}
+
 static void
 test_parse_ms(void)
 {
 	double ms;
+	long long secs;
 
-	ok(check_parse_ms("250ms", &ms) == 0 && ms == 250, "250ms");
-	ok(check_parse_ms("1.5s", &ms) == 0 && ms == 1500, "1.5s");
-	ok(check_parse_ms("2", &ms) == 0 && ms == 2000, "plain seconds");
-	ok(check_parse_ms("2m", &ms) == 0 && ms == 120000, "minutes");
-	ok(check_parse_ms("1h", &ms) == 0 && ms == 3600000, "hours");
-	ok(check_parse_ms("-1s", &ms) == -1, "negative refused");
-	ok(check_parse_ms("", &ms) == -1, "empty refused");
-	ok(check_parse_ms("ms", &ms) == -1, "unit alone refused");
-	ok(check_parse_ms("5 s", &ms) == -1, "space refused");
-	ok(check_parse_ms("1e400s", &ms) == -1, "overflow refused");
-	ok(check_parse_ms("nan", &ms) == -1, "nan refused");
-	ok(check_parse_ms("25h", &ms) == -1, "more than a day refused");
-	ok(check_parse_ms("1\033[2Js", &ms) == -1, "escape refused");
+	ok(util_parse_duration_ms("250ms", &ms) == 0 && ms == 250, "250ms");
+	ok(util_parse_duration_ms("1.5s", &ms) == 0 && ms == 1500, "1.5s");
+	ok(util_parse_duration_ms("2", &ms) == 0 && ms == 2000,
+	    "plain seconds");
+	ok(util_parse_duration_ms("0.5", &ms) == 0 && ms == 500,
+	    "plain fraction of a second");
+	ok(util_parse_duration_ms("2m", &ms) == 0 && ms == 120000, "minutes");
+	ok(util_parse_duration_ms("2min", &ms) == 0 && ms == 120000, "min");
+	ok(util_parse_duration_ms("1h", &ms) == 0 && ms == 3600000, "hours");
+	ok(util_parse_duration_ms("25h", &ms) == 0 && ms == 90000000.0,
+	    "25h: more than a day");
+	ok(util_parse_duration_ms("7d", &ms) == 0 && ms == 604800000.0, "7d");
+	ok(util_parse_duration_ms("2w", &ms) == 0 && ms == 1209600000.0,
+	    "2w");
+	ok(util_parse_duration_ms("1h30m", &ms) == 0 && ms == 5400000,
+	    "1h30m");
+	ok(util_parse_duration_ms("1m 30s 500ms", &ms) == 0 && ms == 90500,
+	    "1m 30s 500ms");
+	ok(util_parse_duration_ms("1d2h3m4s5ms", &ms) == 0 &&
+	    ms == 93784005.0, "every unit");
+	ok(util_parse_duration_ms("-1s", &ms) == -1, "negative refused");
+	ok(util_parse_duration_ms("", &ms) == -1, "empty refused");
+	ok(util_parse_duration_ms("ms", &ms) == -1, "unit alone refused");
+	ok(util_parse_duration_ms("5 s", &ms) == -1, "space in a part refused");
+	ok(util_parse_duration_ms("1h30", &ms) == -1, "1h30 is ambiguous");
+	ok(util_parse_duration_ms("1.2.3s", &ms) == -1, "two points refused");
+	ok(util_parse_duration_ms("1e400s", &ms) == -1, "exponent refused");
+	ok(util_parse_duration_ms("nan", &ms) == -1, "nan refused");
+	ok(util_parse_duration_ms("inf", &ms) == -1, "inf refused");
+	ok(util_parse_duration_ms("5ss", &ms) == -1, "unknown unit refused");
+	ok(util_parse_duration_ms("11y", &ms) == -1, "years refused");
+	ok(util_parse_duration_ms("600w", &ms) == -1, "over ten years refused");
+	ok(util_parse_duration_ms("99999999999999999999999s", &ms) == -1,
+	    "huge number refused");
+	ok(util_parse_duration_ms("1\033[2Js", &ms) == -1, "escape refused");
+	ok(util_parse_duration("1d", &secs) == 0 && secs == 86400,
+	    "seconds: 1d");
+	ok(util_parse_duration("500ms", &secs) == 0 && secs == 1,
+	    "seconds: a fraction rounds up");
 }
 
 int
@@ -637,6 +728,7 @@ main(void)
 	set.recover_after = 1;
 	test_http();
 	test_http_errors();
+	test_ranges();
 	test_pg();
 	test_redis();
 	test_secrets();

@@ -32,10 +32,8 @@ mk_check(const char *name, const char *url, long long timeout_ms)
 	c->http.max_body = 1024 * 1024;
 	c->nthresholds = 1;
 	c->thresholds[0].name = "latency";
-	c->thresholds[0].has_warn = 1;
-	c->thresholds[0].warn = 0.5;
-	c->thresholds[0].has_crit = 1;
-	c->thresholds[0].crit = 1.0;
+	range_plain(&c->thresholds[0].warn, 0.5, 0);
+	range_plain(&c->thresholds[0].crit, 1.0, 0);
 	return c;
 }
 
@@ -152,6 +150,7 @@ test_samples(void)
 	struct check *c = mk_check("a", "http://127.0.0.1:1/", 1000);
 	struct sample *s, *d;
 	struct figure *f;
+	struct range w, cr;
 
 	s = sample_new();
 	sample_set_msg(s, "200 in %d ms", 1200);
@@ -159,9 +158,9 @@ test_samples(void)
 	sample_add_num(s, "other", 99, "");
 	sample_apply(s, c);
 	is_int(s->state, STATE_CRIT, "latency over crit makes the sample crit");
-	ok(strstr(s->message, "latency 1.2 s >= 1 s") != NULL,
+	ok(strstr(s->message, "latency 1.2 s > 1 s") != NULL,
 	    "message says which limit");
-	ok(sample_figure(s, "latency")->has_crit &&
+	ok(sample_figure(s, "latency")->crit.set &&
 	    sample_figure(s, "latency")->state == STATE_CRIT,
 	    "figure carries its limits and state");
 	ok(sample_figure(s, "other")->state == STATE_OK, "others untouched");
@@ -175,8 +174,10 @@ test_samples(void)
 	sample_apply(s, c);
 	is_int(s->state, STATE_WARN, "between warn and crit is warn");
 	f = sample_add_num(s, "cert_days", 3, "d");
-	sample_limit(s, f, 1, 30, 1, 7, 1);
-	is_int(s->state, STATE_CRIT, "lower is worse: 3 days <= 7 is crit");
+	range_plain(&w, 30, 1);
+	range_plain(&cr, 7, 1);
+	sample_limit(s, f, &w, &cr);
+	is_int(s->state, STATE_CRIT, "lower is worse: 3 days < 7 is crit");
 	sample_free(s);
 
 	s = sample_new();
