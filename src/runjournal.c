@@ -10,6 +10,8 @@
 
 #include "journal.h"
 #include "runbook.h"
+#include "runlog.h"
+#include "worker.h"
 
 char *
 runner_journal_path(const char *state_dir)
@@ -17,17 +19,88 @@ runner_journal_path(const char *state_dir)
 	return xasprintf("%s/journal.jsonl", state_dir);
 }
 
-/*
- * Journal records.  who adds the user, SSH client and terminal.  A failure
- * to write is reported in the output: the run goes on (the step already
- * happened), but the user sees that the record is missing.
- */
-int
-runjournal_write(struct runner *r, json_t *obj, int who, char **cause)
+/* One record (or the end of the run) for the worker thread.  The job
+ * owns its strings and descriptors; it never touches the runner. */
+struct runjournal_job {
+	struct runner	*r;
+	char		*path;
+	char		*line;		/* the record, or NULL */
+	int		 log_fd;	/* fsync and close, or -1 */
+	int		 lock_fd;	/* release, or -1 */
+	char		*err;
+	void		(*then)(struct runner *, const char *);
+};
+
+static void
+runjournal_work(void *arg)
 {
+	struct runjournal_job *j = arg;
+
+	if (j->line != NULL)
+		journal_append(j->path, j->line, &j->err);
+	if (j->log_fd != -1) {
+		fsync(j->log_fd);
+		close(j->log_fd);
+	}
+	if (j->lock_fd != -1) {
+		if (ftruncate(j->lock_fd, 0) != 0) {
+			/* A stale content is harmless: the flock counts. */
+		}
+		close(j->lock_fd);	/* releases the flock */
+	}
+}
+
+/*
+ * Back on the loop.  A failure to write is reported in the output: the
+ * run goes on (the step already happened), but the user sees that the
+ * record is missing.
+ */
+static void
+runjournal_done(void *arg)
+{
+	struct runjournal_job *j = arg;
+	struct runner *r = j->r;
+	char *s;
+
+	r->jobs--;
+	if (j->then != NULL)
+		j->then(r, j->err);
+	else if (j->err != NULL && !r->freed) {
+		s = xasprintf("maintop: journal: %s\n", j->err);
+		if (r->env.on_output != NULL)
+			r->env.on_output(r, s, strlen(s), r->env.arg);
+		if (r->log != NULL)
+			stepout_to_log(r, s, strlen(s));
+		free(s);
+	}
+	free(j->path);
+	free(j->line);
+	free(j->err);
+	free(j);
+	if (r->freed && r->jobs == 0)
+		runner_destroy(r);
+}
+
+static struct runjournal_job *
+runjournal_job(struct runner *r, void (*then)(struct runner *, const char *))
+{
+	struct runjournal_job *j = xcalloc(1, sizeof *j);
+
+	j->r = r;
+	j->path = xstrdup(r->journal);
+	j->log_fd = j->lock_fd = -1;
+	j->then = then;
+	r->jobs++;
+	return j;
+}
+
+void
+runjournal_write(struct runner *r, json_t *obj, int who,
+    void (*then)(struct runner *, const char *))
+{
+	struct runjournal_job *j;
 	struct buf b;
-	char *s, *err = NULL;
-	int rc;
+	char *s;
 
 	s = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
@@ -42,22 +115,24 @@ runjournal_write(struct runner *r, json_t *obj, int who, char **cause)
 	}
 	buf_adds(&b, s + 1);
 	free(s);
-	rc = journal_append(r->journal, b.s, &err);
-	buf_free(&b);
-	if (rc != 0) {
-		if (cause != NULL)
-			*cause = err;
-		else {
-			s = xasprintf("maintop: journal: %s\n", err);
-			if (r->env.on_output != NULL)
-				r->env.on_output(r, s, strlen(s), r->env.arg);
-			stepout_to_log(r, s, strlen(s));
-			free(s);
-			free(err);
-		}
-		return -1;
+	j = runjournal_job(r, then);
+	j->line = buf_detach(&b);
+	worker_run(r->env.worker, runjournal_work, runjournal_done, j);
+}
+
+void
+runjournal_close(struct runner *r, void (*then)(struct runner *,
+    const char *))
+{
+	struct runjournal_job *j = runjournal_job(r, then);
+
+	if (r->log != NULL) {
+		j->log_fd = runlog_detach(r->log);
+		r->log = NULL;
 	}
-	return 0;
+	j->lock_fd = r->lock_fd;
+	r->lock_fd = -1;
+	worker_run(r->env.worker, runjournal_work, runjournal_done, j);
 }
 
 json_t *
@@ -91,9 +166,12 @@ static time_t
 jtime(json_t *o, const char *key)
 {
 	const char *s = jstr(o, key);
+	size_t len = s != NULL ? strlen(s) : 0;
 	time_t t;
 
-	if (s == NULL || util_parse_iso8601(s, NULL, &t) != 0)
+	/* Always UTC: never the local time zone (this runs on the worker). */
+	if (len == 0 || s[len - 1] != 'Z' ||
+	    util_parse_iso8601(s, NULL, &t) != 0)
 		return 0;
 	return t;
 }

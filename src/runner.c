@@ -346,13 +346,22 @@ stop_events(struct runner *r)
 	runner_event_free(&r->ev_poll);
 }
 
+/* The run's records are on disk, its log closed, its lock released. */
+static void
+finished(struct runner *r, const char *err)
+{
+	(void)err;
+	/* Last: the front end may free the runner in this callback. */
+	if (!r->freed && r->env.on_finished != NULL)
+		r->env.on_finished(r, r->env.arg);
+}
+
 static void
 finish(struct runner *r)
 {
 	json_t *o;
 	char when[32], dur[32];
 	long long ms = util_mono_ms() - r->start_ms;
-	int fd;
 
 	stop_events(r);
 	r->phase = RUNNER_DONE;
@@ -367,16 +376,8 @@ finish(struct runner *r)
 	util_format_duration(ms / 1000, dur, sizeof dur);
 	stepout_log(r, "== run %s: %s after %s\n", r->id,
 	    runner_result_name(r->result), dur);
-	if (r->log != NULL) {
-		fd = runlog_detach(r->log);
-		r->log = NULL;
-		fsync(fd);
-		close(fd);
-	}
-	runlock_release(r);
-	/* Last: the front end may free the runner in this callback. */
-	if (r->env.on_finished != NULL)
-		r->env.on_finished(r, r->env.arg);
+	/* The log fsynced, the lock released once the record is written. */
+	runjournal_close(r, finished);
 }
 
 void
@@ -851,6 +852,52 @@ preconditions(struct runner *r, char **cause)
 	return 0;
 }
 
+/* A run whose start could not be recorded: nothing ran, nothing stays. */
+static void
+start_undo(struct runner *r)
+{
+	runlog_close(r->log);
+	r->log = NULL;
+	unlink(r->log_path);
+	runlock_release(r);
+}
+
+/*
+ * The run_start record is written.  Without a worker this is called from
+ * within runner_start, which refuses the run on a failure.  With one, the
+ * first step waits for the record; a failure ends the run before it,
+ * aborted, with the reason in the output.
+ */
+static void
+start_recorded(struct runner *r, const char *err)
+{
+	char *s;
+
+	if (r->freed || (err != NULL && r->phase == RUNNER_DONE))
+		return;		/* ended meanwhile: its own end is recorded */
+	if (r->starting) {
+		if (err != NULL)
+			r->start_err = xstrdup(err);
+		return;
+	}
+	if (err == NULL) {
+		if (r->phase == RUNNER_RUNNING && r->op == OP_NONE)
+			runner_kick(r, OP_ENTER);
+		return;
+	}
+	s = xasprintf("maintop: cannot record the run in the journal: %s; "
+	    "nothing ran\n", err);
+	if (r->env.on_output != NULL)
+		r->env.on_output(r, s, strlen(s), r->env.arg);
+	free(s);
+	stop_events(r);
+	start_undo(r);
+	r->result = RUNNER_ABORTED;
+	r->phase = RUNNER_DONE;
+	if (r->env.on_finished != NULL)
+		r->env.on_finished(r, r->env.arg);
+}
+
 int
 runner_start(struct runner *r, char **cause)
 {
@@ -903,11 +950,14 @@ runner_start(struct runner *r, char **cause)
 	json_object_set_new(o, "overrides", ov);
 	json_object_set_new(o, "pid", json_integer(getpid()));
 	json_object_set_new(o, "log", json_string(r->log_path));
-	if (runjournal_write(r, o, 1, cause) != 0) {
-		runlog_close(r->log);
-		r->log = NULL;
-		unlink(r->log_path);
-		runlock_release(r);
+	r->ev_kick = evtimer_new(r->env.base, on_kick, r);
+	r->starting = 1;
+	runjournal_write(r, o, 1, start_recorded);
+	r->starting = 0;
+	if (r->start_err != NULL) {
+		*cause = r->start_err;
+		r->start_err = NULL;
+		start_undo(r);
 		return -1;
 	}
 	stepout_log(r, "== run %s of runbook %s, started %s\n", r->id,
@@ -922,9 +972,9 @@ runner_start(struct runner *r, char **cause)
 		stepout_log(r, "== override: run outside the maintenance "
 		    "windows\n");
 
-	r->ev_kick = evtimer_new(r->env.base, on_kick, r);
 	r->phase = RUNNER_RUNNING;
-	runner_kick(r, OP_ENTER);
+	if (r->env.worker == NULL)
+		runner_kick(r, OP_ENTER);	/* else once recorded */
 	return 0;
 }
 
@@ -969,6 +1019,7 @@ runner_free(struct runner *r)
 	free(r->rbv);
 	free(r->wait_status);
 	free(r->stale);
+	free(r->start_err);
 	free(r->id);
 	free(r->journal);
 	free(r->log_path);
@@ -976,6 +1027,15 @@ runner_free(struct runner *r)
 	buf_free(&r->pend);
 	evbuffer_free(r->in);
 	evbuffer_free(r->lines);
+	/* Its journal jobs still to come back hold the struct itself. */
+	r->freed = 1;
+	if (r->jobs == 0)
+		runner_destroy(r);
+}
+
+void
+runner_destroy(struct runner *r)
+{
 	free(r);
 }
 

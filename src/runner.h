@@ -13,6 +13,7 @@ struct event_base;
 struct runbook;
 struct step;
 struct runner;
+struct worker;
 
 /* Health as the runner sees it (returned by runner_env.check_state). */
 #define RUNNER_CHECK_OK		0
@@ -82,6 +83,12 @@ struct runner_env {
 	 * and settings.run_log_max limits the run log (NULL: 64 MiB).
 	 */
 	const struct config	*cfg;
+	/*
+	 * Where the journal records are written and fsynced (and the run
+	 * log fsynced at the end), in order; NULL: on the calling thread
+	 * (the line modes, which have no screen to keep answering).
+	 */
+	struct worker		*worker;
 
 	/* The health of a check (RUNNER_CHECK_*); NULL: all unknown. */
 	int	(*check_state)(const char *check, void *arg);

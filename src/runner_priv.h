@@ -88,6 +88,11 @@ struct runner {
 	char			*wait_status;
 	char			*stale;		/* who left a stale lock */
 
+	int			 jobs;		/* journal jobs not done */
+	int			 freed;		/* runner_free was called */
+	int			 starting;	/* in runner_start */
+	char			*start_err;	/* run_start not recorded */
+
 	char			**secrets;
 	size_t			 nsecrets;
 	size_t			 secret_max;
@@ -116,6 +121,8 @@ void runner_close_watched(struct event **ev, int *fd);
  */
 void runner_step_complete(struct runner *, enum runner_step_state s,
     int code, int sig, const char *msg);
+/* Frees a runner that runner_free left for its last journal job. */
+void runner_destroy(struct runner *);
 
 /* child.c */
 /*
@@ -215,10 +222,19 @@ int runlock_live(const char *state_dir, const char *runbook, const char *id);
 /* A new journal record of type for this run (type, run, runbook). */
 json_t *runjournal_record(struct runner *, const char *type);
 /*
- * Appends obj (taken) to the journal; who adds the user, SSH client and
- * terminal.  Returns 0, or -1: with *cause set when cause is not NULL,
- * else the failure is shown in the output and the log.
+ * Appends obj (taken) to the journal on the worker (env.worker; at once
+ * without one), after every record queued before it; who adds the user,
+ * SSH client and terminal.  Then, on the loop, then(r, err) with err NULL
+ * on success; with then NULL a failure is shown in the output and the log.
  */
-int runjournal_write(struct runner *, json_t *obj, int who, char **cause);
+void runjournal_write(struct runner *, json_t *obj, int who,
+    void (*then)(struct runner *, const char *err));
+/*
+ * After the run's last record: on the worker, the run log is fsynced and
+ * closed and the lock released (r->log_fd and r->lock_fd become -1 at
+ * once); then then(r, NULL) on the loop.
+ */
+void runjournal_close(struct runner *, void (*then)(struct runner *,
+    const char *err));
 
 #endif

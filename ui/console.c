@@ -478,6 +478,7 @@ con_start(struct console *con, int overrides)
 		return;
 	memset(&con->env, 0, sizeof con->env);
 	con->env.base = ui->base;
+	con->env.worker = ui->worker;
 	con->env.state_dir = con->o.state_dir;
 	con->env.read_only = ui->read_only;
 	con->env.cfg = ui->cfg;

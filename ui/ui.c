@@ -20,6 +20,7 @@
 #include "term.h"
 #include "theme.h"
 #include "util.h"
+#include "worker.h"
 
 #define MIN_COLS	80
 #define MIN_ROWS	24
@@ -950,6 +951,7 @@ ui_run(const struct ui_opts *opts)
 	ui.rows = LINES;
 	ui.cols = COLS;
 
+	ui.worker = worker_new(ui.base);
 	for (i = 0; i < 4; i++)
 		ui.state[i] = views[i]->init != NULL ?
 		    views[i]->init(&ui) : NULL;
@@ -985,11 +987,15 @@ ui_run(const struct ui_opts *opts)
 
 	ui_restore_terminal();
 	term_set_screen(NULL);
+	/* What the views asked of the worker comes back while they exist;
+	 * then the records of a run ended by leaving are written. */
+	worker_drain(ui.worker);
 	for (i = 0; i < 4; i++) {
 		if (views[i]->free != NULL)
 			views[i]->free(ui.state[i]);
 		event_free(ev_sig[i]);
 	}
+	worker_free(ui.worker);
 	drop_panes(&ui);
 	health_free(ui.health);
 	event_free(ev_input);

@@ -59,6 +59,7 @@ struct ui {
 	struct event_base	*base;
 	struct config		*cfg;
 	struct health		*health;	/* the checks' live state */
+	struct worker		*worker;	/* slow file work, off the loop */
 	int			 read_only;
 	int			 wall;
 	time_t			 now;		/* this frame's clock */

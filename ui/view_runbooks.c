@@ -11,6 +11,7 @@
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
+#include "worker.h"
 
 /* The last run of one runbook, from the journal. */
 struct last_run {
@@ -28,6 +29,8 @@ struct rbview {
 	size_t			 norphans;
 	char			*start_notice;	/* shown on the first frame */
 	struct console		*con;		/* at most one */
+	int			 jobs;		/* journal reads not done */
+	int			 gone;		/* freed, but for jobs */
 };
 
 static void con_close(struct rbview *);
@@ -38,65 +41,92 @@ is_enter(int key)
 	return key == '\n' || key == '\r' || key == KEY_ENTER;
 }
 
-/* Rereads the last run of every runbook from the journal. */
+/*
+ * Reading the journal (recovery, then the last runs) is the worker's job:
+ * the pane shows what it knows and redraws when the reading is done.
+ */
+struct rbjob {
+	struct rbview		*v;
+	char			*state_dir;
+	int			 recover;	/* else the history */
+	int			 mark;		/* recover: close the runs found */
+	int			 rc;
+	char			*cause;
+	struct runner_run	*runs;
+	size_t			 n;
+	struct runner_orphan	*orphans;
+	size_t			 norphans;
+};
+
+static void runbooks_destroy(struct rbview *);
+
+/* On the worker thread: touches nothing but the job. */
 static void
-load_history(struct rbview *v)
+rbjob_work(void *arg)
+{
+	struct rbjob *j = arg;
+
+	if (j->recover)
+		j->rc = runner_recover(j->state_dir, j->mark, &j->orphans,
+		    &j->norphans, &j->cause);
+	else
+		j->rc = runner_history(j->state_dir, NULL, &j->runs, &j->n,
+		    &j->cause);
+}
+
+/* The last run of every runbook, from the journal's runs. */
+static void
+history_read(struct rbview *v, struct rbjob *j)
 {
 	const struct config *c = v->ui->cfg;
-	struct runner_run *runs = NULL;
-	size_t n = 0, i, k;
-	char *cause = NULL;
+	size_t i, k;
 
 	for (k = 0; k < c->nrunbooks; k++) {
 		free(v->last[k].result);
 		v->last[k].result = NULL;
 		v->last[k].start = 0;
 	}
-	if (v->state_dir == NULL)
-		return;
-	if (runner_history(v->state_dir, NULL, &runs, &n, &cause) != 0) {
+	if (j->rc != 0) {
 		free(v->state_error);
 		v->state_error = xasprintf("cannot read the journal: %s",
-		    cause);
-		free(cause);
+		    j->cause);
 		return;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < j->n; i++) {
 		for (k = 0; k < c->nrunbooks; k++)
-			if (strcmp(c->runbooks[k]->name, runs[i].runbook) == 0)
+			if (strcmp(c->runbooks[k]->name, j->runs[i].runbook) ==
+			    0)
 				break;
 		if (k == c->nrunbooks)
 			continue;
 		free(v->last[k].result);
-		v->last[k].result = xstrdup(runs[i].result != NULL ?
-		    runs[i].result : "unfinished");
-		v->last[k].start = runs[i].start;
+		v->last[k].result = xstrdup(j->runs[i].result != NULL ?
+		    j->runs[i].result : "unfinished");
+		v->last[k].start = j->runs[i].start;
 	}
-	runner_runs_free(runs, n);
 }
 
-/* Finds the runs a crashed or killed maintop left behind. */
+/* The runs a crashed or killed maintop left behind, and the notice. */
 static void
-recover(struct rbview *v)
+recover_read(struct rbview *v, struct rbjob *j)
 {
-	struct runner_orphan *o;
-	char *cause = NULL;
-	size_t n;
+	struct runner_orphan *o = j->orphans;
+	size_t n = j->norphans;
 
-	if (v->state_dir == NULL)
-		return;
-	/* Read-only: report, but write nothing to the journal. */
-	if (runner_recover(v->state_dir, !v->ui->read_only, &o, &n,
-	    &cause) != 0) {
+	if (j->rc != 0) {
+		free(v->start_notice);
 		v->start_notice = xasprintf("cannot check for interrupted "
-		    "runs: %s", cause);
-		free(cause);
+		    "runs: %s", j->cause);
 		return;
 	}
+	runner_orphans_free(v->orphans, v->norphans);
 	v->orphans = o;
 	v->norphans = n;
+	j->orphans = NULL;
+	j->norphans = 0;
 	if (n == 0)
 		return;
+	free(v->start_notice);
 	if (o[0].pid > 0)
 		v->start_notice = xasprintf("interrupted run of %s found "
 		    "(step '%s'; its process %ld %s)%s", o[0].runbook,
@@ -110,6 +140,61 @@ recover(struct rbview *v)
 		    o[0].step_name != NULL ? o[0].step_name : "",
 		    o[0].step_name != NULL ? "'" : "", n > 1 ? " and more" :
 		    "");
+}
+
+/* Back on the loop. */
+static void
+rbjob_done(void *arg)
+{
+	struct rbjob *j = arg;
+	struct rbview *v = j->v;
+
+	v->jobs--;
+	if (!v->gone) {
+		if (j->recover)
+			recover_read(v, j);
+		else
+			history_read(v, j);
+		ui_redraw(v->ui);
+	}
+	runner_runs_free(j->runs, j->n);
+	runner_orphans_free(j->orphans, j->norphans);
+	free(j->cause);
+	free(j->state_dir);
+	free(j);
+	if (v->gone && v->jobs == 0)
+		runbooks_destroy(v);
+}
+
+static void
+rbjob_queue(struct rbview *v, int recover)
+{
+	struct rbjob *j;
+
+	if (v->state_dir == NULL)
+		return;
+	j = xcalloc(1, sizeof *j);
+	j->v = v;
+	j->state_dir = xstrdup(v->state_dir);
+	j->recover = recover;
+	/* Read-only: report, but write nothing to the journal. */
+	j->mark = !v->ui->read_only;
+	v->jobs++;
+	worker_run(v->ui->worker, rbjob_work, rbjob_done, j);
+}
+
+/* Rereads the last run of every runbook from the journal. */
+static void
+load_history(struct rbview *v)
+{
+	rbjob_queue(v, 0);
+}
+
+/* Finds the runs a crashed or killed maintop left behind. */
+static void
+recover(struct rbview *v)
+{
+	rbjob_queue(v, 1);
 }
 
 static void *
@@ -152,6 +237,15 @@ runbooks_free(void *p)
 	free(v->start_notice);
 	free(v->state_dir);
 	free(v->state_error);
+	/* A journal read still out comes back to the struct itself. */
+	v->gone = 1;
+	if (v->jobs == 0)
+		runbooks_destroy(v);
+}
+
+static void
+runbooks_destroy(struct rbview *v)
+{
 	free(v);
 }
 

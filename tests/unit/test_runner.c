@@ -25,6 +25,7 @@
 #include "runbook.h"
 #include "runner.h"
 #include "tap.h"
+#include "worker.h"
 
 /* The configuration's lookups (weak: see test_runbook.c). */
 __attribute__((weak)) struct check *
@@ -55,6 +56,7 @@ static char state_dir[] = "/tmp/test_runner.XXXXXX";
 /* What a test wants the front end to do, and what it saw. */
 struct tctx {
 	struct event_base	*base;
+	struct worker		*worker;	/* NULL: records written at once */
 	struct runner		*r;
 	const char		*typed;		/* for danger steps */
 	char			 on_fail;	/* a(bort) r(ollback) s(kip) t(retry once) */
@@ -224,6 +226,7 @@ env_for(struct tctx *t)
 	env.on_output = on_output;
 	env.on_terminal = on_terminal;
 	env.on_finished = on_finished;
+	env.worker = t->worker;
 	env.arg = t;
 	return env;
 }
@@ -339,10 +342,11 @@ count(const char *hay, const char *needle)
 	return n;
 }
 
+/* Whether runbook's lock in dir is free (or was never taken). */
 static int
-lock_is_free(const char *runbook)
+lock_free_in(const char *dir, const char *runbook)
 {
-	char *p = xasprintf("%s/locks/%s.lock", state_dir, runbook);
+	char *p = xasprintf("%s/locks/%s.lock", dir, runbook);
 	int fd = open(p, O_RDONLY), free_ = 0;
 
 	free(p);
@@ -352,6 +356,12 @@ lock_is_free(const char *runbook)
 		free_ = 1;
 	close(fd);
 	return free_;
+}
+
+static int
+lock_is_free(const char *runbook)
+{
+	return lock_free_in(state_dir, runbook);
 }
 
 static void
@@ -1315,6 +1325,114 @@ test_interactive(void)
 	tctx_done(&t);
 }
 
+/* The records in the journal file at path, their types in order. */
+static char *
+journal_types(const char *path)
+{
+	char *text = slurp(path), *p, *q;
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (p = text; (p = strstr(p, "\"type\":\"")) != NULL; p = q) {
+		p += 8;
+		q = strchr(p, '"');
+		if (q == NULL)
+			break;
+		buf_printf(&b, "%s%.*s", b.len > 0 ? " " : "", (int)(q - p), p);
+	}
+	free(text);
+	return buf_detach(&b);
+}
+
+/*
+ * With a worker: every record is written off the loop, in order; the run
+ * ends (on_finished) only once its records are written, its log closed
+ * and its lock free.  A run freed while going keeps its records; a start
+ * that cannot be recorded runs nothing.
+ */
+static void
+test_worker(void)
+{
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+	struct runner_env env;
+	struct timeval limit = { 30, 0 };
+	char *path, *dir, *types, *log, *cause = NULL, *jdir, *jpath;
+
+	rb = rb_load("runbooks = ( { name = \"wk\"; steps = (\n"
+	    " { name = \"one\"; run = \"echo one\"; confirm = false; },\n"
+	    " { name = \"two\"; run = \"exit 4\"; confirm = false; "
+	    "continue_on_error = true; },\n"
+	    " { name = \"three\"; run = \"echo three\"; confirm = false; }\n"
+	    ") } );");
+	dir = xasprintf("%s/worker", state_dir);
+	mkdir(dir, 0700);
+	path = runner_journal_path(dir);
+	tctx_init(&t);
+	t.worker = worker_new(t.base);
+	env = env_for(&t);
+	env.state_dir = dir;
+	r = runner_new(&env, rb, NULL, 0);
+	ok(runner_start(r, &cause) == 0, "worker: the run starts");
+	event_base_loopexit(t.base, &limit);
+	event_base_dispatch(t.base);
+	ok(runner_result(r) == RUNNER_SUCCESS &&
+	    runner_step_info(r, 1)->state == RSTEP_FAILED, "worker: the run "
+	    "ends, its failed step kept");
+	types = journal_types(path);
+	is_str(types, "run_start step_start step_end step_start step_end "
+	    "step_start step_end run_end", "worker: every record written, "
+	    "in order, before the run is reported finished");
+	free(types);
+	log = slurp(runner_log_path(r));
+	ok(strstr(log, "== run ") != NULL && strstr(log, ": success after")
+	    != NULL, "worker: the run log is whole when the run is finished");
+	free(log);
+	ok(lock_free_in(dir, "wk"), "worker: the lock is free when the run is "
+	    "finished");
+	runner_free(r);
+
+	/* Freed at once after the start: both ends recorded, nothing lost. */
+	t.finished = 0;
+	r = runner_new(&env, rb, NULL, 0);
+	ok(runner_start(r, &cause) == 0, "worker: a second run starts");
+	runner_free(r);
+	worker_drain(t.worker);
+	types = journal_types(path);
+	ok(strstr(types, "run_end run_start run_end") != NULL &&
+	    count(types, "step_start") == 3, "worker: a run freed before "
+	    "its first step records its start and its end, no step");
+	free(types);
+	ok(lock_free_in(dir, "wk") && t.finished == 0, "worker: its lock is free, "
+	    "and the front end was not called after freeing");
+
+	/* The journal cannot be written: the run ends before any step. */
+	jdir = xasprintf("%s/broken", state_dir);
+	mkdir(jdir, 0700);
+	jpath = runner_journal_path(jdir);
+	mkdir(jpath, 0700);
+	env.state_dir = jdir;
+	buf_reset(&t.out);
+	r = runner_new(&env, rb, NULL, 0);
+	ok(runner_start(r, &cause) == 0, "worker: a run whose journal "
+	    "fails is started");
+	event_base_loopexit(t.base, &limit);
+	event_base_dispatch(t.base);
+	ok(runner_result(r) == RUNNER_ABORTED && strstr(t.out.s,
+	    "cannot record the run in the journal") != NULL &&
+	    runner_step_info(r, 0)->state == RSTEP_PENDING, "worker: it "
+	    "ends before its first step, saying why");
+	runner_free(r);
+	worker_free(t.worker);
+	free(jpath);
+	free(jdir);
+	free(path);
+	free(dir);
+	tctx_done(&t);
+}
+
 int
 main(void)
 {
@@ -1343,6 +1461,7 @@ main(void)
 	test_recover();
 	test_interactive();
 	ok(unreaped == 0, "every child the runner started was reaped");
+	test_worker();
 	for (i = 0; i < cfg.nrunbooks; i++)
 		runbook_free(cfg.runbooks[i]);
 	free(cfg.runbooks);
