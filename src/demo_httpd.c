@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -698,6 +699,7 @@ httpd_listen(struct httpd *h, const char *addr, int port, SSL_CTX *ctx,
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 
+	memset(&ss, 0, sizeof ss);
 	if (port < 0 || port > 65535) {
 		*cause = xasprintf("bad port %d", port);
 		return NULL;
@@ -797,6 +799,7 @@ demo_httpd_run(const struct demo_httpd_opts *o, char **cause)
 	struct httpd h;
 	const struct demo_httpd_tls *tls[2] = { &o->tls, &o->tls2 };
 	struct event *sigterm = NULL, *sigint = NULL;
+	struct httpd_pending *p;
 	struct buf report;
 	sigset_t set;
 	const char *addr = o->addr != NULL ? o->addr : "127.0.0.1";
@@ -859,8 +862,10 @@ out:
 		if (h.http[i] != NULL)
 			evhttp_free(h.http[i]);
 	}
-	while (h.pending != NULL)
-		httpd_pending_free(h.pending);
+	while ((p = h.pending) != NULL) {
+		assert(p->h == &h);
+		httpd_pending_free(p);
+	}
 	for (i = 0; i < 2; i++) {
 		if (h.ctx[i] != NULL)
 			SSL_CTX_free(h.ctx[i]);
