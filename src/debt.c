@@ -11,8 +11,6 @@
 #include "config.h"
 
 #define DEBT_ID_MAX	32
-#define DEBT_TITLE_MAX	256
-#define DEBT_TEXT_MAX	16384
 
 static const char *const debt_keys[] = {
 	"id", "title", "description", "priority", "systems", "effort",
@@ -201,13 +199,8 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
-/*
- * Why s is not acceptable text, or NULL.  Only newline and tab are allowed
- * among the controls (and only when multiline); C1 controls (U+0080 to
- * U+009F) are refused too, since some terminals obey them.
- */
-static const char *
-text_problem(const char *s, int multiline, size_t max)
+const char *
+debt_text_problem(const char *s, int multiline, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
@@ -275,7 +268,7 @@ debt_item_check(const struct debt_item *d, char **cause)
 		v = *(char *const *)((const char *)d + fields[i].offset);
 		if (v == NULL)
 			continue;
-		why = text_problem(v, fields[i].multiline, fields[i].max);
+		why = debt_text_problem(v, fields[i].multiline, fields[i].max);
 		if (why != NULL) {
 			*cause = xasprintf("the %s %s", fields[i].name, why);
 			return -1;
@@ -290,7 +283,7 @@ debt_item_check(const struct debt_item *d, char **cause)
 			*cause = xstrdup("a system name is empty");
 			return -1;
 		}
-		why = text_problem(d->systems[i], 0, DEBT_TITLE_MAX);
+		why = debt_text_problem(d->systems[i], 0, DEBT_TITLE_MAX);
 		if (why != NULL) {
 			*cause = xasprintf("the system name %s", why);
 			return -1;
@@ -330,7 +323,7 @@ get_text(struct cfg_errors *e, const config_setting_t *g, const char *key,
 	r = cfg_str(e, g, key, required, &v);
 	if (r != 1)
 		return r;
-	why = text_problem(v, multiline, max);
+	why = debt_text_problem(v, multiline, max);
 	if (why != NULL) {
 		cfg_err(e, config_setting_get_member(g, key), "'%s' %s", key,
 		    why);
@@ -410,7 +403,7 @@ debt_item_parse(struct cfg_errors *e, const config_setting_t *g,
 
 	if (cfg_strlist(e, g, "systems", 0, &d->systems, &d->nsystems) == 1) {
 		for (i = 0; i < d->nsystems; i++) {
-			const char *why = text_problem(d->systems[i], 0,
+			const char *why = debt_text_problem(d->systems[i], 0,
 			    DEBT_TITLE_MAX);
 
 			if (*d->systems[i] == '\0')

@@ -93,6 +93,19 @@ struct debt_item *debt_item_copy(const struct debt_item *);
  */
 int debt_item_check(const struct debt_item *, char **cause);
 
+/* The longest title, owner or system name, and the longest description,
+ * impact or plan, in bytes. */
+#define DEBT_TITLE_MAX	256
+#define DEBT_TEXT_MAX	16384
+/*
+ * Why s is not acceptable text for an item, or NULL: longer than max
+ * bytes, not UTF-8, or holding a control character (newline and tab are
+ * allowed when multiline; C1 controls, U+0080 to U+009F, never, since some
+ * terminals obey them).  The message follows the field's name: "the title
+ * %s".
+ */
+const char *debt_text_problem(const char *s, int multiline, size_t max);
+
 /*
  * Cross-checks the configuration's items once everything is loaded: a
  * system that names no configured check is a warning (systems may be wider

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "config.h"
+#include "debt_fields.h"
 #include "fileio.h"
 
 static const char *const file_keys[] = {
@@ -345,23 +346,12 @@ add_date(struct buf *b, const char *key, time_t t, const char *tz)
 static void
 add_effort(struct buf *b, long long secs)
 {
-	static const struct {
-		char		unit;
-		long long	size;
-	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
-	size_t i;
+	char text[64];
 
 	if (secs <= 0)
 		return;
-	buf_adds(b, "    effort = \"");
-	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (secs >= units[i].size) {
-			buf_printf(b, "%lld%c", secs / units[i].size,
-			    units[i].unit);
-			secs %= units[i].size;
-		}
-	}
-	buf_adds(b, "\";\n");
+	debt_format_effort(secs, text, sizeof text);
+	add_member(b, "effort", text);
 }
 
 char *

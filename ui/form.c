@@ -1,5 +1,6 @@
-/* A small text-input form: labelled one-line fields, moving between them,
- * editing keys, per-field validation shown inline, submit and cancel. */
+/* A small text-input form: labelled one-line or multi-line fields, moving
+ * between them, editing keys, per-field validation shown inline, submit
+ * and cancel. */
 #include "form.h"
 
 #include <stdarg.h>
@@ -219,7 +220,7 @@ form_validate(struct form *f)
 		if ((fl->flags & FORM_REQUIRED) && blank(fl->value.s))
 			fl->error = xasprintf("%s is required", fl->label);
 		else if (fl->check != NULL &&
-		    (msg = fl->check(fl->value.s, f->arg)) != NULL)
+		    (msg = fl->check(i, fl->value.s, f->arg)) != NULL)
 			fl->error = msg;
 		if (fl->error != NULL && bad == f->n)
 			bad = i;
@@ -238,6 +239,14 @@ form_key(struct form *f, int key)
 		return key == KEY_ESCAPE ? FORM_CANCEL : FORM_CONTINUE;
 	fl = &f->fields[f->cur];
 	s = fl->value.s;
+	if (key == '\n' && (fl->flags & FORM_MULTILINE)) {
+		/* Ctrl-J: Enter arrives as '\r' (the terminal is in raw,
+		 * nonl mode), so '\n' is free to start a new line. */
+		field_insert(fl, '\n');
+		free(fl->error);
+		fl->error = NULL;
+		return FORM_CONTINUE;
+	}
 	switch (key) {
 	case KEY_ESCAPE:
 		return FORM_CANCEL;
@@ -352,22 +361,23 @@ shown_value(const struct form_field *fl, size_t *cursor)
 	return buf_detach(&b);
 }
 
-void
-form_draw_field(const struct form *f, size_t i, WINDOW *win, int y, int x,
-    int width)
+/*
+ * Draws v (len bytes, one line) at (y, x) in width columns; with the
+ * cursor at byte cursor when it is not (size_t)-1, scrolled so that it
+ * shows, and the hint after an empty value.
+ */
+static void
+draw_line(WINDOW *win, int y, int x, int width, const char *v, size_t len,
+    size_t cursor, const char *hint)
 {
-	const struct form_field *fl = &f->fields[i];
-	size_t cursor, start = 0, end, len;
-	char *v, *tail, *cell;
-	int focused = i == f->cur, used;
+	size_t start = 0, end;
+	char *tail, *cell, *rest;
+	int used;
 
-	if (width < 2)
-		return;
-	v = shown_value(fl, &cursor);
-	len = strlen(v);
-	if (!focused) {
-		draw_text(win, y, x, width, ROLE_TEXT, v);
-		free(v);
+	if (cursor == (size_t)-1) {
+		rest = xstrndup(v, len);
+		draw_text(win, y, x, width, ROLE_TEXT, rest);
+		free(rest);
 		return;
 	}
 	/* Scroll so the cursor cell fits: drop characters from the left. */
@@ -382,11 +392,77 @@ form_draw_field(const struct form *f, size_t i, WINDOW *win, int y, int x,
 	used += draw_text(win, y, x + used, width - used,
 	    ROLE_SELECTION_FOCUS, cell);
 	free(cell);
-	if (end < len && used < width)
-		draw_text(win, y, x + used, width - used, ROLE_TEXT, v + end);
-	else if (len == 0 && fl->hint != NULL && used + 1 < width)
+	if (end < len && used < width) {
+		rest = xstrndup(v + end, len - end);
+		draw_text(win, y, x + used, width - used, ROLE_TEXT, rest);
+		free(rest);
+	} else if (len == 0 && hint != NULL && used + 1 < width)
 		draw_text(win, y, x + used + 1, width - used - 1, ROLE_DIM,
-		    fl->hint);
+		    hint);
+}
+
+/* The lines of a value: how many, and which one holds byte at. */
+static size_t
+count_lines(const char *v, size_t at, size_t *at_line)
+{
+	size_t n = 0, i;
+
+	*at_line = 0;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] != '\n')
+			continue;
+		n++;
+		if (i < at)
+			*at_line = n;
+	}
+	return n + 1;
+}
+
+/* Rows a field takes: a multi-line one shows up to FORM_LINES lines. */
+static int
+field_rows(const struct form_field *fl)
+{
+	size_t n, cur;
+
+	if (!(fl->flags & FORM_MULTILINE))
+		return 1;
+	n = count_lines(fl->value.s, fl->cursor, &cur);
+	return n < FORM_LINES ? (int)n : FORM_LINES;
+}
+
+void
+form_draw_field(const struct form *f, size_t i, WINDOW *win, int y, int x,
+    int width)
+{
+	const struct form_field *fl = &f->fields[i];
+	size_t cursor, len, n, cur, first, k, at;
+	const char *p, *nl;
+	char *v;
+	int focused = i == f->cur;
+
+	if (width < 2)
+		return;
+	v = shown_value(fl, &cursor);
+	if (!(fl->flags & FORM_MULTILINE)) {
+		draw_line(win, y, x, width, v, strlen(v), focused ? cursor :
+		    (size_t)-1, fl->hint);
+		free(v);
+		return;
+	}
+	/* Lines [first, first + rows): the cursor's line in view. */
+	n = count_lines(v, cursor, &cur);
+	first = cur >= FORM_LINES ? cur - FORM_LINES + 1 : 0;
+	for (k = 0, p = v; k < n && k < first + FORM_LINES; k++, p = nl + 1) {
+		nl = p + strcspn(p, "\n");
+		len = (size_t)(nl - p);
+		at = focused && k == cur ? cursor - (size_t)(p - v) :
+		    (size_t)-1;
+		if (k >= first)
+			draw_line(win, y + (int)(k - first), x, width, p, len,
+			    at, n == 1 ? fl->hint : NULL);
+		if (*nl == '\0')
+			break;
+	}
 	free(v);
 }
 
@@ -419,11 +495,13 @@ form_draw(struct form *f, WINDOW *win, int h, int w)
 	for (k = 0, row = 0; k < f->n; k++) {
 		if (k == f->cur)
 			cur_row = row;
-		row += 1 + (f->fields[k].error != NULL);
+		row += field_rows(&f->fields[k]) +
+		    (f->fields[k].error != NULL);
 	}
 	if (cur_row < f->top)
 		f->top = cur_row;
-	i = cur_row + (f->fields[f->cur].error != NULL);
+	i = cur_row + field_rows(&f->fields[f->cur]) - 1 +
+	    (f->fields[f->cur].error != NULL);
 	if (i >= f->top + rows)
 		f->top = i - rows + 1;
 	if (f->top < 0)
@@ -434,7 +512,7 @@ form_draw(struct form *f, WINDOW *win, int h, int w)
 		int focused = k == f->cur;
 
 		y = 2 + row - f->top;
-		if (y >= 2 && y < bottom) {
+		if (y >= 2 && y + field_rows(fl) - 1 < bottom) {
 			if (focused)
 				draw_text(win, y, 1, 1, ROLE_TITLE_FOCUS,
 				    draw_glyph(GLYPH_ARROW));
@@ -444,7 +522,7 @@ form_draw(struct form *f, WINDOW *win, int h, int w)
 				draw_text(win, y, 3 + x, 1, ROLE_DIM, "*");
 			form_draw_field(f, k, win, y, labelw + 6, valw);
 		}
-		row++;
+		row += field_rows(fl);
 		if (fl->error != NULL) {
 			y = 2 + row - f->top;
 			if (y >= 2 && y < bottom)

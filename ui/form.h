@@ -1,4 +1,4 @@
-/* A small text-input form: labelled one-line fields, moving between them,
+/* A small text-input form: labelled one-line (or multi-line) fields, moving between them,
  * editing keys, per-field validation shown inline, submit and cancel. */
 #ifndef MAINTOP_FORM_H
 #define MAINTOP_FORM_H
@@ -9,6 +9,9 @@
 /* Field flags. */
 #define FORM_SECRET	0x01	/* draw the value as '*' (passwords) */
 #define FORM_REQUIRED	0x02	/* an empty (or blank) value is an error */
+#define FORM_MULTILINE	0x04	/* Ctrl-J starts a new line; drawn on up to
+				 * FORM_LINES rows */
+#define FORM_LINES	4
 
 /* The longest value a field takes, in bytes; typing more is refused. */
 #define FORM_MAX_VALUE	4000
@@ -16,10 +19,10 @@
 /*
  * Checks one field's value when the form is submitted: returns NULL when
  * it is fine, or a new string (the form frees it) saying what is wrong, in
- * words the user can act on ("a date YYYY-MM-DD, e.g. 2026-12-31").  arg
- * is the form's argument (form_new).
+ * words the user can act on ("a date YYYY-MM-DD, e.g. 2026-12-31").  field
+ * is the field's index and arg the form's argument (form_new).
  */
-typedef char *(*form_check_fn)(const char *value, void *arg);
+typedef char *(*form_check_fn)(size_t field, const char *value, void *arg);
 
 /* What form_key did with a key. */
 enum form_result {
@@ -64,7 +67,8 @@ void form_set_error(struct form *, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /*
- * Handles a key (a wgetch value).  Tab or Down: next field; Shift-Tab or
+ * Handles a key (a wgetch value).  In a FORM_MULTILINE field Ctrl-J
+ * ('\n') inserts a new line.  Tab or Down: next field; Shift-Tab or
  * Up: previous one (both wrap).  Printable characters (UTF-8 bytes
  * included) insert at the cursor; Backspace and Delete remove one
  * character, Ctrl-U the text before the cursor, Ctrl-K the text after it,

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "calendar.h"
+#include "debt_fields.h"
 #include "debt_store.h"
 #include "form.h"
 #include "health.h"
@@ -29,17 +30,6 @@ static const char *const sort_names[SORT_COUNT] = {
 	[SORT_TARGET] = "target",
 	[SORT_PRIORITY] = "priority",
 	[SORT_CREATED] = "created",
-};
-
-/* The add/edit form's fields, in order. */
-enum {
-	F_TITLE,
-	F_PRIORITY,
-	F_SYSTEMS,
-	F_TARGET,
-	F_OWNER,
-	F_EFFORT,
-	F_DESCRIPTION
 };
 
 struct debt_view {
@@ -332,26 +322,6 @@ join_systems(const struct debt_item *d, const char *sep)
 	return buf_detach(&b);
 }
 
-/* A duration the parser reads back exactly: "3d", "1d4h", "1h30m". */
-static void
-fmt_effort(long long secs, char *buf, size_t len)
-{
-	static const struct {
-		long long	 n;
-		const char	*u;
-	} units[] = { { 86400, "d" }, { 3600, "h" }, { 60, "m" }, { 1, "s" } };
-	size_t i, at = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < 4 && secs > 0 && at < len; i++) {
-		if (secs < units[i].n)
-			continue;
-		at += (size_t)snprintf(buf + at, len - at, "%lld%s",
-		    secs / units[i].n, units[i].u);
-		secs %= units[i].n;
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* The list. */
 
@@ -624,7 +594,7 @@ detail_lines(struct debt_view *v, struct ui *ui, const struct debt_item *d,
 	}
 	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Owner",
 	    d->owner != NULL ? d->owner : "-");
-	fmt_effort(d->effort, eff, sizeof eff);
+	debt_format_effort(d->effort, eff, sizeof eff);
 	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Effort", d->effort > 0 ? eff :
 	    "-");
 	if (d->created != 0)
@@ -849,211 +819,70 @@ outcome(struct debt_view *v, struct ui *ui, int r, char *cause,
 	v->saving_msg = xstrdup(done);
 }
 
-/* Form checks; arg is the view. */
-
+/* The form's check of field i; arg is the view. */
 static char *
-valid_priority(const char *s, void *arg)
-{
-	if (*s == '\0')
-		return xstrdup("priority is required: high, medium or low");
-	if (debt_priority_from_name(s) < 0)
-		return xasprintf("priority must be high, medium or low, not "
-		    "\"%s\"", s);
-	return NULL;
-}
-
-/* Splits "a, b,c" into trimmed non-empty names. */
-static char **
-split_systems(const char *s, size_t *n)
-{
-	char **v = NULL, *copy, *p, *tok, *end;
-
-	*n = 0;
-	copy = xstrdup(s);
-	for (p = copy; (tok = strsep(&p, ",")) != NULL; ) {
-		while (*tok == ' ' || *tok == '\t')
-			tok++;
-		end = tok + strlen(tok);
-		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (*tok == '\0')
-			continue;
-		v = xreallocarray(v, *n + 1, sizeof *v);
-		v[(*n)++] = xstrdup(tok);
-	}
-	free(copy);
-	return v;
-}
-
-static char *
-valid_systems(const char *s, void *arg)
-{
-	char **v, *msg = NULL;
-	size_t n, i, j;
-
-	v = split_systems(s, &n);
-	for (i = 0; i < n && msg == NULL; i++) {
-		if (strpbrk(v[i], " \t") != NULL)
-			msg = xasprintf("\"%s\" has a space: separate systems "
-			    "with commas", v[i]);
-		for (j = 0; j < i && msg == NULL; j++)
-			if (strcmp(v[i], v[j]) == 0)
-				msg = xasprintf("\"%s\" is listed twice",
-				    v[i]);
-	}
-	cfg_strlist_free(v, n);
-	return msg;
-}
-
-static char *
-valid_target(const char *s, void *arg)
+field_check(size_t i, const char *value, void *arg)
 {
 	struct debt_view *v = arg;
-	time_t t;
 
-	if (*s == '\0')
-		return NULL;
-	if (debt_parse_date(s, v->tz, &t) != 0)
-		return xstrdup("target must be a date YYYY-MM-DD, e.g. "
-		    "2026-12-31");
-	return NULL;
+	return debt_field_check((enum debt_field)i, value, v->tz);
 }
 
-static char *
-valid_effort(const char *s, void *arg)
-{
-	long long secs;
-
-	if (*s == '\0')
-		return NULL;
-	if (util_parse_duration(s, &secs) != 0)
-		return xstrdup("effort must be a duration such as 4h, 2d or "
-		    "1w");
-	return NULL;
-}
-
-/* A description as one line: newline as "\n", tab as "\t", "\" as "\\". */
-static char *
-escape_text(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b);
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '\n')
-			buf_adds(&b, "\\n");
-		else if (*s == '\t')
-			buf_adds(&b, "\\t");
-		else if (*s == '\\')
-			buf_adds(&b, "\\\\");
-		else
-			buf_addc(&b, *s);
-	}
-	return buf_detach(&b);
-}
-
-static char *
-unescape_text(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b);
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' && s[1] == 'n') {
-			buf_addc(&b, '\n');
-			s++;
-		} else if (*s == '\\' && s[1] == 't') {
-			buf_addc(&b, '\t');
-			s++;
-		} else if (*s == '\\' && s[1] == '\\') {
-			buf_addc(&b, '\\');
-			s++;
-		} else
-			buf_addc(&b, *s);
-	}
-	return buf_detach(&b);
-}
-
-/* The trimmed value of field i, or NULL when it is empty. */
-static char *
-field_str(struct form *f, size_t i)
-{
-	const char *s = form_value(f, i), *e;
-
-	while (*s == ' ')
-		s++;
-	e = s + strlen(s);
-	while (e > s && e[-1] == ' ')
-		e--;
-	return e > s ? xstrndup(s, (size_t)(e - s)) : NULL;
-}
-
-/* Builds an item from the form (whose checks have passed). */
+/* Builds an item from the form, whose checks have passed. */
 static struct debt_item *
 form_to_item(struct debt_view *v, struct form *f)
 {
 	struct debt_item *d;
-	char *s;
+	char *cause = NULL;
+	size_t i;
 
 	d = xcalloc(1, sizeof *d);
-	d->title = field_str(f, F_TITLE);
-	s = field_str(f, F_PRIORITY);
-	d->priority = (enum debt_priority)debt_priority_from_name(s);
-	free(s);
-	d->systems = split_systems(form_value(f, F_SYSTEMS), &d->nsystems);
-	if ((s = field_str(f, F_TARGET)) != NULL)
-		debt_parse_date(s, v->tz, &d->target);
-	free(s);
-	d->owner = field_str(f, F_OWNER);
-	if ((s = field_str(f, F_EFFORT)) != NULL)
-		util_parse_duration(s, &d->effort);
-	free(s);
-	if ((s = field_str(f, F_DESCRIPTION)) != NULL) {
-		d->description = unescape_text(s);
-		free(s);
+	d->systems = xcalloc(1, sizeof *d->systems);
+	for (i = 0; i < DEBT_FIELD_COUNT; i++) {
+		if (debt_field_set(d, (enum debt_field)i, form_value(f, i),
+		    v->tz, &cause) != 0) {
+			/* The check passed: only a bug gets here. */
+			form_set_error(f, i, "%s", cause);
+			free(cause);
+			debt_item_free(d);
+			return NULL;
+		}
 	}
 	d->status = DEBT_OPEN;
 	d->source = DEBT_SOURCE_STATE;
 	return d;
 }
 
-/* Opens the add form (d NULL) or the edit form for d. */
+/* Opens the add form (d NULL) or the edit form for d: every field a plan
+ * carries, description, impact and plan on several lines. */
 static void
 open_form(struct debt_view *v, struct ui *ui, const struct debt_item *d)
 {
-	char date[32], eff[64], *sys, *desc, *title;
+	const struct debt_field_desc *fd;
 	struct form *f;
+	char *title, *value;
+	size_t i;
 
 	if (d != NULL) {
-		title = xasprintf("Edit %s  (impact and plan are kept as "
-		    "they are)", d->id);
+		title = xasprintf("Edit %s", d->id);
 		f = form_new(title, v);
 		free(title);
 		free(v->edit_id);
 		v->edit_id = xstrdup(d->id);
 	} else
 		f = form_new("Add a debt item", v);
-	date[0] = eff[0] = '\0';
-	if (d != NULL && d->target != 0)
-		debt_format_date(d->target, v->tz, date, sizeof date);
-	if (d != NULL)
-		fmt_effort(d->effort, eff, sizeof eff);
-	sys = d != NULL ? join_systems(d, ", ") : NULL;
-	desc = d != NULL ? escape_text(d->description) : NULL;
-	form_add(f, "Title", d != NULL ? d->title : NULL, "what is wrong",
-	    FORM_REQUIRED, NULL);
-	form_add(f, "Priority", d != NULL ? debt_priority_name(d->priority) :
-	    "medium", "high, medium or low", 0, valid_priority);
-	form_add(f, "Systems", sys, "comma-separated, e.g. db-primary, "
-	    "cache", 0, valid_systems);
-	form_add(f, "Target", date, "YYYY-MM-DD, empty for none", 0,
-	    valid_target);
-	form_add(f, "Owner", d != NULL ? d->owner : NULL, "who drives it", 0,
-	    NULL);
-	form_add(f, "Effort", eff, "a duration: 4h, 2d, 1w", 0, valid_effort);
-	form_add(f, "Description", desc, "\\n starts a new line", 0, NULL);
-	free(sys);
-	free(desc);
+	for (i = 0; i < DEBT_FIELD_COUNT; i++) {
+		fd = &debt_fields[i];
+		if (d != NULL)
+			value = debt_field_get(d, (enum debt_field)i, v->tz);
+		else
+			value = xstrdup(i == DEBT_FIELD_PRIORITY ? "medium" :
+			    "");
+		form_add(f, fd->label, value, fd->hint, (fd->required ?
+		    FORM_REQUIRED : 0) | (fd->multiline ? FORM_MULTILINE : 0),
+		    field_check);
+		free(value);
+	}
 	v->form = f;
 	v->form_zoomed = !ui->zoomed;
 	ui->zoomed = 1;
@@ -1074,11 +903,12 @@ close_form(struct debt_view *v, struct ui *ui)
 static void
 submit_form(struct debt_view *v, struct ui *ui)
 {
-	struct debt_item *d, *item;
+	struct debt_item *item;
 	char *cause = NULL, *newid = NULL;
 	int r;
 
-	item = form_to_item(v, v->form);
+	if ((item = form_to_item(v, v->form)) == NULL)
+		return;
 	if (debt_item_check(item, &cause) != 0) {
 		form_set_error(v->form, FORM_WHOLE, "%s", cause);
 		free(cause);
@@ -1086,13 +916,6 @@ submit_form(struct debt_view *v, struct ui *ui)
 		return;
 	}
 	if (v->edit_id != NULL) {
-		/* The form has no impact or plan: keep the item's. */
-		d = (struct debt_item *)debt_store_find(v->store, v->edit_id);
-		if (d != NULL) {
-			item->impact = d->impact != NULL ? xstrdup(d->impact) :
-			    NULL;
-			item->plan = d->plan != NULL ? xstrdup(d->plan) : NULL;
-		}
 		r = debt_store_edit(v->store, v->edit_id, item, ui->now,
 		    &cause);
 		newid = xstrdup(v->edit_id);
@@ -1366,8 +1189,8 @@ dview_hints(void *p)
 	struct debt_view *v = p;
 
 	if (v->form != NULL)
-		return "Ctrl-U clear to start  Left/Right Home/End move  "
-		    "Backspace delete";
+		return "Ctrl-J new line  Ctrl-U clear to start  "
+		    "Left/Right Home/End move";
 	if (v->filter_form != NULL)
 		return "type to filter  Enter keep  Esc clear";
 	if (v->confirm_id != NULL)

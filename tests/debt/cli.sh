@@ -102,6 +102,60 @@ expect_eq "$out" \
 grep -q '"user":"[^"]' "$dir/state/journal.jsonl"
 ok $? "and who"
 
+# edit: the same checks, lock and journal as the dashboard; show: one item.
+out=$(run edit D-0008 --owner ops --systems "api, cache" --impact "Outage" \
+    --plan "$(printf 'Automate renewal.\nAlert at 14 days.')"); rc=$?
+expect_eq "$rc $out" "0 saved D-0008" "edit saves the fields given"
+out=$(run show D-0008); rc=$?
+expect_eq "$rc $out" "0 D-0008  Rotate TLS certs
+Score       8.3 = 5 + 1 + 2.3
+            priority high = 5
+            systems 2 × 0.5 = 1
+            urgency (90 − 21) / 30 = 2.3
+Priority    high
+Status      open
+Target      2026-04-01 (in 22d)
+Systems     api, cache
+Owner       ops
+Effort      4h
+Created     2026-03-10
+Source      $dir/state/debt.conf
+
+Impact
+    Outage
+
+Plan
+    Automate renewal.
+    Alert at 14 days." "show prints the item whole with the score's terms"
+out=$(tail -n 1 "$dir/state/journal.jsonl" | sed 's/,"file".*"time"/,"time"/')
+expect_eq "$out" \
+    '{"type":"debt","action":"edit","id":"D-0008","title":"Rotate TLS certs","time":"2026-03-10T12:00:00Z"}' \
+    "the edit is journaled"
+run edit D-0008 --target "" --owner "" >/dev/null; rc=$?
+expect_eq "$rc $(run show D-0008 | grep -E '^(Target|Owner)')" "0 Target      -
+Owner       -" "an empty value clears a field"
+cp "$dir/state/debt.conf" "$dir/before"
+run edit D-0008 --target 2026-02-30 >/dev/null; rc=$?
+expect_eq "$rc $(err)" "2 maintop debt edit: --target: target must be a date YYYY-MM-DD, e.g. 2026-12-31" \
+    "a bad value is a usage error"
+run edit D-0008 --title "$(printf 'a\033[2Jb')" >/dev/null; rc=$?
+expect_eq "$rc $(grep -c 'control character' "$dir/err")" "1 1" \
+    "an escape sequence is refused"
+cmp -s "$dir/before" "$dir/state/debt.conf"
+ok $? "refused edits leave the file alone"
+run edit D-0007 --owner x >/dev/null; rc=$?
+grep -q "comes from the configuration ($dir/m.conf:[0-9]*): edit it there" \
+    "$dir/err"
+ok $(( $? + rc - 1 )) "edit refuses a configuration item, naming its file"
+run edit D-0008 >/dev/null; rc=$?
+expect_eq "$rc" "2" "edit without a field is a usage error"
+run show D-0042 >/dev/null; rc=$?
+expect_eq "$rc $(err)" "1 maintop debt show: no debt item 'D-0042'" \
+    "show of an unknown id fails"
+out=$(run show D-0007 | grep '^Source')
+expect_eq "$out" "Source      configuration $dir/m.conf:3" \
+    "show names where a configuration item is"
+
 run add --title "No priority" >/dev/null; rc=$?
 expect_eq "$rc" "2" "add without --priority is a usage error"
 run add --title t --priority low --target 2026-13-45 >/dev/null; rc=$?

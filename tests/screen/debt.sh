@@ -104,17 +104,63 @@ screen_keys Tab C-u urgent Tab 'db-primary, db-primary' Tab 2026-13-01 \
 screen_expect debt-form-errors "Enter with bad values: a message under each bad field"
 screen_keys 'Rotate the TLS certificates' Tab C-u high Tab C-u \
     'web, db-primary' Tab C-u 2026-12-10 Tab dave Tab C-u 2d Tab \
-    'Expires soon.\nAutomate it.' Enter
+    'Expires soon.' C-j 'Automate it.' Tab 'Outage when they expire.' Tab \
+    'Certbot on a timer,' C-j 'alert 14 days ahead.'
+screen_expect debt-form-multiline "Ctrl-J starts a new line in description, impact and plan"
+screen_keys Enter
 expect_notice "added D-0007  (u: undo)" debt-added \
     "a valid add closes the form; the item is in the list"
 item_lines D-0007 | grep -q 'title = "Rotate the TLS certificates";' &&
     item_lines D-0007 | grep -q 'systems = \[ "web", "db-primary" \];' &&
     item_lines D-0007 | grep -q 'target = "2026-12-10";' &&
+    item_lines D-0007 | grep -q 'owner = "dave";' &&
     item_lines D-0007 | grep -q 'effort = "2d";' &&
-    item_lines D-0007 | grep -qF 'description = "Expires soon.\nAutomate it.";'
+    item_lines D-0007 | grep -qF 'description = "Expires soon.\nAutomate it.";' &&
+    item_lines D-0007 | grep -qF 'impact = "Outage when they expire.";' &&
+    item_lines D-0007 | grep -qF 'plan = "Certbot on a timer,\nalert 14 days ahead.";'
 screen_ok $? "the debt file holds the new item with every field"
 grep -q '"action":"add","id":"D-0007"' "$state/journal.jsonl"
 screen_ok $? "the journal records the add"
+
+# --- Every field round-trips through the edit form. ---
+screen_keys e
+screen_expect debt-edit-form "e: the edit form holds every field as saved"
+screen_keys C-u 'Rotate the TLS certificates automatically' Tab C-u high \
+    Tab C-u 'web, cache' Tab C-u 2026-12-11 Tab C-u erin Tab C-u 1w Tab \
+    C-u 'Line one' C-j 'Line two' C-j C-j 'Line four' Tab C-u 'Outages.' \
+    Tab C-u 'Use certbot.' Enter
+screen_wait "saved D-0007" >/dev/null
+item_lines D-0007 | grep -q 'title = "Rotate the TLS certificates automatically";' &&
+    item_lines D-0007 | grep -q 'priority = "high";' &&
+    item_lines D-0007 | grep -q 'systems = \[ "web", "cache" \];' &&
+    item_lines D-0007 | grep -q 'target = "2026-12-11";' &&
+    item_lines D-0007 | grep -q 'owner = "erin";' &&
+    item_lines D-0007 | grep -q 'effort = "7d";' &&
+    item_lines D-0007 | grep -qF 'description = "Line one\nLine two\n\nLine four";' &&
+    item_lines D-0007 | grep -qF 'impact = "Outages.";' &&
+    item_lines D-0007 | grep -qF 'plan = "Use certbot.";' &&
+    item_lines D-0007 | grep -q 'created = "2026-11-25";'
+screen_ok $? "edit saves every field (created kept)"
+wait_gone "saved D-0007"
+screen_keys e
+screen_expect debt-edit-again "the saved values read back into the form"
+
+# The command line edits the same item while the form is open: the
+# dashboard's save is refused, its form kept, the other change kept.
+screen_keys C-u 'Dashboard title'
+(cd "$work" && "$MAINTOP" --now "$now" debt -c debt.conf edit D-0007 \
+    --owner frank >/dev/null)
+screen_ok $? "maintop debt edit saves while the dashboard's form is open"
+screen_keys Enter
+screen_wait "debt file changed on disk since it was read; reloaded" >/dev/null
+screen_ok $? "the dashboard's save is refused: the file changed"
+screen_wait "Dashboard title" >/dev/null
+screen_ok $? "the form stays open with what was typed"
+item_lines D-0007 | grep -q 'owner = "frank";' &&
+    item_lines D-0007 | grep -q 'title = "Rotate the TLS certificates automatically";'
+screen_ok $? "the command line's change is kept, not overwritten"
+screen_keys Escape
+screen_wait "nothing changed" >/dev/null
 
 # --- Resolve and undo. ---
 screen_keys g r
