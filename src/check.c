@@ -967,6 +967,66 @@ check_target(const struct check *c)
 }
 
 /*
+ * Reads a secret file of at most max bytes.  Opened without blocking (a
+ * FIFO put in its place must not freeze the loop), then refused unless it
+ * is a regular file readable by its owner alone (checked on what was
+ * opened, not on the name).  Returns 0 with *data (NUL-terminated) and
+ * *len, or -1 with *cause saying why (never holding the content).
+ */
+static int
+secret_open(const char *file, size_t max, char **data, size_t *len,
+    char **cause)
+{
+	struct stat st;
+	ssize_t n = 0;
+	char *buf;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		*cause = xstrdup(strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		*cause = xstrdup(strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*cause = xstrdup("not a regular file: refused");
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0) {
+		*cause = xasprintf("permissions %04o are too open (chmod 600 "
+		    "%s)", (unsigned int)(st.st_mode & 07777), file);
+		close(fd);
+		return -1;
+	}
+	buf = xmalloc(max + 2);
+	*len = 0;
+	while (*len <= max) {
+		n = read(fd, buf + *len, max + 1 - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+	}
+	close(fd);
+	if (n < 0 || *len > max) {
+		explicit_bzero(buf, *len);
+		free(buf);
+		*cause = n < 0 ? xasprintf("read: %s", strerror(errno)) :
+		    xasprintf("larger than %zu bytes", max);
+		return -1;
+	}
+	buf[*len] = '\0';
+	*data = buf;
+	return 0;
+}
+
+/*
  * Reads a secret at use time from the environment variable env or, when
  * env is NULL, the file file (checked again: it may have changed since
  * loading; one trailing newline is removed).  kenv and kfile name the keys
@@ -980,7 +1040,6 @@ secret_read(const char *env, const char *file, const char *kenv,
     char **cause)
 {
 	const char *v;
-	struct stat st;
 	size_t len;
 	char *data, *why = NULL;
 
@@ -997,18 +1056,7 @@ secret_read(const char *env, const char *file, const char *kenv,
 	}
 	if (file == NULL)
 		return 0;
-	if (stat(file, &st) != 0) {
-		*cause = xasprintf("%s %s%s: %s", kfile, file, what,
-		    strerror(errno));
-		return -1;
-	}
-	if ((st.st_mode & 077) != 0) {
-		*cause = xasprintf("permissions %04o for %s %s%s are too open "
-		    "(chmod 600 %s)", (unsigned int)(st.st_mode & 07777),
-		    kfile, file, what, file);
-		return -1;
-	}
-	if (fileio_read(file, max, &data, &len, &why) != 0) {
+	if (secret_open(file, max, &data, &len, &why) != 0) {
 		*cause = xasprintf("%s %s%s: %s", kfile, file, what, why);
 		free(why);
 		return -1;

@@ -5,6 +5,7 @@
 #define MAINTOP_SYSCONFDIR "/etc"
 #endif
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "config.h"
 #include "ui_run.h"
+#include "util.h"
 
 static const char usage_text[] =
 "usage: maintop [-c FILE] [--theme NAME] [--read-only] [--wall] [--now TIME]\n"
@@ -121,6 +123,10 @@ main(int argc, char **argv)
 	/* Children get the environment maintop was started with, before
 	 * maintop sets TZ and ESCDELAY for itself. */
 	childenv_capture();
+	/* Before any password is read: a core file would hold them. */
+	if (util_no_core() != 0)
+		fprintf(stderr, "maintop: cannot turn core dumps off: %s\n",
+		    strerror(errno));
 	cli_started_ms = util_mono_ms();
 	if (take_now(&argc, argv) != 0)
 		return CLI_EXIT_USAGE;

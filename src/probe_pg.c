@@ -204,12 +204,12 @@ pg_deliver(struct probe *p)
 
 /* A probe on a failed connection (share_ops). */
 static void
-pg_fail_one(struct share_waiter *w, const char *msg)
+pg_fail_one(struct share_waiter *w, int state, const char *msg)
 {
 	struct probe *p = w->owner;
 
 	if (p->s != NULL) {
-		sample_fail(p->s, STATE_CRIT, "%s", msg);
+		sample_fail(p->s, (enum state)state, "%s", msg);
 		pg_deliver(p);
 	}
 }
@@ -217,7 +217,9 @@ pg_fail_one(struct share_waiter *w, const char *msg)
 static void
 pc_fail(struct pg_conn *pc, const char *what, const char *err)
 {
-	share_fail(&pc->sh, what, err);
+	/* Our own password missing says nothing about the server. */
+	share_fail(&pc->sh, strcmp(what, "password") == 0 ? STATE_UNKNOWN :
+	    STATE_CRIT, what, err);
 }
 
 /* libpq's message, first line only ("FATAL:  too many clients"). */

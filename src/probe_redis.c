@@ -142,18 +142,20 @@ redis_deliver(struct probe *p)
 
 /* A probe on a failed connection (share_ops). */
 static void
-redis_fail_one(struct share_waiter *w, const char *msg)
+redis_fail_one(struct share_waiter *w, int state, const char *msg)
 {
 	struct probe *p = w->owner;
 
-	sample_fail(p->s, STATE_CRIT, "%s", msg);
+	sample_fail(p->s, (enum state)state, "%s", msg);
 	redis_deliver(p);
 }
 
 static void
 rc_fail(struct rconn *rc, const char *what, const char *err)
 {
-	share_fail(&rc->sh, what, err);
+	/* Our own password missing says nothing about the server. */
+	share_fail(&rc->sh, strcmp(what, "password") == 0 ? STATE_UNKNOWN :
+	    STATE_CRIT, what, err);
 }
 
 /* The callbacks' guard: the reply belongs to our current connection. */

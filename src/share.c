@@ -116,12 +116,13 @@ share_kick(struct share *s)
 }
 
 void
-share_fail(struct share *s, const char *what, const char *err)
+share_fail(struct share *s, int state, const char *what, const char *err)
 {
 	struct share_waiter *w;
 
 	free(s->last_err);
 	s->last_err = xasprintf("%s: %s", what, err);
+	s->last_state = state;
 	s->fails++;
 	s->retry_at = util_mono_ms() + probe_backoff_ms(s->fails);
 	s->ops->drop(s);
@@ -131,7 +132,7 @@ share_fail(struct share *s, const char *what, const char *err)
 			s->cur = NULL;
 		else
 			share_dequeue(s, w);
-		s->ops->fail(w, s->last_err);
+		s->ops->fail(w, state, s->last_err);
 	}
 	share_unref(s);
 }
@@ -150,7 +151,7 @@ share_backing_off(struct share *s)
 	share_ref(s);
 	while ((w = TAILQ_FIRST(&s->queue)) != NULL) {
 		share_dequeue(s, w);
-		s->ops->fail(w, msg);
+		s->ops->fail(w, s->last_state, msg);
 	}
 	share_unref(s);
 	free(msg);

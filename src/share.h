@@ -28,8 +28,8 @@ struct share_ops {
 	void	(*pump)(struct share *);
 	/* Closes the connection at once; no callback reaches the probes. */
 	void	(*drop)(struct share *);
-	/* Fails the waiter's probe with msg (critical) and delivers it. */
-	void	(*fail)(struct share_waiter *, const char *msg);
+	/* Fails the waiter's probe with state and msg and delivers it. */
+	void	(*fail)(struct share_waiter *, int state, const char *msg);
 };
 
 /*
@@ -45,6 +45,7 @@ struct share {
 	unsigned int		 fails;		/* consecutive failures */
 	long long		 retry_at;	/* monotonic ms */
 	char			*last_err;
+	int			 last_state;	/* enum state of last_err */
 	struct event		*kick;		/* deferred pump */
 	struct share_waiter	*cur;
 	TAILQ_HEAD(, share_waiter) queue;
@@ -74,9 +75,12 @@ void share_kick(struct share *);
 /*
  * The connection failed (what: "cannot connect", err: why): backs off,
  * drops the connection, and fails every probe on it, in flight or waiting,
- * with "what: err".  The share stays valid for the caller.
+ * with state (an enum state: crit when the server failed, unknown when
+ * our own side did) and "what: err".  The share stays valid for the
+ * caller.
  */
-void share_fail(struct share *, const char *what, const char *err);
+void share_fail(struct share *, int state, const char *what,
+    const char *err);
 
 /*
  * For ops->pump when there is no connection: while backing off after a

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 void
@@ -740,4 +742,14 @@ strv_wipe(char **v)
 	for (i = 0; v != NULL && v[i] != NULL; i++)
 		explicit_bzero(v[i], strlen(v[i]));
 	strv_free(v);
+}
+
+int
+util_no_core(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) != 0)
+		return -1;
+	return prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
 }

@@ -129,4 +129,11 @@ int util_tz_valid(const char *);
 /* Monotonic clock in milliseconds, for latencies and deadlines. */
 long long util_mono_ms(void);
 
+/*
+ * No core file and no ptrace by other processes of the user: memory holds
+ * passwords (RLIMIT_CORE 0, PR_SET_DUMPABLE 0).  Called first in main;
+ * children inherit the core limit.  Returns 0, or -1 with errno set.
+ */
+int util_no_core(void);
+
 #endif
