@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "calendar.h"
+#include "cfgscan.h"
 #include "check.h"
 #include "debt.h"
 #include "fileio.h"
@@ -21,10 +22,6 @@
 #ifndef MAINTOP_SYSCONFDIR
 #define MAINTOP_SYSCONFDIR "/etc"
 #endif
-
-/* Larger files are refused before libconfig reads them: no real
- * configuration comes near this, and it bounds memory on hostile input. */
-#define CONFIG_MAX_BYTES (8 * 1024 * 1024)
 
 static const char *const top_keys[] = {
 	"settings", "postgres", "redis", "http", "windows", "debt",
@@ -256,28 +253,52 @@ add_runbook(struct config *c, struct cfg_errors *e,
 	c->runbooks[c->nrunbooks++] = rb;
 }
 
+/* A name and where it was defined, to sort by name. */
+struct named {
+	const char	*name;
+	int		 line;
+	size_t		 pos;
+};
+
+static int
+named_cmp(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
 /*
- * Reports names used twice.  Names are looked up by the line of their
- * second use so the message points at the duplicate.
+ * Reports names used twice, at the line of each later use.  Sorted, not
+ * compared pairwise: 50,000 debt items would be over a billion comparisons.
  */
 static void
 check_unique(struct cfg_errors *e, const char *what, size_t n,
     const char *(*name)(const struct config *, size_t, int *),
     const struct config *c)
 {
+	struct named *v;
 	size_t i, j;
-	int li, lj;
 
+	if (n < 2)
+		return;
+	v = xcalloc(n, sizeof *v);
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++) {
-			if (strcmp(name(c, i, &li), name(c, j, &lj)) != 0)
-				continue;
-			cfg_err_at(e, c->path, li, 0, "duplicate %s name '%s' "
-			    "(first defined at line %d)", what,
-			    name(c, i, &li), lj);
-			break;
-		}
+		v[i].name = name(c, i, &v[i].line);
+		v[i].pos = i;
 	}
+	qsort(v, n, sizeof *v, named_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && strcmp(v[j].name, v[i].name) == 0;
+		    j++)
+			cfg_err_at(e, c->path, v[j].line, 0, "duplicate %s "
+			    "name '%s' (first defined at line %d)", what,
+			    v[j].name, v[i].line);
+	}
+	free(v);
 }
 
 static const char *
@@ -369,64 +390,18 @@ report_parse_error(config_t *lc, const char *name, struct cfg_errors *e)
 	    "%s", text != NULL ? text : "syntax error");
 }
 
-struct config *
-config_load(const char *path, struct cfg_errors *e)
-{
-	config_t lc;
-	struct config *c;
-	struct stat st;
-	char *dir, *copy;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (f == NULL) {
-		cfg_err_at(e, path, 0, 0, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		cfg_err_at(e, path, 0, 0, "not a regular file");
-		fclose(f);
-		return NULL;
-	}
-	if (st.st_size > CONFIG_MAX_BYTES) {
-		cfg_err_at(e, path, 0, 0, "file is too large (%lld bytes; "
-		    "the limit is %d)", (long long)st.st_size,
-		    CONFIG_MAX_BYTES);
-		fclose(f);
-		return NULL;
-	}
-
-	config_init(&lc);
-	copy = xstrdup(path);
-	dir = dirname(copy);
-	config_set_include_dir(&lc, dir);
-	if (config_read(&lc, f) != CONFIG_TRUE) {
-		/* config_read names no file for the main file: use ours. */
-		const char *file = config_error_file(&lc);
-
-		cfg_err_at(e, file != NULL ? file : path,
-		    config_error_line(&lc), 0, "%s",
-		    config_error_text(&lc) != NULL ? config_error_text(&lc) :
-		    "syntax error");
-		fclose(f);
-		free(copy);
-		config_destroy(&lc);
-		return NULL;
-	}
-	fclose(f);
-	free(copy);
-	c = config_build(&lc, path, e);
-	config_destroy(&lc);
-	return c;
-}
-
-struct config *
-config_load_string(const char *text, const char *name, struct cfg_errors *e)
+/* Reads text (checked by cfgscan) with libconfig and builds the
+ * configuration; name is the file's name for errors in the main text. */
+static struct config *
+config_parse(const char *text, const char *name, const char *incdir,
+    struct cfg_errors *e)
 {
 	config_t lc;
 	struct config *c;
 
 	config_init(&lc);
+	if (incdir != NULL)
+		config_set_include_dir(&lc, incdir);
 	if (config_read_string(&lc, text) != CONFIG_TRUE) {
 		report_parse_error(&lc, name, e);
 		config_destroy(&lc);
@@ -434,6 +409,35 @@ config_load_string(const char *text, const char *name, struct cfg_errors *e)
 	}
 	c = config_build(&lc, name, e);
 	config_destroy(&lc);
+	return c;
+}
+
+struct config *
+config_load(const char *path, struct cfg_errors *e)
+{
+	struct config *c;
+	char *dir, *copy, *text;
+
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	text = cfgscan_file(path, dir, e);
+	c = text != NULL ? config_parse(text, path, dir, e) : NULL;
+	free(text);
+	free(copy);
+	return c;
+}
+
+struct config *
+config_load_string(const char *text, const char *name, struct cfg_errors *e)
+{
+	struct config *c;
+	char *checked;
+
+	checked = cfgscan_string(text, strlen(text), name, NULL, e);
+	if (checked == NULL)
+		return NULL;
+	c = config_parse(checked, name, NULL, e);
+	free(checked);
 	return c;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cfgscan.h"
 #include "check.h"
 #include "config.h"
 
@@ -709,22 +710,37 @@ syntax_error(config_t *lc, const char *name, struct cfg_errors *e)
 	    "%s", text != NULL ? text : "cannot read runbook file");
 }
 
-int
-runbook_load_string(struct config *c, const char *text, const char *name,
-    struct cfg_errors *e)
+/* Reads text, already checked by cfgscan, and appends its runbooks. */
+static int
+load_checked(struct config *c, char *text, const char *name,
+    const char *dir, struct cfg_errors *e)
 {
 	config_t lc;
 	int n;
 
+	if (text == NULL)
+		return 1;
 	config_init(&lc);
+	if (dir != NULL)
+		config_set_include_dir(&lc, dir);
 	if (config_read_string(&lc, text) != CONFIG_TRUE) {
 		syntax_error(&lc, name, e);
 		config_destroy(&lc);
+		free(text);
 		return 1;
 	}
+	free(text);
 	n = load_config_t(c, &lc, name, e);
 	config_destroy(&lc);
 	return n;
+}
+
+int
+runbook_load_string(struct config *c, const char *text, const char *name,
+    struct cfg_errors *e)
+{
+	return load_checked(c, cfgscan_string(text, strlen(text), name, NULL,
+	    e), name, NULL, e);
 }
 
 static int
@@ -732,8 +748,6 @@ load_file(struct config *c, const char *dir, const char *path,
     struct cfg_errors *e)
 {
 	struct stat st;
-	config_t lc;
-	int n;
 
 	if (stat(path, &st) != 0) {
 		cfg_err_at(e, path, 0, 0, "%s", strerror(errno));
@@ -747,16 +761,7 @@ load_file(struct config *c, const char *dir, const char *path,
 		    RUNBOOK_FILE_MAX);
 		return 1;
 	}
-	config_init(&lc);
-	config_set_include_dir(&lc, dir);
-	if (config_read_file(&lc, path) != CONFIG_TRUE) {
-		syntax_error(&lc, path, e);
-		config_destroy(&lc);
-		return 1;
-	}
-	n = load_config_t(c, &lc, path, e);
-	config_destroy(&lc);
-	return n;
+	return load_checked(c, cfgscan_file(path, dir, e), path, dir, e);
 }
 
 static int

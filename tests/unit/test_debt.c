@@ -315,7 +315,7 @@ test_hostile(void)
 		int		 line;
 		const char	*msg;
 	} cases[] = {
-		{ "garbage.conf", 1, "syntax error" },
+		{ "garbage.conf", 1, "expected '=' or ':' after 'this'" },
 		{ "wrong_types.conf", 5, "'title' must be a string" },
 		{ "missing_id.conf", 3, "missing required key 'id'" },
 		{ "bad_date.conf", 6, "'target' is not a date" },
