@@ -57,13 +57,24 @@ cli_hide_secrets(const struct config *c)
 struct config *
 cli_load_config(const char *explicit)
 {
+	return cli_load_config_why(explicit, NULL);
+}
+
+struct config *
+cli_load_config_why(const char *explicit, char **why)
+{
 	struct cfg_errors errs = { 0 };
 	struct config *c;
-	char *path, *cause = NULL;
+	char *path, *cause = NULL, *line;
+	size_t i;
 
+	if (why != NULL)
+		*why = NULL;
 	path = config_find(explicit, &cause);
 	if (path == NULL) {
 		fprintf(stderr, "maintop: %s\n", cause);
+		if (why != NULL)
+			*why = sanitize_cstr(cause, 0);
 		free(cause);
 		return NULL;
 	}
@@ -73,6 +84,16 @@ cli_load_config(const char *explicit)
 		fprintf(stderr, "maintop: %s: %zu error%s in the "
 		    "configuration\n", path, errs.nerrors,
 		    errs.nerrors == 1 ? "" : "s");
+	for (i = 0; c == NULL && why != NULL && i < errs.n; i++) {
+		if (errs.v[i].warning)
+			continue;
+		line = cfg_error_format(&errs.v[i]);
+		*why = sanitize_cstr(line, 0);
+		free(line);
+		break;
+	}
+	if (c == NULL && why != NULL && *why == NULL)
+		*why = xasprintf("%s: the configuration is not usable", path);
 	cfg_errors_free(&errs);
 	free(path);
 	if (c != NULL)

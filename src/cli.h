@@ -20,6 +20,10 @@
  * Returns the configuration, or NULL after printing why.
  */
 struct config *cli_load_config(const char *explicit);
+/* The same; when it fails, *why (if why is not NULL) is set to the first
+ * reason on one sanitized line, for modes that must say it on stdout
+ * (check).  The caller frees it. */
+struct config *cli_load_config_why(const char *explicit, char **why);
 
 /*
  * Prints every error and warning of errs to stderr, one a line, as

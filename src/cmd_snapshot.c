@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "health.h"
+#include "maint.h"
 #include "runbook.h"
 #include "sanitize.h"
 
@@ -126,6 +127,7 @@ static void
 snapshot_health(struct config *c, struct event_base *base)
 {
 	struct health *h;
+	char why[256];
 	size_t i;
 
 	printf("\n== Health\n");
@@ -136,6 +138,7 @@ snapshot_health(struct config *c, struct event_base *base)
 	h = health_new(base, c, NULL, NULL);
 	health_run_once(h, NULL, snapshot_done, base);
 	event_base_dispatch(base);
+	maint_apply(h, c, cli_now());
 	for (i = 0; i < health_count(h); i++) {
 		const struct check_status *st = health_get(h, i);
 		char lat[32];
@@ -145,9 +148,14 @@ snapshot_health(struct config *c, struct event_base *base)
 			    sizeof lat);
 		else
 			snprintf(lat, sizeof lat, "-");
-		printf("%-8s %-20s %-8s %9s  %s\n", state_name(st->state),
-		    st->check->name, check_type_name(st->check->type), lat,
-		    st->last != NULL ? st->last->message : "");
+		maint_describe(st, c->settings.timezone, cli_now(), why,
+		    sizeof why);
+		printf("%-8s %-20s %-8s %9s  %s%s%s%s%s\n",
+		    state_name(maint_state(st, 0)), st->check->name,
+		    check_type_name(st->check->type), lat,
+		    *why != '\0' ? "(" : "", why, *why != '\0' ? ": " : "",
+		    st->last != NULL ? st->last->message : "",
+		    *why != '\0' ? ")" : "");
 	}
 	health_free(h);
 }

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "maint.h"
 #include "resolve.h"
 #include "sanitize.h"
 
@@ -691,14 +692,17 @@ health_worst(const struct health *h)
 	size_t i;
 
 	for (i = 0; i < h->n; i++)
-		if (!h->items[i].st.maintenance)
-			w = state_worse(w, h->items[i].st.state);
+		w = state_worse(w, maint_state(&h->items[i].st, 0));
 	return w;
 }
 
 void
-health_set_maintenance(struct health *h, size_t i, int on)
+health_set_maintenance(struct health *h, size_t i, const char *window,
+    time_t end)
 {
-	if (i < h->n)
-		h->items[i].st.maintenance = on != 0;
+	if (i >= h->n)
+		return;
+	h->items[i].st.maintenance = window != NULL;
+	h->items[i].st.maint_window = window;
+	h->items[i].st.maint_end = window != NULL ? end : 0;
 }

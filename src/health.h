@@ -34,7 +34,9 @@ struct check_status {
 	struct sample		*last;		/* NULL before the first */
 	char			*last_error;	/* last non-OK message, full */
 	time_t			 last_error_time;
-	int			 maintenance;	/* set by the caller */
+	int			 maintenance;	/* set by maint_apply */
+	const char		*maint_window;	/* its window (the config's) */
+	time_t			 maint_end;	/* when that occurrence ends */
 	int			 running;	/* a probe is in flight */
 
 	/* The ring: the last "history" samples, oldest first through
@@ -91,10 +93,16 @@ size_t health_count(const struct health *);
 const struct check_status *health_get(const struct health *, size_t i);
 /* Index of the check called name, or -1. */
 long health_find(const struct health *, const char *name);
-/* The worst state of the checks not in maintenance (OK when none). */
+/* The worst state the checks report (maint_state: one in maintenance
+ * reports OK); OK when there is none. */
 enum state health_worst(const struct health *);
-/* Marks check i as in (or out of) maintenance; does not stop probing. */
-void health_set_maintenance(struct health *, size_t i, int on);
+/*
+ * Marks check i as in maintenance under window (a name that outlives the
+ * model) until end, or out of it when window is NULL; probing goes on.
+ * maint_apply calls this; the rule itself lives in maint.c.
+ */
+void health_set_maintenance(struct health *, size_t i, const char *window,
+    time_t end);
 
 /* History point k of st, 0 the oldest, k < st->ring_len. */
 const struct health_point *health_point_at(const struct check_status *,

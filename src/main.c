@@ -21,7 +21,7 @@ static const char usage_text[] =
 "usage: maintop [-c FILE] [--theme NAME] [--read-only] [--wall] [--now TIME]\n"
 "       maintop validate [-c FILE]\n"
 "       maintop snapshot [-c FILE]\n"
-"       maintop check [-c FILE] [--json] [NAME...]\n"
+"       maintop check [-c FILE] [--json] [--ignore-maintenance] [NAME...]\n"
 "       maintop calendar [-c FILE] [--days N] [--json | --ics]\n"
 "       maintop debt [-c FILE] [--json] [--all]\n"
 "       maintop debt add|resolve|reopen|delete ...\n"

@@ -17,6 +17,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "health.h"
+#include "maint.h"
 #include "term.h"
 #include "theme.h"
 #include "util.h"
@@ -256,11 +257,7 @@ overall_text(struct ui *ui, char *buf, size_t len, enum state *worst)
 	for (i = 0; i < n; i++) {
 		const struct check_status *st = health_get(ui->health, i);
 
-		if (st->maintenance) {
-			count[STATE_OK]++;
-			continue;
-		}
-		count[st->state]++;
+		count[maint_state(st, 0)]++;
 	}
 	*worst = health_worst(ui->health);
 	ok = count[STATE_OK];
@@ -297,41 +294,28 @@ draw_overall(struct ui *ui, int x, int width)
 }
 
 /*
- * Follows the calendar: marks the checks of systems inside an active
- * maintenance window (their alerts are expected) and writes the banner
- * text for the header ("" when no maintenance window is on).
+ * Follows the calendar: applies the maintenance policy to the checks
+ * (maint.c) and writes the banner text for the header ("" when no
+ * maintenance window is on).
  */
 static void
 update_maintenance(struct ui *ui, char *banner, size_t len)
 {
 	struct occurrence *act = NULL;
-	size_t n, i, k, c;
-	long idx;
+	size_t n, i;
 	char left[32];
-	int first = 1;
 
 	banner[0] = '\0';
-	n = calendar_active(ui->cfg, ui->now, &act);
 	if (ui->health != NULL)
-		for (c = 0; c < health_count(ui->health); c++)
-			health_set_maintenance(ui->health, c, 0);
+		maint_apply(ui->health, ui->cfg, ui->now);
+	n = calendar_active(ui->cfg, ui->now, &act);
 	for (i = 0; i < n; i++) {
 		if (act[i].w->kind != WINDOW_MAINTENANCE)
 			continue;
-		if (first) {
-			util_format_duration(act[i].end - ui->now, left,
-			    sizeof left);
-			snprintf(banner, len, " IN MAINTENANCE: %s ends in %s%s ",
-			    act[i].w->name, left, n > 1 ? " (+more)" : "");
-			first = 0;
-		}
-		for (k = 0; ui->health != NULL && k < act[i].w->nsystems;
-		    k++) {
-			idx = health_find(ui->health, act[i].w->systems[k]);
-			if (idx >= 0)
-				health_set_maintenance(ui->health,
-				    (size_t)idx, 1);
-		}
+		util_format_duration(act[i].end - ui->now, left, sizeof left);
+		snprintf(banner, len, " IN MAINTENANCE: %s ends in %s%s ",
+		    act[i].w->name, left, n > 1 ? " (+more)" : "");
+		break;
 	}
 	free(act);
 }

@@ -12,6 +12,7 @@
 #include "debt_store.h"
 #include "form.h"
 #include "health.h"
+#include "maint.h"
 #include "ui.h"
 #include "util.h"
 
@@ -222,44 +223,27 @@ item_trouble(struct ui *ui, const struct debt_item *d)
 		if ((k = health_find(ui->health, d->systems[i])) < 0)
 			continue;
 		st = health_get(ui->health, (size_t)k);
-		if (st->maintenance || st->since == 0)
+		if (st->since == 0)
 			continue;
-		if (st->state == STATE_CRIT)
+		if (maint_state(st, 0) == STATE_CRIT)
 			worst = STATE_CRIT;
-		else if (st->state == STATE_WARN && worst != STATE_CRIT)
+		else if (maint_state(st, 0) == STATE_WARN &&
+		    worst != STATE_CRIT)
 			worst = STATE_WARN;
 	}
 	return worst;
 }
 
-/*
- * True when one of d's systems is inside an active maintenance window:
- * named in the window's systems (a health check or not), or a check the
- * model has marked as in maintenance.
- */
+/* True when one of d's systems is in maintenance (maint.c's rule). */
 static int
 view_debt_in_maintenance(struct ui *ui, const struct debt_item *d)
 {
-	struct occurrence *act = NULL;
-	const struct window *w;
-	size_t i, j, k, n;
-	long idx;
-	int hit = 0;
+	size_t i;
 
-	n = calendar_active(ui->cfg, ui->now, &act);
-	for (j = 0; j < n && !hit; j++) {
-		w = act[j].w;
-		if (w->kind != WINDOW_MAINTENANCE)
-			continue;
-		for (k = 0; k < w->nsystems && !hit; k++)
-			for (i = 0; i < d->nsystems && !hit; i++)
-				hit = strcmp(w->systems[k], d->systems[i]) == 0;
-	}
-	free(act);
-	for (i = 0; !hit && ui->health != NULL && i < d->nsystems; i++)
-		hit = (idx = health_find(ui->health, d->systems[i])) >= 0 &&
-		    health_get(ui->health, (size_t)idx)->maintenance;
-	return hit;
+	for (i = 0; i < d->nsystems; i++)
+		if (maint_system(ui->cfg, ui->now, d->systems[i], NULL))
+			return 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

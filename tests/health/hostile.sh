@@ -146,8 +146,8 @@ check "JSON: no escaped control characters" \
     "$HC_TMP/json"
 hc_text
 cat "$HC_OUT" "$HC_ERR" >"$HC_TMP/text"
-check "line mode: a line per check" \
-    sh -c 'test "$(grep -c "^[A-Z]* - " "$1")" = 3' sh "$HC_OUT"
+check "line mode: the summary and a line per check" \
+    sh -c 'test "$(grep -c "^[A-Z]* - " "$1")" = 4' sh "$HC_OUT"
 clean "$HC_TMP/text" "line mode"
 echo "# $(head -c 300 "$HC_OUT" | tr '\n' ' ')"
 

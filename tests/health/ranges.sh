@@ -88,9 +88,8 @@ done
 
 hc_text perf
 is "perfdata writes the ranges as configured" \
-    "$(sed -n "s/.*\('perf procs'=[^ ]*\|procs=[^ ]*\).*/\1/p" "$HC_OUT")" \
-    "$(grep -q "'perf procs'" "$HC_OUT" && echo "'perf procs'=3;@2:4;~:10" ||
-    echo "procs=3;@2:4;~:10")"
+    "$(sed -n "s/.*\('perf procs'=[^ ]*\).*/\1/p" "$HC_OUT")" \
+    "'perf procs'=3;@2:4;~:10"
 check "latency ranges in seconds: ~:1 and a plain 5" \
-    grep -q "latency=[0-9.]*s;~:1;5 " "$HC_OUT"
+    grep -q "'perf latency'=[0-9.]*s;~:1;5 " "$HC_OUT"
 hc_done

@@ -117,9 +117,9 @@ check "slowlog is not empty" test "$want_slow" -ge 3
 is "no replicas" "$(hc_fig plain replicas)" 0
 is "AOF off" "$(hc_fig plain aof_enabled)" 0
 check "PING latency measured" \
-    awk -v l="$(hc_get plain .latency_ms)" 'BEGIN { exit !(l > 0) }'
+    awk -v l="$(hc_get plain .latency)" 'BEGIN { exit !(l > 0) }'
 check "connect time shown apart" \
-    awk -v l="$(hc_get plain .connect_ms)" 'BEGIN { exit !(l > 0) }'
+    awk -v l="$(hc_get plain .connect)" 'BEGIN { exit !(l > 0) }'
 check "message names role, version and clients" \
     sh -c 'jq -r ".[0].message" "$1" | grep -q "^master $2, $3 clients, PING"' \
     sh "$HC_OUT" "$want_version" "$want_clients"
@@ -165,10 +165,12 @@ is "slowlog_len_crit 2: crit" "$(hc_get slowcrit .state)" crit
 hc_run fragwarn
 is "fragmentation_warn 0.01: warn" "$(hc_get fragwarn .state)" warn
 hc_text memwarn slowcrit
+check "line mode: the first line is the worst, with a summary" \
+    sh -c 'head -n 1 "$1" | grep -q "^CRITICAL - 1 critical (slowcrit), 1 warning (memwarn) |"' sh "$HC_OUT"
 check "line mode: WARNING with memory_pct limits" \
-    grep -q '^WARNING - memwarn .*memory_pct=[0-9.]*%;0.01;99' "$HC_OUT"
+    sh -c 'grep -q "^WARNING - memwarn " "$1" && head -n 1 "$1" | grep -q "'"'memwarn memory_pct'"'=[0-9.]*%;0.01;99"' sh "$HC_OUT"
 check "line mode: CRITICAL with slowlog_len limits" \
-    grep -q "^CRITICAL - slowcrit .*slowlog_len=$want_slow;1;2" "$HC_OUT"
+    sh -c 'grep -q "^CRITICAL - slowcrit " "$1" && head -n 1 "$1" | grep -q "'"'slowcrit slowlog_len'"'=$2;1;2"' sh "$HC_OUT" "$want_slow"
 is "line mode: exit 2 for the worst" "$HC_RC" 2
 
 # --- AUTH --------------------------------------------------------------------

@@ -66,8 +66,8 @@ CONF
 rc=$?
 check '[ $rc -eq 0 ]' "redis check ok exits 0 (got $rc)"
 check 'grep -q "^OK - cache master" "$tmp/out"' "OK line for redis"
-check 'grep -q "latency=[0-9.]*s" "$tmp/out"' "perfdata has latency"
-check 'grep -q "connected_clients=" "$tmp/out"' "perfdata has clients"
+check 'grep -q "'"'cache latency'"'=[0-9.]*s" "$tmp/out"' "perfdata has latency, labelled with the check"
+check 'grep -q "'"'cache connected_clients'"'=" "$tmp/out"' "perfdata has clients"
 
 "$MAINTOP" check -c "$tmp/m.conf" --json cache >"$tmp/json" 2>/dev/null
 check 'python3 -c "
@@ -75,7 +75,7 @@ import json,sys
 a = json.load(open(sys.argv[1]))
 f = a[0][\"figures\"]
 assert a[0][\"name\"] == \"cache\" and a[0][\"type\"] == \"redis\"
-assert a[0][\"state\"] == \"ok\" and a[0][\"latency_ms\"] >= 0
+assert a[0][\"state\"] == \"ok\" and a[0][\"latency\"] >= 0
 assert f[\"role\"] == \"master\" and f[\"maxmemory\"] == 100*1024*1024
 assert f[\"db0.keys\"] == 1 and f[\"slowlog_len\"] >= 0
 assert 0 < f[\"memory_pct\"] < 50

@@ -257,8 +257,8 @@ test_run_once(void)
 	ok(st->last != NULL && strstr(st->last->message,
 	    "timeout after 0.2s") != NULL, "with a timeout message");
 	is_int(health_worst(h), STATE_CRIT, "worst is crit");
-	health_set_maintenance(h, 0, 1);
-	health_set_maintenance(h, 1, 1);
+	health_set_maintenance(h, 0, "w", 1);
+	health_set_maintenance(h, 1, "w", 1);
 	is_int(health_worst(h), STATE_OK, "maintenance excluded from worst");
 	ok(health_get(h, 2) == NULL, "out of range is NULL");
 	health_free(h);
