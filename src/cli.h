@@ -63,5 +63,6 @@ int cmd_debt(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "debt.h"
 #include "fileio.h"
+#include "notify.h"
 #include "runbook.h"
 #include "runlog.h"
 
@@ -25,7 +26,7 @@
 
 static const char *const top_keys[] = {
 	"settings", "postgres", "redis", "http", "windows", "debt",
-	"runbooks", NULL
+	"runbooks", "channels", NULL
 };
 
 static const char *const settings_keys[] = {
@@ -216,6 +217,28 @@ add_check(struct config *c, struct cfg_errors *e, const config_setting_t *el,
 }
 
 static void
+add_channel(struct config *c, struct cfg_errors *e,
+    const config_setting_t *el, int unused)
+{
+	struct channel *ch = notify_channel_parse(e, el);
+	size_t i;
+
+	if (ch == NULL)
+		return;
+	for (i = 0; i < c->nchannels; i++) {
+		if (strcmp(c->channels[i]->name, ch->name) == 0) {
+			cfg_err(e, el, "channel '%s' is defined twice (first "
+			    "at line %d)", ch->name, c->channels[i]->line);
+			notify_channel_free(ch);
+			return;
+		}
+	}
+	c->channels = xreallocarray(c->channels, c->nchannels + 1,
+	    sizeof *c->channels);
+	c->channels[c->nchannels++] = ch;
+}
+
+static void
 add_window(struct config *c, struct cfg_errors *e, const config_setting_t *el,
     int unused)
 {
@@ -352,6 +375,7 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	parse_section(c, e, lc, "windows", add_window, 0);
 	parse_section(c, e, lc, "debt", add_debt, 0);
 	parse_section(c, e, lc, "runbooks", add_runbook, 0);
+	parse_section(c, e, lc, "channels", add_channel, 0);
 	if (c->settings.runbook_dir != NULL)
 		runbook_load_dir(c, c->settings.runbook_dir, e);
 
@@ -457,6 +481,9 @@ config_free(struct config *c)
 	for (i = 0; i < c->ndebt; i++)
 		debt_item_free(c->debt[i]);
 	free(c->debt);
+	for (i = 0; i < c->nchannels; i++)
+		notify_channel_free(c->channels[i]);
+	free(c->channels);
 	for (i = 0; i < c->nrunbooks; i++)
 		runbook_free(c->runbooks[i]);
 	free(c->runbooks);

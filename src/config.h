@@ -45,6 +45,8 @@ struct config {
 	size_t			  ndebt;
 	struct runbook		**runbooks;
 	size_t			  nrunbooks;
+	struct channel		**channels;	/* notify.h */
+	size_t			  nchannels;
 };
 
 /*

@@ -61,6 +61,7 @@ static const struct {
 	{ "run", cmd_run },
 	{ "history", cmd_history },
 	{ "demo", cmd_demo },
+	{ "notify", cmd_notify },
 };
 
 /*
