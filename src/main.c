@@ -27,6 +27,7 @@ static const char usage_text[] =
 "       maintop debt add|resolve|reopen|delete ...\n"
 "       maintop run NAME [-c FILE] [--param K=V]... [--yes] [--dry-run]\n"
 "       maintop history [-c FILE] [--json] [--runbook NAME]\n"
+"       maintop notify test CHANNEL | flush | list [-c FILE]\n"
 "       maintop demo\n"
 "\n"
 "A terminal dashboard for the people who keep production running:\n"
