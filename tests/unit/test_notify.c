@@ -268,6 +268,33 @@ test_outbox(void)
 	is_int((long long)count_files(outbox, ".json"), 1,
 	    "and is still in the outbox (replayed from the directory)");
 
+	{
+		/* Hostile files in the outbox are skipped, not trusted. */
+		static const char *const junk[] = { "{", "[]", "{\"id\":1}",
+		    "{\"id\":\"x\",\"channel\":\"ok\",\"attempts\":0,"
+		    "\"next\":0}", "\x1b]0;x\x07" };
+		size_t k;
+
+		for (k = 0; k < 5; k++) {
+			char *path = xasprintf("%s/%032zx.json", outbox, k);
+			FILE *f = fopen(path, "w");
+
+			if (f != NULL) {
+				fputs(junk[k], f);
+				fclose(f);
+			}
+			free(path);
+		}
+		run_outbox(c, state, "ok", NULL, 0, &r);
+		ok(strstr(r.log, "notify") == NULL,
+		    "broken outbox files are not delivered");
+		for (k = 0; k < 5; k++) {
+			char *path = xasprintf("%s/%032zx.json", outbox, k);
+
+			unlink(path);
+			free(path);
+		}
+	}
 	run_outbox(c, state, "storm", ids, 5, &r);
 	{
 		char *storm = xasprintf("%s.storm", got);
