@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -36,40 +34,6 @@ write_all(int fd, const char *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-/*
- * Fills out with a random suffix of letters and digits.  getrandom is the
- * source; should it fail (very old kernels, seccomp), the clock, the pid and
- * a counter still make collisions unlikely, and O_EXCL makes them harmless.
- */
-static void
-random_suffix(char *out, size_t n)
-{
-	static const char set[] =
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	static unsigned int counter;
-	unsigned char rnd[32];
-	struct timespec ts;
-	uint64_t x;
-	size_t i;
-
-	if (n > sizeof rnd)
-		n = sizeof rnd;
-	if (getrandom(rnd, n, GRND_NONBLOCK) != (ssize_t)n) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
-		    ((uint64_t)getpid() << 40) ^ (uint64_t)++counter * 0x9e37;
-		for (i = 0; i < n; i++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			rnd[i] = (unsigned char)x;
-		}
-	}
-	for (i = 0; i < n; i++)
-		out[i] = set[rnd[i] % (sizeof set - 1)];
-	out[n] = '\0';
 }
 
 /* Splits path into its directory (a new string, "." when none). */
@@ -109,8 +73,8 @@ fileio_write_atomic(const char *path, const char *data, size_t len,
     mode_t mode, char **cause)
 {
 	const char *base;
-	char *dir, *tmp = NULL, suffix[13];
-	int fd = -1, tries, saved;
+	char *dir, *tmp = NULL;
+	int fd = -1, saved;
 
 	if (path == NULL || *path == '\0' || path[strlen(path) - 1] == '/') {
 		*cause = xasprintf("not a file path: \"%s\"",
@@ -122,15 +86,8 @@ fileio_write_atomic(const char *path, const char *data, size_t len,
 	base = base != NULL ? base + 1 : path;
 
 	/* The temporary file lives beside path so that rename is atomic. */
-	for (tries = 0; tries < 100; tries++) {
-		random_suffix(suffix, 12);
-		free(tmp);
-		tmp = xasprintf("%s/.%s.%s.tmp", dir, base, suffix);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-		    O_NOFOLLOW, mode & 07777);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
+	tmp = xasprintf("%s/.%s.XXXXXX.tmp", dir, base);
+	fd = mkostemps(tmp, 4, O_CLOEXEC);
 	if (fd < 0) {
 		*cause = xasprintf("cannot create a temporary file in %s: %s",
 		    dir, strerror(errno));
