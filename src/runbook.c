@@ -1428,7 +1428,8 @@ runbook_subst(const struct runbook *rb, char *const *values,
 		}
 		n = (size_t)(end - (p + 2));
 		ident = 0;
-		if (how == RUNBOOK_SUBST_SQL && n > 6 &&
+		if ((how == RUNBOOK_SUBST_SQL || how == RUNBOOK_SUBST_PSQL) &&
+		    n > 6 &&
 		    strncmp(end - 6, ":ident", 6) == 0) {
 			n -= 6;
 			ident = 1;
@@ -1465,11 +1466,72 @@ runbook_subst(const struct runbook *rb, char *const *values,
 		case RUNBOOK_SUBST_SQL:
 			quote_sql(&b, v, ident ? '"' : '\'');
 			break;
+		case RUNBOOK_SUBST_PSQL:
+			if (par->secret)
+				buf_printf(&b, ident ? ":\"maintop_p_%s\"" :
+				    ":'maintop_p_%s'", par->name);
+			else
+				quote_sql(&b, v, ident ? '"' : '\'');
+			break;
 		case RUNBOOK_SUBST_URL:
 			quote_url(&b, v);
 			break;
 		}
 		p = end + 1;
+	}
+	return buf_detach(&b);
+}
+
+char *
+runbook_psql_script(const struct runbook *rb, char *const *values,
+    const char *text)
+{
+	struct buf b;
+	char *stmt, *ref[2];
+	const char *v;
+	size_t i;
+	int used = 0;
+
+	stmt = runbook_subst(rb, values, text, RUNBOOK_SUBST_PSQL, 0);
+	buf_init(&b);
+	for (i = 0; i < rb->nparams; i++) {
+		if (!rb->params[i].secret)
+			continue;
+		ref[0] = xasprintf(":'maintop_p_%s'", rb->params[i].name);
+		ref[1] = xasprintf(":\"maintop_p_%s\"", rb->params[i].name);
+		if (strstr(stmt, ref[0]) != NULL ||
+		    strstr(stmt, ref[1]) != NULL)
+			used = 1;
+		free(ref[0]);
+		free(ref[1]);
+		/* psql's quoting: '' and \\ as in SQL with escapes, \n. */
+		buf_printf(&b, "\\set maintop_p_%s '", rb->params[i].name);
+		for (v = values != NULL && values[i] != NULL ? values[i] : "";
+		    *v != '\0'; v++) {
+			if (*v == '\'')
+				buf_adds(&b, "''");
+			else if (*v == '\\')
+				buf_adds(&b, "\\\\");
+			else if (*v == '\n')
+				buf_adds(&b, "\\n");
+			else if (*v == '\r')
+				buf_adds(&b, "\\r");
+			else
+				buf_addc(&b, *v);
+		}
+		buf_adds(&b, "'\n");
+	}
+	if (used) {
+		buf_adds(&b, stmt);
+		buf_addc(&b, '\n');
+	}
+	explicit_bzero(stmt, strlen(stmt));
+	free(stmt);
+	if (!used) {
+		if (b.s != NULL)
+			explicit_bzero(b.s, b.len);
+		buf_free(&b);
+		return NULL;
 	}
 	return buf_detach(&b);
 }

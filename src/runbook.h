@@ -168,7 +168,8 @@ enum runbook_subst {
 	RUNBOOK_SUBST_SHELL,	/* shown quoted for its place in the command */
 	RUNBOOK_SUBST_SHELL_EXEC, /* "${MAINTOP_PARAM_name}": what runs */
 	RUNBOOK_SUBST_SQL,	/* an SQL literal; ${x:ident} an identifier */
-	RUNBOOK_SUBST_URL	/* percent-encoded */
+	RUNBOOK_SUBST_URL,	/* percent-encoded */
+	RUNBOOK_SUBST_PSQL	/* as SQL, but a secret as psql's :'maintop_p_x' */
 };
 
 /*
@@ -201,6 +202,17 @@ char *runbook_step_text(const struct runbook *, char *const *values,
  * new string.
  */
 char *runbook_dry_run(const struct runbook *, char *const *values);
+
+/*
+ * The psql script of an sql step whose statement uses a secret parameter:
+ * a \set line for each secret parameter (its value quoted for psql), then
+ * the statement with every secret written as a psql variable (:'maintop_p_x'
+ * or, for ${x:ident}, :"maintop_p_x"), so that the statement psql is given
+ * holds no secret.  NULL when the statement uses none.  The caller wipes and
+ * frees it.
+ */
+char *runbook_psql_script(const struct runbook *, char *const *values,
+    const char *text);
 
 /*
  * Splits a redis step's command into words: blanks separate words, '...'

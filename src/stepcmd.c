@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,10 @@ stepcmd_http_ok(const struct step *st, int status)
 void
 stepcmd_cleanup(struct runner *r)
 {
+	if (r->stdin_fd != -1) {
+		close(r->stdin_fd);
+		r->stdin_fd = -1;
+	}
 	if (r->http_out != NULL) {
 		unlink(r->http_out);
 		free(r->http_out);
@@ -229,6 +234,125 @@ http_headers(struct runner *r, const struct step *st, char **cause)
 }
 
 /*
+ * The client's standard input: data in an anonymous file in memory, never
+ * on disk nor on a command line (r->stdin_fd).  Returns 0, or -1 with
+ * *cause set.
+ */
+static int
+stepcmd_stdin(struct runner *r, const char *data, char **cause)
+{
+	size_t off = 0, len = strlen(data);
+	ssize_t n;
+	int fd;
+
+	fd = memfd_create("maintop-step", MFD_CLOEXEC);
+	if (fd == -1) {
+		*cause = xasprintf("memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*cause = xasprintf("memfd: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		*cause = xasprintf("memfd: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (r->stdin_fd != -1)
+		close(r->stdin_fd);
+	r->stdin_fd = fd;
+	return 0;
+}
+
+/*
+ * psql's statement: with -c when it uses no secret parameter (one query,
+ * as written); otherwise a script on standard input (-f -) that sets each
+ * secret as a psql variable, so that no secret is on psql's command line.
+ */
+static int
+sql_statement(struct runner *r, const struct step *st, char ***v, size_t *nv,
+    char **cause)
+{
+	char *script;
+	int rc;
+
+	script = runbook_psql_script(r->rb, r->values, st->text);
+	if (script == NULL) {
+		strv_add(v, nv, xstrdup("-c"));
+		strv_add(v, nv, runbook_subst(r->rb, r->values, st->text,
+		    RUNBOOK_SUBST_SQL, 0));
+		return 0;
+	}
+	rc = stepcmd_stdin(r, script, cause);
+	explicit_bzero(script, strlen(script));
+	free(script);
+	strv_add(v, nv, xstrdup("-f"));
+	strv_add(v, nv, xstrdup("-"));
+	return rc;
+}
+
+/*
+ * redis-cli reads the command from standard input, one line of words each
+ * in double quotes with \xHH for every byte that is not printable ASCII,
+ * so that no argument (a secret parameter's value) is on its command line.
+ */
+static int
+redis_command(struct runner *r, char **words, char **cause)
+{
+	struct buf b;
+	const unsigned char *p;
+	int rc;
+
+	buf_init(&b);
+	for (; *words != NULL; words++) {
+		buf_adds(&b, b.len > 0 ? " \"" : "\"");
+		for (p = (const unsigned char *)*words; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_printf(&b, "\\%c", *p);
+			else if (*p < 0x20 || *p >= 0x7f)
+				buf_printf(&b, "\\x%02x", *p);
+			else
+				buf_addc(&b, (char)*p);
+		}
+		buf_addc(&b, '"');
+	}
+	buf_addc(&b, '\n');
+	rc = stepcmd_stdin(r, b.s, cause);
+	explicit_bzero(b.s, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+/* curl reads the URL from a config on standard input (-K -). */
+static int
+http_url(struct runner *r, const char *url, char **cause)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	buf_adds(&b, "url = \"");
+	for (; *url != '\0'; url++) {
+		if (*url == '"' || *url == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *url);
+	}
+	buf_adds(&b, "\"\n");
+	rc = stepcmd_stdin(r, b.s, cause);
+	explicit_bzero(b.s, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+/*
  * The client command of a sql, redis or http step: the program's path,
  * its argv and the extra environment ("PGPASSWORD=..."), all new; nothing
  * goes through a shell, and parameter values are single arguments.
@@ -243,7 +367,7 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 	char **v = NULL, **e = NULL, **words = NULL, *pw = NULL, *why = NULL;
 	char *s;
 	size_t nv = 0, ne = 0, nw = 0, i;
-	int have = 0;
+	int have = 0, bad;
 
 	*path = NULL;
 	*argv = *extra = NULL;
@@ -288,9 +412,8 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 		else
 			strv_add(&v, &nv, xasprintf("service=%s",
 			    chk->pg.service != NULL ? chk->pg.service : ""));
-		strv_add(&v, &nv, xstrdup("-c"));
-		strv_add(&v, &nv, runbook_subst(r->rb, r->values, st->text,
-		    RUNBOOK_SUBST_SQL, 0));
+		if (sql_statement(r, st, &v, &nv, cause) != 0)
+			goto fail;
 		strv_add(&e, &ne, xstrdup("PGAPPNAME=maintop"));
 		if (have > 0)
 			strv_add(&e, &ne, xasprintf("PGPASSWORD=%s", pw));
@@ -320,10 +443,8 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 			strv_add(&v, &nv, xstrdup("--user"));
 			strv_add(&v, &nv, xstrdup(chk->redis.user));
 		}
-		for (i = 0; i < nw; i++)
-			strv_add(&v, &nv, words[i]);
-		free(words);
-		words = NULL;
+		if (redis_command(r, words, cause) != 0)
+			goto fail;
 		if (have > 0)
 			strv_add(&e, &ne, xasprintf("REDISCLI_AUTH=%s", pw));
 		break;
@@ -381,14 +502,21 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 		strv_add(&v, &nv, xstrdup(r->http_out));
 		strv_add(&v, &nv, xstrdup("-w"));
 		strv_add(&v, &nv, xstrdup(STEPCMD_HTTP_MARK "%{http_code}\n"));
-		strv_add(&v, &nv, xstrdup("--url"));
-		strv_add(&v, &nv, s);
+		/* The URL (it may hold a secret) in a config on stdin. */
+		strv_add(&v, &nv, xstrdup("-K"));
+		strv_add(&v, &nv, xstrdup("-"));
+		bad = http_url(r, s, cause);
+		explicit_bzero(s, strlen(s));
+		free(s);
+		if (bad)
+			goto fail;
 		break;
 	default:
 		break;
 	}
 	if (pw != NULL)
 		stepout_secret(r, pw);
+	strv_wipe(words);
 	if (e == NULL)
 		e = xcalloc(1, sizeof *e);
 	*argv = v;
@@ -400,7 +528,7 @@ fail:
 		explicit_bzero(pw, strlen(pw));
 		free(pw);
 	}
-	strv_free(words);
+	strv_wipe(words);
 	strv_free(v);
 	strv_wipe(e);
 	free(*path);

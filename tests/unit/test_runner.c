@@ -887,17 +887,22 @@ test_clients(void)
 	empty = xasprintf("%s/empty", state_dir);
 	mkdir(empty, 0700);
 	write_script(bin, "psql", "printf 'psql'; for a; do printf ' [%s]' "
-	    "\"$a\"; done; echo; echo \"pw=$PGPASSWORD app=$PGAPPNAME\"\n");
+	    "\"$a\"; done; echo; echo \"pw=$PGPASSWORD app=$PGAPPNAME\"\n"
+	    "for a; do [ \"$a\" = - ] && while IFS= read -r l; do\n"
+	    "  case $l in \"\\\\set maintop_p_tok 't0ps3cret'\") echo set-tok;;\n"
+	    "  *) echo \"stdin $l\";; esac; done; done; exit 0\n");
 	write_script(bin, "redis-cli", "printf 'redis'; for a; do printf "
 	    "' [%s]' \"$a\"; done; echo; echo \"auth=$REDISCLI_AUTH\"\n"
-	    "for a; do [ \"$a\" = FAIL ] && echo '(error) ERR boom'; done\n"
+	    "IFS= read -r l; echo \"stdin $l\"\n"
+	    "case $l in *FAIL*) echo '(error) ERR boom';; esac\n"
 	    "exit 0\n");
 	write_script(bin, "curl", "out=; url=; st=200; prev=\n"
-	    "for a; do [ \"$prev\" = -o ] && out=$a; [ \"$prev\" = --url ] && "
-	    "url=$a; [ \"$prev\" = -H ] && printf 'arg -H %s\\n' \"$a\" &&\n"
+	    "for a; do [ \"$prev\" = -o ] && out=$a; [ \"$prev\" = -K ] && "
+	    "IFS= read -r url && url=${url#url = \\\"} && url=${url%\\\"};\n"
+	    "  [ \"$prev\" = -H ] && printf 'arg -H %s\\n' \"$a\" &&\n"
 	    "  while IFS= read -r l; do echo \"header $l\"; echo \"len ${#l}\";\n"
 	    "  done < \"${a#@}\"\n"
-	    "  prev=$a; done\n"
+	    "  printf 'arg %s\\n' \"$a\"; prev=$a; done\n"
 	    "case $url in *bad*) st=503;; esac\n"
 	    "printf 'body of %s\\nmaintop: HTTP status 200\\n' \"$url\" > "
 	    "\"$out\"\nprintf 'maintop: HTTP status %s\\n' $st\n");
@@ -922,7 +927,12 @@ test_clients(void)
 	    " { name = \"b\"; confirm = false; http = \"http://h/bad\"; "
 	    "continue_on_error = true; },\n"
 	    " { name = \"x\"; confirm = false; http = \"http://h/bad\"; "
-	    "expect_status = 503; }\n"
+	    "expect_status = 503; },\n"
+	    " { name = \"p\"; confirm = false; sql = \"select ${tok}, ${v}\"; "
+	    "on = \"pg\"; },\n"
+	    " { name = \"t\"; confirm = false; redis = \"AUTH x ${tok}\"; "
+	    "on = \"rd\"; },\n"
+	    " { name = \"u\"; confirm = false; http = \"http://h/?t=${tok}\"; }\n"
 	    ") } );");
 	if (rb == NULL) {
 		ok(0, "client runbook loads");
@@ -942,8 +952,21 @@ test_clients(void)
 	ok(strstr(t.out.s, "pw=****** app=maintop") != NULL, "PGPASSWORD set "
 	    "and masked in the output");
 	ok(strstr(t.out.s, "redis [--no-raw] [-h] [10.0.0.9] [-p] [6390] [-n] "
-	    "[3] [--user] [ops] [SET] [a b] [x y]") != NULL, "redis-cli: exact "
-	    "argv, words not re-split");
+	    "[3] [--user] [ops]\n") != NULL && strstr(t.out.s, "stdin \"SET\" "
+	    "\"a b\" \"x y\"\n") != NULL, "redis-cli: the command on standard "
+	    "input, words quoted, not re-split");
+	ok(strstr(t.out.s, "psql [-X] [-w] [-v] [ON_ERROR_STOP=1] [-d] "
+	    "[host=db.example dbname=app user=ops] [-f] [-]\n") != NULL &&
+	    strstr(t.out.s, "set-tok\nstdin select :'maintop_p_tok', "
+	    "'1; drop table x'\n") != NULL, "psql with a secret parameter: a "
+	    "script on standard input binds it as a psql variable");
+	ok(strstr(t.out.s, "stdin \"AUTH\" \"x\" \"******\"") != NULL &&
+	    strstr(t.out.s, "[AUTH]") == NULL, "redis-cli: a secret argument "
+	    "on standard input, not in argv");
+	ok(strstr(t.out.s, "arg -K\narg -\n") != NULL &&
+	    strstr(t.out.s, "body of http://h/?t=******") != NULL &&
+	    strstr(t.out.s, "arg http://") == NULL, "curl: the URL (with a "
+	    "secret) from a config on standard input, not in argv");
 	ok(strstr(t.out.s, "auth=******") != NULL, "REDISCLI_AUTH set and "
 	    "masked");
 	ok(strstr(t.out.s, "body of http://h/ok?k=a%20b") != NULL, "http: "
