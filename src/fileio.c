@@ -13,9 +13,8 @@
 
 #include "util.h"
 
-/* Writes all of data to fd, retrying after signals and short writes. */
-static int
-write_all(int fd, const char *data, size_t len)
+int
+fileio_write_all(int fd, const char *data, size_t len)
 {
 	ssize_t n;
 
@@ -100,7 +99,7 @@ fileio_write_atomic(const char *path, const char *data, size_t len,
 		*cause = xasprintf("%s: chmod: %s", tmp, strerror(errno));
 		goto fail;
 	}
-	if (write_all(fd, data, len) != 0) {
+	if (fileio_write_all(fd, data, len) != 0) {
 		*cause = xasprintf("%s: write: %s", tmp, strerror(errno));
 		goto fail;
 	}

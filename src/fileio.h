@@ -19,6 +19,12 @@ int fileio_write_atomic(const char *path, const char *data, size_t len,
     mode_t mode, char **cause);
 
 /*
+ * Writes all of data to fd, retrying after signals and short writes.
+ * Returns 0, or -1 with errno set.
+ */
+int fileio_write_all(int fd, const char *data, size_t len);
+
+/*
  * Appends one line (a newline is added) to path, created with mode 0600 if
  * missing, with O_APPEND, a single write() and fsync, so that a record is
  * either whole on disk or absent.  line may not contain a newline.  If the

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "util.h"
 
 /* The tail kept past the limit: half the limit, at most this. */
@@ -54,19 +55,12 @@ runlog_open(const char *path, long long max, char **cause)
 	return l;
 }
 
+/* A failing disk loses bytes; the caller goes on. */
 static void
 runlog_put(int fd, const char *data, size_t len)
 {
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;		/* the disk is failing: bytes lost */
-		data += n;
-		len -= (size_t)n;
+	if (fileio_write_all(fd, data, len) != 0) {
+		/* Nothing to do: the output still reaches the front end. */
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fileio.h"
 #include "runbook.h"
 
 #define STEPCMD_HTTP_SHOW	16384	/* bytes of a body shown */
@@ -165,8 +166,7 @@ http_tempfile(struct runner *r, const char *what, const char *data,
     char **cause)
 {
 	char *path;
-	size_t off = 0, len = data != NULL ? strlen(data) : 0;
-	ssize_t n;
+	size_t len = data != NULL ? strlen(data) : 0;
 	int fd;
 
 	path = xasprintf("%s/runs/%s.%s.XXXXXX", r->env.state_dir,
@@ -177,18 +177,12 @@ http_tempfile(struct runner *r, const char *what, const char *data,
 		free(path);
 		return NULL;
 	}
-	while (off < len) {
-		n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			close(fd);
-			unlink(path);
-			free(path);
-			return NULL;
-		}
-		off += (size_t)n;
+	if (fileio_write_all(fd, data != NULL ? data : "", len) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		free(path);
+		return NULL;
 	}
 	close(fd);
 	return path;
@@ -241,8 +235,6 @@ http_headers(struct runner *r, const struct step *st, char **cause)
 static int
 stepcmd_stdin(struct runner *r, const char *data, char **cause)
 {
-	size_t off = 0, len = strlen(data);
-	ssize_t n;
 	int fd;
 
 	fd = memfd_create("maintop-step", MFD_CLOEXEC);
@@ -250,18 +242,8 @@ stepcmd_stdin(struct runner *r, const char *data, char **cause)
 		*cause = xasprintf("memfd_create: %s", strerror(errno));
 		return -1;
 	}
-	while (off < len) {
-		n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*cause = xasprintf("memfd: %s", strerror(errno));
-			close(fd);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	if (lseek(fd, 0, SEEK_SET) != 0) {
+	if (fileio_write_all(fd, data, strlen(data)) != 0 ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
 		*cause = xasprintf("memfd: %s", strerror(errno));
 		close(fd);
 		return -1;
