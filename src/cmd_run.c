@@ -182,7 +182,8 @@ on_failed(struct runner *r, void *arg)
 		runner_abort(r, NULL);
 		return;
 	}
-	ask(c, PROMPT_FAILED, "[r]etry / [s]kip / roll[b]ack / [a]bort: ");
+	/* y runs the step again, as in the dashboard; r still does. */
+	ask(c, PROMPT_FAILED, "Retry? [y]es / [s]kip / roll[b]ack / [a]bort: ");
 }
 
 static void
@@ -286,7 +287,8 @@ answer(struct run_ctx *c, const char *line)
 			return;
 		}
 	} else if (c->prompt == PROMPT_FAILED) {
-		if (strcmp(line, "r") == 0)
+		if (strcmp(line, "y") == 0 || strcmp(line, "yes") == 0 ||
+		    strcmp(line, "r") == 0)
 			rc = runner_retry(c->r, &cause);
 		else if (strcmp(line, "s") == 0)
 			rc = runner_skip(c->r, &cause);
@@ -295,7 +297,7 @@ answer(struct run_ctx *c, const char *line)
 		else if (strcmp(line, "a") == 0)
 			rc = runner_abort(c->r, &cause);
 		else {
-			say(c, "Answer r, s, b or a: ");
+			say(c, "Answer y, s, b or a: ");
 			return;
 		}
 	} else

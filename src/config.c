@@ -17,6 +17,7 @@
 #include "debt.h"
 #include "fileio.h"
 #include "notify.h"
+#include "keymap.h"
 #include "runbook.h"
 #include "runlog.h"
 
@@ -26,13 +27,13 @@
 
 static const char *const top_keys[] = {
 	"settings", "postgres", "redis", "http", "windows", "debt",
-	"runbooks", "channels", NULL
+	"runbooks", "channels", "keys", NULL
 };
 
 static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
-	"recover_after", "run_log_max", NULL
+	"recover_after", "run_log_max", "mouse", NULL
 };
 
 static int
@@ -105,6 +106,7 @@ settings_defaults(struct settings *s)
 	s->history = 120;
 	s->fail_after = 2;
 	s->recover_after = 1;
+	s->mouse = 1;
 }
 
 static void
@@ -154,6 +156,7 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	settings_str(e, g, "runbook_dir", &s->runbook_dir);
 	settings_str(e, g, "name", &s->name);
 	cfg_bool(e, g, "read_only", 0, &s->read_only);
+	cfg_bool(e, g, "mouse", 0, &s->mouse);
 	cfg_duration(e, g, "wall_cycle", 0, 2, &s->wall_cycle);
 	cfg_int(e, g, "history", 0, 10, 10000, &s->history);
 	cfg_int(e, g, "fail_after", 0, 1, 100, &s->fail_after);
@@ -345,6 +348,38 @@ runbook_name_at(const struct config *c, size_t i, int *line)
 	return c->runbooks[i]->name;
 }
 
+/*
+ * The "keys" group: request = "key"; or request = [ "key", ... ]; each
+ * changes the defaults, and a key may mean one request only.
+ */
+static void
+keys_parse(struct config *c, struct cfg_errors *e, const config_setting_t *g)
+{
+	const config_setting_t *m;
+	const char *name;
+	char **keys = NULL, *cause = NULL;
+	size_t n = 0;
+	int i;
+
+	if (!config_setting_is_group(g)) {
+		cfg_err(e, g, "'keys' must be a group { request = \"key\"; }");
+		return;
+	}
+	for (i = 0; (m = config_setting_get_elem(g, (unsigned)i)) != NULL;
+	    i++) {
+		name = config_setting_name(m);
+		if (cfg_strlist(e, g, name, 1, &keys, &n) != 1)
+			continue;
+		if (keymap_bind(c->keys, name, (const char *const *)keys, n,
+		    &cause) != 0) {
+			cfg_err(e, m, "keys: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		cfg_strlist_free(keys, n);
+	}
+}
+
 static const char *
 debt_name_at(const struct config *c, size_t i, int *line)
 {
@@ -368,6 +403,10 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	s = config_setting_get_member(root, "settings");
 	if (s != NULL)
 		settings_parse(e, s, &c->settings);
+	c->keys = keymap_new();
+	s = config_setting_get_member(root, "keys");
+	if (s != NULL)
+		keys_parse(c, e, s);
 
 	parse_section(c, e, lc, "postgres", add_check, CHECK_POSTGRES);
 	parse_section(c, e, lc, "redis", add_check, CHECK_REDIS);
@@ -472,6 +511,7 @@ config_free(struct config *c)
 
 	if (c == NULL)
 		return;
+	keymap_free(c->keys);
 	for (i = 0; i < c->nchecks; i++)
 		check_free(c->checks[i]);
 	free(c->checks);

@@ -12,6 +12,7 @@ struct check;		/* check.h: one health check (http, postgres, redis) */
 struct window;		/* calendar.h: one maintenance window or freeze */
 struct debt_item;	/* debt.h: one technical-debt item */
 struct runbook;		/* runbook.h: one runbook */
+struct keymap;		/* keymap.h: the dashboard's keys */
 
 /* The "settings" group. */
 struct settings {
@@ -28,6 +29,7 @@ struct settings {
 	long long	 fail_after;	/* results before going bad (2) */
 	long long	 recover_after;	/* results before recovering (1) */
 	long long	 run_log_max;	/* bytes kept of one run's log (64 MiB) */
+	int		 mouse;		/* the dashboard takes mouse events (1) */
 };
 
 /*
@@ -47,6 +49,7 @@ struct config {
 	size_t			  nrunbooks;
 	struct channel		**channels;	/* notify.h */
 	size_t			  nchannels;
+	struct keymap		 *keys;		/* the dashboard's keys */
 };
 
 /*

@@ -16,8 +16,6 @@
 #include "sanitize.h"
 #include "util.h"
 
-#define KEY_ESCAPE	27
-#define KEY_CTRL(c)	((c) & 0x1f)
 
 /* Output lines kept for scrollback (the run log keeps everything). */
 #define CON_LINES	2000
@@ -63,12 +61,6 @@ struct console {
 	char			*describe;	/* runner_describe, cached */
 	int			 shown;		/* the console has the pane */
 };
-
-static int
-is_enter(int key)
-{
-	return key == '\n' || key == '\r' || key == KEY_ENTER;
-}
 
 /* The journal changed (a run started or ended): the owner rereads it. */
 static void
@@ -692,6 +684,42 @@ count_lines(const char *text)
 	return n;
 }
 
+/* The prompts' keys, from the key table. */
+static const struct hint hints_preview[] = {
+	{ REQ_CONFIRM, "start" }, { REQ_DOWN, "scroll" },
+	{ REQ_BACK, "cancel" }, HINT_END
+}, hints_window[] = {
+	{ REQ_CONFIRM, "start" },
+	{ REQ_OVERRIDE, "start outside its windows (recorded)" },
+	{ REQ_DOWN, "scroll" }, { REQ_BACK, "cancel" }, HINT_END
+}, hints_confirm[] = {
+	{ REQ_CONFIRM, "run" }, { REQ_SKIP, "skip" },
+	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
+	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
+}, hints_danger[] = {
+	{ REQ_CONFIRM, "run (type the runbook's name)" }, { REQ_SKIP, "skip" },
+	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
+	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
+}, hints_pause[] = {
+	{ REQ_CONFIRM, "done (continue)" }, { REQ_SKIP, "skip" },
+	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
+	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
+}, hints_failed[] = {
+	{ REQ_CONFIRM, "retry" }, { REQ_SKIP, "skip" },
+	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
+	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
+}, hints_rb_failed[] = {
+	{ REQ_CONFIRM, "retry" }, { REQ_SKIP, "skip" }, { REQ_ABORT, "abort" },
+	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
+}, hints_abort[] = {
+	{ REQ_CONFIRM, "abort" }, HINT_END
+}, hints_running[] = {
+	{ REQ_INTERRUPT, "interrupt (twice: kill)" }, { REQ_ABORT, "abort" },
+	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
+}, hints_done[] = {
+	{ REQ_BACK, "close" }, { REQ_DOWN, "scroll" }, HINT_END
+};
+
 static void
 draw_preview(struct console *con, WINDOW *win, int h, int w)
 {
@@ -717,10 +745,8 @@ draw_preview(struct console *con, WINDOW *win, int h, int w)
 	if (con->preview != NULL)
 		draw_block(win, y, bottom - y, w, ROLE_TEXT, con->preview,
 		    con->preview_top);
-	draw_text(win, h - 1, 1, w - 2, ROLE_FOOTER_KEY, con->rb->require_window
-	    ? "Enter start   O start outside its windows (recorded)   "
-	    "j/k scroll   Esc cancel" : "Enter start   j/k scroll   "
-	    "Esc cancel");
+	ui_draw_hints(con->o.ui, win, h - 1, 1, w - 2,
+	    con->rb->require_window ? hints_window : hints_preview);
 }
 
 static void
@@ -825,17 +851,15 @@ draw_prompt(struct console *con, WINDOW *win, int y, int rows, int w)
 			    "dangerous step: ", con->rb->name);
 			form_draw_field(con->name, 0, win, keys, x, w - 1 - x >
 			    40 ? 40 : w - 1 - x);
-		} else if (runner_needs_name(con->r))
-			draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
-			    "DANGER: r run (type the runbook's name)  s skip  "
-			    "a abort   j/k scroll   Esc hide");
-		else if (st != NULL && st->kind == STEP_PAUSE)
-			draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
-			    "r done (continue)  s skip  a abort   j/k scroll   "
-			    "Esc hide");
-		else
-			draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
-			    "r run  s skip  a abort   j/k scroll   Esc hide");
+		} else if (runner_needs_name(con->r)) {
+			x = 1 + draw_text(win, keys, 1, w - 2, ROLE_CRIT,
+			    "DANGER: ");
+			ui_draw_hints(con->o.ui, win, keys, x, w - 1 - x,
+			    hints_danger);
+		} else
+			ui_draw_hints(con->o.ui, win, keys, 1, w - 2,
+			    st != NULL && st->kind == STEP_PAUSE ? hints_pause :
+			    hints_confirm);
 		break;
 	case RUNNER_FAILED:
 		timedout = s != NULL && s->state == RSTEP_TIMEDOUT;
@@ -851,16 +875,17 @@ draw_prompt(struct console *con, WINDOW *win, int y, int rows, int w)
 			    msg != NULL ? ": " : "", msg != NULL ? msg : "");
 		if (con->msg != NULL)
 			draw_text(win, keys - 1, 1, w - 2, ROLE_CRIT, con->msg);
-		draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY, rb >= 0 ?
-		    "r retry  s skip  a abort   j/k scroll   Esc hide" :
-		    "r retry  s skip  b rollback  a abort   j/k scroll   "
-		    "Esc hide");
+		ui_draw_hints(con->o.ui, win, keys, 1, w - 2, rb >= 0 ?
+		    hints_rb_failed : hints_failed);
 		break;
 	case RUNNER_RUNNING:
 		if (con->ask_abort) {
-			draw_text(win, keys, 1, w - 2, ROLE_CRIT,
-			    "Kill the step and abort the run?  y abort  "
-			    "n continue");
+			x = 1 + draw_text(win, keys, 1, w - 2, ROLE_CRIT,
+			    "Kill the step and abort the run?  ");
+			x += ui_draw_hints(con->o.ui, win, keys, x, w - 1 - x,
+			    hints_abort);
+			draw_text(win, keys, x, w - 1 - x, ROLE_FOOTER,
+			    "any other key: continue");
 			break;
 		}
 		dur[0] = '\0';
@@ -871,13 +896,10 @@ draw_prompt(struct console *con, WINDOW *win, int y, int rows, int w)
 		    "%s %s%s%s", rb >= 0 ? "Rolling back:" : "Running:",
 		    st != NULL ? st->name : "", dur[0] != '\0' ? " for " :
 		    "", dur);
-		draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
-		    "Ctrl-C interrupt (twice: kill)  a abort   j/k scroll   "
-		    "Esc hide");
+		ui_draw_hints(con->o.ui, win, keys, 1, w - 2, hints_running);
 		break;
 	default:
-		draw_text(win, keys, 1, w - 2, ROLE_FOOTER_KEY,
-		    "Esc close   j/k scroll");
+		ui_draw_hints(con->o.ui, win, keys, 1, w - 2, hints_done);
 		break;
 	}
 }
@@ -961,35 +983,29 @@ con_set_msg(struct console *con, char *cause)
 	con->msg = cause;
 }
 
-/* Scrolls the output (or the preview); returns 1 when key was one. */
+/* Scrolls the output (or the preview); returns 1 when req was a move. */
 static int
-scroll_key(int *top, int key, int down_is_newer)
+scroll_request(int *top, enum request req, int down_is_newer)
 {
 	int d;
 
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
+	switch (req) {
+	case REQ_DOWN:
 		d = 1;
 		break;
-	case 'k':
-	case KEY_UP:
+	case REQ_UP:
 		d = -1;
 		break;
-	case KEY_NPAGE:
-	case KEY_CTRL('f'):
+	case REQ_PAGE_DOWN:
 		d = 10;
 		break;
-	case KEY_PPAGE:
-	case KEY_CTRL('b'):
+	case REQ_PAGE_UP:
 		d = -10;
 		break;
-	case 'G':
-	case KEY_END:
+	case REQ_LAST:
 		*top = down_is_newer ? 0 : 1 << 20;
 		return 1;
-	case 'g':
-	case KEY_HOME:
+	case REQ_FIRST:
 		*top = down_is_newer ? 1 << 20 : 0;
 		return 1;
 	default:
@@ -1005,124 +1021,134 @@ static void
 con_hide(struct console *con)
 {
 	con->shown = 0;
-	ui_notice(con->o.ui, "the run of %s goes on; Enter on Runbooks shows "
-	    "it again", con->rb->name);
+	ui_notice(con->o.ui, "the run of %s goes on; %s on Runbooks shows it "
+	    "again", con->rb->name, ui_key_name(con->o.ui, REQ_OPEN));
+}
+
+/* Typing the runbook's name for a danger step. */
+static void
+key_danger_name(struct console *con, int key)
+{
+	char *cause = NULL;
+
+	switch (form_key(con->name, key)) {
+	case FORM_CANCEL:
+		form_free(con->name);
+		con->name = NULL;
+		break;
+	case FORM_SUBMIT:
+		if (runner_confirm(con->r, field(con->name, 0), &cause) != 0) {
+			con_set_msg(con, cause);
+			form_set_value(con->name, 0, "");
+		} else {
+			form_free(con->name);
+			con->name = NULL;
+			con_set_msg(con, NULL);
+		}
+		break;
+	case FORM_CONTINUE:
+		break;
+	}
+}
+
+/* y before a step: runs it, or asks for the runbook's name first. */
+static int
+con_confirm(struct console *con, char **cause)
+{
+	if (!runner_needs_name(con->r))
+		return runner_confirm(con->r, NULL, cause);
+	con->name = form_new("", NULL);
+	form_add(con->name, "name", NULL, NULL, 0, NULL);
+	con_set_msg(con, NULL);
+	return 0;
+}
+
+/* A request while the run waits at a step, or after a step failed. */
+static int
+request_waiting(struct console *con, enum request req, char **cause)
+{
+	int failed = runner_phase(con->r) == RUNNER_FAILED;
+
+	switch (req) {
+	case REQ_CONFIRM:
+		return failed ? runner_retry(con->r, cause) :
+		    con_confirm(con, cause);
+	case REQ_SKIP:
+		return runner_skip(con->r, cause);
+	case REQ_ROLLBACK:
+		return runner_rollback(con->r, cause);
+	case REQ_ABORT:
+		return runner_abort(con->r, cause);
+	default:
+		return 0;
+	}
 }
 
 static enum console_act
 key_run(struct console *con, int key)
 {
 	struct ui *ui = con->o.ui;
+	enum request req = ui_request(ui, key);
 	char *cause = NULL;
-	int rc;
 
 	if (con->finished) {
-		if (key == KEY_ESCAPE || key == 'q' || is_enter(key))
+		if (req == REQ_BACK || req == REQ_QUIT || req == REQ_OPEN)
 			return CONSOLE_CLOSE;
-		scroll_key(&con->scroll, key, 1);
+		scroll_request(&con->scroll, req, 1);
 		return CONSOLE_KEEP;
 	}
-	/* Typing the runbook's name for a danger step. */
 	if (con->name != NULL) {
-		switch (form_key(con->name, key)) {
-		case FORM_CANCEL:
-			form_free(con->name);
-			con->name = NULL;
-			break;
-		case FORM_SUBMIT:
-			if (runner_confirm(con->r, field(con->name, 0),
-			    &cause) != 0) {
-				con_set_msg(con, cause);
-				form_set_value(con->name, 0, "");
-			} else {
-				form_free(con->name);
-				con->name = NULL;
-				con_set_msg(con, NULL);
-			}
-			break;
-		case FORM_CONTINUE:
-			break;
-		}
+		key_danger_name(con, key);
 		return CONSOLE_KEEP;
 	}
 	if (con->ask_abort) {
-		if (key == 'y' || key == 'Y')
+		if (req == REQ_CONFIRM)
 			runner_abort(con->r, NULL);
 		con->ask_abort = 0;
 		return CONSOLE_KEEP;
 	}
-	if (key == KEY_CTRL('c')) {
+	switch (req) {
+	case REQ_INTERRUPT:
 		if (runner_phase(con->r) == RUNNER_RUNNING)
 			runner_interrupt(con->r);
 		else
-			ui_notice(ui, "nothing is running: a aborts the run");
+			ui_notice(ui, "nothing is running: %s aborts the run",
+			    ui_key_name(ui, REQ_ABORT));
 		return CONSOLE_KEEP;
-	}
-	if (key == KEY_ESCAPE) {
+	case REQ_BACK:
+	case REQ_QUIT:
+		/* The run goes on; the console comes back with Enter. */
 		con_hide(con);
 		return CONSOLE_KEEP;
+	default:
+		break;
 	}
-	if (scroll_key(&con->scroll, key, 1))
+	if (scroll_request(&con->scroll, req, 1))
 		return CONSOLE_KEEP;
-	rc = 0;
 	switch (runner_phase(con->r)) {
 	case RUNNER_CONFIRM:
-		switch (key) {
-		case 'r':
-			if (runner_needs_name(con->r)) {
-				con->name = form_new("", NULL);
-				form_add(con->name, "name", NULL, NULL, 0,
-				    NULL);
-				con_set_msg(con, NULL);
-				return CONSOLE_KEEP;
-			}
-			rc = runner_confirm(con->r, NULL, &cause);
-			break;
-		case 's':
-			rc = runner_skip(con->r, &cause);
-			break;
-		case 'a':
-			rc = runner_abort(con->r, &cause);
-			break;
-		}
-		break;
 	case RUNNER_FAILED:
-		switch (key) {
-		case 'r':
-			rc = runner_retry(con->r, &cause);
-			break;
-		case 's':
-			rc = runner_skip(con->r, &cause);
-			break;
-		case 'b':
-			rc = runner_rollback(con->r, &cause);
-			break;
-		case 'a':
-			rc = runner_abort(con->r, &cause);
-			break;
-		}
+		if (request_waiting(con, req, &cause) != 0)
+			con_set_msg(con, cause);
 		break;
 	case RUNNER_RUNNING:
-		if (key == 'a')
+		if (req == REQ_ABORT)
 			con->ask_abort = 1;
-		else if (key == 'q')
-			ui_notice(ui, "a run is going: Esc hides the console, "
-			    "then q quits (and aborts the run)");
 		break;
 	default:
 		break;
 	}
-	if (rc != 0)
-		con_set_msg(con, cause);
 	return CONSOLE_KEEP;
 }
 
 enum console_act
 console_key(struct console *con, int key)
 {
+	enum request req = ui_request(con->o.ui, key);
+
 	switch (con->stage) {
 	case CON_PARAMS:
-		if (key == KEY_CTRL('c'))
+		if (req == REQ_INTERRUPT)
 			return CONSOLE_CLOSE;
 		switch (form_key(con->params, key)) {
 		case FORM_CANCEL:
@@ -1136,13 +1162,13 @@ console_key(struct console *con, int key)
 		}
 		return CONSOLE_KEEP;
 	case CON_PREVIEW:
-		if (key == KEY_ESCAPE || key == 'q' || key == KEY_CTRL('c'))
+		if (req == REQ_BACK || req == REQ_QUIT || req == REQ_INTERRUPT)
 			return CONSOLE_CLOSE;
-		if (scroll_key(&con->preview_top, key, 0))
+		if (scroll_request(&con->preview_top, req, 0))
 			return CONSOLE_KEEP;
-		if (is_enter(key) || key == 'r')
+		if (req == REQ_OPEN || req == REQ_CONFIRM)
 			con_start(con, 0);
-		else if (key == 'O' && con->rb->require_window)
+		else if (req == REQ_OVERRIDE && con->rb->require_window)
 			con_start(con, RUNNER_OVERRIDE_WINDOW);
 		return CONSOLE_KEEP;
 	case CON_RUN:
@@ -1199,13 +1225,19 @@ console_hangup(struct console *con)
 		runner_detach(con->r);
 }
 
-const char *
+const struct hint *
 console_hints(const struct console *con)
 {
+	static const struct hint closing[] = {
+		{ REQ_BACK, "close the run console" }, HINT_END
+	}, cancel[] = {
+		{ REQ_BACK, "cancel" }, HINT_END
+	}, running[] = {
+		{ REQ_INTERRUPT, "interrupt the step" },
+		{ REQ_BACK, "hide the console (the run goes on)" }, HINT_END
+	};
+
 	if (con->finished)
-		return "Run console: Esc close";
-	if (con->r == NULL)
-		return "Run console: Esc cancel";
-	return "Run console: Ctrl-C interrupts the step, Esc hides the "
-	    "console (the run goes on)";
+		return closing;
+	return con->r == NULL ? cancel : running;
 }

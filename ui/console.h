@@ -56,7 +56,7 @@ const char *console_busy(const struct console *);
 /* The terminal hung up: the running step finishes, nothing new starts. */
 void console_hangup(struct console *);
 /* The footer's hints for the console's state. */
-const char *console_hints(const struct console *);
+const struct hint *console_hints(const struct console *);
 /* The role of a run result ("success", "failed", ...; NULL: never run). */
 enum role console_result_role(const char *result);
 

@@ -27,8 +27,6 @@
 #define MIN_ROWS	24
 #define GRID_COLS	120
 #define GRID_ROWS	32
-#define KEY_ESCAPE	27
-#define KEY_CTRL(c)	((c) & 0x1f)
 
 static const struct view_ops *const views[4] = {
 	&view_calendar_ops,
@@ -103,33 +101,27 @@ ui_notice(struct ui *ui, const char *fmt, ...)
 }
 
 int
-list_key(struct list_state *l, int key, int count, int page)
+list_request(struct list_state *l, enum request req, int count, int page)
 {
 	if (page < 1)
 		page = 1;
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
+	switch (req) {
+	case REQ_DOWN:
 		l->sel++;
 		break;
-	case 'k':
-	case KEY_UP:
+	case REQ_UP:
 		l->sel--;
 		break;
-	case KEY_NPAGE:
-	case KEY_CTRL('f'):
+	case REQ_PAGE_DOWN:
 		l->sel += page;
 		break;
-	case KEY_PPAGE:
-	case KEY_CTRL('b'):
+	case REQ_PAGE_UP:
 		l->sel -= page;
 		break;
-	case 'g':
-	case KEY_HOME:
+	case REQ_FIRST:
 		l->sel = 0;
 		break;
-	case 'G':
-	case KEY_END:
+	case REQ_LAST:
 		l->sel = count - 1;
 		break;
 	default:
@@ -140,6 +132,53 @@ list_key(struct list_state *l, int key, int count, int page)
 	if (l->sel < 0)
 		l->sel = 0;
 	return 1;
+}
+
+/* Curses' key codes as the key table's. */
+static int
+keycode(int key)
+{
+	switch (key) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		return KEYMAP_ENTER;
+	case KEY_UP:
+		return KEYMAP_UP;
+	case KEY_DOWN:
+		return KEYMAP_DOWN;
+	case KEY_LEFT:
+		return KEYMAP_LEFT;
+	case KEY_RIGHT:
+		return KEYMAP_RIGHT;
+	case KEY_PPAGE:
+		return KEYMAP_PGUP;
+	case KEY_NPAGE:
+		return KEYMAP_PGDN;
+	case KEY_HOME:
+		return KEYMAP_HOME;
+	case KEY_END:
+		return KEYMAP_END;
+	case KEY_BTAB:
+		return KEYMAP_BTAB;
+	}
+	if (key >= KEY_F(1) && key <= KEY_F(12))
+		return KEYMAP_F1 + key - KEY_F(1);
+	return key >= 0 && key < 128 ? key : -1;
+}
+
+enum request
+ui_request(const struct ui *ui, int key)
+{
+	return keymap_lookup(ui->keys, keycode(key));
+}
+
+const char *
+ui_key_name(const struct ui *ui, enum request req)
+{
+	int key = keymap_first(ui->keys, req);
+
+	return key != 0 ? keymap_key_name(key) : "?";
 }
 
 void
@@ -161,49 +200,62 @@ list_clamp(struct list_state *l, int count, int rows)
 		l->top = 0;
 }
 
-/* The help overlay's lines: key, then what it does ("" key: a heading). */
-static const char *const help_lines[][2] = {
-	{ "", "Everywhere" },
-	{ "Tab / Shift-Tab", "next / previous pane" },
-	{ "1 2 3 4", "Calendar, Health, Debt, Runbooks" },
-	{ "Enter / z", "zoom the pane (Enter in a zoomed pane: details)" },
-	{ "Esc", "back: close details, unzoom, close help" },
-	{ "j k / Down Up", "move the selection" },
-	{ "PgDn PgUp", "move a page (also Ctrl-F, Ctrl-B)" },
-	{ "g G / Home End", "first / last" },
-	{ "Ctrl-L", "redraw the whole screen" },
-	{ "?", "this help" },
-	{ "q", "quit (asks first when something runs)" },
-	{ "", "Calendar" },
-	{ "h l j k", "day and week (zoomed)" },
-	{ "[ ]", "four weeks back, forward (zoomed)" },
-	{ "t", "back to today (zoomed)" },
-	{ "Enter", "the selected day's windows in detail" },
-	{ "", "Health" },
-	{ "Enter", "details: every figure, thresholds, last error" },
-	{ "r", "probe the selected check now" },
-	{ "", "Debt" },
-	{ "a e", "add, edit an item" },
-	{ "r d", "resolve or reopen, delete (asks)" },
-	{ "u", "undo the last change" },
-	{ "/", "filter by text, id, owner or system" },
-	{ "A s", "show resolved, cycle the sort (zoomed)" },
-	{ "Enter", "details with the score's parts (zoomed)" },
-	{ "", "Runbooks" },
-	{ "Enter", "run console: parameters, dry run, start" },
-	{ "r s a b", "run, skip, abort, roll back (console)" },
-	{ "Ctrl-C", "interrupt the running step; twice: kill" },
-	{ "Esc", "hide the console (the run goes on)" },
-	{ "", "Read-only and wall modes refuse every change." },
+/*
+ * The help overlay's lines, from the key table: a section heading (req is
+ * REQ_NONE, sec its section), then one line per bound request.
+ */
+struct help_line {
+	enum request		req;
+	enum keymap_section	sec;
 };
-#define HELP_NLINES ((int)(sizeof help_lines / sizeof help_lines[0]))
+
+static int
+help_lines(const struct ui *ui, struct help_line *out, int max)
+{
+	int s, r, n = 0;
+
+	for (s = 0; s < KS_COUNT; s++) {
+		if (n < max)
+			out[n] = (struct help_line){ REQ_NONE,
+			    (enum keymap_section)s };
+		n++;
+		for (r = 1; r < REQ_COUNT; r++) {
+			if ((int)keymap_requests[r].section != s ||
+			    keymap_first(ui->keys, (enum request)r) == 0)
+				continue;
+			if (n < max)
+				out[n] = (struct help_line){ (enum request)r,
+				    (enum keymap_section)s };
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The help's first line for the focused pane's section. */
+static int
+help_section_top(const struct ui *ui, enum keymap_section sec)
+{
+	struct help_line lines[REQ_COUNT + KS_COUNT];
+	int i, n = help_lines(ui, lines, REQ_COUNT + KS_COUNT);
+
+	for (i = 0; i < n; i++)
+		if (lines[i].req == REQ_NONE && lines[i].sec == sec)
+			return i;
+	return 0;
+}
 
 static void
 draw_help(struct ui *ui)
 {
-	int w = 74, h = HELP_NLINES + 4, y0, x0, i, y;
+	struct help_line lines[REQ_COUNT + KS_COUNT];
+	char keys[64];
+	int codes[4], nl, w = 80, h, y0, x0, i, y;
+	size_t k, nk;
 	WINDOW *win;
 
+	nl = help_lines(ui, lines, REQ_COUNT + KS_COUNT);
+	h = nl + 4;
 	if (h > ui->rows - 2)
 		h = ui->rows - 2;
 	if (w > ui->cols - 4)
@@ -221,21 +273,31 @@ draw_help(struct ui *ui)
 	else
 		wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
 	draw_text(win, 0, 2, w - 4, ROLE_TITLE_FOCUS, " maintop keys ");
-	if (ui->help_top > HELP_NLINES - (h - 4))
-		ui->help_top = HELP_NLINES - (h - 4);
+	if (ui->help_top > nl - (h - 3))
+		ui->help_top = nl - (h - 3);
 	if (ui->help_top < 0)
 		ui->help_top = 0;
-	for (i = ui->help_top, y = 1; i < HELP_NLINES && y < h - 2; i++, y++) {
-		if (help_lines[i][0][0] == '\0') {
+	for (i = ui->help_top, y = 1; i < nl && y < h - 2; i++, y++) {
+		if (lines[i].req == REQ_NONE) {
 			draw_text(win, y, 2, w - 4, ROLE_TITLE,
-			    help_lines[i][1]);
+			    keymap_section_names[lines[i].sec]);
 			continue;
 		}
-		draw_text(win, y, 4, 18, ROLE_FOOTER_KEY, help_lines[i][0]);
-		draw_text(win, y, 23, w - 25, ROLE_HELP, help_lines[i][1]);
+		nk = keymap_keys(ui->keys, lines[i].req, codes, 4);
+		keys[0] = '\0';
+		for (k = 0; k < nk && k < 4; k++)
+			snprintf(keys + strlen(keys), sizeof keys -
+			    strlen(keys), "%s%s", k > 0 ? " " : "",
+			    keymap_key_name(codes[k]));
+		draw_text(win, y, 4, 14, ROLE_FOOTER_KEY, keys);
+		draw_text(win, y, 19, w - 21, ROLE_HELP,
+		    keymap_requests[lines[i].req].help);
 	}
-	draw_text(win, h - 2, 2, w - 4, ROLE_DIM,
-	    "j/k scroll   Esc, ? or q close");
+	draw_printf(win, h - 2, 2, w - 4, ROLE_DIM, "%s/%s scroll   %s, %s or "
+	    "%s close   (read-only and wall modes change nothing)",
+	    ui_key_name(ui, REQ_DOWN), ui_key_name(ui, REQ_UP),
+	    ui_key_name(ui, REQ_BACK), ui_key_name(ui, REQ_HELP),
+	    ui_key_name(ui, REQ_QUIT));
 	wnoutrefresh(win);
 	delwin(win);
 }
@@ -377,25 +439,45 @@ ui_busy(struct ui *ui)
 	return NULL;
 }
 
+int
+ui_draw_hints(const struct ui *ui, WINDOW *win, int y, int x, int width,
+    const struct hint *h)
+{
+	int x0 = x, end = x + width;
+
+	for (; h != NULL && h->req != REQ_NONE && x < end; h++) {
+		x += draw_text(win, y, x, end - x, ROLE_FOOTER_KEY,
+		    ui_key_name(ui, h->req));
+		x += draw_printf(win, y, x, end - x, ROLE_FOOTER, " %s  ",
+		    h->label);
+	}
+	return x - x0;
+}
+
 static void
 draw_footer(struct ui *ui)
 {
+	static const struct hint top[] = {
+		{ REQ_NEXT_PANE, "pane" }, { REQ_OPEN, "zoom" }, HINT_END
+	}, zoomed[] = {
+		{ REQ_BACK, "back" }, HINT_END
+	}, tail[] = {
+		{ REQ_HELP, "help" }, { REQ_QUIT, "quit" }, HINT_END
+	}, wall[] = {
+		{ REQ_HELP, "help" }, { REQ_QUIT, "quit" }, HINT_END
+	};
 	const struct view_ops *v = views[ui->focus];
-	const char *hints = v->hints, *busy;
+	void *st = ui->state[ui->focus];
+	const char *busy;
 	int y = ui->rows - 1, x;
 
-	if (v->hints_now != NULL && v->hints_now(ui->state[ui->focus]) != NULL)
-		hints = v->hints_now(ui->state[ui->focus]);
 	draw_fill(stdscr, y, 0, ui->cols, ROLE_FOOTER);
 	if (ui->quit_prompt) {
 		busy = ui_busy(ui);
-		if (busy != NULL)
-			draw_printf(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER_KEY,
-			    "%s: quitting aborts it. Quit? y: quit   n: stay",
-			    busy);
-		else
-			draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER_KEY,
-			    "Quit maintop? y: quit   n: stay");
+		draw_printf(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER_KEY,
+		    "%s%sQuit maintop? %s: quit   any other key: stay",
+		    busy != NULL ? busy : "", busy != NULL ? ": quitting "
+		    "aborts it. " : "", ui_key_name(ui, REQ_CONFIRM));
 		return;
 	}
 	if (ui->message[0] != '\0' && time(NULL) < ui->message_until) {
@@ -404,23 +486,27 @@ draw_footer(struct ui *ui)
 		return;
 	}
 	if (ui->wall) {
-		draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER,
-		    "Wall display: panes cycle by themselves   q quit");
+		x = 1 + draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER,
+		    "Wall display: panes cycle by themselves   ");
+		ui_draw_hints(ui, stdscr, y, x, ui->cols - 1 - x, wall);
 		return;
 	}
-	if (v->modal != NULL && v->modal(ui->state[ui->focus])) {
+	if (v->modal != NULL && v->modal(st)) {
 		/* A form or console has every key: only its own hints. */
-		if (hints != NULL)
+		if (v->hints_now != NULL && v->hints_now(st) != NULL)
 			draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER,
-			    hints);
+			    v->hints_now(st));
+		else if (v->hints != NULL)
+			ui_draw_hints(ui, stdscr, y, 1, ui->cols - 2,
+			    v->hints(st, ui));
 		return;
 	}
-	x = 1;
-	x += draw_text(stdscr, y, x, ui->cols - x, ROLE_FOOTER,
-	    ui->zoomed ? "Esc back  " : "Tab pane  Enter zoom  ");
-	if (hints != NULL)
-		x += draw_text(stdscr, y, x, ui->cols - x, ROLE_FOOTER, hints);
-	draw_text(stdscr, y, x, ui->cols - x, ROLE_FOOTER, "  ? help  q quit");
+	x = 1 + ui_draw_hints(ui, stdscr, y, 1, ui->cols - 2, ui->zoomed ?
+	    zoomed : top);
+	if (v->hints != NULL)
+		x += ui_draw_hints(ui, stdscr, y, x, ui->cols - 1 - x,
+		    v->hints(st, ui));
+	ui_draw_hints(ui, stdscr, y, x, ui->cols - 1 - x, tail);
 }
 
 /* Draws pane i's title row and lets its view fill the rest. */
@@ -608,52 +694,76 @@ ui_resize(struct ui *ui, int ask)
 
 /* Keys while the help overlay is up. */
 static void
-key_help(struct ui *ui, int key)
+request_help(struct ui *ui, enum request req)
 {
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
+	switch (req) {
+	case REQ_DOWN:
 		ui->help_top++;
 		break;
-	case 'k':
-	case KEY_UP:
+	case REQ_UP:
 		ui->help_top--;
 		break;
-	case KEY_ESCAPE:
-	case '?':
-	case 'q':
+	case REQ_PAGE_DOWN:
+		ui->help_top += ui->rows / 2;
+		break;
+	case REQ_PAGE_UP:
+		ui->help_top -= ui->rows / 2;
+		break;
+	case REQ_FIRST:
+		ui->help_top = 0;
+		break;
+	case REQ_LAST:
+		ui->help_top = REQ_COUNT + KS_COUNT;	/* clamped when drawn */
+		break;
+	case REQ_BACK:
+	case REQ_HELP:
+	case REQ_QUIT:
 		ui->help = 0;
 		break;
+	default:
+		break;
 	}
+}
+
+/* q at the top level: quit, asking first when that would abort a run. */
+static void
+ui_quit(struct ui *ui)
+{
+	if (ui_busy(ui) != NULL || ui->wall)
+		ui->quit_prompt = 1;
+	else
+		ui->quit = 1;
 }
 
 static void
 ui_key(struct ui *ui, int key)
 {
 	const struct view_ops *v;
+	enum request req;
 	void *st;
 
 	if (key == KEY_RESIZE) {
 		ui_resize(ui, 0);
 		return;
 	}
-	if (key == KEY_CTRL('l')) {
+	req = ui_request(ui, key);
+	if (req == REQ_REDRAW) {
 		clearok(curscr, TRUE);
 		return;
 	}
 	if (ui->quit_prompt) {
-		if (key == 'y' || key == 'Y')
+		if (req == REQ_CONFIRM)
 			ui->quit = 1;
 		ui->quit_prompt = 0;
 		return;
 	}
 	if (ui->too_small) {
-		if (key == 'q')
+		if (req == REQ_QUIT || req == REQ_QUIT_NOW)
 			ui->quit = 1;
 		return;
 	}
 	if (ui->help) {
-		key_help(ui, key);
+		request_help(ui, req);
 		return;
 	}
 	v = views[ui->focus];
@@ -662,53 +772,60 @@ ui_key(struct ui *ui, int key)
 		v->key(st, ui, key);
 		return;
 	}
+	switch (req) {
+	case REQ_HELP:
+		ui->help = 1;
+		ui->help_top = help_section_top(ui, v->section);
+		return;
+	case REQ_QUIT_NOW:
+		ui->quit = 1;
+		return;
+	default:
+		break;
+	}
 	if (ui->wall) {
 		/* A wall screen needs no keys; q and help still work so a
 		 * person at the screen is not stuck. */
-		if (key == 'q')
+		if (req == REQ_QUIT)
 			ui->quit_prompt = 1;
-		else if (key == '?')
-			ui->help = 1;
 		return;
 	}
-	switch (key) {
-	case '\t':
+	switch (req) {
+	case REQ_NEXT_PANE:
 		ui->focus = (ui->focus + 1) % 4;
 		return;
-	case KEY_BTAB:
+	case REQ_PREV_PANE:
 		ui->focus = (ui->focus + 3) % 4;
 		return;
-	case '1':
-	case '2':
-	case '3':
-	case '4':
-		ui->focus = key - '1';
+	case REQ_PANE_CALENDAR:
+	case REQ_PANE_HEALTH:
+	case REQ_PANE_DEBT:
+	case REQ_PANE_RUNBOOKS:
+		ui->focus = (int)(req - REQ_PANE_CALENDAR);
 		return;
-	case '?':
-		ui->help = 1;
-		ui->help_top = 0;
-		return;
-	case 'q':
-		/* Asks only when quitting would abort something (a run). */
-		if (ui_busy(ui) != NULL)
-			ui->quit_prompt = 1;
-		else
-			ui->quit = 1;
-		return;
+	default:
+		break;
 	}
-	if (v->key != NULL && v->key(st, ui, key))
+	if (v->request != NULL && v->request(st, ui, req))
 		return;
-	switch (key) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
+	switch (req) {
+	case REQ_OPEN:
 		ui->zoomed = 1;
 		break;
-	case 'z':
+	case REQ_ZOOM:
 		ui->zoomed = !ui->zoomed;
 		break;
-	case KEY_ESCAPE:
+	case REQ_BACK:
 		ui->zoomed = 0;
+		break;
+	case REQ_QUIT:
+		/* q closes the current view; from the top it quits. */
+		if (ui->zoomed)
+			ui->zoomed = 0;
+		else
+			ui_quit(ui);
+		break;
+	default:
 		break;
 	}
 }
@@ -883,6 +1000,7 @@ ui_run(const struct ui_opts *opts)
 
 	memset(&ui, 0, sizeof ui);
 	ui.cfg = opts->cfg;
+	ui.keys = opts->cfg->keys;
 	ui.wall = opts->wall;
 	ui.read_only = opts->read_only || opts->wall ||
 	    opts->cfg->settings.read_only;

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "draw.h"
+#include "keymap.h"
 #include "probe.h"
 #include "ui_run.h"
 
@@ -15,14 +16,23 @@ struct event_base;
 struct health;
 struct ui;
 
+/* One footer hint: a request (drawn with its first key) and a word. */
+struct hint {
+	enum request	 req;
+	const char	*label;
+};
+#define HINT_END	{ REQ_NONE, NULL }
+
 /*
  * One view: a pane of the dashboard.  Views draw from the model and never do
  * I/O.  Every member is optional except name and draw.
  */
 struct view_ops {
 	const char	*name;		/* the pane's title */
-	/* Footer hints shown while the pane has focus. */
-	const char	*hints;
+	/* The help section that the help opens at while the pane has focus. */
+	enum keymap_section section;
+	/* Footer hints for the view's state (ended by HINT_END), or NULL. */
+	const struct hint *(*hints)(void *, struct ui *);
 	/* Allocates the view's private state; called once at start. */
 	void		*(*init)(struct ui *);
 	/* Frees what init allocated. */
@@ -33,12 +43,19 @@ struct view_ops {
 	 */
 	void		 (*draw)(void *, struct ui *, WINDOW *win, int h, int w,
 			     int focused, int zoomed);
-	/* Handles a key while focused; returns 1 when it used the key. */
-	int		 (*key)(void *, struct ui *, int key);
+	/*
+	 * Handles a request (the key table's meaning of a key) while focused;
+	 * returns 1 when it used it.  What the view leaves, the frame does
+	 * (Enter zooms, Esc and q unzoom).
+	 */
+	int		 (*request)(void *, struct ui *, enum request);
 	/* True while the view has an input form or overlay open that wants
-	 * every key, Esc and q included. */
+	 * every key, Esc and q included: then key gets the keys themselves
+	 * (ui_request tells what one means). */
 	int		 (*modal)(void *);
-	/* Footer hints for the view's current state, or NULL for hints. */
+	/* Handles a key while modal; returns 1 when it used the key. */
+	int		 (*key)(void *, struct ui *, int key);
+	/* While modal: the footer's text for a form, or NULL (then hints). */
 	const char	*(*hints_now)(void *);
 	/* NULL when nothing runs; else what quitting would interrupt ("a
 	 * run of vacuum is going"), shown in the quit prompt. */
@@ -58,6 +75,7 @@ extern const struct view_ops view_runbooks_ops;
 struct ui {
 	struct event_base	*base;
 	struct config		*cfg;
+	const struct keymap	*keys;		/* cfg->keys */
 	struct health		*health;	/* the checks' live state */
 	struct worker		*worker;	/* slow file work, off the loop */
 	int			 read_only;
@@ -93,19 +111,31 @@ void ui_redraw(struct ui *);
 void ui_suspend(struct ui *);
 void ui_resume(struct ui *);
 
+/* The request a key (as curses reads it) means, or REQ_NONE. */
+enum request ui_request(const struct ui *, int key);
+/* The name of the first key bound to req ("?" when none is). */
+const char *ui_key_name(const struct ui *, enum request);
+
+/*
+ * Draws hints as "KEY label  KEY label" at (y, x) within width columns, each
+ * key the first bound to its request.  Returns the columns used.
+ */
+int ui_draw_hints(const struct ui *, WINDOW *, int y, int x, int width,
+    const struct hint *);
+
 /* Shows a notice in the footer for a few seconds. */
 void ui_notice(struct ui *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * A scrolling selection shared by the list views: j/k, arrows, PgUp/PgDn,
- * g/G, Home/End.  list_key returns 1 when it used the key.
+ * A scrolling selection shared by the list views: down, up, a page, first,
+ * last.  list_request returns 1 when it used the request.
  */
 struct list_state {
 	int	sel;
 	int	top;
 };
-int list_key(struct list_state *, int key, int count, int page);
+int list_request(struct list_state *, enum request, int count, int page);
 /* Keeps sel inside [0, count) and visible in a window of rows lines. */
 void list_clamp(struct list_state *, int count, int rows);
 

@@ -417,72 +417,85 @@ cview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 }
 
 static int
-cview_key(void *p, struct ui *ui, int key)
+cview_request(void *p, struct ui *ui, enum request req)
 {
 	struct calendar_view *v = p;
 
 	if (!ui->zoomed)
 		return 0;
 	if (v->detail) {
-		switch (key) {
-		case 27:
+		switch (req) {
+		case REQ_BACK:
+		case REQ_QUIT:
 			v->detail = 0;
 			return 1;
-		case 'j':
-		case KEY_DOWN:
+		case REQ_DOWN:
 			v->detail_top++;
 			return 1;
-		case 'k':
-		case KEY_UP:
+		case REQ_UP:
 			if (v->detail_top > 0)
 				v->detail_top--;
 			return 1;
+		default:
+			return 0;
 		}
-		return 0;
 	}
-	switch (key) {
-	case 'h':
-	case KEY_LEFT:
+	switch (req) {
+	case REQ_LEFT:
 		v->cursor = day_add(ui, v->cursor, -1);
 		return 1;
-	case 'l':
-	case KEY_RIGHT:
+	case REQ_RIGHT:
 		v->cursor = day_add(ui, v->cursor, 1);
 		return 1;
-	case 'k':
-	case KEY_UP:
+	case REQ_UP:
 		v->cursor = day_add(ui, v->cursor, -7);
 		return 1;
-	case 'j':
-	case KEY_DOWN:
+	case REQ_DOWN:
 		v->cursor = day_add(ui, v->cursor, 7);
 		return 1;
-	case KEY_PPAGE:
-	case '[':
+	case REQ_PAGE_UP:
+	case REQ_MONTH_BACK:
 		v->cursor = day_add(ui, v->cursor, -28);
 		return 1;
-	case KEY_NPAGE:
-	case ']':
+	case REQ_PAGE_DOWN:
+	case REQ_MONTH_FORWARD:
 		v->cursor = day_add(ui, v->cursor, 28);
 		return 1;
-	case 't':
+	case REQ_TODAY:
 		v->cursor = day_start(ui, ui->now);
 		return 1;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
+	case REQ_OPEN:
 		v->detail = 1;
 		v->detail_top = 0;
 		return 1;
+	default:
+		return 0;
 	}
-	return 0;
+}
+
+static const struct hint *
+cview_hints(void *p, struct ui *ui)
+{
+	static const struct hint zoomed[] = {
+		{ REQ_LEFT, "day" }, { REQ_DOWN, "week" },
+		{ REQ_MONTH_FORWARD, "4 weeks" }, { REQ_TODAY, "today" },
+		{ REQ_OPEN, "day's windows" }, HINT_END
+	}, detail[] = {
+		{ REQ_DOWN, "scroll" }, HINT_END
+	};
+	struct calendar_view *v = p;
+
+	if (!ui->zoomed)
+		return NULL;
+	return v->detail ? detail : zoomed;
 }
 
 const struct view_ops view_calendar_ops = {
 	.name = "Calendar",
-	.hints = "zoomed: h/j/k/l move  [ ] month  t today",
+	.section = KS_CALENDAR,
+	.hints = cview_hints,
 	.init = cview_init,
 	.free = cview_free,
 	.draw = cview_draw,
-	.key = cview_key,
+	.request = cview_request,
 };

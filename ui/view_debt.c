@@ -705,7 +705,7 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 			draw_printf(win, y, 1, w - 2, ROLE_DIM,
 			    "No %stechnical debt recorded.%s",
 			    v->show_all ? "" : "open ", ui->read_only ||
-			    v->store == NULL ? "" : "  a: add an item");
+			    v->store == NULL ? "" : "  n: add an item");
 	}
 	list_clamp(&v->list, (int)n, bottom - y);
 	for (i = v->list.top; i < (int)n && y < bottom; i++, y++)
@@ -980,7 +980,7 @@ key_confirm(struct debt_view *v, struct ui *ui, int key)
 	int r;
 
 	v->confirm_id = NULL;
-	if (key != 'y' && key != 'Y') {
+	if (ui_request(ui, key) != REQ_CONFIRM) {
 		ui_notice(ui, "kept %s", id);
 		free(id);
 		return 1;
@@ -1024,25 +1024,28 @@ from_config(struct ui *ui, const struct debt_item *d)
 }
 
 static int
-key_change(struct debt_view *v, struct ui *ui, int key)
+request_change(struct debt_view *v, struct ui *ui, enum request req)
 {
 	struct debt_item *d;
 	char *id, *cause = NULL;
 	int r;
 
-	switch (key) {
-	case 'a':
+	switch (req) {
+	case REQ_ADD:
 		if (may_change(v, ui, "add debt items"))
 			open_form(v, ui, NULL);
 		return 1;
-	case 'u':
+	case REQ_UNDO:
 		if (may_change(v, ui, "undo")) {
 			r = debt_store_undo(v->store, ui->now, &cause);
 			outcome(v, ui, r, cause, "undone");
 		}
 		return 1;
+	default:
+		break;
 	}
-	if (!may_change(v, ui, key == 'e' ? "edit debt items" : key == 'r' ?
+	if (!may_change(v, ui, req == REQ_EDIT ? "edit debt items" :
+	    req == REQ_RESOLVE ?
 	    "resolve or reopen debt items" : "delete debt items"))
 		return 1;
 	d = selected(v, ui, &id);
@@ -1054,11 +1057,11 @@ key_change(struct debt_view *v, struct ui *ui, int key)
 		free(id);
 		return 1;
 	}
-	switch (key) {
-	case 'e':
+	switch (req) {
+	case REQ_EDIT:
 		open_form(v, ui, d);
 		break;
-	case 'r':
+	case REQ_RESOLVE:
 		if (d->status == DEBT_OPEN) {
 			r = debt_store_resolve(v->store, id, ui->now, &cause);
 			outcome(v, ui, r, cause, "resolved %s  (u: undo)", id);
@@ -1067,96 +1070,106 @@ key_change(struct debt_view *v, struct ui *ui, int key)
 			outcome(v, ui, r, cause, "reopened %s  (u: undo)", id);
 		}
 		break;
-	case 'd':
+	case REQ_DELETE:
 		v->confirm_id = id;
 		return 1;
+	default:
+		break;
 	}
 	free(id);
 	return 1;
 }
 
+/* Keys while a form, the filter or a question is open. */
 static int
 dview_key(void *p, struct ui *ui, int key)
+{
+	struct debt_view *v = p;
+
+	if (v->form != NULL)
+		return key_form(v, ui, key);
+	if (v->filter_form != NULL)
+		return key_filter(v, ui, key);
+	return key_confirm(v, ui, key);
+}
+
+static int
+dview_request(void *p, struct ui *ui, enum request req)
 {
 	struct debt_view *v = p;
 	struct debt_item **rows;
 	size_t n;
 	int used;
 
-	if (v->form != NULL)
-		return key_form(v, ui, key);
-	if (v->filter_form != NULL)
-		return key_filter(v, ui, key);
-	if (v->confirm_id != NULL)
-		return key_confirm(v, ui, key);
-
-	switch (key) {
-	case 'a':
-	case 'e':
-	case 'r':
-	case 'd':
-	case 'u':
-		return key_change(v, ui, key);
+	switch (req) {
+	case REQ_ADD:
+	case REQ_EDIT:
+	case REQ_RESOLVE:
+	case REQ_DELETE:
+	case REQ_UNDO:
+		return request_change(v, ui, req);
+	default:
+		break;
 	}
 	n = dview_rows(v, ui, &rows);
 	sync_sel(v, rows, n);
 	free(rows);
 	if (v->detail) {
-		switch (key) {
-		case KEY_ESCAPE:
-		case 'h':
-		case KEY_LEFT:
+		switch (req) {
+		case REQ_BACK:
+		case REQ_QUIT:
 			v->detail = 0;
 			return 1;
-		case 'j':
-		case KEY_DOWN:
+		case REQ_DOWN:
 			v->detail_top++;
 			return 1;
-		case 'k':
-		case KEY_UP:
+		case REQ_UP:
 			v->detail_top--;
 			return 1;
+		default:
+			break;
 		}
 		if (!ui->zoomed)
 			v->detail = 0;
 		else
 			return 0;
 	}
-	switch (key) {
-	case '/':
+	switch (req) {
+	case REQ_FILTER:
 		v->filter_form = form_new("filter", v);
 		form_add(v->filter_form, "Filter", v->filter,
 		    "title, id, owner or system;  Enter keep  Esc clear", 0,
 		    NULL);
 		ui->zoomed = 1;
 		return 1;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
+	case REQ_OPEN:
 		if (!ui->zoomed || n == 0)
 			return 0;
 		v->detail = 1;
 		v->detail_top = 0;
 		return 1;
-	case KEY_ESCAPE:
+	case REQ_BACK:
+	case REQ_QUIT:
 		if (ui->zoomed && v->filter != NULL) {
 			free(v->filter);
 			v->filter = NULL;
 			return 1;
 		}
 		return 0;
-	case 'A':
+	case REQ_SHOW_RESOLVED:
 		if (!ui->zoomed)
 			return 0;
 		v->show_all = !v->show_all;
 		return 1;
-	case 's':
+	case REQ_ORDER:
 		if (!ui->zoomed)
 			return 0;
 		v->sort = (v->sort + 1) % SORT_COUNT;
 		return 1;
+	default:
+		break;
 	}
-	used = list_key(&v->list, key, (int)n, 10);
+	used = list_request(&v->list, req, (int)n, 10);
 	if (used) {
 		n = dview_rows(v, ui, &rows);
 		if (n > 0 && v->list.sel < (int)n)
@@ -1179,9 +1192,32 @@ dview_hints(void *p)
 		return "type to filter  Enter keep  Esc clear";
 	if (v->confirm_id != NULL)
 		return "y delete  any other key keeps it";
-	if (v->detail && v->zoomed)
-		return "j/k scroll  e edit  r resolve/reopen  d delete";
 	return NULL;
+}
+
+static const struct hint *
+dview_hints_list(void *p, struct ui *ui)
+{
+	static const struct hint list[] = {
+		{ REQ_ADD, "add" }, { REQ_EDIT, "edit" },
+		{ REQ_RESOLVE, "resolve" }, { REQ_DELETE, "del" },
+		{ REQ_UNDO, "undo" }, HINT_END
+	}, zoomed[] = {
+		{ REQ_OPEN, "details" }, { REQ_ADD, "add" },
+		{ REQ_EDIT, "edit" }, { REQ_RESOLVE, "resolve" },
+		{ REQ_DELETE, "del" }, { REQ_UNDO, "undo" },
+		{ REQ_FILTER, "filter" }, { REQ_SHOW_RESOLVED, "resolved" },
+		{ REQ_ORDER, "sort" }, HINT_END
+	}, detail[] = {
+		{ REQ_DOWN, "scroll" }, { REQ_EDIT, "edit" },
+		{ REQ_RESOLVE, "resolve/reopen" }, { REQ_DELETE, "delete" },
+		HINT_END
+	};
+	struct debt_view *v = p;
+
+	if (v->detail && ui->zoomed)
+		return detail;
+	return ui->zoomed ? zoomed : list;
 }
 
 static int
@@ -1282,10 +1318,12 @@ dview_free(void *p)
 
 const struct view_ops view_debt_ops = {
 	.name = "Debt",
-	.hints = "a add  e edit  r resolve  d del  u undo",
+	.section = KS_DEBT,
+	.hints = dview_hints_list,
 	.init = dview_init,
 	.free = dview_free,
 	.draw = dview_draw,
+	.request = dview_request,
 	.key = dview_key,
 	.modal = dview_modal,
 	.hints_now = dview_hints,

@@ -329,49 +329,68 @@ hview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 }
 
 static int
-hview_key(void *p, struct ui *ui, int key)
+hview_request(void *p, struct ui *ui, enum request req)
 {
 	struct health_view *v = p;
 	int n = ui->health != NULL ? (int)health_count(ui->health) : 0;
 
 	if (v->detail) {
-		switch (key) {
-		case 27:
-		case 'h':
-		case KEY_LEFT:
+		switch (req) {
+		case REQ_BACK:
+		case REQ_QUIT:
 			v->detail = 0;
 			return 1;
-		case 'j':
-		case KEY_DOWN:
+		case REQ_DOWN:
 			v->detail_top++;
 			return 1;
-		case 'k':
-		case KEY_UP:
+		case REQ_UP:
 			v->detail_top--;
 			return 1;
+		default:
+			break;
 		}
-		return 0;
+		if (req != REQ_PROBE_NOW)
+			return 0;
 	}
-	if ((key == '\n' || key == '\r' || key == KEY_ENTER) && ui->zoomed &&
-	    n > 0) {
+	if (req == REQ_OPEN && ui->zoomed && n > 0) {
 		v->detail = 1;
 		v->detail_top = 0;
 		return 1;
 	}
-	if (key == 'r' && n > 0) {
+	if (req == REQ_PROBE_NOW && n > 0) {
 		health_run_now(ui->health, (size_t)v->list.sel);
 		ui_notice(ui, "probing %s now",
 		    health_get(ui->health, (size_t)v->list.sel)->check->name);
 		return 1;
 	}
-	return list_key(&v->list, key, n, 10);
+	return list_request(&v->list, req, n, 10);
+}
+
+static const struct hint *
+hview_hints(void *p, struct ui *ui)
+{
+	static const struct hint list[] = {
+		{ REQ_PROBE_NOW, "probe now" }, HINT_END
+	}, zoomed[] = {
+		{ REQ_OPEN, "details" }, { REQ_PROBE_NOW, "probe now" },
+		HINT_END
+	}, detail[] = {
+		{ REQ_DOWN, "scroll" }, { REQ_PROBE_NOW, "probe now" },
+		HINT_END
+	};
+	struct health_view *v = p;
+
+	if (v->detail && ui->zoomed)
+		return detail;
+	return ui->zoomed ? zoomed : list;
 }
 
 const struct view_ops view_health_ops = {
 	.name = "Health",
-	.hints = "j/k select  r probe now",
+	.section = KS_HEALTH,
+	.hints = hview_hints,
 	.init = hview_init,
 	.free = hview_free,
 	.draw = hview_draw,
-	.key = hview_key,
+	.request = hview_request,
 };

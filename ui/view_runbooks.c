@@ -35,12 +35,6 @@ struct rbview {
 
 static void con_close(struct rbview *);
 
-static int
-is_enter(int key)
-{
-	return key == '\n' || key == '\r' || key == KEY_ENTER;
-}
-
 /*
  * Reading the journal (recovery, then the last runs) is the worker's job:
  * the pane shows what it knows and redraws when the reading is done.
@@ -404,20 +398,26 @@ con_open(struct rbview *v, size_t idx)
 	v->con = console_open(&o, idx);
 }
 
+/* Keys while the console has the pane. */
 static int
 runbooks_key(void *p, struct ui *ui, int key)
+{
+	struct rbview *v = p;
+
+	if (console_key(v->con, key) == CONSOLE_CLOSE)
+		con_close(v);
+	return 1;
+}
+
+static int
+runbooks_request(void *p, struct ui *ui, enum request req)
 {
 	struct rbview *v = p;
 	int n = (int)ui->cfg->nrunbooks;
 	size_t sel;
 
-	if (v->con != NULL && console_shown(v->con)) {
-		if (console_key(v->con, key) == CONSOLE_CLOSE)
-			con_close(v);
-		return 1;
-	}
-	if (!is_enter(key))
-		return list_key(&v->list, key, n, 10);
+	if (req != REQ_OPEN)
+		return list_request(&v->list, req, n, 10);
 	/* Enter on the small pane zooms it (the frame does that). */
 	if (!ui->zoomed || n == 0)
 		return 0;
@@ -468,25 +468,29 @@ runbooks_hangup(void *p)
 		console_hangup(v->con);
 }
 
-static const char *
-runbooks_hints(void *p)
+static const struct hint *
+runbooks_hints(void *p, struct ui *ui)
 {
+	static const struct hint zoomed[] = {
+		{ REQ_OPEN, "run console" }, HINT_END
+	};
 	struct rbview *v = p;
 
-	if (v->con == NULL || !console_shown(v->con))
-		return NULL;
-	return console_hints(v->con);
+	if (v->con != NULL && console_shown(v->con))
+		return console_hints(v->con);
+	return ui->zoomed ? zoomed : NULL;
 }
 
 const struct view_ops view_runbooks_ops = {
 	.name = "Runbooks",
-	.hints = "j/k select  Enter run console",
+	.section = KS_CONSOLE,
+	.hints = runbooks_hints,
 	.init = runbooks_init,
 	.free = runbooks_free,
 	.draw = runbooks_draw,
+	.request = runbooks_request,
 	.key = runbooks_key,
 	.modal = runbooks_modal,
-	.hints_now = runbooks_hints,
 	.busy = runbooks_busy,
 	.hangup = runbooks_hangup,
 };

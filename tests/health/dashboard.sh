@@ -120,8 +120,8 @@ screen_capture | grep -q 'req_rate  *[0-9.]* /s'
 screen_ok $? "the counter is shown as a per-second rate"
 screen_capture | grep 'req_rate' | sed 's/^/# /'
 
-screen_keys Escape q y
+screen_keys Escape q q
 screen_wait "[exit 0]" >/dev/null
-screen_ok $? "q y: maintop exits with status 0"
+screen_ok $? "Esc, q unzooms, q quits: maintop exits with status 0"
 
 screen_done

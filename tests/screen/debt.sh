@@ -72,12 +72,12 @@ screen_keys Escape
 screen_expect debt-zoom "Esc closes the details"
 screen_keys A
 screen_expect debt-zoom-all "A shows resolved items too"
-screen_keys A s
-screen_expect debt-sort-target "s sorts by target (nearest first, none last)"
-screen_keys s s
-screen_expect debt-sort-created "s s: by created date, newest first"
-screen_keys s
-screen_expect debt-zoom "s again: back to score order"
+screen_keys A o
+screen_expect debt-sort-target "o sorts by target (nearest first, none last)"
+screen_keys o o
+screen_expect debt-sort-created "o o: by created date, newest first"
+screen_keys o
+screen_expect debt-zoom "o again: back to score order"
 
 # --- The filter. ---
 screen_keys / r e d i s
@@ -97,8 +97,8 @@ screen_keys Escape
 reset_state
 start_debt 80 24 debt.conf
 screen_wait "Calendar" >/dev/null
-screen_keys 3 a
-screen_expect debt-form "a opens the add form (zoomed)"
+screen_keys 3 n
+screen_expect debt-form "n opens the add form (zoomed)"
 screen_keys Tab C-u urgent Tab 'db-primary, db-primary' Tab 2026-13-01 \
     Tab Tab 3x Enter
 screen_expect debt-form-errors "Enter with bad values: a message under each bad field"
@@ -197,9 +197,9 @@ screen_ok $? "r on a configuration item names its file"
 reset_state
 start_debt 80 24 debt.conf --read-only
 screen_wait "Calendar" >/dev/null
-screen_keys 3 a
+screen_keys 3 n
 screen_wait "read-only: cannot add debt items in read-only mode"
-screen_ok $? "read-only: a is refused with a notice"
+screen_ok $? "read-only: n is refused with a notice"
 screen_keys e r d
 screen_wait "read-only: cannot delete debt items in read-only mode"
 screen_ok $? "read-only: e r d are refused"
@@ -218,9 +218,9 @@ start_debt 120 32 debt.conf
 screen_wait "Calendar" >/dev/null
 screen_keys 3 Enter
 screen_expect debt-bad-file "a bad debt file: the error with file and line, config items still listed"
-screen_keys a
+screen_keys n
 screen_wait "cannot add debt items: the debt file has errors"
-screen_ok $? "a is refused while the file has errors"
+screen_ok $? "n is refused while the file has errors"
 screen_keys G d
 screen_wait "cannot delete debt items: the debt file has errors"
 screen_ok $? "d is refused while the file has errors"

@@ -124,7 +124,7 @@ fi
 make_conf 60s ""
 dashboard 120 24
 keys_while_hanging "" "silent servers"
-screen_keys q y
+screen_keys Q
 
 make_conf 2s ""
 dashboard 120 24
@@ -134,7 +134,7 @@ health_expect health-timeout "silent servers: crit with a timeout message at 2 s
 screen_keys Enter
 health_expect health-timeout-detail \
     "the detail view shows the last error in full"
-screen_keys q y
+screen_keys Q
 
 # --- an address that never answers SYN ---------------------------------------
 
@@ -171,7 +171,7 @@ sys.exit(1)' && hang_servers "ip netns exec $ns"; then
 	make_conf 60s 10.253.0.2
 	dashboard 120 24 "ip netns exec $ns"
 	keys_while_hanging "-bh" "blackholed and silent servers"
-	screen_keys q y
+	screen_keys Q
 
 	make_conf 2s 10.253.0.2
 	dashboard 120 24 "ip netns exec $ns"
@@ -179,7 +179,7 @@ sys.exit(1)' && hang_servers "ip netns exec $ns"; then
 	screen_wait "timeout after 2s" >/dev/null
 	health_expect health-timeout-bh \
 	    "blackholed: crit with a timeout message (connecting) at 2 s"
-	screen_keys q y
+	screen_keys Q
 else
 	echo "# no network namespace here: the blackholed address is skipped"
 	for d in "blackholed: keys while hanging" \

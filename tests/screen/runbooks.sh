@@ -83,15 +83,15 @@ screen_keys Enter
 rb_expect runbooks-preview "the dry run shows every step, secrets masked"
 screen_keys Enter
 rb_wait "Step 1/3: prepare"
-rb_expect runbooks-confirm "before a step: the exact command and r/s/a"
+rb_expect runbooks-confirm "before a step: the exact command and y/s/b/a"
 test ! -e "$work/prepared"
 screen_ok $? "nothing runs before the confirmation"
-screen_keys r
+screen_keys y
 rb_wait "Step 2/3: migrate"
-screen_ok $? "r runs the step and the next one waits"
-screen_keys r
+screen_ok $? "y runs the step and the next one waits"
+screen_keys y
 rb_wait "Step 3/3: finish"
-screen_keys r
+screen_keys y
 rb_wait "Esc close"
 rb_expect runbooks-success "the summary shows each step's result and the log"
 test -e "$work/prepared" && test -e "$work/migrated"
@@ -109,11 +109,11 @@ screen_keys Tab t o k Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_wait "Step 1/3: prepare"
-screen_keys r
+screen_keys y
 rb_wait "Step 2/3: migrate"
 screen_keys s
 rb_wait "Step 3/3: finish"
-screen_keys r
+screen_keys y
 rb_wait "Esc close"
 screen_capture | grep -q "2. migrate  *skipped"
 screen_ok $? "s skips a step; the summary says so"
@@ -127,15 +127,15 @@ screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_wait "Step 1/2: make-a"
-screen_keys r
+screen_keys y
 rb_wait "Step 2/2: break"
-screen_keys r
-rb_wait "b rollback"
-rb_expect runbooks-failed "after a failure: the exit status and r/s/b/a"
+screen_keys y
+rb_wait "b roll back"
+rb_expect runbooks-failed "after a failure: the exit status and y/s/b/a"
 screen_keys b
 rb_wait "Rollback for step 1/2"
 screen_ok $? "b asks to confirm the rollback of the completed step"
-screen_keys r
+screen_keys y
 rb_wait "Esc close"
 screen_capture | grep -q "of failing: rolled-back"
 screen_ok $? "the run ends rolled back"
@@ -149,7 +149,7 @@ screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_wait "Step 1/1: sleepy"
-screen_keys r
+screen_keys y
 rb_wait "Step 1 'sleepy' timed out."
 screen_ok $? "the console shows the step timed out"
 screen_capture | grep -q "sleepy  *timed-out"
@@ -166,18 +166,21 @@ screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_wait "Step 1/1: nap"
-screen_keys r
+screen_keys y
 rb_wait "napping"
 screen_keys Escape
 rb_wait "sleeper              running step 1/1"
 screen_ok $? "Esc hides the console while the run goes on"
 screen_keys q
-rb_wait "quitting aborts it. Quit? y: quit   n: stay"
-screen_ok $? "q while a run goes on asks first, saying what it would abort"
+rb_wait "Tab pane  Enter zoom"
+screen_ok $? "q closes the zoomed pane first"
+screen_keys q
+rb_wait "quitting aborts it. Quit maintop? y: quit   any other key: stay"
+screen_ok $? "q at the top while a run goes on asks first, saying what it would abort"
 screen_keys n
 rb_wait "sleeper              running step 1/1"
 screen_ok $? "n stays, the run still going"
-screen_keys g Enter
+screen_keys Enter g Enter
 rb_wait "one run at a time: sleeper is still going"
 screen_ok $? "a second run is refused: one at a time"
 rb_wait "Running: nap"
@@ -193,8 +196,8 @@ rb_select 4
 screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
-rb_wait "DANGER: r run"
-screen_keys r w r o n g Enter
+rb_wait "DANGER: y run"
+screen_keys y w r o n g Enter
 rb_wait "is dangerous: type the runbook's name (dangerous)"
 screen_ok $? "a wrong name is refused"
 test ! -e "$work/dropped"
@@ -277,7 +280,7 @@ screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_wait "Step 1/1: nap"
-screen_keys r
+screen_keys y
 rb_wait "napping"
 mpid=$(grep '"type":"run_start".*"runbook":"sleeper"' "$journal" | tail -n 1 |
     sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
@@ -311,7 +314,7 @@ screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_wait "Step 1/1: ask"
-screen_keys r
+screen_keys y
 rb_wait "name?"
 screen_ok $? "the interactive step asks on the terminal"
 screen_keys b o b Enter

@@ -1,0 +1,366 @@
+/* The dashboard's key table: every request, its default keys, rebinding from
+ * the configuration, and the KEYS section of maintop(1) drawn from it. */
+#include "keymap.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *const keymap_section_names[KS_COUNT] = {
+	[KS_GLOBAL] = "Everywhere",
+	[KS_MOVE] = "Lists",
+	[KS_CALENDAR] = "Calendar",
+	[KS_HEALTH] = "Health",
+	[KS_DEBT] = "Debt",
+	[KS_CONSOLE] = "Runbooks and the run console",
+};
+
+#define R(req, name, sec, help)	[req] = { name, sec, help }
+const struct keymap_request keymap_requests[REQ_COUNT] = {
+	R(REQ_NONE, "", KS_GLOBAL, ""),
+	R(REQ_NEXT_PANE, "next_pane", KS_GLOBAL, "next pane"),
+	R(REQ_PREV_PANE, "prev_pane", KS_GLOBAL, "previous pane"),
+	R(REQ_PANE_CALENDAR, "calendar", KS_GLOBAL, "the Calendar pane"),
+	R(REQ_PANE_HEALTH, "health", KS_GLOBAL, "the Health pane"),
+	R(REQ_PANE_DEBT, "debt", KS_GLOBAL, "the Debt pane"),
+	R(REQ_PANE_RUNBOOKS, "runbooks", KS_GLOBAL, "the Runbooks pane"),
+	R(REQ_OPEN, "open", KS_GLOBAL, "zoom the pane; zoomed: open the "
+	    "selection (details, day, run console)"),
+	R(REQ_ZOOM, "zoom", KS_GLOBAL, "zoom or unzoom the pane"),
+	R(REQ_BACK, "back", KS_GLOBAL, "back: close details, unzoom, hide the "
+	    "run console"),
+	R(REQ_HELP, "help", KS_GLOBAL, "this help, at the focused pane's keys"),
+	R(REQ_REDRAW, "redraw", KS_GLOBAL, "redraw the whole screen"),
+	R(REQ_CONFIRM, "confirm", KS_GLOBAL, "yes: quit, delete, start, run "
+	    "the step shown (again after a failure)"),
+	R(REQ_QUIT, "quit", KS_GLOBAL, "close the current view; at the top, "
+	    "quit (asks while a run goes)"),
+	R(REQ_QUIT_NOW, "quit_now", KS_GLOBAL, "quit at once (a run going is "
+	    "aborted and recorded)"),
+	R(REQ_DOWN, "down", KS_MOVE, "next line (zoomed Calendar: a week on)"),
+	R(REQ_UP, "up", KS_MOVE, "previous line (zoomed Calendar: a week "
+	    "back)"),
+	R(REQ_PAGE_DOWN, "page_down", KS_MOVE, "a page down"),
+	R(REQ_PAGE_UP, "page_up", KS_MOVE, "a page up"),
+	R(REQ_FIRST, "first", KS_MOVE, "first line (output: oldest)"),
+	R(REQ_LAST, "last", KS_MOVE, "last line (output: follow the end)"),
+	R(REQ_ORDER, "order", KS_MOVE, "Health: by severity or as configured; "
+	    "zoomed Debt: next sort"),
+	R(REQ_LEFT, "left", KS_CALENDAR, "a day back (zoomed)"),
+	R(REQ_RIGHT, "right", KS_CALENDAR, "a day forward (zoomed)"),
+	R(REQ_MONTH_BACK, "month_back", KS_CALENDAR, "four weeks back "
+	    "(zoomed)"),
+	R(REQ_MONTH_FORWARD, "month_forward", KS_CALENDAR, "four weeks "
+	    "forward (zoomed)"),
+	R(REQ_TODAY, "today", KS_CALENDAR, "back to today (zoomed)"),
+	R(REQ_PROBE_NOW, "probe_now", KS_HEALTH, "probe the selected check "
+	    "now"),
+	R(REQ_ADD, "add", KS_DEBT, "a new item"),
+	R(REQ_EDIT, "edit", KS_DEBT, "edit the selected item"),
+	R(REQ_RESOLVE, "resolve", KS_DEBT, "resolve or reopen the selected "
+	    "item"),
+	R(REQ_DELETE, "delete", KS_DEBT, "delete the selected item (asks)"),
+	R(REQ_UNDO, "undo", KS_DEBT, "undo the last change"),
+	R(REQ_FILTER, "filter", KS_DEBT, "filter by text, id, owner or "
+	    "system"),
+	R(REQ_SHOW_RESOLVED, "show_resolved", KS_DEBT, "show resolved items "
+	    "too (zoomed)"),
+	R(REQ_SKIP, "skip", KS_CONSOLE, "skip the step shown"),
+	R(REQ_ABORT, "abort", KS_CONSOLE, "abort the run (asks while a step "
+	    "runs)"),
+	R(REQ_ROLLBACK, "rollback", KS_CONSOLE, "roll back the completed "
+	    "steps"),
+	R(REQ_INTERRUPT, "interrupt", KS_CONSOLE, "interrupt the running "
+	    "step; twice: kill it"),
+	R(REQ_OVERRIDE, "override", KS_CONSOLE, "start outside the runbook's "
+	    "windows (recorded)"),
+};
+#undef R
+
+/* The default keys, by name. */
+static const struct {
+	enum request	 req;
+	const char	*keys;		/* names, space-separated */
+} keymap_defaults[] = {
+	{ REQ_NEXT_PANE, "Tab" },
+	{ REQ_PREV_PANE, "S-Tab" },
+	{ REQ_PANE_CALENDAR, "1" },
+	{ REQ_PANE_HEALTH, "2" },
+	{ REQ_PANE_DEBT, "3" },
+	{ REQ_PANE_RUNBOOKS, "4" },
+	{ REQ_OPEN, "Enter" },
+	{ REQ_ZOOM, "z" },
+	{ REQ_BACK, "Esc" },
+	{ REQ_HELP, "?" },
+	{ REQ_REDRAW, "C-l" },
+	{ REQ_CONFIRM, "y" },
+	{ REQ_QUIT, "q" },
+	{ REQ_QUIT_NOW, "Q" },
+	{ REQ_DOWN, "j Down" },
+	{ REQ_UP, "k Up" },
+	{ REQ_PAGE_DOWN, "PgDn C-f" },
+	{ REQ_PAGE_UP, "PgUp C-b" },
+	{ REQ_FIRST, "g Home" },
+	{ REQ_LAST, "G End" },
+	{ REQ_ORDER, "o" },
+	{ REQ_LEFT, "h Left" },
+	{ REQ_RIGHT, "l Right" },
+	{ REQ_MONTH_BACK, "[" },
+	{ REQ_MONTH_FORWARD, "]" },
+	{ REQ_TODAY, "t" },
+	{ REQ_PROBE_NOW, "p" },
+	{ REQ_ADD, "n" },
+	{ REQ_EDIT, "e" },
+	{ REQ_RESOLVE, "r" },
+	{ REQ_DELETE, "d" },
+	{ REQ_UNDO, "u" },
+	{ REQ_FILTER, "/" },
+	{ REQ_SHOW_RESOLVED, "A" },
+	{ REQ_SKIP, "s" },
+	{ REQ_ABORT, "a" },
+	{ REQ_ROLLBACK, "b" },
+	{ REQ_INTERRUPT, "C-c" },
+	{ REQ_OVERRIDE, "O" },
+};
+
+/* At most this many keys per request. */
+#define KEYMAP_PER_REQ	4
+
+struct keymap {
+	int	keys[REQ_COUNT][KEYMAP_PER_REQ];	/* 0: none */
+};
+
+static const struct {
+	int		 key;
+	const char	*name;
+} keymap_names[] = {
+	{ KEYMAP_TAB, "Tab" },
+	{ KEYMAP_ENTER, "Enter" },
+	{ KEYMAP_ESC, "Esc" },
+	{ ' ', "Space" },
+	{ KEYMAP_UP, "Up" },
+	{ KEYMAP_DOWN, "Down" },
+	{ KEYMAP_LEFT, "Left" },
+	{ KEYMAP_RIGHT, "Right" },
+	{ KEYMAP_PGUP, "PgUp" },
+	{ KEYMAP_PGDN, "PgDn" },
+	{ KEYMAP_HOME, "Home" },
+	{ KEYMAP_END, "End" },
+	{ KEYMAP_BTAB, "S-Tab" },
+};
+
+const char *
+keymap_key_name(int key)
+{
+	/* A few buffers: one printf may name several keys. */
+	static char bufs[8][16];
+	static unsigned next;
+	char *buf = bufs[next++ % 8];
+	size_t i;
+
+	for (i = 0; i < sizeof keymap_names / sizeof keymap_names[0]; i++)
+		if (keymap_names[i].key == key)
+			return keymap_names[i].name;
+	if (key >= KEYMAP_F1 && key <= KEYMAP_LAST)
+		snprintf(buf, sizeof bufs[0], "F%d", key - KEYMAP_F1 + 1);
+	else if (key >= 1 && key < 32)
+		snprintf(buf, sizeof bufs[0], "C-%c", key + 'a' - 1);
+	else if (key > 32 && key < 127)
+		snprintf(buf, sizeof bufs[0], "%c", key);
+	else
+		snprintf(buf, sizeof bufs[0], "?");
+	return buf;
+}
+
+int
+keymap_key_parse(const char *name)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof keymap_names / sizeof keymap_names[0]; i++)
+		if (strcmp(keymap_names[i].name, name) == 0)
+			return keymap_names[i].key;
+	if (name[0] > 32 && name[0] < 127 && name[1] == '\0')
+		return name[0];
+	if (strncmp(name, "C-", 2) == 0 && islower((unsigned char)name[2]) &&
+	    name[3] == '\0')
+		return name[2] - 'a' + 1;
+	if (name[0] == 'F' && isdigit((unsigned char)name[1])) {
+		n = atoi(name + 1);
+		if (n >= 1 && n <= 12 && strlen(name) == (n >= 10 ? 3u : 2u))
+			return KEYMAP_F1 + n - 1;
+	}
+	return -1;
+}
+
+enum request
+keymap_request_find(const char *name)
+{
+	int r;
+
+	for (r = 1; r < REQ_COUNT; r++)
+		if (strcmp(keymap_requests[r].name, name) == 0)
+			return (enum request)r;
+	return REQ_NONE;
+}
+
+struct keymap *
+keymap_new(void)
+{
+	struct keymap *km = xcalloc(1, sizeof *km);
+	char *copy, *p, *tok;
+	size_t i, k;
+
+	for (i = 0; i < sizeof keymap_defaults / sizeof keymap_defaults[0];
+	    i++) {
+		copy = xstrdup(keymap_defaults[i].keys);
+		k = 0;
+		for (p = copy; (tok = strsep(&p, " ")) != NULL; )
+			if (*tok != '\0' && k < KEYMAP_PER_REQ)
+				km->keys[keymap_defaults[i].req][k++] =
+				    keymap_key_parse(tok);
+		free(copy);
+	}
+	return km;
+}
+
+void
+keymap_free(struct keymap *km)
+{
+	free(km);
+}
+
+enum request
+keymap_lookup(const struct keymap *km, int key)
+{
+	int r, k;
+
+	if (key <= 0)
+		return REQ_NONE;
+	for (r = 1; r < REQ_COUNT; r++)
+		for (k = 0; k < KEYMAP_PER_REQ; k++)
+			if (km->keys[r][k] == key)
+				return (enum request)r;
+	return REQ_NONE;
+}
+
+size_t
+keymap_keys(const struct keymap *km, enum request req, int *keys, size_t max)
+{
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < KEYMAP_PER_REQ; k++) {
+		if (km->keys[req][k] == 0)
+			continue;
+		if (n < max)
+			keys[n] = km->keys[req][k];
+		n++;
+	}
+	return n;
+}
+
+int
+keymap_first(const struct keymap *km, enum request req)
+{
+	int key = 0;
+
+	return keymap_keys(km, req, &key, 1) > 0 ? key : 0;
+}
+
+int
+keymap_bind(struct keymap *km, const char *name, const char *const *keys,
+    size_t n, char **cause)
+{
+	enum request req = keymap_request_find(name), other;
+	int codes[KEYMAP_PER_REQ], saved[KEYMAP_PER_REQ];
+	size_t i;
+
+	if (req == REQ_NONE) {
+		*cause = xasprintf("unknown key request '%s'", name);
+		return -1;
+	}
+	if (n == 0 || n > KEYMAP_PER_REQ) {
+		*cause = xasprintf("'%s' takes one to %d keys", name,
+		    KEYMAP_PER_REQ);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if ((codes[i] = keymap_key_parse(keys[i])) < 0) {
+			*cause = xasprintf("'%s': unknown key '%s' (a character, "
+			    "C-x, F1-F12, Tab, S-Tab, Enter, Esc, Space, Up, "
+			    "Down, Left, Right, PgUp, PgDn, Home, End)", name,
+			    keys[i]);
+			return -1;
+		}
+	}
+	memcpy(saved, km->keys[req], sizeof saved);
+	memset(km->keys[req], 0, sizeof km->keys[req]);
+	for (i = 0; i < n; i++) {
+		other = keymap_lookup(km, codes[i]);
+		if (other != REQ_NONE) {
+			memcpy(km->keys[req], saved, sizeof saved);
+			*cause = xasprintf("'%s': key %s already means '%s' "
+			    "(rebind that too)", name,
+			    keymap_key_name(codes[i]),
+			    keymap_requests[other].name);
+			return -1;
+		}
+		km->keys[req][i] = codes[i];
+	}
+	return 0;
+}
+
+/* A key's name for roff: a leading '-' or '\' escaped. */
+static void
+man_key(struct buf *b, int key)
+{
+	const char *s = keymap_key_name(key);
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			buf_adds(b, "\\e");
+		else if (*s == '-')
+			buf_adds(b, "\\-");
+		else
+			buf_addc(b, *s);
+	}
+}
+
+char *
+keymap_man(const struct keymap *km)
+{
+	struct buf b;
+	int keys[KEYMAP_PER_REQ], r, s;
+	size_t n, i;
+
+	buf_init(&b);
+	buf_adds(&b, "Each key asks for a request, named in italics; the "
+	    "configuration's\n.B keys\ngroup binds a request to other keys "
+	    "(see\n.BR maintop.conf (5)).\nThe help\n.RB ( ? )\nand every "
+	    "footer are drawn from the same table.\n");
+	for (s = 0; s < KS_COUNT; s++) {
+		buf_printf(&b, ".SS %s\n", keymap_section_names[s]);
+		for (r = 1; r < REQ_COUNT; r++) {
+			if ((int)keymap_requests[r].section != s)
+				continue;
+			n = keymap_keys(km, (enum request)r, keys,
+			    KEYMAP_PER_REQ);
+			if (n == 0)
+				continue;
+			buf_adds(&b, ".TP\n.B \"");
+			for (i = 0; i < n && i < KEYMAP_PER_REQ; i++) {
+				if (i > 0)
+					buf_adds(&b, " ");
+				man_key(&b, keys[i]);
+			}
+			buf_printf(&b, "\"\n%s\n.RI ( %s ).\n",
+			    keymap_requests[r].help, keymap_requests[r].name);
+		}
+	}
+	return buf_detach(&b);
+}
