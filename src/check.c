@@ -591,11 +591,13 @@ parse_secret_header(struct cfg_errors *e, const config_setting_t *el,
 }
 
 /*
- * curl sends Authorization and Cookie only to the host of the URL, but any
- * other header to every host a redirect leads to.
+ * curl sends Authorization and Cookie only to the URL's origin (and
+ * CURLOPT_UNRESTRICTED_AUTH stays off), but any other header to every
+ * origin a redirect names: such a secret header with follow_redirects is
+ * refused.
  */
 static void
-warn_secret_redirects(struct cfg_errors *e, const config_setting_t *g,
+refuse_secret_redirects(struct cfg_errors *e, const config_setting_t *g,
     const struct check_http *h)
 {
 	size_t i;
@@ -608,10 +610,10 @@ warn_secret_redirects(struct cfg_errors *e, const config_setting_t *g,
 		    == 0 || strcasecmp(h->secret_headers[i].name, "Cookie")
 		    == 0)
 			continue;
-		cfg_warn(e, config_setting_get_member(g, "follow_redirects"),
-		    "follow_redirects with secret header %s: a redirect to "
-		    "another host receives it too (only Authorization and "
-		    "Cookie stay with the URL's host)",
+		cfg_err(e, config_setting_get_member(g, "follow_redirects"),
+		    "follow_redirects with secret header %s: refused, a "
+		    "redirect would send it to whatever host it names (only "
+		    "Authorization and Cookie stay with the URL's host)",
 		    h->secret_headers[i].name);
 	}
 }
@@ -658,7 +660,7 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 			h->has_re = 1;
 	}
 	cfg_bool(e, g, "follow_redirects", 0, &h->follow_redirects);
-	warn_secret_redirects(e, g, h);
+	refuse_secret_redirects(e, g, h);
 	cfg_bool(e, g, "tls_verify", 0, &h->tls_verify);
 	cfg_bool(e, g, "keepalive", 0, &h->keepalive);
 	cfg_size(e, g, "max_body", 1024, 1024LL * 1024 * 1024, &h->max_body);
@@ -705,6 +707,26 @@ parse_secret(struct cfg_errors *e, const config_setting_t *g,
 	}
 }
 
+/*
+ * Whether a conninfo that libpq cannot parse may hold a password: a
+ * "password" keyword, or a URI whose user part has a colon
+ * (postgresql://user:secret@host).
+ */
+static int
+conninfo_may_hold_password(const char *ci)
+{
+	const char *p, *at, *end;
+
+	if (strcasestr(ci, "password") != NULL)
+		return 1;
+	if ((p = strstr(ci, "://")) == NULL)
+		return 0;
+	p += 3;
+	end = p + strcspn(p, "/?");
+	at = memchr(p, '@', (size_t)(end - p));
+	return at != NULL && memchr(p, ':', (size_t)(at - p)) != NULL;
+}
+
 static void
 parse_pg(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 {
@@ -722,9 +744,14 @@ parse_pg(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 	if (p->conninfo != NULL) {
 		s = config_setting_get_member(g, "conninfo");
 		opts = PQconninfoParse(p->conninfo, &err);
-		if (opts == NULL) {
+		if (opts == NULL && conninfo_may_hold_password(p->conninfo))
+			/* libpq's message may quote the password. */
+			cfg_err(e, s, "'conninfo' is not valid, and it seems "
+			    "to hold a password: %s", secret_help);
+		else if (opts == NULL)
 			cfg_err(e, s, "'conninfo' is not valid: %s",
 			    err != NULL ? err : "out of memory");
+		if (opts == NULL) {
 			PQfreemem(err);
 		} else {
 			for (o = opts; o->keyword != NULL; o++) {

@@ -358,7 +358,8 @@ http_secret_headers(struct probe *p)
 
 	for (i = 0; i < h->nsecret_headers; i++) {
 		if (check_secret_header(p->c, i, &line, &cause) != 0) {
-			sample_fail(p->s, STATE_CRIT, "%s", cause);
+			/* Our side is broken: the server's health is unknown. */
+			sample_fail(p->s, STATE_UNKNOWN, "%s", cause);
 			free(cause);
 			http_deliver(p);
 			return -1;
@@ -408,6 +409,9 @@ http_begin(struct probe *p)
 	curl_easy_setopt(p->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(p->easy, CURLOPT_ACCEPT_ENCODING, "");
 	if (h->follow_redirects) {
+		/* Credentials stay with the URL's host (check.c refuses other
+		 * secret headers with redirects). */
+		curl_easy_setopt(p->easy, CURLOPT_UNRESTRICTED_AUTH, 0L);
 		curl_easy_setopt(p->easy, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(p->easy, CURLOPT_MAXREDIRS, 5L);
 	}
@@ -619,6 +623,17 @@ http_metrics(struct probe *p)
 	size_t i, matches;
 	long long now = util_mono_ms();
 
+	if (p->truncated) {
+		/* A sum over part of the series would look like the truth. */
+		for (i = 0; i < h->nmetrics; i++) {
+			sample_add_unavailable(s, h->metrics[i].name,
+			    "metrics cut at max_body");
+			p->prev[i].have = 0;
+		}
+		sample_fail(s, STATE_UNKNOWN, "%s; metrics cut at max_body: "
+		    "not summed", s->message);
+		return;
+	}
 	pr = prom_parse(p->body.s != NULL ? p->body.s : "", p->body.len,
 	    &cause);
 	if (pr == NULL) {

@@ -61,6 +61,10 @@ http = (
       warn = 1; crit = 3; } ); },
   { name = "escbody"; url = "$U/escape"; body_contains = "no-such-text"; },
   { name = "escregex"; url = "$U/escape"; body_regex = "^nothing"; },
+  { name = "metricscut"; url = "$U/health"; metrics_url = "$U/metrics";
+    max_body = "1k";
+    metrics = ( { name = "buckets";
+      select = "http_request_duration_seconds_bucket"; } ); },
   { name = "escmetrics"; url = "$U/escape";
     metrics = ( { name = "x"; select = "x"; } ); },
   { name = "escstatus"; url = "$U/escape"; expect_status = 500; }
@@ -193,6 +197,11 @@ check "metrics_url: the message names the figure" \
     sh -c 'jq -r ".[] | select(.name == \"metricscrit\") | .message" "$1" |
     grep -q fivexx' sh "$HC_OUT"
 is "metrics_url: the main URL's status" "$(hc_fig metricscrit status)" 200
+hc_run metricscut
+is "metrics cut at max_body: unknown, not a partial sum" \
+    "$(hc_get metricscut .state)" unknown
+is "metrics cut at max_body: the figure is unavailable" \
+    "$(hc_fig metricscut buckets)" unavailable
 
 # --- hostile bodies ----------------------------------------------------------
 
@@ -286,7 +295,7 @@ check "another token: not shown either" sh -c '! grep -qF "other-$1" "$2" "$3"' 
 # A line break would inject a header: refused at probe time, not sent.
 MAINTOP_TEST_TOKEN=$(printf 'Bearer x\r\nX-Injected-%s: 1' "$$")
 hc_run auth_env
-is "CR LF in the value: crit" "$(hc_get auth_env .state)" crit
+is "CR LF in the value: unknown" "$(hc_get auth_env .state)" unknown
 check "CR LF: the message says line break and names the variable" \
     sh -c 'jq -r ".[0].message" "$1" | grep "line break" |
     grep -q MAINTOP_TEST_TOKEN' sh "$HC_OUT"
@@ -295,12 +304,12 @@ check "CR LF: the value is not shown" \
 
 unset MAINTOP_TEST_TOKEN
 hc_run auth_env key_file
-is "unset variable: crit" "$(hc_get auth_env .state)" crit
+is "unset variable: unknown" "$(hc_get auth_env .state)" unknown
 check "unset variable: the message names the variable and the header" \
     sh -c 'jq -r ".[0].message" "$1" | grep "MAINTOP_TEST_TOKEN" |
     grep -q "Authorization.* is not set"' sh "$HC_OUT"
 is "unset variable: the other check still ok" "$(hc_get key_file .state)" ok
-is "unset variable: exit 2" "$HC_RC" 2
+is "unset variable: exit 3" "$HC_RC" 3
 check "unset variable: stderr warns of it at load time" \
     grep -q "MAINTOP_TEST_TOKEN.*is not set" "$HC_ERR"
 
