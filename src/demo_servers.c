@@ -414,6 +414,14 @@ demo_pg_exec(PGconn *c, const char *sql, char **cause)
 }
 
 /* Connects as the superuser over the unix socket. */
+/* libpq's notice processor for the demo's own connections: silence. */
+static void
+demo_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 static PGconn *
 demo_pg_connect(const struct demo *d, const char *db, char **cause)
 {
@@ -437,6 +445,9 @@ demo_pg_connect(const struct demo *d, const char *db, char **cause)
 		PQfinish(c);
 		return NULL;
 	}
+	/* The set-up's notices ("does not exist, skipping") are not for
+	 * the terminal. */
+	PQsetNoticeProcessor(c, demo_notice, NULL);
 	return c;
 }
 
