@@ -3,6 +3,8 @@
 #include "cfgutil.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -511,4 +513,24 @@ bad:
 	cfg_err(e, s, "'%s' is not a size: \"%s\" (use e.g. 65536, \"64k\" "
 	    "or \"1MiB\")", key, str);
 	return -1;
+}
+
+char *
+cfg_resolve_path(const config_setting_t *s, const char *file,
+    const char *path)
+{
+	char *p = cfg_expand_home(path), *copy, *abs, real[PATH_MAX];
+	const char *from = cfg_file(s) != NULL ? cfg_file(s) : file;
+
+	if (p[0] == '/' || p[0] == '\0' || from == NULL)
+		return p;
+	copy = xstrdup(from);
+	if (realpath(dirname(copy), real) == NULL) {
+		free(copy);
+		return p;	/* as written: the error names it */
+	}
+	free(copy);
+	abs = xasprintf("%s/%s", real, p);
+	free(p);
+	return abs;
 }

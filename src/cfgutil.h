@@ -99,6 +99,15 @@ void cfg_each_group(struct cfg_errors *, const config_setting_t *,
 char *cfg_expand_home(const char *path);
 
 /* Source line of a setting (0 if unknown) and file (NULL if unknown). */
+/*
+ * A path read from setting s, as a new string: "~/" is the home
+ * directory, and a relative path resolves against the directory of the
+ * file that declares s (file when libconfig does not know it: the main
+ * file), as @include does.  Resolving needs that directory to exist;
+ * otherwise the path is returned as written.
+ */
+char *cfg_resolve_path(const config_setting_t *s, const char *file,
+    const char *path);
 int cfg_line(const config_setting_t *);
 const char *cfg_file(const config_setting_t *);
 

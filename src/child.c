@@ -187,9 +187,7 @@ child_spawn(struct runner *r, const struct step *st, char **cause)
 		argv[1] = xstrdup("-c");
 		argv[2] = runbook_subst(r->rb, r->values, st->text,
 		    RUNBOOK_SUBST_SHELL_EXEC, 0);
-		if (st->cwd != NULL)
-			cwd = runbook_subst(r->rb, r->values, st->cwd,
-			    RUNBOOK_SUBST_RAW, 0);
+		cwd = runbook_step_cwd(r->rb, r->values, st);
 	} else if (stepcmd_build(r, st, &path, &argv, &extra, cause) != 0)
 		return -1;
 	envv = child_env(r, st, runner_current(r, NULL), extra);

@@ -120,6 +120,12 @@ cli_now(void)
 }
 
 int
+cli_now_fixed(void)
+{
+	return cli_fixed_set;
+}
+
+int
 cli_config_only(int argc, char **argv, const char *usage,
     const char **explicit)
 {

@@ -45,6 +45,9 @@ int cli_config_only(int argc, char **argv, const char *usage,
 int cli_set_now(const char *);
 /* The current time: the --now instant if one was given, else time(NULL). */
 time_t cli_now(void);
+/* True when the clock is fixed by --now ("maintop run" refuses a real run
+ * then). */
+int cli_now_fixed(void);
 
 /* Monotonic milliseconds when main() started (for the first-frame
  * benchmark). */

@@ -24,7 +24,30 @@
 static const char run_usage[] =
     "usage: maintop run NAME [-c FILE] [--param K=V]... [--yes] "
     "[--yes-danger]\n"
-    "                   [--dry-run] [--override-window]\n";
+    "                   [--dry-run] [--override-window] "
+    "[--override-health REASON]\n"
+    "\n"
+    "  -p, --param K=V            a parameter's value (asked on a terminal "
+    "if missing)\n"
+    "  -y, --yes                  confirm every step (unattended); refused "
+    "up front\n"
+    "                             when a danger step could run without "
+    "--yes-danger\n"
+    "      --yes-danger           with --yes, confirm danger steps too\n"
+    "  -n, --dry-run              print every step as it would run; run "
+    "nothing\n"
+    "      --override-window      run outside the runbook's windows "
+    "(recorded)\n"
+    "      --override-health WHY  run although a required check is worse "
+    "than it\n"
+    "                             accepts; WHY is recorded\n"
+    "  --now TIME is for --dry-run only: a real run is refused with it.\n"
+    "\n"
+    "Exit codes: 0 success, 1 failed, 2 usage error, 3 no usable "
+    "configuration,\n"
+    "4 partial, 5 rolled-back, 6 rollback-failed, 7 aborted, 8 interrupted,"
+    "\n"
+    "9 detached, 10 refused.\n";
 
 static const char history_usage[] =
     "usage: maintop history [-c FILE] [--json] [--runbook NAME]\n";
@@ -142,20 +165,10 @@ on_confirm(struct runner *r, void *arg)
 	free(s);
 	free(d);
 	if (st->danger) {
-		if (c->yes_danger) {
-			say(c, "Dangerous step confirmed by --yes-danger.\n");
-			runner_confirm(r, c->rb->name, NULL);
-			return;
-		}
 		s = xasprintf("This step is DANGEROUS. Type the runbook's name "
 		    "(%s) to run it, s to skip, a to abort: ", c->rb->name);
 		ask(c, PROMPT_DANGER, s);
 		free(s);
-		return;
-	}
-	if (c->yes) {
-		say(c, "Confirmed by --yes.\n");
-		runner_confirm(r, NULL, NULL);
 		return;
 	}
 	if (st->kind == STEP_PAUSE)
@@ -176,12 +189,6 @@ on_failed(struct runner *r, void *arg)
 	say(c, "\nStep %zu (%s) %s%s%s.\n", i + 1, runner_current_step(r)->name,
 	    runner_step_state_name(rs->state), rs->message != NULL ? ": " : "",
 	    rs->message != NULL ? rs->message : "");
-	if (c->yes && !isatty(STDIN_FILENO)) {
-		say(c, "Aborting (--yes never retries or rolls back on its "
-		    "own).\n");
-		runner_abort(r, NULL);
-		return;
-	}
 	/* y runs the step again, as in the dashboard; r still does. */
 	ask(c, PROMPT_FAILED, "Retry? [y]es / [s]kip / roll[b]ack / [a]bort: ");
 }
@@ -507,6 +514,36 @@ report_orphans(const char *state_dir)
 	runner_orphans_free(o, n);
 }
 
+/*
+ * "maintop run NAME --now T" without --dry-run: a real run happens at the
+ * real time (a window or a "within" judged at T, or T written into the
+ * journal as its start, would be false), so it is refused, and the
+ * refusal recorded.  Returns the exit code.
+ */
+static int
+refuse_now(const struct runbook *rb, char **values, const char *state_dir,
+    const char *config_path)
+{
+	static const char why[] = "--now fixes the clock for --dry-run and "
+	    "the other modes; a real run takes the real time";
+	struct runner_env env;
+	struct runner *r;
+	char *cause = NULL;
+
+	memset(&env, 0, sizeof env);
+	env.state_dir = state_dir;
+	env.config_path = config_path;
+	r = runner_new(&env, rb, values, 0);
+	if (runner_refuse(r, why, &cause) != 0) {
+		fprintf(stderr, "maintop run: %s\n", cause);
+		free(cause);
+	}
+	runner_free(r);
+	fprintf(stderr, "maintop run: refused: %s (run it without --now, or "
+	    "add --dry-run)\n", why);
+	return runner_result_exit(RUNNER_REFUSED);
+}
+
 /* Starts the run once the checks it needs have a first result. */
 static void
 checks_ready(void *arg)
@@ -549,6 +586,7 @@ cmd_run(int argc, char **argv)
 		{ "yes-danger", no_argument, NULL, 'Y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "override-window", no_argument, NULL, 'w' },
+		{ "override-health", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -557,7 +595,7 @@ cmd_run(int argc, char **argv)
 	struct runner_env env;
 	struct event *sigs[3];
 	const struct runbook *rb;
-	const char *explicit = NULL, **names;
+	const char *explicit = NULL, **names, *health_reason = NULL;
 	char **assign = NULL, *state_dir = NULL, *cause = NULL, *text;
 	size_t nassign = 0, i;
 	int ch, dry = 0, ret, *select = NULL;
@@ -586,6 +624,9 @@ cmd_run(int argc, char **argv)
 		case 'w':
 			c.overrides |= RUNNER_OVERRIDE_WINDOW;
 			break;
+		case 'H':
+			health_reason = optarg;
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			free(assign);
@@ -596,7 +637,8 @@ cmd_run(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - 1 || (health_reason != NULL &&
+	    *health_reason == '\0')) {
 		fputs(run_usage, stderr);
 		free(assign);
 		return CLI_EXIT_USAGE;
@@ -635,11 +677,11 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (cfg->settings.read_only) {
-		fprintf(stderr, "maintop run: read-only mode (settings."
-		    "read_only): runbooks cannot be run\n");
+		fprintf(stderr, "maintop run: refused: read-only mode "
+		    "(settings.read_only): runbooks cannot be run\n");
 		runbook_values_free(rb, c.values);
 		config_free(cfg);
-		return CLI_EXIT_FAIL;
+		return runner_result_exit(RUNNER_REFUSED);
 	}
 	if (config_state_dir(cfg, &state_dir, &cause) != 0) {
 		fprintf(stderr, "maintop run: %s\n", cause);
@@ -649,6 +691,13 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	report_orphans(state_dir);
+	if (cli_now_fixed()) {
+		ret = refuse_now(rb, c.values, state_dir, cfg->path);
+		runbook_values_free(rb, c.values);
+		free(state_dir);
+		config_free(cfg);
+		return ret;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	c.tty = isatty(STDOUT_FILENO);
@@ -670,9 +719,13 @@ cmd_run(int argc, char **argv)
 	memset(&env, 0, sizeof env);
 	env.base = c.base;
 	env.state_dir = state_dir;
+	env.config_path = cfg->path;
 	env.read_only = cfg->settings.read_only;
 	env.cfg = cfg;
 	env.now = cli_now;
+	env.unattended = c.yes || !isatty(STDIN_FILENO);
+	env.auto_confirm = c.yes;
+	env.auto_danger = c.yes && c.yes_danger;
 	env.check_state = check_state;
 	env.in_window = in_window;
 	env.on_confirm = on_confirm;
@@ -683,6 +736,8 @@ cmd_run(int argc, char **argv)
 	env.on_finished = on_finished;
 	env.arg = &c;
 	c.r = runner_new(&env, rb, c.values, c.overrides);
+	if (health_reason != NULL)
+		runner_override_health(c.r, health_reason);
 
 	if (uses_checks(rb) && cfg->nchecks > 0) {
 		/* Probe the checks once first: requires_healthy needs them. */
@@ -701,9 +756,9 @@ cmd_run(int argc, char **argv)
 	if (!c.refused)
 		event_base_dispatch(c.base);
 
-	if (c.started)
-		ret = runner_result(c.r) == RUNNER_SUCCESS ? CLI_EXIT_OK :
-		    CLI_EXIT_FAIL;
+	if (c.started || c.refused)
+		ret = runner_result_exit(c.refused ? RUNNER_REFUSED :
+		    runner_result(c.r));
 	else
 		ret = CLI_EXIT_FAIL;
 	runner_free(c.r);

@@ -132,9 +132,14 @@ settings_str(struct cfg_errors *e, const config_setting_t *g, const char *key,
 	}
 }
 
+/*
+ * Parses the settings group.  file is the main configuration file: a
+ * relative runbook_dir resolves against the directory of the file that
+ * declares it.
+ */
 static void
 settings_parse(struct cfg_errors *e, const config_setting_t *g,
-    struct settings *s)
+    struct settings *s, const char *file)
 {
 	char *p;
 
@@ -169,7 +174,8 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 		s->state_dir = p;
 	}
 	if (s->runbook_dir != NULL) {
-		p = cfg_expand_home(s->runbook_dir);
+		p = cfg_resolve_path(config_setting_get_member(g,
+		    "runbook_dir"), file, s->runbook_dir);
 		free(s->runbook_dir);
 		s->runbook_dir = p;
 	}
@@ -402,7 +408,7 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	cfg_check_keys(e, root, top_keys, "the top level");
 	s = config_setting_get_member(root, "settings");
 	if (s != NULL)
-		settings_parse(e, s, &c->settings);
+		settings_parse(e, s, &c->settings, path);
 	c->keys = keymap_new();
 	s = config_setting_get_member(root, "keys");
 	if (s != NULL)
@@ -480,6 +486,7 @@ config_load(const char *path, struct cfg_errors *e)
 {
 	struct config *c;
 	char *dir, *copy, *text;
+	size_t i;
 
 	copy = xstrdup(path);
 	dir = dirname(copy);
@@ -487,6 +494,8 @@ config_load(const char *path, struct cfg_errors *e)
 	c = text != NULL ? config_parse(text, path, dir, e) : NULL;
 	free(text);
 	free(copy);
+	for (i = 0; c != NULL && i < c->nrunbooks; i++)
+		runbook_set_file(c->runbooks[i], path);
 	return c;
 }
 

@@ -25,7 +25,8 @@ static const char usage_text[] =
 "       maintop calendar [-c FILE] [--days N] [--json | --ics]\n"
 "       maintop debt [-c FILE] [--json] [--all]\n"
 "       maintop debt add|resolve|reopen|delete ...\n"
-"       maintop run NAME [-c FILE] [--param K=V]... [--yes] [--dry-run]\n"
+"       maintop run NAME [-c FILE] [--param K=V]... [--yes] [--yes-danger]\n"
+"                   [--dry-run] [--override-window] [--override-health WHY]\n"
 "       maintop history [-c FILE] [--json] [--runbook NAME]\n"
 "       maintop notify test CHANNEL | flush | list [-c FILE]\n"
 "       maintop demo\n"
@@ -48,7 +49,10 @@ static const char usage_text[] =
 "\n"
 "Exit codes: 0 success; 1 failure or refusal; 2 usage error;\n"
 "3 no usable configuration.  'maintop check' uses 0 OK, 1 WARNING,\n"
-"2 CRITICAL, 3 UNKNOWN.  See maintop(1) and maintop.conf(5).\n";
+"2 CRITICAL, 3 UNKNOWN.  'maintop run' exits with its result: 0 success,\n"
+"1 failed, 4 partial, 5 rolled-back, 6 rollback-failed, 7 aborted,\n"
+"8 interrupted, 9 detached, 10 refused ('maintop run --help').\n"
+"See maintop(1) and maintop.conf(5).\n";
 
 static const struct {
 	const char	*name;

@@ -5,6 +5,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,8 +20,11 @@
 
 static const char *const runbook_keys[] = {
 	"name", "description", "params", "requires_healthy", "require_window",
-	"requires", "steps", NULL
+	"requires", "steps", "on_failure", "unattended_failure", "budget",
+	NULL
 };
+
+static const char *const health_keys[] = { "check", "worst", NULL };
 
 static const char *const param_keys[] = {
 	"name", "description", "default", "pattern", "secret", NULL
@@ -32,7 +37,17 @@ static const char *const step_keys[] = {
 	"cwd", "env", "env_pass", "on", "method", "headers", "body", "expect_status",
 	"confirm",
 	"danger", "timeout", "rollback", "continue_on_error", "interactive",
-	NULL
+	"on_failure", "always", "unattended", NULL
+};
+
+/* Policy names, in enum runbook_policy order. */
+static const char *const policy_names[] = {
+	"ask", "rollback", "abort", "continue", NULL
+};
+
+/* Health levels, in RUNBOOK_HEALTH_* order. */
+static const char *const health_names[] = {
+	"ok", "warn", "crit", "unknown", NULL
 };
 
 /* The keys that choose a step's kind, in enum step_kind order. */
@@ -47,6 +62,24 @@ runbook_kind_name(enum step_kind k)
 {
 	if ((size_t)k < sizeof kind_keys / sizeof kind_keys[0] - 1)
 		return kind_keys[k];
+	return "?";
+}
+
+const char *
+runbook_policy_name(int p)
+{
+	if (p >= 0 && p < (int)(sizeof policy_names / sizeof policy_names[0]) -
+	    1)
+		return policy_names[p];
+	return "inherit";
+}
+
+const char *
+runbook_health_name(int h)
+{
+	if (h >= 0 && h < (int)(sizeof health_names / sizeof health_names[0]) -
+	    1)
+		return health_names[h];
 	return "?";
 }
 
@@ -111,6 +144,7 @@ runbook_free(struct runbook *rb)
 		return;
 	free(rb->name);
 	free(rb->file);
+	free(rb->dir);
 	free(rb->description);
 	for (i = 0; i < rb->nparams; i++) {
 		free(rb->params[i].name);
@@ -122,6 +156,7 @@ runbook_free(struct runbook *rb)
 	}
 	free(rb->params);
 	cfg_strlist_free(rb->requires_healthy, rb->nrequires_healthy);
+	free(rb->healthy_worst);
 	for (i = 0; i < rb->nrequires; i++)
 		free(rb->requires[i].runbook);
 	free(rb->requires);
@@ -218,6 +253,91 @@ parse_params(struct cfg_errors *e, const config_setting_t *g,
 			    "not match its pattern", p->name,
 			    p->secret ? RUNBOOK_MASK : p->def);
 		rb->nparams++;
+	}
+}
+
+/*
+ * A string member that must be one of names (NULL-ended): stores its index
+ * in *out and returns 1, 0 when absent, -1 (error recorded) otherwise.
+ */
+static int
+parse_choice(struct cfg_errors *e, const config_setting_t *g, const char *key,
+    const char *const *names, int *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	const char *v, *sugg;
+	struct buf b;
+	int i;
+
+	if (s == NULL)
+		return 0;
+	v = config_setting_get_string(s);
+	for (i = 0; v != NULL && names[i] != NULL; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 1;
+		}
+	}
+	buf_init(&b);
+	for (i = 0; names[i] != NULL; i++)
+		buf_printf(&b, "%s\"%s\"", i == 0 ? "" : names[i + 1] == NULL ?
+		    " or " : ", ", names[i]);
+	sugg = v != NULL ? cfg_suggest(v, names) : NULL;
+	cfg_err(e, s, "'%s' must be %s%s%s%s", key, b.s,
+	    sugg != NULL ? " (did you mean \"" : "", sugg != NULL ? sugg : "",
+	    sugg != NULL ? "\"?)" : "");
+	buf_free(&b);
+	return -1;
+}
+
+/*
+ * requires_healthy: each entry a check's name (it must be ok) or
+ * { check = "pg-main"; worst = "warn"; } (no worse than warn).
+ */
+static void
+parse_healthy(struct cfg_errors *e, const config_setting_t *g,
+    struct runbook *rb)
+{
+	const config_setting_t *list, *el;
+	char *name;
+	int i, n, worst;
+
+	if ((list = config_setting_get_member(g, "requires_healthy")) == NULL)
+		return;
+	if (!config_setting_is_list(list) && !config_setting_is_array(list)) {
+		cfg_err(e, list, "'requires_healthy' must be a list of check "
+		    "names or { check = \"...\"; worst = \"warn\"; }");
+		return;
+	}
+	n = config_setting_length(list);
+	if (n > RUNBOOK_MAX_PARAMS) {
+		cfg_err(e, list, "too many requires_healthy entries in "
+		    "runbook '%s'", rb->name);
+		return;
+	}
+	rb->requires_healthy = xcalloc((size_t)n + 1,
+	    sizeof *rb->requires_healthy);
+	rb->healthy_worst = xcalloc((size_t)n + 1, sizeof *rb->healthy_worst);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		worst = RUNBOOK_HEALTH_OK;
+		if (config_setting_type(el) == CONFIG_TYPE_STRING)
+			name = xstrdup(config_setting_get_string(el));
+		else if (config_setting_is_group(el)) {
+			cfg_check_keys(e, el, health_keys,
+			    "requires_healthy entry");
+			if (cfg_str(e, el, "check", 1, &name) != 1)
+				continue;
+			if (parse_choice(e, el, "worst", health_names,
+			    &worst) < 0)
+				worst = RUNBOOK_HEALTH_OK;
+		} else {
+			cfg_err(e, el, "a requires_healthy entry is a check's "
+			    "name or { check = \"...\"; worst = \"warn\"; }");
+			continue;
+		}
+		rb->healthy_worst[rb->nrequires_healthy] = worst;
+		rb->requires_healthy[rb->nrequires_healthy++] = name;
 	}
 }
 
@@ -415,6 +535,7 @@ parse_rollback(struct cfg_errors *e, const config_setting_t *g,
 			r->kind = STEP_RUN;
 			r->text = xstrdup(config_setting_get_string(el));
 			r->confirm = 1;
+			r->on_failure = RUNBOOK_INHERIT;
 			r->timeout = RUNBOOK_TIMEOUT_RUN;
 			check_refs(e, el, rb, r->text);
 		} else if (config_setting_is_group(el)) {
@@ -437,6 +558,32 @@ parse_rollback(struct cfg_errors *e, const config_setting_t *g,
 		}
 		st->rollback[st->nrollback++] = r;
 	}
+}
+
+/* on_failure, always and a pause's unattended: what a failure does. */
+static void
+parse_step_policy(struct cfg_errors *e, const config_setting_t *g,
+    struct step *st, int is_rollback)
+{
+	static const char *const unattended_names[] = { "fail", "continue",
+	    NULL };
+	const config_setting_t *s;
+	int v;
+
+	st->on_failure = RUNBOOK_INHERIT;
+	if (parse_choice(e, g, "on_failure", policy_names, &v) == 1)
+		st->on_failure = v;
+	cfg_bool(e, g, "always", 0, &st->always);
+	if (parse_choice(e, g, "unattended", unattended_names, &v) == 1)
+		st->unattended_continue = v == 1;
+	if (!is_rollback)
+		return;
+	if ((s = config_setting_get_member(g, "always")) != NULL)
+		cfg_err(e, s, "'always' applies to a runbook's steps, not to "
+		    "a rollback");
+	if ((s = config_setting_get_member(g, "on_failure")) != NULL)
+		cfg_err(e, s, "a failed rollback ends the run as "
+		    "rollback-failed; it takes no 'on_failure'");
 }
 
 static struct step *
@@ -533,7 +680,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	only_for(e, g, "headers", st, 1U << STEP_HTTP, "http");
 	only_for(e, g, "body", st, 1U << STEP_HTTP, "http");
 	only_for(e, g, "expect_status", st, 1U << STEP_HTTP, "http");
-	only_for(e, g, "timeout", st, ~(1U << STEP_PAUSE), "non-pause");
+	only_for(e, g, "unattended", st, 1U << STEP_PAUSE, "pause");
 
 	cfg_str(e, g, "cwd", 0, &st->cwd);
 	if (cfg_strlist(e, g, "env", 0, &st->env, &st->nenv) == 1) {
@@ -586,15 +733,38 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	cfg_bool(e, g, "continue_on_error", 0, &st->continue_on_error);
 	cfg_bool(e, g, "interactive", 0, &st->interactive);
 	cfg_duration(e, g, "timeout", 0, 1, &st->timeout);
+	parse_step_policy(e, g, st, defname != NULL);
 	if (defname == NULL)
 		parse_rollback(e, g, rb, st);
 	else if (config_setting_get_member(g, "rollback") != NULL)
 		cfg_err(e, g, "a rollback step cannot have its own rollback");
+	if (st->always && st->nrollback > 0)
+		cfg_err(e, config_setting_get_member(g, "rollback"), "always "
+		    "step '%s' runs after any rollback; it cannot have one",
+		    st->name);
 	return st;
 
 bad:
 	step_free(st);
 	return NULL;
+}
+
+/* The absolute directory of a file (a new string), or NULL. */
+static char *
+file_dir(const char *file)
+{
+	char *copy, *dir, real[PATH_MAX];
+
+	if (file == NULL)
+		return NULL;
+	copy = xstrdup(file);
+	dir = dirname(copy);
+	if (realpath(dir, real) == NULL) {
+		free(copy);
+		return NULL;
+	}
+	free(copy);
+	return xstrdup(real);
 }
 
 struct runbook *
@@ -629,12 +799,24 @@ runbook_parse(struct cfg_errors *e, const config_setting_t *g,
 		runbook_free(rb);
 		return NULL;
 	}
+	rb->dir = file_dir(file);
 	cfg_str(e, g, "description", 0, &rb->description);
 	parse_params(e, g, rb);
-	cfg_strlist(e, g, "requires_healthy", 0, &rb->requires_healthy,
-	    &rb->nrequires_healthy);
+	parse_healthy(e, g, rb);
 	cfg_bool(e, g, "require_window", 0, &rb->require_window);
 	parse_requires(e, g, rb);
+	rb->on_failure = RUNBOOK_ASK;
+	parse_choice(e, g, "on_failure", policy_names, &rb->on_failure);
+	rb->unattended_failure = RUNBOOK_ROLLBACK;
+	if (parse_choice(e, g, "unattended_failure", policy_names,
+	    &rb->unattended_failure) == 1 &&
+	    rb->unattended_failure == RUNBOOK_ASK) {
+		cfg_err(e, config_setting_get_member(g, "unattended_failure"),
+		    "'unattended_failure' of runbook '%s' cannot be \"ask\": "
+		    "nobody is there to answer", rb->name);
+		rb->unattended_failure = RUNBOOK_ROLLBACK;
+	}
+	cfg_duration(e, g, "budget", 0, 1, &rb->budget);
 
 	list = cfg_list(e, g, "steps");
 	if (list == NULL) {
@@ -654,16 +836,37 @@ runbook_parse(struct cfg_errors *e, const config_setting_t *g,
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(list, (unsigned int)i);
 		st = parse_step(e, el, rb, (size_t)i, NULL);
-		if (st != NULL)
-			rb->steps[rb->nsteps++] = st;
+		if (st == NULL)
+			continue;
+		if (!st->always && rb->nsteps > 0 &&
+		    rb->steps[rb->nsteps - 1]->always)
+			cfg_err(e, el, "step '%s' of runbook '%s' follows an "
+			    "always step: always steps run last, so list them "
+			    "last", st->name, rb->name);
+		if (st->always && st->on_failure != RUNBOOK_INHERIT)
+			cfg_err(e, config_setting_get_member(el, "on_failure"),
+			    "always step '%s' never stops the run; it takes "
+			    "no 'on_failure'", st->name);
+		rb->steps[rb->nsteps++] = st;
 	}
 	return rb;
 }
 
-/* Appends the runbooks of an already read file to c. */
+void
+runbook_set_file(struct runbook *rb, const char *file)
+{
+	if (rb->file == NULL)
+		rb->file = xstrdup(file);
+	if (rb->dir == NULL)
+		rb->dir = file_dir(file);
+}
+
+/* Appends the runbooks of an already read text to c; from_file: the text
+ * is the file name's, whose directory the runbooks' paths are relative
+ * to. */
 static int
 load_config_t(struct config *c, config_t *lc, const char *name,
-    struct cfg_errors *e)
+    int from_file, struct cfg_errors *e)
 {
 	const config_setting_t *root, *list, *el;
 	struct runbook *rb;
@@ -686,8 +889,10 @@ load_config_t(struct config *c, config_t *lc, const char *name,
 		rb = runbook_parse(e, el, c != NULL ? &c->settings : NULL);
 		if (rb == NULL)
 			continue;
-		if (rb->file == NULL)
-			rb->file = xstrdup(name);
+		if (from_file)
+			runbook_set_file(rb, name);
+		else if (rb->file == NULL)
+			rb->file = xstrdup(name);	/* rb->dir stays NULL */
 		c->runbooks = xreallocarray(c->runbooks, c->nrunbooks + 1,
 		    sizeof *c->runbooks);
 		c->runbooks[c->nrunbooks++] = rb;
@@ -730,7 +935,7 @@ load_checked(struct config *c, char *text, const char *name,
 		return 1;
 	}
 	free(text);
-	n = load_config_t(c, &lc, name, e);
+	n = load_config_t(c, &lc, name, dir != NULL, e);
 	config_destroy(&lc);
 	return n;
 }
@@ -1124,6 +1329,58 @@ runbook_order(const struct config *c, char *const *names, size_t n)
 	free(rbof);
 	free(slot);
 	return order;
+}
+
+int
+runbook_step_policy(const struct runbook *rb, const struct step *st,
+    int unattended)
+{
+	int p = st->on_failure != RUNBOOK_INHERIT ? st->on_failure :
+	    rb->on_failure;
+
+	if (p == RUNBOOK_ASK && unattended)
+		p = rb->unattended_failure;
+	if (p == RUNBOOK_ASK && unattended)
+		p = RUNBOOK_ROLLBACK;	/* never ask nobody */
+	return p;
+}
+
+const struct step *
+runbook_danger_step(const struct runbook *rb)
+{
+	const struct step *st;
+	size_t i, j;
+
+	for (i = 0; i < rb->nsteps; i++) {
+		st = rb->steps[i];
+		if (st->danger)
+			return st;
+		for (j = 0; j < st->nrollback; j++)
+			if (st->rollback[j]->danger)
+				return st->rollback[j];
+	}
+	return NULL;
+}
+
+char *
+runbook_step_cwd(const struct runbook *rb, char *const *values,
+    const struct step *st)
+{
+	char *cwd, *abs;
+
+	if (st->cwd == NULL)
+		return rb->dir != NULL ? xstrdup(rb->dir) : NULL;
+	cwd = runbook_subst(rb, values, st->cwd, RUNBOOK_SUBST_RAW, 0);
+	if (cwd[0] == '~' && (cwd[1] == '/' || cwd[1] == '\0')) {
+		abs = cfg_expand_home(cwd);
+		free(cwd);
+		cwd = abs;
+	}
+	if (cwd[0] == '/' || rb->dir == NULL)
+		return cwd;
+	abs = xasprintf("%s/%s", rb->dir, cwd);
+	free(cwd);
+	return abs;
 }
 
 int
@@ -1776,6 +2033,14 @@ runbook_step_text(const struct runbook *rb, char *const *values,
 		buf_adds(&b, ", continue on error");
 	if (st->interactive)
 		buf_adds(&b, ", interactive");
+	if (st->on_failure != RUNBOOK_INHERIT)
+		buf_printf(&b, ", on failure %s",
+		    runbook_policy_name(st->on_failure));
+	if (st->always)
+		buf_adds(&b, ", always");
+	if (st->kind == STEP_PAUSE)
+		buf_adds(&b, st->unattended_continue ? ", unattended: continue"
+		    : ", unattended: fail");
 	buf_addc(&b, '\n');
 	for (i = 0; i < st->nrollback; i++) {
 		sub = xasprintf("%s  rollback: ", prefix);
@@ -1813,9 +2078,22 @@ runbook_dry_run(const struct runbook *rb, char *const *values)
 	}
 	if (rb->nrequires_healthy > 0) {
 		buf_adds(&b, "  requires healthy:");
-		for (i = 0; i < rb->nrequires_healthy; i++)
+		for (i = 0; i < rb->nrequires_healthy; i++) {
 			buf_printf(&b, " %s", rb->requires_healthy[i]);
+			if (rb->healthy_worst[i] != RUNBOOK_HEALTH_OK)
+				buf_printf(&b, " (%s or better)",
+				    runbook_health_name(rb->healthy_worst[i]));
+		}
 		buf_addc(&b, '\n');
+	}
+	if (rb->on_failure != RUNBOOK_ASK ||
+	    rb->unattended_failure != RUNBOOK_ROLLBACK)
+		buf_printf(&b, "  on failure: %s; unattended: %s\n",
+		    runbook_policy_name(rb->on_failure),
+		    runbook_policy_name(rb->unattended_failure));
+	if (rb->budget > 0) {
+		util_format_duration(rb->budget, dur, sizeof dur);
+		buf_printf(&b, "  budget %s\n", dur);
 	}
 	for (i = 0; i < rb->nrequires; i++) {
 		buf_printf(&b, "  requires a successful run of %s",

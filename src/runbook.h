@@ -27,6 +27,24 @@ struct settings;
 /* What is shown instead of a secret parameter's value. */
 #define RUNBOOK_MASK		"******"
 
+/*
+ * What happens when a step fails (on_failure, unattended_failure).  A
+ * step's own on_failure is RUNBOOK_INHERIT unless it declares one.
+ */
+enum runbook_policy {
+	RUNBOOK_INHERIT = -1,
+	RUNBOOK_ASK,		/* the operator chooses: retry, skip, ... */
+	RUNBOOK_ROLLBACK,	/* roll back every started step, then stop */
+	RUNBOOK_ABORT,		/* stop: the run has failed */
+	RUNBOOK_CONTINUE	/* go on; the run ends partial at best */
+};
+
+/* Check states a requires_healthy entry accepts (worst), in order. */
+#define RUNBOOK_HEALTH_OK	0
+#define RUNBOOK_HEALTH_WARN	1
+#define RUNBOOK_HEALTH_CRIT	2
+#define RUNBOOK_HEALTH_UNKNOWN	3
+
 enum step_kind {
 	STEP_RUN,		/* a shell command */
 	STEP_SQL,		/* a statement on a postgres check (psql) */
@@ -83,7 +101,10 @@ struct step {
 	int		 danger;	/* the runbook's name must be typed */
 	int		 continue_on_error;
 	int		 interactive;	/* the child gets the terminal */
-	long long	 timeout;	/* seconds; 0 for pause (none) */
+	int		 on_failure;	/* enum runbook_policy; INHERIT */
+	int		 always;	/* runs last whatever happened */
+	int		 unattended_continue; /* pause: go on unattended */
+	long long	 timeout;	/* seconds; 0: none (pause default) */
 	struct step	**rollback;	/* run in order when rolling back */
 	size_t		 nrollback;
 };
@@ -92,12 +113,22 @@ struct runbook {
 	char			 *name;
 	int			  line;
 	char			 *file;		/* where defined, or NULL */
+	/* The absolute directory of file, against which a step's relative
+	 * cwd resolves and in which a step without cwd runs; NULL when the
+	 * runbook was read from memory (the working directory is kept). */
+	char			 *dir;
 	char			 *description;	/* or NULL */
 	struct runbook_param	 *params;
 	size_t			  nparams;
+	/* Checks that must be no worse than healthy_worst[i] (a
+	 * RUNBOOK_HEALTH_* level, ok by default) for the run to start. */
 	char			**requires_healthy;
+	int			 *healthy_worst;
 	size_t			  nrequires_healthy;
 	int			  require_window;
+	int			  on_failure;	/* RUNBOOK_ASK by default */
+	int			  unattended_failure; /* ROLLBACK by default */
+	long long		  budget;	/* seconds for the run; 0 none */
 	struct runbook_req	 *requires;
 	size_t			  nrequires;
 	struct step		**steps;
@@ -122,6 +153,9 @@ void runbook_free(struct runbook *);
  * errors added to errs.
  */
 int runbook_load_dir(struct config *, const char *dir, struct cfg_errors *);
+/* Sets where rb was declared, unless known: file, and the directory its
+ * relative paths resolve against (config_load, for the main file's). */
+void runbook_set_file(struct runbook *, const char *file);
 /* The same for one file's text (name is used in messages; for fuzzing). */
 int runbook_load_string(struct config *, const char *text, const char *name,
     struct cfg_errors *);
@@ -233,6 +267,35 @@ int runbook_redis_words(const struct runbook *, char *const *values,
  */
 char *runbook_http_header(const struct runbook *, char *const *values,
     const char *header, int mask);
+
+/* "ask", "rollback", "abort", "continue" (a policy's name). */
+const char *runbook_policy_name(int);
+/* "ok", "warn", "crit", "unknown" (RUNBOOK_HEALTH_*). */
+const char *runbook_health_name(int);
+
+/*
+ * What a failure of st does: its own on_failure, else the runbook's; when
+ * that is "ask" and nobody can be asked (unattended), the runbook's
+ * unattended_failure.  Never RUNBOOK_ASK when unattended.
+ */
+int runbook_step_policy(const struct runbook *, const struct step *,
+    int unattended);
+
+/*
+ * The first danger step that a run could reach (steps, their rollbacks,
+ * always steps), or NULL.  "maintop run --yes" refuses such a runbook
+ * before its first step unless --yes-danger is given.
+ */
+const struct step *runbook_danger_step(const struct runbook *);
+
+/*
+ * The working directory of a run step: its cwd with parameters substituted
+ * (never masked: this is what runs), resolved against rb->dir when
+ * relative; rb->dir when the step has none; NULL when neither is known
+ * (the child keeps maintop's).  Returns a new string or NULL.
+ */
+char *runbook_step_cwd(const struct runbook *, char *const *values,
+    const struct step *);
 
 /* A name for a step kind ("run", "sql", "wait_healthy", ...). */
 const char *runbook_kind_name(enum step_kind);

@@ -21,7 +21,6 @@
 #include "runbook.h"
 #include "runlog.h"
 
-static void runner_kick(struct runner *, enum runner_op);
 
 const char *
 runner_result_name(enum runner_result res)
@@ -39,8 +38,43 @@ runner_result_name(enum runner_result res)
 		return "rolled-back";
 	case RUNNER_DETACHED:
 		return "detached";
+	case RUNNER_PARTIAL:
+		return "partial";
+	case RUNNER_ROLLBACK_FAILED:
+		return "rollback-failed";
+	case RUNNER_INTERRUPTED:
+		return "interrupted";
+	case RUNNER_REFUSED:
+		return "refused";
 	}
 	return "?";
+}
+
+int
+runner_result_exit(enum runner_result res)
+{
+	switch (res) {
+	case RUNNER_SUCCESS:
+		return 0;
+	case RUNNER_NONE:
+	case RUNNER_FAILURE:
+		return 1;
+	case RUNNER_PARTIAL:
+		return 4;
+	case RUNNER_ROLLED_BACK:
+		return 5;
+	case RUNNER_ROLLBACK_FAILED:
+		return 6;
+	case RUNNER_ABORTED:
+		return 7;
+	case RUNNER_INTERRUPTED:
+		return 8;
+	case RUNNER_DETACHED:
+		return 9;
+	case RUNNER_REFUSED:
+		return 10;
+	}
+	return 1;
 }
 
 const char *
@@ -65,7 +99,7 @@ runner_step_state_name(enum runner_step_state s)
 	return "?";
 }
 
-static time_t
+time_t
 runner_now(const struct runner *r)
 {
 	return r->env.now != NULL ? r->env.now() : time(NULL);
@@ -191,33 +225,42 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void
-on_timeout(evutil_socket_t fd, short what, void *arg)
+void
+runner_stop_step(struct runner *r, const char *why)
 {
-	struct runner *r = arg;
-	const struct step *st = runner_current_step(r);
 	struct timeval tv;
 	long long grace = r->env.kill_grace_ms > 0 ? r->env.kill_grace_ms :
 	    5000;
-	char dur[32];
 
-	util_format_duration(st->timeout, dur, sizeof dur);
-	if (st->kind == STEP_WAIT) {
+	if (r->ev_poll != NULL) {
 		runner_event_free(&r->ev_poll);
-		stepout_say(r, "maintop: timed out after %s waiting for health\n",
-		    dur);
-		runner_step_complete(r, RSTEP_TIMEDOUT, -1, 0, "timed out");
+		stepout_say(r, "maintop: %s\n", why);
+		runner_step_complete(r, RSTEP_TIMEDOUT, -1, 0, why);
 		return;
 	}
-	if (r->pid <= 0)
+	if (r->pid <= 0 || r->timed_out)
 		return;
 	r->timed_out = 1;
-	stepout_say(r, "maintop: timed out after %s: SIGTERM to the step\n", dur);
+	stepout_say(r, "maintop: %s: SIGTERM to the step\n", why);
 	child_signal(r, SIGTERM);
 	r->ev_kill = evtimer_new(r->env.base, on_kill, r);
 	tv.tv_sec = grace / 1000;
 	tv.tv_usec = (grace % 1000) * 1000;
 	evtimer_add(r->ev_kill, &tv);
+}
+
+static void
+on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct runner *r = arg;
+	const struct step *st = runner_current_step(r);
+	char dur[32], *why;
+
+	util_format_duration(st->timeout, dur, sizeof dur);
+	why = xasprintf(st->kind == STEP_WAIT ? "timed out after %s waiting "
+	    "for health" : "timed out after %s", dur);
+	runner_stop_step(r, why);
+	free(why);
 }
 
 static void
@@ -312,9 +355,14 @@ launch(struct runner *r)
 	json_object_set_new(o, "name", json_string(st->name));
 	if (r->in_rollback)
 		json_object_set_new(o, "rollback", json_true());
+	if (r->always_phase)
+		json_object_set_new(o, "always", json_true());
+	if (r->auto_confirmed)
+		json_object_set_new(o, "auto_confirmed", json_true());
 	if (r->pid > 0)
 		json_object_set_new(o, "pid", json_integer(r->pid));
 	runjournal_write(r, o, 0, NULL);
+	r->auto_confirmed = 0;
 
 	if (!r->in_rollback && r->env.on_step != NULL) {
 		rs->pid = r->pid;
@@ -356,14 +404,22 @@ finished(struct runner *r, const char *err)
 		r->env.on_finished(r, r->env.arg);
 }
 
+/* The run's own timers, stopped when it ends. */
 static void
-finish(struct runner *r)
+stop_run_events(struct runner *r)
+{
+	stop_events(r);
+	runner_event_free(&r->ev_budget);
+}
+
+void
+runner_finish(struct runner *r)
 {
 	json_t *o;
 	char when[32], dur[32];
 	long long ms = util_mono_ms() - r->start_ms;
 
-	stop_events(r);
+	stop_run_events(r);
 	r->phase = RUNNER_DONE;
 	iso(runner_now(r), when, sizeof when);
 	o = runjournal_record(r, "run_end");
@@ -372,6 +428,8 @@ finish(struct runner *r)
 	json_object_set_new(o, "end", json_string(when));
 	json_object_set_new(o, "duration_ms", json_integer(ms));
 	json_object_set_new(o, "log", json_string(r->log_path));
+	if (r->always_failed)
+		json_object_set_new(o, "always_failed", json_true());
 	runjournal_write(r, o, 0, NULL);
 	util_format_duration(ms / 1000, dur, sizeof dur);
 	stepout_log(r, "== run %s: %s after %s\n", r->id,
@@ -425,9 +483,12 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 		if (r->env.on_step != NULL)
 			r->env.on_step(r, i, r->env.arg);
 	}
+	if (r->always_phase) {
+		runpolicy_always_done(r, s);
+		return;
+	}
 	if (r->aborting) {
-		r->result = RUNNER_ABORTED;
-		finish(r);
+		runpolicy_conclude(r, RUNNER_ABORTED);
 		return;
 	}
 	if (s == RSTEP_OK) {
@@ -437,8 +498,9 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 			if (r->rbpos >= r->nrb || r->rbv[r->rbpos].step !=
 			    owner) {
 				if (!r->rb_owner_skipped) {
-					r->steps[owner].state =
-					    RSTEP_ROLLEDBACK;
+					if (r->steps[owner].state == RSTEP_OK)
+						r->steps[owner].state =
+						    RSTEP_ROLLEDBACK;
 					r->steps[owner].rolled_back = 1;
 					if (r->env.on_step != NULL)
 						r->env.on_step(r, owner,
@@ -453,19 +515,36 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 	}
 	if (r->detached) {
 		r->result = RUNNER_DETACHED;
-		finish(r);
+		runner_finish(r);
 		return;
 	}
-	if (!r->in_rollback && st->continue_on_error) {
-		stepout_say(r, "maintop: step '%s' failed; continuing "
-		    "(continue_on_error)\n", st->name);
-		r->cur++;
-		runner_kick(r, OP_ENTER);
-		return;
-	}
-	r->phase = RUNNER_FAILED;
-	if (r->env.on_failed != NULL)
-		r->env.on_failed(r, r->env.arg);
+	runpolicy_failed(r, st);
+}
+
+/* Whether the runner confirms st itself (and records it so). */
+static int
+auto_confirm(const struct runner *r, const struct step *st)
+{
+	if (st->danger && !r->env.auto_danger)
+		return 0;
+	if (r->env.auto_confirm)
+		return 1;
+	/* Unattended, a rollback has nobody to confirm it. */
+	return r->env.unattended && r->in_rollback;
+}
+
+/* The current step failed before it started (msg says why). */
+static void
+fail_unstarted(struct runner *r, const char *msg)
+{
+	size_t i = runner_current(r, NULL);
+
+	r->t0 = util_mono_ms();
+	if (!r->in_rollback)
+		r->steps[i].attempts++;
+	stepout_say(r, "maintop: step '%s': %s\n", runner_current_step(r)->name,
+	    msg);
+	runner_step_complete(r, RSTEP_FAILED, -1, 0, msg);
 }
 
 /* The current step: ask, or launch, or end the run. */
@@ -476,24 +555,69 @@ enter(struct runner *r)
 
 	if (r->detached) {
 		r->result = RUNNER_DETACHED;
-		finish(r);
+		runner_finish(r);
+		return;
+	}
+	if (r->always_phase) {
+		runpolicy_next_always(r);
 		return;
 	}
 	st = runner_current_step(r);
-	if (st == NULL) {
-		r->result = r->in_rollback ? RUNNER_ROLLED_BACK :
-		    RUNNER_SUCCESS;
-		finish(r);
+	if (r->in_rollback && st == NULL) {
+		runpolicy_conclude(r, r->rb_failed ? RUNNER_ROLLBACK_FAILED :
+		    RUNNER_ROLLED_BACK);
 		return;
 	}
-	if (r->in_rollback || st->confirm || st->danger ||
-	    st->kind == STEP_PAUSE) {
-		r->phase = RUNNER_CONFIRM;
-		if (r->env.on_confirm != NULL)
-			r->env.on_confirm(r, r->env.arg);
+	if (st == NULL || (!r->in_rollback && st->always)) {
+		runpolicy_conclude(r, r->partial ? RUNNER_PARTIAL :
+		    RUNNER_SUCCESS);
 		return;
 	}
-	launch(r);
+	runner_enter_step(r, st);
+}
+
+void
+runner_enter_step(struct runner *r, const struct step *st)
+{
+	struct timeval tv;
+
+	if (r->over_budget && !r->in_rollback && !r->always_phase) {
+		fail_unstarted(r, "the run's budget is spent");
+		return;
+	}
+	if (st->kind == STEP_PAUSE && r->env.unattended &&
+	    !st->unattended_continue) {
+		fail_unstarted(r, "a pause needs someone to look, and nobody "
+		    "is watching (unattended = \"continue\" lets it pass)");
+		return;
+	}
+	if (!r->in_rollback && !st->confirm && !st->danger &&
+	    st->kind != STEP_PAUSE) {
+		launch(r);
+		return;
+	}
+	if (auto_confirm(r, st) || (st->kind == STEP_PAUSE &&
+	    r->env.unattended)) {
+		r->auto_confirmed = 1;
+		stepout_say(r, "maintop: '%s' auto-confirmed (%s)\n", st->name,
+		    r->env.auto_confirm ? (st->danger ? "--yes-danger" :
+		    "--yes") : "unattended");
+		if (st->kind == STEP_PAUSE)
+			r->t0 = util_mono_ms();
+		launch(r);
+		return;
+	}
+	r->phase = RUNNER_CONFIRM;
+	if (st->kind == STEP_PAUSE && st->timeout > 0) {
+		r->t0 = util_mono_ms();
+		r->ev_timeout = evtimer_new(r->env.base, runpolicy_pause_timeout,
+		    r);
+		tv.tv_sec = (time_t)st->timeout;
+		tv.tv_usec = 0;
+		evtimer_add(r->ev_timeout, &tv);
+	}
+	if (r->env.on_confirm != NULL)
+		r->env.on_confirm(r, r->env.arg);
 }
 
 static void
@@ -515,13 +639,16 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 	case OP_PAUSE_DONE:
 		launch(r);	/* a pause completes at once */
 		break;
+	case OP_CONCLUDE:
+		runpolicy_conclude(r, r->pending);
+		break;
 	case OP_FINISH:
-		finish(r);
+		runner_finish(r);
 		break;
 	}
 }
 
-static void
+void
 runner_kick(struct runner *r, enum runner_op op)
 {
 	struct timeval tv = { 0, 0 };
@@ -557,6 +684,7 @@ runner_confirm(struct runner *r, const char *typed, char **cause)
 	if (st->danger && (typed == NULL || strcmp(typed, r->rb->name) != 0))
 		return refuse(cause, "step '%s' is dangerous: type the "
 		    "runbook's name (%s) to run it", st->name, r->rb->name);
+	runner_event_free(&r->ev_timeout);	/* a pause's */
 	r->phase = RUNNER_RUNNING;
 	runner_kick(r, st->kind == STEP_PAUSE ? OP_PAUSE_DONE : OP_LAUNCH);
 	return 0;
@@ -572,6 +700,7 @@ runner_skip(struct runner *r, char **cause)
 	if ((r->phase != RUNNER_CONFIRM && r->phase != RUNNER_FAILED) ||
 	    r->op != OP_NONE || st == NULL)
 		return refuse(cause, "no step to skip");
+	runner_event_free(&r->ev_timeout);	/* a pause's */
 	o = runjournal_record(r, "step_end");
 	json_object_set_new(o, "step", json_integer((json_int_t)i));
 	json_object_set_new(o, "name", json_string(st->name));
@@ -603,6 +732,8 @@ runner_retry(struct runner *r, char **cause)
 		return refuse(cause, "read-only mode: nothing may run");
 	if (r->phase != RUNNER_FAILED || r->op != OP_NONE)
 		return refuse(cause, "no failed step to retry");
+	if (r->in_rollback)
+		r->rb_failed = 0;	/* decided by the new attempt */
 	r->phase = RUNNER_RUNNING;
 	runner_kick(r, OP_LAUNCH);
 	return 0;
@@ -611,35 +742,14 @@ runner_retry(struct runner *r, char **cause)
 int
 runner_rollback(struct runner *r, char **cause)
 {
-	size_t i, j;
-
 	if (r->env.read_only)
 		return refuse(cause, "read-only mode: nothing may run");
 	if ((r->phase != RUNNER_CONFIRM && r->phase != RUNNER_FAILED) ||
-	    r->op != OP_NONE || r->in_rollback)
+	    r->op != OP_NONE || r->in_rollback || r->always_phase)
 		return refuse(cause, "nothing to roll back from here");
-	r->nrb = 0;
-	for (i = r->cur; i-- > 0; ) {
-		if (r->steps[i].state != RSTEP_OK)
-			continue;
-		for (j = 0; j < r->rb->steps[i]->nrollback; j++) {
-			r->rbv = xreallocarray(r->rbv, r->nrb + 1,
-			    sizeof *r->rbv);
-			r->rbv[r->nrb].step = i;
-			r->rbv[r->nrb].j = j;
-			r->nrb++;
-		}
-	}
-	if (r->nrb == 0)
-		stepout_say(r, "maintop: no completed step has a rollback\n");
-	else
-		stepout_say(r, "maintop: rolling back %zu step%s\n", r->nrb,
-		    r->nrb == 1 ? "" : "s");
-	r->in_rollback = 1;
-	r->rbpos = 0;
-	r->rb_owner_skipped = 0;
+	runner_event_free(&r->ev_timeout);	/* a pause's */
 	r->phase = RUNNER_RUNNING;
-	runner_kick(r, OP_ENTER);
+	runpolicy_rollback(r);
 	return 0;
 }
 
@@ -655,22 +765,20 @@ runner_abort(struct runner *r, char **cause)
 			return 0;
 		r->aborting = 1;
 		if (r->pid > 0) {
-			stepout_say(r, "maintop: aborting: SIGKILL to the step\n");
+			stepout_say(r, "maintop: aborting: SIGKILL to the "
+			    "step\n");
 			child_signal(r, SIGKILL);
 		} else if (r->ev_poll != NULL) {
 			runner_step_complete(r, RSTEP_FAILED, -1, 0, "aborted");
-		} else {
-			/* Between steps: a kick is pending. */
-			r->result = RUNNER_ABORTED;
-			runner_kick(r, OP_FINISH);
-		}
+		} else
+			runpolicy_abort(r);	/* between steps */
 		return 0;
 	case RUNNER_CONFIRM:
 	case RUNNER_FAILED:
+		runner_event_free(&r->ev_timeout);	/* a pause's */
 		stepout_say(r, "maintop: aborted\n");
-		r->result = RUNNER_ABORTED;
 		r->phase = RUNNER_RUNNING;
-		runner_kick(r, OP_FINISH);
+		runpolicy_abort(r);
 		return 0;
 	}
 	return -1;
@@ -751,231 +859,14 @@ runner_new(const struct runner_env *env, const struct runbook *rb,
 	return r;
 }
 
-static void
-make_id(struct runner *r)
+void
+runner_begin(struct runner *r)
 {
-	unsigned char rnd[3];
-	char when[32];
-	struct tm tm;
-	time_t t = r->start;
-
-	if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd) {
-		unsigned long x = (unsigned long)getpid() ^
-		    (unsigned long)util_mono_ms();
-
-		rnd[0] = (unsigned char)x;
-		rnd[1] = (unsigned char)(x >> 8);
-		rnd[2] = (unsigned char)(x >> 16);
-	}
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
-	r->id = xasprintf("%s-%02x%02x%02x", when, rnd[0], rnd[1], rnd[2]);
-}
-
-/* The newest successful end of runbook name, or 0. */
-static time_t
-last_success(struct runner *r, const char *name)
-{
-	struct runner_run *runs;
-	size_t n, i;
-	time_t t = 0;
-	char *cause = NULL;
-
-	if (runner_history(r->env.state_dir, name, &runs, &n, &cause) != 0) {
-		free(cause);
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		if (runs[i].result != NULL &&
-		    strcmp(runs[i].result, "success") == 0 && runs[i].end > t)
-			t = runs[i].end;
-	runner_runs_free(runs, n);
-	return t;
-}
-
-static int
-preconditions(struct runner *r, char **cause)
-{
-	static const char *const names[] = { "ok", "warn", "crit",
-	    "unknown" };
-	const struct runbook *rb = r->rb;
-	char *which = NULL, dur[32], ago[32];
-	time_t t;
-	size_t i;
-	int s, in;
-
-	for (i = 0; i < rb->nrequires_healthy; i++) {
-		s = r->env.check_state != NULL ?
-		    r->env.check_state(rb->requires_healthy[i], r->env.arg) :
-		    RUNNER_CHECK_UNKNOWN;
-		if (s < 0 || s > RUNNER_CHECK_UNKNOWN)
-			s = RUNNER_CHECK_UNKNOWN;
-		if (s != RUNNER_CHECK_OK)
-			return refuse(cause, "runbook '%s' requires check "
-			    "'%s' to be healthy; it is %s", rb->name,
-			    rb->requires_healthy[i], names[s]);
-	}
-	if (rb->require_window && !(r->overrides & RUNNER_OVERRIDE_WINDOW)) {
-		in = r->env.in_window != NULL ? r->env.in_window(rb->name,
-		    r->start, &which, r->env.arg) : -1;
-		free(which);
-		if (in == 0)
-			return refuse(cause, "runbook '%s' may run only inside "
-			    "one of its maintenance windows, and none is open "
-			    "now (override with --override-window; the "
-			    "override is recorded)", rb->name);
-		if (in != 1)
-			return refuse(cause, "runbook '%s' may run only inside "
-			    "one of its maintenance windows, and maintop "
-			    "cannot tell whether one is open (override with "
-			    "--override-window; the override is recorded)",
-			    rb->name);
-	}
-	for (i = 0; i < rb->nrequires; i++) {
-		t = last_success(r, rb->requires[i].runbook);
-		if (t == 0)
-			return refuse(cause, "runbook '%s' requires a "
-			    "successful run of '%s' first, and there is none "
-			    "in the journal", rb->name,
-			    rb->requires[i].runbook);
-		if (rb->requires[i].within > 0 &&
-		    r->start - t > rb->requires[i].within) {
-			util_format_duration(rb->requires[i].within, dur,
-			    sizeof dur);
-			util_format_duration(r->start - t, ago, sizeof ago);
-			return refuse(cause, "runbook '%s' requires a "
-			    "successful run of '%s' within %s; the last one "
-			    "ended %s ago", rb->name, rb->requires[i].runbook,
-			    dur, ago);
-		}
-	}
-	return 0;
-}
-
-/* A run whose start could not be recorded: nothing ran, nothing stays. */
-static void
-start_undo(struct runner *r)
-{
-	runlog_close(r->log);
-	r->log = NULL;
-	unlink(r->log_path);
-	runlock_release(r);
-}
-
-/*
- * The run_start record is written.  Without a worker this is called from
- * within runner_start, which refuses the run on a failure.  With one, the
- * first step waits for the record; a failure ends the run before it,
- * aborted, with the reason in the output.
- */
-static void
-start_recorded(struct runner *r, const char *err)
-{
-	char *s;
-
-	if (r->freed || (err != NULL && r->phase == RUNNER_DONE))
-		return;		/* ended meanwhile: its own end is recorded */
-	if (r->starting) {
-		if (err != NULL)
-			r->start_err = xstrdup(err);
-		return;
-	}
-	if (err == NULL) {
-		if (r->phase == RUNNER_RUNNING && r->op == OP_NONE)
-			runner_kick(r, OP_ENTER);
-		return;
-	}
-	s = xasprintf("maintop: cannot record the run in the journal: %s; "
-	    "nothing ran\n", err);
-	if (r->env.on_output != NULL)
-		r->env.on_output(r, s, strlen(s), r->env.arg);
-	free(s);
-	stop_events(r);
-	start_undo(r);
-	r->result = RUNNER_ABORTED;
-	r->phase = RUNNER_DONE;
-	if (r->env.on_finished != NULL)
-		r->env.on_finished(r, r->env.arg);
-}
-
-int
-runner_start(struct runner *r, char **cause)
-{
-	json_t *o, *p, *ov;
-	char when[32], *dir;
-	size_t i;
-
-	if (r->env.read_only)
-		return refuse(cause, "read-only mode: runbooks cannot be run");
-	if (r->phase != RUNNER_READY)
-		return refuse(cause, "this run has already started");
-	r->start = runner_now(r);
-	r->start_ms = util_mono_ms();
-	make_id(r);
-	if (preconditions(r, cause) != 0)
-		return -1;
-	if (runlock_take(r, cause) != 0)
-		return -1;
-
-	dir = xasprintf("%s/runs", r->env.state_dir);
-	if (fileio_mkdirs(dir, 0700) != 0) {
-		*cause = xasprintf("%s: %s", dir, strerror(errno));
-		free(dir);
-		runlock_release(r);
-		return -1;
-	}
-	r->log_path = xasprintf("%s/%s.log", dir, r->id);
-	free(dir);
-	r->log = runlog_open(r->log_path, r->env.cfg != NULL ?
-	    r->env.cfg->settings.run_log_max : 0, cause);
-	if (r->log == NULL) {
-		runlock_release(r);
-		return -1;
-	}
-
-	/* Before the first byte of output: every secret maintop knows. */
-	stepout_known_secrets(r);
-	iso(r->start, when, sizeof when);
-	o = runjournal_record(r, "run_start");
-	json_object_set_new(o, "start", json_string(when));
-	p = json_object();
-	for (i = 0; i < r->rb->nparams; i++)
-		json_object_set_new(p, r->rb->params[i].name,
-		    json_string(r->rb->params[i].secret ? RUNBOOK_MASK :
-		    r->values[i]));
-	json_object_set_new(o, "params", p);
-	ov = json_array();
-	if (r->overrides & RUNNER_OVERRIDE_WINDOW)
-		json_array_append_new(ov, json_string("window"));
-	json_object_set_new(o, "overrides", ov);
-	json_object_set_new(o, "pid", json_integer(getpid()));
-	json_object_set_new(o, "log", json_string(r->log_path));
 	r->ev_kick = evtimer_new(r->env.base, on_kick, r);
-	r->starting = 1;
-	runjournal_write(r, o, 1, start_recorded);
-	r->starting = 0;
-	if (r->start_err != NULL) {
-		*cause = r->start_err;
-		r->start_err = NULL;
-		start_undo(r);
-		return -1;
-	}
-	stepout_log(r, "== run %s of runbook %s, started %s\n", r->id,
-	    r->rb->name, when);
-	for (i = 0; i < r->rb->nparams; i++)
-		stepout_log(r, "== param %s = %s\n", r->rb->params[i].name,
-		    r->rb->params[i].secret ? RUNBOOK_MASK : r->values[i]);
-	if (r->stale != NULL)
-		stepout_log(r, "== took over a stale lock left by %s\n",
-		    r->stale);
-	if (r->overrides & RUNNER_OVERRIDE_WINDOW)
-		stepout_log(r, "== override: run outside the maintenance "
-		    "windows\n");
-
+	runpolicy_budget(r);
 	r->phase = RUNNER_RUNNING;
 	if (r->env.worker == NULL)
 		runner_kick(r, OP_ENTER);	/* else once recorded */
-	return 0;
 }
 
 void
@@ -994,9 +885,9 @@ runner_free(struct runner *r)
 		r->result = RUNNER_ABORTED;
 		r->env.on_finished = NULL;
 		r->env.on_output = NULL;
-		finish(r);
+		runner_finish(r);
 	}
-	stop_events(r);
+	stop_run_events(r);
 	runner_event_free(&r->ev_kick);
 	runlock_release(r);
 	runlog_close(r->log);
@@ -1017,6 +908,7 @@ runner_free(struct runner *r)
 	free(r->steps);
 	free(r->metrics);
 	free(r->rbv);
+	free(r->health_reason);
 	free(r->wait_status);
 	free(r->stale);
 	free(r->start_err);

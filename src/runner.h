@@ -23,6 +23,8 @@ struct worker;
 
 /* Overrides chosen by the user for one run; recorded in the journal. */
 #define RUNNER_OVERRIDE_WINDOW	0x1	/* run outside the runbook's windows */
+#define RUNNER_OVERRIDE_HEALTH	0x2	/* run despite requires_healthy (see
+					   runner_override_health) */
 
 enum runner_step_state {
 	RSTEP_PENDING,
@@ -43,13 +45,23 @@ enum runner_phase {
 	RUNNER_DONE		/* finished; see runner_result */
 };
 
+/*
+ * How a run ended: each has a name (runner_result_name) and an exit code
+ * of "maintop run" (runner_result_exit).  Only success satisfies another
+ * runbook's requires.
+ */
 enum runner_result {
 	RUNNER_NONE,		/* not finished */
-	RUNNER_SUCCESS,
+	RUNNER_SUCCESS,		/* every step ran and succeeded */
 	RUNNER_FAILURE,		/* a step failed and the run stopped there */
-	RUNNER_ABORTED,
-	RUNNER_ROLLED_BACK,
-	RUNNER_DETACHED		/* the terminal hung up (SIGHUP) */
+	RUNNER_ABORTED,		/* an operator chose to stop */
+	RUNNER_ROLLED_BACK,	/* a step failed; every rollback succeeded */
+	RUNNER_DETACHED,	/* the terminal hung up (SIGHUP) */
+	RUNNER_PARTIAL,		/* finished, but a step that may fail did,
+				   or an always step failed */
+	RUNNER_ROLLBACK_FAILED,	/* a rollback step failed */
+	RUNNER_INTERRUPTED,	/* maintop died (found by runner_recover) */
+	RUNNER_REFUSED		/* a precondition failed; nothing ran */
 };
 
 /* What the front end shows about one step.  Read-only for the front end. */
@@ -75,6 +87,19 @@ struct runner_env {
 	const char		*state_dir;	/* journal, runs/, locks/ */
 	int			 read_only;	/* refuse to run anything */
 	time_t			(*now)(void);	/* NULL: time(NULL) */
+	const char		*config_path;	/* MAINTOP_CONFIG; or NULL */
+	/*
+	 * Nobody watching (no terminal, or --yes): a failure policy of
+	 * "ask" becomes the runbook's unattended_failure, rollback steps
+	 * are confirmed by the runner, and a pause step fails unless it
+	 * declares unattended = "continue".
+	 */
+	int			 unattended;
+	/* --yes: the runner confirms every step itself and records it as
+	 * auto-confirmed; a danger step too only with auto_danger
+	 * (--yes-danger), else runner_start refuses the run. */
+	int			 auto_confirm;
+	int			 auto_danger;
 	long long		 kill_grace_ms;	/* SIGTERM..SIGKILL; 0: 5000 */
 	long long		 poll_ms;	/* wait_healthy poll; 0: 1000 */
 	/*
@@ -137,13 +162,29 @@ struct runner *runner_new(const struct runner_env *, const struct runbook *,
     char *const *values, int overrides);
 
 /*
- * Checks the preconditions (read-only, the lock, requires_healthy, the
- * window, required runbooks) and, when they hold, records the start in the
- * journal, opens the log and moves to the first step (the callbacks follow
- * from the loop).  Returns 0, or -1 with *cause set (caller frees) when the
- * run is refused; then nothing was run or recorded.
+ * Lets the run start although a check named by requires_healthy is worse
+ * than it accepts; reason (copied) is recorded in the journal and the log
+ * with who gave it.  Call before runner_start.
+ */
+void runner_override_health(struct runner *, const char *reason);
+
+/*
+ * Checks the preconditions (read-only, --yes with a danger step, the
+ * lock, requires_healthy, the window, required runbooks) and, when they
+ * hold, records the start in the journal, opens the log and moves to the
+ * first step (the callbacks follow from the loop).  Returns 0, or -1 with
+ * *cause set (caller frees) when the run is refused: nothing ran, and the
+ * refusal is in the journal (result "refused", who, and why) unless the
+ * mode is read-only, which writes nothing.
  */
 int runner_start(struct runner *, char **cause);
+
+/*
+ * Records a refusal decided by the front end (reason: why) in the journal
+ * as a run of result "refused" with who asked.  The runner must not have
+ * started; it stays unusable afterwards.  Returns 0, or -1 with *cause.
+ */
+int runner_refuse(struct runner *, const char *reason, char **cause);
 
 /*
  * Frees the runner.  A step still running is killed (SIGKILL to its
@@ -159,8 +200,10 @@ void runner_free(struct runner *);
  *  skip:    skip the step awaiting confirmation or the failed step.
  *  retry:   run the failed step again.
  *  rollback: from a failed step or a confirmation, roll back: the rollbacks
- *           of the completed steps in reverse order, each confirmed.
- *  abort:   stop the run (a running step is killed).
+ *           of every step that started (the failed one included) in
+ *           reverse order, each confirmed unless unattended.
+ *  abort:   stop the run (a running step is killed); the always steps
+ *           still follow (an abort during them ends the run at once).
  */
 int runner_confirm(struct runner *, const char *typed, char **cause);
 int runner_skip(struct runner *, char **cause);
@@ -186,6 +229,11 @@ int runner_terminal_owned(const struct runner *);
 enum runner_phase runner_phase(const struct runner *);
 enum runner_result runner_result(const struct runner *);
 const char *runner_result_name(enum runner_result);
+/* The exit code of "maintop run" for a result: 0 success, 1 failed,
+ * 4 partial, 5 rolled-back, 6 rollback-failed, 7 aborted, 8 interrupted,
+ * 9 detached, 10 refused (2 and 3 are the usage and configuration
+ * errors of every mode). */
+int runner_result_exit(enum runner_result);
 const char *runner_step_state_name(enum runner_step_state);
 const char *runner_id(const struct runner *);
 const char *runner_log_path(const struct runner *);

@@ -25,6 +25,7 @@ enum runner_op {
 	OP_ENTER,	/* the current step: ask for confirmation or launch */
 	OP_LAUNCH,	/* launch the current step without asking */
 	OP_PAUSE_DONE,	/* a confirmed pause step: it is done */
+	OP_CONCLUDE,	/* the main part is over (r->pending): always steps */
 	OP_FINISH	/* end the run with r->result */
 };
 
@@ -61,6 +62,17 @@ struct runner {
 	size_t			 nrb;
 	size_t			 rbpos;
 	int			 rb_owner_skipped;
+	int			 rb_failed;	/* a rollback step failed */
+
+	int			 always_phase;	/* running the always steps */
+	enum runner_result	 pending;	/* the result before them */
+	int			 partial;	/* a step failed, the run went on */
+	int			 always_failed;
+	int			 auto_confirmed; /* the step launching now */
+	char			*health_reason;	/* --override-health */
+	struct event		*ev_budget;	/* 80%, then 100% of budget */
+	int			 budget_warned;
+	int			 over_budget;
 
 	enum runner_op		 op;
 	struct event		*ev_kick;
@@ -123,6 +135,45 @@ void runner_step_complete(struct runner *, enum runner_step_state s,
     int code, int sig, const char *msg);
 /* Frees a runner that runner_free left for its last journal job. */
 void runner_destroy(struct runner *);
+
+/* Ends the run: the run_end record, the log closed, the lock released,
+ * then on_finished (which may free the runner). */
+void runner_finish(struct runner *);
+/* Schedules op on the loop (never re-entering the caller). */
+void runner_kick(struct runner *, enum runner_op);
+/* Asks for confirmation of st (the current step) or launches it, or fails
+ * it at once (over budget, a pause nobody can confirm). */
+void runner_enter_step(struct runner *, const struct step *st);
+/* Stops the running step (SIGTERM, then SIGKILL after the grace period;
+ * a wait ends at once): it ends timed out, why saying why. */
+void runner_stop_step(struct runner *, const char *why);
+/* The run is accepted and its start record queued: events set up, and
+ * the first step entered (with a worker, once the record is written). */
+void runner_begin(struct runner *);
+/* The current time of the run (env.now or time(NULL)). */
+time_t runner_now(const struct runner *);
+
+/* runpolicy.c */
+/* The current (not rollback, not always) step failed: applies its
+ * policy (continue, abort, rollback, or ask through on_failed). */
+void runpolicy_failed(struct runner *, const struct step *);
+/* Rolls back every started step, in reverse order; with none to roll
+ * back, the run has failed. */
+void runpolicy_rollback(struct runner *);
+/* The operator (or a signal) stops the run: the always steps follow,
+ * unless they are what runs now. */
+void runpolicy_abort(struct runner *);
+/* The main part is over with result res: the always steps not yet run
+ * follow, then the run ends. */
+void runpolicy_conclude(struct runner *, enum runner_result res);
+/* Enters the next always step, or ends the run. */
+void runpolicy_next_always(struct runner *);
+/* An always step ended in state s. */
+void runpolicy_always_done(struct runner *, enum runner_step_state s);
+/* The timer of a pause waiting for its confirmation (arg: the runner). */
+void runpolicy_pause_timeout(int fd, short what, void *arg);
+/* Arms the run's budget timers (nothing without a budget). */
+void runpolicy_budget(struct runner *);
 
 /* child.c */
 /*

@@ -41,19 +41,19 @@ check "journal never holds the secret" sh -c '! grep -rq hunter2 "$1/state"' - "
 
 rm -f "$dir/boom"
 "$MAINTOP" run hello -c "$dir/m.conf" --yes < /dev/null > "$dir/out2" 2>&1
-check "--yes never confirms a danger step: exit 1" test $? -eq 1
+check "--yes with a danger step is refused up front: exit 10" test $? -eq 10
 check "the danger step did not run" test ! -e "$dir/boom"
 "$MAINTOP" run hello -c "$dir/m.conf" --yes --yes-danger < /dev/null > /dev/null 2>&1
 check "--yes --yes-danger runs it all" test $? -eq 0 -a -e "$dir/boom"
 
 printf 'y\ny\nb\ny\n' | "$MAINTOP" run undo -c "$dir/m.conf" > "$dir/out3" 2>&1
-check "failure then rollback exits 1" test $? -eq 1
+check "failure then rollback exits 5 (rolled-back)" test $? -eq 5
 check "the rollback undid step 1" test ! -e "$dir/made"
 check "summary says rolled-back" grep -q "of undo: rolled-back" "$dir/out3"
 
 rm -f "$dir/boom"
 "$MAINTOP" run hello -c "$dir/ro.conf" --yes --yes-danger < /dev/null > "$dir/out4" 2>&1
-check "read-only: refused with exit 1" test $? -eq 1
+check "read-only: refused with exit 10" test $? -eq 10
 check "read-only: nothing ran" test ! -e "$dir/boom"
 
 "$MAINTOP" run nope -c "$dir/m.conf" > /dev/null 2>&1

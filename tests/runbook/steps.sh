@@ -115,7 +115,7 @@ check "and names the package" has "$dir/out5" "install the Debian package postgr
 
 servers_psql -c "DROP TABLE steps_t" >/dev/null 2>&1
 "$MAINTOP" run good -c "$dir/ro.conf" --yes < /dev/null > "$dir/out6" 2>&1
-check "read-only: refused" test $? -eq 1
+check "read-only: refused (exit 10)" test $? -eq 10
 check "read-only: no statement was sent" test \
     "$(servers_psql -Atc "SELECT count(*) FROM pg_tables WHERE tablename = 'steps_t'")" = 0
 check "read-only: /health untouched" test "$(status)" = 200

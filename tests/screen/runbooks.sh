@@ -246,8 +246,9 @@ screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_expect runbooks-locked "a held lock refuses the run, saying who holds it"
-test "$(rb_runs failing)" = "$before"
-screen_ok $? "the refused run is not in the journal"
+test "$(rb_runs failing)" = "$((before + 1))" &&
+    tail -n 1 "$journal" | grep -q '"result":"refused","end":.*"reason":"runbook .failing. is already running'
+screen_ok $? "the refused run is in the journal: refused, and why"
 rb_cleanup
 pids=""
 

@@ -419,7 +419,7 @@ test_rollback(void)
 	cmd = xasprintf("runbooks = ( { name = \"rb\"; steps = (\n"
 	    " { name = \"a\"; run = \"echo a >> %s\"; rollback = \"echo undo-a >> %s\"; },\n"
 	    " { name = \"b\"; run = \"echo b >> %s\"; rollback = ( \"echo undo-b1 >> %s\", \"echo undo-b2 >> %s\" ); },\n"
-	    " { name = \"c\"; run = \"echo c; exit 3\"; rollback = \"echo never >> %s\"; },\n"
+	    " { name = \"c\"; run = \"echo c; exit 3\"; rollback = \"echo undo-c >> %s\"; },\n"
 	    " { name = \"d\"; run = \"echo d >> %s\"; }\n"
 	    ") } );", p, p, p, p, p, p, p);
 	rb = rb_load(cmd);
@@ -429,8 +429,9 @@ test_rollback(void)
 	is_int(run(&t, rb, NULL, 0, &r, NULL), RUNNER_ROLLED_BACK,
 	    "a failed step, then rollback");
 	text = slurp(p);
-	is_str(text, "a\nb\nundo-b1\nundo-b2\nundo-a\n", "rollbacks of the "
-	    "completed steps ran in reverse order; the failed one's did not");
+	is_str(text, "a\nb\nundo-c\nundo-b1\nundo-b2\nundo-a\n", "rollbacks "
+	    "of every started step ran in reverse order, the failed one's "
+	    "first");
 	free(text);
 	ok(runner_step_info(r, 0)->state == RSTEP_ROLLEDBACK &&
 	    runner_step_info(r, 1)->state == RSTEP_ROLLEDBACK &&
@@ -438,7 +439,7 @@ test_rollback(void)
 	    runner_step_info(r, 2)->exit_code == 3 &&
 	    runner_step_info(r, 3)->state == RSTEP_PENDING, "step states "
 	    "after rollback");
-	is_int(t.nconfirm, 3 + 3, "each rollback step was confirmed");
+	is_int(t.nconfirm, 3 + 4, "each rollback step was confirmed");
 	runner_free(r);
 	tctx_done(&t);
 	free(p);
@@ -462,7 +463,8 @@ test_rollback(void)
 	tctx_init(&t);
 	t.on_fail = 's';
 	is_int(run(&t, cfg.runbooks[cfg.nrunbooks - 1], NULL, 0, &r, NULL),
-	    RUNNER_SUCCESS, "continue_on_error goes on");
+	    RUNNER_PARTIAL, "continue_on_error goes on; the run is partial, "
+	    "not a success");
 	ok(t.nfailed == 0 && runner_step_info(r, 0)->state == RSTEP_FAILED &&
 	    runner_step_info(r, 1)->state == RSTEP_OK, "the failure is kept");
 	runner_free(r);
@@ -943,8 +945,8 @@ test_clients(void)
 			rb->steps[i]->check =
 			    strcmp(rb->steps[i]->on, "pg") == 0 ? &pg : &rd;
 	tctx_init(&t);
-	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_SUCCESS, "client steps "
-	    "run");
+	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_PARTIAL, "client steps "
+	    "run (partial: two may fail, and do)");
 	ok(strstr(t.out.s, "psql [-X] [-w] [-v] [ON_ERROR_STOP=1] [-d] "
 	    "[host=db.example dbname=app user=ops] [-c] "
 	    "[select '1; drop table x']") != NULL, "psql: exact argv, the "
@@ -1401,16 +1403,16 @@ test_worker(void)
 	ok(runner_start(r, &cause) == 0, "worker: the run starts");
 	event_base_loopexit(t.base, &limit);
 	event_base_dispatch(t.base);
-	ok(runner_result(r) == RUNNER_SUCCESS &&
+	ok(runner_result(r) == RUNNER_PARTIAL &&
 	    runner_step_info(r, 1)->state == RSTEP_FAILED, "worker: the run "
-	    "ends, its failed step kept");
+	    "ends partial, its failed step kept");
 	types = journal_types(path);
 	is_str(types, "run_start step_start step_end step_start step_end "
-	    "step_start step_end run_end", "worker: every record written, "
-	    "in order, before the run is reported finished");
+	    "policy step_start step_end run_end", "worker: every record "
+	    "written, in order, before the run is reported finished");
 	free(types);
 	log = slurp(runner_log_path(r));
-	ok(strstr(log, "== run ") != NULL && strstr(log, ": success after")
+	ok(strstr(log, "== run ") != NULL && strstr(log, ": partial after")
 	    != NULL, "worker: the run log is whole when the run is finished");
 	free(log);
 	ok(lock_free_in(dir, "wk"), "worker: the lock is free when the run is "
