@@ -105,7 +105,7 @@ static const char *const secret_header_names[] = {
 #define SECRET_HEADER_MAX	(64 * 1024)
 
 static const char *const metric_keys[] = {
-	"name", "select", "rate", "warn", "crit", NULL
+	"name", "select", "rate", "ratio", "avg", "warn", "crit", NULL
 };
 
 static const char *const http_methods[] = {
@@ -341,13 +341,28 @@ parse_expect_status(struct cfg_errors *e, const config_setting_t *g,
 	}
 }
 
-/* One group of "metrics": { name; select; rate; warn; crit; }. */
+/* Refuses a malformed selector at key. */
+static void
+metric_selector_check(struct cfg_errors *e, const config_setting_t *el,
+    const struct check_metric *m, const char *key, const char *sel)
+{
+	char *cause = NULL;
+
+	if (sel == NULL || prom_selector_valid(sel, &cause))
+		return;
+	cfg_err(e, config_setting_get_member(el, key), "metric '%s': '%s' is "
+	    "not a valid selector: %s", m->name != NULL ? m->name : "?", key,
+	    cause != NULL ? cause : "malformed");
+	free(cause);
+}
+
+/* One group of "metrics": { name; select or avg; rate; ratio; warn;
+ * crit; }. */
 static void
 parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
 {
 	struct check_http *h = arg;
 	struct check_metric *m;
-	char *cause = NULL;
 
 	cfg_check_keys(e, el, metric_keys, "metric");
 	h->metrics = xreallocarray(h->metrics, h->nmetrics + 1,
@@ -355,19 +370,25 @@ parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
 	m = &h->metrics[h->nmetrics++];
 	memset(m, 0, sizeof *m);
 	cfg_str(e, el, "name", 1, &m->name);
-	cfg_str(e, el, "select", 1, &m->select);
+	cfg_str(e, el, "select", 0, &m->select);
+	cfg_str(e, el, "ratio", 0, &m->ratio);
+	cfg_str(e, el, "avg", 0, &m->avg);
 	cfg_bool(e, el, "rate", 0, &m->rate);
+	if ((m->select == NULL) == (m->avg == NULL))
+		cfg_err(e, el, "metric '%s' needs exactly one of 'select' (a "
+		    "series) and 'avg' (a histogram's name)",
+		    m->name != NULL ? m->name : "?");
+	if (m->avg != NULL && (m->rate || m->ratio != NULL))
+		cfg_err(e, el, "metric '%s': 'avg' is already an average over "
+		    "the interval: no 'rate' or 'ratio' with it",
+		    m->name != NULL ? m->name : "?");
+	metric_selector_check(e, el, m, "select", m->select);
+	metric_selector_check(e, el, m, "ratio", m->ratio);
+	metric_selector_check(e, el, m, "avg", m->avg);
 	if ((cfg_range(e, el, "warn", RANGE_NUMBER, 0, &m->warn) |
 	    cfg_range(e, el, "crit", RANGE_NUMBER, 0, &m->crit)) >= 0)
 		check_pair(e, el, "warn", "crit", m->name != NULL ? m->name :
 		    "metric", &m->warn, &m->crit, -ANY, ANY);
-	if (m->select != NULL && !prom_selector_valid(m->select, &cause)) {
-		cfg_err(e, config_setting_get_member(el, "select"),
-		    "metric '%s': 'select' is not a valid selector: %s",
-		    m->name != NULL ? m->name : "?",
-		    cause != NULL ? cause : "malformed");
-		free(cause);
-	}
 }
 
 /*
@@ -889,6 +910,8 @@ check_free(struct check *c)
 	for (i = 0; i < c->http.nmetrics; i++) {
 		free(c->http.metrics[i].name);
 		free(c->http.metrics[i].select);
+		free(c->http.metrics[i].ratio);
+		free(c->http.metrics[i].avg);
 	}
 	free(c->http.metrics);
 	free(c->http.metrics_url);

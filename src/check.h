@@ -44,10 +44,18 @@ struct check_status_range {
 	int	hi;
 };
 
-/* A Prometheus series shown as a figure of an HTTP check. */
+/*
+ * A Prometheus series shown as a figure of an HTTP check: the sum of the
+ * series select picks, its change per second (rate), its share of the sum
+ * ratio picks (a ratio of rates with rate), or, with avg instead of
+ * select, the average of a histogram or summary over the probe interval
+ * (the change of NAME_sum over the change of NAME_count).  metric.c.
+ */
 struct check_metric {
 	char	*name;		/* figure name */
 	char	*select;	/* series selector, e.g. foo{code=~"5.."} */
+	char	*ratio;		/* the denominator's selector, or NULL */
+	char	*avg;		/* a histogram's selector, or NULL */
 	int	 rate;		/* show per-second change between samples */
 	struct range warn;
 	struct range crit;

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "health.h"
 #include "maint.h"
+#include "metric.h"
 
 static const char check_usage[] =
 "usage: maintop check [-c FILE] [--json] [--ignore-maintenance] [NAME...]\n"
@@ -331,6 +332,40 @@ check_json(const struct check_report *r)
 	puts(first ? "[]" : "\n]");
 }
 
+/*
+ * Loads (save 0) or saves (save 1) the previous metric readings of the
+ * selected checks that need them, in the state directory, as stateful
+ * plugins keep theirs: a rate in a one-shot run is the change since the
+ * previous run.  A problem is said on stderr; the check goes on.
+ */
+static void
+check_state(const struct check_report *r, int save)
+{
+	const struct check *c;
+	char *dir = NULL, *cause = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < health_count(r->h); i++) {
+		c = health_get(r->h, i)->check;
+		if (!report_selected(r, i) || c->type != CHECK_HTTP ||
+		    !metric_stateful(c))
+			continue;
+		if (dir == NULL && config_state_dir(r->cfg, &dir, &cause) != 0)
+			break;
+		rc = save ? metric_state_save(dir, c,
+		    health_metric_prev(r->h, i), &cause) :
+		    metric_state_load(dir, c, health_metric_prev(r->h, i),
+		    &cause);
+		if (rc != 0)
+			break;
+	}
+	if (cause != NULL)
+		fprintf(stderr, "maintop check: metric state: %s\n", cause);
+	free(cause);
+	free(dir);
+}
+
 struct check_run {
 	struct event_base	*base;
 	int			 finished;
@@ -442,10 +477,12 @@ cmd_check(int argc, char **argv)
 
 	run.base = base;
 	run.finished = 0;
+	check_state(&r, 0);
 	health_run_once(r.h, sel, check_all_done, &run);
 	/* Persistent connections keep events, so the loop is broken. */
 	if (!run.finished)
 		event_base_dispatch(base);
+	check_state(&r, 1);
 
 	r.now = cli_now();
 	maint_apply(r.h, cfg, r.now);

@@ -147,6 +147,7 @@ sample_free(struct sample *s)
 	for (i = 0; i < s->nfigures; i++)
 		figure_clear(&s->figures[i]);
 	free(s->figures);
+	free(s->readings);
 	free(s->message);
 	free(s);
 }
@@ -168,6 +169,11 @@ sample_dup(const struct sample *s)
 		if (s->figures[i].str != NULL)
 			d->figures[i].str = xstrdup(s->figures[i].str);
 	}
+	d->readings = s->nreadings == 0 ? NULL :
+	    xreallocarray(NULL, s->nreadings, sizeof *d->readings);
+	if (s->nreadings != 0)
+		memcpy(d->readings, s->readings,
+		    s->nreadings * sizeof *d->readings);
 	return d;
 }
 
@@ -339,6 +345,8 @@ health_status_init(struct check_status *st, const struct check *c)
 	st->state = STATE_UNKNOWN;
 	/* The ring grows as samples come, up to ring_cap. */
 	st->ring_cap = c->history > 0 ? (size_t)c->history : 1;
+	if (c->type == CHECK_HTTP && c->http.nmetrics > 0)
+		st->mprev = xcalloc(c->http.nmetrics, sizeof *st->mprev);
 	st->pending = STATE_UNKNOWN;
 }
 
@@ -349,6 +357,7 @@ health_status_clear(struct check_status *st)
 	sample_free(st->last);
 	free(st->last_error);
 	free(st->ring);
+	free(st->mprev);
 	memset(st, 0, sizeof *st);
 }
 
@@ -465,6 +474,7 @@ item_done(struct sample *s, void *arg)
 		sample_free(s);
 		return;
 	}
+	metric_derive(it->st.check, it->st.mprev, s);
 	sample_apply(s, it->st.check);
 	item_finish(it, s);
 }
@@ -705,4 +715,10 @@ health_set_maintenance(struct health *h, size_t i, const char *window,
 	h->items[i].st.maintenance = window != NULL;
 	h->items[i].st.maint_window = window;
 	h->items[i].st.maint_end = window != NULL ? end : 0;
+}
+
+struct metric_prev *
+health_metric_prev(struct health *h, size_t i)
+{
+	return i < h->n ? h->items[i].st.mprev : NULL;
 }

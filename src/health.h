@@ -47,6 +47,10 @@ struct check_status {
 	size_t			 ring_len;
 	size_t			 ring_head;	/* next slot to write */
 
+	/* The previous reading of each metric of an HTTP check (metric.c),
+	 * for rates and averages; NULL without metrics. */
+	struct metric_prev	*mprev;
+
 	/* Counters since start. */
 	unsigned long long	 nprobes;
 	unsigned long long	 nstate[4];	/* results per enum state */
@@ -103,6 +107,10 @@ enum state health_worst(const struct health *);
  */
 void health_set_maintenance(struct health *, size_t i, const char *window,
     time_t end);
+
+/* The previous metric readings of check i (NULL without metrics), which
+ * a one-shot run loads before and saves after the probe (metric.c). */
+struct metric_prev *health_metric_prev(struct health *, size_t i);
 
 /* History point k of st, 0 the oldest, k < st->ring_len. */
 const struct health_point *health_point_at(const struct check_status *,

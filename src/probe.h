@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "metric.h"
 #include "util.h"
 
 struct event_base;
@@ -64,6 +65,10 @@ struct sample {
 	char		*message;
 	struct figure	*figures;
 	size_t		 nfigures;
+	/* An HTTP check's metrics as read (one per configured metric, or
+	 * NULL), turned into figures by the model (metric.c). */
+	struct metric_reading *readings;
+	size_t		 nreadings;
 };
 
 /*

@@ -44,13 +44,6 @@ struct http_sock {
 	struct http_multi *m;
 };
 
-/* The previous value of a metric, for rates. */
-struct http_prev {
-	int		have;
-	double		value;
-	long long	t_ms;
-};
-
 struct probe {
 	struct probe_ctx	*ctx;
 	const struct check	*c;
@@ -72,7 +65,6 @@ struct probe {
 	long long		 start_ms;
 	double			 cert_days;	/* last seen; for reused */
 	time_t			 cert_expiry;	/* connections */
-	struct http_prev	*prev;		/* one per metric */
 	TAILQ_ENTRY(probe)	 entry;		/* in m->queue */
 	int			 queued;	/* waiting for a slot */
 	int			 active;	/* holds a slot */
@@ -222,8 +214,6 @@ http_create(struct probe_ctx *ctx, const struct check *c)
 	p->m = http_multi_get(ctx);
 	p->cert_days = NAN;
 	buf_init(&p->body);
-	if (c->http.nmetrics > 0)
-		p->prev = xcalloc(c->http.nmetrics, sizeof *p->prev);
 	return p;
 }
 
@@ -556,7 +546,6 @@ http_free(struct probe *p)
 	if (p == NULL)
 		return;
 	http_cancel(p);
-	free(p->prev);
 	free(p);
 }
 
@@ -610,18 +599,26 @@ http_status_ok(const struct check_http *h, long status)
 	return 0;
 }
 
+/* Every metric unreadable, for why (a static string). */
+static void
+http_metrics_fail(struct sample *s, const struct check *c, const char *why)
+{
+	size_t i;
+
+	free(s->readings);
+	s->nreadings = c->http.nmetrics;
+	s->readings = xcalloc(s->nreadings, sizeof *s->readings);
+	for (i = 0; i < s->nreadings; i++)
+		s->readings[i].why = why;
+}
+
+/* Reads the metrics; the model turns them into figures (metric.c). */
 static void
 http_metrics(struct probe *p)
 {
-	const struct check_http *h = &p->c->http;
 	struct sample *s = p->s;
 	struct prom *pr;
-	struct figure *f;
-	struct http_prev *pv;
 	char *cause = NULL;
-	double sum, v, dt;
-	size_t i, matches;
-	long long now = util_mono_ms();
 
 	if (p->truncated) {
 		/* A sum over part of the series would look like the truth. */
@@ -637,44 +634,15 @@ http_metrics(struct probe *p)
 	pr = prom_parse(p->body.s != NULL ? p->body.s : "", p->body.len,
 	    &cause);
 	if (pr == NULL) {
-		for (i = 0; i < h->nmetrics; i++)
-			sample_add_unavailable(s, h->metrics[i].name,
-			    "metrics not readable");
+		http_metrics_fail(s, p->c, "metrics not readable");
 		sample_fail(s, STATE_UNKNOWN, "%s; metrics: %s", s->message,
 		    cause != NULL ? cause : "not Prometheus text");
 		free(cause);
 		return;
 	}
-	for (i = 0; i < h->nmetrics; i++) {
-		pv = &p->prev[i];
-		if (prom_select(pr, h->metrics[i].select, &sum, &matches) != 0 ||
-		    matches == 0) {
-			sample_add_unavailable(s, h->metrics[i].name,
-			    "no such series");
-			pv->have = 0;
-			continue;
-		}
-		v = sum;
-		if (h->metrics[i].rate) {
-			dt = (double)(now - pv->t_ms) / 1000.0;
-			if (!pv->have || dt <= 0 || sum < pv->value) {
-				/* First sample, or the counter was reset. */
-				sample_add_unavailable(s, h->metrics[i].name,
-				    "rate needs two samples");
-				pv->have = 1;
-				pv->value = sum;
-				pv->t_ms = now;
-				continue;
-			}
-			v = (sum - pv->value) / dt;
-		}
-		pv->have = 1;
-		pv->value = sum;
-		pv->t_ms = now;
-		f = sample_add_num(s, h->metrics[i].name, v,
-		    h->metrics[i].rate ? "/s" : "");
-		sample_limit(s, f, &h->metrics[i].warn, &h->metrics[i].crit);
-	}
+	s->nreadings = p->c->http.nmetrics;
+	s->readings = xcalloc(s->nreadings, sizeof *s->readings);
+	metric_read(p->c, pr, s->readings);
 	prom_free(pr);
 }
 
@@ -751,16 +719,12 @@ http_evaluate(struct probe *p, CURLcode res)
 static void
 http_metrics_done(struct probe *p, CURLcode res)
 {
-	const struct check_http *h = &p->c->http;
 	long status = 0;
-	size_t i;
 
 	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
 	if ((res != CURLE_OK && !(res == CURLE_WRITE_ERROR && p->truncated)) ||
 	    status < 200 || status > 299) {
-		for (i = 0; i < h->nmetrics; i++)
-			sample_add_unavailable(p->s, h->metrics[i].name,
-			    "metrics_url failed");
+		http_metrics_fail(p->s, p->c, "metrics_url failed");
 		sample_fail(p->s, STATE_UNKNOWN, "%s; metrics_url: %s",
 		    p->s->message, res != CURLE_OK ? (p->errbuf[0] != '\0' ?
 		    p->errbuf : curl_easy_strerror(res)) : "bad status");

@@ -3,6 +3,8 @@
 # figures with jq.  Sourced after setting nothing; not a test by itself.
 #
 #   hc_init REQUIREMENTS...  servers_require them (and jq), set up $HC_TMP
+#   hc_http                  starts the test HTTP server (or bails out) and
+#                            sets $U to its plain URL
 #   ok STATUS DESC           one TAP line (STATUS 0 passes)
 #   check DESC CMD...        passes when CMD succeeds
 #   is DESC GOT WANT         passes when the strings are equal
@@ -36,6 +38,14 @@ hc_init() {
 	HC_OUT=$HC_TMP/out
 	HC_ERR=$HC_TMP/err
 	HC_RC=0
+}
+
+hc_http() {
+	if ! servers_start_http; then
+		echo "Bail out! testhttpd does not start"
+		exit 1
+	fi
+	U=$HTTP_URL_TEST
 }
 
 hc_conf() {

@@ -10,11 +10,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/health/common.sh"
 
 hc_init http
-if ! servers_start_http; then
-	echo "Bail out! testhttpd does not start"
-	exit 1
-fi
-U=$HTTP_URL_TEST
+hc_http
 NOW=2026-12-01T03:00:00Z
 
 hc_conf <<EOF

@@ -12,11 +12,7 @@ if [ ! -x "$CHECK_PROCS" ]; then
 	exit 0
 fi
 hc_init http
-if ! servers_start_http; then
-	echo "Bail out! testhttpd does not start"
-	exit 1
-fi
-U=$HTTP_URL_TEST
+hc_http
 
 # Three processes with a command name of their own.
 NAME=mtrange$$
