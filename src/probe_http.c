@@ -622,11 +622,7 @@ http_metrics(struct probe *p)
 
 	if (p->truncated) {
 		/* A sum over part of the series would look like the truth. */
-		for (i = 0; i < h->nmetrics; i++) {
-			sample_add_unavailable(s, h->metrics[i].name,
-			    "metrics cut at max_body");
-			p->prev[i].have = 0;
-		}
+		http_metrics_fail(s, p->c, "metrics cut at max_body");
 		sample_fail(s, STATE_UNKNOWN, "%s; metrics cut at max_body: "
 		    "not summed", s->message);
 		return;
