@@ -134,8 +134,8 @@ child_done(struct proc *p, int status, void *arg)
 /*
  * The step's environment, built here in the parent: the one maintop was
  * started with (without the checks' secret variables unless the step
- * passes one by name), the parameters, the run's names, the step's env and
- * the client's extra variables.
+ * passes one by name), the parameters (for a shell), the run's names, the
+ * step's env and the client's extra variables.
  */
 static char **
 child_env(struct runner *r, const struct step *st, size_t stepno,
@@ -147,7 +147,10 @@ child_env(struct runner *r, const struct step *st, size_t stepno,
 	while (extra != NULL && extra[nextra] != NULL)
 		nextra++;
 	set = xcalloc(st->nenv + r->rb->nparams + nextra + 5, sizeof *set);
-	for (i = 0; i < r->rb->nparams; i++)
+	/* A shell reads the parameters there; a client gets them otherwise
+	 * (its command line or standard input), and no secret in its
+	 * environment. */
+	for (i = 0; st->kind == STEP_RUN && i < r->rb->nparams; i++)
 		set[n++] = xasprintf("MAINTOP_PARAM_%s=%s",
 		    r->rb->params[i].name, r->values[i] != NULL ?
 		    r->values[i] : "");

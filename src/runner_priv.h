@@ -116,6 +116,7 @@ struct runner {
 	char			*http_out;	/* response body file */
 	char			*http_in;	/* request body file */
 	char			*http_hdr;	/* request headers file */
+	char			*pgpass;	/* psql's password file */
 	struct buf		 pend;	/* output held back for masking */
 	struct evbuffer		*lines;	/* masked output not yet a line */
 	int			 line_long;	/* the current line is too long */
@@ -220,7 +221,8 @@ void pty_end(struct runner *, int notify);
 /* stepcmd.c */
 /*
  * The client command of a sql, redis or http step: the program's path,
- * its argv and the extra environment ("PGPASSWORD=..."), all new.
+ * its argv and the extra environment ("PGAPPNAME=maintop"), all new; a
+ * password goes to the client in a private file or on its standard input.
  * Returns 0, or -1 with *cause set.
  */
 int stepcmd_build(struct runner *, const struct step *, char **path,

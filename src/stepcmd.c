@@ -91,6 +91,11 @@ stepcmd_cleanup(struct runner *r)
 		free(r->http_hdr);
 		r->http_hdr = NULL;
 	}
+	if (r->pgpass != NULL) {
+		unlink(r->pgpass);
+		free(r->pgpass);
+		r->pgpass = NULL;
+	}
 }
 
 /* Shows the start of the response body (masked like any output). */
@@ -162,7 +167,7 @@ find_program(const char *prog)
 
 /* A private temporary file in the run directory; its path, or NULL. */
 static char *
-http_tempfile(struct runner *r, const char *what, const char *data,
+stepcmd_tempfile(struct runner *r, const char *what, const char *data,
     char **cause)
 {
 	char *path;
@@ -218,7 +223,7 @@ http_headers(struct runner *r, const struct step *st, char **cause)
 		explicit_bzero(h, hl);
 		free(h);
 	}
-	if (!bad && (r->http_hdr = http_tempfile(r, "headers", b.s,
+	if (!bad && (r->http_hdr = stepcmd_tempfile(r, "headers", b.s,
 	    cause)) == NULL)
 		bad = 1;
 	if (b.s != NULL)
@@ -284,18 +289,30 @@ sql_statement(struct runner *r, const struct step *st, char ***v, size_t *nv,
 /*
  * redis-cli reads the command from standard input, one line of words each
  * in double quotes with \xHH for every byte that is not printable ASCII,
- * so that no argument (a secret parameter's value) is on its command line.
+ * so that no argument (a secret parameter's value) is on its command line;
+ * with pw, after the password (--askpass), which is then in neither its
+ * command line nor its environment.
  */
 static int
-redis_command(struct runner *r, char **words, char **cause)
+redis_command(struct runner *r, char **words, const char *pw, char **cause)
 {
 	struct buf b;
 	const unsigned char *p;
 	int rc;
 
 	buf_init(&b);
+	if (pw != NULL) {
+		/* --askpass: the password is the first line. */
+		if (strpbrk(pw, "\r\n") != NULL) {
+			*cause = xstrdup("the password holds a line break");
+			buf_free(&b);
+			return -1;
+		}
+		buf_printf(&b, "%s\n", pw);
+	}
 	for (; *words != NULL; words++) {
-		buf_adds(&b, b.len > 0 ? " \"" : "\"");
+		buf_adds(&b, b.len > 0 && b.s[b.len - 1] != '\n' ? " \"" :
+		    "\"");
 		for (p = (const unsigned char *)*words; *p != '\0'; p++) {
 			if (*p == '"' || *p == '\\')
 				buf_printf(&b, "\\%c", *p);
@@ -311,6 +328,33 @@ redis_command(struct runner *r, char **words, char **cause)
 	explicit_bzero(b.s, b.len);
 	buf_free(&b);
 	return rc;
+}
+
+/*
+ * psql's password in a private password file (PGPASSFILE, mode 0600 in the
+ * run directory, removed when the step ends), never in its environment.
+ */
+static int
+sql_passfile(struct runner *r, const char *pw, char **cause)
+{
+	struct buf b;
+
+	if (strpbrk(pw, "\r\n") != NULL) {
+		*cause = xstrdup("the password holds a line break");
+		return -1;
+	}
+	buf_init(&b);
+	buf_adds(&b, "*:*:*:*:");
+	for (; *pw != '\0'; pw++) {
+		if (*pw == '\\' || *pw == ':')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *pw);
+	}
+	buf_addc(&b, '\n');
+	r->pgpass = stepcmd_tempfile(r, "pgpass", b.s, cause);
+	explicit_bzero(b.s, b.len);
+	buf_free(&b);
+	return r->pgpass != NULL ? 0 : -1;
 }
 
 /* curl reads the URL from a config on standard input (-K -). */
@@ -336,7 +380,7 @@ http_url(struct runner *r, const char *url, char **cause)
 
 /*
  * The client command of a sql, redis or http step: the program's path,
- * its argv and the extra environment ("PGPASSWORD=..."), all new; nothing
+ * its argv and the extra environment ("PGAPPNAME=maintop"), all new; nothing
  * goes through a shell, and parameter values are single arguments.
  * Returns 0, or -1 with *cause set.
  */
@@ -397,8 +441,12 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 		if (sql_statement(r, st, &v, &nv, cause) != 0)
 			goto fail;
 		strv_add(&e, &ne, xstrdup("PGAPPNAME=maintop"));
-		if (have > 0)
-			strv_add(&e, &ne, xasprintf("PGPASSWORD=%s", pw));
+		if (have > 0) {
+			if (sql_passfile(r, pw, cause) != 0)
+				goto fail;
+			strv_add(&e, &ne, xasprintf("PGPASSFILE=%s",
+			    r->pgpass));
+		}
 		break;
 	case STEP_REDIS:
 		if (runbook_redis_words(r->rb, r->values, st->text, 0, &words,
@@ -425,10 +473,11 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 			strv_add(&v, &nv, xstrdup("--user"));
 			strv_add(&v, &nv, xstrdup(chk->redis.user));
 		}
-		if (redis_command(r, words, cause) != 0)
-			goto fail;
 		if (have > 0)
-			strv_add(&e, &ne, xasprintf("REDISCLI_AUTH=%s", pw));
+			strv_add(&v, &nv, xstrdup("--askpass"));
+		if (redis_command(r, words, have > 0 ? pw : NULL,
+		    cause) != 0)
+			goto fail;
 		break;
 	case STEP_HTTP:
 		s = runbook_subst(r->rb, r->values, st->text, RUNBOOK_SUBST_URL,
@@ -440,7 +489,7 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 			    "https://");
 			goto fail;
 		}
-		if ((r->http_out = http_tempfile(r, "body", NULL,
+		if ((r->http_out = stepcmd_tempfile(r, "body", NULL,
 		    cause)) == NULL) {
 			free(s);
 			goto fail;
@@ -470,7 +519,7 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 			char *body = runbook_subst(r->rb, r->values, st->body,
 			    RUNBOOK_SUBST_RAW, 0);
 
-			r->http_in = http_tempfile(r, "request", body, cause);
+			r->http_in = stepcmd_tempfile(r, "request", body, cause);
 			explicit_bzero(body, strlen(body));
 			free(body);
 			if (r->http_in == NULL) {

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Secret runbook parameters in sql, redis and http steps against real
-# servers (tests/lib/servers.sh): the process list, scanned for the whole
-# run, never shows one on psql's, redis-cli's or curl's command line, and
+# Secret runbook parameters and check passwords in sql, redis and http
+# steps against real servers (tests/lib/servers.sh): the process list and
+# the clients' environments, scanned for the whole run, never show one on
+# psql's, redis-cli's or curl's command line or in their environment, and
 # neither the output, the run log nor the journal holds one; the servers
 # still get the value.  Prints TAP.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -34,13 +35,13 @@ runbooks = (
       { name = "table"; confirm = false;
         sql = "CREATE TABLE IF NOT EXISTS sec_t (v text)"; on = "pg-main"; },
       { name = "slow-sql"; confirm = false; on = "pg-main";
-        sql = "INSERT INTO sec_t SELECT \${tok} FROM pg_sleep(1.5)"; },
+        sql = "INSERT INTO sec_t SELECT \${tok} FROM pg_sleep(3)"; },
       { name = "slow-redis"; confirm = false; on = "cache";
-        redis = "BLPOP \${tok} 1.5"; },
+        redis = "BLPOP \${tok} 3"; },
       { name = "set"; confirm = false; on = "cache";
         redis = "SET sec-key \${tok}"; },
       { name = "slow-http"; confirm = false;
-        http = "$U/slow?ms=1500&t=\${tok}"; }
+        http = "$U/slow?ms=3000&t=\${tok}"; }
     ); }
 );
 EOC
@@ -48,15 +49,29 @@ export SECRETS_REDIS_PW="$REDIS_ACL_PASSWORD_TEST"
 
 # The process list, as often as ps can, while the run goes on.
 : >"$dir/ps.txt"
+: >"$dir/env.txt"
 (
 	while [ ! -e "$dir/done" ]; do
-		ps -eo args >>"$dir/ps.txt" 2>/dev/null
+		ps -eo pid=,comm=,args= >"$dir/snap" 2>/dev/null
+		sed 's/^ *[0-9]* [^ ]* *//' "$dir/snap" >>"$dir/ps.txt"
+		# This run's clients only (other tests may run beside it).
+		awk '$2 == "psql" || $2 == "redis-cli" || $2 == "curl" {
+		    print $1 }' "$dir/snap" |
+		while read -r p; do
+			tr '\0' '\n' <"/proc/$p/environ" >"$dir/one.env" &&
+			    grep -qx "SECRETS_RUN=$$" "$dir/one.env" &&
+			    cat "$dir/one.env" >>"$dir/env.txt"
+		done 2>/dev/null
 	done
 ) &
 scanner=$!
 # The value comes from the configuration (on --param it would be on
 # maintop's own command line).
-"$MAINTOP" run sec -c "$dir/m.conf" --yes >"$dir/out" 2>&1 </dev/null
+# maintop gets only the variable its configuration names (the suite's own
+# copies of the passwords are removed from its environment).
+env -u PG_MONITOR_PASSWORD -u PG_APP_PASSWORD -u REDIS_PASSWORD_TEST \
+    -u REDIS_ACL_PASSWORD_TEST SECRETS_RUN=$$ \
+    "$MAINTOP" run sec -c "$dir/m.conf" --yes >"$dir/out" 2>&1 </dev/null
 rc=$?
 touch "$dir/done"
 wait "$scanner"
@@ -69,6 +84,10 @@ check "the scan saw redis-cli at work" \
 check "the scan saw curl at work" grep -q "^curl .*-K -" "$dir/ps.txt"
 check "no secret on any command line, all run long" \
     sh -c "! grep -qF 'TopSecret-' '$dir/ps.txt'"
+check "the scan read the clients' environments" grep -q "^PGAPPNAME=maintop" "$dir/env.txt"
+check "no check password in a client's environment" \
+    sh -c "! grep -qF -e '$PG_MONITOR_PASSWORD' -e '$REDIS_ACL_PASSWORD_TEST' '$dir/env.txt'"
+check "nor a secret parameter" sh -c "! grep -qF 'TopSecret-' '$dir/env.txt'"
 check "not in the output" sh -c "! grep -qF 'TopSecret-' '$dir/out'"
 check "nor in the run log or the journal" \
     sh -c "! grep -rqF 'TopSecret-' '$dir/state'"

@@ -890,11 +890,14 @@ test_clients(void)
 	mkdir(empty, 0700);
 	write_script(bin, "psql", "printf 'psql'; for a; do printf ' [%s]' "
 	    "\"$a\"; done; echo; echo \"pw=$PGPASSWORD app=$PGAPPNAME\"\n"
+	    "echo \"passfile=$(cat \"$PGPASSFILE\") $(stat -c %a \"$PGPASSFILE\")\"\n"
 	    "for a; do [ \"$a\" = - ] && while IFS= read -r l; do\n"
 	    "  case $l in \"\\\\set maintop_p_tok 't0ps3cret'\") echo set-tok;;\n"
 	    "  *) echo \"stdin $l\";; esac; done; done; exit 0\n");
 	write_script(bin, "redis-cli", "printf 'redis'; for a; do printf "
 	    "' [%s]' \"$a\"; done; echo; echo \"auth=$REDISCLI_AUTH\"\n"
+	    "for a; do [ \"$a\" = --askpass ] && IFS= read -r l && "
+	    "echo \"askpass $l\"; done\n"
 	    "IFS= read -r l; echo \"stdin $l\"\n"
 	    "case $l in *FAIL*) echo '(error) ERR boom';; esac\n"
 	    "exit 0\n");
@@ -951,10 +954,11 @@ test_clients(void)
 	    "[host=db.example dbname=app user=ops] [-c] "
 	    "[select '1; drop table x']") != NULL, "psql: exact argv, the "
 	    "value a literal in one argument");
-	ok(strstr(t.out.s, "pw=****** app=maintop") != NULL, "PGPASSWORD set "
-	    "and masked in the output");
+	ok(strstr(t.out.s, "pw= app=maintop\npassfile=*:*:*:*:****** 600\n")
+	    != NULL, "psql's password in a 0600 PGPASSFILE, not in its "
+	    "environment (masked in the output)");
 	ok(strstr(t.out.s, "redis [--no-raw] [-h] [10.0.0.9] [-p] [6390] [-n] "
-	    "[3] [--user] [ops]\n") != NULL && strstr(t.out.s, "stdin \"SET\" "
+	    "[3] [--user] [ops] [--askpass]\n") != NULL && strstr(t.out.s, "stdin \"SET\" "
 	    "\"a b\" \"x y\"\n") != NULL, "redis-cli: the command on standard "
 	    "input, words quoted, not re-split");
 	ok(strstr(t.out.s, "psql [-X] [-w] [-v] [ON_ERROR_STOP=1] [-d] "
@@ -969,8 +973,9 @@ test_clients(void)
 	    strstr(t.out.s, "body of http://h/?t=******") != NULL &&
 	    strstr(t.out.s, "arg http://") == NULL, "curl: the URL (with a "
 	    "secret) from a config on standard input, not in argv");
-	ok(strstr(t.out.s, "auth=******") != NULL, "REDISCLI_AUTH set and "
-	    "masked");
+	ok(strstr(t.out.s, "[--askpass]\nauth=\naskpass ******\n") != NULL,
+	    "redis-cli's password on standard input (--askpass), not in its "
+	    "environment");
 	ok(strstr(t.out.s, "body of http://h/ok?k=a%20b") != NULL, "http: "
 	    "the body is shown, the URL encoded");
 	ok(strstr(t.out.s, "arg -H @") != NULL && strstr(t.out.s, "t0ps3cret")
