@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "term.h"
@@ -84,14 +85,18 @@ pty_close(struct runner *r)
 void
 pty_read(struct runner *r)
 {
-	char chunk[16384];
-	ssize_t n;
+	const char *data;
+	size_t len;
+	int n;
 
 	while (r->pty_fd != -1) {
-		n = read(r->pty_fd, chunk, sizeof chunk);
+		n = evbuffer_read(r->in, r->pty_fd, 16384);
 		if (n > 0) {
-			pty_write(r, chunk, (size_t)n, 0);
-			stepout_write(r, chunk, (size_t)n, 0);
+			len = evbuffer_get_length(r->in);
+			data = (const char *)evbuffer_pullup(r->in, -1);
+			pty_write(r, data, len, 0);
+			stepout_write(r, data, len, 0);
+			evbuffer_drain(r->in, len);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
