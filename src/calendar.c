@@ -16,7 +16,7 @@
 static const char *const window_keys[] = {
 	"name", "kind", "schedule", "start", "duration", "timezone",
 	"systems", "priority", "owner", "description", "runbooks", "notice",
-	NULL
+	"autorun", "catch_up", "notify", NULL
 };
 
 static const char *const kind_names[] = { "maintenance", "freeze", NULL };
@@ -51,6 +51,8 @@ calendar_window_free(struct window *w)
 	free(w->owner);
 	free(w->description);
 	cfg_strlist_free(w->runbooks, w->nrunbooks);
+	cfg_strlist_free(w->autorun, w->nautorun);
+	cfg_strlist_free(w->notify, w->nnotify);
 	free(w->file);
 	free(w);
 }
@@ -167,6 +169,9 @@ calendar_window_parse(struct cfg_errors *e, const config_setting_t *g,
 		w->notice = 0;
 	cfg_strlist(e, g, "systems", 0, &w->systems, &w->nsystems);
 	cfg_strlist(e, g, "runbooks", 0, &w->runbooks, &w->nrunbooks);
+	cfg_strlist(e, g, "autorun", 0, &w->autorun, &w->nautorun);
+	cfg_bool(e, g, "catch_up", 0, &w->catch_up);
+	cfg_strlist(e, g, "notify", 0, &w->notify, &w->nnotify);
 	cfg_str(e, g, "owner", 0, &w->owner);
 	cfg_str(e, g, "description", 0, &w->description);
 	parse_priority(e, g, w);
@@ -272,6 +277,20 @@ calendar_resolve(const struct config *c, struct cfg_errors *e)
 				unknown_name(e, c, w, "runbook", w->runbooks[j],
 				    runbooks, "no runbook of that name is "
 				    "configured");
+		for (j = 0; j < w->nautorun; j++)
+			if (config_find_runbook(c, w->autorun[j]) == NULL)
+				unknown_name(e, c, w, "autorun runbook",
+				    w->autorun[j], runbooks, "no runbook of "
+				    "that name is configured");
+		if (w->nautorun > 0 && w->kind == WINDOW_FREEZE)
+			cfg_err_at(e, w->file, w->line, 0, "window '%s': a "
+			    "freeze cannot autorun runbooks", w->name);
+		for (j = 0; j < w->nnotify; j++)
+			if (!config_has_channel(c, w->notify[j]))
+				cfg_err_at(e, w->file, w->line, 0, "window "
+				    "'%s': notify names '%s', which is not a "
+				    "channel (see 'channels')", w->name,
+				    w->notify[j]);
 	}
 	free(checks);
 	free(runbooks);

@@ -46,6 +46,13 @@ struct window {
 	char		**runbooks;	/* names of runbooks */
 	size_t		  nrunbooks;
 	long long	  notice;	/* seconds of notice wanted, or 0 */
+	char		**autorun;	/* runbooks the agent runs at start */
+	size_t		  nautorun;
+	int		  catch_up;	/* a start missed while the agent was
+					 * down runs late if still open */
+	char		**notify;	/* channels for its events, or none:
+					 * settings.notify */
+	size_t		  nnotify;
 	char		 *file;		/* where it was defined, or NULL */
 	int		  line;
 

@@ -67,5 +67,6 @@ int cmd_run(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 #endif

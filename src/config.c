@@ -33,7 +33,7 @@ static const char *const top_keys[] = {
 static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
-	"recover_after", "run_log_max", "mouse", NULL
+	"recover_after", "run_log_max", "mouse", "notify", NULL
 };
 
 static int
@@ -117,6 +117,7 @@ settings_free(struct settings *s)
 	free(s->state_dir);
 	free(s->runbook_dir);
 	free(s->name);
+	cfg_strlist_free(s->notify, s->nnotify);
 }
 
 /* Replaces *slot with the string at key when present. */
@@ -168,6 +169,7 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	cfg_int(e, g, "recover_after", 0, 1, 100, &s->recover_after);
 	cfg_size(e, g, "run_log_max", RUNLOG_MIN_MAX, 1LL << 40,
 	    &s->run_log_max);
+	cfg_strlist(e, g, "notify", 0, &s->notify, &s->nnotify);
 	if (s->state_dir != NULL) {
 		p = cfg_expand_home(s->state_dir);
 		free(s->state_dir);
@@ -430,6 +432,11 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	check_unique(e, "debt item", c->ndebt, debt_name_at, c);
 
 	calendar_resolve(c, e);
+	for (i = 0; i < c->settings.nnotify; i++)
+		if (!config_has_channel(c, c->settings.notify[i]))
+			cfg_err(e, config_lookup(lc, "settings.notify"),
+			    "settings.notify names '%s', which is not a "
+			    "channel (see 'channels')", c->settings.notify[i]);
 	debt_resolve(c, e);
 	runbook_resolve(c, e);
 
@@ -572,6 +579,17 @@ config_find_runbook(const struct config *c, const char *name)
 		if (strcmp(c->runbooks[i]->name, name) == 0)
 			return c->runbooks[i];
 	return NULL;
+}
+
+int
+config_has_channel(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nchannels; i++)
+		if (strcmp(c->channels[i]->name, name) == 0)
+			return 1;
+	return 0;
 }
 
 int

@@ -30,6 +30,8 @@ struct settings {
 	long long	 recover_after;	/* results before recovering (1) */
 	long long	 run_log_max;	/* bytes kept of one run's log (64 MiB) */
 	int		 mouse;		/* the dashboard takes mouse events (1) */
+	char		**notify;	/* default channels for events */
+	size_t		  nnotify;
 };
 
 /*
@@ -76,6 +78,8 @@ void config_free(struct config *);
 struct check *config_find_check(const struct config *, const char *);
 struct window *config_find_window(const struct config *, const char *);
 struct runbook *config_find_runbook(const struct config *, const char *);
+/* True when name is one of the configuration's channels. */
+int config_has_channel(const struct config *, const char *);
 
 /*
  * The state directory, created (mode 0700) if missing: settings.state_dir,

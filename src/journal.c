@@ -28,6 +28,23 @@ first_field(const char *s)
 	return xstrndup(s, n);
 }
 
+/* Who acts when it is not the user: "agent" for maintop agent. */
+static char	*journal_actor;
+
+void
+journal_set_actor(const char *name)
+{
+	char host[256] = "";
+
+	free(journal_actor);
+	journal_actor = NULL;
+	if (name == NULL)
+		return;
+	gethostname(host, sizeof host - 1);
+	journal_actor = xasprintf("%s@%s", name, host[0] != '\0' ? host :
+	    "localhost");
+}
+
 void
 journal_who(struct buf *b)
 {
@@ -35,8 +52,10 @@ journal_who(struct buf *b)
 	const char *user = NULL, *tty;
 	char *client;
 
-	pw = getpwuid(geteuid());
-	if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0')
+	pw = journal_actor == NULL ? getpwuid(geteuid()) : NULL;
+	if (journal_actor != NULL)
+		user = journal_actor;
+	else if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0')
 		user = pw->pw_name;
 	if (user == NULL)
 		user = getenv("USER");

@@ -18,6 +18,12 @@
 void journal_who(struct buf *b);
 
 /*
+ * Makes journal_who's user NAME@HOST from now on (NULL: the user again):
+ * the agent records itself as "agent@host".
+ */
+void journal_set_actor(const char *name);
+
+/*
  * Appends a record to the journal file path (state_dir/journal.jsonl).
  * object is a complete JSON object on one line (it must start with '{',
  * end with '}' and contain no newline).  The file is created with mode 0600

@@ -29,6 +29,7 @@ static const char usage_text[] =
 "                   [--dry-run] [--override-window] [--override-health WHY]\n"
 "       maintop history [-c FILE] [--json] [--runbook NAME]\n"
 "       maintop notify test CHANNEL | flush | list [-c FILE]\n"
+"       maintop agent [-c FILE] [--once]\n"
 "       maintop demo\n"
 "\n"
 "A terminal dashboard for the people who keep production running:\n"
@@ -67,6 +68,7 @@ static const struct {
 	{ "history", cmd_history },
 	{ "demo", cmd_demo },
 	{ "notify", cmd_notify },
+	{ "agent", cmd_agent },
 };
 
 /*

@@ -1,0 +1,809 @@
+/* "maintop agent": the calendar acting, headless, on the one event loop:
+ * window notices, starts and ends become events in the outbox, a window's
+ * autorun runbooks run unattended at its start, checks changing state are
+ * told; SIGHUP reloads, SIGTERM stops. */
+#include "build.h"
+
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "agent.h"
+#include "calendar.h"
+#include "check.h"
+#include "cli.h"
+#include "config.h"
+#include "fileio.h"
+#include "health.h"
+#include "journal.h"
+#include "maint.h"
+#include "notify.h"
+#include "outbox.h"
+#include "proc.h"
+#include "runbook.h"
+#include "runner.h"
+#include "sanitize.h"
+#include "util.h"
+#include "worker.h"
+
+/* A start later than this is late: it runs only with catch_up. */
+#define AGENT_LATE	60
+/* The state file is written at most this often (and at each change). */
+#define AGENT_HEARTBEAT	10
+
+static const char agent_usage[] =
+"usage: maintop agent [-c FILE] [--once] [--now TIME]\n"
+"\n"
+"Runs headless: the health checks, the calendar's notices, window starts\n"
+"and ends as events for the notification channels, and each window's\n"
+"autorun runbooks at its start, unattended (see maintop.conf(5)).  Logs\n"
+"to standard error, one line per event (with syslog priorities under\n"
+"systemd).  SIGHUP reloads the configuration (keeping the running one if\n"
+"the new one has errors), SIGTERM and SIGINT stop it.\n"
+"\n"
+"  -c, --config FILE   the configuration\n"
+"      --once          do what is due now (since the last run, kept in\n"
+"                      the state directory), deliver the outbox, wait for\n"
+"                      the runs, and exit: for tests and cron\n"
+"  -n, --now TIME      with --once: the instant to act at\n"
+"  -h, --help          this text\n"
+"\n"
+"Exit 0, or 1 when another agent holds the state directory or a run\n"
+"failed (--once), 3 without a usable configuration.\n";
+
+struct agent {
+	struct event_base	*base;
+	struct config		*cfg;
+	const char		*explicit;
+	char			*state_dir;
+	char			*state_path;
+	int			 once;
+	int			 journald;
+	int			 failed;
+	time_t			 last;		/* everything up to it is done */
+	time_t			 written;	/* the state file's heartbeat */
+
+	struct worker		*io;
+	struct outbox		*outbox;
+	struct health		*health;
+	enum state		*states;	/* last told, per check */
+	struct event		*tick;
+	struct event		*ev_hup;
+	struct event		*ev_term;
+	struct event		*ev_int;
+
+	/* Autoruns: a queue of (window, runbook) run one at a time. */
+	struct runner_env	 env;
+	struct runner		*runner;
+	const struct runbook	*running;
+	struct window		*run_window;
+	struct autorun {
+		struct window		*w;
+		const struct runbook	*rb;
+		time_t			 start;
+	}			*queue;
+	size_t			 nqueue;
+	int			 stopping;
+};
+
+/* One log line: "<N>" for journald when it reads us, else a prefix. */
+static void
+alog(struct agent *a, int prio, const char *fmt, ...) UTIL_PRINTF(3, 4);
+static void
+alog(struct agent *a, int prio, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *clean;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	clean = sanitize_cstr(s, 0);
+	if (a->journald)
+		fprintf(stderr, "<%d>%s\n", prio, clean);
+	else
+		fprintf(stderr, "maintop agent: %s\n", clean);
+	fflush(stderr);
+	free(clean);
+	free(s);
+}
+
+static void
+outbox_log(void *arg, const char *line)
+{
+	struct agent *a = arg;
+
+	alog(a, strstr(line, "attempt failed") != NULL ? 4 : 6, "%s", line);
+}
+
+/* The channels for an object's events: its own, else settings.notify. */
+static void
+tell(struct agent *a, char *const *names, size_t n, const char *id,
+    const char *ev)
+{
+	if (n == 0) {
+		names = a->cfg->settings.notify;
+		n = a->cfg->settings.nnotify;
+	}
+	if (n > 0)
+		outbox_add(a->outbox, id, ev, names, n);
+}
+
+/* --- the state file ------------------------------------------------------- */
+
+struct state_job {
+	char	*path;
+	char	*data;
+};
+
+static void
+state_work(void *arg)
+{
+	struct state_job *j = arg;
+	char *cause = NULL;
+
+	fileio_write_atomic(j->path, j->data, strlen(j->data), 0600, &cause);
+	free(cause);
+}
+
+static void
+state_done(void *arg)
+{
+	struct state_job *j = arg;
+
+	free(j->path);
+	free(j->data);
+	free(j);
+}
+
+/* Writes what is done and the heartbeat, on the disk worker. */
+static void
+state_write(struct agent *a, time_t now)
+{
+	struct state_job *j = xcalloc(1, sizeof *j);
+	char host[256] = "";
+
+	gethostname(host, sizeof host - 1);
+	j->path = xstrdup(a->state_path);
+	j->data = xasprintf("{\"last\":%lld,\"heartbeat\":%lld,\"pid\":%ld,"
+	    "\"host\":\"%s\"}\n", (long long)a->last, (long long)now,
+	    (long)getpid(), host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")] == '\0' ? host : "?");
+	a->written = now;
+	worker_run(a->io, state_work, state_done, j);
+}
+
+/* The last instant done by an earlier agent, or 0 (read once, at start). */
+static time_t
+state_read(const char *path)
+{
+	char *data = NULL, *cause = NULL;
+	size_t len;
+	json_t *o;
+	json_int_t last = 0;
+
+	if (fileio_read(path, 4096, &data, &len, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	o = json_loadb(data, len, 0, NULL);
+	if (o == NULL || json_unpack(o, "{s:I}", "last", &last) != 0)
+		last = 0;
+	json_decref(o);
+	free(data);
+	return (time_t)last;
+}
+
+/* --- autoruns ------------------------------------------------------------- */
+
+static void	autorun_next(struct agent *);
+
+static void
+on_next(evutil_socket_t fd, short what, void *arg)
+{
+	autorun_next(arg);
+}
+
+static void
+journal_autorun(struct agent *a, const struct window *w, const char *rb,
+    const char *result, const char *why)
+{
+	struct buf b;
+	char iso[32], *cause = NULL, *path;
+
+	util_format_utc(cli_now(), iso, sizeof iso);
+	buf_init(&b);
+	buf_adds(&b, "{\"type\":\"autorun\",\"time\":");
+	buf_json_str(&b, iso);
+	buf_adds(&b, ",\"window\":");
+	buf_json_str(&b, w->name);
+	buf_adds(&b, ",\"runbook\":");
+	buf_json_str(&b, rb);
+	buf_adds(&b, ",\"result\":");
+	buf_json_str(&b, result);
+	buf_adds(&b, ",\"why\":");
+	buf_json_str(&b, why);
+	buf_adds(&b, ",");
+	journal_who(&b);
+	buf_adds(&b, "}");
+	/* One line appended with O_APPEND and fsync: the agent has no
+	 * screen, and the record must precede what follows. */
+	path = xasprintf("%s/journal.jsonl", a->state_dir);
+	if (journal_append(path, b.s, &cause) != 0) {
+		alog(a, 3, "journal: %s", cause);
+		free(cause);
+	}
+	free(path);
+	buf_free(&b);
+}
+
+static void
+run_event(struct agent *a, const char *type, const char *result,
+    const char *text)
+{
+	char *id, *subject, *ev, iso[32];
+
+	util_format_utc(cli_now(), iso, sizeof iso);
+	id = xasprintf("%s:%s:%s:%s", type, a->running->name,
+	    a->run_window->name, iso);
+	subject = result == NULL ? xasprintf("runbook '%s' started by the "
+	    "agent (window '%s')", a->running->name, a->run_window->name) :
+	    xasprintf("runbook '%s' (window '%s'): %s", a->running->name,
+	    a->run_window->name, result);
+	ev = notify_event_json(id, type, cli_now(), a->running->name, subject,
+	    text, NULL);
+	tell(a, a->run_window->notify, a->run_window->nnotify, id, ev);
+	free(ev);
+	free(subject);
+	free(id);
+}
+
+static void
+on_run_finished(struct runner *r, void *arg)
+{
+	struct agent *a = arg;
+	const char *res = runner_result_name(runner_result(r));
+	char *summary = runner_summary(r);
+
+	alog(a, strcmp(res, "success") == 0 ? 6 : 3, "autorun %s (window "
+	    "%s): %s", a->running->name, a->run_window->name, res);
+	if (strcmp(res, "success") != 0)
+		a->failed = 1;
+	run_event(a, "run.end", res, summary);
+	free(summary);
+	/* Free from the loop, not inside the runner's own callback. */
+	event_base_once(a->base, -1, EV_TIMEOUT, on_next, a, NULL);
+}
+
+/*
+ * Nobody watches an autorun: with env.unattended and env.auto_confirm the
+ * runner decides by itself, and these are not called.  Should a step still
+ * wait for someone, an ordinary one is confirmed (and journaled as
+ * auto-confirmed by the runner), a danger one stops the run, and a failed
+ * step rolls back.
+ */
+static void
+agent_on_confirm(struct runner *r, void *arg)
+{
+	struct agent *a = arg;
+
+	if (runner_needs_name(r)) {
+		alog(a, 3, "autorun %s: a danger step needs a person; "
+		    "stopping", a->running->name);
+		runner_abort(r, NULL);
+	} else
+		runner_confirm(r, NULL, NULL);
+}
+
+static void
+agent_on_failed(struct runner *r, void *arg)
+{
+	if (runner_rollback(r, NULL) != 0)
+		runner_abort(r, NULL);
+}
+
+static int
+agent_check_state(const char *name, void *arg)
+{
+	struct agent *a = arg;
+	const struct check_status *st;
+	long i;
+
+	if (a->health == NULL || (i = health_find(a->health, name)) < 0 ||
+	    (st = health_get(a->health, (size_t)i)) == NULL ||
+	    st->last == NULL)
+		return RUNNER_CHECK_UNKNOWN;
+	return (int)st->state;
+}
+
+static int
+agent_in_window(const char *runbook, time_t now, char **which, void *arg)
+{
+	struct agent *a = arg;
+	struct occurrence occ;
+
+	if (a->run_window != NULL &&
+	    calendar_window_active(a->run_window, now, &occ)) {
+		*which = xstrdup(a->run_window->name);
+		return 1;
+	}
+	return 0;
+}
+
+/* Starts the next queued autorun, if nothing runs. */
+static void
+autorun_next(struct agent *a)
+{
+	struct autorun ar;
+	char **values = NULL, *cause = NULL;
+	size_t missing;
+
+	if (a->runner != NULL) {
+		runner_free(a->runner);
+		a->runner = NULL;
+	}
+	while (a->runner == NULL && a->nqueue > 0 && !a->stopping) {
+		ar = a->queue[0];
+		memmove(a->queue, a->queue + 1, --a->nqueue * sizeof *a->queue);
+		a->running = ar.rb;
+		a->run_window = ar.w;
+		if (runbook_bind(ar.rb, NULL, 0, &values, &missing,
+		    &cause) != 0) {
+			/* Unattended: a parameter without a default cannot
+			 * be asked for. */
+			alog(a, 3, "autorun %s: %s", ar.rb->name, cause);
+			journal_autorun(a, ar.w, ar.rb->name, "refused",
+			    cause);
+			free(cause);
+			cause = NULL;
+			a->failed = 1;
+			continue;
+		}
+		a->runner = runner_new(&a->env, ar.rb, values, 0);
+		runbook_values_free(ar.rb, values);
+		values = NULL;
+		if (runner_start(a->runner, &cause) != 0) {
+			alog(a, 4, "autorun %s (window %s) skipped: %s",
+			    ar.rb->name, ar.w->name, cause);
+			journal_autorun(a, ar.w, ar.rb->name, "skipped", cause);
+			run_event(a, "run.end", "skipped", cause);
+			free(cause);
+			cause = NULL;
+			runner_free(a->runner);
+			a->runner = NULL;
+			continue;
+		}
+		alog(a, 6, "autorun %s (window %s) started", ar.rb->name,
+		    ar.w->name);
+		run_event(a, "run.start", NULL, "");
+	}
+	if (a->runner == NULL) {
+		a->running = NULL;
+		a->run_window = NULL;
+	}
+}
+
+/* Queues a window's autoruns in dependency order, unless a freeze holds. */
+static void
+autorun_window(struct agent *a, struct window *w, time_t start, time_t now)
+{
+	const char *freeze = NULL;
+	size_t *order, i;
+	char *why;
+
+	if (agent_frozen(a->cfg, start, &freeze)) {
+		why = xasprintf("change freeze '%s' is active", freeze);
+		for (i = 0; i < w->nautorun; i++)
+			journal_autorun(a, w, w->autorun[i], "skipped", why);
+		alog(a, 4, "window %s: autorun skipped: %s", w->name, why);
+		free(why);
+		return;
+	}
+	if (now - start > AGENT_LATE) {
+		struct occurrence occ;
+
+		if (!w->catch_up || !calendar_window_active(w, now, &occ)) {
+			why = xasprintf("the start at %lld passed while no "
+			    "agent ran%s", (long long)start, w->catch_up ?
+			    " and the window is closed" : " (catch_up is "
+			    "off)");
+			for (i = 0; i < w->nautorun; i++)
+				journal_autorun(a, w, w->autorun[i], "missed",
+				    why);
+			alog(a, 4, "window %s: autorun missed: %s", w->name,
+			    why);
+			free(why);
+			return;
+		}
+		alog(a, 5, "window %s: running its autoruns late (catch_up)",
+		    w->name);
+	}
+	order = runbook_order(a->cfg, w->autorun, w->nautorun);
+	for (i = 0; i < w->nautorun; i++) {
+		const struct runbook *rb = config_find_runbook(a->cfg,
+		    w->autorun[order[i]]);
+
+		if (rb == NULL)
+			continue;
+		a->queue = xreallocarray(a->queue, a->nqueue + 1,
+		    sizeof *a->queue);
+		a->queue[a->nqueue].w = w;
+		a->queue[a->nqueue].rb = rb;
+		a->queue[a->nqueue].start = start;
+		a->nqueue++;
+	}
+	free(order);
+	if (a->runner == NULL)
+		autorun_next(a);
+}
+
+/* --- the calendar and the checks ------------------------------------------ */
+
+/* Does what is due in (a->last, now]. */
+static void
+agent_step(struct agent *a, time_t now)
+{
+	struct agent_item *items;
+	size_t n, i;
+	char *id, *ev;
+
+	if (a->last == 0 || a->last > now)
+		a->last = now - 1;
+	n = agent_due(a->cfg, a->last, now, &items);
+	for (i = 0; i < n; i++) {
+		ev = agent_item_event(&items[i], a->cfg->settings.timezone,
+		    &id);
+		alog(a, 6, "%s %s", agent_item_type(items[i].kind),
+		    items[i].w->name);
+		tell(a, items[i].w->notify, items[i].w->nnotify, id, ev);
+		free(ev);
+		free(id);
+		if (items[i].kind == AGENT_START && items[i].w->nautorun > 0)
+			autorun_window(a, items[i].w, items[i].start, now);
+	}
+	free(items);
+	a->last = now;
+	if (n > 0 || now - a->written >= AGENT_HEARTBEAT)
+		state_write(a, now);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct agent *a = arg;
+	struct timeval tv = { 1, 0 };
+
+	agent_step(a, time(NULL));
+	evtimer_add(a->tick, &tv);
+}
+
+/* A check's state changed (after hysteresis): told unless in maintenance
+ * (maint.c decides, as for every mode). */
+static void
+on_health(void *arg)
+{
+	struct agent *a = arg;
+	const struct check_status *st;
+	size_t i;
+	char *id, *ev, *subject, iso[32];
+	time_t now = time(NULL);
+
+	for (i = 0; i < health_count(a->health); i++) {
+		st = health_get(a->health, i);
+		if (st->last == NULL || st->state == a->states[i])
+			continue;
+		if (a->states[i] == (enum state)-1) {
+			a->states[i] = st->state;	/* the first result */
+			continue;
+		}
+		a->states[i] = st->state;
+		if (maint_system(a->cfg, now, st->check->name, NULL))
+			continue;
+		util_format_utc(st->since, iso, sizeof iso);
+		id = xasprintf("check.state:%s:%s:%s", st->check->name,
+		    state_name(st->state), iso);
+		subject = xasprintf("%s is %s", st->check->name,
+		    state_name(st->state));
+		ev = notify_event_json(id, "check.state", st->since,
+		    st->check->name, subject, st->last->message != NULL ?
+		    st->last->message : "", NULL);
+		alog(a, st->state == STATE_OK ? 6 : 4, "%s", subject);
+		tell(a, NULL, 0, id, ev);
+		free(ev);
+		free(subject);
+		free(id);
+	}
+}
+
+/* --- signals, reload ------------------------------------------------------ */
+
+static void	agent_setup(struct agent *);
+static void	agent_teardown(struct agent *);
+
+static void
+on_hup(evutil_socket_t fd, short what, void *arg)
+{
+	struct agent *a = arg;
+	struct cfg_errors errs = { 0 };
+	struct config *c;
+	char *path, *cause = NULL, *line;
+	size_t i;
+
+	path = config_find(a->explicit, &cause);
+	if (path == NULL) {
+		alog(a, 3, "reload: %s; keeping the running configuration",
+		    cause);
+		free(cause);
+		return;
+	}
+	c = config_load(path, &errs);
+	for (i = 0; i < errs.n; i++) {
+		line = cfg_error_format(&errs.v[i]);
+		alog(a, errs.v[i].warning ? 4 : 3, "reload: %s", line);
+		free(line);
+	}
+	cfg_errors_free(&errs);
+	free(path);
+	if (c == NULL) {
+		alog(a, 3, "reload: the new configuration has errors; keeping "
+		    "the running one");
+		return;
+	}
+	if (a->runner != NULL) {
+		config_free(c);
+		alog(a, 4, "reload: a run is going; reload again after it");
+		return;
+	}
+	agent_teardown(a);
+	config_free(a->cfg);
+	a->cfg = c;
+	agent_setup(a);
+	alog(a, 6, "reload: configuration reloaded (%zu checks, %zu "
+	    "windows, %zu channels)", c->nchecks, c->nwindows, c->nchannels);
+}
+
+static void
+on_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct agent *a = arg;
+
+	alog(a, 6, "stopping (signal %d)", (int)fd);
+	a->stopping = 1;
+	event_base_loopexit(a->base, NULL);
+}
+
+/* Everything that depends on the configuration. */
+static void
+agent_setup(struct agent *a)
+{
+	size_t i;
+
+	if (a->outbox == NULL)
+		a->outbox = outbox_new(a->base, a->io, a->state_dir,
+		    a->cfg->channels, a->cfg->nchannels, outbox_log, a);
+	else
+		outbox_set_channels(a->outbox, a->cfg->channels,
+		    a->cfg->nchannels);
+	a->health = health_new(a->base, a->cfg, on_health, a);
+	a->states = xreallocarray(NULL, a->cfg->nchecks + 1,
+	    sizeof *a->states);
+	for (i = 0; i < a->cfg->nchecks; i++)
+		a->states[i] = (enum state)-1;
+	memset(&a->env, 0, sizeof a->env);
+	a->env.base = a->base;
+	a->env.state_dir = a->state_dir;
+	a->env.read_only = a->cfg->settings.read_only;
+	a->env.now = cli_now;
+	a->env.cfg = a->cfg;
+	a->env.worker = a->io;
+	a->env.check_state = agent_check_state;
+	a->env.in_window = agent_in_window;
+	a->env.on_confirm = agent_on_confirm;
+	a->env.on_failed = agent_on_failed;
+	a->env.on_finished = on_run_finished;
+	a->env.arg = a;
+}
+
+static void
+agent_teardown(struct agent *a)
+{
+	health_free(a->health);
+	a->health = NULL;
+	free(a->states);
+	a->states = NULL;
+}
+
+static void
+on_outbox_idle(void *arg)
+{
+	struct agent *a = arg;
+
+	event_base_loopbreak(a->base);
+}
+
+/* --once: stop when no run is going and the outbox is idle. */
+static void
+on_once_idle(evutil_socket_t fd, short what, void *arg)
+{
+	struct agent *a = arg;
+	struct timeval tv = { 0, 100000 };
+
+	if (a->runner != NULL || a->nqueue > 0) {
+		event_base_once(a->base, -1, EV_TIMEOUT, on_once_idle, a, &tv);
+		return;
+	}
+	outbox_when_idle(a->outbox, on_outbox_idle, a);
+}
+
+/* Runs the checks once for --once, then does what is due. */
+static void
+once_checks_done(void *arg)
+{
+	struct agent *a = arg;
+
+	agent_step(a, cli_now());
+	outbox_start(a->outbox);
+	on_once_idle(-1, 0, a);
+}
+
+/* True when some window runs runbooks (whose requirements need the
+ * checks' states). */
+static int
+agent_autoruns(const struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwindows; i++)
+		if (c->windows[i]->nautorun > 0)
+			return 1;
+	return 0;
+}
+
+/* Only one agent per state directory: a lock held for the agent's life. */
+static int
+take_lock(struct agent *a, int *fd)
+{
+	char *path = xasprintf("%s/agent.lock", a->state_dir), buf[64];
+
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (*fd < 0 || flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t n = *fd >= 0 ? pread(*fd, buf, sizeof buf - 1, 0) : -1;
+
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		if (buf[strspn(buf, "0123456789")] != '\0')
+			buf[0] = '\0';
+		fprintf(stderr, "maintop agent: another agent runs on %s%s%s%s"
+		    "\n", a->state_dir, buf[0] != '\0' ? " (pid " : "", buf,
+		    buf[0] != '\0' ? ")" : "");
+		return -1;
+	}
+	if (ftruncate(*fd, 0) == 0) {
+		snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+		if (pwrite(*fd, buf, strlen(buf), 0) < 0)
+			errno = 0;
+	}
+	return 0;
+}
+
+int
+cmd_agent(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct agent a;
+	struct timeval tv = { 0, 0 };
+	char *cause = NULL;
+	int ch, lockfd = -1;
+
+	memset(&a, 0, sizeof a);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			a.explicit = optarg;
+			break;
+		case 'o':
+			a.once = 1;
+			break;
+		case 'h':
+			fputs(agent_usage, stdout);
+			return CLI_EXIT_OK;
+		default:
+			fputs(agent_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(agent_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	a.journald = getenv("JOURNAL_STREAM") != NULL;
+	a.cfg = cli_load_config(a.explicit);
+	if (a.cfg == NULL)
+		return CLI_EXIT_CONFIG;
+	if (config_state_dir(a.cfg, &a.state_dir, &cause) != 0) {
+		fprintf(stderr, "maintop agent: %s\n", cause);
+		free(cause);
+		config_free(a.cfg);
+		return CLI_EXIT_CONFIG;
+	}
+	if (take_lock(&a, &lockfd) != 0) {
+		if (lockfd >= 0)
+			close(lockfd);
+		free(a.state_dir);
+		config_free(a.cfg);
+		return CLI_EXIT_FAIL;
+	}
+	journal_set_actor("agent");
+	signal(SIGPIPE, SIG_IGN);
+	a.state_path = xasprintf("%s/agent.json", a.state_dir);
+	a.last = state_read(a.state_path);
+	a.base = event_base_new();
+	if (a.base == NULL)
+		fatal("cannot make an event loop");
+	a.io = worker_new(a.base);
+	agent_setup(&a);
+	a.ev_hup = evsignal_new(a.base, SIGHUP, on_hup, &a);
+	a.ev_term = evsignal_new(a.base, SIGTERM, on_stop, &a);
+	a.ev_int = evsignal_new(a.base, SIGINT, on_stop, &a);
+	a.tick = evtimer_new(a.base, on_tick, &a);
+	if (a.ev_hup == NULL || a.ev_term == NULL || a.ev_int == NULL ||
+	    a.tick == NULL)
+		fatal("cannot watch signals");
+	evsignal_add(a.ev_hup, NULL);
+	evsignal_add(a.ev_term, NULL);
+	evsignal_add(a.ev_int, NULL);
+	alog(&a, 6, "started on %s: %zu checks, %zu windows, %zu channels%s",
+	    a.state_dir, a.cfg->nchecks, a.cfg->nwindows, a.cfg->nchannels,
+	    a.once ? " (once)" : "");
+	if (a.once && agent_autoruns(a.cfg))
+		health_run_once(a.health, NULL, once_checks_done, &a);
+	else if (a.once)
+		once_checks_done(&a);
+	else {
+		health_start(a.health);
+		outbox_start(a.outbox);
+		evtimer_add(a.tick, &tv);
+	}
+	event_base_dispatch(a.base);
+
+	a.stopping = 1;
+	if (a.runner != NULL) {
+		runner_free(a.runner);	/* recorded as aborted */
+		a.runner = NULL;
+	}
+	state_write(&a, time(NULL));
+	outbox_free(a.outbox);
+	agent_teardown(&a);
+	worker_free(a.io);
+	event_free(a.ev_hup);
+	event_free(a.ev_term);
+	event_free(a.ev_int);
+	event_free(a.tick);
+	proc_shutdown();
+	event_base_free(a.base);
+	free(a.queue);
+	free(a.state_path);
+	free(a.state_dir);
+	config_free(a.cfg);
+	close(lockfd);
+	alog(&a, 6, "stopped");
+	return a.once && a.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}

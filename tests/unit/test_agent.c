@@ -1,0 +1,154 @@
+/* What the agent finds due between two instants: notices, starts and ends
+ * of windows and freezes, in order, each once however the time is cut;
+ * stable event ids; and the freeze test. */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "agent.h"
+#include "calendar.h"
+#include "config.h"
+#include "tap.h"
+#include "util.h"
+
+/* Monday 2026-11-30 00:00 UTC. */
+#define MON	1795996800
+
+static const char conf[] =
+"windows = (\n"
+"  { name = \"weekly\"; schedule = \"0 2 * * MON\"; duration = \"2h\";\n"
+"    notice = \"48h\"; autorun = [ \"r\" ]; description = \"patch\"; },\n"
+"  { name = \"freeze\"; kind = \"freeze\"; start = \"2026-12-14T00:00:00Z\";\n"
+"    duration = \"1d\"; },\n"
+"  { name = \"daily\"; schedule = \"0 4 * * *\"; duration = \"30m\"; }\n"
+");\n"
+"runbooks = ( { name = \"r\"; steps = ( { name = \"s\"; run = \"true\"; } ); } );\n";
+
+static size_t
+count(struct agent_item *v, size_t n, enum agent_item_kind k,
+    const char *window)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i].kind == k && strcmp(v[i].w->name, window) == 0)
+			c++;
+	return c;
+}
+
+int
+main(void)
+{
+	struct cfg_errors e = { 0 };
+	struct config *c = config_load_string(conf, "t.conf", &e);
+	struct agent_item *v;
+	size_t n, i, total;
+	time_t t;
+	const char *which = NULL;
+	char *id, *ev;
+	json_t *o;
+
+	ok(c != NULL, "the configuration loads");
+	if (c == NULL)
+		return tap_done();
+
+	/* Monday: the weekly window starts at 02:00 and ends at 04:00, the
+	 * daily one starts at 04:00. */
+	n = agent_due(c, MON, MON + 86400, &v);
+	is_int((long long)count(v, n, AGENT_START, "weekly"), 1,
+	    "weekly starts once on Monday");
+	is_int((long long)count(v, n, AGENT_END, "weekly"), 1,
+	    "and ends once");
+	is_int((long long)count(v, n, AGENT_START, "daily"), 1,
+	    "daily starts once a day");
+	for (i = 0; i < n && !(v[i].kind == AGENT_START &&
+	    strcmp(v[i].w->name, "weekly") == 0); i++)
+		;
+	ok(i < n && v[i].when == MON + 2 * 3600 && v[i].start == MON +
+	    2 * 3600 && v[i].end == MON + 4 * 3600,
+	    "the start is due at 02:00, the occurrence 02:00-04:00");
+	for (i = 1; i < n; i++)
+		if (v[i].when < v[i - 1].when)
+			break;
+	ok(i == n, "items come in time order");
+	for (i = 0; i + 1 < n; i++)
+		if (v[i].when == MON + 4 * 3600)
+			break;
+	ok(i + 1 < n && v[i].kind == AGENT_END &&
+	    strcmp(v[i].w->name, "weekly") == 0 &&
+	    v[i + 1].kind == AGENT_START,
+	    "at 04:00 the weekly end comes before the daily start");
+	free(v);
+
+	/* The 48 h notice of next Monday's window falls on Saturday 02:00. */
+	n = agent_due(c, MON + 5 * 86400, MON + 6 * 86400, &v);
+	is_int((long long)count(v, n, AGENT_NOTICE, "weekly"), 1,
+	    "the notice falls 48 h before the start");
+	ok(n > 0 && v[0].kind == AGENT_NOTICE && v[0].when == MON +
+	    5 * 86400 + 2 * 3600 && v[0].start == MON + 7 * 86400 + 2 * 3600,
+	    "at Saturday 02:00, for Monday's occurrence");
+	free(v);
+
+	/* However two weeks are cut, each item comes exactly once. */
+	total = 0;
+	for (t = MON; t < MON + 14 * 86400; t += 3607) {
+		n = agent_due(c, t, t + 3607, &v);
+		total += n;
+		free(v);
+	}
+	{
+		size_t whole;
+
+		n = agent_due(c, MON, MON + (14 * 86400 / 3607 + 1) * 3607, &v);
+		whole = n;
+		free(v);
+		is_int((long long)total, (long long)whole,
+		    "cut into 3607-second steps, the same items as at once");
+	}
+	n = agent_due(c, MON, MON, &v);
+	ok(n == 0 && v == NULL, "an empty interval holds nothing");
+
+	/* The freeze: starts and ends, and agent_frozen sees it. */
+	n = agent_due(c, MON + 13 * 86400, MON + 16 * 86400, &v);
+	is_int((long long)count(v, n, AGENT_FREEZE_START, "freeze"), 1,
+	    "the freeze starts");
+	is_int((long long)count(v, n, AGENT_FREEZE_END, "freeze"), 1,
+	    "and ends");
+	is_int((long long)count(v, n, AGENT_NOTICE, "freeze"), 0,
+	    "a freeze gives no notice");
+	free(v);
+	ok(agent_frozen(c, MON + 14 * 86400 + 2 * 3600, &which) &&
+	    which != NULL && strcmp(which, "freeze") == 0,
+	    "Monday 12-14 02:00 is frozen, and says by what");
+	ok(!agent_frozen(c, MON + 7 * 86400 + 2 * 3600, NULL),
+	    "Monday 12-07 02:00 is not");
+
+	/* Events: stable ids and the occurrence in data. */
+	n = agent_due(c, MON, MON + 86400, &v);
+	for (i = 0; i < n && v[i].kind != AGENT_START; i++)
+		;
+	ev = agent_item_event(&v[i], "UTC", &id);
+	is_str(id, "window.start:weekly:2026-11-30T02:00:00Z",
+	    "a start's id names the type, the window and the occurrence");
+	o = json_loads(ev, 0, NULL);
+	is_str(json_string_value(json_object_get(json_object_get(o, "data"),
+	    "end")), "2026-11-30T04:00:00Z", "its data holds the end");
+	ok(strstr(json_string_value(json_object_get(o, "text")), "patch") !=
+	    NULL, "its text the window's description");
+	json_decref(o);
+	free(ev);
+	free(id);
+	ev = agent_item_event(&v[i], "UTC", &id);
+	free(ev);
+	ok(strcmp(id, "window.start:weekly:2026-11-30T02:00:00Z") == 0,
+	    "the same item gives the same id again");
+	free(id);
+	free(v);
+
+	config_free(c);
+	cfg_errors_free(&e);
+	return tap_done();
+}
