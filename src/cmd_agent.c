@@ -605,6 +605,9 @@ agent_setup(struct agent *a)
 	a->env.state_dir = a->state_dir;
 	a->env.read_only = a->cfg->settings.read_only;
 	a->env.now = cli_now;
+	a->env.config_path = a->cfg->path;
+	a->env.unattended = 1;
+	a->env.auto_confirm = 1;
 	a->env.cfg = a->cfg;
 	a->env.worker = a->io;
 	a->env.check_state = agent_check_state;
