@@ -146,7 +146,8 @@ child_env(struct runner *r, const struct step *st, size_t stepno,
 
 	while (extra != NULL && extra[nextra] != NULL)
 		nextra++;
-	set = xcalloc(st->nenv + r->rb->nparams + nextra + 5, sizeof *set);
+	set = xcalloc(st->nenv + r->rb->nparams + nextra + 5 +
+	    runvars_count(r), sizeof *set);
 	/* A shell reads the parameters there; a client gets them otherwise
 	 * (its command line or standard input), and no secret in its
 	 * environment. */
@@ -157,6 +158,7 @@ child_env(struct runner *r, const struct step *st, size_t stepno,
 	set[n++] = xasprintf("MAINTOP_RUN_ID=%s", r->id);
 	set[n++] = xasprintf("MAINTOP_RUNBOOK=%s", r->rb->name);
 	set[n++] = xasprintf("MAINTOP_STEP=%zu", stepno + 1);
+	runvars_env(r, st->kind == STEP_RUN, set, &n);
 	for (i = 0; i < st->nenv; i++)
 		set[n++] = runbook_subst(r->rb, r->values, st->env[i],
 		    RUNBOOK_SUBST_RAW, 0);

@@ -21,7 +21,7 @@
 static const char *const runbook_keys[] = {
 	"name", "description", "params", "requires_healthy", "require_window",
 	"requires", "steps", "on_failure", "unattended_failure", "budget",
-	NULL
+	"secret_values", NULL
 };
 
 static const char *const health_keys[] = { "check", "worst", NULL };
@@ -157,6 +157,7 @@ runbook_free(struct runbook *rb)
 	free(rb->params);
 	cfg_strlist_free(rb->requires_healthy, rb->nrequires_healthy);
 	free(rb->healthy_worst);
+	cfg_strlist_free(rb->secret_values, rb->nsecret_values);
 	for (i = 0; i < rb->nrequires; i++)
 		free(rb->requires[i].runbook);
 	free(rb->requires);
@@ -817,6 +818,15 @@ runbook_parse(struct cfg_errors *e, const config_setting_t *g,
 		rb->unattended_failure = RUNBOOK_ROLLBACK;
 	}
 	cfg_duration(e, g, "budget", 0, 1, &rb->budget);
+	cfg_strlist(e, g, "secret_values", 0, &rb->secret_values,
+	    &rb->nsecret_values);
+	for (i = 0; i < (int)rb->nsecret_values; i++)
+		if (!valid_param_name(rb->secret_values[i],
+		    strlen(rb->secret_values[i])))
+			cfg_err(e, config_setting_get_member(g,
+			    "secret_values"), "'secret_values' of runbook "
+			    "'%s': \"%s\" is not a value's name (letters, "
+			    "digits and '_')", rb->name, rb->secret_values[i]);
 
 	list = cfg_list(e, g, "steps");
 	if (list == NULL) {
@@ -1381,6 +1391,19 @@ runbook_step_cwd(const struct runbook *rb, char *const *values,
 	abs = xasprintf("%s/%s", rb->dir, cwd);
 	free(cwd);
 	return abs;
+}
+
+int
+runbook_value_secret(const struct runbook *rb, const char *name)
+{
+	const struct runbook_param *p;
+	size_t i;
+
+	for (i = 0; i < rb->nsecret_values; i++)
+		if (strcmp(rb->secret_values[i], name) == 0)
+			return 1;
+	p = runbook_find_param(rb, name);
+	return p != NULL && p->secret;
 }
 
 int

@@ -129,6 +129,8 @@ struct runbook {
 	int			  on_failure;	/* RUNBOOK_ASK by default */
 	int			  unattended_failure; /* ROLLBACK by default */
 	long long		  budget;	/* seconds for the run; 0 none */
+	char			**secret_values; /* SET names to mask */
+	size_t			  nsecret_values;
 	struct runbook_req	 *requires;
 	size_t			  nrequires;
 	struct step		**steps;
@@ -296,6 +298,10 @@ const struct step *runbook_danger_step(const struct runbook *);
  */
 char *runbook_step_cwd(const struct runbook *, char *const *values,
     const struct step *);
+
+/* Whether a value set by "SET name=..." is secret: named by
+ * secret_values, or named like a secret parameter. */
+int runbook_value_secret(const struct runbook *, const char *name);
 
 /* A name for a step kind ("run", "sql", "wait_healthy", ...). */
 const char *runbook_kind_name(enum step_kind);

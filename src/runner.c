@@ -450,6 +450,7 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 	char dur[32];
 
 	stop_events(r);
+	stepout_close_line(r);	/* the step's last line, if left open */
 	util_format_duration(ms / 1000, dur, sizeof dur);
 	stepout_log(r, "== %s %s after %s%s%s\n", st->name,
 	    runner_step_state_name(s), dur, msg != NULL ? ": " : "",
@@ -852,6 +853,7 @@ runner_new(const struct runner_env *env, const struct runbook *rb,
 	r->phase = RUNNER_READY;
 	r->journal = runner_journal_path(env->state_dir);
 	buf_init(&r->pend);
+	buf_init(&r->setbuf);
 	r->in = evbuffer_new();
 	r->lines = evbuffer_new();
 	if (r->in == NULL || r->lines == NULL)
@@ -909,6 +911,7 @@ runner_free(struct runner *r)
 	free(r->metrics);
 	free(r->rbv);
 	free(r->health_reason);
+	runvars_free(r);
 	free(r->wait_status);
 	free(r->stale);
 	free(r->start_err);

@@ -29,6 +29,15 @@ enum runner_op {
 	OP_FINISH	/* end the run with r->result */
 };
 
+/* Values set by "SET name=value" lines kept per run (more are ignored). */
+#define RUNNER_VARS_MAX		100
+
+/* One value a step set. */
+struct runner_var {
+	char	*name;
+	char	*value;
+};
+
 /* One rollback step to run: step i's rollback j. */
 struct rb_item {
 	size_t	step;
@@ -119,6 +128,13 @@ struct runner {
 	char			*pgpass;	/* psql's password file */
 	struct buf		 pend;	/* output held back for masking */
 	struct evbuffer		*lines;	/* masked output not yet a line */
+	int			 out_open; /* the output's last line is open */
+
+	struct runner_var	*vars;		/* SET name=value, in order */
+	size_t			 nvars;
+	int			 set_state;	/* 0 line start, 1 in a line,
+						   2 holding a possible SET */
+	struct buf		 setbuf;	/* the line held */
 	int			 line_long;	/* the current line is too long */
 };
 
@@ -260,6 +276,29 @@ void stepout_known_secrets(struct runner *);
 void stepout_log(struct runner *, const char *fmt, ...) UTIL_PRINTF(2, 3);
 /* Output the runner itself produces (status lines): log and front end. */
 void stepout_say(struct runner *, const char *fmt, ...) UTIL_PRINTF(2, 3);
+
+/* Closes the output's last line if a step left it open (no newline), so
+ * that what follows starts a line of its own. */
+void stepout_close_line(struct runner *);
+
+/* runvars.c */
+/*
+ * Passes the step's raw output to out, taking the lines that begin with
+ * "SET name=" aside until whole: each sets $MAINTOP_VAR_name for the later
+ * steps, is journaled, and is shown with its value masked when the name is
+ * declared secret (the value is masked in all output from then on).
+ * final: the output has ended (a held line is taken as whole).
+ */
+void runvars_filter(struct runner *, const char *data, size_t len,
+    int final, struct buf *out);
+/* How many strings runvars_env adds at most. */
+size_t runvars_count(const struct runner *);
+/* Adds MAINTOP_CONFIG, MAINTOP_BIN, MAINTOP_STATE_DIR and every
+ * MAINTOP_VAR_name to the environment strings set (from index *n); a
+ * secret value only for a shell (shell), never for a client. */
+void runvars_env(struct runner *, int shell, char **set, size_t *n);
+/* Frees the values (wiped). */
+void runvars_free(struct runner *);
 
 /* runlock.c */
 /* Takes the runbook's lock (state_dir/locks/NAME.lock) without waiting

@@ -61,6 +61,7 @@ stepout_say(struct runner *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
+	stepout_close_line(r);
 	stepout_to_log(r, s, strlen(s));
 	if (r->interactive)
 		pty_write(r, s, strlen(s), 1);	/* the user is looking there */
@@ -130,6 +131,7 @@ emit(struct runner *r, const char *data, size_t len)
 
 	if (len == 0)
 		return;
+	r->out_open = data[len - 1] != '\n';
 	stepout_to_log(r, data, len);
 	if (r->env.on_output != NULL)
 		r->env.on_output(r, data, len, r->env.arg);
@@ -162,18 +164,31 @@ emit(struct runner *r, const char *data, size_t len)
  * until the next read (or the end, final).
  */
 void
-stepout_write(struct runner *r, const char *data, size_t len, int final)
+stepout_close_line(struct runner *r)
 {
-	struct buf out;
-	const char *p;
-	size_t i, k, n, sl, avail;
+	if (r->out_open)
+		emit(r, "\n", 1);
+}
+
+void
+stepout_write(struct runner *r, const char *raw, size_t rawlen, int final)
+{
+	struct buf out, in;
+	const char *p, *data;
+	size_t i, k, n, sl, avail, len;
 	int held = 0, hit;
 
+	buf_init(&in);
+	runvars_filter(r, raw, rawlen, final, &in);
+	data = in.s != NULL ? in.s : "";
+	len = in.len;
 	if (r->nsecrets == 0) {
 		emit(r, data, len);
+		buf_free(&in);
 		return;
 	}
 	buf_add(&r->pend, data, len);
+	buf_free(&in);
 	p = r->pend.s != NULL ? r->pend.s : "";
 	n = r->pend.len;
 	buf_init(&out);

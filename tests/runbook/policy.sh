@@ -195,6 +195,41 @@ wait "$pid"
 is "Ctrl-C: the step is interrupted, the run rolled back (exit 5)" "$?" 5
 is "the always step ran after Ctrl-C" "$(markers ctrlc)" "always"
 
+# Values between steps, the MAINTOP_* variables, an open last line.
+cat > "$dir/v.conf" <<EOC
+settings = { state_dir = "$dir/vstate"; };
+runbooks = (
+  { name = "vals"; secret_values = [ "token" ];
+    steps = (
+      { name = "set"; run = "echo SET release=v42; echo SET token=\$(echo czNjcjN0LXZhbA== | base64 -d); echo token is \$(echo czNjcjN0LXZhbA== | base64 -d); printf 'no newline'"; },
+      { name = "use"; run = "echo release=\$MAINTOP_VAR_release token=\$MAINTOP_VAR_token; echo cfg=\$MAINTOP_CONFIG state=\$MAINTOP_STATE_DIR; echo bin=\$MAINTOP_BIN; echo run=\$MAINTOP_RUN_ID"; },
+      { name = "fail"; run = "exit 1"; rollback = "echo rollback sees \$MAINTOP_VAR_release \$MAINTOP_VAR_token > $dir/rb-saw"; }
+    ); }
+);
+EOC
+"$MAINTOP" run vals -c "$dir/v.conf" --yes < /dev/null > "$dir/vout" 2>&1
+is "values: the run rolled back (exit 5)" "$?" 5
+check "a later step gets \$MAINTOP_VAR_name" grep -q "^release=v42 token=" \
+    "$dir/vout"
+is "and so does a rollback" "$(cat "$dir/rb-saw")" \
+    "rollback sees v42 s3cr3t-val"
+check "the value is journaled" grep -q \
+    '"type":"value".*"name":"release","value":"v42"' "$dir/vstate/journal.jsonl"
+check "a secret one masked there" grep -q \
+    '"name":"token","value":"\*\*\*\*\*\*"' "$dir/vstate/journal.jsonl"
+check "the secret value is in neither output, log nor journal" sh -c \
+    '! grep -rq "s3cr3t-val" "$1" "$2"' - "$dir/vout" "$dir/vstate"
+check "the SET line shows it masked" grep -q '^SET token=\*\*\*\*\*\*$' \
+    "$dir/vout"
+check "steps get MAINTOP_CONFIG and MAINTOP_STATE_DIR" grep -q \
+    "^cfg=$dir/v.conf state=$dir/vstate\$" "$dir/vout"
+check "MAINTOP_BIN is maintop" grep -qx "bin=$MAINTOP" "$dir/vout"
+check "MAINTOP_RUN_ID is the run's id" sh -c \
+    'id=$(sed -n "s/^run=//p" "$1"); grep -q "\"run\":\"$id\"" "$2"' - \
+    "$dir/vout" "$dir/vstate/journal.jsonl"
+check "a last line without newline is closed before maintop's own" grep -qx \
+    "no newline" "$dir/vout"
+
 # Paths: a relative runbook_dir, cwd and script, from another directory.
 mkdir -p "$dir/conf/rb/scripts" "$dir/conf/rb/work"
 cat > "$dir/conf/m.conf" <<EOC
