@@ -730,22 +730,21 @@ parse_secret(struct cfg_errors *e, const config_setting_t *g,
 
 /*
  * Whether a conninfo that libpq cannot parse may hold a password: a
- * "password" keyword, or a URI whose user part has a colon
+ * "password" keyword, or a URI with a colon and an @ after its "://"
  * (postgresql://user:secret@host).
  */
 static int
 conninfo_may_hold_password(const char *ci)
 {
-	const char *p, *at, *end;
+	const char *p;
 
 	if (strcasestr(ci, "password") != NULL)
 		return 1;
-	if ((p = strstr(ci, "://")) == NULL)
+	/* Any colon with an @ after it: whatever a parser takes for the
+	 * user part, it may hold a password. */
+	if ((p = strstr(ci, "://")) == NULL || (p = strchr(p + 3, ':')) == NULL)
 		return 0;
-	p += 3;
-	end = p + strcspn(p, "/?");
-	at = memchr(p, '@', (size_t)(end - p));
-	return at != NULL && memchr(p, ':', (size_t)(at - p)) != NULL;
+	return strchr(p, '@') != NULL;
 }
 
 static void

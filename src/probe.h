@@ -164,6 +164,13 @@ extern const struct probe_ops probe_redis_ops;
 /* The table of probe kinds, indexed by enum check_type (health.c). */
 extern const struct probe_ops *const probe_kinds[CHECK_NTYPES];
 
+/*
+ * Parses a certificate's expiry as curl's CERTINFO gives it, "Nov 23
+ * 13:00:00 2026 GMT" (OpenSSL's ASN1_TIME_print form; leading blanks
+ * skipped), into *out (UTC).  Returns 0, or -1 when s is not that form.
+ */
+int probe_http_parse_expiry(const char *, time_t *);
+
 /* Backoff before reconnecting after n consecutive failures, in ms. */
 long long probe_backoff_ms(unsigned int n);
 

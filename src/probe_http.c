@@ -549,9 +549,8 @@ http_free(struct probe *p)
 	free(p);
 }
 
-/* Parses "Nov 23 13:00:00 2026 GMT" (OpenSSL's ASN1_TIME_print form). */
-static int
-http_parse_expiry(const char *s, time_t *out)
+int
+probe_http_parse_expiry(const char *s, time_t *out)
 {
 	struct tm tm;
 	const char *end;
@@ -580,7 +579,7 @@ http_cert(struct probe *p)
 	for (l = ci->certinfo[0]; l != NULL; l = l->next) {
 		if (strncmp(l->data, "Expire date:", 12) != 0)
 			continue;
-		if (http_parse_expiry(l->data + 12, &exp) == 0)
+		if (probe_http_parse_expiry(l->data + 12, &exp) == 0)
 			p->cert_expiry = exp;
 		return;
 	}

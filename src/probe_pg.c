@@ -15,61 +15,11 @@
 
 #include "check.h"
 #include "probe.h"
+#include "pg_stats.h"
 #include "resolve.h"
 #include "share.h"
 
-/*
- * Prepared once per connection and run after "SELECT 1", whose round trip
- * alone is the query latency.  One statement, each statistics view read
- * once: parsing and planning these views costs the server more than
- * running them, hence the prepared statement.  Everything a role without
- * pg_monitor cannot see comes back NULL and is shown as unavailable, never
- * as an error; column 13 says whether the role can see other sessions.
- * Columns 15-17: the table least recently vacuumed, 18-19: analyzed.
- */
 #define PG_STMT "maintop_stats"
-static const char pg_sql[] =
-    "WITH a AS (SELECT"
-    "  count(*) FILTER (WHERE backend_type = 'client backend') AS conns,"
-    "  extract(epoch FROM max(clock_timestamp() - xact_start) FILTER"
-    "   (WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid()"
-    "   AND backend_type = 'client backend'))::float8 AS xact,"
-    "  extract(epoch FROM max(clock_timestamp() - query_start) FILTER"
-    "   (WHERE state = 'active' AND pid <> pg_backend_pid()"
-    "   AND backend_type = 'client backend'))::float8 AS query"
-    "  FROM pg_stat_activity),"
-    " r AS (SELECT extract(epoch FROM max(replay_lag))::float8 AS lag,"
-    "  count(*)::int8 AS n FROM pg_stat_replication),"
-    " t AS MATERIALIZED (SELECT schemaname || '.' || relname AS name,"
-    "  greatest(last_vacuum, last_autovacuum) AS vac,"
-    "  greatest(last_analyze, last_autoanalyze) AS ana,"
-    "  n_dead_tup, n_live_tup, n_mod_since_analyze"
-    "  FROM pg_stat_user_tables),"
-    " v AS (SELECT name, extract(epoch FROM now() - vac)::float8 AS age,"
-    "  n_dead_tup::float8 / nullif(n_live_tup + n_dead_tup, 0) AS ratio"
-    "  FROM t ORDER BY vac ASC NULLS FIRST, n_dead_tup DESC LIMIT 1),"
-    " z AS (SELECT name, extract(epoch FROM now() - ana)::float8 AS age"
-    "  FROM t ORDER BY ana ASC NULLS FIRST, n_mod_since_analyze DESC"
-    "  LIMIT 1)"
-    " SELECT current_setting('server_version'),"
-    " extract(epoch FROM now() - pg_postmaster_start_time())::float8,"
-    " a.conns::int8,"
-    " current_setting('max_connections')::int8,"
-    " pg_is_in_recovery(),"
-    " CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM now() -"
-    "  pg_last_xact_replay_timestamp())::float8 END,"
-    " r.lag, r.n,"
-    " (SELECT max(age(datfrozenxid)) FROM pg_database)::int8,"
-    " a.xact, a.query,"
-    " pg_database_size(current_database())::int8,"
-    " current_database(),"
-    " coalesce((SELECT rolsuper FROM pg_roles"
-    "  WHERE rolname = current_user), false) OR"
-    "  pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'),"
-    " (SELECT max(n_dead_tup::float8 / (n_live_tup + n_dead_tup))"
-    "  FROM t WHERE n_live_tup + n_dead_tup >= 1000),"
-    " v.name, v.age, v.ratio, z.name, z.age"
-    " FROM a CROSS JOIN r LEFT JOIN v ON true LEFT JOIN z ON true";
 
 /* What the probe in flight waits for. */
 enum pg_step {
@@ -134,12 +84,9 @@ struct probe {
 	enum pg_step		 step;
 	int			 failed;	/* a statement failed */
 	int			 reprepared;
-	int			 can_stats;
 };
 
 static void pg_send(struct probe *);
-static void pg_result_table(struct probe *, PGresult *, int, const char *,
-    int);
 static void pc_open(struct pg_conn *);
 
 /* Milliseconds on the monotonic clock, with a fraction. */
@@ -347,118 +294,6 @@ pc_poll_connect(struct pg_conn *pc)
 	share_kick(&pc->sh);
 }
 
-static double
-col_num(PGresult *r, int row, int col, int *null)
-{
-	*null = PQgetisnull(r, row, col);
-	return *null ? 0 : strtod(PQgetvalue(r, row, col), NULL);
-}
-
-/*
- * A figure about other sessions, which a role without pg_monitor sees only
- * for its own sessions: a figure from that subset would look like the
- * truth, so it is unavailable.  With pg_monitor, NULL means 0.
- */
-static void
-stat_fig(struct probe *p, PGresult *r, int col, const char *name,
-    const char *unit)
-{
-	int null;
-	double v = col_num(r, 0, col, &null);
-
-	if (!p->can_stats)
-		sample_add_unavailable(p->s, name, "needs pg_monitor");
-	else
-		sample_add_num(p->s, name, v, unit);
-}
-
-static void
-pg_result_main(struct probe *p, PGresult *r)
-{
-	struct sample *s = p->s;
-	double conns, maxc, v;
-	int null, standby, replicas;
-	const char *ver;
-	char lat[32];
-
-	if (PQntuples(r) != 1 || PQnfields(r) < 20) {
-		sample_fail(s, STATE_UNKNOWN, "unexpected reply to the "
-		    "statistics query");
-		return;
-	}
-	p->can_stats = strcmp(PQgetvalue(r, 0, 13), "t") == 0;
-	ver = PQgetvalue(r, 0, 0);
-	sample_add_str(s, "version", ver);
-	sample_add_num(s, "uptime", col_num(r, 0, 1, &null), "s");
-	conns = col_num(r, 0, 2, &null);
-	maxc = col_num(r, 0, 3, &null);
-	sample_add_num(s, "connections", conns, "");
-	sample_add_num(s, "max_connections", maxc, "");
-	if (maxc > 0)
-		sample_add_num(s, "connections_pct", 100.0 * conns / maxc,
-		    "%");
-	standby = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
-	sample_add_str(s, "role", standby ? "standby" : "primary");
-	replicas = (int)col_num(r, 0, 7, &null);
-	if (standby) {
-		v = col_num(r, 0, 5, &null);
-		if (null)
-			sample_add_unavailable(s, "replication_lag",
-			    "nothing replayed yet");
-		else
-			sample_add_num(s, "replication_lag", v, "s");
-	} else {
-		sample_add_num(s, "replicas", replicas, "");
-		if (replicas > 0)
-			stat_fig(p, r, 6, "replication_lag", "s");
-	}
-	v = col_num(r, 0, 8, &null);
-	if (!null)
-		sample_add_num(s, "xid_age", v, "");
-	stat_fig(p, r, 9, "oldest_xact", "s");
-	stat_fig(p, r, 10, "longest_query", "s");
-	v = col_num(r, 0, 11, &null);
-	if (!null)
-		sample_add_num(s, "db_size", v, "B");
-	sample_add_str(s, "database", PQgetvalue(r, 0, 12));
-	v = col_num(r, 0, 14, &null);
-	sample_add_num(s, "dead_ratio", null ? 0 : v, "");
-	pg_result_table(p, r, 15, "vacuum", 1);
-	pg_result_table(p, r, 18, "analyze", 0);
-	util_format_quantity(s->latency_ms, "ms", lat, sizeof lat);
-	sample_set_msg(s, "PostgreSQL %s %s, %.0f/%.0f connections, query "
-	    "%s", ver, standby ? "standby" : "primary", conns, maxc, lat);
-}
-
-/* The least recently vacuumed or analyzed table, from columns col... */
-static void
-pg_result_table(struct probe *p, PGresult *r, int col, const char *what,
-    int with_ratio)
-{
-	char name[64];
-	int null;
-	double v;
-
-	snprintf(name, sizeof name, "%s_oldest", what);
-	if (PQgetisnull(r, 0, col)) {
-		sample_add_str(p->s, name, "(no tables)");
-		return;
-	}
-	sample_add_str(p->s, name, PQgetvalue(r, 0, col));
-	snprintf(name, sizeof name, "%s_age", what);
-	v = col_num(r, 0, col + 1, &null);
-	if (null)
-		sample_add_str(p->s, name, "never");
-	else
-		sample_add_num(p->s, name, v, "s");
-	if (with_ratio) {
-		snprintf(name, sizeof name, "%s_dead_ratio", what);
-		v = col_num(r, 0, col + 2, &null);
-		if (!null)
-			sample_add_num(p->s, name, v, "");
-	}
-}
-
 /*
  * Behind a transaction pooler (pgbouncer) the server session changes under
  * us: the statement may already exist (42P05: fine) or be gone (26000:
@@ -507,7 +342,7 @@ pc_read(struct pg_conn *pc)
 			if (!p->failed && p->step == PS_PING &&
 			    !pc->prepared) {
 				p->step = PS_PREPARE;
-				if (!PQsendPrepare(pc->conn, PG_STMT, pg_sql,
+				if (!PQsendPrepare(pc->conn, PG_STMT, pg_stats_sql,
 				    0, NULL))
 					goto broken;
 			} else if (!p->failed && p->step != PS_STATS) {
@@ -549,7 +384,7 @@ pc_read(struct pg_conn *pc)
 				sample_add_num(p->s, "latency",
 				    p->s->latency_ms / 1000.0, "s");
 			} else if (p->step == PS_STATS)
-				pg_result_main(p, r);
+				pg_stats_read(p->s, r);
 		}
 		PQclear(r);
 	}
