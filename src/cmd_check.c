@@ -14,6 +14,7 @@
 #include "check.h"
 #include "cli.h"
 #include "config.h"
+#include "debt_json.h"
 #include "health.h"
 #include "maint.h"
 #include "metric.h"
@@ -305,16 +306,21 @@ status_json(const struct check_report *r, const struct check_status *st)
 static void
 check_json(const struct check_report *r)
 {
+	struct debt_json_items *debt;
 	json_t *obj;
 	const char *p;
 	char *text;
 	int first = 1;
 	size_t i;
 
+	/* Each check carries the open debt items naming it. */
+	debt = debt_json_open(r->cfg, r->now);
 	for (i = 0; i < health_count(r->h); i++) {
 		if (!report_selected(r, i))
 			continue;
 		obj = status_json(r, health_get(r->h, i));
+		json_object_set_new(obj, "debt", debt_json_system(debt,
+		    health_get(r->h, i)->check->name));
 		text = json_dumps(obj, JSON_INDENT(2) |
 		    JSON_REAL_PRECISION(6));
 		json_decref(obj);
@@ -330,6 +336,7 @@ check_json(const struct check_report *r)
 		first = 0;
 	}
 	puts(first ? "[]" : "\n]");
+	debt_json_close(debt);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "config.h"
 #include "debt_fields.h"
+#include "debt_json.h"
 #include "debt_store.h"
 #include "sanitize.h"
 
@@ -144,81 +145,25 @@ print_plain(struct debt_item **v, size_t n, time_t now, const char *tz)
 	}
 }
 
-static void
-json_opt_str(struct buf *b, const char *key, const char *v)
-{
-	buf_printf(b, ",\"%s\":", key);
-	if (v != NULL)
-		buf_json_str(b, v);
-	else
-		buf_adds(b, "null");
-}
-
-static void
-json_date(struct buf *b, const char *key, time_t t, const char *tz)
-{
-	char date[16];
-
-	if (t == 0) {
-		json_opt_str(b, key, NULL);
-		return;
-	}
-	debt_format_date(t, tz, date, sizeof date);
-	json_opt_str(b, key, date);
-}
-
+/* The list as a JSON array, one item a line. */
 static void
 print_json(struct debt_item **v, size_t n, time_t now, const char *tz)
 {
-	const struct debt_item *d;
-	struct debt_score sc;
-	struct buf b;
-	long long days;
-	size_t i, j;
+	json_t *o;
+	char *text;
+	size_t i;
 
-	buf_init(&b);
-	buf_addc(&b, '[');
+	fputs("[", stdout);
 	for (i = 0; i < n; i++) {
-		d = v[i];
-		sc = debt_score(d, now, tz);
-		buf_adds(&b, i == 0 ? "\n  {" : ",\n  {");
-		buf_adds(&b, "\"id\":");
-		buf_json_str(&b, d->id);
-		json_opt_str(&b, "title", d->title);
-		json_opt_str(&b, "priority", debt_priority_name(d->priority));
-		json_opt_str(&b, "status", debt_status_name(d->status));
-		buf_adds(&b, ",\"systems\":[");
-		for (j = 0; j < d->nsystems; j++) {
-			if (j > 0)
-				buf_addc(&b, ',');
-			buf_json_str(&b, d->systems[j]);
-		}
-		buf_addc(&b, ']');
-		json_date(&b, "target", d->target, tz);
-		if (debt_days_until(d, now, tz, &days) == 0)
-			buf_printf(&b, ",\"days_until_target\":%lld", days);
-		else
-			buf_adds(&b, ",\"days_until_target\":null");
-		buf_printf(&b, ",\"score\":%.10g,\"score_parts\":{\"weight\":"
-		    "%.10g,\"systems\":%.10g,\"urgency\":%.10g}", sc.total,
-		    sc.weight, sc.systems, sc.urgency);
-		json_date(&b, "created", d->created, tz);
-		json_date(&b, "resolved", d->resolved, tz);
-		json_opt_str(&b, "owner", d->owner);
-		if (d->effort > 0)
-			buf_printf(&b, ",\"effort\":%lld", d->effort);
-		else
-			buf_adds(&b, ",\"effort\":null");
-		json_opt_str(&b, "description", d->description);
-		json_opt_str(&b, "impact", d->impact);
-		json_opt_str(&b, "plan", d->plan);
-		json_opt_str(&b, "source", d->source == DEBT_SOURCE_CONFIG ?
-		    "config" : "state");
-		buf_addc(&b, '}');
+		o = debt_json_item(v[i], now, tz);
+		text = json_dumps(o, DEBT_JSON_FLAGS);
+		json_decref(o);
+		if (text == NULL)
+			fatal("out of memory");
+		printf("%s%s", i == 0 ? "\n  " : ",\n  ", text);
+		free(text);
 	}
-	buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
-	fputs(b.s, stdout);
-	buf_free(&b);
+	fputs(n > 0 ? "\n]\n" : "]\n", stdout);
 }
 
 /*
@@ -584,7 +529,7 @@ cmd_debt(int argc, char **argv)
 	struct config *cfg;
 	struct debt_store *st;
 	const char *verb = "list", *id = NULL, *tz;
-	char *dir = NULL, *path, *journal, *cause = NULL;
+	char *cause = NULL;
 	int r, nargs, broken, ro;
 	time_t now;
 
@@ -609,21 +554,18 @@ cmd_debt(int argc, char **argv)
 		args_free(&a);
 		return CLI_EXIT_CONFIG;
 	}
-	if (config_state_dir(cfg, &dir, &cause) != 0) {
+	now = cli_now();
+	tz = cfg->settings.timezone;
+	ro = a.read_only || cfg->settings.read_only;
+	st = debt_store_open_config(cfg, ro || strcmp(verb, "list") == 0 ||
+	    strcmp(verb, "show") == 0, &errs, &cause);
+	if (st == NULL) {
 		fprintf(stderr, "maintop debt: %s\n", cause);
 		free(cause);
 		config_free(cfg);
 		args_free(&a);
 		return CLI_EXIT_FAIL;
 	}
-	path = xasprintf("%s/debt.conf", dir);
-	journal = xasprintf("%s/journal.jsonl", dir);
-	now = cli_now();
-	tz = cfg->settings.timezone;
-	ro = a.read_only || cfg->settings.read_only;
-
-	st = debt_store_open(path, journal, cfg, ro || strcmp(verb, "list") ==
-	    0 || strcmp(verb, "show") == 0, &errs);
 	cli_print_errors(&errs);
 	broken = errs.nerrors != 0;
 	cfg_errors_free(&errs);
@@ -640,9 +582,6 @@ cmd_debt(int argc, char **argv)
 		r = do_change(st, verb, id, &a, now, tz);
 
 	debt_store_free(st);
-	free(path);
-	free(journal);
-	free(dir);
 	config_free(cfg);
 	args_free(&a);
 	return r;

@@ -8,7 +8,7 @@
 
 #include "calendar.h"
 #include "check.h"
-#include "debt.h"
+#include "debt_store.h"
 #include "cli.h"
 #include "config.h"
 #include "health.h"
@@ -62,38 +62,51 @@ snapshot_calendar(struct config *c, time_t now)
 	free(cv);
 }
 
+/* The open items of the configuration and of the debt file in the state
+ * directory, in score order, in columns that line up. */
 static void
 snapshot_debt(struct config *c, time_t now)
 {
+	const char *tz = c->settings.timezone;
+	struct cfg_errors errs = { 0 };
+	struct debt_store *st;
 	struct debt_item **v;
-	struct debt_score sc;
-	char target[32], *title;
-	size_t i;
+	char target[32], *title, *cause = NULL;
+	size_t i, n, idw = 2;
 
 	printf("\n== Debt (open, by score)\n");
-	if (c->ndebt == 0) {
-		printf("no debt items in the configuration\n");
-		return;
+	st = debt_store_open_config(c, 1, &errs, &cause);
+	if (st == NULL) {
+		/* No state directory: the configuration's items only. */
+		printf("debt file unavailable: %s\n", cause);
+		free(cause);
+		st = debt_store_open("/nonexistent/debt.conf", NULL, c, 1,
+		    &errs);
 	}
-	v = xcalloc(c->ndebt, sizeof *v);
-	memcpy(v, c->debt, c->ndebt * sizeof *v);
-	debt_sort(v, c->ndebt, now, c->settings.timezone);
-	for (i = 0; i < c->ndebt; i++) {
-		if (v[i]->status != DEBT_OPEN)
-			continue;
-		sc = debt_score(v[i], now, c->settings.timezone);
+	if (errs.nerrors != 0)
+		printf("the debt file has errors; see maintop debt\n");
+	cfg_errors_free(&errs);
+	n = debt_store_list(st, now, 0, &v);
+	if (n == 0)
+		printf("no open debt items\n");
+	for (i = 0; i < n; i++)
+		if (strlen(v[i]->id) > idw)
+			idw = strlen(v[i]->id);
+	for (i = 0; i < n; i++) {
 		if (v[i]->target != 0)
-			debt_format_date(v[i]->target, c->settings.timezone,
-			    target, sizeof target);
+			debt_format_date(v[i]->target, tz, target,
+			    sizeof target);
 		else
 			snprintf(target, sizeof target, "-");
 		title = sanitize_cstr(v[i]->title, 0);
-		printf("%5.1f  %-6s %-8s %-10s %s\n", sc.total,
-		    debt_priority_name(v[i]->priority), v[i]->id, target,
-		    title);
+		printf("%5.1f  %-6s %-*s %-10s %s\n",
+		    debt_score(v[i], now, tz).total,
+		    debt_priority_name(v[i]->priority), (int)idw, v[i]->id,
+		    target, title);
 		free(title);
 	}
 	free(v);
+	debt_store_free(st);
 }
 
 static void

@@ -199,6 +199,24 @@ debt_store_open(const char *path, const char *journal,
 	return st;
 }
 
+struct debt_store *
+debt_store_open_config(const struct config *cfg, int read_only,
+    struct cfg_errors *errs, char **cause)
+{
+	struct debt_store *st;
+	char *dir = NULL, *path, *journal;
+
+	if (config_state_dir(cfg, &dir, cause) != 0)
+		return NULL;
+	path = xasprintf("%s/debt.conf", dir);
+	journal = xasprintf("%s/journal.jsonl", dir);
+	st = debt_store_open(path, journal, cfg, read_only, errs);
+	free(path);
+	free(journal);
+	free(dir);
+	return st;
+}
+
 void
 debt_store_free(struct debt_store *st)
 {
@@ -322,33 +340,28 @@ static char *
 journal_line(struct debt_store *st, const char *action, const char *id,
     const char *title, const char *extra, time_t now)
 {
-	struct buf b;
-	char when[32];
+	json_t *o;
+	char when[32], *line;
 
 	if (st->journal == NULL)
 		return NULL;
 	util_format_utc(now, when, sizeof when);
-	buf_init(&b);
-	buf_adds(&b, "{\"type\":\"debt\",\"action\":");
-	buf_json_str(&b, action);
-	buf_adds(&b, ",\"id\":");
-	buf_json_str(&b, id);
-	if (title != NULL) {
-		buf_adds(&b, ",\"title\":");
-		buf_json_str(&b, title);
-	}
-	if (extra != NULL) {
-		buf_adds(&b, ",\"undid\":");
-		buf_json_str(&b, extra);
-	}
-	buf_adds(&b, ",\"file\":");
-	buf_json_str(&b, st->path);
-	buf_addc(&b, ',');
-	journal_who(&b);
-	buf_adds(&b, ",\"time\":");
-	buf_json_str(&b, when);
-	buf_addc(&b, '}');
-	return buf_detach(&b);
+	o = json_object();
+	json_object_set_new(o, "type", json_string("debt"));
+	json_object_set_new(o, "action", json_string(action));
+	json_object_set_new(o, "id", json_string(id));
+	if (title != NULL)
+		json_object_set_new(o, "title", json_string(title));
+	if (extra != NULL)
+		json_object_set_new(o, "undid", json_string(extra));
+	json_object_set_new(o, "file", json_string(st->path));
+	journal_who_json(o);
+	json_object_set_new(o, "time", json_string(when));
+	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (line == NULL)
+		fatal("out of memory");
+	return line;
 }
 
 /* The list after a saved change: next (taken) becomes the list. */

@@ -30,6 +30,13 @@ struct debt_store *debt_store_open(const char *path, const char *journal,
     const struct config *cfg, int read_only, struct cfg_errors *errs);
 void debt_store_free(struct debt_store *);
 /*
+ * debt_store_open on the configuration's state directory: its debt.conf,
+ * its journal.jsonl.  Returns NULL with *cause set (caller frees) when
+ * there is no state directory.
+ */
+struct debt_store *debt_store_open_config(const struct config *cfg,
+    int read_only, struct cfg_errors *errs, char **cause);
+/*
  * With nowait set (the dashboard), a change finding the file locked by
  * another maintop is refused at once ("try again") instead of waiting up
  * to 3 s for the lock: the screen must not stall.

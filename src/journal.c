@@ -45,12 +45,14 @@ journal_set_actor(const char *name)
 	    "localhost");
 }
 
-void
-journal_who(struct buf *b)
+/* Who acts: the actor or the user name (never NULL: "uid N" at worst, in
+ * buf), the SSH client's address (new, or NULL) and the terminal (or
+ * NULL). */
+static const char *
+who(char *buf, size_t len, char **client, const char **tty)
 {
 	struct passwd *pw;
-	const char *user = NULL, *tty;
-	char *client;
+	const char *user = NULL;
 
 	pw = journal_actor == NULL ? getpwuid(geteuid()) : NULL;
 	if (journal_actor != NULL)
@@ -61,28 +63,59 @@ journal_who(struct buf *b)
 		user = getenv("USER");
 	if (user == NULL || *user == '\0')
 		user = getenv("LOGNAME");
-	buf_adds(b, "\"user\":");
-	if (user != NULL && *user != '\0')
-		buf_json_str(b, user);
-	else
-		buf_printf(b, "\"uid %lu\"", (unsigned long)geteuid());
+	if (user == NULL || *user == '\0') {
+		snprintf(buf, len, "uid %lu", (unsigned long)geteuid());
+		user = buf;
+	}
+	*client = first_field(getenv("SSH_CLIENT"));
+	if (*client == NULL)
+		*client = first_field(getenv("SSH_CONNECTION"));
+	*tty = isatty(0) ? ttyname(0) : NULL;
+	return user;
+}
 
-	client = first_field(getenv("SSH_CLIENT"));
-	if (client == NULL)
-		client = first_field(getenv("SSH_CONNECTION"));
+void
+journal_who(struct buf *b)
+{
+	const char *user, *tty;
+	char uid[32], *client;
+
+	user = who(uid, sizeof uid, &client, &tty);
+	buf_adds(b, "\"user\":");
+	buf_json_str(b, user);
 	buf_adds(b, ",\"ssh_client\":");
 	if (client != NULL)
 		buf_json_str(b, client);
 	else
 		buf_adds(b, "null");
 	free(client);
-
-	tty = isatty(0) ? ttyname(0) : NULL;
 	buf_adds(b, ",\"tty\":");
 	if (tty != NULL)
 		buf_json_str(b, tty);
 	else
 		buf_adds(b, "null");
+}
+
+/* A JSON string, or null for NULL or text that is not UTF-8. */
+static json_t *
+str_or_null(const char *s)
+{
+	json_t *v = s != NULL ? json_string(s) : NULL;
+
+	return v != NULL ? v : json_null();
+}
+
+void
+journal_who_json(json_t *o)
+{
+	const char *user, *tty;
+	char uid[32], *client;
+
+	user = who(uid, sizeof uid, &client, &tty);
+	json_object_set_new(o, "user", str_or_null(user));
+	json_object_set_new(o, "ssh_client", str_or_null(client));
+	json_object_set_new(o, "tty", str_or_null(tty));
+	free(client);
 }
 
 int

@@ -3,6 +3,7 @@
 #ifndef MAINTOP_JOURNAL_H
 #define MAINTOP_JOURNAL_H
 
+#include <jansson.h>
 #include <time.h>
 
 #include "util.h"
@@ -16,6 +17,9 @@
  * terminal).  Every value is escaped as a JSON string.
  */
 void journal_who(struct buf *b);
+/* The same members set on the JSON object o (a name that is not UTF-8
+ * gives a null user, as jansson refuses it). */
+void journal_who_json(json_t *o);
 
 /*
  * Makes journal_who's user NAME@HOST from now on (NULL: the user again):

@@ -1267,32 +1267,25 @@ dview_init(struct ui *ui)
 {
 	struct debt_view *v;
 	struct cfg_errors errs = { 0 };
-	char *dir = NULL, *cause = NULL, *path, *journal;
+	char *cause = NULL;
 
 	v = xcalloc(1, sizeof *v);
 	v->ui = ui;
 	v->tz = ui->cfg->settings.timezone;
-	if (config_state_dir(ui->cfg, &dir, &cause) != 0) {
+	v->store = debt_store_open_config(ui->cfg, ui->read_only, &errs,
+	    &cause);
+	if (v->store == NULL) {
 		v->why = xasprintf("debt file unavailable: %s", cause);
 		free(cause);
 		return v;
 	}
-	path = xasprintf("%s/debt.conf", dir);
-	journal = xasprintf("%s/journal.jsonl", dir);
-	v->store = debt_store_open(path, journal, ui->cfg, ui->read_only,
-	    &errs);
-	if (v->store != NULL) {
-		/* Saves run on a thread: the screen never waits on the
-		 * disk, nor on another maintop holding the lock (the
-		 * thread waits for it, up to 3 s). */
-		debt_store_set_async(v->store, ui->base, debt_saved, v);
-	}
+	/* Saves run on a thread: the screen never waits on the disk, nor
+	 * on another maintop holding the lock (the thread waits for it, up
+	 * to 3 s). */
+	debt_store_set_async(v->store, ui->base, debt_saved, v);
 	/* Load problems are kept by the store as its refusal, shown in the
 	 * pane; the list of them is not needed here. */
 	cfg_errors_free(&errs);
-	free(path);
-	free(journal);
-	free(dir);
 	return v;
 }
 

@@ -26,6 +26,37 @@ grep -q "no checks configured" "$tmp/out"
 t $? "the health section says when there is nothing to check"
 ! grep -q "$(printf '\033')" "$tmp/out"
 t $? "no escape sequence in the output"
+# The debt file's items are listed with the configuration's, in score
+# order, their columns lined up whatever the ids' lengths.
+mkdir -p "$tmp/state"
+cat > "$tmp/debt.conf" <<EOF
+settings = { timezone = "UTC"; state_dir = "$tmp/state"; };
+debt = ( { id = "D-1"; title = "From the configuration"; priority = "low"; } );
+EOF
+cat > "$tmp/state/debt.conf" <<'EOF'
+version = 1;
+debt = (
+  { id = "D-0002"; title = "From the file"; priority = "high";
+    target = "2026-12-01"; },
+  { id = "platform-42"; title = "A long id"; priority = "medium"; },
+  { id = "D-0003"; title = "Resolved"; priority = "high";
+    status = "resolved"; resolved = "2026-11-01"; }
+);
+EOF
+"$MAINTOP" snapshot -c "$tmp/debt.conf" --now 2026-11-29T03:00:00Z \
+    > "$tmp/out" 2> "$tmp/err"
+t $? "snapshot with a debt file exits 0"
+sed -n '/^== Debt/,/^$/p' "$tmp/out" > "$tmp/debt"
+cat > "$tmp/want" <<'EOF'
+== Debt (open, by score)
+  8.0  high   D-0002      2026-12-01 From the file
+  3.0  medium platform-42 -          A long id
+  1.0  low    D-1         -          From the configuration
+
+EOF
+cmp -s "$tmp/want" "$tmp/debt"
+t $? "the debt file's open items, in score order, columns lined up"
+cmp -s "$tmp/want" "$tmp/debt" || diff "$tmp/want" "$tmp/debt" | sed 's/^/# /'
 "$MAINTOP" snapshot -c "$conf" extra > /dev/null 2>&1
 t $([ $? -eq 2 ] && echo 0 || echo 1) "an extra argument is a usage error"
 echo "1..$n"

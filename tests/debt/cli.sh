@@ -56,8 +56,8 @@ expect_eq "$out" "SCORE  PRIORITY  ID      TARGET       TITLE  [SYSTEMS]
 out=$(run --json)
 expect_eq "$out" '[
   {"id":"D-0008","title":"Rotate TLS certs","priority":"high","status":"open","systems":["api"],"target":"2026-04-01","days_until_target":21,"score":7.8,"score_parts":{"weight":5,"systems":0.5,"urgency":2.3},"created":"2026-03-10","resolved":null,"owner":null,"effort":14400,"description":null,"impact":null,"plan":null,"source":"state"},
-  {"id":"D-0007","title":"Config item","priority":"medium","status":"open","systems":["api","cache"],"target":"2026-02-26","days_until_target":-13,"score":7.433333333,"score_parts":{"weight":3,"systems":1,"urgency":3.433333333},"created":"2026-01-01","resolved":null,"owner":"ops","effort":null,"description":null,"impact":null,"plan":null,"source":"config"},
-  {"id":"D-0009","title":"Drop old tables","priority":"low","status":"open","systems":[],"target":"2026-03-10","days_until_target":-1,"score":4.033333333,"score_parts":{"weight":1,"systems":0,"urgency":3.033333333},"created":"2026-03-10","resolved":null,"owner":null,"effort":null,"description":null,"impact":null,"plan":null,"source":"state"}
+  {"id":"D-0007","title":"Config item","priority":"medium","status":"open","systems":["api","cache"],"target":"2026-02-26","days_until_target":-13,"score":7.433333333,"score_parts":{"weight":3,"systems":1.0,"urgency":3.433333333},"created":"2026-01-01","resolved":null,"owner":"ops","effort":null,"description":null,"impact":null,"plan":null,"source":"config"},
+  {"id":"D-0009","title":"Drop old tables","priority":"low","status":"open","systems":[],"target":"2026-03-10","days_until_target":-1,"score":4.033333333,"score_parts":{"weight":1,"systems":0.0,"urgency":3.033333333},"created":"2026-03-10","resolved":null,"owner":null,"effort":null,"description":null,"impact":null,"plan":null,"source":"state"}
 ]' "--json: every item in score order with the score's parts"
 
 out=$(run resolve D-0009); rc=$?
@@ -169,6 +169,19 @@ run resolve >/dev/null; rc=$?
 expect_eq "$rc" "2" "resolve without an id is a usage error"
 "$MAINTOP" debt -c "$dir/missing.conf" >/dev/null 2>&1; rc=$?
 expect_eq "$rc" "3" "no configuration: exit 3"
+
+# check --json: each check lists the open items naming it, the debt
+# file's with the configuration's, in score order.
+sed 's|^debt = (|http = ( { name = "api"; url = "http://127.0.0.1:1/"; timeout = "2s"; } );\ndebt = (|' \
+    "$dir/m.conf" > "$dir/c.conf"
+"$MAINTOP" $now check -c "$dir/c.conf" --json > "$dir/check.json" 2>/dev/null
+out=$(python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+print(" ".join("%s:%s:%.2f" % (d["id"], d["source"], d["score"])
+    for d in a[0]["debt"]))' "$dir/check.json")
+expect_eq "$out" "D-0007:config:7.43 D-0008:state:6.00" \
+    "check --json: the debt items naming the check, from both places"
 
 # A broken debt file: errors with file and line, nothing overwritten.
 printf 'version = 1;\ndebt = (\n  { id = "D-0001"; title = 42; priority = "low"; }\n);\n' \
