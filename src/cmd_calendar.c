@@ -398,6 +398,21 @@ ics_event(struct buf *out, const struct config *c, const struct occurrence *o,
 	buf_printf(&line, "PRIORITY:%d", w->priority * 2 - 1);
 	ics_line(out, line.s);
 	ics_line(out, "TRANSP:OPAQUE");
+	if (w->notice > 0 && w->kind != WINDOW_FREEZE) {
+		/* The window's notice as an alarm: RFC 5545 3.6.6, a DISPLAY
+		 * alarm needs its own DESCRIPTION. */
+		ics_line(out, "BEGIN:VALARM");
+		ics_line(out, "ACTION:DISPLAY");
+		buf_reset(&line);
+		buf_printf(&line, "TRIGGER:-PT%lldS", w->notice);
+		ics_line(out, line.s);
+		buf_reset(&line);
+		buf_adds(&line, "DESCRIPTION:");
+		ics_text(&line, w->name);
+		buf_adds(&line, " starts (maintenance notice)");
+		ics_line(out, line.s);
+		ics_line(out, "END:VALARM");
+	}
 	ics_line(out, "END:VEVENT");
 	buf_free(&line);
 }

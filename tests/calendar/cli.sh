@@ -119,6 +119,12 @@ frz = [e for e in ev if "FREEZE" in e.get("CATEGORIES").to_ical().decode()]
 assert len(frz) == 1 and str(frz[0]["SUMMARY"]) == "Change freeze: year-end-freeze"
 wdb = [e for e in ev if str(e["SUMMARY"]) == "weekly-db"][0]
 assert "Runbooks: vacuum, report\n" in str(wdb["DESCRIPTION"]), wdb["DESCRIPTION"]
+# The 48 h notice as a display alarm; windows without one have none.
+al = [a for a in wdb.walk("VALARM")]
+assert len(al) == 1 and str(al[0]["ACTION"]) == "DISPLAY", al
+assert al[0].decoded("TRIGGER") == -datetime.timedelta(hours=48), al[0].decoded("TRIGGER")
+assert "weekly-db starts" in str(al[0]["DESCRIPTION"])
+assert not list(rel.walk("VALARM")) and not list(frz[0].walk("VALARM"))
 uids = [str(e["UID"]) for e in ev]
 assert len(set(uids)) == len(uids), "UIDs are unique"
 for e in ev:
@@ -129,7 +135,7 @@ assert ev2[0].decoded("DTSTAMP") == at("2026-11-30T12:00:00")
 rel2 = [str(e["UID"]) for e in ev2 if str(e["SUMMARY"]) == "release"]
 assert rel2 == [str(rel["UID"])], (rel2, rel["UID"])
 PY
-	ok $? "--ics: 38 events parsed by icalendar, times, escaping, folding, UIDs, runbooks in order"
+	ok $? "--ics: 38 events parsed by icalendar, times, escaping, folding, UIDs, runbooks in order, notices as alarms"
 	sed 's/^/# /' "$tmp/py"
 	# Summer time: the first Sunday of April 2027 at 01:00 CEST is
 	# 23:00 UTC the day before.
