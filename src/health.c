@@ -316,8 +316,10 @@ sample_limit(struct sample *s, struct figure *f, const struct range *warn,
 		    *f->unit != '\0' ? " " : "", f->unit);
 	} else
 		util_format_quantity(limit, f->unit, lbuf, sizeof lbuf);
-	m = xasprintf("%s%s%s %s %s %s", s->message,
-	    *s->message != '\0' ? "; " : "", f->name, vbuf, op, lbuf);
+	/* The reason leads: "dead_ratio 0.39 > 0.2; PostgreSQL 15 ...", a
+	 * critical one before any other. */
+	m = xasprintf("%s %s %s %s%s%s", f->name, vbuf, op, lbuf,
+	    *s->message != '\0' ? "; " : "", s->message);
 	free(s->message);
 	s->message = m;
 }
@@ -327,13 +329,20 @@ sample_apply(struct sample *s, const struct check *c)
 {
 	const struct check_threshold *t;
 	size_t i;
+	int pass, crit;
 
-	for (i = 0; i < s->nfigures; i++) {
-		t = check_threshold(c, s->figures[i].name);
-		if (t == NULL || (!t->warn.set && !t->crit.set))
-			continue;
-		sample_limit(s, &s->figures[i], &t->warn, &t->crit);
-	}
+	/* Each reason is put first: the critical ones go last, to lead. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < s->nfigures; i++) {
+			t = check_threshold(c, s->figures[i].name);
+			if (t == NULL || (!t->warn.set && !t->crit.set))
+				continue;
+			crit = s->figures[i].kind == FIGURE_NUM &&
+			    range_alert(&t->crit, s->figures[i].num);
+			if (crit == pass)
+				sample_limit(s, &s->figures[i], &t->warn,
+				    &t->crit);
+		}
 }
 
 void

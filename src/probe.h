@@ -96,9 +96,10 @@ struct figure *sample_add_unavailable(struct sample *, const char *name,
 const struct figure *sample_figure(const struct sample *, const char *);
 /*
  * Applies the check's thresholds to every numeric figure of that name,
- * raises the sample's state to the worst figure's, and appends the
- * figures that crossed a limit to the message ("latency 1.2 s > 1 s",
- * "score 4 < 5", "load 15 inside 10:20").
+ * raises the sample's state to the worst figure's, and puts the figures
+ * that crossed a limit before the message, critical ones first, so the
+ * reason leads ("dead_ratio 0.39 > 0.2; PostgreSQL 15 ...", "latency
+ * 1.2 s > 1 s", "score 4 < 5", "load 15 inside 10:20").
  */
 void sample_apply(struct sample *, const struct check *);
 /*

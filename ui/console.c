@@ -59,6 +59,8 @@ struct console {
 	int			 ask_abort;	/* "kill and abort?" shown */
 	char			*msg;		/* a message on the prompt */
 	char			*describe;	/* runner_describe, cached */
+	int			 desc_top;	/* its scroll offset */
+	int			 desc_over;	/* longer than its rows */
 	int			 shown;		/* the console has the pane */
 };
 
@@ -241,6 +243,7 @@ con_prompt_reset(struct console *con)
 	con->msg = NULL;
 	free(con->describe);
 	con->describe = NULL;
+	con->desc_top = 0;
 }
 
 static void
@@ -737,14 +740,16 @@ draw_preview(struct console *con, WINDOW *win, int h, int w)
 		draw_block(win, bottom, errn, w, ROLE_CRIT, wrapped, 0);
 		free(wrapped);
 	}
-	n = con->preview != NULL ? count_lines(con->preview) : 0;
+	/* Wrapped, never cut: a long command is read whole. */
+	wrapped = wrap_text(con->preview != NULL ? con->preview : "", w - 2);
+	n = count_lines(wrapped);
 	if (con->preview_top > n - (bottom - y))
 		con->preview_top = n - (bottom - y);
 	if (con->preview_top < 0)
 		con->preview_top = 0;
-	if (con->preview != NULL)
-		draw_block(win, y, bottom - y, w, ROLE_TEXT, con->preview,
-		    con->preview_top);
+	draw_block(win, y, bottom - y, w, ROLE_TEXT, wrapped,
+	    con->preview_top);
+	free(wrapped);
 	ui_draw_hints(con->o.ui, win, h - 1, 1, w - 2,
 	    con->rb->require_window ? hints_window : hints_preview);
 }
@@ -772,8 +777,15 @@ draw_checklist(struct console *con, WINDOW *win, int y, int rows, int w)
 		    draw_glyph(GLYPH_BULLET));
 		draw_printf(win, y + k, 5, 30, ROLE_TEXT, "%2zu. %s", i + 1,
 		    con->rb->steps[i]->name);
-		draw_text(win, y + k, 36, 12, step_role(s->state),
-		    runner_step_state_name(s->state));
+		/* The step at the prompt waits for the operator, not for
+		 * its turn: say so. */
+		if (i == cur && !con->finished && s->state == RSTEP_PENDING &&
+		    runner_phase(con->r) == RUNNER_CONFIRM)
+			draw_text(win, y + k, 36, 16, ROLE_WARN,
+			    "waiting for you");
+		else
+			draw_text(win, y + k, 36, 16, step_role(s->state),
+			    runner_step_state_name(s->state));
 		dur[0] = '\0';
 		if (s->state == RSTEP_RUNNING)
 			util_format_duration((util_mono_ms() - con->t0[i]) /
@@ -782,12 +794,12 @@ draw_checklist(struct console *con, WINDOW *win, int y, int rows, int w)
 		    s->state != RSTEP_SKIPPED)
 			util_format_duration(s->duration_ms / 1000, dur,
 			    sizeof dur);
-		draw_text(win, y + k, 49, 8, ROLE_DIM, dur);
-		if (s->message != NULL && w > 60)
-			draw_text(win, y + k, 58, w - 59, ROLE_DIM,
+		draw_text(win, y + k, 53, 8, ROLE_DIM, dur);
+		if (s->message != NULL && w > 64)
+			draw_text(win, y + k, 62, w - 63, ROLE_DIM,
 			    s->message);
-		if (i == cur && rb >= 0 && !con->finished && w > 60)
-			draw_text(win, y + k, 58, w - 59, ROLE_MAINTENANCE,
+		if (i == cur && rb >= 0 && !con->finished && w > 64)
+			draw_text(win, y + k, 62, w - 63, ROLE_MAINTENANCE,
 			    "rolling back");
 	}
 }
@@ -823,6 +835,33 @@ draw_output(struct console *con, WINDOW *win, int y, int rows, int w)
 	}
 }
 
+/*
+ * The step to confirm, wrapped to the width (nothing cut: a command longer
+ * than the rows scrolls with the scroll keys, and says so).
+ */
+static void
+draw_describe(struct console *con, WINDOW *win, int y, int rows, int w)
+{
+	char *wrapped = wrap_text(con->describe, w - 2);
+	int n = count_lines(wrapped);
+
+	if (rows < 1) {
+		free(wrapped);
+		return;
+	}
+	if (con->desc_top > n - rows)
+		con->desc_top = n - rows;
+	if (con->desc_top < 0)
+		con->desc_top = 0;
+	con->desc_over = n > rows;
+	draw_block(win, y, rows, w, ROLE_TEXT, wrapped, con->desc_top);
+	if (n > rows)
+		draw_printf(win, y + rows - 1, w - 24, 23, ROLE_TITLE_FOCUS,
+		    " lines %d-%d of %d, %s ", con->desc_top + 1,
+		    con->desc_top + rows, n, ui_key_name(con->o.ui, REQ_DOWN));
+	free(wrapped);
+}
+
 /* The prompt's lines for the run stage, drawn from the bottom up. */
 static void
 draw_prompt(struct console *con, WINDOW *win, int y, int rows, int w)
@@ -843,8 +882,7 @@ draw_prompt(struct console *con, WINDOW *win, int y, int rows, int w)
 			n = 1;
 		}
 		if (con->describe != NULL)
-			draw_block(win, y, rows - 1 - n, w, ROLE_TEXT,
-			    con->describe, 0);
+			draw_describe(con, win, y, rows - 1 - n, w);
 		if (con->name != NULL) {
 			x = 1 + draw_printf(win, keys, 1, w - 2, ROLE_CRIT,
 			    "Type the runbook's name (%s) to run this "
@@ -910,6 +948,7 @@ console_draw(struct console *con, WINDOW *win, int h, int w)
 	WINDOW *sub;
 	char *sum, title[256];
 	int y, list_rows, prompt_rows, out_rows, sl;
+	char *wrapped;
 
 	if (con->stage == CON_RUN)
 		snprintf(title, sizeof title, "Run console: %s   run %s   %s",
@@ -946,10 +985,17 @@ console_draw(struct console *con, WINDOW *win, int h, int w)
 			list_rows = h / 3 > 1 ? h / 3 : 1;
 		draw_checklist(con, win, y, list_rows, w);
 		if (runner_phase(con->r) == RUNNER_CONFIRM) {
-			prompt_rows = count_lines(con->describe) + 1 +
+			/* What is confirmed is shown whole when it fits,
+			 * before the output gets any room. */
+			wrapped = wrap_text(con->describe != NULL ?
+			    con->describe : "", w - 2);
+			prompt_rows = count_lines(wrapped) + 1 +
 			    (con->msg != NULL);
-			if (prompt_rows > h / 3)
-				prompt_rows = h / 3;
+			free(wrapped);
+			if (prompt_rows > h - 1 - list_rows - 2)
+				prompt_rows = h - 1 - list_rows - 2;
+			if (prompt_rows < 2)
+				prompt_rows = 2;
 		} else if (runner_phase(con->r) == RUNNER_FAILED)
 			prompt_rows = 2 + (con->msg != NULL);
 		else
@@ -1123,6 +1169,9 @@ key_run(struct console *con, int key)
 	default:
 		break;
 	}
+	if (runner_phase(con->r) == RUNNER_CONFIRM && con->desc_over &&
+	    scroll_request(&con->desc_top, req, 0))
+		return CONSOLE_KEEP;
 	if (scroll_request(&con->scroll, req, 1))
 		return CONSOLE_KEEP;
 	switch (runner_phase(con->r)) {
@@ -1215,6 +1264,23 @@ console_busy(const struct console *con)
 	if (con->r == NULL || con->finished)
 		return NULL;
 	snprintf(text, sizeof text, "a run of %s is going", con->rb->name);
+	return text;
+}
+
+const char *
+console_badge(const struct console *con)
+{
+	static char text[160];
+	size_t i;
+	int rb;
+
+	if (con->r == NULL || con->finished)
+		return NULL;
+	i = runner_current(con->r, &rb);
+	snprintf(text, sizeof text, "RUN %s %zu/%zu%s", con->rb->name, i + 1,
+	    con->rb->nsteps, runner_phase(con->r) == RUNNER_CONFIRM ?
+	    " waits for you" : runner_phase(con->r) == RUNNER_FAILED ?
+	    " failed, waits for you" : rb >= 0 ? " rolling back" : "");
 	return text;
 }
 

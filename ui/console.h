@@ -53,6 +53,9 @@ void console_status(const struct console *, char *buf, size_t len,
     enum role *r);
 /* NULL, or what quitting would interrupt ("a run of vacuum is going"). */
 const char *console_busy(const struct console *);
+/* NULL, or the header's badge for the run ("RUN vacuum 2/4 waits for
+ * you"). */
+const char *console_badge(const struct console *);
 /* The terminal hung up: the running step finishes, nothing new starts. */
 void console_hangup(struct console *);
 /* The footer's hints for the console's state. */

@@ -340,19 +340,67 @@ overall_text(struct ui *ui, char *buf, size_t len, enum state *worst)
 	snprintf(buf + strlen(buf), len - strlen(buf), "ok %zu/%zu", ok, n);
 }
 
-/* The overall state in the header; returns the columns used. */
+/*
+ * One state's part of the header: " CRIT payments +1 " names the first
+ * check in that state (configuration order) and counts the others; empty
+ * when no check is in it.
+ */
+static void
+state_segment(struct ui *ui, enum state s, char *buf, size_t len)
+{
+	size_t i, n = ui->health != NULL ? health_count(ui->health) : 0, k = 0;
+	const char *first = NULL;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const struct check_status *st = health_get(ui->health, i);
+
+		if (maint_state(st, 0) != s || (s == STATE_UNKNOWN &&
+		    st->since == 0))
+			continue;
+		if (k++ == 0)
+			first = st->check->name;
+	}
+	if (k == 0)
+		return;
+	snprintf(buf, len, " %s %s", s == STATE_CRIT ? "CRIT" : s ==
+	    STATE_WARN ? "WARN" : "UNKNOWN", first);
+	if (k > 1)
+		snprintf(buf + strlen(buf), len - strlen(buf), " +%zu", k - 1);
+	snprintf(buf + strlen(buf), len - strlen(buf), " ");
+}
+
+/*
+ * What is wrong, worst first: " CRIT payments +1 " on red, " WARN pg-main "
+ * on yellow, or " OK 7/7 " when nothing is.  Returns the columns used.
+ */
 static int
 draw_overall(struct ui *ui, int x, int width)
 {
-	char text[96], buf[128];
+	static const enum state order[] = { STATE_CRIT, STATE_UNKNOWN,
+	    STATE_WARN };
+	char text[96], seg[160];
 	enum state worst;
+	size_t i;
+	int x0 = x;
 
 	overall_text(ui, text, sizeof text, &worst);
 	if (text[0] == '\0')
 		return 0;
-	snprintf(buf, sizeof buf, " %s %s ", draw_glyph(GLYPH_BULLET), text);
-	return draw_text(stdscr, 0, x, width, worst == STATE_OK ? ROLE_HEADER :
-	    ROLE_HEADER_ALERT, buf);
+	if (worst == STATE_OK)
+		return draw_printf(stdscr, 0, x, width, ROLE_HEADER, " %s %s ",
+		    draw_glyph(GLYPH_BULLET), text);
+	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+		state_segment(ui, order[i], seg, sizeof seg);
+		if (seg[0] == '\0' || x - x0 >= width)
+			continue;
+		if (x > x0)
+			x += draw_text(stdscr, 0, x, width - (x - x0),
+			    ROLE_HEADER, draw_glyph(GLYPH_BULLET));
+		x += draw_text(stdscr, 0, x, width - (x - x0), order[i] ==
+		    STATE_CRIT ? ROLE_BIG_BAD : ROLE_HEADER_ALERT, seg);
+	}
+	return x - x0;
 }
 
 /*
@@ -371,7 +419,16 @@ update_maintenance(struct ui *ui, char *banner, size_t len)
 	if (ui->health != NULL)
 		maint_apply(ui->health, ui->cfg, ui->now);
 	n = calendar_active(ui->cfg, ui->now, &act);
+	/* A freeze says more than a maintenance window: it goes first. */
 	for (i = 0; i < n; i++) {
+		if (act[i].w->kind != WINDOW_FREEZE)
+			continue;
+		util_format_duration(act[i].end - ui->now, left, sizeof left);
+		snprintf(banner, len, " FREEZE %s, ends in %s%s ",
+		    act[i].w->name, left, n > 1 ? " (+more)" : "");
+		break;
+	}
+	for (i = 0; i < n && banner[0] == '\0'; i++) {
 		if (act[i].w->kind != WINDOW_MAINTENANCE)
 			continue;
 		util_format_duration(act[i].end - ui->now, left, sizeof left);
@@ -382,9 +439,24 @@ update_maintenance(struct ui *ui, char *banner, size_t len)
 	free(act);
 }
 
+/* The run badge ("RUN restart-api 2/4 waits for you"), or NULL. */
+static const char *
+ui_badge(struct ui *ui)
+{
+	const char *b;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (views[i]->badge != NULL &&
+		    (b = views[i]->badge(ui->state[i])) != NULL)
+			return b;
+	return NULL;
+}
+
 static void
 draw_header(struct ui *ui)
 {
+	const char *badge;
 	char banner[160];
 	char clock[64], left[320];
 	struct tm tm;
@@ -403,13 +475,17 @@ draw_header(struct ui *ui)
 	    name);
 	x = draw_text(stdscr, 0, 0, w / 2, ROLE_HEADER, left);
 	x += 2;
-	x += draw_overall(ui, x, w / 2) + 1;
+	x += draw_overall(ui, x, w - x - 1) + 1;
 	update_maintenance(ui, banner, sizeof banner);
+	badge = ui_badge(ui);
+	if (badge != NULL && x < w - 1)
+		x += draw_printf(stdscr, 0, x, w - x - 1, ROLE_BADGE, " %s ",
+		    badge) + 1;
+	/* Modes are facts, not alarms: drawn like the rest of the header. */
 	if (ui->wall)
-		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER_ALERT,
-		    " WALL ") + 1;
+		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER, " WALL ") + 1;
 	else if (ui->read_only)
-		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER_ALERT,
+		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER,
 		    " READ-ONLY ") + 1;
 	if (util_localtime(ui->now, ui->cfg->settings.timezone, &tm) != 0)
 		util_localtime(ui->now, NULL, &tm);
@@ -418,8 +494,8 @@ draw_header(struct ui *ui)
 	strftime(clock, sizeof clock, w >= 120 || banner[0] == '\0' ?
 	    "%a %Y-%m-%d %H:%M %Z " : "%H:%M %Z ", &tm);
 	cw = draw_width(clock);
-	if (banner[0] != '\0')
-		x += draw_text(stdscr, 0, x, w - x - cw - 1, ROLE_HEADER_ALERT,
+	if (banner[0] != '\0' && x < w - 1)
+		x += draw_text(stdscr, 0, x, w - x - 1, ROLE_TITLE_FOCUS,
 		    banner) + 1;
 	if (cw < w - x)
 		draw_text(stdscr, 0, w - cw, cw, ROLE_HEADER, clock);
@@ -575,6 +651,8 @@ draw_too_small(struct ui *ui)
 	int y = ui->rows / 2;
 
 	erase();
+	/* What is wrong still shows, above the notice. */
+	draw_header(ui);
 	snprintf(line, sizeof line, "Terminal too small: %dx%d", ui->cols,
 	    ui->rows);
 	mvaddnstr(y > 0 ? y - 1 : 0, 0, line, ui->cols);
@@ -588,10 +666,49 @@ draw_too_small(struct ui *ui)
 	wnoutrefresh(stdscr);
 }
 
+/*
+ * The stacked layout (below 120x32): the panes one under the other.
+ * Health first gets a row for every check in trouble, then the focused
+ * pane takes what is left; the others keep a title and two lines (one
+ * when the screen is short).
+ */
+static void
+draw_stacked(struct ui *ui, int top, int body)
+{
+	int size[4], i, y, total = 0, need = view_health_rows_needed(ui);
+
+	for (i = 0; i < 4; i++)
+		size[i] = 3;
+	if (need > size[1])
+		size[1] = need;
+	for (i = 0; i < 4; i++)
+		total += size[i];
+	for (i = 0; i < 4 && total > body; i++)
+		if (i != 1 && i != ui->focus) {
+			size[i]--;
+			total--;
+		}
+	if (total > body) {
+		/* More checks in trouble than rows: Health takes it all
+		 * but a title and a line for each other pane. */
+		size[1] -= total - body;
+		if (size[1] < 3) {
+			size[ui->focus] -= 3 - size[1];
+			size[1] = 3;
+		}
+		total = body;
+	}
+	size[ui->focus] += body - total;
+	for (i = 0, y = top; i < 4; i++) {
+		draw_pane(ui, i, y, 0, size[i], ui->cols);
+		y += size[i];
+	}
+}
+
 static void
 ui_draw(struct ui *ui)
 {
-	int top = 1, body, i, y, small, left, big;
+	int top = 1, body, i;
 
 	if (ui->suspended || ui->hungup)
 		return;
@@ -637,29 +754,26 @@ ui_draw(struct ui *ui)
 			}
 		draw_pane(ui, ui->focus, top, 0, body, ui->cols);
 	} else if (ui->cols >= GRID_COLS && ui->rows >= GRID_ROWS) {
-		int hh = body / 2, lw = (ui->cols - 1) / 2;
+		int hh = body / 2, lw = (ui->cols - 1) / 2, rh;
 
+		/* Health (right, top) gets a row per check in trouble
+		 * before the Runbooks pane under it. */
+		rh = view_health_rows_needed(ui);
+		if (rh < hh)
+			rh = hh;
+		if (rh > body - 4)
+			rh = body - 4;
 		draw_pane(ui, 0, top, 0, hh, lw);
-		draw_pane(ui, 1, top, lw + 1, hh, ui->cols - lw - 1);
+		draw_pane(ui, 1, top, lw + 1, rh, ui->cols - lw - 1);
 		draw_pane(ui, 2, top + hh, 0, body - hh, lw);
-		draw_pane(ui, 3, top + hh, lw + 1, body - hh,
+		draw_pane(ui, 3, top + rh, lw + 1, body - rh,
 		    ui->cols - lw - 1);
 		draw_vline(stdscr, top + 1, lw, hh - 1, ROLE_BORDER);
 		draw_vline(stdscr, top + hh + 1, lw, body - hh - 1,
 		    ROLE_BORDER);
 		wnoutrefresh(stdscr);
-	} else {
-		/* Stacked: the focused pane gets the room, the others a
-		 * title and two lines each. */
-		small = 3;
-		big = body - 3 * small;
-		y = top;
-		for (i = 0; i < 4; i++) {
-			left = i == ui->focus ? big : small;
-			draw_pane(ui, i, y, 0, left, ui->cols);
-			y += left;
-		}
-	}
+	} else
+		draw_stacked(ui, top, body);
 	if (ui->help)
 		draw_help(ui);
 	doupdate();

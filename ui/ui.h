@@ -60,6 +60,9 @@ struct view_ops {
 	/* NULL when nothing runs; else what quitting would interrupt ("a
 	 * run of vacuum is going"), shown in the quit prompt. */
 	const char	*(*busy)(void *);
+	/* NULL, or a badge for the header ("RUN vacuum 2/4 waits for
+	 * you"). */
+	const char	*(*badge)(void *);
 	/* The terminal hung up (SIGHUP): let running work finish on its own
 	 * and start nothing new.  The loop goes on, without drawing, until
 	 * busy returns NULL. */
@@ -97,6 +100,10 @@ struct ui {
 	int			 suspended;	/* a child has the terminal */
 	int			 hungup;	/* SIGHUP: no terminal any more */
 };
+
+/* Rows the Health pane needs for every check that is not OK (with its
+ * title and header): the layout gives it these before any pane grows. */
+int view_health_rows_needed(struct ui *);
 
 /* The role that draws a health state. */
 enum role view_state_role(enum state);

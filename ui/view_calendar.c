@@ -94,8 +94,45 @@ has_conflict(struct calendar_conflict *cv, size_t nc, const struct window *w,
 }
 
 /* The compact pane: active windows, then the next ones. */
+/* True when window wd was listed already (active, or an earlier start). */
+static int
+listed(const struct occurrence *act, size_t na, const struct occurrence *up,
+    size_t before, const struct window *wd)
+{
+	size_t i;
+
+	for (i = 0; i < na; i++)
+		if (act[i].w == wd)
+			return 1;
+	for (i = 0; i < before; i++)
+		if (up[i].w == wd)
+			return 1;
+	return 0;
+}
+
+/* "4h on pg-main, cache": how long, on what. */
 static void
-draw_overview(struct ui *ui, WINDOW *win, int h, int w)
+draw_extent(WINDOW *win, int y, int x, int w, const struct occurrence *o)
+{
+	char dur[32];
+	size_t k;
+
+	if (x >= w - 1)
+		return;
+	util_format_duration(o->end - o->start, dur, sizeof dur);
+	x += draw_printf(win, y, x, w - x - 1, ROLE_DIM, "%s", dur);
+	for (k = 0; k < o->w->nsystems && x < w - 1; k++)
+		x += draw_printf(win, y, x, w - x - 1, ROLE_DIM, "%s%s",
+		    k == 0 ? " on " : ", ", o->w->systems[k]);
+}
+
+/*
+ * What is on now, then what comes; once (the small pane): each window's
+ * next occurrence only, with its length and systems, so that a weekly
+ * window does not fill the pane.  The zoomed view lists every occurrence.
+ */
+static void
+draw_overview(struct ui *ui, WINDOW *win, int h, int w, int once)
 {
 	struct occurrence *act = NULL, *up = NULL;
 	struct calendar_conflict *cv = NULL;
@@ -109,8 +146,9 @@ draw_overview(struct ui *ui, WINDOW *win, int h, int w)
 		return;
 	}
 	na = calendar_active(ui->cfg, ui->now, &act);
-	nu = calendar_upcoming(ui->cfg, ui->now, ui->now + 90 * DAY,
-	    (size_t)(h > 0 ? h : 1), &up);
+	nu = calendar_upcoming(ui->cfg, ui->now, ui->now + (once ? 400 : 90) *
+	    DAY, once ? 64 * ui->cfg->nwindows + 1 : (size_t)(h > 0 ? h : 1),
+	    &up);
 	nc = calendar_conflicts(ui->cfg, ui->now, ui->now + 30 * DAY, &cv);
 	for (i = 0; i < na && y < h; i++, y++) {
 		util_format_duration(act[i].end - ui->now, left, sizeof left);
@@ -122,9 +160,11 @@ draw_overview(struct ui *ui, WINDOW *win, int h, int w)
 		draw_printf(win, y, x < 34 ? 34 : x, w - 35, ROLE_TEXT,
 		    "ends in %s", left);
 	}
-	for (i = 0; i < nu && y < h; i++, y++) {
+	for (i = 0; i < nu && y < h; i++) {
 		const struct occurrence *o = &up[i];
 
+		if (once && listed(act, na, up, i, o->w))
+			continue;
 		util_format_duration(o->start - ui->now, left, sizeof left);
 		fmt_local(ui, o->start, "%a %m-%d %H:%M", when, sizeof when);
 		util_format_utc(o->start, utc, sizeof utc);
@@ -140,9 +180,12 @@ draw_overview(struct ui *ui, WINDOW *win, int h, int w)
 		if (has_conflict(cv, nc, o->w, o->start))
 			x += draw_text(win, y, x, w - x, ROLE_CRIT,
 			    "CONFLICT") + 1;
-		if (w >= 100)
+		if (once)
+			draw_extent(win, y, x, w, o);
+		else if (w >= 100)
 			draw_printf(win, y, x, w - x - 1, ROLE_DIM,
 			    "%.5s UTC", utc + 11);
+		y++;
 	}
 	if (y < h && nc > 0) {
 		draw_printf(win, h - 1, 1, w - 2, ROLE_CRIT,
@@ -385,7 +428,7 @@ cview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 	}
 	if (!zoomed || ui->cfg->nwindows == 0) {
 		v->detail = 0;
-		draw_overview(ui, win, h, w);
+		draw_overview(ui, win, h, w, 1);
 		return;
 	}
 	if (v->detail) {
@@ -407,7 +450,7 @@ cview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 
 				if (list != NULL) {
 					draw_overview(ui, list, h - half - 1,
-					    w);
+					    w, 0);
 					delwin(list);
 				}
 			}

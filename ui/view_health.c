@@ -11,9 +11,13 @@
 #include "ui.h"
 
 struct health_view {
-	struct list_state	list;
+	struct list_state	list;		/* positions in order[] */
 	int			detail;		/* the detail view is open */
 	int			detail_top;	/* its scroll offset */
+	int			config_order;	/* o: as configured */
+	size_t			*order;		/* check indexes, as shown */
+	size_t			norder;
+	long			sel_check;	/* the selected check, or -1 */
 };
 
 enum role
@@ -34,13 +38,80 @@ view_state_role(enum state s)
 static void *
 hview_init(struct ui *ui)
 {
-	return xcalloc(1, sizeof(struct health_view));
+	struct health_view *v = xcalloc(1, sizeof *v);
+
+	v->sel_check = -1;
+	return v;
 }
 
 static void
 hview_free(void *p)
 {
-	free(p);
+	struct health_view *v = p;
+
+	if (v != NULL)
+		free(v->order);
+	free(v);
+}
+
+/*
+ * Where a check goes in the list: what needs a person first.  Crit, then
+ * unknown (no answer is worse than a slow one), warn, in maintenance, ok.
+ */
+static int
+severity_rank(const struct check_status *st)
+{
+	if (st->maintenance)
+		return 3;
+	if (st->since == 0)
+		return 1;
+	switch (st->state) {
+	case STATE_CRIT:
+		return 0;
+	case STATE_UNKNOWN:
+		return 1;
+	case STATE_WARN:
+		return 2;
+	default:
+		return 4;
+	}
+}
+
+/*
+ * Orders the checks (stable within a rank: configuration order), keeps
+ * the selection on the same check when the order changes.
+ */
+static void
+build_order(struct health_view *v, struct ui *ui)
+{
+	size_t n = health_count(ui->health), i, k, pos = 0;
+	int r;
+
+	if (v->norder != n) {
+		free(v->order);
+		v->order = xcalloc(n + 1, sizeof *v->order);
+		v->norder = n;
+	}
+	for (r = 0; r <= 4; r++)
+		for (i = 0; i < n; i++)
+			if (v->config_order ? r == 0 :
+			    severity_rank(health_get(ui->health, i)) == r)
+				v->order[pos++] = i;
+	for (k = 0; k < n && v->sel_check >= 0; k++)
+		if (v->order[k] == (size_t)v->sel_check) {
+			v->list.sel = (int)k;
+			break;
+		}
+}
+
+/* The check at the selection. */
+static const struct check_status *
+selected(struct health_view *v, struct ui *ui)
+{
+	if (v->norder == 0 || v->list.sel < 0 ||
+	    (size_t)v->list.sel >= v->norder)
+		return NULL;
+	return health_get(ui->health, v->order[v->list.sel]);
 }
 
 /* Whole milliseconds: finer digits are noise that costs bytes to redraw. */
@@ -122,30 +193,77 @@ ring_values(const struct check_status *st, double *v, size_t max)
 	return i;
 }
 
+/* The columns, from the widest name: a name is never cut. */
+struct columns {
+	int	name;		/* width of the name column */
+	int	since;		/* shown (0: left out) */
+	int	spark;		/* width of the sparkline */
+};
+
+static void
+columns_fit(struct health_view *v, struct ui *ui, int w, struct columns *c)
+{
+	size_t i;
+	int len;
+
+	c->name = 5;
+	for (i = 0; i < v->norder; i++) {
+		len = draw_width(health_get(ui->health, i)->check->name);
+		if (len > c->name)
+			c->name = len;
+	}
+	if (c->name > w / 3)
+		c->name = w / 3;
+	c->since = w >= 72;
+	c->spark = w >= 100 ? 20 : 8;
+}
+
+static void
+draw_header(WINDOW *win, int w, const struct columns *c)
+{
+	int x = 3;
+
+	draw_fill(win, 0, 0, w, ROLE_DIM);
+	draw_text(win, 0, x, c->name, ROLE_DIM, "CHECK");
+	x += c->name + 1;
+	draw_text(win, 0, x, 5, ROLE_DIM, "STATE");
+	x += 6;
+	if (c->since) {
+		draw_text(win, 0, x, 7, ROLE_DIM, "FOR");
+		x += 8;
+	}
+	draw_text(win, 0, x, 8, ROLE_DIM, "LATENCY");
+	x += 9;
+	draw_text(win, 0, x, c->spark, ROLE_DIM, "TREND");
+	x += c->spark + 1;
+	draw_text(win, 0, x, w - x - 1, ROLE_DIM, "WHY / WHAT");
+}
+
 static void
 draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st,
-    int selected)
+    int selected, const struct columns *c)
 {
 	char lat[32], since[32], line[64];
 	double vals[64];
 	size_t nv;
 	enum role text = selected ? ROLE_SELECTION_FOCUS : ROLE_TEXT;
 	enum role sr = view_state_role(st->state);
-	int x, msgw, sparkw = w >= 100 ? 20 : 8;
+	int x, msgw, sparkw = c->spark;
 
 	if (selected)
 		draw_fill(win, y, 0, w, ROLE_SELECTION_FOCUS);
 	draw_text(win, y, 1, 1, sr, draw_glyph(GLYPH_BULLET));
-	draw_text(win, y, 3, 16, text, st->check->name);
+	draw_text(win, y, 3, c->name, text, st->check->name);
+	x = 3 + c->name + 1;
 	if (st->maintenance)
-		draw_text(win, y, 20, 5, ROLE_MAINTENANCE, "MAINT");
+		draw_text(win, y, x, 5, ROLE_MAINTENANCE, "MAINT");
 	else
-		draw_text(win, y, 20, 5, sr, st->since == 0 ? "..." :
+		draw_text(win, y, x, 5, sr, st->since == 0 ? "..." :
 		    state_short(st->state));
-	x = 26;
+	x += 6;
 	/* Narrow panes (the 2x2 grid at 120 columns) leave out "since",
 	 * which the detail view shows, to keep room for the message. */
-	if (w >= 72) {
+	if (c->since) {
 		if (st->since != 0)
 			fmt_since(state_age(st), since, sizeof since);
 		else
@@ -310,6 +428,7 @@ hview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
     int zoomed)
 {
 	struct health_view *v = p;
+	struct columns c;
 	int i, y, n = ui->health != NULL ? (int)health_count(ui->health) : 0;
 
 	if (n == 0) {
@@ -317,15 +436,35 @@ hview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		    "No checks configured (postgres, redis, http).");
 		return;
 	}
-	list_clamp(&v->list, n, h);
+	build_order(v, ui);
 	if (v->detail && zoomed) {
-		draw_detail(v, ui, win, h, w,
-		    health_get(ui->health, (size_t)v->list.sel));
+		list_clamp(&v->list, n, h);
+		draw_detail(v, ui, win, h, w, selected(v, ui));
 		return;
 	}
-	for (i = v->list.top, y = 0; i < n && y < h; i++, y++)
-		draw_row(ui, win, y, w, health_get(ui->health, (size_t)i),
-		    focused && i == v->list.sel);
+	columns_fit(v, ui, w, &c);
+	/* The header row only when a check row still fits under it. */
+	y = h > 1 ? 1 : 0;
+	if (y == 1)
+		draw_header(win, w, &c);
+	list_clamp(&v->list, n, h - y);
+	for (i = v->list.top; i < n && y < h; i++, y++)
+		draw_row(ui, win, y, w, health_get(ui->health, v->order[i]),
+		    focused && i == v->list.sel, &c);
+}
+
+/* Rows the pane needs to show every check that is not OK, with its title
+ * and the column header: the frame gives Health these first. */
+int
+view_health_rows_needed(struct ui *ui)
+{
+	size_t i, n = ui->health != NULL ? health_count(ui->health) : 0;
+	int bad = 0;
+
+	for (i = 0; i < n; i++)
+		if (severity_rank(health_get(ui->health, i)) < 3)
+			bad++;
+	return 2 + (bad > 0 ? bad : 1) + (n > 0);
 }
 
 static int
@@ -357,23 +496,33 @@ hview_request(void *p, struct ui *ui, enum request req)
 		v->detail_top = 0;
 		return 1;
 	}
-	if (req == REQ_PROBE_NOW && n > 0) {
-		health_run_now(ui->health, (size_t)v->list.sel);
+	if (req == REQ_PROBE_NOW && n > 0 && v->norder == (size_t)n) {
+		health_run_now(ui->health, v->order[v->list.sel]);
 		ui_notice(ui, "probing %s now",
-		    health_get(ui->health, (size_t)v->list.sel)->check->name);
+		    health_get(ui->health, v->order[v->list.sel])->check->name);
 		return 1;
 	}
-	return list_request(&v->list, req, n, 10);
+	if (req == REQ_ORDER) {
+		v->config_order = !v->config_order;
+		ui_notice(ui, "Health: %s", v->config_order ? "as configured" :
+		    "most urgent first");
+		return 1;
+	}
+	if (!list_request(&v->list, req, n, 10))
+		return 0;
+	if (v->norder == (size_t)n && n > 0)
+		v->sel_check = (long)v->order[v->list.sel];
+	return 1;
 }
 
 static const struct hint *
 hview_hints(void *p, struct ui *ui)
 {
 	static const struct hint list[] = {
-		{ REQ_PROBE_NOW, "probe now" }, HINT_END
+		{ REQ_PROBE_NOW, "probe now" }, { REQ_ORDER, "order" }, HINT_END
 	}, zoomed[] = {
 		{ REQ_OPEN, "details" }, { REQ_PROBE_NOW, "probe now" },
-		HINT_END
+		{ REQ_ORDER, "order" }, HINT_END
 	}, detail[] = {
 		{ REQ_DOWN, "scroll" }, { REQ_PROBE_NOW, "probe now" },
 		HINT_END

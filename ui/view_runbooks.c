@@ -458,6 +458,14 @@ runbooks_busy(void *p)
 	return v->con != NULL ? console_busy(v->con) : NULL;
 }
 
+static const char *
+runbooks_badge(void *p)
+{
+	struct rbview *v = p;
+
+	return v->con != NULL ? console_badge(v->con) : NULL;
+}
+
 /* The terminal hung up: the running step finishes, nothing new starts. */
 static void
 runbooks_hangup(void *p)
@@ -492,5 +500,6 @@ const struct view_ops view_runbooks_ops = {
 	.key = runbooks_key,
 	.modal = runbooks_modal,
 	.busy = runbooks_busy,
+	.badge = runbooks_badge,
 	.hangup = runbooks_hangup,
 };
