@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "config.h"
 #include "health.h"
+#include "jsonfmt.h"
 #include "runbook.h"
 #include "runner.h"
 #include "sanitize.h"
@@ -788,6 +789,30 @@ duration_of(const struct runner_run *r, char *out, size_t len)
 	util_format_duration(r->end - r->start, out, len);
 }
 
+/* The metrics of the run of the same runbook before runs[i] that has
+ * some (runs are oldest first), or NULL. */
+static const char *
+previous_metrics(const struct runner_run *runs, size_t i)
+{
+	size_t j = i;
+
+	while (j-- > 0)
+		if (runs[j].metrics != NULL &&
+		    strcmp(runs[j].runbook, runs[i].runbook) == 0)
+			return runs[j].metrics;
+	return NULL;
+}
+
+/* A run's metrics text as a JSON value (null when none). */
+static json_t *
+metrics_json(const char *text)
+{
+	json_error_t jerr;
+	json_t *v = text != NULL ? json_loads(text, 0, &jerr) : NULL;
+
+	return v != NULL ? v : json_null();
+}
+
 int
 cmd_history(int argc, char **argv)
 {
@@ -803,6 +828,7 @@ cmd_history(int argc, char **argv)
 	const char *explicit = NULL, *filter = NULL;
 	char *state_dir = NULL, *cause = NULL, start[32], end[32], dur[32];
 	char *s;
+	const char *prev;
 	json_t *arr, *o;
 	size_t n, i;
 	int ch, json = 0;
@@ -872,9 +898,14 @@ cmd_history(int argc, char **argv)
 			    json_string(runs[i].log) : json_null());
 			json_object_set_new(o, "overrides", runs[i].overrides ?
 			    json_string(runs[i].overrides) : json_null());
+			json_object_set_new(o, "metrics",
+			    metrics_json(runs[i].metrics));
+			prev = previous_metrics(runs, i);
+			json_object_set_new(o, "previous_metrics",
+			    metrics_json(prev));
 			json_array_append_new(arr, o);
 		}
-		s = json_dumps(arr, JSON_INDENT(2));
+		s = jsonfmt_dumps(arr, 2);	/* numbers as the steps wrote */
 		printf("%s\n", s);
 		free(s);
 		json_decref(arr);
@@ -895,6 +926,18 @@ cmd_history(int argc, char **argv)
 				printf(" (override: %s)", runs[i].overrides);
 			putchar('\n');
 			free(s);
+			if (runs[i].metrics != NULL) {
+				prev = previous_metrics(runs, i);
+				s = sanitize_cstr(runs[i].metrics, 0);
+				printf("    metrics %s", s);
+				free(s);
+				if (prev != NULL) {
+					s = sanitize_cstr(prev, 0);
+					printf(" (previous %s)", s);
+					free(s);
+				}
+				putchar('\n');
+			}
 		}
 	}
 	runner_runs_free(runs, n);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "jsonfmt.h"
 #include "runbook.h"
 #include "runlog.h"
 #include "worker.h"
@@ -102,10 +103,8 @@ runjournal_write(struct runner *r, json_t *obj, int who,
 	struct buf b;
 	char *s;
 
-	s = json_dumps(obj, JSON_COMPACT);
+	s = jsonfmt_dumps(obj, 0);	/* METRICS as the step wrote them */
 	json_decref(obj);
-	if (s == NULL)
-		fatal("cannot encode a journal record");
 	buf_init(&b);
 	buf_addc(&b, '{');
 	if (who) {
@@ -195,6 +194,25 @@ orphan_clear(struct runner_orphan *o)
 	free(o->log);
 }
 
+/* Adds a step's metrics to a run's (as text: numbers as printed). */
+static void
+add_metrics(struct runner_run *r, const char *step, json_t *m)
+{
+	json_t *all = NULL;
+	json_error_t jerr;
+
+	if (r->metrics != NULL)
+		all = json_loads(r->metrics, 0, &jerr);
+	if (!json_is_object(all)) {
+		json_decref(all);
+		all = json_object();
+	}
+	json_object_set(all, step, m);
+	free(r->metrics);
+	r->metrics = jsonfmt_dumps(all, 0);
+	json_decref(all);
+}
+
 static void
 history_line(const char *line, void *arg)
 {
@@ -276,6 +294,15 @@ history_line(const char *line, void *arg)
 			}
 			r->overrides = buf_detach(&b);
 		}
+	} else if (strcmp(type, "step_end") == 0 &&
+	    json_is_object(json_object_get(o, "metrics")) &&
+	    json_object_get(o, "rollback") == NULL && jstr(o, "name") != NULL) {
+		for (i = h->n; i-- > 0; )
+			if (strcmp(h->v[i].id, id) == 0) {
+				add_metrics(&h->v[i], jstr(o, "name"),
+				    json_object_get(o, "metrics"));
+				break;
+			}
 	} else if (strcmp(type, "run_end") == 0) {
 		for (i = h->n; i-- > 0; ) {
 			if (strcmp(h->v[i].id, id) != 0)
@@ -306,6 +333,7 @@ runner_runs_free(struct runner_run *v, size_t n)
 		free(v[i].result);
 		free(v[i].log);
 		free(v[i].overrides);
+		free(v[i].metrics);
 	}
 	free(v);
 }

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "fileio.h"
+#include "jsonfmt.h"
 #include "runbook.h"
 #include "runlog.h"
 
@@ -184,7 +185,7 @@ runner_step_metrics(const struct runner *r, size_t i)
 {
 	if (i >= r->rb->nsteps || r->metrics[i] == NULL)
 		return NULL;
-	return json_dumps(r->metrics[i], JSON_COMPACT | JSON_SORT_KEYS);
+	return jsonfmt_dumps(r->metrics[i], 0);
 }
 
 void

@@ -291,6 +291,9 @@ struct runner_run {
 	char		*result;	/* "success", ..., "running" */
 	char		*log;
 	char		*overrides;	/* comma-separated, or NULL */
+	/* The METRICS of its steps as a JSON object by step name,
+	 * {"vacuum": {"rows": 12}}, numbers as printed; or NULL. */
+	char		*metrics;
 };
 
 /*

@@ -230,6 +230,28 @@ check "MAINTOP_RUN_ID is the run's id" sh -c \
 check "a last line without newline is closed before maintop's own" grep -qx \
     "no newline" "$dir/vout"
 
+# METRICS as the step wrote them, with the previous run's beside them.
+cat > "$dir/mt.conf" <<EOC
+settings = { state_dir = "$dir/mstate"; };
+runbooks = ( { name = "met"; steps = ( { name = "measure";
+  run = "echo 'METRICS: {\\"ratio\\": 0.95, \\"tiny\\": 1e-7, \\"rows\\": 12}'"; } ); } );
+EOC
+"$MAINTOP" run met -c "$dir/mt.conf" --yes < /dev/null > "$dir/mout" 2>&1
+is "metrics: the run succeeds" "$?" 0
+check "the summary shows 0.95 and 1e-7 as written" grep -q \
+    'metrics {"ratio":0.95,"tiny":1e-7,"rows":12}' "$dir/mout"
+check "so does the journal" grep -q \
+    '"metrics":{"ratio":0.95,"tiny":1e-7,"rows":12}' "$dir/mstate/journal.jsonl"
+"$MAINTOP" run met -c "$dir/mt.conf" --yes < /dev/null > /dev/null 2>&1
+"$MAINTOP" history -c "$dir/mt.conf" > "$dir/mh"
+check "history shows them, with the previous run's" grep -q \
+    '^    metrics {"measure":{"ratio":0.95,"tiny":1e-7,"rows":12}} (previous {"measure":{"ratio":0.95,"tiny":1e-7,"rows":12}})$' \
+    "$dir/mh"
+"$MAINTOP" history -c "$dir/mt.conf" --json > "$dir/mj"
+check "history --json too" sh -c 'grep -q "\"ratio\": 0.95,\$" "$1" &&
+    grep -q "\"tiny\": 1e-7,\$" "$1" && grep -q "\"previous_metrics\": {" "$1"' \
+    - "$dir/mj"
+
 # Paths: a relative runbook_dir, cwd and script, from another directory.
 mkdir -p "$dir/conf/rb/scripts" "$dir/conf/rb/work"
 cat > "$dir/conf/m.conf" <<EOC

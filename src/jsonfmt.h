@@ -1,0 +1,24 @@
+/* JSON text whose numbers read as a person wrote them. */
+#ifndef MAINTOP_JSONFMT_H
+#define MAINTOP_JSONFMT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "util.h"
+
+/*
+ * The shortest text of v that reads back as the same double, "%g" style,
+ * the exponent without leading zeros (1e-7), a whole number with ".0"
+ * (it stays a real).  Written to out (len bytes; 32 are enough).
+ */
+void jsonfmt_real(double v, char *out, size_t len);
+
+/* v as JSON text (keys in the object's order), every real as
+ * jsonfmt_real writes it: compact with indent 0, else laid out as
+ * json_dumps(JSON_INDENT(indent)) does.  Returns a new string ("" for
+ * NULL). */
+char *jsonfmt_dumps(json_t *v, int indent);
+
+#endif
