@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runbooks nobody watches: "maintop run --yes" without a terminal (as cron
-# runs it) and with one (script(1)), for each failure policy of a runbook
-# failing at step 2 of 3: the marker files its steps and rollbacks create
-# and remove, the always step, the journal's result and the exit code.
+# runs it) and with one (script(1)), and attended on a terminal with the
+# operator answering, for each failure policy of a runbook failing at step
+# 2 of 3: the marker files its steps and rollbacks create and remove, the
+# always step, the journal's result and the exit code.
 # Also: a failed rollback, danger refused up front, partial not satisfying
 # requires, --now refused, a pause with nobody to confirm it, always steps
 # after a timeout and after Ctrl-C, and paths from another directory.
@@ -115,6 +116,27 @@ askabort failed 1 1 2 always
 stepcont partial 4 1 2 3 always
 EOW
 done
+# Attended, on a terminal (script(1)), the operator answering: every step
+# and rollback confirmed.  want: POLICY ANSWERS RESULT EXIT MARKERS
+while read -r pol answers res code want; do
+	rm -f "$m/$pol".*
+	(printf '%s\n' $(echo "$answers" | tr , ' '); sleep 2) |
+	    script -qec "'$MAINTOP' run '$pol' -c '$dir/m.conf'" /dev/null \
+	    > "$dir/att.$pol" 2>&1
+	rc=$?
+	is "attended: $pol ($answers): exit code" "$rc" "$code"
+	is "attended: $pol: journal result" "$(last "$pol")" "$res"
+	is "attended: $pol: markers left" "$(markers "$pol")" "$(echo $want)"
+done <<EOW
+ask y,y,b,y,y,y rolled-back 5 always
+ask y,y,a,y aborted 7 1 2 always
+rollback y,y,y,y,y rolled-back 5 always
+abort y,y,y failed 1 1 2 always
+continue y,y,y,y partial 4 1 2 3 always
+EOW
+check "attended: the operator confirmed each rollback step" grep -q \
+    "Rollback for step 2/4 (two)" "$dir/att.rollback"
+
 check "the policy applied is in the journal" grep -q \
     '"type":"policy".*"policy":"rollback".*"unattended":true' \
     "$dir/state/journal.jsonl"
