@@ -198,7 +198,7 @@ draw_vline(WINDOW *win, int y, int x, int height, enum role r)
 }
 
 void
-draw_sparkline(WINDOW *win, int y, int x, int width, enum role r,
+draw_sparkline(WINDOW *win, int y, int x, int width, const enum role *r,
     const double *v, size_t n, double full_scale)
 {
 	size_t start, i;
@@ -211,9 +211,9 @@ draw_sparkline(WINDOW *win, int y, int x, int width, enum role r,
 	for (i = start; i < n; i++)
 		if (!isnan(v[i]) && v[i] > max)
 			max = v[i];
-	wattrset(win, theme_attr(r));
 	col = x + width - (int)(n - start);
 	for (i = start; i < n; i++, col++) {
+		wattrset(win, theme_attr(r[i]));
 		if (isnan(v[i]) || v[i] < 0) {
 			mvwaddch(win, y, col, ' ');
 			continue;

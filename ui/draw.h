@@ -43,12 +43,13 @@ void draw_hline(WINDOW *, int y, int x, int width, enum role r);
 /* A vertical line of height cells. */
 void draw_vline(WINDOW *, int y, int x, int height, enum role r);
 /*
- * A sparkline of the last width values (NaN or negative: a gap), scaled to
+ * A sparkline of the last width values (NaN or negative: a gap), value i
+ * drawn in role r[i] (each sample in its own state's colour), scaled to
  * the largest value shown but never to less than full_scale (so that noise
  * around a small value draws a flat line, which also costs no bytes to
  * redraw when it shifts); eight levels in UTF-8, ".:-=+*#@" in ASCII.
  */
-void draw_sparkline(WINDOW *, int y, int x, int width, enum role r,
-    const double *values, size_t n, double full_scale);
+void draw_sparkline(WINDOW *, int y, int x, int width, const enum role *r,
+    const double *v, size_t n, double full_scale);
 
 #endif

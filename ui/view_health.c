@@ -129,24 +129,6 @@ fmt_latency(double ms, char *buf, size_t len)
 }
 
 /*
- * The sparkline's full scale: the latency warning threshold, and at least
- * 50 ms, so that a healthy check's jitter (1 ms, 3 ms) draws a flat line:
- * a line that moves on every probe costs a row of bytes on every probe,
- * and over SSH every byte counts.  A spike or a slow service still shows.
- */
-static double
-spark_scale(const struct check *chk)
-{
-	const struct check_threshold *t = check_threshold(chk, "latency");
-	double scale = 50;
-
-	if (t != NULL && t->warn.set && !t->warn.inside && !t->warn.hi_inf &&
-	    t->warn.hi * 1000 > scale)
-		scale = t->warn.hi * 1000;
-	return scale;
-}
-
-/*
  * How long a check has been in its state, to the minute: the list is read
  * at a glance, and a column that changed every second would cost bytes on
  * every row every second (the detail view has the exact time).
@@ -179,16 +161,51 @@ state_age(const struct check_status *st)
 	return now > st->since ? (long long)(now - st->since) : 0;
 }
 
-/* The sparkline's values: latency of each point, a gap where none. */
+/*
+ * The sparkline of the last max samples, into v (heights) and r (each
+ * sample's own state's role); returns how many.  Heights are relative to
+ * the check's own history: latency above its lowest, over its spread, and
+ * the spread never under 50 ms nor half the highest, so that a steady
+ * check draws a flat line at the bottom (a slow but steady one as well:
+ * it is not news) and a healthy check's jitter (1 ms, 3 ms) draws no
+ * moving line (a line that moves on every probe costs bytes on every
+ * probe, and over SSH every byte counts).  A critical sample is a full
+ * bar.
+ */
 static size_t
-ring_values(const struct check_status *st, double *v, size_t max)
+spark_values(const struct check_status *st, double *v, enum role *r,
+    size_t max, double *scale)
 {
 	size_t k, n = st->ring_len, start = n > max ? n - max : 0, i = 0;
+	double lo = INFINITY, hi = 0, span;
 
+	for (k = 0; k < n; k++) {
+		const struct health_point *p = health_point_at(st, k);
+
+		if (p->latency_ms < 0)
+			continue;
+		if (p->latency_ms < lo)
+			lo = p->latency_ms;
+		if (p->latency_ms > hi)
+			hi = p->latency_ms;
+	}
+	if (isinf(lo))
+		lo = 0;
+	span = hi - lo;
+	if (span < 50)
+		span = 50;
+	if (span < hi / 2)
+		span = hi / 2;
+	*scale = span;
 	for (k = start; k < n; k++) {
 		const struct health_point *p = health_point_at(st, k);
 
-		v[i++] = p->latency_ms < 0 ? NAN : p->latency_ms;
+		r[i] = view_state_role((enum state)p->state);
+		if (p->state == STATE_CRIT)
+			v[i] = span;
+		else
+			v[i] = p->latency_ms < 0 ? NAN : p->latency_ms - lo;
+		i++;
 	}
 	return i;
 }
@@ -244,7 +261,8 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
     int selected, const struct columns *c)
 {
 	char lat[32], since[32], line[64];
-	double vals[64];
+	double vals[64], scale;
+	enum role roles[64];
 	size_t nv;
 	enum role text = selected ? ROLE_SELECTION_FOCUS : ROLE_TEXT;
 	enum role sr = view_state_role(st->state);
@@ -275,9 +293,8 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 	    sizeof lat);
 	draw_text(win, y, x, 8, text, lat);
 	x += 9;
-	nv = ring_values(st, vals, (size_t)sparkw);
-	draw_sparkline(win, y, x, sparkw, sr, vals, nv,
-	    spark_scale(st->check));
+	nv = spark_values(st, vals, roles, (size_t)sparkw, &scale);
+	draw_sparkline(win, y, x, sparkw, roles, vals, nv, scale);
 	x += sparkw + 1;
 	msgw = w - x - 1;
 	/*
@@ -376,7 +393,8 @@ draw_detail(struct health_view *v, struct ui *ui, WINDOW *win, int h, int w,
     const struct check_status *st)
 {
 	char since[32], buf[256];
-	double vals[256];
+	double vals[256], scale;
+	enum role roles[256];
 	size_t nv, i;
 	int y = 0, row;
 
@@ -402,9 +420,9 @@ draw_detail(struct health_view *v, struct ui *ui, WINDOW *win, int h, int w,
 		    lat, con, st->nprobes, st->ntransitions);
 		draw_text(win, y++, 1, w - 2, ROLE_TEXT, st->last->message);
 	}
-	nv = ring_values(st, vals, (size_t)(w - 2 > 256 ? 256 : w - 2));
-	draw_sparkline(win, y++, 1, w - 2, view_state_role(st->state), vals,
-	    nv, spark_scale(st->check));
+	nv = spark_values(st, vals, roles, (size_t)(w - 2 > 256 ? 256 :
+	    w - 2), &scale);
+	draw_sparkline(win, y++, 1, w - 2, roles, vals, nv, scale);
 	if (st->last_error != NULL) {
 		util_format_utc(st->last_error_time, buf, sizeof buf);
 		draw_printf(win, y++, 1, w - 2, ROLE_CRIT, "last error (%s):",

@@ -71,6 +71,13 @@ done
 # o lists the checks as configured: the healthy ones come first again.
 screen_start 100 30 "$MAINTOP" -c "$conf" --now "$now"
 screen_wait "CRIT payments +1" >/dev/null
+screen_wait "WARN slow-api" >/dev/null
+# Sparklines never out-shout state: a critical sample is a full bar, a
+# slow but steady check a low line.
+screen_capture | grep "● ledger " | grep -q "█ "
+screen_ok $? "a critical sample is a full bar"
+screen_capture | grep "● slow-api " | grep -q "▁ latency"
+screen_ok $? "a slow, steady check draws a low line"
 screen_keys 2 z
 screen_wait "WHY / WHAT" >/dev/null
 screen_capture | sed -n 4,6p | awk '{ print $2 }' | tr '\n' ' ' |
