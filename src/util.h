@@ -131,8 +131,9 @@ long long util_mono_ms(void);
 
 /*
  * No core file and no ptrace by other processes of the user: memory holds
- * passwords (RLIMIT_CORE 0, PR_SET_DUMPABLE 0).  Called first in main;
- * children inherit the core limit.  Returns 0, or -1 with errno set.
+ * passwords (RLIMIT_CORE 0, PR_SET_DUMPABLE 0), unless MAINTOP_DUMPABLE is
+ * "1".  Called first in main; children inherit the core limit.  Returns 0,
+ * or -1 with errno set.
  */
 int util_no_core(void);
 

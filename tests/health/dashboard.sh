@@ -53,7 +53,8 @@ nfds() {
 }
 
 cd "$run" || exit 1
-screen_start 120 30 sh -c 'echo $$ >maintop.pid; exec "$0" "$@"' \
+# Dumpable, so that its /proc/PID/fd can be read by the same user.
+screen_start 120 30 env MAINTOP_DUMPABLE=1 sh -c 'echo $$ >maintop.pid; exec "$0" "$@"' \
     "$MAINTOP" -c maintop.conf
 screen_wait "restart-test" >/dev/null
 pid=$(cat maintop.pid)
@@ -100,7 +101,7 @@ screen_ok $? "/health answers 200 again: web recovers"
 
 sleep 2
 after=$(nfds)
-[ "$after" -eq "$fds" ]
+[ "$fds" -gt 0 ] && [ "$after" -eq "$fds" ]
 screen_ok $? "as many descriptors after the restarts as before ($fds, now $after)"
 [ -d "/proc/$pid" ]
 screen_ok $? "maintop still runs"

@@ -111,8 +111,8 @@ pid=$(pgrep -s "$sid" -x maintop)
 grep -Eq "^Max core file size +0 +0 " "/proc/$pid/limits"
 screen_ok $? "dashboard: no core file (core limit 0)"
 if [ "$(id -u)" != 0 ]; then
-	[ "$(stat -c %u "/proc/$pid")" = 0 ]
-	screen_ok $? "dashboard: not dumpable (/proc/PID owned by root)"
+	[ "$(stat -c %u "/proc/$pid/fd")" = 0 ]
+	screen_ok $? "dashboard: not dumpable (/proc/PID/fd owned by root)"
 fi
 
 # reconnect: both servers drop maintop's connections.
