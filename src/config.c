@@ -33,7 +33,8 @@ static const char *const top_keys[] = {
 static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
-	"recover_after", "run_log_max", "mouse", "notify", NULL
+	"recover_after", "run_log_max", "mouse", "notify", "debt_crit_hint",
+	NULL
 };
 
 static int
@@ -107,6 +108,7 @@ settings_defaults(struct settings *s)
 	s->fail_after = 2;
 	s->recover_after = 1;
 	s->mouse = 1;
+	s->debt_crit_hint = 86400;
 }
 
 static void
@@ -170,6 +172,7 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	cfg_size(e, g, "run_log_max", RUNLOG_MIN_MAX, 1LL << 40,
 	    &s->run_log_max);
 	cfg_strlist(e, g, "notify", 0, &s->notify, &s->nnotify);
+	cfg_duration(e, g, "debt_crit_hint", 0, 0, &s->debt_crit_hint);
 	if (s->state_dir != NULL) {
 		p = cfg_expand_home(s->state_dir);
 		free(s->state_dir);

@@ -32,6 +32,8 @@ struct settings {
 	int		 mouse;		/* the dashboard takes mouse events (1) */
 	char		**notify;	/* default channels for events */
 	size_t		  nnotify;
+	long long	 debt_crit_hint;	/* seconds crit before a debt
+					 * item's details say so (1d); 0 off */
 };
 
 /*

@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "debt_fields.h"
+#include "debt_health.h"
 #include "debt_store.h"
 #include "form.h"
 #include "health.h"
@@ -205,48 +206,6 @@ sync_sel(struct debt_view *v, struct debt_item **rows, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
-/* Health and maintenance marks. */
-
-/* The worst state (warn or crit) among d's systems that are checks not in
- * maintenance; STATE_OK when none is in trouble. */
-static enum state
-item_trouble(struct ui *ui, const struct debt_item *d)
-{
-	const struct check_status *st;
-	enum state worst = STATE_OK;
-	size_t i;
-	long k;
-
-	if (ui->health == NULL)
-		return STATE_OK;
-	for (i = 0; i < d->nsystems; i++) {
-		if ((k = health_find(ui->health, d->systems[i])) < 0)
-			continue;
-		st = health_get(ui->health, (size_t)k);
-		if (st->since == 0)
-			continue;
-		if (maint_state(st, 0) == STATE_CRIT)
-			worst = STATE_CRIT;
-		else if (maint_state(st, 0) == STATE_WARN &&
-		    worst != STATE_CRIT)
-			worst = STATE_WARN;
-	}
-	return worst;
-}
-
-/* True when one of d's systems is in maintenance (maint.c's rule). */
-static int
-view_debt_in_maintenance(struct ui *ui, const struct debt_item *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->nsystems; i++)
-		if (maint_system(ui->cfg, ui->now, d->systems[i], NULL))
-			return 1;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* Formatting. */
 
 /* Where d was read: its file, else (an item of the main configuration
@@ -372,10 +331,10 @@ draw_item_row(struct debt_view *v, struct ui *ui, WINDOW *win, int y, int w,
 	    d->status == DEBT_RESOLVED ? ROLE_DIM : ROLE_TEXT;
 	if (selected)
 		draw_fill(win, y, 0, w, ROLE_SELECTION_FOCUS);
-	trouble = item_trouble(ui, d);
+	trouble = debt_health_trouble(ui->health, d);
 	if (trouble != STATE_OK)
 		draw_text(win, y, 1, 1, view_state_role(trouble), "!");
-	else if (view_debt_in_maintenance(ui, d))
+	else if (debt_health_in_maintenance(ui->cfg, ui->health, ui->now, d))
 		draw_text(win, y, 1, 1, ROLE_MAINTENANCE, "M");
 	sc = debt_score(d, ui->now, v->tz);
 	draw_printf(win, y, 3, 5, text, "%5.1f", sc.total);
@@ -522,6 +481,8 @@ detail_lines(struct debt_view *v, struct ui *ui, const struct debt_item *d,
 {
 	const struct check_status *st;
 	struct debt_terms terms;
+	char *hints[8];
+	size_t nhints;
 	char date[32], target[32], eff[64];
 	enum role tr;
 	size_t i;
@@ -575,6 +536,13 @@ detail_lines(struct debt_view *v, struct ui *ui, const struct debt_item *d,
 		else
 			dl_add(l, view_state_role(st->state), 1, "%-*s%s  %s",
 			    lw, label, d->systems[i], state_name(st->state));
+	}
+	/* Long-critical systems: a hint, the score stays the formula. */
+	nhints = debt_health_hints(ui->health, d, time(NULL),
+	    ui->cfg->settings.debt_crit_hint, hints, 8);
+	for (i = 0; i < nhints; i++) {
+		dl_add(l, ROLE_CRIT, 1, "%-*s%s", lw, "", hints[i]);
+		free(hints[i]);
 	}
 	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Owner",
 	    d->owner != NULL ? d->owner : "-");
