@@ -9,6 +9,7 @@
 #include "config.h"
 #include "debt_fields.h"
 #include "debt_json.h"
+#include "debt_query.h"
 #include "debt_store.h"
 #include "sanitize.h"
 
@@ -90,19 +91,12 @@ target_label(const struct debt_item *d, time_t now, const char *tz,
     char *out, size_t len)
 {
 	char date[16];
-	long long days;
 
 	if (d->status == DEBT_RESOLVED) {
 		debt_format_date(d->resolved, tz, date, sizeof date);
 		snprintf(out, len, "resolved %s", date);
-	} else if (debt_days_left(d, now, tz, &days) != 0)
-		snprintf(out, len, "-");
-	else if (days < 0)
-		snprintf(out, len, "overdue %lldd", -days);
-	else if (days == 0)
-		snprintf(out, len, "today");
-	else
-		snprintf(out, len, "in %lldd", days);
+	} else
+		debt_target_label(d, now, tz, out, len);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "debt_fields.h"
 #include "debt_health.h"
+#include "debt_query.h"
 #include "debt_store.h"
 #include "form.h"
 #include "health.h"
@@ -18,21 +19,6 @@
 #include "util.h"
 
 #define KEY_ESCAPE	27
-
-enum dview_sort {
-	SORT_SCORE,
-	SORT_TARGET,
-	SORT_PRIORITY,
-	SORT_CREATED,
-	SORT_COUNT
-};
-
-static const char *const sort_names[SORT_COUNT] = {
-	[SORT_SCORE] = "score",
-	[SORT_TARGET] = "target",
-	[SORT_PRIORITY] = "priority",
-	[SORT_CREATED] = "created",
-};
 
 struct debt_view {
 	struct debt_store	*store;		/* NULL: no state directory */
@@ -44,7 +30,7 @@ struct debt_view {
 	int			 detail;	/* the detail view is open */
 	int			 detail_top;
 	int			 show_all;	/* resolved items too */
-	enum dview_sort		 sort;
+	enum debt_order		 sort;
 	char			*filter;	/* NULL or the filter text */
 
 	struct form		*filter_form;	/* the "/" prompt, while open */
@@ -64,23 +50,6 @@ struct debt_view {
 /* ------------------------------------------------------------------ */
 /* The rows. */
 
-static int
-item_matches(const struct debt_item *d, const char *f)
-{
-	size_t i;
-
-	if (f == NULL || *f == '\0')
-		return 1;
-	if (strcasestr(d->title, f) != NULL || strcasestr(d->id, f) != NULL)
-		return 1;
-	if (d->owner != NULL && strcasestr(d->owner, f) != NULL)
-		return 1;
-	for (i = 0; i < d->nsystems; i++)
-		if (strcasestr(d->systems[i], f) != NULL)
-			return 1;
-	return 0;
-}
-
 /* The filter in force: what is being typed, else the one kept. */
 static const char *
 current_filter(const struct debt_view *v)
@@ -88,48 +57,6 @@ current_filter(const struct debt_view *v)
 	if (v->filter_form != NULL)
 		return form_value(v->filter_form, 0);
 	return v->filter;
-}
-
-struct ranked {
-	struct debt_item	*d;
-	size_t			 rank;		/* position in score order */
-};
-
-static int
-cmp_time(time_t a, time_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static enum dview_sort sort_key;	/* for the comparator (one thread) */
-
-static int
-cmp_ranked(const void *pa, const void *pb)
-{
-	const struct ranked *a = pa, *b = pb;
-	int c = 0;
-
-	switch (sort_key) {
-	case SORT_TARGET:
-		/* Nearest target first; no target last. */
-		if ((a->d->target == 0) != (b->d->target == 0))
-			c = a->d->target == 0 ? 1 : -1;
-		else
-			c = cmp_time(a->d->target, b->d->target);
-		break;
-	case SORT_PRIORITY:
-		c = (int)a->d->priority - (int)b->d->priority;
-		break;
-	case SORT_CREATED:
-		/* Newest first: what was just added is on top. */
-		c = cmp_time(b->d->created, a->d->created);
-		break;
-	default:
-		break;
-	}
-	if (c != 0)
-		return c;
-	return a->rank < b->rank ? -1 : a->rank > b->rank;
 }
 
 /*
@@ -142,9 +69,7 @@ static size_t
 dview_rows(struct debt_view *v, struct ui *ui, struct debt_item ***out)
 {
 	struct debt_item **all;
-	struct ranked *r;
-	const char *f = current_filter(v);
-	size_t n, i, k = 0;
+	size_t n, i;
 
 	if (v->store != NULL)
 		n = debt_store_list(v->store, ui->now, v->show_all, &all);
@@ -155,24 +80,8 @@ dview_rows(struct debt_view *v, struct ui *ui, struct debt_item ***out)
 				all[n++] = ui->cfg->debt[i];
 		debt_sort(all, n, ui->now, v->tz);
 	}
-	for (i = 0; i < n; i++)
-		if (item_matches(all[i], f))
-			all[k++] = all[i];
-	n = k;
-	if (v->sort != SORT_SCORE && n > 1) {
-		r = xcalloc(n, sizeof *r);
-		for (i = 0; i < n; i++) {
-			r[i].d = all[i];
-			r[i].rank = i;
-		}
-		sort_key = v->sort;
-		qsort(r, n, sizeof *r, cmp_ranked);
-		for (i = 0; i < n; i++)
-			all[i] = r[i].d;
-		free(r);
-	}
 	*out = all;
-	return n;
+	return debt_query(all, n, current_filter(v), v->sort);
 }
 
 static void
@@ -220,33 +129,25 @@ item_file(struct ui *ui, const struct debt_item *d)
 	return "?";
 }
 
+/* The target's label and its role (resolved items: "resolved"). */
 static void
 fmt_target(const struct debt_item *d, struct ui *ui, const char *tz,
     char *buf, size_t len, enum role *r)
 {
-	long long days;
+	static const enum role roles[] = {
+		[DEBT_DUE_NONE] = ROLE_DIM,
+		[DEBT_DUE_LATER] = ROLE_TEXT,
+		[DEBT_DUE_SOON] = ROLE_WARN,
+		[DEBT_DUE_TODAY] = ROLE_WARN,
+		[DEBT_DUE_OVERDUE] = ROLE_CRIT,
+	};
 
-	*r = ROLE_DIM;
 	if (d->status == DEBT_RESOLVED) {
 		snprintf(buf, len, "resolved");
+		*r = ROLE_DIM;
 		return;
 	}
-	if (debt_days_left(d, ui->now, tz, &days) != 0) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	*r = ROLE_TEXT;
-	if (days < 0) {
-		snprintf(buf, len, "overdue %lldd", -days);
-		*r = ROLE_CRIT;
-	} else if (days == 0) {
-		snprintf(buf, len, "today");
-		*r = ROLE_WARN;
-	} else {
-		snprintf(buf, len, "in %lldd", days);
-		if (days <= 14)
-			*r = ROLE_WARN;
-	}
+	*r = roles[debt_target_label(d, ui->now, tz, buf, len)];
 }
 
 /* d's systems joined with sep (a new string). */
@@ -301,19 +202,19 @@ layout(struct cols *c, int w, int zoomed)
 }
 
 static void
-draw_header_row(WINDOW *win, int y, const struct cols *c, enum dview_sort s)
+draw_header_row(WINDOW *win, int y, const struct cols *c, enum debt_order s)
 {
 	enum role t = ROLE_TITLE, on = ROLE_TITLE_FOCUS;
 
-	draw_text(win, y, 3, 5, s == SORT_SCORE ? on : t, "Score");
-	draw_text(win, y, 9, 6, s == SORT_PRIORITY ? on : t, "Prio");
+	draw_text(win, y, 3, 5, s == DEBT_ORDER_SCORE ? on : t, "Score");
+	draw_text(win, y, 9, 6, s == DEBT_ORDER_PRIORITY ? on : t, "Prio");
 	if (c->wide) {
 		draw_text(win, y, c->id, 8, t, "Id");
 		draw_text(win, y, c->owner, c->ownerw, t, "Owner");
 	}
-	draw_text(win, y, c->title, c->titlew, s == SORT_CREATED ? on : t,
-	    s == SORT_CREATED ? "Title (newest first)" : "Title");
-	draw_text(win, y, c->target, c->targetw, s == SORT_TARGET ? on : t,
+	draw_text(win, y, c->title, c->titlew, s == DEBT_ORDER_CREATED ? on : t,
+	    s == DEBT_ORDER_CREATED ? "Title (newest first)" : "Title");
+	draw_text(win, y, c->target, c->targetw, s == DEBT_ORDER_TARGET ? on : t,
 	    "Target");
 	draw_text(win, y, c->sys, c->sysw, t, "Systems");
 }
@@ -609,7 +510,7 @@ draw_status(struct debt_view *v, WINDOW *win, int y, int w, size_t n)
 
 	snprintf(line, sizeof line, "%zu %s  sort: %s%s%s%s", n,
 	    v->show_all ? (n == 1 ? "item" : "items") : "open",
-	    sort_names[v->sort], f != NULL && *f != '\0' ? "  filter: " : "",
+	    debt_order_name(v->sort), f != NULL && *f != '\0' ? "  filter: " : "",
 	    f != NULL ? f : "", v->show_all ? "  (resolved shown)" : "");
 	used = draw_text(win, y, 1, w - 2, ROLE_DIM, line);
 	if (used + 4 + draw_width(keys) < w - 1)
@@ -1132,7 +1033,7 @@ dview_request(void *p, struct ui *ui, enum request req)
 	case REQ_ORDER:
 		if (!ui->zoomed)
 			return 0;
-		v->sort = (v->sort + 1) % SORT_COUNT;
+		v->sort = (v->sort + 1) % DEBT_ORDER_COUNT;
 		return 1;
 	default:
 		break;
