@@ -288,6 +288,39 @@ test_errors(void)
 	    "runbooks = ( { name = \"a\"; params = ( { name = \"p\"; "
 	    "default = \"x y\"; pattern = \"[a-z]+\"; } ); "
 	    "steps = ( { run = \"x\"; } ); } );", "does not match its pattern");
+	expect_error("a policy that is not one",
+	    "runbooks = ( { name = \"a\"; on_failure = \"rolback\"; "
+	    "steps = ( { run = \"x\"; } ); } );",
+	    "'on_failure' must be \"ask\", \"rollback\", \"abort\" or "
+	    "\"continue\" (did you mean \"rollback\"?)");
+	expect_error("nobody answers an unattended ask",
+	    "runbooks = ( { name = \"a\"; unattended_failure = \"ask\"; "
+	    "steps = ( { run = \"x\"; } ); } );",
+	    "cannot be \"ask\": nobody is there to answer");
+	expect_error("an always step before an ordinary one",
+	    "runbooks = ( { name = \"a\"; steps = ( { name = \"end\"; "
+	    "always = true; run = \"x\"; }, { name = \"b\"; run = \"y\"; "
+	    "} ); } );", "follows an always step");
+	expect_error("an always step with a rollback",
+	    "runbooks = ( { name = \"a\"; steps = ( { name = \"end\"; "
+	    "always = true; run = \"x\"; rollback = \"y\"; } ); } );",
+	    "runs after any rollback; it cannot have one");
+	expect_error("an always step with on_failure",
+	    "runbooks = ( { name = \"a\"; steps = ( { name = \"end\"; "
+	    "always = true; run = \"x\"; on_failure = \"abort\"; } ); } );",
+	    "never stops the run");
+	expect_error("a health level that is not one",
+	    "runbooks = ( { name = \"a\"; requires_healthy = ( { check = "
+	    "\"api\"; worst = \"warning\"; } ); steps = ( { run = \"x\"; "
+	    "} ); } );", "'worst' must be \"ok\", \"warn\", \"crit\" or "
+	    "\"unknown\"");
+	expect_error("unattended on a run step",
+	    "runbooks = ( { name = \"a\"; steps = ( { run = \"x\"; "
+	    "unattended = \"continue\"; } ); } );",
+	    "'unattended' applies only to pause steps");
+	expect_error("a bad secret value name",
+	    "runbooks = ( { name = \"a\"; secret_values = [ \"no-dash\" ]; "
+	    "steps = ( { run = \"x\"; } ); } );", "is not a value's name");
 	expect_error("nested rollback",
 	    "runbooks = ( { name = \"a\"; steps = ( { run = \"x\"; rollback = "
 	    "{ run = \"y\"; rollback = \"z\"; }; } ); } );",
@@ -935,6 +968,45 @@ test_order(void)
 	cfg_clear(&c);
 }
 
+/* What a failure does, attended and not, and the danger --yes looks for. */
+static void
+test_policy(void)
+{
+	struct config c;
+	struct cfg_errors e;
+	char *msgs;
+	const struct runbook *a, *b;
+
+	msgs = load(&c, "runbooks = (\n"
+	    " { name = \"a\"; steps = ( { name = \"s1\"; run = \"x\"; },\n"
+	    "   { name = \"s2\"; run = \"y\"; on_failure = \"continue\";\n"
+	    "     rollback = { run = \"z\"; danger = true; }; } ); },\n"
+	    " { name = \"b\"; on_failure = \"abort\"; unattended_failure = "
+	    "\"continue\";\n"
+	    "   steps = ( { run = \"x\"; } ); }\n"
+	    ");", &e, 1);
+	if (!ok(e.nerrors == 0 && c.nrunbooks == 2, "policy runbooks load"))
+		printf("#   %s", msgs);
+	free(msgs);
+	if (c.nrunbooks == 2) {
+		a = c.runbooks[0];
+		b = c.runbooks[1];
+		ok(runbook_step_policy(a, a->steps[0], 0) == RUNBOOK_ASK &&
+		    runbook_step_policy(a, a->steps[0], 1) == RUNBOOK_ROLLBACK,
+		    "ask by default; rollback when nobody watches");
+		ok(runbook_step_policy(a, a->steps[1], 1) == RUNBOOK_CONTINUE,
+		    "a step's own policy wins, attended or not");
+		ok(runbook_step_policy(b, b->steps[0], 0) == RUNBOOK_ABORT &&
+		    runbook_step_policy(b, b->steps[0], 1) == RUNBOOK_ABORT,
+		    "a runbook's abort is not an ask: unattended too");
+		ok(runbook_danger_step(a) == a->steps[1]->rollback[0] &&
+		    runbook_danger_step(b) == NULL, "a danger rollback is "
+		    "found; a runbook without one has none");
+	}
+	cfg_errors_free(&e);
+	cfg_clear(&c);
+}
+
 int
 main(void)
 {
@@ -950,5 +1022,6 @@ main(void)
 	test_dir();
 	test_examples();
 	test_order();
+	test_policy();
 	return tap_done();
 }
