@@ -56,6 +56,10 @@ EOC
   { name = "pause";
     steps = ( { name = "one"; run = "touch $m/pause.1"; rollback = "rm $m/pause.1"; },
               { name = "look"; pause = "Check the replica"; } ); },
+  { name = "pauseto"; on_failure = "abort";
+    steps = ( { name = "one"; run = "touch $m/pauseto.1"; confirm = false; },
+              { name = "look"; pause = "Check the replica"; timeout = 1; },
+              { name = "two"; run = "touch $m/pauseto.2"; } ); },
   { name = "pausego";
     steps = ( { name = "look"; pause = "Check the replica"; unattended = "continue"; },
               { name = "two"; run = "touch $m/pausego.2"; } ); },
@@ -188,6 +192,11 @@ is "a pause nobody can confirm fails, and the run rolls back" \
     "$?-$(last pause)-$(markers pause)" "5-rolled-back-"
 check "and says that nobody is watching" grep -q "nobody is watching" \
     "$dir/out"
+sleep 4 | script -qec "'$MAINTOP' run pauseto -c '$dir/m.conf'" /dev/null \
+    > "$dir/out" 2>&1
+is "attended, a pause nobody confirms in its timeout fails the run" \
+    "$?-$(last pauseto)-$(markers pauseto)" "1-failed-1"
+check "saying so" grep -q "pause 'look' was not confirmed within 1s" "$dir/out"
 "$MAINTOP" run pausego -c "$dir/m.conf" --yes < /dev/null > /dev/null 2>&1
 is "unattended = continue lets it pass" "$?-$(markers pausego)" "0-2"
 check "recorded as auto-confirmed" grep -q \
