@@ -33,7 +33,7 @@ static const char *const top_keys[] = {
 static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
-	"recover_after", "run_log_max", "mouse", "notify", "debt_crit_hint",
+	"recover_after", "run_log_max", "notify", "debt_crit_hint",
 	NULL
 };
 
@@ -107,7 +107,6 @@ settings_defaults(struct settings *s)
 	s->history = 120;
 	s->fail_after = 2;
 	s->recover_after = 1;
-	s->mouse = 1;
 	s->debt_crit_hint = 86400;
 }
 
@@ -164,7 +163,6 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	settings_str(e, g, "runbook_dir", &s->runbook_dir);
 	settings_str(e, g, "name", &s->name);
 	cfg_bool(e, g, "read_only", 0, &s->read_only);
-	cfg_bool(e, g, "mouse", 0, &s->mouse);
 	cfg_duration(e, g, "wall_cycle", 0, 2, &s->wall_cycle);
 	cfg_int(e, g, "history", 0, 10, 10000, &s->history);
 	cfg_int(e, g, "fail_after", 0, 1, 100, &s->fail_after);

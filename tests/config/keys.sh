@@ -39,7 +39,4 @@ printf 'keys = ( "q" );\n' > "$tmp/list.conf"
 "$MAINTOP" validate -c "$tmp/list.conf" > "$tmp/out" 2> "$tmp/err"
 check "keys must be a group" grep -q "^$tmp/list.conf:1: error: 'keys' must be a group" "$tmp/err"
 
-printf 'settings = { mouse = "no"; };\n' > "$tmp/mouse.conf"
-"$MAINTOP" validate -c "$tmp/mouse.conf" > "$tmp/out" 2> "$tmp/err"
-check "mouse is true or false" grep -q "^$tmp/mouse.conf:1: error: 'mouse' must be true or false" "$tmp/err"
 echo "1..$n"
