@@ -57,15 +57,6 @@ calendar_window_free(struct window *w)
 	free(w);
 }
 
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (iscntrl((unsigned char)*s))
-			return 1;
-	return 0;
-}
-
 static void
 parse_priority(struct cfg_errors *e, const config_setting_t *g,
     struct window *w)
@@ -132,11 +123,11 @@ calendar_window_parse(struct cfg_errors *e, const config_setting_t *g,
 	if (cfg_file(g) != NULL)
 		w->file = xstrdup(cfg_file(g));
 	cfg_check_keys(e, g, window_keys, "window");
-	if (cfg_str(e, g, "name", 1, &w->name) != 1)
+	if (cfg_name(e, g, "name", 1, &w->name) != 1)
 		w->name = xstrdup("?");
-	else if (*w->name == '\0' || has_control(w->name)) {
+	else if (*w->name == '\0') {
 		cfg_err(e, config_setting_get_member(g, "name"), "window name "
-		    "must be non-empty and free of control characters");
+		    "must not be empty");
 		free(w->name);
 		w->name = xstrdup("?");	/* not echoed in later messages */
 	}

@@ -1,6 +1,7 @@
 /* Helpers shared by every configuration section's parser: typed lookups that
  * report errors with file and line, and unknown-key detection. */
 #include "cfgutil.h"
+#include "sanitize.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -202,6 +203,24 @@ cfg_str(struct cfg_errors *e, const config_setting_t *group, const char *key,
 	v = config_setting_get_string(s);
 	*out = xstrdup(v != NULL ? v : "");
 	return 1;
+}
+
+int
+cfg_name(struct cfg_errors *e, const config_setting_t *group, const char *key,
+    int required, char **out)
+{
+	const char *why;
+	int r;
+
+	if ((r = cfg_str(e, group, key, required, out)) != 1)
+		return r;
+	if ((why = sanitize_name_problem(*out)) == NULL)
+		return 1;
+	cfg_err(e, config_setting_get_member(group, key), "'%s' must be "
+	    "printable text: it holds %s", key, why);
+	free(*out);
+	*out = NULL;
+	return -1;
 }
 
 int

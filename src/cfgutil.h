@@ -54,6 +54,11 @@ const char *cfg_suggest(const char *name, const char *const *candidates);
  */
 int cfg_str(struct cfg_errors *, const config_setting_t *, const char *key,
     int required, char **out);
+/* A name that line modes and the dashboard print: as cfg_str, and an error
+ * (-1, *out NULL) unless it is printable UTF-8 (no C0 or C1 control, no
+ * bidirectional control; see sanitize_name_problem). */
+int cfg_name(struct cfg_errors *, const config_setting_t *, const char *key,
+    int required, char **out);
 int cfg_int(struct cfg_errors *, const config_setting_t *, const char *key,
     int required, long long min, long long max, long long *out);
 int cfg_double(struct cfg_errors *, const config_setting_t *, const char *key,

@@ -369,7 +369,7 @@ parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
 	    sizeof *h->metrics);
 	m = &h->metrics[h->nmetrics++];
 	memset(m, 0, sizeof *m);
-	cfg_str(e, el, "name", 1, &m->name);
+	cfg_name(e, el, "name", 1, &m->name);
 	cfg_str(e, el, "select", 0, &m->select);
 	cfg_str(e, el, "ratio", 0, &m->ratio);
 	cfg_str(e, el, "avg", 0, &m->avg);
@@ -578,7 +578,7 @@ parse_secret_header(struct cfg_errors *e, const config_setting_t *el,
 		    "is never written in the configuration: use value_env (the "
 		    "name of an environment variable) or value_file (a file "
 		    "readable only by you, mode 0600)");
-	if (cfg_str(e, el, "name", 1, &sh->name) == 1) {
+	if (cfg_name(e, el, "name", 1, &sh->name) == 1) {
 		s = config_setting_get_member(el, "name");
 		for (p = sh->name; *p != '\0'; p++)
 			if (!http_tchar((unsigned char)*p))
@@ -847,7 +847,7 @@ check_parse(struct cfg_errors *e, const config_setting_t *g,
 
 	snprintf(what, sizeof what, "%s check", check_type_name(type));
 	cfg_check_keys(e, g, keys[type], what);
-	if (cfg_str(e, g, "name", 1, &c->name) == 1 &&
+	if (cfg_name(e, g, "name", 1, &c->name) == 1 &&
 	    (*c->name == '\0' || strpbrk(c->name, " \t\r\n") != NULL ||
 	    strlen(c->name) > 64))
 		cfg_err(e, config_setting_get_member(g, "name"), "check "
@@ -875,7 +875,10 @@ check_parse(struct cfg_errors *e, const config_setting_t *g,
 		parse_redis(e, g, c);
 		break;
 	}
-	if (e->nerrors != before) {
+	/* A check with a name is kept whatever else is wrong: the
+	 * configuration fails anyway, and the windows, debt and runbooks
+	 * that name it get no second, misleading error. */
+	if (e->nerrors != before && c->name == NULL) {
 		check_free(c);
 		return NULL;
 	}

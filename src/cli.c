@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 long long	cli_started_ms;
 
@@ -99,6 +100,44 @@ cli_load_config_why(const char *explicit, char **why)
 	if (c != NULL)
 		cli_hide_secrets(c);
 	return c;
+}
+
+json_t *
+cli_json_str(const char *s)
+{
+	json_t *j;
+	char *valid;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	valid = sanitize_valid_utf8(s);
+	j = json_string(valid);
+	free(valid);
+	return j != NULL ? j : json_string("");
+}
+
+void
+cli_json_puts(const char *json)
+{
+	char *safe = sanitize_json(json, strlen(json));
+
+	fputs(safe, stdout);
+	free(safe);
+}
+
+int
+cli_json_print(const json_t *v, size_t flags)
+{
+	char *text;
+
+	if ((text = json_dumps(v, flags)) == NULL)
+		return -1;
+	cli_json_puts(text);
+	putchar('\n');
+	free(text);
+	return 0;
 }
 
 int

@@ -3,6 +3,7 @@
 #ifndef MAINTOP_CLI_H
 #define MAINTOP_CLI_H
 
+#include <jansson.h>
 #include <time.h>
 
 #include "config.h"
@@ -40,6 +41,20 @@ void cli_print_errors(const struct cfg_errors *errs);
  */
 int cli_config_only(int argc, char **argv, const char *usage,
     const char **explicit);
+
+/*
+ * A JSON string for any text, never NULL: jansson refuses invalid UTF-8
+ * (json_string returns NULL and the member would silently vanish), so
+ * such bytes become U+FFFD.  NULL gives JSON null.
+ */
+json_t *cli_json_str(const char *);
+/*
+ * Prints v to stdout with jansson's flags and a final newline, with C1 and
+ * bidirectional controls escaped (see sanitize_json).  Returns 0 or -1.
+ */
+int cli_json_print(const json_t *v, size_t flags);
+/* The same for JSON text already written (by buf_json_str, say). */
+void cli_json_puts(const char *json);
 
 /* Sets the clock from --now (an ISO 8601 instant); 0 or -1 when malformed. */
 int cli_set_now(const char *);

@@ -136,24 +136,6 @@ json_time(time_t t)
 	return json_string(b);
 }
 
-/* A string as JSON; invalid UTF-8 is replaced so jansson accepts it. */
-static json_t *
-json_text(const char *s)
-{
-	json_t *j;
-	char *clean;
-
-	if (s == NULL)
-		return json_null();
-	j = json_string(s);
-	if (j != NULL)
-		return j;
-	clean = sanitize_cstr(s, SANITIZE_KEEP_NEWLINES | SANITIZE_KEEP_TABS);
-	j = json_string(clean);
-	free(clean);
-	return j != NULL ? j : json_null();
-}
-
 static json_t *
 json_strings(char **v, size_t n)
 {
@@ -161,7 +143,7 @@ json_strings(char **v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_text(v[i]));
+		json_array_append_new(a, cli_json_str(v[i]));
 	return a;
 }
 
@@ -173,7 +155,7 @@ json_runbooks(const struct config *c, const struct window *w)
 	size_t *ord = runbook_order(c, w->runbooks, w->nrunbooks), i;
 
 	for (i = 0; i < w->nrunbooks; i++)
-		json_array_append_new(a, json_text(w->runbooks[ord[i]]));
+		json_array_append_new(a, cli_json_str(w->runbooks[ord[i]]));
 	free(ord);
 	return a;
 }
@@ -185,7 +167,7 @@ json_occurrence(const struct config *c, const struct occurrence *o,
 	const struct window *w = o->w;
 	json_t *j = json_object();
 
-	json_object_set_new(j, "name", json_text(w->name));
+	json_object_set_new(j, "name", cli_json_str(w->name));
 	json_object_set_new(j, "kind", json_string(calendar_kind_name(
 	    w->kind)));
 	json_object_set_new(j, "start", json_time(o->start));
@@ -193,14 +175,14 @@ json_occurrence(const struct config *c, const struct occurrence *o,
 	json_object_set_new(j, "duration", json_integer(w->duration));
 	json_object_set_new(j, "systems", json_strings(w->systems,
 	    w->nsystems));
-	json_object_set_new(j, "owner", json_text(w->owner));
-	json_object_set_new(j, "description", json_text(w->description));
+	json_object_set_new(j, "owner", cli_json_str(w->owner));
+	json_object_set_new(j, "description", cli_json_str(w->description));
 	json_object_set_new(j, "priority", json_integer(w->priority));
 	json_object_set_new(j, "priority_name", json_string(
 	    calendar_priority_name(w->priority)));
 	json_object_set_new(j, "timezone", json_string(w->timezone != NULL ?
 	    w->timezone : "UTC"));
-	json_object_set_new(j, "schedule", json_text(w->schedule_src));
+	json_object_set_new(j, "schedule", cli_json_str(w->schedule_src));
 	json_object_set_new(j, "runbooks", json_runbooks(c, w));
 	json_object_set_new(j, "in_notice", json_boolean(
 	    calendar_in_notice(w, o->start, now)));
@@ -230,16 +212,15 @@ print_json(const struct config *c, time_t now, int days,
 	for (i = 0; i < ncf; i++) {
 		json_t *x = json_object();
 
-		json_object_set_new(x, "a", json_text(cf[i].a.w->name));
-		json_object_set_new(x, "b", json_text(cf[i].b.w->name));
+		json_object_set_new(x, "a", cli_json_str(cf[i].a.w->name));
+		json_object_set_new(x, "b", cli_json_str(cf[i].b.w->name));
 		json_object_set_new(x, "start", json_time(cf[i].start));
 		json_object_set_new(x, "end", json_time(cf[i].end));
-		json_object_set_new(x, "system", json_text(cf[i].system));
+		json_object_set_new(x, "system", cli_json_str(cf[i].system));
 		json_array_append_new(a, x);
 	}
 	json_object_set_new(root, "conflicts", a);
-	r = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	printf("\n");
+	r = cli_json_print(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return r == 0 ? 0 : -1;
 }

@@ -18,6 +18,7 @@
 #include "health.h"
 #include "maint.h"
 #include "metric.h"
+#include "sanitize.h"
 
 static const char check_usage[] =
 "usage: maintop check [-c FILE] [--json] [--ignore-maintenance] [NAME...]\n"
@@ -188,6 +189,16 @@ check_summary(struct buf *b, const struct check_report *r)
 	}
 }
 
+/* Prints one line of the report, sanitized. */
+static void
+check_puts(const char *line)
+{
+	char *safe = sanitize_cstr(line, 0);
+
+	puts(safe);
+	free(safe);
+}
+
 /* The plugin output: first line, perfdata, long output. */
 static void
 check_text(const struct check_report *r, enum state worst, size_t nsel)
@@ -208,14 +219,17 @@ check_text(const struct check_report *r, enum state worst, size_t nsel)
 		buf_printf(&b, "%s - ", state_name(worst));
 		check_summary(&b, r);
 	}
-	printf("%s%s%s\n", b.s, perf.len > 0 ? " |" : "",
-	    perf.len > 0 ? perf.s : "");
+	/* Names are printable by validation and messages sanitized by the
+	 * probes; every line is sanitized once more, terminal or not. */
+	if (perf.len > 0)
+		buf_printf(&b, " |%s", perf.s);
+	check_puts(b.s);
 	for (i = 0; nsel > 1 && i < health_count(r->h); i++) {
 		if (!report_selected(r, i))
 			continue;
 		buf_reset(&b);
 		check_line(&b, r, health_get(r->h, i));
-		puts(b.s);
+		check_puts(b.s);
 	}
 	buf_free(&perf);
 	buf_free(&b);
@@ -233,7 +247,7 @@ figure_json(const struct figure *f)
 			return json_integer((json_int_t)f->num);
 		return json_real(f->num);
 	case FIGURE_STR:
-		return json_string(f->str);
+		return cli_json_str(f->str);
 	case FIGURE_UNAVAILABLE:
 		break;
 	}
@@ -257,10 +271,10 @@ status_json(const struct check_report *r, const struct check_status *st)
 	size_t i;
 
 	o = json_object();
-	json_object_set_new(o, "name", json_string(st->check->name));
+	json_object_set_new(o, "name", cli_json_str(st->check->name));
 	json_object_set_new(o, "type",
 	    json_string(check_type_name(st->check->type)));
-	json_object_set_new(o, "target", json_string(st->target));
+	json_object_set_new(o, "target", cli_json_str(st->target));
 	json_object_set_new(o, "state",
 	    json_string(state_short(maint_state(st, r->raw))));
 	m = json_null();
@@ -275,7 +289,7 @@ status_json(const struct check_report *r, const struct check_status *st)
 	json_object_set_new(o, "connect", seconds_json(s != NULL ?
 	    s->connect_ms : -1));
 	json_object_set_new(o, "message",
-	    json_string(s != NULL ? s->message : "no result"));
+	    cli_json_str(s != NULL ? s->message : "no result"));
 	figs = json_object();
 	units = json_object();
 	lims = json_object();
@@ -309,7 +323,7 @@ check_json(const struct check_report *r)
 	struct debt_json_items *debt;
 	json_t *obj;
 	const char *p;
-	char *text;
+	char *text, *safe;
 	int first = 1;
 	size_t i;
 
@@ -326,6 +340,9 @@ check_json(const struct check_report *r)
 		json_decref(obj);
 		if (text == NULL)
 			fatal("out of memory");
+		safe = sanitize_json(text, strlen(text));
+		free(text);
+		text = safe;
 		fputs(first ? "[\n  " : ",\n  ", stdout);
 		for (p = text; *p != '\0'; p++) {
 			putchar(*p);

@@ -1,5 +1,5 @@
 /* The line modes "maintop run" (a runbook on a plain terminal, with the same
- * prompts, runner and journal as the run console) and "maintop history". */
+ * prompts, runner and journal as the run console). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -49,9 +49,6 @@ static const char run_usage[] =
     "4 partial, 5 rolled-back, 6 rollback-failed, 7 aborted, 8 interrupted,"
     "\n"
     "9 detached, 10 refused.\n";
-
-static const char history_usage[] =
-    "usage: maintop history [-c FILE] [--json] [--runbook NAME]\n";
 
 enum prompt {
 	PROMPT_NONE,
@@ -161,7 +158,7 @@ on_confirm(struct runner *r, void *arg)
 	const struct step *st = runner_current_step(r);
 	char *d = runner_describe(r), *s;
 
-	s = c->tty ? sanitize_cstr(d, SANITIZE_KEEP_NEWLINES) : xstrdup(d);
+	s = sanitize_cstr(d, SANITIZE_KEEP_NEWLINES);
 	say(c, "\n%s", s);
 	free(s);
 	free(d);
@@ -202,11 +199,7 @@ on_output(struct runner *r, const char *data, size_t len, void *arg)
 
 	if (c->hup || runner_terminal_owned(r))
 		return;		/* already on the terminal: see runner.h */
-	if (!c->tty) {
-		fwrite(data, 1, len, stdout);
-		fflush(stdout);
-		return;
-	}
+	/* Sanitized on a pipe too: "maintop run | tee" reaches a terminal. */
 	buf_init(&b);
 	sanitizer_feed(&c->san, data, len, &b);
 	if (b.len > 0) {
@@ -228,13 +221,11 @@ on_step(struct runner *r, size_t i, void *arg)
 		    c->rb->steps[i]->name);
 		return;
 	}
-	if (c->tty) {
-		buf_init(&b);
-		sanitizer_finish(&c->san, &b);
-		if (b.len > 0)
-			say(c, "%s\n", b.s);
-		buf_free(&b);
-	}
+	buf_init(&b);
+	sanitizer_finish(&c->san, &b);
+	if (b.len > 0)
+		say(c, "%s\n", b.s);
+	buf_free(&b);
 	say(c, "--- step %zu: %s\n", i + 1, runner_step_state_name(rs->state));
 }
 
@@ -244,7 +235,7 @@ on_finished(struct runner *r, void *arg)
 	struct run_ctx *c = arg;
 	char *s = runner_summary(r), *t;
 
-	t = c->tty ? sanitize_cstr(s, SANITIZE_KEEP_NEWLINES) : xstrdup(s);
+	t = sanitize_cstr(s, SANITIZE_KEEP_NEWLINES);
 	say(c, "\n%s", t);
 	free(t);
 	free(s);
@@ -491,27 +482,36 @@ static void
 report_orphans(const char *state_dir)
 {
 	struct runner_orphan *o;
+	struct buf b;
 	size_t n, i;
-	char *cause = NULL, when[32];
+	char *cause = NULL, *safe, when[32];
 
 	if (runner_recover(state_dir, 1, &o, &n, &cause) != 0) {
 		fprintf(stderr, "maintop: %s\n", cause);
 		free(cause);
 		return;
 	}
+	buf_init(&b);
+	/* The journal's fields are printed sanitized: it is a file anyone
+	 * with write access to the state directory could have edited. */
 	for (i = 0; i < n; i++) {
 		util_format_utc(o[i].start, when, sizeof when);
-		fprintf(stderr, "maintop: run %s of %s (started %s by %s) was "
+		buf_printf(&b, "maintop: run %s of %s (started %s by %s) was "
 		    "interrupted", o[i].id, o[i].runbook, when,
 		    o[i].user != NULL ? o[i].user : "?");
 		if (o[i].step >= 0)
-			fprintf(stderr, " at step %d (%s), whose process %ld "
+			buf_printf(&b, " at step %d (%s), whose process %ld "
 			    "is %s", o[i].step + 1, o[i].step_name ?
 			    o[i].step_name : "?", (long)o[i].pid,
 			    o[i].pid <= 0 ? "gone" : o[i].alive ?
 			    "STILL RUNNING" : "gone");
-		fprintf(stderr, "; log %s\n", o[i].log ? o[i].log : "-");
+		buf_printf(&b, "; log %s", o[i].log ? o[i].log : "-");
+		safe = sanitize_cstr(b.s, 0);
+		fprintf(stderr, "%s\n", safe);
+		free(safe);
+		buf_reset(&b);
 	}
+	buf_free(&b);
 	runner_orphans_free(o, n);
 }
 
@@ -702,8 +702,9 @@ cmd_run(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	c.tty = isatty(STDOUT_FILENO);
+	/* Colours are kept for a terminal only. */
 	sanitizer_init(&c.san, SANITIZE_KEEP_NEWLINES | SANITIZE_KEEP_TABS |
-	    SANITIZE_KEEP_SGR);
+	    (c.tty ? SANITIZE_KEEP_SGR : 0));
 	buf_init(&c.input);
 	stdin_setup(&c);
 	c.base = event_base_new();
@@ -777,171 +778,4 @@ cmd_run(int argc, char **argv)
 	free(state_dir);
 	config_free(cfg);
 	return ret;
-}
-
-static void
-duration_of(const struct runner_run *r, char *out, size_t len)
-{
-	if (r->end == 0 || r->start == 0) {
-		snprintf(out, len, "-");
-		return;
-	}
-	util_format_duration(r->end - r->start, out, len);
-}
-
-/* The metrics of the run of the same runbook before runs[i] that has
- * some (runs are oldest first), or NULL. */
-static const char *
-previous_metrics(const struct runner_run *runs, size_t i)
-{
-	size_t j = i;
-
-	while (j-- > 0)
-		if (runs[j].metrics != NULL &&
-		    strcmp(runs[j].runbook, runs[i].runbook) == 0)
-			return runs[j].metrics;
-	return NULL;
-}
-
-/* A run's metrics text as a JSON value (null when none). */
-static json_t *
-metrics_json(const char *text)
-{
-	json_error_t jerr;
-	json_t *v = text != NULL ? json_loads(text, 0, &jerr) : NULL;
-
-	return v != NULL ? v : json_null();
-}
-
-int
-cmd_history(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "runbook", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct config *cfg;
-	struct runner_run *runs;
-	const char *explicit = NULL, *filter = NULL;
-	char *state_dir = NULL, *cause = NULL, start[32], end[32], dur[32];
-	char *s;
-	const char *prev;
-	json_t *arr, *o;
-	size_t n, i;
-	int ch, json = 0;
-
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'r':
-			filter = optarg;
-			break;
-		case 'h':
-			fputs(history_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(history_usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(history_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if ((cfg = cli_load_config(explicit)) == NULL)
-		return CLI_EXIT_CONFIG;
-	if (config_state_dir(cfg, &state_dir, &cause) != 0 ||
-	    runner_history(state_dir, filter, &runs, &n, &cause) != 0) {
-		fprintf(stderr, "maintop history: %s\n", cause);
-		free(cause);
-		free(state_dir);
-		config_free(cfg);
-		return CLI_EXIT_FAIL;
-	}
-	if (json) {
-		arr = json_array();
-		for (i = 0; i < n; i++) {
-			o = json_object();
-			util_format_utc(runs[i].start, start, sizeof start);
-			json_object_set_new(o, "id", json_string(runs[i].id));
-			json_object_set_new(o, "runbook",
-			    json_string(runs[i].runbook));
-			json_object_set_new(o, "user", runs[i].user ?
-			    json_string(runs[i].user) : json_null());
-			json_object_set_new(o, "ssh_client", runs[i].ssh_client ?
-			    json_string(runs[i].ssh_client) : json_null());
-			json_object_set_new(o, "tty", runs[i].tty ?
-			    json_string(runs[i].tty) : json_null());
-			json_object_set_new(o, "start", json_string(start));
-			if (runs[i].end != 0) {
-				util_format_utc(runs[i].end, end, sizeof end);
-				json_object_set_new(o, "end", json_string(end));
-				json_object_set_new(o, "duration_s",
-				    json_integer(runs[i].end - runs[i].start));
-			} else {
-				json_object_set_new(o, "end", json_null());
-				json_object_set_new(o, "duration_s",
-				    json_null());
-			}
-			json_object_set_new(o, "result",
-			    json_string(runs[i].result));
-			json_object_set_new(o, "log", runs[i].log ?
-			    json_string(runs[i].log) : json_null());
-			json_object_set_new(o, "overrides", runs[i].overrides ?
-			    json_string(runs[i].overrides) : json_null());
-			json_object_set_new(o, "metrics",
-			    metrics_json(runs[i].metrics));
-			prev = previous_metrics(runs, i);
-			json_object_set_new(o, "previous_metrics",
-			    metrics_json(prev));
-			json_array_append_new(arr, o);
-		}
-		s = jsonfmt_dumps(arr, 2);	/* numbers as the steps wrote */
-		printf("%s\n", s);
-		free(s);
-		json_decref(arr);
-	} else {
-		if (n == 0)
-			printf("No runs in the journal%s%s.\n",
-			    filter ? " for " : "", filter ? filter : "");
-		else
-			printf("%-24s %-20s %-12s %-20s %8s  %s\n", "ID",
-			    "RUNBOOK", "USER", "START", "DURATION", "RESULT");
-		for (i = 0; i < n; i++) {
-			util_format_utc(runs[i].start, start, sizeof start);
-			duration_of(&runs[i], dur, sizeof dur);
-			s = sanitize_cstr(runs[i].user ? runs[i].user : "?", 0);
-			printf("%-24s %-20s %-12s %-20s %8s  %s", runs[i].id,
-			    runs[i].runbook, s, start, dur, runs[i].result);
-			if (runs[i].overrides != NULL)
-				printf(" (override: %s)", runs[i].overrides);
-			putchar('\n');
-			free(s);
-			if (runs[i].metrics != NULL) {
-				prev = previous_metrics(runs, i);
-				s = sanitize_cstr(runs[i].metrics, 0);
-				printf("    metrics %s", s);
-				free(s);
-				if (prev != NULL) {
-					s = sanitize_cstr(prev, 0);
-					printf(" (previous %s)", s);
-					free(s);
-				}
-				putchar('\n');
-			}
-		}
-	}
-	runner_runs_free(runs, n);
-	free(state_dir);
-	config_free(cfg);
-	return CLI_EXIT_OK;
 }

@@ -220,7 +220,7 @@ parse_params(struct cfg_errors *e, const config_setting_t *g,
 		p = &rb->params[rb->nparams];
 		memset(p, 0, sizeof *p);
 		p->line = cfg_line(el);
-		if (cfg_str(e, el, "name", 1, &p->name) != 1)
+		if (cfg_name(e, el, "name", 1, &p->name) != 1)
 			continue;
 		if (!valid_param_name(p->name, strlen(p->name))) {
 			cfg_err(e, el, "parameter name '%s' must be letters, "
@@ -607,7 +607,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	st = xcalloc(1, sizeof *st);
 	st->line = cfg_line(g);
 	st->confirm = 1;
-	if (cfg_str(e, g, "name", 0, &st->name) != 1)
+	if (cfg_name(e, g, "name", 0, &st->name) != 1)
 		st->name = defname != NULL ? xstrdup(defname) :
 		    xasprintf("step %zu", idx + 1);
 	for (k = 0; kind_keys[k] != NULL; k++) {

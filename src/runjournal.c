@@ -281,6 +281,9 @@ history_line(const char *line, void *arg)
 		r->start = jtime(o, "start");
 		r->log = jdup(o, "log");
 		r->result = xstrdup("unfinished");
+		r->duration_ms = -1;
+		x = json_object_get(o, "pid");
+		r->pid = json_is_integer(x) ? (long)json_integer_value(x) : 0;
 		ov = json_object_get(o, "overrides");
 		if (json_is_array(ov) && json_array_size(ov) > 0) {
 			buf_init(&b);
@@ -312,6 +315,10 @@ history_line(const char *line, void *arg)
 				h->v[i].result = jdup(o, "result");
 			}
 			h->v[i].end = jtime(o, "end");
+			x = json_object_get(o, "duration_ms");
+			if (json_is_integer(x))
+				h->v[i].duration_ms =
+				    (long long)json_integer_value(x);
 			break;
 		}
 	}

@@ -294,6 +294,8 @@ struct runner_run {
 	/* The METRICS of its steps as a JSON object by step name,
 	 * {"vacuum": {"rows": 12}}, numbers as printed; or NULL. */
 	char		*metrics;
+	long long	 duration_ms;	/* monotonic, or -1 when not recorded */
+	long		 pid;		/* the maintop that ran it, or 0 */
 };
 
 /*

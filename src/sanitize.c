@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /*
  * The parser follows the shape of a terminal's own (Paul Williams' DEC
@@ -125,10 +126,8 @@ control(struct sanitizer *s, unsigned int cp, struct buf *out)
 	}
 }
 
-/* Unicode bidirectional formatting controls, which can reorder what is
- * displayed so that it reads differently from what it is. */
-static int
-is_bidi_control(unsigned int cp)
+int
+sanitize_is_bidi(unsigned int cp)
 {
 	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
 	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
@@ -140,7 +139,7 @@ printable(struct sanitizer *s, unsigned int cp, struct buf *out)
 	char u[4];
 	size_t n;
 
-	if (is_bidi_control(cp))
+	if (sanitize_is_bidi(cp))
 		return;
 	if (cp < 0x80) {
 		u[0] = (char)cp;
@@ -465,4 +464,124 @@ sanitize_cstr(const char *text, int flags)
 	if (text == NULL)
 		return xstrdup("");
 	return sanitize_text(text, strlen(text), flags);
+}
+
+size_t
+sanitize_utf8_len(const char *str, unsigned int *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned int c = s[0], v;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return 0;
+	v = c & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*cp = v;
+	return n;
+}
+
+const char *
+sanitize_name_problem(const char *s)
+{
+	unsigned int cp;
+	size_t n;
+
+	for (; *s != '\0'; s += n) {
+		if ((n = sanitize_utf8_len(s, &cp)) == 0)
+			return "invalid UTF-8";
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+			return "a control character";
+		if (sanitize_is_bidi(cp))
+			return "a bidirectional control";
+	}
+	return NULL;
+}
+
+char *
+sanitize_json(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	unsigned int cp;
+	struct buf b;
+	size_t n;
+
+	buf_init(&b);
+	while (p < end) {
+		if ((unsigned char)*p < 0x80) {
+			buf_addc(&b, *p++);
+			continue;
+		}
+		n = sanitize_utf8_len(p, &cp);
+		if (n == 0 || (size_t)(end - p) < n) {
+			buf_adds(&b, "\\ufffd");
+			p++;
+		} else if ((cp >= 0x80 && cp < 0xa0) || sanitize_is_bidi(cp)) {
+			buf_printf(&b, "\\u%04x", cp);
+			p += n;
+		} else {
+			buf_add(&b, p, n);
+			p += n;
+		}
+	}
+	return buf_detach(&b);
+}
+
+char *
+sanitize_valid_utf8(const char *s)
+{
+	unsigned int cp;
+	struct buf b;
+	size_t n;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (; *s != '\0'; s += n) {
+		if ((n = sanitize_utf8_len(s, &cp)) == 0) {
+			buf_adds(&b, "\xef\xbf\xbd");
+			n = 1;
+		} else
+			buf_add(&b, s, n);
+	}
+	return buf_detach(&b);
+}
+
+size_t
+sanitize_width(const char *s)
+{
+	unsigned int cp;
+	size_t n, w = 0;
+	int cw;
+
+	for (; *s != '\0'; s += n) {
+		if ((n = sanitize_utf8_len(s, &cp)) == 0) {
+			n = 1;
+			w++;
+			continue;
+		}
+		cw = wcwidth((wchar_t)cp);
+		w += cw < 0 ? 1 : (size_t)cw;
+	}
+	return w;
 }

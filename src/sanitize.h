@@ -99,4 +99,38 @@ void sanitizer_feed(struct sanitizer *s, const char *data, size_t len,
  */
 void sanitizer_finish(struct sanitizer *s, struct buf *out);
 
+/* True for the Unicode bidirectional formatting controls (U+061C, U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069), which can make text read
+ * differently from what it is: drawing code strips them too. */
+int sanitize_is_bidi(unsigned int cp);
+
+/*
+ * The length of the valid UTF-8 character at s (1 to 4) with its code point
+ * in *cp, or 0 when s does not start one (a NUL byte is a character).
+ */
+size_t sanitize_utf8_len(const char *s, unsigned int *cp);
+
+/*
+ * Why s cannot be a name (a check's, a window's, a step's): "invalid
+ * UTF-8", "a control character" (C0, DEL or C1) or "a bidirectional
+ * control"; NULL when it is printable UTF-8.
+ */
+const char *sanitize_name_problem(const char *s);
+
+/*
+ * JSON text made safe to print: C1 controls and bidirectional controls,
+ * which JSON allows raw, become \uXXXX escapes, and a byte that is not
+ * UTF-8 becomes \ufffd.  Only strings hold non-ASCII bytes, so the result
+ * is the same JSON value.  Returns a new string.
+ */
+char *sanitize_json(const char *json, size_t len);
+
+/* The columns s takes on a terminal (wcwidth in the current locale, 1 for
+ * what it does not know), for tables whose columns must line up. */
+size_t sanitize_width(const char *s);
+
+/* A copy of s with each byte that is not valid UTF-8 replaced by U+FFFD
+ * (for JSON libraries that refuse invalid UTF-8). */
+char *sanitize_valid_utf8(const char *s);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "sanitize.h"
 #include "util.h"
 
 static int draw_utf8;
@@ -59,7 +60,9 @@ draw_glyph(enum glyph g)
 
 /*
  * Decodes the next character of s into *wc with its width; control and
- * undecodable bytes become '?'.  Returns the bytes consumed (0 at the end).
+ * undecodable bytes become '?', and a bidirectional control (which could
+ * make a title read backwards) becomes 0 of width 0, to be skipped.
+ * Returns the bytes consumed (0 at the end).
  */
 static size_t
 next_char(const char *s, wchar_t *wc, int *width)
@@ -83,6 +86,11 @@ next_char(const char *s, wchar_t *wc, int *width)
 		*wc = L'?';
 		*width = 1;
 		return 1;
+	}
+	if (sanitize_is_bidi((unsigned int)*wc)) {
+		*wc = 0;
+		*width = 0;
+		return n;
 	}
 	w = wcwidth(*wc);
 	if (w < 0 || (*wc >= 0x80 && *wc < 0xa0)) {
@@ -122,7 +130,8 @@ draw_text(WINDOW *win, int y, int x, int width, enum role r, const char *s)
 	while ((n = next_char(s, &wc, &w)) != 0 && len < 510) {
 		if (used + w > width - ell)
 			break;
-		buf[len++] = wc;
+		if (wc != 0)
+			buf[len++] = wc;
 		used += w;
 		s += n;
 	}

@@ -83,7 +83,7 @@ mkdir -p "$m"
 # last RUNBOOK: the result of its newest run in the journal.
 last() {
 	"$MAINTOP" history -c "$dir/m.conf" --json --runbook "$1" |
-	    sed -n 's/.*"result": "\([a-z-]*\)".*/\1/p' | tail -n 1
+	    sed -n 's/.*"result": "\([a-z-]*\)".*/\1/p' | head -n 1	# newest first
 }
 # markers RUNBOOK: which markers of it exist, e.g. "1 always".
 markers() {

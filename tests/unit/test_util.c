@@ -1,7 +1,11 @@
 /* Tests of the one way figures and durations are written for people. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli.h"
+#include "sanitize.h"
 #include "tap.h"
 #include "util.h"
 
@@ -104,5 +108,49 @@ main(void)
 	is_str(small, "123", "a short buffer holds a cut, terminated figure");
 	util_format_quantity(1e300, "B", small, sizeof small);
 	is_int((long long)strlen(small), 3, "a huge size is cut too");
+	/* Names: printable UTF-8 only. */
+	ok(sanitize_name_problem("api-1 \xc3\xa9") == NULL,
+	    "a name with a space and an accent is fine");
+	is_str(sanitize_name_problem("a\x1b[2Jb"), "a control character",
+	    "ESC in a name");
+	is_str(sanitize_name_problem("a\xc2\x9b" "2Jb"), "a control character",
+	    "U+009B (C1 CSI) in a name");
+	is_str(sanitize_name_problem("a\xe2\x80\xae" "b"),
+	    "a bidirectional control", "U+202E in a name");
+	is_str(sanitize_name_problem("a\xff" "b"), "invalid UTF-8",
+	    "a byte that is not UTF-8 in a name");
+
+	/* JSON made safe to print: C1 and bidi escaped, bad bytes U+FFFD. */
+	{
+		static const char in[] = "{\"a\": \"x\xc2\x9b" "y\xe2\x81\xa6"
+		    "z\xff\xc3\xa9\"}";
+		char *out = sanitize_json(in, sizeof in - 1);
+		json_t *j;
+		char *t;
+
+		is_str(out, "{\"a\": \"x\\u009by\\u2066z\\ufffd\xc3\xa9\"}",
+		    "sanitize_json escapes C1, bidi and bad bytes, keeps é");
+		free(out);
+		j = cli_json_str("bad \xff name");
+		ok(j != NULL && json_is_string(j), "cli_json_str never gives "
+		    "NULL for invalid UTF-8");
+		is_str(j != NULL ? json_string_value(j) : NULL,
+		    "bad \xef\xbf\xbd name", "the bad byte is U+FFFD");
+		json_decref(j);
+		j = cli_json_str(NULL);
+		ok(json_is_null(j), "cli_json_str(NULL) is null");
+		json_decref(j);
+		j = json_pack("{s:s}", "k", "a\xe2\x80\xae");
+		t = json_dumps(j, 0);
+		out = sanitize_json(t, strlen(t));
+		is_str(out, "{\"k\": \"a\\u202e\"}", "jansson's output, "
+		    "escaped");
+		free(out);
+		free(t);
+		json_decref(j);
+	}
+	is_int((long long)sanitize_width("abc"), 3, "width of ASCII");
+	is_int((long long)sanitize_width("\xc3\xa9t\xc3\xa9"), 3,
+	    "width counts characters, not bytes");
 	return tap_done();
 }
