@@ -127,7 +127,7 @@ calendar_window_parse(struct cfg_errors *e, const config_setting_t *g,
 		w->name = xstrdup("?");
 	else if (*w->name == '\0') {
 		cfg_err(e, config_setting_get_member(g, "name"), "window name "
-		    "must not be empty");
+		    "must be non-empty");
 		free(w->name);
 		w->name = xstrdup("?");	/* not echoed in later messages */
 	}
@@ -159,6 +159,10 @@ calendar_window_parse(struct cfg_errors *e, const config_setting_t *g,
 	if (cfg_duration(e, g, "notice", 0, 0, &w->notice) != 1)
 		w->notice = 0;
 	cfg_strlist(e, g, "systems", 0, &w->systems, &w->nsystems);
+	w->systems_line = cfg_line(config_setting_get_member(g, "systems"));
+	w->runbooks_line = cfg_line(config_setting_get_member(g,
+	    "runbooks"));
+	w->autorun_line = cfg_line(config_setting_get_member(g, "autorun"));
 	cfg_strlist(e, g, "runbooks", 0, &w->runbooks, &w->nrunbooks);
 	cfg_strlist(e, g, "autorun", 0, &w->autorun, &w->nautorun);
 	cfg_bool(e, g, "catch_up", 0, &w->catch_up);
@@ -228,19 +232,24 @@ window_msg(struct cfg_errors *e, const struct config *c,
 	free(msg);
 }
 
+/* An unknown name, reported at the line of the key that holds it. */
 static void
 unknown_name(struct cfg_errors *e, const struct config *c,
-    const struct window *w, const char *what, const char *name,
+    const struct window *w, int line, const char *what, const char *name,
     const char **names, const char *hint)
 {
 	const char *sugg = names != NULL ? cfg_suggest(name, names) : NULL;
+	char *msg;
 
 	if (sugg != NULL)
-		window_msg(e, c, w, 0, "window '%s': unknown %s '%s' (did you "
-		    "mean '%s'?)", w->name, what, name, sugg);
+		msg = xasprintf("window '%s': unknown %s '%s' (did you mean "
+		    "'%s'?)", w->name, what, name, sugg);
 	else
-		window_msg(e, c, w, 0, "window '%s': unknown %s '%s' (%s)",
-		    w->name, what, name, hint);
+		msg = xasprintf("window '%s': unknown %s '%s' (%s)", w->name,
+		    what, name, hint);
+	cfg_err_at(e, w->file != NULL ? w->file : c->path, line > 0 ? line :
+	    w->line, 0, "%s", msg);
+	free(msg);
 }
 
 void
@@ -260,19 +269,22 @@ calendar_resolve(const struct config *c, struct cfg_errors *e)
 		w = c->windows[i];
 		for (j = 0; j < w->nsystems; j++)
 			if (config_find_check(c, w->systems[j]) == NULL)
-				unknown_name(e, c, w, "system", w->systems[j],
+				unknown_name(e, c, w, w->systems_line,
+				    "system", w->systems[j],
 				    checks, "systems name http, postgres or "
 				    "redis checks");
 		for (j = 0; j < w->nrunbooks; j++)
 			if (config_find_runbook(c, w->runbooks[j]) == NULL)
-				unknown_name(e, c, w, "runbook", w->runbooks[j],
+				unknown_name(e, c, w, w->runbooks_line,
+				    "runbook", w->runbooks[j],
 				    runbooks, "no runbook of that name is "
 				    "configured");
 		for (j = 0; j < w->nautorun; j++)
 			if (config_find_runbook(c, w->autorun[j]) == NULL)
-				unknown_name(e, c, w, "autorun runbook",
-				    w->autorun[j], runbooks, "no runbook of "
-				    "that name is configured");
+				unknown_name(e, c, w, w->autorun_line,
+				    "autorun runbook", w->autorun[j],
+				    runbooks, "no runbook of that name is "
+				    "configured");
 		if (w->nautorun > 0 && w->kind == WINDOW_FREEZE)
 			cfg_err_at(e, w->file, w->line, 0, "window '%s': a "
 			    "freeze cannot autorun runbooks", w->name);

@@ -55,6 +55,9 @@ struct window {
 	size_t		  nnotify;
 	char		 *file;		/* where it was defined, or NULL */
 	int		  line;
+	int		  systems_line;	/* of the systems key, or 0 */
+	int		  runbooks_line;	/* of the runbooks key, or 0 */
+	int		  autorun_line;	/* of the autorun key, or 0 */
 
 	/*
 	 * Private to calendar.c: the latest start at or before and the first

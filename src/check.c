@@ -875,10 +875,7 @@ check_parse(struct cfg_errors *e, const config_setting_t *g,
 		parse_redis(e, g, c);
 		break;
 	}
-	/* A check with a name is kept whatever else is wrong: the
-	 * configuration fails anyway, and the windows, debt and runbooks
-	 * that name it get no second, misleading error. */
-	if (e->nerrors != before && c->name == NULL) {
+	if (e->nerrors != before) {
 		check_free(c);
 		return NULL;
 	}

@@ -15,19 +15,48 @@ long long	cli_started_ms;
 static time_t	cli_fixed;
 static int	cli_fixed_set;
 
+/* An error and its place in the list, to sort by file and line. */
+struct cli_err {
+	const struct cfg_error	*e;
+	size_t			 pos;
+};
+
+static int
+cli_err_cmp(const void *a, const void *b)
+{
+	const struct cli_err *x = a, *y = b;
+	const char *fx = x->e->file != NULL ? x->e->file : "";
+	const char *fy = y->e->file != NULL ? y->e->file : "";
+	int c = strcmp(fx, fy);
+
+	if (c != 0)
+		return c;
+	if (x->e->line != y->e->line)
+		return x->e->line < y->e->line ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
 void
 cli_print_errors(const struct cfg_errors *errs)
 {
+	struct cli_err *v;
 	char *line, *safe;
 	size_t i;
 
+	v = xcalloc(errs->n + 1, sizeof *v);
 	for (i = 0; i < errs->n; i++) {
-		line = cfg_error_format(&errs->v[i]);
+		v[i].e = &errs->v[i];
+		v[i].pos = i;
+	}
+	qsort(v, errs->n, sizeof *v, cli_err_cmp);
+	for (i = 0; i < errs->n; i++) {
+		line = cfg_error_format(v[i].e);
 		safe = sanitize_cstr(line, 0);
 		fprintf(stderr, "%s\n", safe);
 		free(safe);
 		free(line);
 	}
+	free(v);
 }
 
 /*

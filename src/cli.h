@@ -28,8 +28,9 @@ struct config *cli_load_config_why(const char *explicit, char **why);
 
 /*
  * Prints every error and warning of errs to stderr, one a line, as
- * "file:line: error: message", with anything that could drive the terminal
- * removed (a message may quote the configuration's own text).
+ * "file:line: error: message", sorted by file and line, with anything that
+ * could drive the terminal removed (a message may quote the configuration's
+ * own text).
  */
 void cli_print_errors(const struct cfg_errors *errs);
 

@@ -19,6 +19,7 @@
 #include "notify.h"
 #include "keymap.h"
 #include "runbook.h"
+#include "sanitize.h"
 #include "runlog.h"
 
 #ifndef MAINTOP_SYSCONFDIR
@@ -220,9 +221,22 @@ add_check(struct config *c, struct cfg_errors *e, const config_setting_t *el,
 {
 	struct check *chk = check_parse(e, el, (enum check_type)type,
 	    &c->settings);
+	const char *name;
 
-	if (chk == NULL)
-		return;
+	/* A refused check still answers to its name: the configuration
+	 * fails anyway, and the windows, debt and runbooks naming it get no
+	 * second, misleading error ("unknown system"). */
+	if (chk == NULL) {
+		name = config_setting_get_string(config_setting_get_member(el,
+		    "name") != NULL ? config_setting_get_member(el, "name") :
+		    el);
+		if (name == NULL || sanitize_name_problem(name) != NULL)
+			return;
+		chk = xcalloc(1, sizeof *chk);
+		chk->name = xstrdup(name);
+		chk->type = (enum check_type)type;
+		chk->line = cfg_line(el);
+	}
 	c->checks = xreallocarray(c->checks, c->nchecks + 1,
 	    sizeof *c->checks);
 	c->checks[c->nchecks++] = chk;

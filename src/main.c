@@ -14,11 +14,13 @@
 #include "childenv.h"
 #include "cli.h"
 #include "config.h"
+#include "sanitize.h"
 #include "ui_run.h"
 #include "util.h"
 
 static const char usage_text[] =
 "usage: maintop [-c FILE] [--theme NAME] [--read-only] [--wall] [--now TIME]\n"
+"       maintop help [MODE]\n"
 "       maintop validate [-c FILE]\n"
 "       maintop snapshot [-c FILE]\n"
 "       maintop check [-c FILE] [--json] [--ignore-maintenance] [NAME...]\n"
@@ -46,7 +48,7 @@ static const char usage_text[] =
 "  -w, --wall          wall display: read-only, panes cycle, no keys needed\n"
 "  -n, --now TIME      fix the clock at an ISO 8601 instant\n"
 "                      (e.g. 2026-12-06T02:30:00Z); works with every mode\n"
-"  -h, --help          this help;  'maintop MODE --help' for a mode\n"
+"  -h, --help          this help; 'maintop help MODE' for a mode\n"
 "  -V, --version       print the version\n"
 "\n"
 "Exit codes: 0 success; 1 failure or refusal; 2 usage error;\n"
@@ -71,6 +73,73 @@ static const struct {
 	{ "notify", cmd_notify },
 	{ "agent", cmd_agent },
 };
+
+#define NMODES (sizeof modes / sizeof modes[0])
+
+static size_t
+mode_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NMODES; i++)
+		if (strcmp(name, modes[i].name) == 0)
+			break;
+	return i;
+}
+
+/* One line: the mode is unknown, the nearest one, where the list is. */
+static int
+unknown_mode(const char *name)
+{
+	const char *names[NMODES + 2], *sugg;
+	char *safe = sanitize_cstr(name, 0);
+	size_t i;
+
+	for (i = 0; i < NMODES; i++)
+		names[i] = modes[i].name;
+	names[i++] = "help";
+	names[i] = NULL;
+	sugg = cfg_suggest(name, names);
+	if (sugg != NULL)
+		fprintf(stderr, "maintop: unknown mode '%s' (did you mean "
+		    "'%s'?); 'maintop help' lists the modes\n", safe, sugg);
+	else
+		fprintf(stderr, "maintop: unknown mode '%s'; 'maintop help' "
+		    "lists the modes\n", safe);
+	free(safe);
+	return CLI_EXIT_USAGE;
+}
+
+/*
+ * "maintop help" prints the usage; "maintop help MODE" the mode's own
+ * help, as "maintop MODE --help" does.
+ */
+static int
+help(int argc, char **argv)
+{
+	char *args[3];
+	size_t i;
+
+	if (argc < 2) {
+		fputs(usage_text, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "usage: maintop help [MODE]\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		printf("usage: maintop help [MODE]\nPrints the modes, or the "
+		    "help of one (as 'maintop MODE --help').\n");
+		return CLI_EXIT_OK;
+	}
+	if ((i = mode_find(argv[1])) == NMODES)
+		return unknown_mode(argv[1]);
+	args[0] = argv[1];
+	args[1] = (char *)"--help";
+	args[2] = NULL;
+	return modes[i].fn(2, args);
+}
 
 /*
  * Takes --now out of argv wherever it stands, so that every mode honours it
@@ -140,12 +209,11 @@ main(int argc, char **argv)
 	if (take_now(&argc, argv) != 0)
 		return CLI_EXIT_USAGE;
 	if (argc > 1 && argv[1][0] != '-') {
-		for (i = 0; i < sizeof modes / sizeof modes[0]; i++)
-			if (strcmp(argv[1], modes[i].name) == 0)
-				return modes[i].fn(argc - 1, argv + 1);
-		fprintf(stderr, "maintop: unknown mode '%s'\n%s", argv[1],
-		    usage_text);
-		return CLI_EXIT_USAGE;
+		if (strcmp(argv[1], "help") == 0)
+			return help(argc - 1, argv + 1);
+		if ((i = mode_find(argv[1])) < NMODES)
+			return modes[i].fn(argc - 1, argv + 1);
+		return unknown_mode(argv[1]);
 	}
 
 	memset(&opts, 0, sizeof opts);

@@ -380,11 +380,27 @@ parse_requires(struct cfg_errors *e, const config_setting_t *g,
 	}
 }
 
+/* Where text of a step kind goes, for the warning below. */
+static const char *
+refs_dest(const char *kind)
+{
+	if (strcmp(kind, "sql") == 0)
+		return "it goes to psql as written";
+	if (strcmp(kind, "redis") == 0)
+		return "it goes to redis-cli as written";
+	if (strcmp(kind, "http") == 0)
+		return "it is sent as written";
+	if (strcmp(kind, "run") == 0)
+		return "it is left to the shell";
+	return "it is shown as written";
+}
+
 /* Warns about ${name} references that look like parameters but are not:
- * a likely typo that the shell would silently expand to nothing. */
+ * a likely typo, that the shell would expand to nothing and psql,
+ * redis-cli or curl would get as written.  kind is the step's kind key. */
 static void
 check_refs(struct cfg_errors *e, const config_setting_t *s,
-    const struct runbook *rb, const char *text)
+    const struct runbook *rb, const char *text, const char *kind)
 {
 	const char *p = text, *end;
 	const char **names, *sugg;
@@ -418,11 +434,11 @@ check_refs(struct cfg_errors *e, const config_setting_t *s,
 		sugg = cfg_suggest(ref, names);
 		if (sugg != NULL)
 			cfg_warn(e, s, "'${%s}' is not a parameter of runbook "
-			    "'%s' (did you mean '%s'?); it is left to the "
-			    "shell", ref, rb->name, sugg);
+			    "'%s' (did you mean '%s'?); %s", ref, rb->name,
+			    sugg, refs_dest(kind));
 		else
 			cfg_warn(e, s, "'${%s}' is not a parameter of runbook "
-			    "'%s'; it is left to the shell", ref, rb->name);
+			    "'%s'; %s", ref, rb->name, refs_dest(kind));
 		free(names);
 		free(ref);
 	}
@@ -480,7 +496,7 @@ parse_headers(struct cfg_errors *e, const config_setting_t *g,
 			    (int)(colon - h), h);
 			continue;
 		}
-		check_refs(e, el, rb, colon + 1);
+		check_refs(e, el, rb, colon + 1, "http");
 	}
 }
 
@@ -538,7 +554,7 @@ parse_rollback(struct cfg_errors *e, const config_setting_t *g,
 			r->confirm = 1;
 			r->on_failure = RUNBOOK_INHERIT;
 			r->timeout = RUNBOOK_TIMEOUT_RUN;
-			check_refs(e, el, rb, r->text);
+			check_refs(e, el, rb, r->text, "run");
 		} else if (config_setting_is_group(el)) {
 			if (config_setting_get_member(el, "rollback") != NULL) {
 				cfg_err(e, el, "a rollback step cannot have its "
@@ -654,7 +670,7 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 			goto bad;
 		}
 		check_refs(e, config_setting_get_member(g, kind_keys[found]),
-		    rb, st->text);
+		    rb, st->text, kind_keys[found]);
 		if (st->kind == STEP_REDIS && runbook_redis_words(rb, NULL,
 		    st->text, 1, &words, &nwords, &why) != 0) {
 			cfg_err(e, config_setting_get_member(g,
