@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "jsonfmt.h"
 #include "runner.h"
 #include "sanitize.h"
 
@@ -318,7 +319,7 @@ cmd_history(int argc, char **argv)
 	struct config *cfg;
 	struct runner_run *runs;
 	const struct runner_run **sel;
-	char *state_dir = NULL, *cause = NULL, *res;
+	char *state_dir = NULL, *cause = NULL, *res, *text;
 	size_t n, m = 0, i, j;
 	json_t *arr;
 	int ret;
@@ -357,7 +358,11 @@ cmd_history(int argc, char **argv)
 		for (i = 0; i < m; i++)
 			json_array_append_new(arr, run_json(runs,
 			    (size_t)(sel[i] - runs)));
-		cli_json_print(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		/* Numbers as the steps wrote them (0.95, 1e-7). */
+		text = jsonfmt_dumps(arr, 2);
+		cli_json_puts(text);
+		putchar('\n');
+		free(text);
 		json_decref(arr);
 	} else
 		print_table(runs, sel, m, o.runbook);
