@@ -91,6 +91,11 @@ static const char *const redis_keys[] = {
 	"evicted_keys_warn", "evicted_keys_crit", NULL
 };
 
+static const char *const exec_keys[] = {
+	"name", "interval", "timeout", "fail_after", "recover_after",
+	"history", "command", NULL
+};
+
 /* "value" is known so that it gets its own error, not a did-you-mean. */
 static const char *const secret_header_keys[] = {
 	"name", "value_env", "value_file", "value", NULL
@@ -122,6 +127,8 @@ check_type_name(enum check_type t)
 		return "postgres";
 	case CHECK_REDIS:
 		return "redis";
+	case CHECK_EXEC:
+		return "exec";
 	}
 	return "?";
 }
@@ -821,12 +828,42 @@ parse_redis(struct cfg_errors *e, const config_setting_t *g,
 	parse_thresholds(e, g, c, redis_thresholds);
 }
 
+/*
+ * command: a list of strings, the program (an absolute path to an
+ * executable file) and its arguments, run without a shell.
+ */
+static void
+parse_exec(struct cfg_errors *e, const config_setting_t *g, struct check *c,
+    const struct settings *set)
+{
+	struct check_exec *x = &c->exec;
+	const config_setting_t *s;
+	char **v = NULL;
+	size_t n = 0;
+
+	x->enabled = set->exec_checks;
+	if (cfg_strlist(e, g, "command", 1, &v, &n) != 1)
+		return;
+	s = config_setting_get_member(g, "command");
+	x->argv = xreallocarray(v, n + 1, sizeof *v);
+	x->argv[n] = NULL;
+	x->argc = n;
+	if (n == 0 || x->argv[0][0] != '/')
+		cfg_err(e, s, "'command' must start with the program's "
+		    "absolute path (no shell, no PATH search), e.g. "
+		    "[\"/usr/lib/nagios/plugins/check_load\", \"-w\", "
+		    "\"5\", \"-c\", \"10\"]");
+	else if (access(x->argv[0], X_OK) != 0)
+		cfg_warn(e, s, "'command': %s: %s (the check will be "
+		    "unknown until it can run)", x->argv[0], strerror(errno));
+}
+
 struct check *
 check_parse(struct cfg_errors *e, const config_setting_t *g,
     enum check_type type, const struct settings *set)
 {
 	static const char *const *keys[CHECK_NTYPES] = {
-		http_keys, pg_keys, redis_keys
+		http_keys, pg_keys, redis_keys, exec_keys
 	};
 	struct check *c;
 	const char *file;
@@ -873,6 +910,9 @@ check_parse(struct cfg_errors *e, const config_setting_t *g,
 		break;
 	case CHECK_REDIS:
 		parse_redis(e, g, c);
+		break;
+	case CHECK_EXEC:
+		parse_exec(e, g, c, set);
 		break;
 	}
 	if (e->nerrors != before) {
@@ -922,6 +962,7 @@ check_free(struct check *c)
 	free(c->redis.user);
 	free(c->redis.password_env);
 	free(c->redis.password_file);
+	cfg_strlist_free(c->exec.argv, c->exec.argc);
 	free(c);
 }
 
@@ -1011,6 +1052,8 @@ check_target(const struct check *c)
 		    c->redis.user != NULL ? c->redis.user : "",
 		    c->redis.user != NULL ? "@" : "", c->redis.host,
 		    c->redis.port, c->redis.db);
+	case CHECK_EXEC:
+		return xstrdup(c->exec.argv != NULL ? c->exec.argv[0] : "?");
 	}
 	return xstrdup("?");
 }

@@ -16,9 +16,10 @@ struct settings;
 enum check_type {
 	CHECK_HTTP,
 	CHECK_POSTGRES,
-	CHECK_REDIS
+	CHECK_REDIS,
+	CHECK_EXEC
 };
-#define CHECK_NTYPES 3
+#define CHECK_NTYPES 4
 
 /*
  * Warning and critical ranges for one named figure, in the figure's unit
@@ -113,6 +114,13 @@ struct check_redis {
 	char		*password_file;
 };
 
+/* A monitoring-plugins program run without a shell (probe_exec.c). */
+struct check_exec {
+	char		**argv;		/* argv[0] an absolute path; NULL-ended */
+	size_t		  argc;
+	int		  enabled;	/* settings.exec_checks */
+};
+
 /*
  * A check.  Everything is owned by the check and freed by check_free.
  * Times are in milliseconds.
@@ -132,6 +140,7 @@ struct check {
 	struct check_http	 http;		/* CHECK_HTTP only */
 	struct check_pg		 pg;		/* CHECK_POSTGRES only */
 	struct check_redis	 redis;		/* CHECK_REDIS only */
+	struct check_exec	 exec;		/* CHECK_EXEC only */
 };
 
 /*
@@ -147,7 +156,7 @@ struct check *check_parse(struct cfg_errors *errs, const config_setting_t *,
     enum check_type, const struct settings *);
 void check_free(struct check *);
 
-/* "http", "postgres" or "redis". */
+/* "http", "postgres", "redis" or "exec". */
 const char *check_type_name(enum check_type);
 
 /* The thresholds for figure name, or NULL when it has none. */

@@ -22,7 +22,7 @@ cmd_validate(int argc, char **argv)
 	const char *explicit = NULL;
 	struct config *c;
 	char *path, *cause = NULL;
-	size_t i, npg = 0, nredis = 0, nhttp = 0, nwarn;
+	size_t i, npg = 0, nredis = 0, nhttp = 0, nexec = 0, nwarn;
 	int ret;
 
 	if ((ret = cli_config_only(argc, argv, validate_usage, &explicit)) != -1)
@@ -57,11 +57,15 @@ cmd_validate(int argc, char **argv)
 		case CHECK_HTTP:
 			nhttp++;
 			break;
+		case CHECK_EXEC:
+			nexec++;
+			break;
 		}
 	}
-	printf("%s: ok: %zu check%s (%zu postgres, %zu redis, %zu http), "
-	    "%zu window%s, %zu debt item%s, %zu runbook%s", path, c->nchecks,
-	    c->nchecks == 1 ? "" : "s", npg, nredis, nhttp, c->nwindows,
+	printf("%s: ok: %zu check%s (%zu postgres, %zu redis, %zu http%s%.0zu%s"
+	    "), %zu window%s, %zu debt item%s, %zu runbook%s", path,
+	    c->nchecks, c->nchecks == 1 ? "" : "s", npg, nredis, nhttp,
+	    nexec > 0 ? ", " : "", nexec, nexec > 0 ? " exec" : "", c->nwindows,
 	    c->nwindows == 1 ? "" : "s", c->ndebt, c->ndebt == 1 ? "" : "s",
 	    c->nrunbooks, c->nrunbooks == 1 ? "" : "s");
 	if (nwarn > 0)

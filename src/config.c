@@ -27,7 +27,7 @@
 #endif
 
 static const char *const top_keys[] = {
-	"settings", "postgres", "redis", "http", "windows", "debt",
+	"settings", "postgres", "redis", "http", "exec", "windows", "debt",
 	"runbooks", "channels", "keys", NULL
 };
 
@@ -35,6 +35,7 @@ static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
 	"recover_after", "run_log_max", "notify", "debt_crit_hint",
+	"exec_checks",
 	NULL
 };
 
@@ -100,6 +101,7 @@ settings_defaults(struct settings *s)
 {
 	memset(s, 0, sizeof *s);
 	s->refresh = 10;
+	s->exec_checks = 1;
 	s->timeout = 5;
 	s->timezone = xstrdup("UTC");
 	s->theme = xstrdup("default");
@@ -164,6 +166,7 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	settings_str(e, g, "runbook_dir", &s->runbook_dir);
 	settings_str(e, g, "name", &s->name);
 	cfg_bool(e, g, "read_only", 0, &s->read_only);
+	cfg_bool(e, g, "exec_checks", 0, &s->exec_checks);
 	cfg_duration(e, g, "wall_cycle", 0, 2, &s->wall_cycle);
 	cfg_int(e, g, "history", 0, 10, 10000, &s->history);
 	cfg_int(e, g, "fail_after", 0, 1, 100, &s->fail_after);
@@ -434,6 +437,7 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	parse_section(c, e, lc, "postgres", add_check, CHECK_POSTGRES);
 	parse_section(c, e, lc, "redis", add_check, CHECK_REDIS);
 	parse_section(c, e, lc, "http", add_check, CHECK_HTTP);
+	parse_section(c, e, lc, "exec", add_check, CHECK_EXEC);
 	parse_section(c, e, lc, "windows", add_window, 0);
 	parse_section(c, e, lc, "debt", add_debt, 0);
 	parse_section(c, e, lc, "runbooks", add_runbook, 0);

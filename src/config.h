@@ -29,6 +29,7 @@ struct settings {
 	long long	 fail_after;	/* results before going bad (2) */
 	long long	 recover_after;	/* results before recovering (1) */
 	long long	 run_log_max;	/* bytes kept of one run's log (64 MiB) */
+	int		 exec_checks;	/* exec checks run (1) */
 	char		**notify;	/* default channels for events */
 	size_t		  nnotify;
 	long long	 debt_crit_hint;	/* seconds crit before a debt

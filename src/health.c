@@ -22,6 +22,7 @@ const struct probe_ops *const probe_kinds[CHECK_NTYPES] = {
 	[CHECK_HTTP] = &probe_http_ops,
 	[CHECK_POSTGRES] = &probe_pg_ops,
 	[CHECK_REDIS] = &probe_redis_ops,
+	[CHECK_EXEC] = &probe_exec_ops,
 };
 
 /* One check as the scheduler sees it. */

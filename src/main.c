@@ -14,12 +14,14 @@
 #include "childenv.h"
 #include "cli.h"
 #include "config.h"
+#include "probe.h"
 #include "sanitize.h"
 #include "ui_run.h"
 #include "util.h"
 
 static const char usage_text[] =
 "usage: maintop [-c FILE] [--theme NAME] [--read-only] [--wall] [--now TIME]\n"
+"               [--no-exec]\n"
 "       maintop help [MODE]\n"
 "       maintop validate [-c FILE]\n"
 "       maintop snapshot [-c FILE]\n"
@@ -48,6 +50,7 @@ static const char usage_text[] =
 "  -w, --wall          wall display: read-only, panes cycle, no keys needed\n"
 "  -n, --now TIME      fix the clock at an ISO 8601 instant\n"
 "                      (e.g. 2026-12-06T02:30:00Z); works with every mode\n"
+"      --no-exec       run no exec check (each reports UNKNOWN); every mode\n"
 "  -h, --help          this help; 'maintop help MODE' for a mode\n"
 "  -V, --version       print the version\n"
 "\n"
@@ -180,6 +183,26 @@ take_now(int *argc, char **argv)
 	return 0;
 }
 
+/* Takes --no-exec out of argv wherever it stands (every mode honours it):
+ * exec checks report UNKNOWN and run nothing. */
+static void
+take_no_exec(int *argc, char **argv)
+{
+	int i, j;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--no-exec") != 0)
+			continue;
+		probe_exec_disable();
+		for (j = i; j < *argc; j++)
+			argv[j] = argv[j + 1];
+		(*argc)--;
+		i--;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,6 +231,7 @@ main(int argc, char **argv)
 	cli_started_ms = util_mono_ms();
 	if (take_now(&argc, argv) != 0)
 		return CLI_EXIT_USAGE;
+	take_no_exec(&argc, argv);
 	if (argc > 1 && argv[1][0] != '-') {
 		if (strcmp(argv[1], "help") == 0)
 			return help(argc - 1, argv + 1);

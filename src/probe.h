@@ -161,6 +161,11 @@ struct probe_ops {
 extern const struct probe_ops probe_http_ops;
 extern const struct probe_ops probe_pg_ops;
 extern const struct probe_ops probe_redis_ops;
+extern const struct probe_ops probe_exec_ops;
+
+/* Turns every exec check off (--no-exec): each reports UNKNOWN saying so,
+ * and no program is run. */
+void probe_exec_disable(void);
 
 /* The table of probe kinds, indexed by enum check_type (health.c). */
 extern const struct probe_ops *const probe_kinds[CHECK_NTYPES];
