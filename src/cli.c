@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "check.h"
 #include "childenv.h"
+#include "journal.h"
 #include "sanitize.h"
 
 #include <getopt.h>
@@ -126,8 +127,10 @@ cli_load_config_why(const char *explicit, char **why)
 		*why = xasprintf("%s: the configuration is not usable", path);
 	cfg_errors_free(&errs);
 	free(path);
-	if (c != NULL)
+	if (c != NULL) {
 		cli_hide_secrets(c);
+		journal_set_max(c->settings.journal_max);
+	}
 	return c;
 }
 

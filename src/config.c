@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "notify.h"
 #include "keymap.h"
+#include "journal.h"
 #include "runbook.h"
 #include "sanitize.h"
 #include "runlog.h"
@@ -35,8 +36,7 @@ static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
 	"recover_after", "run_log_max", "notify", "debt_crit_hint",
-	"exec_checks",
-	NULL
+	"exec_checks", "journal_max", NULL
 };
 
 static int
@@ -107,6 +107,7 @@ settings_defaults(struct settings *s)
 	s->theme = xstrdup("default");
 	s->wall_cycle = 15;
 	s->run_log_max = RUNLOG_DEFAULT_MAX;
+	s->journal_max = JOURNAL_DEFAULT_MAX;
 	s->history = 120;
 	s->fail_after = 2;
 	s->recover_after = 1;
@@ -175,6 +176,7 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	    &s->run_log_max);
 	cfg_strlist(e, g, "notify", 0, &s->notify, &s->nnotify);
 	cfg_duration(e, g, "debt_crit_hint", 0, 0, &s->debt_crit_hint);
+	cfg_size(e, g, "journal_max", 64 * 1024, 1LL << 40, &s->journal_max);
 	if (s->state_dir != NULL) {
 		p = cfg_expand_home(s->state_dir);
 		free(s->state_dir);

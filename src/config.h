@@ -34,6 +34,7 @@ struct settings {
 	size_t		  nnotify;
 	long long	 debt_crit_hint;	/* seconds crit before a debt
 					 * item's details say so (1d); 0 off */
+	long long	 journal_max;	/* rotate the journal past this (32 MiB) */
 };
 
 /*

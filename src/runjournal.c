@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "jsonfmt.h"
 #include "runbook.h"
+#include "runindex.h"
 #include "runlog.h"
 #include "worker.h"
 
@@ -147,41 +148,10 @@ runjournal_record(struct runner *r, const char *type)
 
 /* Journal reading: recovery and history. */
 
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static char *
-jdup(json_t *o, const char *key)
-{
-	const char *s = jstr(o, key);
-
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
-static time_t
-jtime(json_t *o, const char *key)
-{
-	const char *s = jstr(o, key);
-	size_t len = s != NULL ? strlen(s) : 0;
-	time_t t;
-
-	/* Always UTC: never the local time zone (this runs on the worker). */
-	if (len == 0 || s[len - 1] != 'Z' ||
-	    util_parse_iso8601(s, NULL, &t) != 0)
-		return 0;
-	return t;
-}
-
 struct history_ctx {
 	const char		*filter;
 	struct runner_run	*v;
 	size_t			 n;
-	struct runner_orphan	*o;
-	size_t			 no;
-	int			 orphans;
 };
 
 static void
@@ -221,65 +191,30 @@ history_line(const char *line, void *arg)
 	json_error_t jerr;
 	const char *type, *id, *rb;
 	struct runner_run *r;
-	struct runner_orphan *p;
 	struct buf b;
 	size_t i, k;
 
 	o = json_loads(line, 0, &jerr);
 	if (o == NULL || !json_is_object(o))
 		goto out;
-	type = jstr(o, "type");
-	id = jstr(o, "run");
-	rb = jstr(o, "runbook");
+	type = journal_str(o, "type");
+	id = journal_str(o, "run");
+	rb = journal_str(o, "runbook");
 	if (type == NULL || id == NULL || rb == NULL)
 		goto out;
 	if (h->filter != NULL && strcmp(h->filter, rb) != 0)
 		goto out;
-	if (h->orphans) {
-		for (i = 0; i < h->no; i++)
-			if (strcmp(h->o[i].id, id) == 0)
-				break;
-		if (strcmp(type, "run_start") == 0 && i == h->no) {
-			h->o = xreallocarray(h->o, h->no + 1, sizeof *h->o);
-			p = &h->o[h->no++];
-			memset(p, 0, sizeof *p);
-			p->id = xstrdup(id);
-			p->runbook = xstrdup(rb);
-			p->user = jdup(o, "user");
-			p->start = jtime(o, "start");
-			p->log = jdup(o, "log");
-			p->step = -1;
-		} else if (strcmp(type, "step_start") == 0 && i < h->no) {
-			p = &h->o[i];
-			x = json_object_get(o, "step");
-			p->step = json_is_integer(x) ?
-			    (int)json_integer_value(x) : -1;
-			free(p->step_name);
-			p->step_name = jdup(o, "name");
-			x = json_object_get(o, "pid");
-			p->pid = json_is_integer(x) ?
-			    (pid_t)json_integer_value(x) : 0;
-		} else if (strcmp(type, "step_end") == 0 && i < h->no)
-			h->o[i].pid = 0;
-		else if (strcmp(type, "run_end") == 0 && i < h->no) {
-			orphan_clear(&h->o[i]);
-			memmove(&h->o[i], &h->o[i + 1],
-			    (h->no - i - 1) * sizeof *h->o);
-			h->no--;
-		}
-		goto out;
-	}
 	if (strcmp(type, "run_start") == 0) {
 		h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
 		r = &h->v[h->n++];
 		memset(r, 0, sizeof *r);
 		r->id = xstrdup(id);
 		r->runbook = xstrdup(rb);
-		r->user = jdup(o, "user");
-		r->ssh_client = jdup(o, "ssh_client");
-		r->tty = jdup(o, "tty");
-		r->start = jtime(o, "start");
-		r->log = jdup(o, "log");
+		r->user = journal_strdup(o, "user");
+		r->ssh_client = journal_strdup(o, "ssh_client");
+		r->tty = journal_strdup(o, "tty");
+		r->start = journal_time(o, "start");
+		r->log = journal_strdup(o, "log");
 		r->result = xstrdup("unfinished");
 		r->duration_ms = -1;
 		x = json_object_get(o, "pid");
@@ -299,10 +234,10 @@ history_line(const char *line, void *arg)
 		}
 	} else if (strcmp(type, "step_end") == 0 &&
 	    json_is_object(json_object_get(o, "metrics")) &&
-	    json_object_get(o, "rollback") == NULL && jstr(o, "name") != NULL) {
+	    json_object_get(o, "rollback") == NULL && journal_str(o, "name") != NULL) {
 		for (i = h->n; i-- > 0; )
 			if (strcmp(h->v[i].id, id) == 0) {
-				add_metrics(&h->v[i], jstr(o, "name"),
+				add_metrics(&h->v[i], journal_str(o, "name"),
 				    json_object_get(o, "metrics"));
 				break;
 			}
@@ -310,11 +245,11 @@ history_line(const char *line, void *arg)
 		for (i = h->n; i-- > 0; ) {
 			if (strcmp(h->v[i].id, id) != 0)
 				continue;
-			if (jstr(o, "result") != NULL) {
+			if (journal_str(o, "result") != NULL) {
 				free(h->v[i].result);
-				h->v[i].result = jdup(o, "result");
+				h->v[i].result = journal_strdup(o, "result");
 			}
-			h->v[i].end = jtime(o, "end");
+			h->v[i].end = journal_time(o, "end");
 			x = json_object_get(o, "duration_ms");
 			if (json_is_integer(x))
 				h->v[i].duration_ms =
@@ -351,11 +286,16 @@ runner_history(const char *state_dir, const char *runbook,
 {
 	struct history_ctx h;
 	char *path = runner_journal_path(state_dir);
+	char *old = journal_rotated_path(path);
 	int rc;
 
 	memset(&h, 0, sizeof h);
 	h.filter = runbook;
-	rc = journal_foreach(path, history_line, &h, cause);
+	/* The rotated journal first: its runs are the older ones. */
+	rc = journal_foreach(old, history_line, &h, cause);
+	if (rc == 0)
+		rc = journal_foreach(path, history_line, &h, cause);
+	free(old);
 	free(path);
 	if (rc != 0) {
 		runner_runs_free(h.v, h.n);
@@ -376,70 +316,80 @@ runner_orphans_free(struct runner_orphan *v, size_t n)
 	free(v);
 }
 
+/* The run_end record that closes an interrupted run. */
+static char *
+interrupted_record(const struct runner_orphan *o, const char *when)
+{
+	json_t *j;
+	char *s;
+
+	j = json_object();
+	json_object_set_new(j, "type", json_string("run_end"));
+	json_object_set_new(j, "run", json_string(o->id));
+	json_object_set_new(j, "runbook", json_string(o->runbook));
+	json_object_set_new(j, "result", json_string("interrupted"));
+	json_object_set_new(j, "end", json_string(when));
+	json_object_set_new(j, "last_step", json_integer(o->step));
+	if (o->pid > 0) {
+		json_object_set_new(j, "step_pid", json_integer(o->pid));
+		json_object_set_new(j, "step_alive", json_boolean(o->alive));
+	}
+	if (o->log != NULL)
+		json_object_set_new(j, "log", json_string(o->log));
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (s == NULL)
+		fatal("cannot encode a journal record");
+	return s;
+}
+
 int
 runner_recover(const char *state_dir, int mark, struct runner_orphan **out,
     size_t *n, char **cause)
 {
-	struct history_ctx h;
-	char *path = runner_journal_path(state_dir), when[32], *err = NULL;
-	json_t *o;
-	char *s;
-	size_t i, k = 0;
+	struct runindex *x;
+	struct runner_orphan *v;
+	char *path, when[32], *s, *err = NULL;
+	size_t i, k = 0, nv;
+	int rc = 0;
 
-	memset(&h, 0, sizeof h);
-	h.orphans = 1;
-	if (journal_foreach(path, history_line, &h, cause) != 0) {
-		runner_orphans_free(h.o, h.no);
-		free(path);
+	/* The open runs from the index and the records since it. */
+	if (runindex_load(state_dir, 0, &x, cause) != 0)
 		return -1;
-	}
+	v = x->open;
+	nv = x->nopen;
+	x->open = NULL;
+	x->nopen = 0;
+	runindex_free(x);
+	path = runner_journal_path(state_dir);
 	util_format_utc(time(NULL), when, sizeof when);
-	for (i = 0; i < h.no; i++) {
-		if (runlock_live(state_dir, h.o[i].runbook,
-		    h.o[i].id)) {
-			orphan_clear(&h.o[i]);
+	for (i = 0; i < nv; i++) {
+		if (rc != 0 || runlock_live(state_dir, v[i].runbook,
+		    v[i].id)) {
+			if (rc != 0)
+				v[k++] = v[i];
+			else
+				orphan_clear(&v[i]);
 			continue;
 		}
-		if (h.o[i].pid > 0)
-			h.o[i].alive = kill(h.o[i].pid, 0) == 0 ||
-			    errno == EPERM;
+		if (v[i].pid > 0)
+			v[i].alive = kill(v[i].pid, 0) == 0 || errno == EPERM;
 		if (mark) {
-			o = json_object();
-			json_object_set_new(o, "type", json_string("run_end"));
-			json_object_set_new(o, "run", json_string(h.o[i].id));
-			json_object_set_new(o, "runbook",
-			    json_string(h.o[i].runbook));
-			json_object_set_new(o, "result",
-			    json_string("interrupted"));
-			json_object_set_new(o, "end", json_string(when));
-			json_object_set_new(o, "last_step",
-			    json_integer(h.o[i].step));
-			if (h.o[i].pid > 0) {
-				json_object_set_new(o, "step_pid",
-				    json_integer(h.o[i].pid));
-				json_object_set_new(o, "step_alive",
-				    json_boolean(h.o[i].alive));
-			}
-			if (h.o[i].log != NULL)
-				json_object_set_new(o, "log",
-				    json_string(h.o[i].log));
-			s = json_dumps(o, JSON_COMPACT);
-			json_decref(o);
+			s = interrupted_record(&v[i], when);
 			if (journal_append(path, s, &err) != 0) {
-				free(s);
 				*cause = err;
-				for (; i < h.no; i++)
-					h.o[k++] = h.o[i];
-				runner_orphans_free(h.o, k);
-				free(path);
-				return -1;
+				rc = -1;
 			}
 			free(s);
 		}
-		h.o[k++] = h.o[i];
+		v[k++] = v[i];
 	}
 	free(path);
-	*out = h.o;
+	if (rc != 0) {
+		runner_orphans_free(v, k);
+		return -1;
+	}
+	*out = v;
 	*n = k;
 	return 0;
 }

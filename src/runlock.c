@@ -135,12 +135,16 @@ runlock_take(struct runner *r, char **cause)
 int
 runlock_live(const char *state_dir, const char *runbook, const char *id)
 {
-	char *path = runlock_path(state_dir, runbook), *text;
+	char *path, *text;
 	const char *run;
 	json_t *j;
 	json_error_t jerr;
 	int fd, live = 0;
 
+	/* A name from the journal: never a path out of locks/. */
+	if (strchr(runbook, '/') != NULL || runbook[0] == '.')
+		return 0;
+	path = runlock_path(state_dir, runbook);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	free(path);
 	if (fd == -1)

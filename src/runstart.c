@@ -13,6 +13,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "runbook.h"
+#include "runindex.h"
 #include "runlog.h"
 
 static int
@@ -56,20 +57,19 @@ make_id(struct runner *r)
 static time_t
 last_success(struct runner *r, const char *name)
 {
-	struct runner_run *runs;
-	size_t n, i;
+	const struct runindex_last *l;
+	struct runindex *x;
 	time_t t = 0;
 	char *cause = NULL;
 
-	if (runner_history(r->env.state_dir, name, &runs, &n, &cause) != 0) {
+	/* The index and the records since: never the whole journal. */
+	if (runindex_load(r->env.state_dir, 0, &x, &cause) != 0) {
 		free(cause);
 		return 0;
 	}
-	for (i = 0; i < n; i++)
-		if (runs[i].result != NULL &&
-		    strcmp(runs[i].result, "success") == 0 && runs[i].end > t)
-			t = runs[i].end;
-	runner_runs_free(runs, n);
+	if ((l = runindex_find(x, name)) != NULL)
+		t = l->success;
+	runindex_free(x);
 	return t;
 }
 

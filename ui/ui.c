@@ -17,6 +17,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "health.h"
+#include "journal.h"
 #include "maint.h"
 #include "term.h"
 #include "theme.h"
@@ -1168,6 +1169,9 @@ ui_run(const struct ui_opts *opts)
 	ui.cols = COLS;
 
 	ui.worker = worker_new(ui.base);
+	/* The user's name (it may come from a network name service) once,
+	 * now, never while a run starts or a lock is taken. */
+	journal_init();
 	for (i = 0; i < 4; i++)
 		ui.state[i] = views[i]->init != NULL ?
 		    views[i]->init(&ui) : NULL;

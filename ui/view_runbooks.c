@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "runbook.h"
+#include "runindex.h"
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
@@ -43,11 +44,10 @@ struct rbjob {
 	struct rbview		*v;
 	char			*state_dir;
 	int			 recover;	/* else the history */
-	int			 mark;		/* recover: close the runs found */
+	int			 mark;		/* may write (not read-only) */
 	int			 rc;
 	char			*cause;
-	struct runner_run	*runs;
-	size_t			 n;
+	struct runindex		*index;		/* the last runs */
 	struct runner_orphan	*orphans;
 	size_t			 norphans;
 };
@@ -63,8 +63,8 @@ rbjob_work(void *arg)
 	if (j->recover)
 		j->rc = runner_recover(j->state_dir, j->mark, &j->orphans,
 		    &j->norphans, &j->cause);
-	else
-		j->rc = runner_history(j->state_dir, NULL, &j->runs, &j->n,
+	else	/* the index and the records since; it keeps the index */
+		j->rc = runindex_load(j->state_dir, j->mark, &j->index,
 		    &j->cause);
 }
 
@@ -73,7 +73,8 @@ static void
 history_read(struct rbview *v, struct rbjob *j)
 {
 	const struct config *c = v->ui->cfg;
-	size_t i, k;
+	const struct runindex_last *l;
+	size_t k;
 
 	for (k = 0; k < c->nrunbooks; k++) {
 		free(v->last[k].result);
@@ -86,17 +87,13 @@ history_read(struct rbview *v, struct rbjob *j)
 		    j->cause);
 		return;
 	}
-	for (i = 0; i < j->n; i++) {
-		for (k = 0; k < c->nrunbooks; k++)
-			if (strcmp(c->runbooks[k]->name, j->runs[i].runbook) ==
-			    0)
-				break;
-		if (k == c->nrunbooks)
+	for (k = 0; k < c->nrunbooks; k++) {
+		l = runindex_find(j->index, c->runbooks[k]->name);
+		if (l == NULL)
 			continue;
-		free(v->last[k].result);
-		v->last[k].result = xstrdup(j->runs[i].result != NULL ?
-		    j->runs[i].result : "unfinished");
-		v->last[k].start = j->runs[i].start;
+		v->last[k].result = xstrdup(l->result != NULL ? l->result :
+		    "unfinished");
+		v->last[k].start = l->start;
 	}
 }
 
@@ -151,7 +148,7 @@ rbjob_done(void *arg)
 			history_read(v, j);
 		ui_redraw(v->ui);
 	}
-	runner_runs_free(j->runs, j->n);
+	runindex_free(j->index);
 	runner_orphans_free(j->orphans, j->norphans);
 	free(j->cause);
 	free(j->state_dir);
@@ -171,7 +168,8 @@ rbjob_queue(struct rbview *v, int recover)
 	j->v = v;
 	j->state_dir = xstrdup(v->state_dir);
 	j->recover = recover;
-	/* Read-only: report, but write nothing to the journal. */
+	/* Read-only: report, but write nothing to the journal or the
+	 * index. */
 	j->mark = !v->ui->read_only;
 	v->jobs++;
 	worker_run(v->ui->worker, rbjob_work, rbjob_done, j);
