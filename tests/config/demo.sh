@@ -13,30 +13,26 @@ done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
 	{ echo "1..0 # SKIP initdb missing (apt-get install postgresql)"; exit 0; }
 export TMPDIR="$tmp" HOME="$tmp"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 "$MAINTOP" demo --snapshot > "$tmp/out" 2> "$tmp/err"
-t $? "maintop demo --snapshot exits 0"
+ok $? "maintop demo --snapshot exits 0"
 grep -q "^OK  *cache  *redis" "$tmp/out"
-t $? "the demo's Redis answers"
+ok $? "the demo's Redis answers"
 grep -q "^OK  *api  *http" "$tmp/out"
-t $? "the demo's HTTP server answers"
+ok $? "the demo's HTTP server answers"
 grep -q "pg-main  *postgres .*PostgreSQL [0-9]" "$tmp/out"
-t $? "the demo's PostgreSQL answers"
+ok $? "the demo's PostgreSQL answers"
 grep -q "^CRITICAL payments .*500" "$tmp/out"
-t $? "the failing endpoint shows critical"
+ok $? "the failing endpoint shows critical"
 grep -q "^== Runbooks" "$tmp/out" && grep -q "^vacuum-orders" "$tmp/out"
-t $? "the demo has runbooks"
+ok $? "the demo has runbooks"
 left=$(ls -d "$tmp"/maintop-demo.* 2>/dev/null | wc -l)
-t $([ "$left" -eq 0 ] && echo 0 || echo 1) "the demo's temporary directory is removed"
+ok $([ "$left" -eq 0 ] && echo 0 || echo 1) "the demo's temporary directory is removed"
 # The servers die with the demo (PDEATHSIG): wait for that, up to 10 s.
 i=0
 while pgrep -f "$tmp/maintop-demo" >/dev/null && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 ! pgrep -f "$tmp/maintop-demo" >/dev/null
-t $? "no demo server is left running"
+ok $? "no demo server is left running"
 echo "1..$n"

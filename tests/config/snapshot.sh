@@ -4,28 +4,24 @@
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-snapshot.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 export HOME="$tmp"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 conf="$top_srcdir/tests/screen/fixtures/frame.conf"
 "$MAINTOP" snapshot -c "$conf" --now 2026-11-29T03:00:00Z > "$tmp/out" 2> "$tmp/err"
-t $? "snapshot exits 0"
+ok $? "snapshot exits 0"
 head -1 "$tmp/out" | grep -q "^maintop snapshot of screen-test at 2026-11-29T03:00:00Z$"
-t $? "the first line names the configuration and the fixed time"
+ok $? "the first line names the configuration and the fixed time"
 grep -q "^ACTIVE   weekly-vacuum .*ends in 3h" "$tmp/out"
-t $? "the active window with its remaining time"
+ok $? "the active window with its remaining time"
 grep -q "^NEXT     monthly-patch .*2026-12-06T02:00:00Z" "$tmp/out"
-t $? "the next windows with their UTC times"
+ok $? "the next windows with their UTC times"
 grep -q "^  5.0  high   D-1 " "$tmp/out"
-t $? "the debt list with scores"
+ok $? "the debt list with scores"
 grep -q "^vacuum-analyze " "$tmp/out"
-t $? "the runbooks"
+ok $? "the runbooks"
 grep -q "no checks configured" "$tmp/out"
-t $? "the health section says when there is nothing to check"
+ok $? "the health section says when there is nothing to check"
 ! grep -q "$(printf '\033')" "$tmp/out"
-t $? "no escape sequence in the output"
+ok $? "no escape sequence in the output"
 # The debt file's items are listed with the configuration's, in score
 # order, their columns lined up whatever the ids' lengths.
 mkdir -p "$tmp/state"
@@ -45,7 +41,7 @@ debt = (
 EOF
 "$MAINTOP" snapshot -c "$tmp/debt.conf" --now 2026-11-29T03:00:00Z \
     > "$tmp/out" 2> "$tmp/err"
-t $? "snapshot with a debt file exits 0"
+ok $? "snapshot with a debt file exits 0"
 sed -n '/^== Debt/,/^$/p' "$tmp/out" > "$tmp/debt"
 cat > "$tmp/want" <<'EOF'
 == Debt (open, by score)
@@ -55,8 +51,8 @@ cat > "$tmp/want" <<'EOF'
 
 EOF
 cmp -s "$tmp/want" "$tmp/debt"
-t $? "the debt file's open items, in score order, columns lined up"
+ok $? "the debt file's open items, in score order, columns lined up"
 cmp -s "$tmp/want" "$tmp/debt" || diff "$tmp/want" "$tmp/debt" | sed 's/^/# /'
 "$MAINTOP" snapshot -c "$conf" extra > /dev/null 2>&1
-t $([ $? -eq 2 ] && echo 0 || echo 1) "an extra argument is a usage error"
+ok $([ $? -eq 2 ] && echo 0 || echo 1) "an extra argument is a usage error"
 echo "1..$n"

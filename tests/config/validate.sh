@@ -7,18 +7,14 @@ trap 'rm -rf "$tmp"' EXIT
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/xdg"
 unset MAINTOP_CONFIG
 mkdir -p "$HOME"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
 "$MAINTOP" validate -c "$top_srcdir/doc/maintop.conf.example" > "$tmp/out" 2> "$tmp/err"
-t $? "the annotated example validates (exit 0)"
+ok $? "the annotated example validates (exit 0)"
 grep -q "ok: 5 checks (1 postgres, 1 redis, 2 http, 1 exec), 3 windows, 1 debt item, 1 runbook" "$tmp/out"
-t $? "the summary counts checks, windows, debt items and runbooks"
+ok $? "the summary counts checks, windows, debt items and runbooks"
 grep -q "overlap" "$tmp/err"
-t $? "conflicts between windows are reported as warnings"
+ok $? "conflicts between windows are reported as warnings"
 
 cat > "$tmp/bad.conf" <<'CONF'
 settings = {
@@ -30,50 +26,50 @@ http = (
 );
 CONF
 "$MAINTOP" validate -c "$tmp/bad.conf" > "$tmp/out" 2> "$tmp/err"
-t $([ $? -eq 1 ] && echo 0 || echo 1) "an invalid file exits 1"
+ok $([ $? -eq 1 ] && echo 0 || echo 1) "an invalid file exits 1"
 grep -q "^$tmp/bad.conf:3: error: unknown key 'thme' in settings (did you mean 'theme'?)$" "$tmp/err"
-t $? "an unknown key: file, line and did-you-mean"
+ok $? "an unknown key: file, line and did-you-mean"
 grep -q "^$tmp/bad.conf:6: error: .*interval" "$tmp/err"
-t $? "a wrong type: file and line"
+ok $? "a wrong type: file and line"
 grep -q "invalid: 2 errors" "$tmp/out"
-t $? "the summary counts the errors"
+ok $? "the summary counts the errors"
 
 printf 'settings = { timezone = "\\x1b]0;pwned\\x07\\x1b[2J"; };\n' > "$tmp/esc.conf"
 "$MAINTOP" validate -c "$tmp/esc.conf" > "$tmp/out" 2> "$tmp/err"
-t $([ $? -eq 1 ] && grep -q "unknown time zone" "$tmp/err" && ! grep -q "$(printf '\033')" "$tmp/err" "$tmp/out" && echo 0 || echo 1) \
+ok $([ $? -eq 1 ] && grep -q "unknown time zone" "$tmp/err" && ! grep -q "$(printf '\033')" "$tmp/err" "$tmp/out" && echo 0 || echo 1) \
     "an escape sequence quoted in an error message never reaches the terminal"
 
 "$MAINTOP" validate > "$tmp/out" 2> "$tmp/err"
-t $([ $? -eq 3 ] && echo 0 || echo 1) "no configuration found exits 3"
+ok $([ $? -eq 3 ] && echo 0 || echo 1) "no configuration found exits 3"
 grep -q "maintop demo" "$tmp/err" && grep -q "$XDG_CONFIG_HOME/maintop/maintop.conf" "$tmp/err"
-t $? "and says where it looked and how to start"
+ok $? "and says where it looked and how to start"
 
 MAINTOP_CONFIG="$tmp/bad.conf" "$MAINTOP" validate > /dev/null 2>&1
-t $([ $? -eq 1 ] && echo 0 || echo 1) "\$MAINTOP_CONFIG is used when -c is absent"
+ok $([ $? -eq 1 ] && echo 0 || echo 1) "\$MAINTOP_CONFIG is used when -c is absent"
 
 "$MAINTOP" --version | grep -q "^maintop [0-9]"
-t $? "--version prints the version"
+ok $? "--version prints the version"
 "$MAINTOP" --help | grep -q "usage: maintop"
-t $? "--help prints the usage"
+ok $? "--help prints the usage"
 "$MAINTOP" --bogus > /dev/null 2>&1
-t $([ $? -eq 2 ] && echo 0 || echo 1) "an unknown option exits 2"
+ok $([ $? -eq 2 ] && echo 0 || echo 1) "an unknown option exits 2"
 "$MAINTOP" frobnicate > /dev/null 2>&1
-t $([ $? -eq 2 ] && echo 0 || echo 1) "an unknown mode exits 2"
+ok $([ $? -eq 2 ] && echo 0 || echo 1) "an unknown mode exits 2"
 "$MAINTOP" --now yesterday validate > /dev/null 2>&1
-t $([ $? -eq 2 ] && echo 0 || echo 1) "a malformed --now exits 2"
+ok $([ $? -eq 2 ] && echo 0 || echo 1) "a malformed --now exits 2"
 "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" < /dev/null > "$tmp/out" 2>&1
-t $([ $? -eq 2 ] && grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) \
+ok $([ $? -eq 2 ] && grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) \
     "the dashboard without a terminal says so and exits 2"
 "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme nosuch < /dev/null > "$tmp/out" 2>&1
-t $([ $? -eq 3 ] && grep -q "unknown theme 'nosuch'" "$tmp/out" && echo 0 || echo 1) \
+ok $([ $? -eq 3 ] && grep -q "unknown theme 'nosuch'" "$tmp/out" && echo 0 || echo 1) \
     "an unknown theme is refused with the themes available, exit 3"
 printf 'roles = { ok = { fg = "chartreuse"; }; };\n' > "$tmp/bad-theme.conf"
 MAINTOP_THEMEDIR="$tmp" "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme bad-theme < /dev/null > "$tmp/out" 2>&1
-t $([ $? -eq 3 ] && grep -q "theme bad-theme: line 1: bad colour" "$tmp/out" && echo 0 || echo 1) \
+ok $([ $? -eq 3 ] && grep -q "theme bad-theme: line 1: bad colour" "$tmp/out" && echo 0 || echo 1) \
     "a theme file with a bad colour is refused with its line"
 for theme in default mono high-contrast; do
 	MAINTOP_THEMEDIR="$top_srcdir/themes" "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme $theme < /dev/null > "$tmp/out" 2>&1
-	t $(grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) "theme $theme parses"
+	ok $(grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) "theme $theme parses"
 done
 
 # Threshold pairs that can never warn or never go critical are refused,
@@ -100,22 +96,22 @@ redis = (
 );
 CONF
 "$MAINTOP" validate -c "$tmp/pairs.conf" > "$tmp/out" 2> "$tmp/err"
-t $([ $? -eq 1 ] && echo 0 || echo 1) "inverted threshold pairs: validate exits 1"
+ok $([ $? -eq 1 ] && echo 0 || echo 1) "inverted threshold pairs: validate exits 1"
 grep -q "^$tmp/pairs.conf:5: error: health: warn 7 can never show: every value above 7 is above crit 5 too, and critical wins (if lower is worse, write ranges: warn = \"7:\"; crit = \"5:\")$" "$tmp/err"
-t $? "warn 7.0 / crit 5.0 on a metric: refused at its line, pointing at ranges"
+ok $? "warn 7.0 / crit 5.0 on a metric: refused at its line, pointing at ranges"
 grep -q "^$tmp/pairs.conf:8: error: cert_days: warn 3 can never show: every value below 3 is below crit 7 too" "$tmp/err"
-t $? "certificate days 3/7 (lower is worse) refused"
+ok $? "certificate days 3/7 (lower is worse) refused"
 grep -q "^$tmp/pairs.conf:12: error: connections_pct: crit 150 can never go critical: this figure is 0 to 100" "$tmp/err"
-t $? "a percentage above 100 never goes critical: refused"
+ok $? "a percentage above 100 never goes critical: refused"
 grep -q "^$tmp/pairs.conf:17: error: fragmentation: warn 5:25 can never show" "$tmp/err"
-t $? "a warning range inside the critical one refused"
+ok $? "a warning range inside the critical one refused"
 grep -q "invalid: 4 errors" "$tmp/out" && ! grep -q "last_save_age" "$tmp/err"
-t $? "exactly those four; 25h and 2d are durations"
+ok $? "exactly those four; 25h and 2d are durations"
 sed -e 's/warn = 7.0;/warn = "7:";/' -e 's/crit = 5.0;/crit = "5:";/' \
     -e 's/cert_warn_days = 3;/cert_warn_days = 30;/' \
     -e 's/connections_pct_crit = 150;/connections_pct_crit = "~:99";/' \
     -e 's/"5:25"/"@1:1.5"/' -e 's/"10:20"/"~:20"/' \
     "$tmp/pairs.conf" > "$tmp/pairs-ok.conf"
 "$MAINTOP" validate -c "$tmp/pairs-ok.conf" > "$tmp/out" 2> "$tmp/err"
-t $? "the same checks written with ranges validate"
+ok $? "the same checks written with ranges validate"
 echo "1..$n"

@@ -5,12 +5,7 @@
 : "${MAINTOP:=./maintop}"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/runbook-cli.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
-n=0
-check() {	# check NAME COMMAND...: ok when the command succeeds
-	name=$1; shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 cat > "$dir/m.conf" <<EOC
 settings = { state_dir = "$dir/state"; };
 runbooks = (

@@ -18,12 +18,6 @@ if ! servers_start_pg >/dev/null 2>&1 ||
 fi
 dir=$SERVERS_TMP/steps
 mkdir -p "$dir"
-n=0
-check() {	# check NAME COMMAND...: ok when the command succeeds
-	name=$1; shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
-}
 has() { grep -q -- "$2" "$1"; }
 hasnt() { ! grep -rq -- "$2" "$1"; }
 
