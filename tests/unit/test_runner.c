@@ -1149,6 +1149,7 @@ struct fake_tty {
 	int	saved_out;
 	struct buf screen;	/* what reached the "terminal" */
 	int	stage;		/* of on_type */
+	int	waited;		/* tenths of a second in this stage */
 	struct event *ev_type;
 };
 
@@ -1215,9 +1216,19 @@ on_type(evutil_socket_t fd, short what, void *arg)
 {
 	struct fake_tty *ft = arg;
 	struct winsize ws;
-	struct timeval tv = { 0, 500000 };
+	struct timeval tv = { 0, 100000 };
 	ssize_t n;
 
+	/* Each stage waits for the step to show it is ready (its trap set,
+	 * then the resize seen), at most 10 s: a loaded machine is slow. */
+	fake_tty_drain(ft);
+	if (ft->waited++ < 100 && (ft->screen.s == NULL ||
+	    strstr(ft->screen.s, ft->stage == 0 ? "napping" : "40 120") ==
+	    NULL)) {
+		evtimer_add(ft->ev_type, &tv);
+		return;
+	}
+	ft->waited = 0;
 	if (ft->stage++ == 0) {
 		memset(&ws, 0, sizeof ws);
 		ws.ws_row = 40;
