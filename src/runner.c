@@ -659,10 +659,8 @@ runner_kick(struct runner *r, enum runner_op op)
 	evtimer_add(r->ev_kick, &tv);
 }
 
-static int
-refuse(char **cause, const char *fmt, ...) UTIL_PRINTF(2, 3);
-static int
-refuse(char **cause, const char *fmt, ...)
+int
+runner_deny(char **cause, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -680,11 +678,11 @@ runner_confirm(struct runner *r, const char *typed, char **cause)
 	const struct step *st = runner_current_step(r);
 
 	if (r->env.read_only)
-		return refuse(cause, "read-only mode: nothing may run");
+		return runner_deny(cause, "read-only mode: nothing may run");
 	if (r->phase != RUNNER_CONFIRM || r->op != OP_NONE || st == NULL)
-		return refuse(cause, "no step is waiting for confirmation");
+		return runner_deny(cause, "no step is waiting for confirmation");
 	if (st->danger && (typed == NULL || strcmp(typed, r->rb->name) != 0))
-		return refuse(cause, "step '%s' is dangerous: type the "
+		return runner_deny(cause, "step '%s' is dangerous: type the "
 		    "runbook's name (%s) to run it", st->name, r->rb->name);
 	runner_event_free(&r->ev_timeout);	/* a pause's */
 	r->phase = RUNNER_RUNNING;
@@ -701,7 +699,7 @@ runner_skip(struct runner *r, char **cause)
 
 	if ((r->phase != RUNNER_CONFIRM && r->phase != RUNNER_FAILED) ||
 	    r->op != OP_NONE || st == NULL)
-		return refuse(cause, "no step to skip");
+		return runner_deny(cause, "no step to skip");
 	runner_event_free(&r->ev_timeout);	/* a pause's */
 	o = runjournal_record(r, "step_end");
 	json_object_set_new(o, "step", json_integer((json_int_t)i));
@@ -731,9 +729,9 @@ int
 runner_retry(struct runner *r, char **cause)
 {
 	if (r->env.read_only)
-		return refuse(cause, "read-only mode: nothing may run");
+		return runner_deny(cause, "read-only mode: nothing may run");
 	if (r->phase != RUNNER_FAILED || r->op != OP_NONE)
-		return refuse(cause, "no failed step to retry");
+		return runner_deny(cause, "no failed step to retry");
 	if (r->in_rollback)
 		r->rb_failed = 0;	/* decided by the new attempt */
 	r->phase = RUNNER_RUNNING;
@@ -745,10 +743,10 @@ int
 runner_rollback(struct runner *r, char **cause)
 {
 	if (r->env.read_only)
-		return refuse(cause, "read-only mode: nothing may run");
+		return runner_deny(cause, "read-only mode: nothing may run");
 	if ((r->phase != RUNNER_CONFIRM && r->phase != RUNNER_FAILED) ||
 	    r->op != OP_NONE || r->in_rollback || r->always_phase)
-		return refuse(cause, "nothing to roll back from here");
+		return runner_deny(cause, "nothing to roll back from here");
 	runner_event_free(&r->ev_timeout);	/* a pause's */
 	r->phase = RUNNER_RUNNING;
 	runpolicy_rollback(r);
@@ -761,7 +759,7 @@ runner_abort(struct runner *r, char **cause)
 	switch (r->phase) {
 	case RUNNER_READY:
 	case RUNNER_DONE:
-		return refuse(cause, "the run is not going");
+		return runner_deny(cause, "the run is not going");
 	case RUNNER_RUNNING:
 		if (r->aborting)
 			return 0;

@@ -329,4 +329,8 @@ void runjournal_write(struct runner *, json_t *obj, int who,
 void runjournal_close(struct runner *, void (*then)(struct runner *,
     const char *err));
 
+/* Sets *cause (when not NULL) from the format and returns -1: the shape
+ * of every refusal of the runner's actions and of runner_start. */
+int runner_deny(char **cause, const char *fmt, ...) UTIL_PRINTF(2, 3);
+
 #endif

@@ -16,20 +16,6 @@
 #include "runindex.h"
 #include "runlog.h"
 
-static int
-refuse(char **cause, const char *fmt, ...) UTIL_PRINTF(2, 3);
-static int
-refuse(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		*cause = xvasprintf(fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static void
 make_id(struct runner *r)
@@ -103,12 +89,12 @@ healthy(struct runner *r, char **overridden, char **cause)
 		}
 		buf_free(&b);
 		if (worst == RUNBOOK_HEALTH_OK)
-			return refuse(cause, "runbook '%s' requires check "
+			return runner_deny(cause, "runbook '%s' requires check "
 			    "'%s' to be healthy; it is %s (override with "
 			    "--override-health REASON; the override is "
 			    "recorded)", rb->name, rb->requires_healthy[i],
 			    runbook_health_name(s));
-		return refuse(cause, "runbook '%s' requires check '%s' to "
+		return runner_deny(cause, "runbook '%s' requires check '%s' to "
 		    "be %s or better; it is %s (override with "
 		    "--override-health REASON; the override is recorded)",
 		    rb->name, rb->requires_healthy[i],
@@ -132,7 +118,7 @@ preconditions(struct runner *r, char **overridden, char **cause)
 	*overridden = NULL;
 	if (r->env.auto_confirm && !r->env.auto_danger &&
 	    (danger = runbook_danger_step(rb)) != NULL)
-		return refuse(cause, "runbook '%s' has a dangerous step ('%s') "
+		return runner_deny(cause, "runbook '%s' has a dangerous step ('%s') "
 		    "that --yes does not confirm: nothing was run (add "
 		    "--yes-danger to confirm it too, or run it attended)",
 		    rb->name, danger->name);
@@ -143,12 +129,12 @@ preconditions(struct runner *r, char **overridden, char **cause)
 		    r->start, &which, r->env.arg) : -1;
 		free(which);
 		if (in == 0)
-			return refuse(cause, "runbook '%s' may run only inside "
+			return runner_deny(cause, "runbook '%s' may run only inside "
 			    "one of its maintenance windows, and none is open "
 			    "now (override with --override-window; the "
 			    "override is recorded)", rb->name);
 		if (in != 1)
-			return refuse(cause, "runbook '%s' may run only inside "
+			return runner_deny(cause, "runbook '%s' may run only inside "
 			    "one of its maintenance windows, and maintop "
 			    "cannot tell whether one is open (override with "
 			    "--override-window; the override is recorded)",
@@ -157,7 +143,7 @@ preconditions(struct runner *r, char **overridden, char **cause)
 	for (i = 0; i < rb->nrequires; i++) {
 		t = last_success(r, rb->requires[i].runbook);
 		if (t == 0)
-			return refuse(cause, "runbook '%s' requires a "
+			return runner_deny(cause, "runbook '%s' requires a "
 			    "successful run of '%s' first, and there is none "
 			    "in the journal", rb->name,
 			    rb->requires[i].runbook);
@@ -166,7 +152,7 @@ preconditions(struct runner *r, char **overridden, char **cause)
 			util_format_duration(rb->requires[i].within, dur,
 			    sizeof dur);
 			util_format_duration(r->start - t, ago, sizeof ago);
-			return refuse(cause, "runbook '%s' requires a "
+			return runner_deny(cause, "runbook '%s' requires a "
 			    "successful run of '%s' within %s; the last one "
 			    "ended %s ago", rb->name, rb->requires[i].runbook,
 			    dur, ago);
@@ -300,7 +286,7 @@ int
 runner_refuse(struct runner *r, const char *reason, char **cause)
 {
 	if (r->phase != RUNNER_READY)
-		return refuse(cause, "this run has already started");
+		return runner_deny(cause, "this run has already started");
 	if (r->env.read_only)
 		return 0;	/* read-only writes nothing */
 	r->start = time(NULL);
@@ -335,9 +321,9 @@ runner_start(struct runner *r, char **cause)
 	size_t i;
 
 	if (r->env.read_only)
-		return refuse(cause, "read-only mode: runbooks cannot be run");
+		return runner_deny(cause, "read-only mode: runbooks cannot be run");
 	if (r->phase != RUNNER_READY)
-		return refuse(cause, "this run has already started");
+		return runner_deny(cause, "this run has already started");
 	r->start = runner_now(r);
 	r->start_ms = util_mono_ms();
 	make_id(r);
