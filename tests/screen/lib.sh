@@ -37,6 +37,10 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
 . "$top_srcdir/tests/lib/tap.sh"
 command -v tmux >/dev/null 2>&1 ||
 	skip_all "tmux is not installed (apt-get install tmux)"
+# Set by bootstrap.sh when it found that this user cannot open a
+# pseudo-terminal on this machine (the run as root has these tests).
+[ -z "${MAINTOP_TEST_NO_PTY:-}" ] ||
+	skip_all "no pseudo-terminal for this user: $MAINTOP_TEST_NO_PTY"
 
 screen_tmux() {
 	tmux -S "$SCREEN_SOCK" -f /dev/null "$@"
@@ -57,8 +61,10 @@ screen_start() {
 	for a in "$@"; do
 		cmd="$cmd '$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'"
 	done
-	screen_tmux new-session -d -x "$cols" -y "$rows" -s test \
-	    "env TERM=${SCREEN_TERM:-xterm-256color} TZ=UTC LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${SCREEN_LANG:-C.UTF-8} ${SCREEN_ENV:-} $cmd; echo \"[exit \$?]\"; sleep 600"
+	# A tmux that cannot start is a failure that says why, at once.
+	err=$(screen_tmux new-session -d -x "$cols" -y "$rows" -s test \
+	    "env TERM=${SCREEN_TERM:-xterm-256color} TZ=UTC LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${SCREEN_LANG:-C.UTF-8} ${SCREEN_ENV:-} $cmd; echo \"[exit \$?]\"; sleep 600" 2>&1) ||
+		bail "tmux cannot start a window: $(printf '%s' "$err" | tr '\n' ' ')"
 	screen_tmux set-option -t test status off >/dev/null
 	screen_tmux set-option -g window-size manual >/dev/null 2>&1
 	screen_tmux resize-window -t test -x "$cols" -y "$rows" >/dev/null 2>&1
