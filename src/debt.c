@@ -401,6 +401,7 @@ debt_item_parse(struct cfg_errors *e, const config_setting_t *g,
 		s = NULL;
 	}
 
+	d->systems_line = cfg_line(config_setting_get_member(g, "systems"));
 	if (cfg_strlist(e, g, "systems", 0, &d->systems, &d->nsystems) == 1) {
 		for (i = 0; i < d->nsystems; i++) {
 			const char *why = debt_text_problem(d->systems[i], 0,
@@ -477,7 +478,8 @@ debt_resolve(const struct config *c, struct cfg_errors *e)
 				continue;
 			sugg = cfg_suggest(d->systems[j], names);
 			cfg_err_at(e, d->file != NULL ? d->file : c->path,
-			    d->line, 1, "debt item '%s': "
+			    d->systems_line > 0 ? d->systems_line : d->line,
+			    1, "debt item '%s': "
 			    "system '%s' is not a configured check%s%s%s (kept, "
 			    "but it will not link to health)", d->id,
 			    d->systems[j], sugg != NULL ? " (did you mean '" :

@@ -58,6 +58,7 @@ struct debt_item {
 	enum debt_source	  source;
 	char			 *file;		/* where it was read, or NULL */
 	int			  line;		/* 0 when unknown */
+	int			  systems_line;	/* of the systems key, or 0 */
 };
 
 /* The parts of an item's score (see debt_score). */
@@ -109,7 +110,7 @@ const char *debt_text_problem(const char *s, int multiline, size_t max);
 /*
  * Cross-checks the configuration's items once everything is loaded: a
  * system that names no configured check is a warning (systems may be wider
- * than checks), with the item's file and line.
+ * than checks), with the item's file and the line of its systems key.
  */
 void debt_resolve(const struct config *, struct cfg_errors *errs);
 

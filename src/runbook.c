@@ -157,6 +157,7 @@ runbook_free(struct runbook *rb)
 	free(rb->params);
 	cfg_strlist_free(rb->requires_healthy, rb->nrequires_healthy);
 	free(rb->healthy_worst);
+	free(rb->healthy_line);
 	cfg_strlist_free(rb->secret_values, rb->nsecret_values);
 	for (i = 0; i < rb->nrequires; i++)
 		free(rb->requires[i].runbook);
@@ -319,6 +320,7 @@ parse_healthy(struct cfg_errors *e, const config_setting_t *g,
 	rb->requires_healthy = xcalloc((size_t)n + 1,
 	    sizeof *rb->requires_healthy);
 	rb->healthy_worst = xcalloc((size_t)n + 1, sizeof *rb->healthy_worst);
+	rb->healthy_line = xcalloc((size_t)n + 1, sizeof *rb->healthy_line);
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(list, (unsigned int)i);
 		worst = RUNBOOK_HEALTH_OK;
@@ -338,6 +340,7 @@ parse_healthy(struct cfg_errors *e, const config_setting_t *g,
 			continue;
 		}
 		rb->healthy_worst[rb->nrequires_healthy] = worst;
+		rb->healthy_line[rb->nrequires_healthy] = cfg_line(el);
 		rb->requires_healthy[rb->nrequires_healthy++] = name;
 	}
 }
@@ -658,6 +661,8 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 			    "check", st->name);
 			goto bad;
 		}
+		st->checks_line = cfg_line(config_setting_get_member(g,
+		    "wait_healthy"));
 		st->timeout = RUNBOOK_TIMEOUT_WAIT;
 		break;
 	default:
@@ -722,8 +727,10 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 				    st->env_pass[i]);
 		}
 	}
-	if (st->kind == STEP_SQL || st->kind == STEP_REDIS)
+	if (st->kind == STEP_SQL || st->kind == STEP_REDIS) {
 		cfg_str(e, g, "on", 1, &st->on);
+		st->on_line = cfg_line(config_setting_get_member(g, "on"));
+	}
 	if (st->kind == STEP_HTTP) {
 		if (cfg_str(e, g, "method", 0, &st->method) != 1)
 			st->method = xstrdup("GET");
@@ -1047,17 +1054,31 @@ check_is_kind(const struct check *chk, const char *kind)
 	return chk->type == CHECK_HTTP;
 }
 
+/*
+ * Reports a check reference that names no check, or one of the wrong kind,
+ * at line (the line of the key or entry that holds it), with the nearest
+ * configured name when one is close.
+ */
 static void
 resolve_check(const struct config *c, struct cfg_errors *e,
     const struct runbook *rb, int line, const char *name, const char *kind,
     const char *what)
 {
 	const struct check *chk = config_find_check(c, name);
+	const char **names, *sugg;
+	size_t i;
 
-	if (chk == NULL)
+	if (chk == NULL) {
+		names = xcalloc(c->nchecks + 1, sizeof *names);
+		for (i = 0; i < c->nchecks; i++)
+			names[i] = c->checks[i]->name;
+		sugg = cfg_suggest(name, names);
 		cfg_err_at(e, rb->file, line, 0, "%s of runbook '%s' names "
-		    "unknown check '%s'", what, rb->name, name);
-	else if (kind != NULL && !check_is_kind(chk, kind))
+		    "unknown check '%s'%s%s%s", what, rb->name, name,
+		    sugg != NULL ? " (did you mean '" : "",
+		    sugg != NULL ? sugg : "", sugg != NULL ? "'?)" : "");
+		free(names);
+	} else if (kind != NULL && !check_is_kind(chk, kind))
 		cfg_err_at(e, rb->file, line, 0, "%s of runbook '%s': check "
 		    "'%s' is not a %s check", what, rb->name, name, kind);
 }
@@ -1072,14 +1093,16 @@ resolve_step(const struct config *c, struct cfg_errors *e,
 	switch (st->kind) {
 	case STEP_WAIT:
 		for (i = 0; i < st->nchecks; i++)
-			resolve_check(c, e, rb, st->line, st->checks[i], NULL,
+			resolve_check(c, e, rb, st->checks_line > 0 ?
+			    st->checks_line : st->line, st->checks[i], NULL,
 			    "wait_healthy");
 		break;
 	case STEP_SQL:
 	case STEP_REDIS:
 		if (st->on == NULL)
 			break;
-		resolve_check(c, e, rb, st->line, st->on,
+		resolve_check(c, e, rb, st->on_line > 0 ? st->on_line :
+		    st->line, st->on,
 		    st->kind == STEP_SQL ? "postgres" : "redis",
 		    st->kind == STEP_SQL ? "sql step" : "redis step");
 		chk = config_find_check(c, st->on);
@@ -1158,7 +1181,8 @@ runbook_resolve(const struct config *c, struct cfg_errors *e)
 	for (i = 0; i < c->nrunbooks; i++) {
 		rb = c->runbooks[i];
 		for (j = 0; j < rb->nrequires_healthy; j++)
-			resolve_check(c, e, rb, rb->line,
+			resolve_check(c, e, rb, rb->healthy_line[j] > 0 ?
+			    rb->healthy_line[j] : rb->line,
 			    rb->requires_healthy[j], NULL, "requires_healthy");
 		for (j = 0; j < rb->nrequires; j++) {
 			if (config_find_runbook(c, rb->requires[j].runbook)

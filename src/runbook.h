@@ -87,6 +87,7 @@ struct step {
 	char		**env_pass;
 	size_t		 nenv_pass;
 	char		*on;		/* sql, redis: the check's name */
+	int		 on_line;	/* of the on key, or 0 */
 	/* sql, redis: the check named by on, set by runbook_resolve;
 	 * borrowed from the configuration (NULL until resolved). */
 	const struct check *check;
@@ -97,6 +98,7 @@ struct step {
 	long long	 expect_status;	/* http: 0 (any 2xx) by default */
 	char		**checks;	/* wait_healthy: check names */
 	size_t		 nchecks;
+	int		 checks_line;	/* of the wait_healthy key, or 0 */
 	int		 confirm;	/* ask before running (default 1) */
 	int		 danger;	/* the runbook's name must be typed */
 	int		 continue_on_error;
@@ -124,6 +126,7 @@ struct runbook {
 	 * RUNBOOK_HEALTH_* level, ok by default) for the run to start. */
 	char			**requires_healthy;
 	int			 *healthy_worst;
+	int			 *healthy_line;	/* each entry's line */
 	size_t			  nrequires_healthy;
 	int			  require_window;
 	int			  on_failure;	/* RUNBOOK_ASK by default */
