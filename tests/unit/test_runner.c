@@ -1285,7 +1285,7 @@ test_interactive(void)
 		return;
 	}
 	if (fake_tty_open(&ft, 33, 97) != 0) {
-		ok(1, "# SKIP no pseudo-terminal for this user here");
+		ok(1, "# SKIP no pseudo-terminal here");
 		return;
 	}
 	/* Typed ahead: waits in the terminal until the step reads it. */
