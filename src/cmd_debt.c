@@ -425,7 +425,7 @@ do_change(struct debt_store *st, const char *verb, const char *id,
 {
 	struct debt_item *d;
 	char *cause = NULL, *newid = NULL;
-	int r;
+	int r = CLI_EXIT_FAIL;
 
 	if (strcmp(verb, "add") == 0) {
 		if ((d = build_item(a, tz, &r)) == NULL)

@@ -71,8 +71,11 @@ day_number(time_t t, const char *tz, long long *secs)
 {
 	struct tm tm;
 
-	if (util_localtime(t, tz, &tm) != 0 && gmtime_r(&t, &tm) == NULL)
+	if (util_localtime(t, tz, &tm) != 0 && gmtime_r(&t, &tm) == NULL) {
+		if (secs != NULL)
+			*secs = 0;
 		return 0;
+	}
 	if (secs != NULL)
 		*secs = tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec;
 	return util_days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1,

@@ -154,7 +154,7 @@ take_now(int *argc, char **argv)
 	int i, j, take;
 	const char *val;
 
-	for (i = 1; i < *argc; i++) {
+	for (i = 1; i < *argc && argv[i] != NULL; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		val = NULL;

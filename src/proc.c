@@ -3,7 +3,6 @@
 #include "proc.h"
 
 #include <sys/ioctl.h>
-#include <sys/queue.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -25,11 +24,11 @@ struct proc {
 	int			 freed;		/* owner gone: reap, then free */
 	proc_exit_cb		*cb;
 	void			*arg;
-	LIST_ENTRY(proc)	 entry;
+	struct proc		*next;		/* in proc_live */
 };
 
 /* Every child not yet reaped; the reaper's event and its loop. */
-static LIST_HEAD(, proc) proc_live = LIST_HEAD_INITIALIZER(proc_live);
+static struct proc		*proc_live;
 static struct event_base	*proc_base;
 static struct event		*proc_ev;
 static unsigned			 proc_count;
@@ -41,7 +40,7 @@ static unsigned			 proc_count;
 static void
 proc_reap(evutil_socket_t sig, short what, void *arg)
 {
-	struct proc *p;
+	struct proc *p, **pp;
 	pid_t pid;
 	int status;
 
@@ -51,13 +50,13 @@ proc_reap(evutil_socket_t sig, short what, void *arg)
 			continue;
 		if (pid <= 0)
 			break;
-		LIST_FOREACH(p, &proc_live, entry) {
-			if (p->pid == pid)
+		for (pp = &proc_live; *pp != NULL; pp = &(*pp)->next) {
+			if ((*pp)->pid == pid)
 				break;
 		}
-		if (p == NULL)
+		if ((p = *pp) == NULL)
 			continue;
-		LIST_REMOVE(p, entry);
+		*pp = p->next;
 		proc_count--;
 		p->running = 0;
 		if (p->freed)
@@ -84,18 +83,22 @@ proc_close_from(int lowfd)
 	}
 }
 
+/* Writes s to standard error from the child: nothing to do if it fails. */
+static void
+proc_say(const char *s)
+{
+	if (write(STDERR_FILENO, s, strlen(s)) == -1)
+		return;
+}
+
 static void UTIL_NORETURN
 proc_die(const char *what, const char *path, int code)
 {
-	ssize_t n;
-
-	n = write(STDERR_FILENO, "maintop: ", 9);
-	n = write(STDERR_FILENO, what, strlen(what));
-	if (path != NULL) {
-		n = write(STDERR_FILENO, path, strlen(path));
-	}
-	n = write(STDERR_FILENO, "\n", 1);
-	(void)n;
+	proc_say("maintop: ");
+	proc_say(what);
+	if (path != NULL)
+		proc_say(path);
+	proc_say("\n");
 	_exit(code);
 }
 
@@ -187,7 +190,8 @@ proc_spawn(struct event_base *base, const struct proc_spec *sp,
 	p->running = 1;
 	p->cb = cb;
 	p->arg = arg;
-	LIST_INSERT_HEAD(&proc_live, p, entry);
+	p->next = proc_live;
+	proc_live = p;
 	proc_count++;
 	return p;
 }
@@ -217,6 +221,8 @@ proc_signal(struct proc *p, int sig)
 void
 proc_free(struct proc *p)
 {
+	struct proc **pp;
+
 	if (p == NULL)
 		return;
 	if (!p->running) {
@@ -226,8 +232,13 @@ proc_free(struct proc *p)
 	proc_signal(p, SIGKILL);
 	if (proc_ev == NULL) {
 		/* No reaper any more: nobody will reap it. */
-		LIST_REMOVE(p, entry);
-		proc_count--;
+		for (pp = &proc_live; *pp != NULL; pp = &(*pp)->next) {
+			if (*pp == p) {
+				*pp = p->next;
+				proc_count--;
+				break;
+			}
+		}
 		free(p);
 		return;
 	}
@@ -244,7 +255,7 @@ proc_pending(void)
 void
 proc_shutdown(void)
 {
-	struct proc *p, *next;
+	struct proc *p, **pp;
 
 	if (proc_ev == NULL)
 		return;
@@ -252,12 +263,12 @@ proc_shutdown(void)
 	event_free(proc_ev);
 	proc_ev = NULL;
 	proc_base = NULL;
-	for (p = LIST_FIRST(&proc_live); p != NULL; p = next) {
-		next = LIST_NEXT(p, entry);
+	for (pp = &proc_live; (p = *pp) != NULL; ) {
 		if (p->freed) {
-			LIST_REMOVE(p, entry);
+			*pp = p->next;
 			proc_count--;
 			free(p);
-		}
+		} else
+			pp = &p->next;
 	}
 }

@@ -54,7 +54,6 @@ pty_write(struct runner *r, const char *data, size_t len, int crlf)
 			len -= (size_t)(nl + 1 - data);
 			data = nl + 1;
 		}
-		crlf = 0;
 	}
 	while (len > 0 && !r->tty_gone) {
 		n = write(STDOUT_FILENO, data, len);

@@ -919,7 +919,7 @@ load_config_t(struct config *c, config_t *lc, const char *name,
 	n = config_setting_length(list);
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(list, (unsigned int)i);
-		rb = runbook_parse(e, el, c != NULL ? &c->settings : NULL);
+		rb = runbook_parse(e, el, &c->settings);
 		if (rb == NULL)
 			continue;
 		if (from_file)

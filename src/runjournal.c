@@ -162,6 +162,7 @@ orphan_clear(struct runner_orphan *o)
 	free(o->user);
 	free(o->step_name);
 	free(o->log);
+	memset(o, 0, sizeof *o);
 }
 
 /* Adds a step's metrics to a run's (as text: numbers as printed). */

@@ -85,7 +85,6 @@ runlock_take(struct runner *r, char **cause)
 {
 	char *dir, *text, *who, when[32];
 	struct buf b;
-	ssize_t w;
 
 	dir = xasprintf("%s/locks", r->env.state_dir);
 	if (fileio_mkdirs(dir, 0700) != 0) {
@@ -125,7 +124,7 @@ runlock_take(struct runner *r, char **cause)
 	buf_json_str(&b, r->id);
 	buf_adds(&b, "}\n");
 	if (ftruncate(r->lock_fd, 0) != 0 ||
-	    (w = pwrite(r->lock_fd, b.s, b.len, 0)) != (ssize_t)b.len) {
+	    pwrite(r->lock_fd, b.s, b.len, 0) != (ssize_t)b.len) {
 		/* The flock holds; only the description is missing. */
 	}
 	buf_free(&b);

@@ -215,9 +215,11 @@ stepout_write(struct runner *r, const char *raw, size_t rawlen, int final)
 	}
 	emit(r, out.s != NULL ? out.s : "", out.len);
 	buf_free(&out);
-	memmove(r->pend.s, r->pend.s + i, n - i);
-	r->pend.len = n - i;
-	r->pend.s[r->pend.len] = '\0';
+	if (r->pend.s != NULL) {	/* nothing held, nothing added yet */
+		memmove(r->pend.s, r->pend.s + i, n - i);
+		r->pend.len = n - i;
+		r->pend.s[r->pend.len] = '\0';
+	}
 }
 
 void
