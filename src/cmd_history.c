@@ -204,8 +204,11 @@ run_json(const struct runner_run *runs, size_t i)
 	if (r->end != 0) {
 		util_format_utc(r->end, t, sizeof t);
 		json_object_set_new(o, "end", json_string(t));
-		json_object_set_new(o, "duration_s",
-		    json_integer(r->end - r->start));
+		/* The measured duration when the journal has it: under
+		 * --now, start and end are the same fixed instant. */
+		json_object_set_new(o, "duration_s", json_integer(
+		    r->duration_ms >= 0 ? (r->duration_ms + 500) / 1000 :
+		    r->end - r->start));
 	} else {
 		json_object_set_new(o, "end", json_null());
 		json_object_set_new(o, "duration_s", json_null());

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "maintop: cannot turn core dumps off: %s\n",
 		    strerror(errno));
 	cli_started_ms = util_mono_ms();
+	/* The user's character type only: the width of a name in columns
+	 * (wcwidth) for tables that line up in every mode.  Numbers keep the
+	 * C locale's decimal point. */
+	setlocale(LC_CTYPE, "");
 	if (take_now(&argc, argv) != 0)
 		return CLI_EXIT_USAGE;
 	take_no_exec(&argc, argv);

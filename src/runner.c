@@ -21,6 +21,7 @@
 #include "jsonfmt.h"
 #include "runbook.h"
 #include "runlog.h"
+#include "sanitize.h"
 
 
 const char *
@@ -965,24 +966,62 @@ runner_describe(const struct runner *r)
 	return buf_detach(&b);
 }
 
+/* Whether step i's summary row shows a duration. */
+static int
+summary_timed(const struct runner *r, size_t i)
+{
+	return r->steps[i].state != RSTEP_PENDING &&
+	    r->steps[i].state != RSTEP_SKIPPED;
+}
+
+/* Appends s, then when more follows, spaces up to width columns and two
+ * more between columns. */
+static void
+summary_cell(struct buf *b, const char *s, size_t width, int more)
+{
+	size_t w = sanitize_width(s);
+
+	buf_adds(b, s);
+	if (more)
+		buf_printf(b, "%*s", (int)(width > w ? width - w : 0) + 2, "");
+}
+
 char *
 runner_summary(const struct runner *r)
 {
 	struct buf b;
 	char dur[32], *m;
-	size_t i;
+	size_t i, w, wname = 0, wstate = 0, wdur = 0, wnum;
+	const struct runner_step *s;
 
+	/* Columns as wide as their longest entry, so that they line up
+	 * whatever the names' lengths. */
+	for (i = 0; i < r->rb->nsteps; i++) {
+		if ((w = sanitize_width(r->rb->steps[i]->name)) > wname)
+			wname = w;
+		w = strlen(runner_step_state_name(r->steps[i].state));
+		if (w > wstate)
+			wstate = w;
+		util_format_duration(r->steps[i].duration_ms / 1000, dur,
+		    sizeof dur);
+		if (summary_timed(r, i) && strlen(dur) > wdur)
+			wdur = strlen(dur);
+	}
+	wnum = (size_t)snprintf(dur, sizeof dur, "%zu", r->rb->nsteps);
 	buf_init(&b);
 	buf_printf(&b, "Run %s of %s: %s\n", r->id != NULL ? r->id : "-",
 	    r->rb->name, runner_result_name(r->result));
 	for (i = 0; i < r->rb->nsteps; i++) {
-		const struct runner_step *s = &r->steps[i];
-
+		s = &r->steps[i];
+		buf_printf(&b, "  %*zu. ", (int)(wnum < 2 ? 2 : wnum), i + 1);
+		summary_cell(&b, r->rb->steps[i]->name, wname, 1);
+		summary_cell(&b, runner_step_state_name(s->state), wstate,
+		    summary_timed(r, i) || s->message != NULL);
 		util_format_duration(s->duration_ms / 1000, dur, sizeof dur);
-		buf_printf(&b, "  %2zu. %-24s %-11s", i + 1,
-		    r->rb->steps[i]->name, runner_step_state_name(s->state));
-		if (s->state != RSTEP_PENDING && s->state != RSTEP_SKIPPED)
-			buf_printf(&b, " %6s", dur);
+		if (summary_timed(r, i))
+			buf_printf(&b, "%*s", (int)wdur, dur);
+		else if (s->message != NULL)
+			buf_printf(&b, "%*s", (int)wdur, "");
 		if (s->message != NULL)
 			buf_printf(&b, "  (%s)", s->message);
 		buf_addc(&b, '\n');

@@ -138,14 +138,8 @@ fmt_since(long long secs, char *buf, size_t len)
 {
 	if (secs < 60)
 		snprintf(buf, len, "<1m");
-	else if (secs < 3600)
-		snprintf(buf, len, "%lldm", secs / 60);
-	else if (secs < 86400)
-		snprintf(buf, len, "%lldh%02lldm", secs / 3600,
-		    secs % 3600 / 60);
 	else
-		snprintf(buf, len, "%lldd%02lldh", secs / 86400,
-		    secs % 86400 / 3600);
+		util_format_duration(secs / 60 * 60, buf, len);
 }
 
 /*
