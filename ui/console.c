@@ -754,13 +754,35 @@ draw_preview(struct console *con, WINDOW *win, int h, int w)
 	    con->rb->require_window ? hints_window : hints_preview);
 }
 
+/*
+ * The checklist's name column: as wide as the longest step name, never cut
+ * while the state and the duration keep their room; at least 26 columns
+ * so that short names keep the columns where they always were.
+ */
+static int
+checklist_name_width(const struct runbook *rb, int w)
+{
+	int nw = 26, k, room = w - 36;
+	size_t i;
+
+	for (i = 0; i < rb->nsteps; i++)
+		if ((k = draw_width(rb->steps[i]->name)) > nw)
+			nw = k;
+	if (nw > room)
+		nw = room > 26 ? room : 26;
+	return nw;
+}
+
 static void
 draw_checklist(struct console *con, WINDOW *win, int y, int rows, int w)
 {
 	const struct runner_step *s;
 	size_t i, cur, first = 0;
 	char dur[32];
-	int rb, k;
+	int rb, k, sx;
+
+	/* The state's column; the duration's and the message's follow. */
+	sx = 10 + checklist_name_width(con->rb, w);
 
 	cur = runner_current(con->r, &rb);
 	if (con->rb->nsteps > (size_t)rows && cur >= (size_t)rows / 2)
@@ -775,16 +797,16 @@ draw_checklist(struct console *con, WINDOW *win, int y, int rows, int w)
 			    draw_glyph(GLYPH_ARROW));
 		draw_text(win, y + k, 3, 1, step_role(s->state),
 		    draw_glyph(GLYPH_BULLET));
-		draw_printf(win, y + k, 5, 30, ROLE_TEXT, "%2zu. %s", i + 1,
-		    con->rb->steps[i]->name);
+		draw_printf(win, y + k, 5, sx - 6, ROLE_TEXT, "%2zu. %s",
+		    i + 1, con->rb->steps[i]->name);
 		/* The step at the prompt waits for the operator, not for
 		 * its turn: say so. */
 		if (i == cur && !con->finished && s->state == RSTEP_PENDING &&
 		    runner_phase(con->r) == RUNNER_CONFIRM)
-			draw_text(win, y + k, 36, 16, ROLE_WARN,
+			draw_text(win, y + k, sx, 16, ROLE_WARN,
 			    "waiting for you");
 		else
-			draw_text(win, y + k, 36, 16, step_role(s->state),
+			draw_text(win, y + k, sx, 16, step_role(s->state),
 			    runner_step_state_name(s->state));
 		dur[0] = '\0';
 		if (s->state == RSTEP_RUNNING)
@@ -794,13 +816,13 @@ draw_checklist(struct console *con, WINDOW *win, int y, int rows, int w)
 		    s->state != RSTEP_SKIPPED)
 			util_format_duration(s->duration_ms / 1000, dur,
 			    sizeof dur);
-		draw_text(win, y + k, 53, 8, ROLE_DIM, dur);
-		if (s->message != NULL && w > 64)
-			draw_text(win, y + k, 62, w - 63, ROLE_DIM,
+		draw_text(win, y + k, sx + 17, 8, ROLE_DIM, dur);
+		if (s->message != NULL && w > sx + 28)
+			draw_text(win, y + k, sx + 26, w - sx - 27, ROLE_DIM,
 			    s->message);
-		if (i == cur && rb >= 0 && !con->finished && w > 64)
-			draw_text(win, y + k, 62, w - 63, ROLE_MAINTENANCE,
-			    "rolling back");
+		if (i == cur && rb >= 0 && !con->finished && w > sx + 28)
+			draw_text(win, y + k, sx + 26, w - sx - 27,
+			    ROLE_MAINTENANCE, "rolling back");
 	}
 }
 

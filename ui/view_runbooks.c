@@ -252,6 +252,25 @@ find_orphan(const struct rbview *v, const char *name)
 	return NULL;
 }
 
+/*
+ * The name column: as wide as the longest name, never cut while the pane
+ * leaves the status ("success      2026-11-25 10:00") its room; at least
+ * 20 columns so that short names keep the status where it always was.
+ */
+static int
+name_width(const struct config *c, int w)
+{
+	int nw = 20, k, room = w - 4 - 29;
+	size_t i;
+
+	for (i = 0; i < c->nrunbooks; i++)
+		if ((k = draw_width(c->runbooks[i]->name)) > nw)
+			nw = k;
+	if (nw > room)
+		nw = room > 20 ? room : 20;
+	return nw;
+}
+
 static void
 draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
     int focused, int zoomed)
@@ -261,8 +280,12 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	char status[160], when[32];
 	struct tm tm;
 	enum role r, sr;
-	int i, y, x, rows = h, n = (int)c->nrunbooks;
+	int i, y, x, rows = h, n = (int)c->nrunbooks, nw, dx, d;
 	size_t k;
+
+	nw = name_width(c, w);
+	/* The description's column: five past the widest usual status. */
+	dx = nw + 38;
 
 	if (zoomed && v->norphans > 0)
 		rows = h - 2 * (int)(v->norphans > 3 ? 3 : v->norphans) - 2;
@@ -304,12 +327,13 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 		}
 		draw_text(win, y, 1, 1, sr, o != NULL && sr == ROLE_CRIT ?
 		    "!" : draw_glyph(GLYPH_BULLET));
-		draw_text(win, y, 3, 20, r, rb->name);
-		x = 24 + draw_text(win, y, 24, w - 25, r == ROLE_TEXT ?
-		    (sr == ROLE_UNKNOWN ? ROLE_DIM : sr) : r, status);
-		if (zoomed && rb->description != NULL && x + 3 < w - 1)
-			draw_text(win, y, x + 3 > 58 ? x + 3 : 58,
-			    w - 1 - (x + 3 > 58 ? x + 3 : 58),
+		draw_text(win, y, 3, nw, r, rb->name);
+		x = 4 + nw + draw_text(win, y, 4 + nw, w - 5 - nw,
+		    r == ROLE_TEXT ? (sr == ROLE_UNKNOWN ? ROLE_DIM : sr) : r,
+		    status);
+		d = x + 3 > dx ? x + 3 : dx;
+		if (zoomed && rb->description != NULL && d < w - 1)
+			draw_text(win, y, d, w - 1 - d,
 			    r == ROLE_TEXT ? ROLE_DIM : r, rb->description);
 	}
 	if (!zoomed)
