@@ -288,12 +288,6 @@ calendar_resolve(const struct config *c, struct cfg_errors *e)
 		if (w->nautorun > 0 && w->kind == WINDOW_FREEZE)
 			cfg_err_at(e, w->file, w->line, 0, "window '%s': a "
 			    "freeze cannot autorun runbooks", w->name);
-		for (j = 0; j < w->nnotify; j++)
-			if (!config_has_channel(c, w->notify[j]))
-				cfg_err_at(e, w->file, w->line, 0, "window "
-				    "'%s': notify names '%s', which is not a "
-				    "channel (see 'channels')", w->name,
-				    w->notify[j]);
 	}
 	free(checks);
 	free(runbooks);

@@ -62,7 +62,8 @@ static const struct threshold_spec redis_thresholds[] = {
 
 static const char *const http_keys[] = {
 	"name", "interval", "timeout", "fail_after", "recover_after",
-	"history", "url", "method", "headers", "body", "expect_status",
+	"history", "notify", "notify_in_maintenance", "url", "method",
+	"headers", "body", "expect_status",
 	"body_contains", "body_regex", "latency_warn", "latency_crit",
 	"follow_redirects", "tls_verify", "cert_warn_days", "cert_crit_days",
 	"max_body", "keepalive", "metrics", "metrics_url", "secret_headers",
@@ -71,8 +72,8 @@ static const char *const http_keys[] = {
 
 static const char *const pg_keys[] = {
 	"name", "interval", "timeout", "fail_after", "recover_after",
-	"history", "conninfo", "service", "password_env", "password_file",
-	"password",
+	"history", "notify", "notify_in_maintenance", "conninfo", "service",
+	"password_env", "password_file", "password",
 	"latency_warn", "latency_crit", "connections_pct_warn",
 	"connections_pct_crit", "replication_lag_warn",
 	"replication_lag_crit", "xid_age_warn", "xid_age_crit",
@@ -82,8 +83,8 @@ static const char *const pg_keys[] = {
 
 static const char *const redis_keys[] = {
 	"name", "interval", "timeout", "fail_after", "recover_after",
-	"history", "host", "port", "db", "user", "password_env",
-	"password_file", "password",
+	"history", "notify", "notify_in_maintenance", "host", "port", "db",
+	"user", "password_env", "password_file", "password",
 	"latency_warn", "latency_crit", "memory_pct_warn", "memory_pct_crit",
 	"fragmentation_warn", "fragmentation_crit", "last_save_age_warn",
 	"last_save_age_crit", "slowlog_len_warn", "slowlog_len_crit",
@@ -93,7 +94,7 @@ static const char *const redis_keys[] = {
 
 static const char *const exec_keys[] = {
 	"name", "interval", "timeout", "fail_after", "recover_after",
-	"history", "command", NULL
+	"history", "notify", "notify_in_maintenance", "command", NULL
 };
 
 /* "value" is known so that it gets its own error, not a did-you-mean. */
@@ -900,6 +901,11 @@ check_parse(struct cfg_errors *e, const config_setting_t *g,
 	cfg_int(e, g, "fail_after", 0, 1, 100, &c->fail_after);
 	cfg_int(e, g, "recover_after", 0, 1, 100, &c->recover_after);
 	cfg_int(e, g, "history", 0, 10, 10000, &c->history);
+	if (cfg_strlist(e, g, "notify", 0, &c->notify, &c->nnotify) == 1)
+		c->notify_line = cfg_line(config_setting_get_member(g,
+		    "notify"));
+	cfg_bool(e, g, "notify_in_maintenance", 0,
+	    &c->notify_in_maintenance);
 
 	switch (type) {
 	case CHECK_HTTP:
@@ -931,6 +937,7 @@ check_free(struct check *c)
 		return;
 	free(c->name);
 	free(c->file);
+	cfg_strlist_free(c->notify, c->nnotify);
 	free(c->http.url);
 	free(c->http.method);
 	cfg_strlist_free(c->http.headers, c->http.nheaders);

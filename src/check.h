@@ -137,6 +137,13 @@ struct check {
 	size_t			 nthresholds;
 	char			*file;		/* where it was defined */
 	int			 line;
+	/* The agent's channels for its state changes (none:
+	 * settings.notify), and whether it tells them while the check is in
+	 * maintenance (by default it tells nobody then). */
+	char		       **notify;
+	size_t			 nnotify;
+	int			 notify_line;
+	int			 notify_in_maintenance;
 	struct check_http	 http;		/* CHECK_HTTP only */
 	struct check_pg		 pg;		/* CHECK_POSTGRES only */
 	struct check_redis	 redis;		/* CHECK_REDIS only */

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "agent.h"
+#include "agent_tell.h"
 #include "calendar.h"
 #include "check.h"
 #include "cli.h"
@@ -127,15 +128,11 @@ outbox_log(void *arg, const char *line)
 	alog(a, strstr(line, "attempt failed") != NULL ? 4 : 6, "%s", line);
 }
 
-/* The channels for an object's events: its own, else settings.notify. */
+/* Queues an event for channels names[0..n) (agent_tell.h chose them). */
 static void
 tell(struct agent *a, char *const *names, size_t n, const char *id,
     const char *ev)
 {
-	if (n == 0) {
-		names = a->cfg->settings.notify;
-		n = a->cfg->settings.nnotify;
-	}
 	if (n > 0)
 		outbox_add(a->outbox, id, ev, names, n);
 }
@@ -208,6 +205,7 @@ state_read(const char *path)
 /* --- autoruns ------------------------------------------------------------- */
 
 static void	autorun_next(struct agent *);
+static void	tell_checks(struct agent *, time_t);
 
 static void
 on_next(evutil_socket_t fd, short what, void *arg)
@@ -253,6 +251,8 @@ run_event(struct agent *a, const char *type, const char *result,
     const char *text)
 {
 	char *id, *subject, *ev, iso[32];
+	char *const *names;
+	size_t n;
 
 	util_format_utc(cli_now(), iso, sizeof iso);
 	id = xasprintf("%s:%s:%s:%s", type, a->running->name,
@@ -263,7 +263,9 @@ run_event(struct agent *a, const char *type, const char *result,
 	    a->run_window->name, result);
 	ev = notify_event_json(id, type, cli_now(), a->running->name, subject,
 	    text, NULL);
-	tell(a, a->run_window->notify, a->run_window->nnotify, id, ev);
+	names = agent_tell_run_channels(a->cfg, a->running, a->run_window,
+	    &n);
+	tell(a, names, n, id, ev);
 	free(ev);
 	free(subject);
 	free(id);
@@ -455,8 +457,9 @@ static void
 agent_step(struct agent *a, time_t now)
 {
 	struct agent_item *items;
-	size_t n, i;
+	size_t n, i, nn;
 	char *id, *ev;
+	char *const *names;
 
 	if (a->last == 0 || a->last > now)
 		a->last = now - 1;
@@ -466,7 +469,9 @@ agent_step(struct agent *a, time_t now)
 		    &id);
 		alog(a, 6, "%s %s", agent_item_type(items[i].kind),
 		    items[i].w->name);
-		tell(a, items[i].w->notify, items[i].w->nnotify, id, ev);
+		names = agent_tell_channels(a->cfg, items[i].w->notify,
+		    items[i].w->nnotify, NULL, 0, &nn);
+		tell(a, names, nn, id, ev);
 		free(ev);
 		free(id);
 		if (items[i].kind == AGENT_START && items[i].w->nautorun > 0)
@@ -485,45 +490,44 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct timeval tv = { 1, 0 };
 
 	agent_step(a, time(NULL));
+	tell_checks(a, time(NULL));
 	evtimer_add(a->tick, &tv);
 }
 
-/* A check's state changed (after hysteresis): told unless in maintenance
- * (maint.c decides, as for every mode). */
+/*
+ * Tells each check's change of state (after the hysteresis) that
+ * agent_tell_check lets through: a check in maintenance is held back
+ * unless it says notify_in_maintenance.  Called when a result comes and
+ * at each tick (a maintenance ending lets a held change through).
+ */
+static void
+tell_checks(struct agent *a, time_t now)
+{
+	const struct check_status *st;
+	char *const *names;
+	char *id, *ev;
+	size_t i, n;
+
+	if (a->health == NULL)
+		return;
+	for (i = 0; i < health_count(a->health); i++) {
+		st = health_get(a->health, i);
+		if (!agent_tell_check(a->cfg, st, now, &a->states[i], &id,
+		    &ev))
+			continue;
+		alog(a, st->state == STATE_OK ? 6 : 4, "%s is %s",
+		    st->check->name, state_name(st->state));
+		names = agent_tell_check_channels(a->cfg, st->check, &n);
+		tell(a, names, n, id, ev);
+		free(ev);
+		free(id);
+	}
+}
+
 static void
 on_health(void *arg)
 {
-	struct agent *a = arg;
-	const struct check_status *st;
-	size_t i;
-	char *id, *ev, *subject, iso[32];
-	time_t now = time(NULL);
-
-	for (i = 0; i < health_count(a->health); i++) {
-		st = health_get(a->health, i);
-		if (st->last == NULL || st->state == a->states[i])
-			continue;
-		if (a->states[i] == (enum state)-1) {
-			a->states[i] = st->state;	/* the first result */
-			continue;
-		}
-		a->states[i] = st->state;
-		if (maint_system(a->cfg, now, st->check->name, NULL))
-			continue;
-		util_format_utc(st->since, iso, sizeof iso);
-		id = xasprintf("check.state:%s:%s:%s", st->check->name,
-		    state_name(st->state), iso);
-		subject = xasprintf("%s is %s", st->check->name,
-		    state_name(st->state));
-		ev = notify_event_json(id, "check.state", st->since,
-		    st->check->name, subject, st->last->message != NULL ?
-		    st->last->message : "", NULL);
-		alog(a, st->state == STATE_OK ? 6 : 4, "%s", subject);
-		tell(a, NULL, 0, id, ev);
-		free(ev);
-		free(subject);
-		free(id);
-	}
+	tell_checks(arg, time(NULL));
 }
 
 /* --- signals, reload ------------------------------------------------------ */
@@ -599,7 +603,7 @@ agent_setup(struct agent *a)
 	a->states = xreallocarray(NULL, a->cfg->nchecks + 1,
 	    sizeof *a->states);
 	for (i = 0; i < a->cfg->nchecks; i++)
-		a->states[i] = (enum state)-1;
+		a->states[i] = AGENT_TOLD_NONE;
 	memset(&a->env, 0, sizeof a->env);
 	a->env.base = a->base;
 	a->env.state_dir = a->state_dir;

@@ -35,8 +35,8 @@ static const char *const top_keys[] = {
 static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
-	"recover_after", "run_log_max", "notify", "debt_crit_hint",
-	"exec_checks", "journal_max", NULL
+	"recover_after", "run_log_max", "notify", "debt_notify",
+	"debt_crit_hint", "exec_checks", "journal_max", NULL
 };
 
 static int
@@ -123,6 +123,7 @@ settings_free(struct settings *s)
 	free(s->runbook_dir);
 	free(s->name);
 	cfg_strlist_free(s->notify, s->nnotify);
+	cfg_strlist_free(s->debt_notify, s->ndebt_notify);
 }
 
 /* Replaces *slot with the string at key when present. */
@@ -175,6 +176,8 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	cfg_size(e, g, "run_log_max", RUNLOG_MIN_MAX, 1LL << 40,
 	    &s->run_log_max);
 	cfg_strlist(e, g, "notify", 0, &s->notify, &s->nnotify);
+	cfg_strlist(e, g, "debt_notify", 0, &s->debt_notify,
+	    &s->ndebt_notify);
 	cfg_duration(e, g, "debt_crit_hint", 0, 0, &s->debt_crit_hint);
 	cfg_size(e, g, "journal_max", 64 * 1024, 1LL << 40, &s->journal_max);
 	if (s->state_dir != NULL) {
@@ -415,6 +418,57 @@ debt_name_at(const struct config *c, size_t i, int *line)
 	return c->debt[i]->id;
 }
 
+/* Every name in names[0..n) must be a channel; kind and name say whose
+ * list ("window", "patch"; name NULL for a setting). */
+static void
+unknown_channels(struct config *c, struct cfg_errors *e, const char *file,
+    int line, const char *kind, const char *name, char *const *names,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!config_has_channel(c, names[i]))
+			cfg_err_at(e, file, line, 0, "%s%s%s%s: notify names "
+			    "'%s', which is not a channel (see 'channels')",
+			    kind, name != NULL ? " '" : "", name != NULL ?
+			    name : "", name != NULL ? "'" : "", names[i]);
+}
+
+/* The notify lists of the settings, windows, checks and runbooks. */
+static void
+resolve_notify(struct config *c, struct cfg_errors *e, config_t *lc)
+{
+	const struct settings *s = &c->settings;
+	const config_setting_t *g;
+	const struct window *w;
+	const struct check *k;
+	const struct runbook *r;
+	size_t i;
+
+	g = config_lookup(lc, "settings.notify");
+	unknown_channels(c, e, cfg_file(g), cfg_line(g), "settings.notify",
+	    NULL, s->notify, s->nnotify);
+	g = config_lookup(lc, "settings.debt_notify");
+	unknown_channels(c, e, cfg_file(g), cfg_line(g),
+	    "settings.debt_notify", NULL, s->debt_notify, s->ndebt_notify);
+	for (i = 0; i < c->nwindows; i++) {
+		w = c->windows[i];
+		unknown_channels(c, e, w->file, w->line, "window", w->name,
+		    w->notify, w->nnotify);
+	}
+	for (i = 0; i < c->nchecks; i++) {
+		k = c->checks[i];
+		unknown_channels(c, e, k->file, k->notify_line, "check",
+		    k->name, k->notify, k->nnotify);
+	}
+	for (i = 0; i < c->nrunbooks; i++) {
+		r = c->runbooks[i];
+		unknown_channels(c, e, r->file, r->notify_line, "runbook",
+		    r->name, r->notify, r->nnotify);
+	}
+}
+
 static struct config *
 config_build(config_t *lc, const char *path, struct cfg_errors *e)
 {
@@ -453,11 +507,7 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	check_unique(e, "debt item", c->ndebt, debt_name_at, c);
 
 	calendar_resolve(c, e);
-	for (i = 0; i < c->settings.nnotify; i++)
-		if (!config_has_channel(c, c->settings.notify[i]))
-			cfg_err(e, config_lookup(lc, "settings.notify"),
-			    "settings.notify names '%s', which is not a "
-			    "channel (see 'channels')", c->settings.notify[i]);
+	resolve_notify(c, e, lc);
 	debt_resolve(c, e);
 	runbook_resolve(c, e);
 

@@ -32,6 +32,9 @@ struct settings {
 	int		 exec_checks;	/* exec checks run (1) */
 	char		**notify;	/* default channels for events */
 	size_t		  nnotify;
+	char		**debt_notify;	/* the debt list's events; none:
+					 * notify */
+	size_t		  ndebt_notify;
 	long long	 debt_crit_hint;	/* seconds crit before a debt
 					 * item's details say so (1d); 0 off */
 	long long	 journal_max;	/* rotate the journal past this (32 MiB) */

@@ -224,32 +224,6 @@ notify_channel_free(struct channel *ch)
 	free(ch);
 }
 
-void
-notify_resolve(struct cfg_errors *e, const config_setting_t *list,
-    struct channel *const *channels, size_t n)
-{
-	const config_setting_t *el;
-	const char *name;
-	unsigned int i;
-	size_t j;
-
-	if (list == NULL)
-		return;
-	for (i = 0; (el = config_setting_get_elem(list, i)) != NULL; i++) {
-		name = config_setting_get_string(el);
-		if (name == NULL) {
-			cfg_err(e, list, "notify must list channel names");
-			continue;
-		}
-		for (j = 0; j < n; j++)
-			if (strcmp(channels[j]->name, name) == 0)
-				break;
-		if (j == n)
-			cfg_err(e, list, "notify names '%s', which is not a "
-			    "channel (see 'channels')", name);
-	}
-}
-
 char *
 notify_event_json(const char *id, const char *type, time_t when,
     const char *source, const char *subject, const char *text,

@@ -69,14 +69,6 @@ void notify_channel_free(struct channel *);
 const char *notify_kind_name(enum channel_kind);
 
 /*
- * Checks a "notify = [ ... ]" list of an object: every name must be a
- * channel of channels[0..n).  Adds an error at the list's line for each
- * unknown one.
- */
-void notify_resolve(struct cfg_errors *, const config_setting_t *list,
-    struct channel *const *channels, size_t n);
-
-/*
  * An event: what happened, as a JSON object with a stable id (the same
  * happening always gets the same id, so that it is delivered once).
  * Members: id, type (e.g. "window.notice", "check.state", "run.end",

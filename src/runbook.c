@@ -21,7 +21,7 @@
 static const char *const runbook_keys[] = {
 	"name", "description", "params", "requires_healthy", "require_window",
 	"requires", "steps", "on_failure", "unattended_failure", "budget",
-	"secret_values", NULL
+	"secret_values", "notify", NULL
 };
 
 static const char *const health_keys[] = { "check", "worst", NULL };
@@ -143,6 +143,7 @@ runbook_free(struct runbook *rb)
 	if (rb == NULL)
 		return;
 	free(rb->name);
+	cfg_strlist_free(rb->notify, rb->nnotify);
 	free(rb->file);
 	free(rb->dir);
 	free(rb->description);
@@ -828,6 +829,9 @@ runbook_parse(struct cfg_errors *e, const config_setting_t *g,
 	parse_params(e, g, rb);
 	parse_healthy(e, g, rb);
 	cfg_bool(e, g, "require_window", 0, &rb->require_window);
+	if (cfg_strlist(e, g, "notify", 0, &rb->notify, &rb->nnotify) == 1)
+		rb->notify_line = cfg_line(config_setting_get_member(g,
+		    "notify"));
 	parse_requires(e, g, rb);
 	rb->on_failure = RUNBOOK_ASK;
 	parse_choice(e, g, "on_failure", policy_names, &rb->on_failure);

@@ -138,6 +138,11 @@ struct runbook {
 	size_t			  nrequires;
 	struct step		**steps;
 	size_t			  nsteps;
+	/* The agent's channels for the runs it starts (none: the window's,
+	 * else settings.notify). */
+	char			**notify;
+	size_t			  nnotify;
+	int			  notify_line;
 };
 
 /*

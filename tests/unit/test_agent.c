@@ -1,6 +1,6 @@
 /* What the agent finds due between two instants: notices, starts and ends
  * of windows and freezes, in order, each once however the time is cut;
- * stable event ids; and the freeze test. */
+ * stable event ids; the freeze test; and whom a check's change is told. */
 #include "build.h"
 
 #include <stdlib.h>
@@ -9,8 +9,11 @@
 #include <jansson.h>
 
 #include "agent.h"
+#include "agent_tell.h"
 #include "calendar.h"
+#include "check.h"
 #include "config.h"
+#include "health.h"
 #include "tap.h"
 #include "util.h"
 
@@ -26,6 +29,79 @@ static const char conf[] =
 "  { name = \"daily\"; schedule = \"0 4 * * *\"; duration = \"30m\"; }\n"
 ");\n"
 "runbooks = ( { name = \"r\"; steps = ( { name = \"s\"; run = \"true\"; } ); } );\n";
+
+/* Checks in and out of a maintenance window, with and without their own
+ * channels. */
+static const char tellconf[] =
+"settings = { notify = [ \"ops\" ]; };\n"
+"channels = ( { name = \"ops\"; type = \"email\"; to = \"o@x.test\"; },\n"
+"  { name = \"db\"; type = \"email\"; to = \"d@x.test\"; } );\n"
+"http = ( { name = \"web\"; url = \"http://127.0.0.1:1/\"; },\n"
+"  { name = \"pg\"; url = \"http://127.0.0.1:1/\"; notify = [ \"db\" ]; },\n"
+"  { name = \"loud\"; url = \"http://127.0.0.1:1/\";\n"
+"    notify_in_maintenance = true; } );\n"
+"windows = ( { name = \"patch\"; start = \"2026-11-30T02:00:00Z\";\n"
+"  duration = \"2h\"; systems = [ \"pg\", \"loud\" ]; } );\n";
+
+/* Whom a change of state is told, and when. */
+static void
+test_tell(void)
+{
+	struct cfg_errors e = { 0 };
+	struct config *c = config_load_string(tellconf, "tell.conf", &e);
+	struct check_status st;
+	struct sample s;
+	enum state told = AGENT_TOLD_NONE;
+	char *id, *ev, *const *names;
+	size_t n;
+
+	ok(c != NULL, "the checks and the window load");
+	if (c == NULL)
+		return;
+	memset(&st, 0, sizeof st);
+	memset(&s, 0, sizeof s);
+	s.message = (char *)"503 in 2 ms";
+	st.last = &s;
+	st.check = config_find_check(c, "pg");
+	st.state = STATE_OK;
+	st.since = MON + 3600;
+	ok(!agent_tell_check(c, &st, MON + 3600, &told, &id, &ev) &&
+	    told == STATE_OK, "the first result is not told, only noted");
+	st.state = STATE_CRIT;
+	st.since = MON + 2 * 3600 + 60;
+	ok(!agent_tell_check(c, &st, MON + 2 * 3600 + 60, &told, &id, &ev) &&
+	    told == STATE_OK, "in maintenance: held back");
+	ok(agent_tell_check(c, &st, MON + 4 * 3600, &told, &id, &ev) &&
+	    told == STATE_CRIT, "told once the window is over");
+	is_str(id, "check.state:pg:CRITICAL:2026-11-30T02:01:00Z",
+	    "its id: the check, the state and since when");
+	ok(strstr(ev, "\"subject\":\"pg is CRITICAL\"") != NULL,
+	    "its subject says the state");
+	free(id);
+	free(ev);
+	ok(!agent_tell_check(c, &st, MON + 4 * 3600 + 1, &told, &id, &ev),
+	    "and only once");
+	names = agent_tell_check_channels(c, st.check, &n);
+	ok(n == 1 && strcmp(names[0], "db") == 0, "to the check's own channel");
+	st.check = config_find_check(c, "web");
+	names = agent_tell_check_channels(c, st.check, &n);
+	ok(n == 1 && strcmp(names[0], "ops") == 0,
+	    "a check without one: settings.notify");
+
+	st.check = config_find_check(c, "loud");
+	told = STATE_OK;
+	ok(agent_tell_check(c, &st, MON + 2 * 3600 + 60, &told, &id, &ev),
+	    "notify_in_maintenance: told in maintenance");
+	ok(strstr(ev, "(in maintenance 'patch')") != NULL, "saying so");
+	free(id);
+	free(ev);
+	st.last = NULL;
+	told = STATE_OK;
+	ok(!agent_tell_check(c, &st, MON, &told, &id, &ev),
+	    "nothing before a result");
+	config_free(c);
+	cfg_errors_free(&e);
+}
 
 static size_t
 count(struct agent_item *v, size_t n, enum agent_item_kind k,
@@ -150,5 +226,6 @@ main(void)
 
 	config_free(c);
 	cfg_errors_free(&e);
+	test_tell();
 	return tap_done();
 }
