@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "agent.h"
+#include "agent_debt.h"
 #include "agent_tell.h"
 #include "calendar.h"
 #include "check.h"
@@ -74,6 +75,8 @@ struct agent {
 	int			 failed;
 	time_t			 last;		/* everything up to it is done */
 	time_t			 written;	/* the state file's heartbeat */
+	time_t			 debt_looked;	/* the debt list, last looked at */
+	int			 debt_looking;
 
 	struct worker		*io;
 	struct outbox		*outbox;
@@ -135,6 +138,43 @@ tell(struct agent *a, char *const *names, size_t n, const char *id,
 {
 	if (n > 0)
 		outbox_add(a->outbox, id, ev, names, n);
+}
+
+/* --- the debt list ----------------------------------------------------- */
+
+static void
+debt_emit(void *arg, const char *id, const char *ev)
+{
+	struct agent *a = arg;
+	const struct settings *s = &a->cfg->settings;
+	char *const *names;
+	size_t n;
+
+	alog(a, 6, "%s", id);
+	names = agent_tell_channels(a->cfg, s->debt_notify, s->ndebt_notify,
+	    NULL, 0, &n);
+	tell(a, names, n, id, ev);
+}
+
+static void
+debt_looked(void *arg)
+{
+	struct agent *a = arg;
+
+	a->debt_looking = 0;
+}
+
+/* Looks at the debt list (added, resolved, overdue) every heartbeat. */
+static void
+debt_look(struct agent *a, time_t now)
+{
+	if (a->debt_looking || (a->debt_looked != 0 &&
+	    now - a->debt_looked < AGENT_HEARTBEAT && now >= a->debt_looked))
+		return;
+	a->debt_looking = 1;
+	a->debt_looked = now;
+	agent_debt_poll(a->io, a->state_dir, a->cfg, now, debt_emit,
+	    debt_looked, a);
 }
 
 /* --- the state file ------------------------------------------------------- */
@@ -478,6 +518,7 @@ agent_step(struct agent *a, time_t now)
 			autorun_window(a, items[i].w, items[i].start, now);
 	}
 	free(items);
+	debt_look(a, now);
 	a->last = now;
 	if (n > 0 || now - a->written >= AGENT_HEARTBEAT)
 		state_write(a, now);
@@ -646,7 +687,7 @@ on_once_idle(evutil_socket_t fd, short what, void *arg)
 	struct agent *a = arg;
 	struct timeval tv = { 0, 100000 };
 
-	if (a->runner != NULL || a->nqueue > 0) {
+	if (a->runner != NULL || a->nqueue > 0 || a->debt_looking) {
 		event_base_once(a->base, -1, EV_TIMEOUT, on_once_idle, a, &tv);
 		return;
 	}

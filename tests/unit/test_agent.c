@@ -1,6 +1,7 @@
 /* What the agent finds due between two instants: notices, starts and ends
  * of windows and freezes, in order, each once however the time is cut;
- * stable event ids; the freeze test; and whom a check's change is told. */
+ * stable event ids; the freeze test; whom a check's change is told; and
+ * the debt list's events, each once, across a restart. */
 #include "build.h"
 
 #include <stdlib.h>
@@ -9,10 +10,12 @@
 #include <jansson.h>
 
 #include "agent.h"
+#include "agent_debt.h"
 #include "agent_tell.h"
 #include "calendar.h"
 #include "check.h"
 #include "config.h"
+#include "debt.h"
 #include "health.h"
 #include "tap.h"
 #include "util.h"
@@ -113,6 +116,98 @@ count(struct agent_item *v, size_t n, enum agent_item_kind k,
 		if (v[i].kind == k && strcmp(v[i].w->name, window) == 0)
 			c++;
 	return c;
+}
+
+/* The debt events seen by one agent_debt_step. */
+static char	 debt_seen[1024];
+
+static void
+debt_collect(void *arg, const char *id, const char *ev)
+{
+	size_t len = strlen(debt_seen);
+
+	snprintf(debt_seen + len, sizeof debt_seen - len, "%s%s",
+	    len > 0 ? " " : "", id);
+	(*(int *)arg)++;
+}
+
+/* Added, resolved and overdue, each told once, remembered by the memory's
+ * text (a restart), hostile memory files a fresh start. */
+static void
+test_debt(void)
+{
+	static const char items[] =
+	"debt = (\n"
+	"  { id = \"D-1\"; title = \"old\"; priority = \"low\";\n"
+	"    target = \"2026-12-02\"; },\n"
+	"  { id = \"D-2\"; title = \"new\"; priority = \"high\";\n"
+	"    created = \"2026-11-30\"; },\n"
+	"  { id = \"D-3\"; title = \"done\"; priority = \"low\";\n"
+	"    status = \"resolved\"; resolved = \"2026-12-01\"; } );\n";
+	static const char *const hostile[] = {
+		"", "{", "[]", "{\"version\":2,\"items\":[]}",
+		"{\"version\":1,\"items\":{}}",
+		"{\"version\":1,\"items\":[{\"id\":7}]}",
+		"{\"version\":1,\"items\":[1,null,\"x\"]}", NULL
+	};
+	struct cfg_errors e = { 0 };
+	struct config *c = config_load_string(items, "debt.conf", &e);
+	struct agent_debt *m;
+	char *text;
+	int count = 0;
+	size_t i;
+
+	ok(c != NULL && c->ndebt == 3, "three debt items load");
+	if (c == NULL)
+		return;
+	m = agent_debt_new(NULL, 0);
+	ok(!agent_debt_known(m), "without a memory file nothing is known");
+	ok(agent_debt_step(m, c->debt, 1, MON, "UTC", debt_collect, &count) &&
+	    count == 0, "a first look takes the list as it is, telling none");
+	debt_seen[0] = '\0';
+	agent_debt_step(m, c->debt, 3, MON, "UTC", debt_collect, &count);
+	is_str(debt_seen, "debt.added:D-2:2026-11-30",
+	    "an item added is told (a resolved one is only noted)");
+	text = agent_debt_format(m);
+	agent_debt_free(m);
+	m = agent_debt_new(text, strlen(text));
+	free(text);
+	ok(agent_debt_known(m), "the memory reads back (a restart)");
+	debt_seen[0] = '\0';
+	ok(!agent_debt_step(m, c->debt, 3, MON, "UTC", debt_collect, &count) &&
+	    debt_seen[0] == '\0', "nothing new, nothing told, nothing changed");
+	agent_debt_step(m, c->debt, 3, MON + 3 * 86400, "UTC", debt_collect,
+	    &count);
+	is_str(debt_seen, "debt.overdue:D-1:2026-12-02",
+	    "the day after its target an item is overdue");
+	debt_seen[0] = '\0';
+	agent_debt_step(m, c->debt, 3, MON + 9 * 86400, "UTC", debt_collect,
+	    &count);
+	ok(debt_seen[0] == '\0', "overdue is told once");
+	c->debt[1]->status = DEBT_RESOLVED;
+	c->debt[1]->resolved = MON + 86400;
+	agent_debt_step(m, c->debt, 3, MON + 9 * 86400, "UTC", debt_collect,
+	    &count);
+	is_str(debt_seen, "debt.resolved:D-2:2026-12-01",
+	    "an item resolved is told");
+	agent_debt_free(m);
+	for (i = 0; hostile[i] != NULL; i++) {
+		int known;
+
+		m = agent_debt_new(hostile[i], strlen(hostile[i]));
+		known = agent_debt_known(m);
+		count = 0;
+		agent_debt_step(m, c->debt, 3, MON, "UTC", debt_collect,
+		    &count);
+		/* Unreadable: a fresh start (nothing told); readable with
+		 * bad items: those are skipped (D-1, still open, is new). */
+		ok(i < 5 ? !known && count == 0 : known && count == 1,
+		    "a hostile memory file (%zu) is a fresh start or skips its "
+		    "bad items", i);
+		agent_debt_free(m);
+	}
+	config_free(c);
+	cfg_errors_free(&e);
 }
 
 int
@@ -227,5 +322,6 @@ main(void)
 	config_free(c);
 	cfg_errors_free(&e);
 	test_tell();
+	test_debt();
 	return tap_done();
 }
