@@ -1,13 +1,10 @@
 /* The editable debt list: the configuration's items and the debt file's,
- * safe saving (lock, change check, atomic write, on a thread for the
- * dashboard) with one undo and a journal record of every change. */
+ * safe saving (lock, change check, atomic write, on the worker thread for
+ * the dashboard) with one undo and a journal record of every change. */
 #include "debt_store.h"
 
 #include <errno.h>
-#include <event2/event.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +13,12 @@
 
 #include "config.h"
 #include "journal.h"
+#include "worker.h"
 
 /*
- * One save in flight on its own thread.  The thread reads only the "in"
- * fields, copied before it starts, and writes only the "out" ones; the
- * rest stays with the loop for the completion.
+ * One save in flight on the worker.  Its work reads only the "in" fields,
+ * copied before it is queued, and writes only the "out" ones; the rest
+ * stays with the loop for the completion.
  */
 struct debt_save {
 	/* In. */
@@ -36,13 +34,11 @@ struct debt_save {
 	char			*jcause;
 	struct debt_fileid	 newfid;
 	/* The loop's. */
+	struct debt_store	*st;		/* NULL once the store is gone */
 	struct debt_list	 next;
 	char			*action;
 	char			*id;
 	int			 is_undo;
-	pthread_t		 thread;
-	int			 pipe[2];
-	struct event		*ev;
 };
 
 static void save_free(struct debt_save *);
@@ -54,8 +50,8 @@ struct debt_store {
 	int			 read_only;
 	int			 nowait;	/* never wait for the lock */
 
-	/* Saving on a thread (the dashboard): see debt_store_set_async. */
-	struct event_base	*base;
+	/* Saving on the worker (the dashboard): see debt_store_set_async. */
+	struct worker		*worker;
 	debt_done_cb		 done;
 	void			*done_arg;
 	struct debt_save	*save;		/* the save in flight */
@@ -77,10 +73,10 @@ debt_store_set_nowait(struct debt_store *st, int nowait)
 }
 
 void
-debt_store_set_async(struct debt_store *st, struct event_base *base,
+debt_store_set_async(struct debt_store *st, struct worker *worker,
     debt_done_cb done, void *arg)
 {
-	st->base = base;
+	st->worker = worker;
 	st->done = done;
 	st->done_arg = arg;
 }
@@ -222,11 +218,8 @@ debt_store_free(struct debt_store *st)
 {
 	if (st == NULL)
 		return;
-	if (st->save != NULL) {
-		/* Let the save in flight finish: it is milliseconds. */
-		pthread_join(st->save->thread, NULL);
-		save_free(st->save);
-	}
+	if (st->save != NULL)	/* it finishes on the worker, unreported */
+		st->save->st = NULL;
 	drop_undo(st);
 	debt_list_free(&st->list);
 	free(st->broken);
@@ -405,12 +398,6 @@ save_free(struct debt_save *sv)
 {
 	if (sv == NULL)
 		return;
-	if (sv->ev != NULL)
-		event_free(sv->ev);
-	if (sv->pipe[0] >= 0)
-		close(sv->pipe[0]);
-	if (sv->pipe[1] >= 0)
-		close(sv->pipe[1]);
 	debt_list_free(&sv->next);
 	free(sv->path);
 	free(sv->journal);
@@ -423,13 +410,13 @@ save_free(struct debt_save *sv)
 	free(sv);
 }
 
-/* The thread: lock, check, write, fsync, rename, journal; then a byte on
- * the pipe.  Touches nothing but *sv. */
-static void *
-save_thread(void *arg)
+/* On the worker: lock, check, write, fsync, rename, journal.  Touches
+ * nothing but the in and out fields of *sv. */
+static void
+save_work(void *arg)
 {
 	struct debt_save *sv = arg;
-	char *why = NULL, byte = 0;
+	char *why = NULL;
 	int fd, changed;
 
 	sv->result = -1;
@@ -449,21 +436,21 @@ save_thread(void *arg)
 		    sv->jcause == NULL)
 			sv->jcause = xstrdup("failed");
 	}
-	while (write(sv->pipe[1], &byte, 1) < 0 && errno == EINTR)
-		;
-	return NULL;
 }
 
-/* On the loop: the thread is done; apply its result and report it. */
+/* On the loop: the save is done; apply its result and report it. */
 static void
-save_done(evutil_socket_t fd, short what, void *arg)
+save_done(void *arg)
 {
-	struct debt_store *st = arg;
-	struct debt_save *sv = st->save;
+	struct debt_save *sv = arg;
+	struct debt_store *st = sv->st;
 	char *cause = NULL;
 	int r;
 
-	pthread_join(sv->thread, NULL);
+	if (st == NULL) {
+		save_free(sv);
+		return;
+	}
 	st->save = NULL;
 	if (sv->result == 1) {
 		cause = changed_reload(st);
@@ -489,15 +476,13 @@ save_done(evutil_socket_t fd, short what, void *arg)
 		free(cause);
 }
 
-/* commit on a thread: returns 2 (saving) or -1 with *cause. */
+/* commit on the worker: returns 2 (saving) or -1 with *cause. */
 static int
 commit_async(struct debt_store *st, struct debt_list *next,
     const char *action, const char *id, const char *title, time_t now,
     int is_undo, char **cause)
 {
 	struct debt_save *sv;
-	sigset_t all, old;
-	int e;
 
 	if (st->save != NULL) {
 		debt_list_free(next);
@@ -505,7 +490,7 @@ commit_async(struct debt_store *st, struct debt_list *next,
 		return -1;
 	}
 	sv = xcalloc(1, sizeof *sv);
-	sv->pipe[0] = sv->pipe[1] = -1;
+	sv->st = st;
 	sv->path = xstrdup(st->path);
 	sv->journal = st->journal != NULL ? xstrdup(st->journal) : NULL;
 	sv->text = debt_file_format(next, store_settings(st));
@@ -518,25 +503,8 @@ commit_async(struct debt_store *st, struct debt_list *next,
 	sv->action = xstrdup(action);
 	sv->id = id != NULL ? xstrdup(id) : NULL;
 	sv->is_undo = is_undo;
-	if (pipe2(sv->pipe, O_CLOEXEC) != 0) {
-		*cause = xasprintf("cannot save: %s", strerror(errno));
-		save_free(sv);
-		return -1;
-	}
-	sv->ev = event_new(st->base, sv->pipe[0], EV_READ, save_done, st);
-	if (sv->ev == NULL || event_add(sv->ev, NULL) != 0)
-		fatal("event_new failed");
-	/* The thread takes no signal: the loop's handlers stay its own. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&sv->thread, NULL, save_thread, sv);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0) {
-		*cause = xasprintf("cannot save: %s", strerror(e));
-		save_free(sv);
-		return -1;
-	}
 	st->save = sv;
+	worker_run(st->worker, save_work, save_done, sv);
 	return 2;
 }
 
@@ -554,7 +522,7 @@ commit(struct debt_store *st, struct debt_list *next, const char *action,
 	char *jcause = NULL, *line, *why = NULL;
 	int fd, changed, r = 0;
 
-	if (st->base != NULL)
+	if (st->worker != NULL)
 		return commit_async(st, next, action, id, title, now, is_undo,
 		    cause);
 	fd = lock_file(st->path, st->nowait, cause);

@@ -43,16 +43,17 @@ struct debt_store *debt_store_open_config(const struct config *cfg,
  */
 void debt_store_set_nowait(struct debt_store *, int nowait);
 /*
- * With a base (the dashboard), a change is saved on a thread of its own
+ * With a worker (the dashboard's), a change is saved on the worker thread
  * (lock, check, write, fsync, rename, journal) so the loop never waits on
  * the disk: the change functions then return 2 ("saving") and done is
  * called later on the loop with what they would have returned and the
  * cause (done frees it).  The list changes only when the save succeeded;
- * until done, another change is refused ("still saving").
+ * until done, another change is refused ("still saving").  A save still
+ * queued when the store is freed completes unreported.
  */
-struct event_base;
+struct worker;
 typedef void (*debt_done_cb)(int r, char *cause, void *arg);
-void debt_store_set_async(struct debt_store *, struct event_base *,
+void debt_store_set_async(struct debt_store *, struct worker *,
     debt_done_cb done, void *arg);
 /* True while a save is in flight. */
 int debt_store_saving(const struct debt_store *);

@@ -1148,10 +1148,10 @@ dview_init(struct ui *ui)
 		free(cause);
 		return v;
 	}
-	/* Saves run on a thread: the screen never waits on the disk, nor
-	 * on another maintop holding the lock (the thread waits for it, up
+	/* Saves run on the worker: the screen never waits on the disk, nor
+	 * on another maintop holding the lock (the worker waits for it, up
 	 * to 3 s). */
-	debt_store_set_async(v->store, ui->base, debt_saved, v);
+	debt_store_set_async(v->store, ui->worker, debt_saved, v);
 	/* Load problems are kept by the store as its refusal, shown in the
 	 * pane; the list of them is not needed here. */
 	cfg_errors_free(&errs);

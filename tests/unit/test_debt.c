@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "tap.h"
 #include "util.h"
+#include "worker.h"
 
 #ifndef DEBT_FIXTURES
 #define DEBT_FIXTURES "tests/debt"
@@ -822,7 +823,9 @@ test_async(void)
 	struct debt_store *st, *other;
 	struct saved sv = { 0 };
 	struct event_base *base = event_base_new();
+	struct worker *w;
 	struct event *tick;
+	int calls;
 	struct timeval tv = { 0, 50000 };
 	const struct debt_item *d;
 	char *path = xasprintf("%s/async.conf", tmpdir);
@@ -837,7 +840,8 @@ test_async(void)
 	unlink(journal);
 	st = debt_store_open(path, journal, &c, 0, &e);
 	sv.base = base;
-	debt_store_set_async(st, base, on_saved, &sv);
+	w = worker_new(base);
+	debt_store_set_async(st, w, on_saved, &sv);
 
 	r = debt_store_add(st, mk(NULL, DEBT_HIGH, 1, NULL, NULL), now, &id,
 	    &cause);
@@ -895,7 +899,7 @@ test_async(void)
 	event_base_dispatch(base);
 	ok(sv.calls == 3 && sv.r == -1 && sv.cause != NULL &&
 	    strstr(sv.cause, "changed on disk") != NULL,
-	    "the change on disk is detected on the thread");
+	    "the change on disk is detected on the worker");
 	after = slurp(path);
 	ok(before != NULL && after != NULL && strcmp(before, after) == 0,
 	    "... and not overwritten");
@@ -905,18 +909,22 @@ test_async(void)
 	ok(d != NULL && d->status == DEBT_OPEN,
 	    "... the store reloaded the other change");
 
-	/* Freed with a save in flight: it is finished first. */
+	/* Freed with a save in flight: the worker still finishes it. */
 	r = debt_store_resolve(st, "D-0001", now, &cause);
 	ok(r == 2, "a save in flight ...");
+	calls = sv.calls;
 	debt_store_free(st);
+	worker_drain(w);
+	ok(sv.calls == calls, "... is not reported once the store is gone");
 	other = debt_store_open(path, journal, &c, 0, &e);
 	d = debt_store_find(other, "D-0001");
 	ok(d != NULL && d->status == DEBT_RESOLVED,
-	    "... is finished by debt_store_free, not lost");
+	    "... and is finished on the worker, not lost");
 	debt_store_free(other);
 
 	free(sv.cause);
 	cfg_errors_free(&e);
+	worker_free(w);
 	event_base_free(base);
 	free(path);
 	free(journal);
