@@ -10,10 +10,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-cal.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export TZ=UTC
 . "$top_srcdir/tests/lib/tap.sh"
-skip() {
-	n=$((n + 1))
-	echo "ok $n # SKIP $1"
-}
 cal() {
 	"$MAINTOP" --now "$now" calendar -c "$conf" "$@"
 }

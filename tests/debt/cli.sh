@@ -6,20 +6,10 @@
 : "${MAINTOP:=./maintop}"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/debt-cli.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
-# expect_eq GOT WANT NAME
-expect_eq() {
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else
-		ok 1 "$3"
-		printf '%s\n' "# got:" "$1" "# want:" "$2" | sed 's/^/# /'
-	fi
-}
+. "${top_srcdir:-.}/tests/lib/tap.sh"
+# expect_eq GOT WANT NAME: tap.sh's "is", in this script's order
+expect_eq() { is "$3" "$1" "$2"; }
+"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
 now="--now 2026-03-10T12:00:00Z"
 cat > "$dir/m.conf" <<EOF
 settings = { timezone = "UTC"; state_dir = "$dir/state"; };
@@ -200,4 +190,3 @@ cmp -s "$dir/before" "$dir/state/debt.conf"
 ok $? "the broken file is left as it was"
 
 echo "1..$n"
-[ "$fails" = 0 ]

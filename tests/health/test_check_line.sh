@@ -13,19 +13,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$1"; then ok "$2"; else notok "$2"; fi; }
+. "${top_srcdir:-.}/tests/lib/tap.sh"
 
 for p in redis-server:redis-server python3:python3; do
 	command -v "${p%%:*}" >/dev/null ||
-		{ echo "1..0 # SKIP ${p%%:*} not found: apt-get install ${p#*:}"; exit 0; }
+		skip_all "${p%%:*} not found: apt-get install ${p#*:}"
 done
-if ! "$MAINTOP" check --help >/dev/null 2>&1; then
-	echo "Bail out! $MAINTOP does not run"
-	exit 1
-fi
+"$MAINTOP" check --help >/dev/null 2>&1 || bail "$MAINTOP does not run"
 
 # Free ports chosen by the kernel.
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -44,7 +38,8 @@ i=0
 while ! redis-cli -p "$rport" ping >/dev/null 2>&1 && [ $i -lt 50 ]; do
 	sleep 0.1; i=$((i + 1))
 done
-redis-cli -p "$rport" set k v >/dev/null 2>&1
+redis-cli -p "$rport" set k v >/dev/null 2>&1 ||
+	bail "redis-server did not start on port $rport: $(tail -n 3 "$tmp/redis.log")"
 
 cat >"$tmp/m.conf" <<CONF
 settings = { timeout = 1; };
@@ -64,13 +59,17 @@ CONF
 
 "$MAINTOP" check -c "$tmp/m.conf" cache >"$tmp/out" 2>"$tmp/err"
 rc=$?
-check '[ $rc -eq 0 ]' "redis check ok exits 0 (got $rc)"
-check 'grep -q "^OK - cache master" "$tmp/out"' "OK line for redis"
-check 'grep -q "'"'cache latency'"'=[0-9.]*s" "$tmp/out"' "perfdata has latency, labelled with the check"
-check 'grep -q "'"'cache connected_clients'"'=" "$tmp/out"' "perfdata has clients"
+[ $rc -eq 0 ]
+ok $? "redis check ok exits 0 (got $rc)"
+grep -q "^OK - cache master" "$tmp/out"
+ok $? "OK line for redis"
+grep -q "'cache latency'=[0-9.]*s" "$tmp/out"
+ok $? "perfdata has latency, labelled with the check"
+grep -q "'cache connected_clients'=" "$tmp/out"
+ok $? "perfdata has clients"
 
 "$MAINTOP" check -c "$tmp/m.conf" --json cache >"$tmp/json" 2>/dev/null
-check 'python3 -c "
+python3 -c "
 import json,sys
 a = json.load(open(sys.argv[1]))
 f = a[0][\"figures\"]
@@ -79,33 +78,38 @@ assert a[0][\"state\"] == \"ok\" and a[0][\"latency\"] >= 0
 assert f[\"role\"] == \"master\" and f[\"maxmemory\"] == 100*1024*1024
 assert f[\"db0.keys\"] == 1 and f[\"slowlog_len\"] >= 0
 assert 0 < f[\"memory_pct\"] < 50
-" "$tmp/json"' "json figures read from the server"
+" "$tmp/json"
+ok $? "json figures read from the server"
 
 "$MAINTOP" check -c "$tmp/m.conf" refused >"$tmp/out" 2>/dev/null
 rc=$?
-check '[ $rc -eq 2 ]' "refused port exits 2"
-check 'grep -q "^CRITICAL - refused cannot connect" "$tmp/out"' \
-    "refused port message"
+[ $rc -eq 2 ]
+ok $? "refused port exits 2"
+grep -q "^CRITICAL - refused cannot connect" "$tmp/out"
+ok $? "refused port message"
 
 MAINTOP_TEST_RPW=wrong-secret-xyz "$MAINTOP" check -c "$tmp/m.conf" badpw \
     >"$tmp/out" 2>&1
-check 'grep -q "^CRITICAL - badpw authentication failed" "$tmp/out"' \
-    "wrong password is crit"
-check '! grep -q wrong-secret-xyz "$tmp/out"' "password never printed"
+grep -q "^CRITICAL - badpw authentication failed" "$tmp/out"
+ok $? "wrong password is crit"
+! grep -q wrong-secret-xyz "$tmp/out"
+ok $? "password never printed"
 
 "$MAINTOP" check -c "$tmp/m.conf" silent_redis silent_pg silent_http \
     >"$tmp/out" 2>/dev/null
 rc=$?
-check '[ $rc -eq 2 ]' "silent servers exit 2"
+[ $rc -eq 2 ]
+ok $? "silent servers exit 2"
 for c in silent_redis silent_pg silent_http; do
-	check 'grep -q "^CRITICAL - $c timeout after 1s" "$tmp/out"' \
-	    "$c: crit with a timeout message"
+	grep -q "^CRITICAL - $c timeout after 1s" "$tmp/out"
+	ok $? "$c: crit with a timeout message"
 done
 
 "$MAINTOP" check -c "$tmp/m.conf" nosuch >"$tmp/out" 2>/dev/null
 rc=$?
-check '[ $rc -eq 3 ]' "unknown check name exits 3"
-check 'grep -q "^UNKNOWN - no check named .nosuch." "$tmp/out"' \
-    "unknown name message"
+[ $rc -eq 3 ]
+ok $? "unknown check name exits 3"
+grep -q "^UNKNOWN - no check named .nosuch." "$tmp/out"
+ok $? "unknown name message"
 
 echo "1..$n"

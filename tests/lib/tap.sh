@@ -2,13 +2,15 @@
 #
 #   ok STATUS DESC           one TAP line (STATUS 0 passes)
 #   check DESC CMD...        passes when CMD succeeds (its output dropped)
-#   is DESC GOT WANT         passes when the strings are equal
+#   is DESC GOT WANT         passes when the strings are equal (either may
+#                            span lines)
 #   near DESC GOT WANT TOL   passes when |GOT - WANT| <= TOL (numbers)
 #   bail REASON              "Bail out!": the test could not run (a server
 #                            that does not start, a binary that does not
 #                            run); it fails, never skips
 #   skip_all REASON          "1..0 # SKIP": only for a Debian package that is
 #                            not installed (say which, and how to get it)
+#   skip REASON              one test skipped, for the same reason only
 #
 # $n counts the lines printed, for the plan ("1..$n").
 
@@ -44,8 +46,14 @@ is() {
 		ok 0 "$1"
 	else
 		ok 1 "$1"
-		printf '#   got:  %s\n#   want: %s\n' "$2" "$3"
+		printf '%s\n' "$2" | sed 's/^/#   got:  /'
+		printf '%s\n' "$3" | sed 's/^/#   want: /'
 	fi
+}
+
+skip() {
+	n=$((n + 1))
+	echo "ok $n # SKIP $*"
 }
 
 near() {
