@@ -118,6 +118,12 @@ struct runner_env {
 	/* The health of a check (RUNNER_CHECK_*); NULL: all unknown. */
 	int	(*check_state)(const char *check, void *arg);
 	/*
+	 * The newest successful end of runbook (0: none), for requires,
+	 * from what the caller already read off its worker (the dashboard).
+	 * NULL: the run index is read on the calling thread (line modes).
+	 */
+	time_t	(*last_success)(const char *runbook, void *arg);
+	/*
 	 * Whether now is inside one of the windows that list runbook:
 	 * 1 yes, 0 no, -1 cannot tell.  *which is set to the window's name
 	 * (caller of the hook frees) when known.  NULL: cannot tell.

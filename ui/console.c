@@ -177,6 +177,14 @@ out_note(struct console *con, const char *fmt, ...)
 
 /* The runner's hooks. */
 
+static time_t
+env_last_success(const char *runbook, void *arg)
+{
+	struct console *con = arg;
+
+	return con->o.last_success(runbook, con->o.arg);
+}
+
 static int
 env_check_state(const char *check, void *arg)
 {
@@ -479,6 +487,8 @@ con_start(struct console *con, int overrides)
 	con->env.cfg = ui->cfg;
 	con->env.now = cli_now;
 	con->env.check_state = env_check_state;
+	if (con->o.last_success != NULL)
+		con->env.last_success = env_last_success;
 	con->env.in_window = env_in_window;
 	con->env.on_confirm = env_on_confirm;
 	con->env.on_failed = env_on_failed;

@@ -4,6 +4,7 @@
 #define MAINTOP_CONSOLE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "ui.h"
 
@@ -16,6 +17,8 @@ struct console_owner {
 	const char	*state_error;
 	/* The journal changed (a run started or ended). */
 	void		(*journal_changed)(void *arg);
+	/* A runbook's newest successful end, 0 if none (for requires). */
+	time_t		(*last_success)(const char *runbook, void *arg);
 	void		*arg;
 };
 

@@ -18,6 +18,7 @@
 struct last_run {
 	char	*result;	/* "success", ..., or NULL: never run */
 	time_t	 start;
+	time_t	 success;	/* the newest successful end, or 0 */
 };
 
 struct rbview {
@@ -80,6 +81,7 @@ history_read(struct rbview *v, struct rbjob *j)
 		free(v->last[k].result);
 		v->last[k].result = NULL;
 		v->last[k].start = 0;
+		v->last[k].success = 0;
 	}
 	if (j->rc != 0) {
 		free(v->state_error);
@@ -94,6 +96,7 @@ history_read(struct rbview *v, struct rbjob *j)
 		v->last[k].result = xstrdup(l->result != NULL ? l->result :
 		    "unfinished");
 		v->last[k].start = l->start;
+		v->last[k].success = l->success;
 	}
 }
 
@@ -399,6 +402,21 @@ journal_changed(void *arg)
 	load_history(arg);
 }
 
+/* A runbook's newest success as last read off the worker (for requires:
+ * the loop never reads the journal itself). */
+static time_t
+last_success(const char *name, void *arg)
+{
+	struct rbview *v = arg;
+	const struct config *c = v->ui->cfg;
+	size_t k;
+
+	for (k = 0; k < c->nrunbooks; k++)
+		if (strcmp(c->runbooks[k]->name, name) == 0)
+			return v->last[k].success;
+	return 0;
+}
+
 static void
 con_close(struct rbview *v)
 {
@@ -416,6 +434,7 @@ con_open(struct rbview *v, size_t idx)
 	o.state_dir = v->state_dir;
 	o.state_error = v->state_error;
 	o.journal_changed = journal_changed;
+	o.last_success = last_success;
 	o.arg = v;
 	v->con = console_open(&o, idx);
 }

@@ -54,6 +54,10 @@ screen_start() {
 	cols=$1 rows=$2
 	shift 2
 	screen_tmux kill-server >/dev/null 2>&1
+	# A new server on a socket of its own: the old one may still be
+	# exiting, and a client that reached it would fail.
+	SCREEN_STARTS=$((${SCREEN_STARTS:-0} + 1))
+	SCREEN_SOCK="$SCREEN_TMP/tmux.$SCREEN_STARTS.sock"
 	# The command line is quoted for the shell that tmux starts.
 	cmd=""
 	for a in "$@"; do

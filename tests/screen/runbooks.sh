@@ -4,7 +4,7 @@
 # timeout, Ctrl-C, the danger prompt, the lock refusal, read-only and wall
 # refusal, kill -9 of maintop mid-run followed by a restart, and an
 # interactive step, in the dashboard and in "maintop run", whose prompt
-# and answer end up in the run log.
+# and answer end up in the run log; requires refused, then satisfied.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 conf="$SCREEN_DIR/fixtures/runbooks.conf"
@@ -345,4 +345,40 @@ screen_ok $? "maintop run: the prompt, the answer and the output are logged"
 screen_capture | grep -q "^got alice" && [ "$(screen_capture | grep -c "got alice")" = 1 ]
 screen_ok $? "maintop run: the output is shown once, not twice"
 
+# 13. requires in the dashboard: refused before the required runbook has
+# succeeded, allowed after (what the pane read off the worker, never the
+# journal on the loop).
+cat > "$SCREEN_TMP/requires.conf" <<'EOF'
+runbooks = (
+  { name = "first"; steps = ( { name = "one"; run = "echo one"; confirm = false; } ); },
+  { name = "second"; requires = [ "first" ];
+    steps = ( { name = "two"; run = "echo two"; confirm = false; } ); }
+);
+EOF
+screen_start 100 30 "$MAINTOP" -c "$SCREEN_TMP/requires.conf" --now "$now"
+screen_wait "Runbooks" >/dev/null
+screen_keys 4 Enter g j Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "requires a successful run of 'first' first"
+screen_ok $? "second is refused before first has succeeded"
+
+screen_keys Escape
+rb_wait "second               never run"
+screen_keys g Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "of first: success"
+screen_ok $? "first runs"
+screen_keys Escape
+rb_wait "second               refused"
+screen_ok $? "the pane shows first's success and second's refusal"
+screen_keys j Enter
+rb_wait "Dry run"
+screen_keys Enter
+rb_wait "of second: success"
+screen_ok $? "then second runs"
+grep '"type":"run_end"' "$journal" | grep '"runbook":"second"' |
+    grep -q '"result":"success"'
+screen_ok $? "the journal has second's success"
 screen_done
