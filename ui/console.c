@@ -543,25 +543,6 @@ console_free(struct console *con)
 /* Drawing. */
 
 
-/* Splits text into lines (pointers into a copy the caller frees). */
-static size_t
-split_lines(char *text, char ***out)
-{
-	char **v = NULL, *p, *nl;
-	size_t n = 0;
-
-	for (p = text; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 :
-	    NULL) {
-		nl = strchr(p, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		v = xreallocarray(v, n + 1, sizeof *v);
-		v[n++] = p;
-	}
-	*out = v;
-	return n;
-}
-
 enum role
 console_result_role(const char *result)
 {
@@ -631,72 +612,6 @@ console_status(const struct console *con, char *buf, size_t len, enum role *r)
 }
 
 
-/* Draws lines of text from top into rows [y, y + n); returns rows used. */
-static int
-draw_block(WINDOW *win, int y, int n, int w, enum role r, const char *text,
-    int top)
-{
-	char *copy = xstrdup(text), **lines;
-	size_t nl, i;
-	int used = 0;
-
-	nl = split_lines(copy, &lines);
-	for (i = (size_t)(top > 0 ? top : 0); i < nl && used < n; i++, used++)
-		draw_text(win, y + used, 1, w - 2, r, lines[i]);
-	free(lines);
-	free(copy);
-	return used;
-}
-
-/*
- * Breaks text into lines of at most width bytes at spaces (a word longer
- * than width is cut).  Returns a new string.
- */
-static char *
-wrap_text(const char *text, int width)
-{
-	struct buf b;
-	const char *p = text, *end, *sp;
-	size_t w = width > 8 ? (size_t)width : 8, n;
-
-	buf_init(&b);
-	while (*p != '\0') {
-		end = strchr(p, '\n');
-		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (n > w) {
-			for (sp = p + w; sp > p && *sp != ' '; sp--)
-				;
-			n = sp > p ? (size_t)(sp - p) : w;
-		}
-		buf_add(&b, p, n);
-		buf_addc(&b, '\n');
-		p += n;
-		while (*p == ' ')
-			p++;
-		if (*p == '\n')
-			p++;
-	}
-	if (b.s == NULL)
-		buf_adds(&b, "");
-	return buf_detach(&b);
-}
-
-static int
-count_lines(const char *text)
-{
-	size_t len;
-	int n = 0;
-
-	if (text == NULL || (len = strlen(text)) == 0)
-		return 0;
-	if (text[len - 1] != '\n')
-		n++;
-	for (; *text != '\0'; text++)
-		if (*text == '\n')
-			n++;
-	return n;
-}
-
 /* The prompts' keys, from the key table. */
 static const struct hint hints_preview[] = {
 	{ REQ_CONFIRM, "start" }, { REQ_DOWN, "scroll" },
@@ -742,22 +657,22 @@ draw_preview(struct console *con, WINDOW *win, int h, int w)
 	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "Dry run: every step as it "
 	    "will run (nothing has run yet)");
 	if (con->error != NULL) {
-		wrapped = wrap_text(con->error, w - 2);
-		errn = count_lines(wrapped);
+		wrapped = draw_wrap(con->error, w - 2);
+		errn = draw_count_lines(wrapped);
 		if (errn > 4)
 			errn = 4;
 		bottom -= errn;
-		draw_block(win, bottom, errn, w, ROLE_CRIT, wrapped, 0);
+		draw_lines(win, bottom, 1, errn, w - 2, ROLE_CRIT, wrapped, 0);
 		free(wrapped);
 	}
 	/* Wrapped, never cut: a long command is read whole. */
-	wrapped = wrap_text(con->preview != NULL ? con->preview : "", w - 2);
-	n = count_lines(wrapped);
+	wrapped = draw_wrap(con->preview != NULL ? con->preview : "", w - 2);
+	n = draw_count_lines(wrapped);
 	if (con->preview_top > n - (bottom - y))
 		con->preview_top = n - (bottom - y);
 	if (con->preview_top < 0)
 		con->preview_top = 0;
-	draw_block(win, y, bottom - y, w, ROLE_TEXT, wrapped,
+	draw_lines(win, y, 1, bottom - y, w - 2, ROLE_TEXT, wrapped,
 	    con->preview_top);
 	free(wrapped);
 	ui_draw_hints(con->o.ui, win, h - 1, 1, w - 2,
@@ -874,8 +789,8 @@ draw_output(struct console *con, WINDOW *win, int y, int rows, int w)
 static void
 draw_describe(struct console *con, WINDOW *win, int y, int rows, int w)
 {
-	char *wrapped = wrap_text(con->describe, w - 2);
-	int n = count_lines(wrapped);
+	char *wrapped = draw_wrap(con->describe, w - 2);
+	int n = draw_count_lines(wrapped);
 
 	if (rows < 1) {
 		free(wrapped);
@@ -886,7 +801,7 @@ draw_describe(struct console *con, WINDOW *win, int y, int rows, int w)
 	if (con->desc_top < 0)
 		con->desc_top = 0;
 	con->desc_over = n > rows;
-	draw_block(win, y, rows, w, ROLE_TEXT, wrapped, con->desc_top);
+	draw_lines(win, y, 1, rows, w - 2, ROLE_TEXT, wrapped, con->desc_top);
 	if (n > rows)
 		draw_printf(win, y + rows - 1, w - 24, 23, ROLE_TITLE_FOCUS,
 		    " lines %d-%d of %d, %s ", con->desc_top + 1,
@@ -1006,9 +921,9 @@ console_draw(struct console *con, WINDOW *win, int h, int w)
 	y = 1;
 	if (con->finished) {
 		sum = runner_summary(con->r);
-		sl = count_lines(sum);
+		sl = draw_count_lines(sum);
 		list_rows = sl < h / 2 ? sl : h / 2;
-		draw_block(win, y, list_rows, w, ROLE_TEXT, sum, 0);
+		draw_lines(win, y, 1, list_rows, w - 2, ROLE_TEXT, sum, 0);
 		free(sum);
 		prompt_rows = 1;
 	} else {
@@ -1019,9 +934,9 @@ console_draw(struct console *con, WINDOW *win, int h, int w)
 		if (runner_phase(con->r) == RUNNER_CONFIRM) {
 			/* What is confirmed is shown whole when it fits,
 			 * before the output gets any room. */
-			wrapped = wrap_text(con->describe != NULL ?
+			wrapped = draw_wrap(con->describe != NULL ?
 			    con->describe : "", w - 2);
-			prompt_rows = count_lines(wrapped) + 1 +
+			prompt_rows = draw_count_lines(wrapped) + 1 +
 			    (con->msg != NULL);
 			free(wrapped);
 			if (prompt_rows > h - 1 - list_rows - 2)

@@ -165,6 +165,99 @@ draw_printf(WINDOW *win, int y, int x, int width, enum role r,
 	return n;
 }
 
+/*
+ * Where the line starting at p ends when it may take width columns: at the
+ * newline or the end when it fits, else at the last space that fits (a
+ * word wider than the line is broken between characters, one at least).
+ */
+static const char *
+wrap_cut(const char *p, const char *end, int width)
+{
+	const char *q = p, *space = NULL;
+	wchar_t wc;
+	size_t n;
+	int cols = 0, cw;
+
+	while (q < end && (n = next_char(q, &wc, &cw)) != 0) {
+		if (cols + cw > width)
+			break;
+		if (*q == ' ')
+			space = q;
+		cols += cw;
+		q += n;
+	}
+	if (q >= end)
+		return end;
+	if (*q == ' ')
+		return q;
+	if (space != NULL && space > p)
+		return space;
+	if (q == p)
+		q += next_char(q, &wc, &cw);
+	return q;
+}
+
+char *
+draw_wrap(const char *s, int width)
+{
+	struct buf b;
+	const char *p = s != NULL ? s : "", *end, *cut;
+
+	if (width < 8)
+		width = 8;
+	buf_init(&b);
+	while (*p != '\0') {
+		end = p + strcspn(p, "\n");
+		cut = wrap_cut(p, end, width);
+		buf_add(&b, p, (size_t)(cut - p));
+		buf_addc(&b, '\n');
+		p = cut;
+		while (*p == ' ')
+			p++;
+		if (*p == '\n')
+			p++;
+	}
+	if (b.s == NULL)
+		buf_adds(&b, "");
+	return buf_detach(&b);
+}
+
+int
+draw_count_lines(const char *text)
+{
+	size_t len;
+	int n = 0;
+
+	if (text == NULL || (len = strlen(text)) == 0)
+		return 0;
+	if (text[len - 1] != '\n')
+		n++;
+	for (; *text != '\0'; text++)
+		if (*text == '\n')
+			n++;
+	return n;
+}
+
+int
+draw_lines(WINDOW *win, int y, int x, int rows, int width, enum role r,
+    const char *text, int top)
+{
+	const char *p = text != NULL ? text : "", *nl;
+	char *line;
+	int k = 0, used = 0;
+
+	for (; *p != '\0' && used < rows; k++) {
+		nl = p + strcspn(p, "\n");
+		if (k >= top) {
+			line = xstrndup(p, (size_t)(nl - p));
+			draw_text(win, y + used++, x, width, r, line);
+			free(line);
+		}
+		p = *nl == '\n' ? nl + 1 : nl;
+	}
+	return used;
+}
+
 void
 draw_fill(WINDOW *win, int y, int x, int width, enum role r)
 {

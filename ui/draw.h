@@ -36,6 +36,22 @@ int draw_printf(WINDOW *, int y, int x, int width, enum role r,
     const char *, ...) __attribute__((format(printf, 6, 7)));
 /* Display width of s as draw_text would draw it. */
 int draw_width(const char *s);
+/*
+ * Breaks s into lines of at most width columns (at least 8), as draw_text
+ * counts them: at spaces, a word wider than a line broken between
+ * characters, and at each newline of s.  Returns a new string of
+ * newline-ended lines ("" for an empty s); the caller frees it.
+ */
+char *draw_wrap(const char *s, int width);
+/* The lines in text (a last one without its newline counts). */
+int draw_count_lines(const char *text);
+/*
+ * Draws text's lines from line top on (0 the first) into rows y to
+ * y + rows - 1 at column x, each clipped to width columns.  Returns the
+ * rows used.
+ */
+int draw_lines(WINDOW *, int y, int x, int rows, int width, enum role r,
+    const char *text, int top);
 /* Fills width cells from (y, x) with spaces in role r. */
 void draw_fill(WINDOW *, int y, int x, int width, enum role r);
 /* A horizontal line of width cells. */

@@ -114,7 +114,9 @@ selected(struct health_view *v, struct ui *ui)
 	return health_get(ui->health, v->order[v->list.sel]);
 }
 
-/* Whole milliseconds: finer digits are noise that costs bytes to redraw. */
+/* A latency in whole milliseconds (finer digits are noise that costs
+ * bytes to redraw), written by the one rule for figures
+ * (util_format_quantity): "5 ms", "12 ms", "1.2 s"; below one, "<1 ms". */
 static void
 fmt_latency(double ms, char *buf, size_t len)
 {
@@ -122,10 +124,8 @@ fmt_latency(double ms, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else if (ms < 1)
 		snprintf(buf, len, "<1 ms");
-	else if (ms < 10000)
-		snprintf(buf, len, "%.0f ms", ms);
 	else
-		snprintf(buf, len, "%.1f s", ms / 1000);
+		util_format_quantity(round(ms), "ms", buf, len);
 }
 
 /*
@@ -309,45 +309,22 @@ draw_row(struct ui *ui, WINDOW *win, int y, int w, const struct check_status *st
 	}
 }
 
-/* A number for people: sizes in KiB/MiB/GiB, long times as durations,
- * whole numbers without a fraction. */
-static void
-fmt_number(double v, const char *unit, char *buf, size_t len)
-{
-	static const char *const sizes[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	size_t k = 0;
-
-	if (strcmp(unit, "B") == 0) {
-		while (v >= 1024 && k < 4) {
-			v /= 1024;
-			k++;
-		}
-		snprintf(buf, len, k == 0 ? "%.0f %s" : "%.1f %s", v, sizes[k]);
-	} else if (strcmp(unit, "s") == 0 && v >= 60)
-		util_format_duration((long long)v, buf, len);
-	else if (strcmp(unit, "s") == 0 && v < 1)
-		snprintf(buf, len, "%.1f ms", v * 1000);
-	else if (v == (double)(long long)v && v < 1e15 && v > -1e15)
-		snprintf(buf, len, "%lld%s%s", (long long)v,
-		    unit[0] != '\0' ? " " : "", unit);
-	else
-		snprintf(buf, len, "%.3g%s%s", v, unit[0] != '\0' ? " " : "",
-		    unit);
-}
-
-/* A limit as "> 80 %", "< 30 days", or a range as written ("@10:20"). */
+/* A limit as "> 80%", "< 30 days", or a range as written ("@10:20"). */
 static void
 fmt_limit(const struct range *r, const char *unit, char *buf, size_t len)
 {
 	char v[40];
 
 	if (r->plain) {
-		fmt_number(r->hi_inf ? r->lo : r->hi, unit, v, sizeof v);
+		util_format_quantity(r->hi_inf ? r->lo : r->hi, unit, v,
+		    sizeof v);
 		snprintf(buf, len, "%s %s", r->hi_inf ? "<" : ">", v);
 	} else {
+		/* As written, the unit joined as util_format_quantity
+		 * joins it ("80%", "2 s"). */
 		range_format(r, v, sizeof v);
-		snprintf(buf, len, "%s%s%s", v, *unit != '\0' ? " " : "",
-		    unit);
+		snprintf(buf, len, "%s%s%s", v, *unit != '\0' &&
+		    strcmp(unit, "%") != 0 ? " " : "", unit);
 	}
 }
 
@@ -358,7 +335,7 @@ draw_figure(WINDOW *win, int y, int w, const struct figure *f)
 
 	switch (f->kind) {
 	case FIGURE_NUM:
-		fmt_number(f->num, f->unit, val, sizeof val);
+		util_format_quantity(f->num, f->unit, val, sizeof val);
 		break;
 	case FIGURE_STR:
 		snprintf(val, sizeof val, "%s", f->str != NULL ? f->str : "");
@@ -382,19 +359,38 @@ draw_figure(WINDOW *win, int y, int w, const struct figure *f)
 		draw_text(win, y, 60, w - 61, ROLE_DIM, lim);
 }
 
+/*
+ * Draws text from row y at column x, wrapped to the pane's width rather
+ * than cut (as many rows as it needs of those left above row h); returns
+ * the row after it.
+ */
+static int
+draw_wrapped(WINDOW *win, int y, int h, int x, int w, enum role r,
+    const char *text)
+{
+	char *lines = draw_wrap(text, w - x - 1);
+
+	if (y < h)
+		y += draw_lines(win, y, x, h - y, w - x - 1, r, lines, 0);
+	free(lines);
+	return y;
+}
+
 static void
 draw_detail(struct health_view *v, struct ui *ui, WINDOW *win, int h, int w,
     const struct check_status *st)
 {
-	char since[32], buf[256];
+	char since[32], buf[256], *title;
 	double vals[256], scale;
 	enum role roles[256];
 	size_t nv, i;
 	int y = 0, row;
 
-	draw_printf(win, y++, 1, w - 2, ROLE_TITLE, "%s (%s)  %s",
-	    st->check->name, check_type_name(st->check->type),
-	    st->target != NULL ? st->target : "");
+	title = xasprintf("%s (%s)  %s", st->check->name,
+	    check_type_name(st->check->type), st->target != NULL ?
+	    st->target : "");
+	y = draw_wrapped(win, y, h, 1, w, ROLE_TITLE, title);
+	free(title);
 	if (st->since != 0) {
 		util_format_duration(state_age(st), since, sizeof since);
 		util_format_utc(st->since, buf, sizeof buf);
@@ -412,7 +408,8 @@ draw_detail(struct health_view *v, struct ui *ui, WINDOW *win, int h, int w,
 		draw_printf(win, y++, 1, w - 2, ROLE_TEXT,
 		    "latency %s   connect %s   probes %llu   changes %llu",
 		    lat, con, st->nprobes, st->ntransitions);
-		draw_text(win, y++, 1, w - 2, ROLE_TEXT, st->last->message);
+		y = draw_wrapped(win, y, h, 1, w, ROLE_TEXT,
+		    st->last->message);
 	}
 	nv = spark_values(st, vals, roles, (size_t)(w - 2 > 256 ? 256 :
 	    w - 2), &scale);
@@ -421,7 +418,7 @@ draw_detail(struct health_view *v, struct ui *ui, WINDOW *win, int h, int w,
 		util_format_utc(st->last_error_time, buf, sizeof buf);
 		draw_printf(win, y++, 1, w - 2, ROLE_CRIT, "last error (%s):",
 		    buf);
-		draw_text(win, y++, 3, w - 4, ROLE_TEXT, st->last_error);
+		y = draw_wrapped(win, y, h, 3, w, ROLE_TEXT, st->last_error);
 	}
 	y++;
 	if (st->last == NULL || y >= h)

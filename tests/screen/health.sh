@@ -75,10 +75,13 @@ make_conf() {
 }
 
 # The pane with what varies from run to run replaced: ports, latencies
-# (the time a probe took to time out), and real dates (of results).
+# (the time a probe took to time out: "2 s", or "2.1 s" on a loaded
+# machine, as wide as it was), and real dates (of results).
 health_norm() {
 	sed -e 's/127\.0\.0\.1:[0-9][0-9]*/127.0.0.1:PORT/g' \
 	    -e 's/[0-9][0-9]* ms/N ms/g' \
+	    -e 's/latency [0-9][0-9.]* s /latency N s /' \
+	    -e 's/ [0-9]\.[0-9] s / N s   /g' -e 's/ [0-9] s / N s /g' \
 	    -e 's/20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-9:]* UTC/DATE/g' \
 	    -e 's/20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-9:]*Z/DATE/g' \
 	    -e 's/ for [^ ]* (since DATE)/ for T (since DATE)/'
