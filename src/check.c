@@ -543,22 +543,30 @@ parse_headers(struct cfg_errors *e, const config_setting_t *g,
 	}
 }
 
-/* True when headers or secret_headers[0..k) already name this header. */
+/* A secret_headers list being parsed, and the plain headers beside it. */
+struct secret_list {
+	char *const			 *plain;	/* "Name: value" */
+	size_t				  nplain;
+	struct check_secret_header	**v;
+	size_t				 *n;
+};
+
+/* True when the plain headers or (*l->v)[0..k) already name this header. */
 static int
-header_given(const struct check_http *h, size_t k, const char *name)
+header_given(const struct secret_list *l, size_t k, const char *name)
 {
 	const char *colon;
 	size_t i, n = strlen(name);
 
-	for (i = 0; i < h->nheaders; i++) {
-		colon = strchr(h->headers[i], ':');
-		if (colon != NULL && (size_t)(colon - h->headers[i]) == n &&
-		    strncasecmp(h->headers[i], name, n) == 0)
+	for (i = 0; i < l->nplain; i++) {
+		colon = strchr(l->plain[i], ':');
+		if (colon != NULL && (size_t)(colon - l->plain[i]) == n &&
+		    strncasecmp(l->plain[i], name, n) == 0)
 			return 1;
 	}
 	for (i = 0; i < k; i++)
-		if (h->secret_headers[i].name != NULL &&
-		    strcasecmp(h->secret_headers[i].name, name) == 0)
+		if ((*l->v)[i].name != NULL &&
+		    strcasecmp((*l->v)[i].name, name) == 0)
 			return 1;
 	return 0;
 }
@@ -571,15 +579,14 @@ static void
 parse_secret_header(struct cfg_errors *e, const config_setting_t *el,
     void *arg)
 {
-	struct check_http *h = arg;
+	struct secret_list *l = arg;
 	struct check_secret_header *sh;
 	const config_setting_t *s;
 	const char *p;
 
 	cfg_check_keys(e, el, secret_header_keys, "secret header");
-	h->secret_headers = xreallocarray(h->secret_headers,
-	    h->nsecret_headers + 1, sizeof *h->secret_headers);
-	sh = &h->secret_headers[h->nsecret_headers++];
+	*l->v = xreallocarray(*l->v, *l->n + 1, sizeof **l->v);
+	sh = &(*l->v)[(*l->n)++];
 	memset(sh, 0, sizeof *sh);
 	if ((s = config_setting_get_member(el, "value")) != NULL)
 		cfg_err(e, s, "'value' is not allowed: a secret header's value "
@@ -594,7 +601,7 @@ parse_secret_header(struct cfg_errors *e, const config_setting_t *el,
 		if (*sh->name == '\0' || *p != '\0')
 			cfg_err(e, s, "secret header name \"%s\" may hold only "
 			    "letters, digits and !#$%%&'*+-.^_`|~", sh->name);
-		else if (header_given(h, h->nsecret_headers - 1, sh->name))
+		else if (header_given(l, *l->n - 1, sh->name))
 			cfg_err(e, s, "header %s is given twice (in headers or "
 			    "secret_headers)", sh->name);
 	}
@@ -647,6 +654,50 @@ refuse_secret_redirects(struct cfg_errors *e, const config_setting_t *g,
 	}
 }
 
+void
+check_secret_headers_parse(struct cfg_errors *e, const config_setting_t *g,
+    char *const *plain, size_t nplain, struct check_secret_header **v,
+    size_t *n)
+{
+	struct secret_list l = { plain, nplain, v, n };
+
+	cfg_each_group(e, g, "secret_headers", "{ name = \"Authorization\"; "
+	    "value_env = \"VARIABLE\"; } (or value_file = \"/path\")",
+	    parse_secret_header, &l);
+}
+
+void
+check_secret_headers_free(struct check_secret_header *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value_env);
+		free(v[i].value_file);
+	}
+	free(v);
+}
+
+struct check_secret_header *
+check_secret_headers_copy(const struct check_secret_header *v, size_t n)
+{
+	struct check_secret_header *c;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	c = xcalloc(n, sizeof *c);
+	for (i = 0; i < n; i++) {
+		c[i].name = xstrdup(v[i].name);
+		c[i].value_env = v[i].value_env != NULL ?
+		    xstrdup(v[i].value_env) : NULL;
+		c[i].value_file = v[i].value_file != NULL ?
+		    xstrdup(v[i].value_file) : NULL;
+	}
+	return c;
+}
+
 static void
 parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 {
@@ -672,9 +723,8 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 	} else
 		h->method = xstrdup("GET");
 	parse_headers(e, g, h);
-	cfg_each_group(e, g, "secret_headers", "{ name = \"Authorization\"; "
-	    "value_env = \"VARIABLE\"; } (or value_file = \"/path\")",
-	    parse_secret_header, h);
+	check_secret_headers_parse(e, g, h->headers, h->nheaders,
+	    &h->secret_headers, &h->nsecret_headers);
 	cfg_str(e, g, "body", 0, &h->body);
 	parse_expect_status(e, g, h);
 	cfg_str(e, g, "body_contains", 0, &h->body_contains);
@@ -941,12 +991,8 @@ check_free(struct check *c)
 	free(c->http.url);
 	free(c->http.method);
 	cfg_strlist_free(c->http.headers, c->http.nheaders);
-	for (i = 0; i < c->http.nsecret_headers; i++) {
-		free(c->http.secret_headers[i].name);
-		free(c->http.secret_headers[i].value_env);
-		free(c->http.secret_headers[i].value_file);
-	}
-	free(c->http.secret_headers);
+	check_secret_headers_free(c->http.secret_headers,
+	    c->http.nsecret_headers);
 	free(c->http.body);
 	free(c->http.status);
 	free(c->http.body_contains);
@@ -1196,18 +1242,25 @@ int
 check_secret_header(const struct check *c, size_t i, char **line,
     char **cause)
 {
-	const struct check_secret_header *sh;
+	*line = NULL;
+	if (c->type != CHECK_HTTP || i >= c->http.nsecret_headers) {
+		*cause = xstrdup("no such secret header");
+		return -1;
+	}
+	return check_secret_header_line(&c->http.secret_headers[i], line,
+	    cause);
+}
+
+int
+check_secret_header_line(const struct check_secret_header *sh, char **line,
+    char **cause)
+{
 	char *v = NULL, *what;
 	const char *p;
 	size_t nlen, vlen;
 	int r;
 
 	*line = NULL;
-	if (c->type != CHECK_HTTP || i >= c->http.nsecret_headers) {
-		*cause = xstrdup("no such secret header");
-		return -1;
-	}
-	sh = &c->http.secret_headers[i];
 	what = xasprintf(", secret header %s", sh->name);
 	r = secret_read(sh->value_env, sh->value_file, "value_env",
 	    "value_file", what, SECRET_HEADER_MAX, &v, cause);

@@ -198,6 +198,26 @@ int check_password(const struct check *, char **pw, char **cause);
 int check_secret_header(const struct check *, size_t i, char **line,
     char **cause);
 
+/* check_secret_header for a header of any list (a webhook channel's). */
+int check_secret_header_line(const struct check_secret_header *,
+    char **line, char **cause);
+
+/*
+ * Parses the "secret_headers" list of group g (an HTTP check's or a
+ * webhook channel's) into *v and *n, with the rules of an HTTP check's:
+ * a name, and exactly one of value_env and value_file, never a value.
+ * plain[0..nplain) are the "Name: value" headers sent beside them (a name
+ * given twice is refused).  Problems go to errs with their line.  Free
+ * with check_secret_headers_free.
+ */
+void check_secret_headers_parse(struct cfg_errors *, const config_setting_t *g,
+    char *const *plain, size_t nplain, struct check_secret_header **v,
+    size_t *n);
+void check_secret_headers_free(struct check_secret_header *, size_t n);
+/* A deep copy of v[0..n) (NULL when n is 0). */
+struct check_secret_header *check_secret_headers_copy(
+    const struct check_secret_header *v, size_t n);
+
 /* True when a header of this name carries a secret (Authorization,
  * Proxy-Authorization, Cookie, X-Api-Key; any case), so that it may only
  * be given in secret_headers. */

@@ -4,6 +4,7 @@
 #include "check.h"
 #include "childenv.h"
 #include "journal.h"
+#include "notify.h"
 #include "sanitize.h"
 
 #include <getopt.h>
@@ -60,15 +61,17 @@ cli_print_errors(const struct cfg_errors *errs)
 	free(v);
 }
 
-/*
- * The variables that hold the checks' secrets (password_env, value_env)
- * are never passed to a child unless a step asks for one by name.
- */
-static void
+void
 cli_hide_secrets(const struct config *c)
 {
 	const struct check *k;
 	size_t i, j;
+
+	for (i = 0; i < c->nchannels; i++)
+		for (j = 0; j < c->channels[i]->nsecrets; j++)
+			if (c->channels[i]->secrets[j].value_env != NULL)
+				childenv_secret(
+				    c->channels[i]->secrets[j].value_env);
 
 	for (i = 0; i < c->nchecks; i++) {
 		k = c->checks[i];

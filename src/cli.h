@@ -21,6 +21,13 @@
  * Returns the configuration, or NULL after printing why.
  */
 struct config *cli_load_config(const char *explicit);
+/*
+ * The variables that hold secrets (the checks' password_env and
+ * value_env, the channels' value_env) are never passed to a child unless
+ * a step asks for one by name.  cli_load_config does this; a program
+ * that loads another configuration (the agent's reload) calls it too.
+ */
+void cli_hide_secrets(const struct config *);
 /* The same; when it fails, *why (if why is not NULL) is set to the first
  * reason on one sanitized line, for modes that must say it on stdout
  * (check).  The caller frees it. */

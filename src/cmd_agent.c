@@ -610,6 +610,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 		alog(a, 4, "reload: a run is going; reload again after it");
 		return;
 	}
+	cli_hide_secrets(c);
 	agent_teardown(a);
 	config_free(a->cfg);
 	a->cfg = c;

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "check.h"
 #include "childenv.h"
 #include "notify.h"
 #include "proc.h"
@@ -31,8 +32,9 @@
 #define NOTIFY_EVENT_MAX	(256 * 1024)
 
 static const char *const channel_keys[] = {
-	"name", "type", "to", "from", "sendmail", "url", "format", "command",
-	"timeout", "rate", "retries", "backoff", NULL
+	"name", "type", "to", "from", "sendmail", "url", "format",
+	"secret_headers", "command", "timeout", "rate", "retries", "backoff",
+	NULL
 };
 
 const char *
@@ -105,6 +107,9 @@ parse_email(struct cfg_errors *e, const config_setting_t *g,
 		    "sendmail must be an absolute path");
 }
 
+/* The headers every webhook sends: a secret header may not repeat them. */
+static char *const webhook_plain[] = { (char *)"Content-Type: x" };
+
 static void
 parse_webhook(struct cfg_errors *e, const config_setting_t *g,
     struct channel *ch)
@@ -124,6 +129,8 @@ parse_webhook(struct cfg_errors *e, const config_setting_t *g,
 			    "format must be \"generic\" or \"slack\"");
 	}
 	free(format);
+	check_secret_headers_parse(e, g, webhook_plain, 1, &ch->secrets,
+	    &ch->nsecrets);
 }
 
 static void
@@ -146,6 +153,7 @@ notify_channel_parse(struct cfg_errors *e, const config_setting_t *g)
 	const char *const only[][2] = {
 		{ "to", "email" }, { "from", "email" }, { "sendmail", "email" },
 		{ "url", "webhook" }, { "format", "webhook" },
+		{ "secret_headers", "webhook" },
 		{ "command", "command" }, { NULL, NULL }
 	};
 	size_t i;
@@ -204,8 +212,6 @@ notify_channel_parse(struct cfg_errors *e, const config_setting_t *g)
 void
 notify_channel_free(struct channel *ch)
 {
-	size_t i;
-
 	if (ch == NULL)
 		return;
 	free(ch->name);
@@ -213,12 +219,7 @@ notify_channel_free(struct channel *ch)
 	free(ch->from);
 	free(ch->sendmail);
 	free(ch->url);
-	for (i = 0; i < ch->nsecrets; i++) {
-		free(ch->secrets[i].name);
-		free(ch->secrets[i].value_env);
-		free(ch->secrets[i].value_file);
-	}
-	free(ch->secrets);
+	check_secret_headers_free(ch->secrets, ch->nsecrets);
 	cfg_strlist_free(ch->argv, ch->nargv);
 	free(ch->file);
 	free(ch);
@@ -297,6 +298,8 @@ struct notify_attempt {
 	/* A webhook, on the caller's worker. */
 	char			*url;
 	char			*body;
+	struct check_secret_header *secrets;	/* copies */
+	size_t			 nsecrets;
 	int			 json;
 	long long		 timeout_ms;
 	long			 http_status;
@@ -324,6 +327,7 @@ attempt_free(struct notify_attempt *a)
 	buf_free(&a->reply);
 	free(a->url);
 	free(a->body);
+	check_secret_headers_free(a->secrets, a->nsecrets);
 	free(a);
 }
 
@@ -589,6 +593,48 @@ webhook_reply(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* Frees a header list, its secret values wiped first. */
+static void
+webhook_wipe(struct curl_slist *h)
+{
+	struct curl_slist *l;
+
+	for (l = h; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(h);
+}
+
+/*
+ * Adds the secret headers, read now (a rotated token is picked up at the
+ * next delivery).  curl_slist_append copies the line, which is wiped at
+ * once; webhook_wipe wipes that copy.  Returns 0, or -1 with the reason
+ * in curl_error: it names the variable or file, never the value.
+ */
+static int
+webhook_secrets(struct notify_attempt *a, struct curl_slist **h)
+{
+	struct curl_slist *l;
+	char *line = NULL, *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < a->nsecrets; i++) {
+		if (check_secret_header_line(&a->secrets[i], &line,
+		    &cause) != 0) {
+			snprintf(a->curl_error, sizeof a->curl_error, "%s",
+			    cause);
+			free(cause);
+			return -1;
+		}
+		l = curl_slist_append(*h, line);
+		explicit_bzero(line, strlen(line));
+		free(line);
+		if (l == NULL)
+			fatal("curl_slist_append: out of memory");
+		*h = l;
+	}
+	return 0;
+}
+
 /* On the worker thread: the POST, with libcurl's easy interface. */
 static void
 webhook_work(void *arg)
@@ -604,6 +650,11 @@ webhook_work(void *arg)
 	}
 	h = curl_slist_append(h, a->json ? "Content-Type: application/json" :
 	    "Content-Type: text/plain");
+	if (webhook_secrets(a, &h) != 0) {
+		webhook_wipe(h);
+		curl_easy_cleanup(c);
+		return;
+	}
 	curl_easy_setopt(c, CURLOPT_URL, a->url);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, a->body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(a->body));
@@ -623,7 +674,7 @@ webhook_work(void *arg)
 	} else if (a->curl_error[0] == '\0')
 		snprintf(a->curl_error, sizeof a->curl_error, "%s",
 		    curl_easy_strerror(rc));
-	curl_slist_free_all(h);
+	webhook_wipe(h);
 	curl_easy_cleanup(c);
 }
 
@@ -683,6 +734,8 @@ notify_deliver(struct event_base *base, struct worker *w,
 		return deliver_child(base, ch, event_json, a);
 	a->url = xstrdup(ch->url);
 	a->body = webhook_body(ch, event_json);
+	a->secrets = check_secret_headers_copy(ch->secrets, ch->nsecrets);
+	a->nsecrets = ch->nsecrets;
 	a->json = 1;
 	a->timeout_ms = ch->timeout_ms;
 	worker_run(w, webhook_work, webhook_done, a);

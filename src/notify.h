@@ -19,12 +19,7 @@ enum channel_kind {
 	CHANNEL_COMMAND
 };
 
-/* A header sent with a webhook whose value is read at each delivery. */
-struct channel_secret {
-	char	*name;
-	char	*value_env;	/* or NULL */
-	char	*value_file;	/* or NULL */
-};
+struct check_secret_header;	/* check.h: a header read when sent */
 
 /*
  * One element of the "channels" list.  Every string and array is owned by
@@ -41,7 +36,7 @@ struct channel {
 	/* webhook */
 	char			*url;
 	int			 slack;		/* {"text": ...} body */
-	struct channel_secret	*secrets;
+	struct check_secret_header *secrets;	/* read at each delivery */
 	size_t			 nsecrets;
 	/* command */
 	char		       **argv;		/* argv[0] an absolute path */
