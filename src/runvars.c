@@ -108,7 +108,8 @@ set_line(struct runner *r, const char *s, size_t len, struct buf *out)
 	} else {
 		buf_add(out, s, len);
 		buf_addc(out, '\n');
-		explicit_bzero(value, vlen);
+		/* Not vlen: a NUL in the line ends the copy early. */
+		explicit_bzero(value, strlen(value));
 		free(value);
 	}
 	free(name);
