@@ -191,9 +191,10 @@ out:
 	return ret;
 }
 
-/* Finds name's text: a file first, then the built-in copy. */
+/* Finds name's text: a file first, then the built-in copy; *where says
+ * which (the file's path, for messages; caller frees). */
 static char *
-theme_text(const char *name, char **cause)
+theme_text(const char *name, char **where, char **cause)
 {
 	const char *dirs[3];
 	const char *env, *xdg, *home;
@@ -222,17 +223,29 @@ theme_text(const char *name, char **cause)
 		f = fopen(path, "r");
 		if (f == NULL)
 			continue;
-		text = xmalloc(65536);
-		len = fread(text, 1, 65535, f);
+		/* The limit holds while reading: one byte more is refused. */
+		text = xmalloc(THEME_FILE_MAX + 2);
+		len = fread(text, 1, THEME_FILE_MAX + 1, f);
 		text[len] = '\0';
 		fclose(f);
+		if (len > THEME_FILE_MAX || memchr(text, '\0', len) != NULL) {
+			*cause = xasprintf("theme file %s: larger than %d "
+			    "bytes, or holds a NUL byte", path, THEME_FILE_MAX);
+			free(text);
+			free(xdgdir);
+			return NULL;
+		}
 	}
 	free(xdgdir);
-	if (text != NULL)
+	if (text != NULL) {
+		*where = xstrdup(path);
 		return text;
+	}
 	for (i = 0; theme_builtins[i].name != NULL; i++)
-		if (strcmp(theme_builtins[i].name, name) == 0)
+		if (strcmp(theme_builtins[i].name, name) == 0) {
+			*where = xasprintf("%s (built in)", name);
 			return xstrdup(theme_builtins[i].text);
+		}
 	*cause = xasprintf("unknown theme '%s' (built in: default, mono, "
 	    "high-contrast; others are NAME.conf in $MAINTOP_THEMEDIR, "
 	    "~/.config/maintop/themes or %s/themes)", name, MAINTOP_DATADIR);
@@ -242,32 +255,34 @@ theme_text(const char *name, char **cause)
 int
 theme_check(const char *name, char **cause)
 {
-	char *text;
+	char *text, *where = NULL;
 	int ret;
 
-	if ((text = theme_text(name, cause)) == NULL)
+	if ((text = theme_text(name, &where, cause)) == NULL)
 		return -1;
-	ret = theme_parse(text, name, 0, 0, cause);
+	ret = theme_parse(text, where, 0, 0, cause);
 	free(text);
+	free(where);
 	return ret;
 }
 
 int
 theme_load(const char *name, int colour, char **cause)
 {
-	char *text;
+	char *text, *where = NULL;
 	int ret;
 
 	if (!colour)
 		name = "mono";
-	if ((text = theme_text(name, cause)) == NULL)
+	if ((text = theme_text(name, &where, cause)) == NULL)
 		return -1;
 	if (colour) {
 		start_color();
 		use_default_colors();
 	}
-	ret = theme_parse(text, name, 1, colour, cause);
+	ret = theme_parse(text, where, 1, colour, cause);
 	free(text);
+	free(where);
 	return ret;
 }
 

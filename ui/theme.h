@@ -39,6 +39,9 @@ extern const char *const theme_role_names[ROLE_COUNT];
  */
 int theme_load(const char *name, int colour, char **cause);
 
+/* The largest theme file read, in bytes. */
+#define THEME_FILE_MAX	65536
+
 /* Checks that a theme file exists and parses, without curses (validate). */
 int theme_check(const char *name, char **cause);
 

@@ -65,8 +65,12 @@ ok $([ $? -eq 3 ] && grep -q "unknown theme 'nosuch'" "$tmp/out" && echo 0 || ec
     "an unknown theme is refused with the themes available, exit 3"
 printf 'roles = { ok = { fg = "chartreuse"; }; };\n' > "$tmp/bad-theme.conf"
 MAINTOP_THEMEDIR="$tmp" "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme bad-theme < /dev/null > "$tmp/out" 2>&1
-ok $([ $? -eq 3 ] && grep -q "theme bad-theme: line 1: bad colour" "$tmp/out" && echo 0 || echo 1) \
-    "a theme file with a bad colour is refused with its line"
+ok $([ $? -eq 3 ] && grep -qF "theme $tmp/bad-theme.conf: line 1: bad colour" "$tmp/out" && echo 0 || echo 1) \
+    "a theme file with a bad colour is refused with its file and line"
+{ printf 'roles = { ok = { fg = "green"; }; };\n'; head -c 70000 /dev/zero | tr '\0' '#'; echo; } > "$tmp/big-theme.conf"
+MAINTOP_THEMEDIR="$tmp" "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme big-theme < /dev/null > "$tmp/out" 2>&1
+ok $([ $? -eq 3 ] && grep -qF "theme file $tmp/big-theme.conf: larger than 65536 bytes" "$tmp/out" && echo 0 || echo 1) \
+    "a theme file over 64 KiB is refused, naming it (not cut and parsed)"
 for theme in default mono high-contrast; do
 	MAINTOP_THEMEDIR="$top_srcdir/themes" "$MAINTOP" -c "$top_srcdir/doc/maintop.conf.example" --theme $theme < /dev/null > "$tmp/out" 2>&1
 	ok $(grep -q "needs a terminal" "$tmp/out" && echo 0 || echo 1) "theme $theme parses"
