@@ -91,5 +91,7 @@ int cmd_history(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+/* "maintop agent hold": cmd_agent_hold.c. */
+int cmd_agent_hold(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "agent.h"
 #include "agent_debt.h"
+#include "agent_hold.h"
 #include "agent_tell.h"
 #include "calendar.h"
 #include "check.h"
@@ -46,13 +47,15 @@
 
 static const char agent_usage[] =
 "usage: maintop agent [-c FILE] [--once] [--now TIME]\n"
+"       maintop agent hold WINDOW --reason TEXT  (see agent hold --help)\n"
 "\n"
 "Runs headless: the health checks, the calendar's notices, window starts\n"
 "and ends as events for the notification channels, and each window's\n"
 "autorun runbooks at its start, unattended (see maintop.conf(5)).  Logs\n"
 "to standard error, one line per event (with syslog priorities under\n"
 "systemd).  SIGHUP reloads the configuration (keeping the running one if\n"
-"the new one has errors), SIGTERM and SIGINT stop it.\n"
+"the new one has errors), SIGTERM and SIGINT stop it.  \"agent hold\"\n"
+"holds the next start of a window's autorun, with a reason.\n"
 "\n"
 "  -c, --config FILE   the configuration\n"
 "      --once          do what is due now (since the last run, kept in\n"
@@ -77,6 +80,7 @@ struct agent {
 	time_t			 written;	/* the state file's heartbeat */
 	time_t			 debt_looked;	/* the debt list, last looked at */
 	int			 debt_looking;
+	int			 hold_looking;	/* holds being read */
 
 	struct worker		*io;
 	struct outbox		*outbox;
@@ -490,6 +494,83 @@ autorun_window(struct agent *a, struct window *w, time_t start, time_t now)
 		autorun_next(a);
 }
 
+/* --- holds ----------------------------------------------------------------- */
+
+/* A window's start whose autoruns wait for the holds to be read. */
+struct hold_look {
+	struct agent	*a;
+	char		*path;
+	char		*window;
+	time_t		 start;
+	time_t		 now;
+	struct agent_holds holds;
+};
+
+static void
+hold_work(void *arg)
+{
+	struct hold_look *h = arg;
+	char *data = NULL, *cause = NULL;
+	size_t len = 0;
+
+	if (fileio_read(h->path, AGENT_HOLD_FILE_MAX, &data, &len,
+	    &cause) != 0) {
+		free(cause);	/* no file: nothing is held */
+		return;
+	}
+	agent_holds_parse(&h->holds, data, len);
+	free(data);
+}
+
+/* Back on the loop: runs the window's autoruns unless this start is held
+ * (then each is journaled as held, with who and why). */
+static void
+hold_done(void *arg)
+{
+	struct hold_look *h = arg;
+	struct agent *a = h->a;
+	const struct agent_hold *held;
+	struct window *w = config_find_window(a->cfg, h->window);
+	char *why;
+	size_t i;
+
+	a->hold_looking--;
+	if (w != NULL && w->nautorun > 0 && !a->stopping) {
+		held = agent_holds_find(&h->holds, w->name, h->start);
+		if (held == NULL)
+			autorun_window(a, w, h->start, h->now);
+		else {
+			why = xasprintf("held by %s: %s", held->user,
+			    held->reason);
+			for (i = 0; i < w->nautorun; i++)
+				journal_autorun(a, w, w->autorun[i], "held",
+				    why);
+			alog(a, 5, "window %s: autorun %s (this start only)",
+			    w->name, why);
+			free(why);
+		}
+	}
+	agent_holds_free(&h->holds);
+	free(h->window);
+	free(h->path);
+	free(h);
+}
+
+/* Reads the holds on the disk worker, then hold_done decides. */
+static void
+hold_look(struct agent *a, struct window *w, time_t start, time_t now)
+{
+	struct hold_look *h = xcalloc(1, sizeof *h);
+
+	h->a = a;
+	h->path = agent_holds_path(a->state_dir);
+	h->window = xstrdup(w->name);
+	h->start = start;
+	h->now = now;
+	a->hold_looking++;
+	worker_run(a->io, hold_work, hold_done, h);
+}
+
 /* --- the calendar and the checks ------------------------------------------ */
 
 /* Does what is due in (a->last, now]. */
@@ -515,7 +596,7 @@ agent_step(struct agent *a, time_t now)
 		free(ev);
 		free(id);
 		if (items[i].kind == AGENT_START && items[i].w->nautorun > 0)
-			autorun_window(a, items[i].w, items[i].start, now);
+			hold_look(a, items[i].w, items[i].start, now);
 	}
 	free(items);
 	debt_look(a, now);
@@ -688,7 +769,8 @@ on_once_idle(evutil_socket_t fd, short what, void *arg)
 	struct agent *a = arg;
 	struct timeval tv = { 0, 100000 };
 
-	if (a->runner != NULL || a->nqueue > 0 || a->debt_looking) {
+	if (a->runner != NULL || a->nqueue > 0 || a->debt_looking ||
+	    a->hold_looking > 0) {
 		event_base_once(a->base, -1, EV_TIMEOUT, on_once_idle, a, &tv);
 		return;
 	}
@@ -761,6 +843,8 @@ cmd_agent(int argc, char **argv)
 	char *cause = NULL;
 	int ch, lockfd = -1;
 
+	if (argc > 1 && strcmp(argv[1], "hold") == 0)
+		return cmd_agent_hold(argc - 1, argv + 1);
 	memset(&a, 0, sizeof a);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {

@@ -1,0 +1,154 @@
+/* Holds on the agent's autoruns; see agent_hold.h. */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "agent_hold.h"
+#include "util.h"
+
+static void
+hold_clear(struct agent_hold *h)
+{
+	free(h->window);
+	free(h->reason);
+	free(h->user);
+}
+
+void
+agent_holds_free(struct agent_holds *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		hold_clear(&h->v[i]);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
+
+static void
+hold_push(struct agent_holds *h, const char *window, time_t start,
+    const char *reason, const char *user, time_t when)
+{
+	struct agent_hold *x;
+
+	h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
+	x = &h->v[h->n++];
+	x->window = xstrdup(window);
+	x->start = start;
+	x->reason = xstrdup(reason);
+	x->user = xstrdup(user);
+	x->when = when;
+}
+
+void
+agent_holds_parse(struct agent_holds *h, const char *text, size_t len)
+{
+	json_t *o, *list, *it;
+	json_int_t version = 0, start, when;
+	const char *window, *reason, *user;
+	size_t i;
+
+	agent_holds_free(h);
+	if (text == NULL || len > AGENT_HOLD_FILE_MAX)
+		return;
+	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	if (o == NULL || json_unpack(o, "{s:I, s:o}", "version", &version,
+	    "holds", &list) != 0 || version != 1 || !json_is_array(list)) {
+		json_decref(o);
+		return;
+	}
+	json_array_foreach(list, i, it) {
+		if (h->n >= AGENT_HOLD_MAX)
+			break;
+		if (json_unpack(it, "{s:s, s:I, s:s, s:s, s:I}", "window",
+		    &window, "start", &start, "reason", &reason, "user", &user,
+		    "time", &when) != 0 || *window == '\0' ||
+		    strlen(window) > 256 || strlen(reason) > 4096 ||
+		    strlen(user) > 256)
+			continue;
+		hold_push(h, window, (time_t)start, reason, user,
+		    (time_t)when);
+	}
+	json_decref(o);
+}
+
+char *
+agent_holds_format(const struct agent_holds *h)
+{
+	json_t *o = json_object(), *a = json_array();
+	char *s;
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:s, s:I}",
+		    "window", h->v[i].window, "start",
+		    (json_int_t)h->v[i].start, "reason", h->v[i].reason,
+		    "user", h->v[i].user, "time", (json_int_t)h->v[i].when));
+	json_object_set_new(o, "version", json_integer(1));
+	json_object_set_new(o, "holds", a);
+	s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (s == NULL)
+		fatal("agent: cannot write the holds");
+	return s;
+}
+
+const struct agent_hold *
+agent_holds_find(const struct agent_holds *h, const char *window,
+    time_t start)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].start == start &&
+		    strcmp(h->v[i].window, window) == 0)
+			return &h->v[i];
+	return NULL;
+}
+
+int
+agent_holds_remove(struct agent_holds *h, const char *window, time_t start)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		if (h->v[i].start == start &&
+		    strcmp(h->v[i].window, window) == 0) {
+			hold_clear(&h->v[i]);
+			memmove(&h->v[i], &h->v[i + 1],
+			    (h->n - i - 1) * sizeof *h->v);
+			h->n--;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void
+agent_holds_add(struct agent_holds *h, const char *window, time_t start,
+    const char *reason, const char *user, time_t now)
+{
+	size_t i = 0;
+
+	agent_holds_remove(h, window, start);
+	while (i < h->n) {
+		if (h->v[i].start < now - 86400) {
+			hold_clear(&h->v[i]);
+			memmove(&h->v[i], &h->v[i + 1],
+			    (h->n - i - 1) * sizeof *h->v);
+			h->n--;
+		} else
+			i++;
+	}
+	hold_push(h, window, start, reason, user, now);
+}
+
+char *
+agent_holds_path(const char *state_dir)
+{
+	return xasprintf("%s/agent.holds.json", state_dir);
+}
