@@ -15,13 +15,7 @@ notify_require
 servers_require http curl
 "$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-agentchk.XXXXXX")
-pids= apid=
-trap '[ -n "$apid" ] && kill "$apid" 2>/dev/null; for p in $pids; do kill "$p" 2>/dev/null; done; servers_stop_all; rm -rf "$tmp"' EXIT
-export HOME="$tmp" TZ=UTC
-
-servers_start_http || bail "testhttpd did not start"
-U=$HTTP_URL_TEST
+notify_live agentchk
 smtp_start "$tmp"
 
 # mails_to ADDR SUBJECT: received mails to ADDR whose subject has SUBJECT.

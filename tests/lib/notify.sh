@@ -16,6 +16,12 @@
 #                           DIR/hook.N.CODE (the body) and .headers beside
 #                           it; sets $hook_port (bails when it does not
 #                           start)
+#   notify_live NAME        for a test of a running agent against the test
+#                           HTTP server (tests/lib/servers.sh, sourced with
+#                           SERVERS_NO_TRAP=1): makes $tmp, sets HOME and
+#                           TZ, starts the server ($U its URL; bails when it
+#                           does not start) and a trap that stops the agent
+#                           ($apid), the receivers and the servers
 #
 # The receivers' pids are added to $pids, for the caller's trap.
 
@@ -114,4 +120,13 @@ PYEOF
 	pids="${pids:-} $!"
 	wait_file "$1/hook.port" || bail "the webhook receiver did not start"
 	hook_port=$(cat "$1/hook.port")
+}
+
+notify_live() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-$1.XXXXXX")
+	pids= apid=
+	trap '[ -n "$apid" ] && kill "$apid" 2>/dev/null; for p in $pids; do kill "$p" 2>/dev/null; done; servers_stop_all; rm -rf "$tmp"' EXIT
+	export HOME="$tmp" TZ=UTC
+	servers_start_http || bail "testhttpd did not start"
+	U=$HTTP_URL_TEST
 }
