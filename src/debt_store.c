@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "debt_pending.h"
 #include "journal.h"
 #include "worker.h"
 
@@ -422,19 +423,30 @@ save_work(void *arg)
 	sv->result = -1;
 	fd = lock_file(sv->path, sv->nowait, &sv->cause);
 	if (fd >= 0) {
+		if (sv->line != NULL &&
+		    debt_pending_recover(sv->path, sv->journal, &why) < 0)
+			sv->jcause = why;	/* kept for the next save */
+		why = NULL;
 		changed = debt_file_changed(sv->path, &sv->fid, &why);
 		if (changed < 0)
 			sv->cause = why;
 		else if (changed > 0)
 			sv->result = 1;
-		else if (debt_file_write(sv->path, sv->text, &sv->newfid,
+		else if ((sv->line == NULL || debt_pending_write(sv->path,
+		    sv->text, sv->line, &sv->cause) == 0) &&
+		    debt_file_write(sv->path, sv->text, &sv->newfid,
 		    &sv->cause) == 0)
 			sv->result = 0;
+		if (sv->result == 0 && sv->line != NULL) {
+			free(sv->jcause);
+			sv->jcause = NULL;
+			if (journal_append(sv->journal, sv->line,
+			    &sv->jcause) == 0)
+				debt_pending_done(sv->path);
+			else if (sv->jcause == NULL)
+				sv->jcause = xstrdup("failed");
+		}
 		close(fd);
-		if (sv->result == 0 && sv->line != NULL &&
-		    journal_append(sv->journal, sv->line, &sv->jcause) != 0 &&
-		    sv->jcause == NULL)
-			sv->jcause = xstrdup("failed");
 	}
 }
 
@@ -519,7 +531,7 @@ commit(struct debt_store *st, struct debt_list *next, const char *action,
     char **cause)
 {
 	struct debt_fileid fid;
-	char *jcause = NULL, *line, *why = NULL;
+	char *jcause = NULL, *line, *why = NULL, *text;
 	int fd, changed, r = 0;
 
 	if (st->worker != NULL)
@@ -530,30 +542,42 @@ commit(struct debt_store *st, struct debt_list *next, const char *action,
 		debt_list_free(next);
 		return -1;
 	}
+	line = journal_line(st, action, id, title,
+	    is_undo ? st->undo_action : NULL, now);
+	if (line != NULL &&
+	    debt_pending_recover(st->path, st->journal, &jcause) < 0) {
+		free(jcause);	/* kept for the next save; this one says */
+		jcause = NULL;
+	}
 	changed = debt_file_changed(st->path, &st->fid, &why);
 	if (changed != 0) {
 		close(fd);
+		free(line);
 		debt_list_free(next);
 		*cause = changed < 0 ? why : changed_reload(st);
 		return -1;
 	}
-	if (debt_file_save(st->path, next, store_settings(st), &fid,
-	    cause) != 0) {
+	/* The record waits beside the file until the journal has it. */
+	text = debt_file_format(next, store_settings(st));
+	if ((line != NULL && debt_pending_write(st->path, text, line,
+	    cause) != 0) || debt_file_write(st->path, text, &fid, cause) != 0) {
 		close(fd);
+		free(text);
+		free(line);
 		debt_list_free(next);
 		return -1;
 	}
-	close(fd);
+	free(text);
 	st->fid = fid;
-	line = journal_line(st, action, id, title,
-	    is_undo ? st->undo_action : NULL, now);
 	apply(st, next, action, id, is_undo);
 	if (line != NULL && journal_append(st->journal, line, &jcause) != 0) {
 		*cause = xasprintf("saved, but not recorded in the journal: "
 		    "%s", jcause != NULL ? jcause : "failed");
 		free(jcause);
 		r = 1;
-	}
+	} else if (line != NULL)
+		debt_pending_done(st->path);
+	close(fd);
 	free(line);
 	return r;
 }

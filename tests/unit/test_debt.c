@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "debt_pending.h"
 #include "debt_store.h"
 #include "fileio.h"
 #include "journal.h"
@@ -931,6 +932,87 @@ test_async(void)
 	free(lock);
 }
 
+/* Counts the occurrences of needle in the file at path. */
+static int
+count_in(const char *path, const char *needle)
+{
+	char *s = slurp(path), *p;
+	int n = 0;
+
+	for (p = s; p != NULL && (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	free(s);
+	return n;
+}
+
+/* A save killed between its rename and its journal append: the next save
+ * journals it, marked recovered; one killed before its rename is
+ * forgotten; one whose record reached the journal is not journaled twice. */
+static void
+test_pending(void)
+{
+	struct cfg_errors e = { 0 };
+	struct config c;
+	struct debt_store *st;
+	char *path = xasprintf("%s/pending.conf", tmpdir);
+	char *journal = xasprintf("%s/pending.jsonl", tmpdir);
+	char *pending = xasprintf("%s.unjournaled", path);
+	const char *rec = "{\"type\":\"debt\",\"action\":\"add\","
+	    "\"id\":\"D-0042\",\"title\":\"killed\"}";
+	char *cause = NULL, *text;
+
+	memset(&c, 0, sizeof c);
+	c.settings = settings;
+	unlink(path);
+	unlink(journal);
+	st = debt_store_open(path, journal, &c, 0, &e);
+	ok(debt_store_add(st, mk(NULL, DEBT_HIGH, 1, NULL, NULL), now, NULL,
+	    &cause) == 0, "a first save");
+	ok(access(pending, F_OK) != 0, "... leaves no record waiting");
+	is_int(count_in(journal, "\"type\":\"debt\""), 1, "... and is journaled");
+
+	/* Killed after the rename: the file is the one the record is for. */
+	text = slurp(path);
+	ok(debt_pending_write(path, text, rec, &cause) == 0,
+	    "a save killed after its rename left its record");
+	free(text);
+	ok(debt_store_add(st, mk(NULL, DEBT_LOW, 0, NULL, NULL), now, NULL,
+	    &cause) == 0, "the next save succeeds");
+	is_int(count_in(journal, "\"id\":\"D-0042\""), 1,
+	    "... and journals the killed save's record");
+	is_int(count_in(journal, "\"recovered\":true"), 1, "... marked recovered");
+	ok(access(pending, F_OK) != 0, "... then removes it");
+	is_int(count_in(journal, "\"type\":\"debt\""), 3,
+	    "... before its own record");
+
+	/* Killed before the rename: the file is not the one it wrote. */
+	ok(debt_pending_write(path, "another text", rec, &cause) == 0,
+	    "a save killed before its rename left its record");
+	ok(debt_store_resolve(st, "D-0001", now, &cause) == 0,
+	    "the next save succeeds");
+	is_int(count_in(journal, "\"id\":\"D-0042\""), 1,
+	    "... and journals nothing for the killed one");
+	ok(access(pending, F_OK) != 0, "... whose record is removed");
+
+	/* Killed after its journal append, before removing the record. */
+	text = slurp(path);
+	ok(debt_pending_write(path, text, rec, &cause) == 0 &&
+	    journal_append(journal, rec, &cause) == 0,
+	    "a save killed after its journal append");
+	free(text);
+	ok(debt_store_reopen(st, "D-0001", now, &cause) == 0,
+	    "the next save succeeds");
+	is_int(count_in(journal, "\"id\":\"D-0042\""), 2,
+	    "... and does not journal it twice");
+	ok(access(pending, F_OK) != 0, "... and removes the record");
+
+	debt_store_free(st);
+	cfg_errors_free(&e);
+	free(pending);
+	free(journal);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -946,6 +1028,7 @@ main(void)
 	test_hostile();
 	test_store();
 	test_async();
+	test_pending();
 	cmd = xasprintf("rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", tmpdir);
