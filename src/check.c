@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "fileio.h"
+#include "jsonpath.h"
 #include "prom.h"
 
 /* A threshold a check type accepts as NAME_warn and NAME_crit. */
@@ -67,7 +68,7 @@ static const char *const http_keys[] = {
 	"body_contains", "body_regex", "latency_warn", "latency_crit",
 	"follow_redirects", "tls_verify", "cert_warn_days", "cert_crit_days",
 	"max_body", "keepalive", "metrics", "metrics_url", "secret_headers",
-	NULL
+	"json", NULL
 };
 
 static const char *const pg_keys[] = {
@@ -112,6 +113,16 @@ static const char *const secret_header_names[] = {
 
 static const char *const metric_keys[] = {
 	"name", "select", "rate", "ratio", "avg", "warn", "crit", NULL
+};
+
+static const char *const json_keys[] = {
+	"name", "path", "warn", "crit", NULL
+};
+
+/* The figures every HTTP check has: no metric or JSON field takes their
+ * names. */
+static const char *const http_figures[] = {
+	"status", "latency", "size", "cert_days", NULL
 };
 
 static const char *const http_methods[] = {
@@ -364,6 +375,33 @@ metric_selector_check(struct cfg_errors *e, const config_setting_t *el,
 	free(cause);
 }
 
+/*
+ * Refuses a metric or JSON field named like another figure of the check
+ * (each figure is one name in perfdata and JSON): a built-in one, the
+ * first nm metrics or the first nj JSON fields.
+ */
+static void
+figure_name_check(struct cfg_errors *e, const config_setting_t *el,
+    const struct check_http *h, const char *name, size_t nm, size_t nj)
+{
+	const char *const *f;
+	size_t i;
+	int taken = 0;
+
+	for (f = http_figures; *f != NULL; f++)
+		taken |= strcmp(*f, name) == 0;
+	for (i = 0; i < nm; i++)
+		taken |= h->metrics[i].name != NULL &&
+		    strcmp(h->metrics[i].name, name) == 0;
+	for (i = 0; i < nj; i++)
+		taken |= h->json[i].name != NULL &&
+		    strcmp(h->json[i].name, name) == 0;
+	if (taken)
+		cfg_err(e, config_setting_get_member(el, "name"), "'%s' is "
+		    "already the name of a figure of this check: each metric "
+		    "and json field needs a name of its own", name);
+}
+
 /* One group of "metrics": { name; select or avg; rate; ratio; warn;
  * crit; }. */
 static void
@@ -377,7 +415,8 @@ parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
 	    sizeof *h->metrics);
 	m = &h->metrics[h->nmetrics++];
 	memset(m, 0, sizeof *m);
-	cfg_name(e, el, "name", 1, &m->name);
+	if (cfg_name(e, el, "name", 1, &m->name) == 1)
+		figure_name_check(e, el, h, m->name, h->nmetrics - 1, 0);
 	cfg_str(e, el, "select", 0, &m->select);
 	cfg_str(e, el, "ratio", 0, &m->ratio);
 	cfg_str(e, el, "avg", 0, &m->avg);
@@ -397,6 +436,37 @@ parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
 	    cfg_range(e, el, "crit", RANGE_NUMBER, 0, &m->crit)) >= 0)
 		check_pair(e, el, "warn", "crit", m->name != NULL ? m->name :
 		    "metric", &m->warn, &m->crit, -ANY, ANY);
+}
+
+/* One group of "json": { name; path; warn; crit; }. */
+static void
+parse_json_field(struct cfg_errors *e, const config_setting_t *el, void *arg)
+{
+	struct check_http *h = arg;
+	struct check_json *j;
+	char *path = NULL, *cause = NULL;
+	const char *name;
+
+	cfg_check_keys(e, el, json_keys, "json field");
+	h->json = xreallocarray(h->json, h->njson + 1, sizeof *h->json);
+	j = &h->json[h->njson++];
+	memset(j, 0, sizeof *j);
+	if (cfg_name(e, el, "name", 1, &j->name) == 1)
+		figure_name_check(e, el, h, j->name, h->nmetrics, h->njson - 1);
+	name = j->name != NULL ? j->name : "?";
+	if (cfg_str(e, el, "path", 1, &path) == 1 &&
+	    jsonpath_parse(path, &j->path, &cause) != 0) {
+		cfg_err(e, config_setting_get_member(el, "path"), "json field "
+		    "'%s': \"%s\" is not a path: %s (use member names and "
+		    "[n] joined by dots, e.g. \"checks[0].latency\")", name,
+		    path, cause);
+		free(cause);
+	}
+	free(path);
+	if ((cfg_range(e, el, "warn", RANGE_NUMBER, 0, &j->warn) |
+	    cfg_range(e, el, "crit", RANGE_NUMBER, 0, &j->crit)) >= 0)
+		check_pair(e, el, "warn", "crit", name, &j->warn, &j->crit,
+		    -ANY, ANY);
 }
 
 /*
@@ -754,6 +824,13 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 	if (cfg_str(e, g, "metrics_url", 0, &h->metrics_url) == 1)
 		check_url(e, config_setting_get_member(g, "metrics_url"),
 		    "metrics_url", h->metrics_url);
+	cfg_each_group(e, g, "json", "{ name = ...; path = ...; }",
+	    parse_json_field, h);
+	if (h->njson > 0 && h->method != NULL &&
+	    strcmp(h->method, "HEAD") == 0)
+		cfg_err(e, config_setting_get_member(g, "json"), "'json' "
+		    "fields are read from the body, which a HEAD request does "
+		    "not get");
 }
 
 static const char secret_help[] =
@@ -1007,6 +1084,11 @@ check_free(struct check *c)
 	}
 	free(c->http.metrics);
 	free(c->http.metrics_url);
+	for (i = 0; i < c->http.njson; i++) {
+		free(c->http.json[i].name);
+		jsonpath_free(c->http.json[i].path);
+	}
+	free(c->http.json);
 	free(c->pg.conninfo);
 	free(c->pg.service);
 	free(c->pg.password_env);

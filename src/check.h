@@ -11,6 +11,7 @@
 #include "cfgutil.h"
 #include "range.h"
 
+struct jsonpath;
 struct settings;
 
 enum check_type {
@@ -63,6 +64,19 @@ struct check_metric {
 };
 
 /*
+ * A number read from a JSON response body as a figure of an HTTP check:
+ * the value at path (jsonpath.h), judged by warn and crit.  A body that is
+ * not JSON, a missing value or one that is not a number makes the check
+ * UNKNOWN.
+ */
+struct check_json {
+	char		*name;		/* figure name */
+	struct jsonpath	*path;
+	struct range	 warn;
+	struct range	 crit;
+};
+
+/*
  * A request header whose value is a secret: only where to read it is kept
  * (exactly one of value_env and value_file); the value itself is read at
  * probe time by check_secret_header.
@@ -95,6 +109,8 @@ struct check_http {
 	struct check_metric	 *metrics;
 	size_t			  nmetrics;
 	char			 *metrics_url;	/* NULL: metrics from url */
+	struct check_json	 *json;
+	size_t			  njson;
 };
 
 struct check_pg {

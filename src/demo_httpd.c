@@ -505,6 +505,18 @@ httpd_echo(struct httpd *h, struct evhttp_request *req, long long start)
 	buf_free(&b);
 }
 
+/* /body: the request's body back, as application/json (a POST chooses
+ * the document a check reads). */
+static void
+httpd_body(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	struct evbuffer *body = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(body);
+
+	httpd_reply(h, req, 200, NULL, "application/json", len > 0 ?
+	    (const char *)evbuffer_pullup(body, -1) : "", len, start);
+}
+
 /*
  * /header?name=N&value=V: 200 when the request has header N (any case)
  * with value V exactly, 401 when it lacks it, 403 when the value differs;
@@ -623,6 +635,8 @@ httpd_dispatch(struct evhttp_request *req, void *arg)
 		httpd_echo(h, req, start);
 	else if (strcmp(path, "/header") == 0)
 		httpd_header(h, req, start);
+	else if (strcmp(path, "/body") == 0)
+		httpd_body(h, req, start);
 	else
 		httpd_reply_str(h, req, 404, "text/plain", "not found\n",
 		    start);

@@ -48,6 +48,7 @@ void demo_httpd_opts_init(struct demo_httpd_opts *);
  *                  a latency histogram
  *   /redirect      302 to /health
  *   /echo          the method, URI, headers and body, as plain text
+ *   /body          the request's body, as application/json
  *   /header?name=N&value=V  200 when the request has header N with value
  *                  V, 401 when it lacks it, 403 when the value differs
  * anything else answers 404.  Returns 0 after a clean shutdown, or -1 with

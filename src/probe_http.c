@@ -12,6 +12,7 @@
 
 #include "build.h"
 #include "check.h"
+#include "jsonpath.h"
 #include "probe.h"
 #include "prom.h"
 #include "resolve.h"
@@ -384,7 +385,8 @@ http_begin(struct probe *p)
 	p->truncated = 0;
 	p->errbuf[0] = '\0';
 	p->https = strncmp(url, "https:", 6) == 0;
-	p->store_body = h->body_contains != NULL || h->has_re ||
+	p->store_body = (p->stage == 0 && (h->body_contains != NULL ||
+	    h->has_re || h->njson > 0)) ||
 	    (h->nmetrics > 0 && (p->stage == 1 || h->metrics_url == NULL));
 
 	curl_easy_setopt(p->easy, CURLOPT_URL, url);
@@ -641,6 +643,56 @@ http_metrics(struct probe *p)
 	prom_free(pr);
 }
 
+/*
+ * Reads the JSON fields from the body: each one a figure judged by its
+ * own ranges, or, when it cannot be read, unavailable with the check
+ * UNKNOWN and the path in the message.
+ */
+static void
+http_json(struct probe *p)
+{
+	const struct check_http *h = &p->c->http;
+	struct sample *s = p->s;
+	struct figure *f;
+	json_error_t err;
+	json_t *root = NULL;
+	const char *why = NULL;
+	char *cause = NULL;
+	double v;
+	size_t i;
+
+	if (p->truncated) {
+		/* Part of a document is not the document. */
+		why = "body cut at max_body";
+		sample_fail(s, STATE_UNKNOWN, "%s; body cut at max_body: json "
+		    "fields not read", s->message);
+	} else if ((root = json_loadb(p->body.s != NULL ? p->body.s : "",
+	    p->body.len, JSON_DECODE_ANY, &err)) == NULL) {
+		why = "the body is not JSON";
+		sample_fail(s, STATE_UNKNOWN, "%s; the body is not JSON (%s "
+		    "at line %d, column %d)", s->message, err.text, err.line,
+		    err.column);
+	}
+	for (i = 0; i < h->njson; i++) {
+		if (why != NULL) {
+			sample_add_unavailable(s, h->json[i].name, why);
+			continue;
+		}
+		if (jsonpath_number(h->json[i].path, root, &v, &cause) != 0) {
+			sample_fail(s, STATE_UNKNOWN, "%s; %s: %s", s->message,
+			    h->json[i].name, cause);
+			sample_add_unavailable(s, h->json[i].name,
+			    "not found or not a number");
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		f = sample_add_num(s, h->json[i].name, v, "");
+		sample_limit(s, f, &h->json[i].warn, &h->json[i].crit);
+	}
+	json_decref(root);
+}
+
 /* Evaluates the main response; returns 1 when the metrics stage follows. */
 static int
 http_evaluate(struct probe *p, CURLcode res)
@@ -703,6 +755,8 @@ http_evaluate(struct probe *p, CURLcode res)
 			sample_fail(s, STATE_CRIT, "%s; body does not match "
 			    "/%s/", s->message, h->body_regex);
 	}
+	if (h->njson > 0)
+		http_json(p);
 	if (h->nmetrics > 0) {
 		if (h->metrics_url != NULL)
 			return 1;

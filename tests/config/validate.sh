@@ -11,7 +11,7 @@ mkdir -p "$HOME"
 
 "$MAINTOP" validate -c "$top_srcdir/doc/maintop.conf.example" > "$tmp/out" 2> "$tmp/err"
 ok $? "the annotated example validates (exit 0)"
-grep -q "ok: 5 checks (1 postgres, 1 redis, 2 http, 1 exec), 3 windows, 1 debt item, 1 runbook" "$tmp/out"
+grep -q "ok: 6 checks (1 postgres, 1 redis, 3 http, 1 exec), 3 windows, 1 debt item, 1 runbook" "$tmp/out"
 ok $? "the summary counts checks, windows, debt items and runbooks"
 grep -q "overlap" "$tmp/err"
 ok $? "conflicts between windows are reported as warnings"
