@@ -68,7 +68,8 @@ static const char *const http_keys[] = {
 	"body_contains", "body_regex", "latency_warn", "latency_crit",
 	"follow_redirects", "tls_verify", "cert_warn_days", "cert_crit_days",
 	"max_body", "keepalive", "metrics", "metrics_url", "secret_headers",
-	"json", NULL
+	"json", "ca_file", "client_cert", "client_key", "tls_server_name",
+	NULL
 };
 
 static const char *const pg_keys[] = {
@@ -90,7 +91,8 @@ static const char *const redis_keys[] = {
 	"fragmentation_warn", "fragmentation_crit", "last_save_age_warn",
 	"last_save_age_crit", "slowlog_len_warn", "slowlog_len_crit",
 	"rejected_connections_warn", "rejected_connections_crit",
-	"evicted_keys_warn", "evicted_keys_crit", NULL
+	"evicted_keys_warn", "evicted_keys_crit", "fragmentation_min_used",
+	NULL
 };
 
 static const char *const exec_keys[] = {
@@ -768,8 +770,87 @@ check_secret_headers_copy(const struct check_secret_header *v, size_t n)
 	return c;
 }
 
+/* A file of the TLS keys at key: its path made absolute (relative to the
+ * declaring file) in *out, and an error unless it is a readable regular
+ * file.  Returns 1 when given. */
+static int
+tls_file(struct cfg_errors *e, const config_setting_t *g, const char *key,
+    const char *file, char **out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	struct stat st;
+	char *raw = NULL;
+
+	if (cfg_str(e, g, key, 0, &raw) != 1)
+		return 0;
+	*out = cfg_resolve_path(s, file, raw);
+	free(raw);
+	if (stat(*out, &st) != 0 || access(*out, R_OK) != 0)
+		cfg_err(e, s, "%s %s: %s", key, *out, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		cfg_err(e, s, "%s %s is not a regular file", key, *out);
+	return 1;
+}
+
+/* A host name or address: letters, digits, '-' and '.', no port. */
+static int
+tls_name_valid(const char *n)
+{
+	size_t i, len = strlen(n);
+
+	if (len == 0 || len > 253 || n[0] == '.' || n[0] == '-')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && n[i] != '-' &&
+		    n[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* ca_file, client_cert and client_key, tls_server_name. */
 static void
-parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
+parse_tls(struct cfg_errors *e, const config_setting_t *g, struct check *c,
+    const char *main_file)
+{
+	struct check_http *h = &c->http;
+	const char *const keys[] = { "ca_file", "client_cert", "client_key",
+	    "tls_server_name" };
+	const config_setting_t *s;
+	size_t i;
+	int https;
+
+	tls_file(e, g, "ca_file", main_file, &h->ca_file);
+	tls_file(e, g, "client_cert", main_file, &h->client_cert);
+	if (tls_file(e, g, "client_key", main_file, &h->client_key))
+		secret_file_check(e, config_setting_get_member(g,
+		    "client_key"), "client_key", h->client_key);
+	if ((h->client_cert == NULL) != (h->client_key == NULL))
+		cfg_err(e, config_setting_get_member(g, h->client_cert != NULL ?
+		    "client_cert" : "client_key"), "'client_cert' and "
+		    "'client_key' go together (mutual TLS)");
+	if (cfg_str(e, g, "tls_server_name", 0, &h->tls_server_name) == 1 &&
+	    !tls_name_valid(h->tls_server_name))
+		cfg_err(e, config_setting_get_member(g, "tls_server_name"),
+		    "'tls_server_name' must be a host name (letters, digits, "
+		    "'-' and '.'; no port)");
+	https = (h->url != NULL && strncmp(h->url, "https:", 6) == 0) ||
+	    (h->metrics_url != NULL && strncmp(h->metrics_url, "https:", 6)
+	    == 0);
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if ((s = config_setting_get_member(g, keys[i])) == NULL)
+			continue;
+		if (!https)
+			cfg_err(e, s, "'%s' is for https:// URLs", keys[i]);
+		else if (!h->tls_verify && i != 1 && i != 2)
+			cfg_err(e, s, "'%s' with tls_verify = false: no "
+			    "certificate is checked, so it would do nothing",
+			    keys[i]);
+	}
+}
+
+static void
+parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c,
+    const char *main_file)
 {
 	struct check_http *h = &c->http;
 	struct check_threshold *t;
@@ -826,6 +907,7 @@ parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 		    "metrics_url", h->metrics_url);
 	cfg_each_group(e, g, "json", "{ name = ...; path = ...; }",
 	    parse_json_field, h);
+	parse_tls(e, g, c, main_file);
 	if (h->njson > 0 && h->method != NULL &&
 	    strcmp(h->method, "HEAD") == 0)
 		cfg_err(e, config_setting_get_member(g, "json"), "'json' "
@@ -954,6 +1036,9 @@ parse_redis(struct cfg_errors *e, const config_setting_t *g,
 		cfg_err(e, config_setting_get_member(g, "user"), "'user' "
 		    "needs password_env or password_file");
 	parse_thresholds(e, g, c, redis_thresholds);
+	r->frag_min_used = CHECK_FRAG_MIN_USED;
+	cfg_size(e, g, "fragmentation_min_used", 0, 1LL << 50,
+	    &r->frag_min_used);
 }
 
 /*
@@ -1036,7 +1121,7 @@ check_parse(struct cfg_errors *e, const config_setting_t *g,
 
 	switch (type) {
 	case CHECK_HTTP:
-		parse_http(e, g, c);
+		parse_http(e, g, c, set->main_file);
 		break;
 	case CHECK_POSTGRES:
 		parse_pg(e, g, c);
@@ -1089,6 +1174,10 @@ check_free(struct check *c)
 		jsonpath_free(c->http.json[i].path);
 	}
 	free(c->http.json);
+	free(c->http.ca_file);
+	free(c->http.client_cert);
+	free(c->http.client_key);
+	free(c->http.tls_server_name);
 	free(c->pg.conninfo);
 	free(c->pg.service);
 	free(c->pg.password_env);

@@ -111,6 +111,15 @@ struct check_http {
 	char			 *metrics_url;	/* NULL: metrics from url */
 	struct check_json	 *json;
 	size_t			  njson;
+	/* TLS (https only; absolute paths, resolved when parsed): the CAs
+	 * trusted instead of the system's, a client certificate and its key
+	 * (mutual TLS; the key file readable by the user alone), and the
+	 * name the server's certificate must hold (also its SNI and Host),
+	 * connecting to the URL's host all the same.  NULL: none. */
+	char			 *ca_file;
+	char			 *client_cert;
+	char			 *client_key;
+	char			 *tls_server_name;
 };
 
 struct check_pg {
@@ -121,6 +130,8 @@ struct check_pg {
 	char	*password_file;
 };
 
+#define CHECK_FRAG_MIN_USED	(64LL * 1024 * 1024)
+
 struct check_redis {
 	char		*host;		/* default "127.0.0.1" */
 	int		 port;		/* default 6379 */
@@ -128,6 +139,9 @@ struct check_redis {
 	char		*user;		/* ACL user or NULL */
 	char		*password_env;
 	char		*password_file;
+	/* Fragmentation is judged only with at least this much used
+	 * (bytes; default 64 MiB): an idle Redis's ratio means nothing. */
+	long long	 frag_min_used;
 };
 
 /* A monitoring-plugins program run without a shell (probe_exec.c). */

@@ -479,6 +479,7 @@ config_build(config_t *lc, const char *path, struct cfg_errors *e)
 	c = xcalloc(1, sizeof *c);
 	c->path = xstrdup(path);
 	settings_defaults(&c->settings);
+	c->settings.main_file = c->path;
 
 	root = config_root_setting(lc);
 	cfg_check_keys(e, root, top_keys, "the top level");

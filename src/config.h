@@ -38,6 +38,8 @@ struct settings {
 	long long	 debt_crit_hint;	/* seconds crit before a debt
 					 * item's details say so (1d); 0 off */
 	long long	 journal_max;	/* rotate the journal past this (32 MiB) */
+	const char	*main_file;	/* the main file, for paths relative to
+					 * it: borrowed from struct config */
 };
 
 /*

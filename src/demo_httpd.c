@@ -517,6 +517,32 @@ httpd_body(struct httpd *h, struct evhttp_request *req, long long start)
 	    (const char *)evbuffer_pullup(body, -1) : "", len, start);
 }
 
+/* /client: the common name of the client's certificate, if any. */
+static void
+httpd_client(struct httpd *h, struct evhttp_request *req, long long start)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	X509 *x = NULL;
+	SSL *ssl;
+	char cn[256], body[320];
+
+	bev = conn != NULL ? evhttp_connection_get_bufferevent(conn) : NULL;
+	ssl = bev != NULL ? bufferevent_openssl_get_ssl(bev) : NULL;
+	if (ssl != NULL)
+		x = SSL_get1_peer_certificate(ssl);
+	if (x == NULL || X509_NAME_get_text_by_NID(X509_get_subject_name(x),
+	    NID_commonName, cn, sizeof cn) < 0) {
+		X509_free(x);
+		httpd_reply_str(h, req, 403, "text/plain",
+		    "no client certificate\n", start);
+		return;
+	}
+	X509_free(x);
+	snprintf(body, sizeof body, "{\"client\":\"%s\"}\n", cn);
+	httpd_reply_str(h, req, 200, "application/json", body, start);
+}
+
 /*
  * /header?name=N&value=V: 200 when the request has header N (any case)
  * with value V exactly, 401 when it lacks it, 403 when the value differs;
@@ -637,6 +663,8 @@ httpd_dispatch(struct evhttp_request *req, void *arg)
 		httpd_header(h, req, start);
 	else if (strcmp(path, "/body") == 0)
 		httpd_body(h, req, start);
+	else if (strcmp(path, "/client") == 0)
+		httpd_client(h, req, start);
 	else
 		httpd_reply_str(h, req, 404, "text/plain", "not found\n",
 		    start);
@@ -699,6 +727,19 @@ httpd_ssl_ctx(const struct demo_httpd_tls *t, char **cause)
 		*cause = httpd_ssl_error("cannot load key", t->key);
 		SSL_CTX_free(ctx);
 		return NULL;
+	}
+	if (t->client_ca != NULL) {
+		/* Mutual TLS: no certificate from these CAs, no request. */
+		if (SSL_CTX_load_verify_locations(ctx, t->client_ca, NULL) !=
+		    1) {
+			*cause = httpd_ssl_error("cannot load CA", t->client_ca);
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+		SSL_CTX_set_client_CA_list(ctx,
+		    SSL_load_client_CA_file(t->client_ca));
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	}
 	return ctx;
 }

@@ -9,6 +9,8 @@ struct demo_httpd_tls {
 	const char	*cert;		/* PEM certificate (chain); NULL: no listener */
 	const char	*key;		/* PEM private key */
 	int		 port;		/* 0: pick a free port */
+	const char	*client_ca;	/* PEM CAs a client's certificate must
+					 * chain to (required); NULL: none */
 };
 
 /*
@@ -49,6 +51,9 @@ void demo_httpd_opts_init(struct demo_httpd_opts *);
  *   /redirect      302 to /health
  *   /echo          the method, URI, headers and body, as plain text
  *   /body          the request's body, as application/json
+ *   /client        {"client":"CN"}: the common name of the client's
+ *                  certificate on a TLS listener with client_ca (403
+ *                  without one)
  *   /header?name=N&value=V  200 when the request has header N with value
  *                  V, 401 when it lacks it, 403 when the value differs
  * anything else answers 404.  Returns 0 after a clean shutdown, or -1 with

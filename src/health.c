@@ -336,7 +336,8 @@ sample_apply(struct sample *s, const struct check *c)
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < s->nfigures; i++) {
 			t = check_threshold(c, s->figures[i].name);
-			if (t == NULL || (!t->warn.set && !t->crit.set))
+			if (t == NULL || (!t->warn.set && !t->crit.set) ||
+			    s->figures[i].unjudged != NULL)
 				continue;
 			crit = s->figures[i].kind == FIGURE_NUM &&
 			    range_alert(&t->crit, s->figures[i].num);

@@ -50,6 +50,9 @@ struct figure {
 	struct range		 warn;	/* the thresholds applied */
 	struct range		 crit;
 	enum state		 state;	/* this figure against them */
+	/* Static: why the check's thresholds do not apply to this sample's
+	 * figure (a Redis's fragmentation at little memory used), or NULL. */
+	const char		*unjudged;
 };
 
 /*
@@ -95,7 +98,8 @@ struct figure *sample_add_unavailable(struct sample *, const char *name,
 /* The figure called name, or NULL. */
 const struct figure *sample_figure(const struct sample *, const char *);
 /*
- * Applies the check's thresholds to every numeric figure of that name,
+ * Applies the check's thresholds to every numeric figure of that name
+ * (but an unjudged one),
  * raises the sample's state to the worst figure's, and puts the figures
  * that crossed a limit before the message, critical ones first, so the
  * reason leads ("dead_ratio 0.39 > 0.2; PostgreSQL 15 ...", "latency

@@ -52,6 +52,7 @@ struct probe {
 	CURL			*easy;
 	struct curl_slist	*hdrs;
 	struct curl_slist	*resolve_list;
+	struct curl_slist	*connect_to;	/* for tls_server_name */
 	struct resolve_req	*rq;
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct buf		 body;
@@ -261,6 +262,8 @@ http_drop(struct probe *p)
 	p->hdrs = NULL;
 	curl_slist_free_all(p->resolve_list);
 	p->resolve_list = NULL;
+	curl_slist_free_all(p->connect_to);
+	p->connect_to = NULL;
 }
 
 /* Gives back the probe's transfer slot (or its place in the queue). */
@@ -365,6 +368,67 @@ http_secret_headers(struct probe *p)
 	return 0;
 }
 
+/*
+ * url with its host replaced by tls_server_name, and p->connect_to sending
+ * the connection to the URL's own host and port: the name is what curl
+ * sends as SNI and Host and checks the certificate against.  NULL (and
+ * the URL used as it is) when curl cannot take the URL apart.
+ */
+static char *
+http_named_url(struct probe *p, const char *url, const char *name)
+{
+	CURLU *u;
+	char *host = NULL, *port = NULL, *named = NULL, *entry, *out = NULL;
+
+	u = curl_url();
+	if (u == NULL)
+		fatal("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_HOST, name, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &named, 0) == CURLUE_OK) {
+		entry = xasprintf("%s:%s:%s:%s", name, port, host, port);
+		p->connect_to = curl_slist_append(NULL, entry);
+		free(entry);
+		if (p->connect_to == NULL)
+			fatal("curl_slist_append: out of memory");
+		out = xstrdup(named);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_free(named);
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* The check's TLS options: its CAs, client certificate and server name. */
+static void
+http_tls(struct probe *p, const char *url)
+{
+	const struct check_http *h = &p->c->http;
+	char *named;
+
+	if (h->ca_file != NULL) {
+		/* Its CAs instead of the system's, not beside them. */
+		curl_easy_setopt(p->easy, CURLOPT_CAINFO, h->ca_file);
+		curl_easy_setopt(p->easy, CURLOPT_CAPATH, NULL);
+	}
+	if (h->client_cert != NULL) {
+		curl_easy_setopt(p->easy, CURLOPT_SSLCERT, h->client_cert);
+		curl_easy_setopt(p->easy, CURLOPT_SSLKEY, h->client_key);
+	}
+	if (h->tls_server_name == NULL || p->stage != 0)
+		return;
+	named = http_named_url(p, url, h->tls_server_name);
+	if (named == NULL)
+		return;
+	curl_easy_setopt(p->easy, CURLOPT_URL, named);
+	curl_easy_setopt(p->easy, CURLOPT_CONNECT_TO, p->connect_to);
+	free(named);
+}
+
 /* Starts the request of the current stage.  Returns 0, or -1 after
  * delivering a failed sample. */
 static int
@@ -411,8 +475,10 @@ http_begin(struct probe *p)
 		curl_easy_setopt(p->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(p->easy, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (p->https)
+	if (p->https) {
 		curl_easy_setopt(p->easy, CURLOPT_CERTINFO, 1L);
+		http_tls(p, url);
+	}
 	if (!h->keepalive) {
 		/* A new connection per probe, as users' clients make. */
 		curl_easy_setopt(p->easy, CURLOPT_FRESH_CONNECT, 1L);

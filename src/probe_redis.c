@@ -452,6 +452,7 @@ redis_evaluate(struct probe *p, long long slowlog)
 	const char *role, *ver, *v;
 	struct buf bad;
 	long long used, maxmem, t, evicted, rejected, off, lag, maxlag;
+	struct figure *f;
 	double frag;
 	char name[64], lat[32];
 	size_t i;
@@ -482,9 +483,13 @@ redis_evaluate(struct probe *p, long long slowlog)
 	} else
 		sample_add_unavailable(s, "memory_pct", "no maxmemory set");
 	if (redis_info_get_double(p->info, "mem_fragmentation_ratio",
-	    &frag) == 0)
-		sample_add_num(s, "fragmentation", frag, "");
-	else
+	    &frag) == 0) {
+		/* At little memory used the ratio is the allocator's own
+		 * overhead over almost nothing: shown, not judged. */
+		f = sample_add_num(s, "fragmentation", frag, "");
+		if (used < p->c->redis.frag_min_used)
+			f->unjudged = "judged from fragmentation_min_used";
+	} else
 		sample_add_unavailable(s, "fragmentation", "not in INFO");
 	if (redis_info_get_ll(p->info, "rdb_last_save_time", &t) == 0 &&
 	    t > 0)

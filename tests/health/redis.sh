@@ -32,7 +32,13 @@ redis = (
     memory_pct_crit = 99; },
   { name = "slowcrit"; port = $REDIS_PORT_TEST; slowlog_len_warn = 1;
     slowlog_len_crit = 2; },
-  { name = "fragwarn"; port = $REDIS_PORT_TEST; fragmentation_warn = 0.01; },
+  { name = "fragwarn"; port = $REDIS_PORT_TEST; fragmentation_warn = 0.01;
+    fragmentation_min_used = 0; },
+  { name = "fragidle"; port = $REDIS_PORT_TEST; fragmentation_warn = 0.01;
+    fragmentation_crit = 0.02; },
+  { name = "fragexample"; port = $REDIS_PORT_TEST; fragmentation_warn = 1.5; },
+  { name = "fragsmall"; port = $REDIS_PORT_TEST; fragmentation_warn = 0.01;
+    fragmentation_min_used = "1k"; },
   { name = "pass"; port = $REDIS_AUTH_PORT_TEST;
     password_file = "$REDIS_PASSFILE_TEST"; db = 3; },
   { name = "acl"; port = $REDIS_AUTH_PORT_TEST; user = "monitor";
@@ -162,8 +168,27 @@ check "the message names memory_pct" grep -q memory_pct "$HC_OUT"
 hc_run slowcrit
 is "slowlog_len_crit 2: exit 2" "$HC_RC" 2
 is "slowlog_len_crit 2: crit" "$(hc_get slowcrit .state)" crit
-hc_run fragwarn
-is "fragmentation_warn 0.01: warn" "$(hc_get fragwarn .state)" warn
+hc_run fragwarn fragidle fragexample fragsmall
+is "fragmentation_warn 0.01, fragmentation_min_used 0: warn" \
+    "$(hc_get fragwarn .state)" warn
+# The test Redis is idle: a few MiB used at most, below the default
+# fragmentation_min_used (64 MiB), so even crit 0.02 does not fire.
+check "the idle Redis uses less than 64 MiB" \
+    test "$(hc_fig fragidle used_memory)" -lt 67108864
+is "idle Redis, fragmentation_crit 0.02, default min used: ok" \
+    "$(hc_get fragidle .state)" ok
+check "idle Redis: the fragmentation is still shown" \
+    awk -v f="$(hc_fig fragidle fragmentation)" 'BEGIN { exit !(f > 0) }'
+is "idle Redis, no thresholds on the unjudged figure" \
+    "$(hc_get fragidle '.thresholds.fragmentation // "none"')" none
+is "the example's fragmentation_warn 1.5 on an idle Redis: ok" \
+    "$(hc_get fragexample .state)" ok
+is "fragmentation_min_used 1k, below what is used: judged, warn" \
+    "$(hc_get fragsmall .state)" warn
+hc_text fragidle
+is "line mode: idle Redis ok, exit 0" "$HC_RC" 0
+check "line mode: fragmentation perfdata without limits" \
+    grep -q "'fragidle fragmentation'=[0-9.]* " "$HC_OUT"
 hc_text memwarn slowcrit
 check "line mode: the first line is the worst, with a summary" \
     sh -c 'head -n 1 "$1" | grep -q "^CRITICAL - 1 critical (slowcrit), 1 warning (memwarn) |"' sh "$HC_OUT"

@@ -588,6 +588,32 @@ servers_start_http() {
 	return 0
 }
 
+# servers_start_mtls CERT KEY CA: a second tests/servers/testhttpd (its
+# name "mtls") whose TLS listener presents CERT with KEY and requires a
+# client certificate that chains to CA (mutual TLS); its ports are picked
+# by the server itself.  Exports MTLS_PORT_TEST (the TLS port).
+servers_start_mtls() {
+	servers_init || return 1
+	_servers_find_testhttpd
+	if [ ! -x "$SERVERS_TESTHTTPD" ]; then
+		_servers_say "$SERVERS_TESTHTTPD is not built (make check)"
+		return 1
+	fi
+	rm -f "$SERVERS_TMP/mtls.ports"
+	_servers_spawn mtls TERM self "$SERVERS_TESTHTTPD" --cert "$1" \
+	    --key "$2" --client-ca "$3" --port-file "$SERVERS_TMP/mtls.ports"
+	if ! _servers_wait mtls _servers_file_ready "$SERVERS_TMP/mtls.ports"
+	then
+		_servers_say "testhttpd (mutual TLS) did not start"
+		_servers_tail "$SERVERS_TMP/mtls.log"
+		servers_stop mtls
+		return 1
+	fi
+	MTLS_PORT_TEST=$(awk '$1 == "TLS_PORT" { print $2 }' \
+	    "$SERVERS_TMP/mtls.ports")
+	export MTLS_PORT_TEST
+}
+
 # servers_running NAME: true if server NAME (pg, redis, redis_auth, http)
 # is running.
 servers_running() {

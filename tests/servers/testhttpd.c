@@ -15,13 +15,15 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: testhttpd [--addr A] [--port N] [--port-file F] [--verbose]\n"
-	    "                 [--cert C --key K [--tls-port N]]\n"
+	    "                 [--cert C --key K [--tls-port N] [--client-ca CA]]\n"
 	    "                 [--cert2 C --key2 K [--tls2-port N]]\n"
 	    "       testhttpd --free-port\n"
 	    "       testhttpd --make-cert CERT KEY DAYS\n"
 	    "Port 0 (the default) picks a free port.  Once listening, prints\n"
 	    "\"PORT n\" (and \"TLS_PORT n\", \"TLS2_PORT n\") to the port file,\n"
-	    "or to stdout without one.  Stops on SIGTERM or SIGINT.\n");
+	    "or to stdout without one.  --client-ca makes the first TLS\n"
+	    "listener require a client certificate from CA (mutual TLS).\n"
+	    "Stops on SIGTERM or SIGINT.\n");
 }
 
 static int
@@ -44,7 +46,7 @@ main(int argc, char **argv)
 {
 	enum { O_PORT = 256, O_PORTFILE, O_CERT, O_KEY, O_TLSPORT, O_CERT2,
 	    O_KEY2, O_TLS2PORT, O_ADDR, O_FREE, O_MAKECERT, O_VERBOSE,
-	    O_HELP };
+	    O_HELP, O_CLIENTCA };
 	static const struct option longopts[] = {
 		{ "addr", required_argument, NULL, O_ADDR },
 		{ "port", required_argument, NULL, O_PORT },
@@ -52,6 +54,7 @@ main(int argc, char **argv)
 		{ "cert", required_argument, NULL, O_CERT },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "tls-port", required_argument, NULL, O_TLSPORT },
+		{ "client-ca", required_argument, NULL, O_CLIENTCA },
 		{ "cert2", required_argument, NULL, O_CERT2 },
 		{ "key2", required_argument, NULL, O_KEY2 },
 		{ "tls2-port", required_argument, NULL, O_TLS2PORT },
@@ -88,6 +91,9 @@ main(int argc, char **argv)
 		case O_TLSPORT:
 			if (parse_port(optarg, &o.tls.port) != 0)
 				return 2;
+			break;
+		case O_CLIENTCA:
+			o.tls.client_ca = optarg;
 			break;
 		case O_CERT2:
 			o.tls2.cert = optarg;

@@ -680,6 +680,19 @@ test_ranges(void)
 	c = parse(CHECK_REDIS, "x = { name = \"r\"; fragmentation_warn = "
 	    "\"10:5\"; };");
 	ok(c == NULL && has_err("starts above its end"), "inverted range");
+	c = parse(CHECK_REDIS, "x = { name = \"r\"; };");
+	ok(c != NULL && c->redis.frag_min_used == 64LL * 1024 * 1024,
+	    "fragmentation_min_used: 64 MiB by default");
+	check_free(c);
+	c = parse(CHECK_REDIS, "x = { name = \"r\"; fragmentation_min_used "
+	    "= \"1GiB\"; };");
+	ok(c != NULL && c->redis.frag_min_used == 1024LL * 1024 * 1024,
+	    "fragmentation_min_used = \"1GiB\"");
+	check_free(c);
+	c = parse(CHECK_REDIS, "x = { name = \"r\"; fragmentation_min_used "
+	    "= \"lots\"; };");
+	ok(c == NULL && has_err("fragmentation_min_used"),
+	    "fragmentation_min_used that is not a size: refused");
 	c = parse(CHECK_REDIS, "x = { name = \"r\"; slowlog_len_warn = "
 	    "true; };");
 	ok(c == NULL && has_err("must be a number or a range"), "wrong type");
