@@ -6,6 +6,7 @@
 
 #include <sys/file.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@
 #include "agent.h"
 #include "agent_debt.h"
 #include "agent_hold.h"
+#include "agent_state.h"
 #include "agent_tell.h"
 #include "calendar.h"
 #include "check.h"
@@ -43,7 +45,7 @@
 /* A start later than this is late: it runs only with catch_up. */
 #define AGENT_LATE	60
 /* The state file is written at most this often (and at each change). */
-#define AGENT_HEARTBEAT	10
+#define AGENT_HEARTBEAT	AGENT_STATE_HEARTBEAT
 
 static const char agent_usage[] =
 "usage: maintop agent [-c FILE] [--once] [--now TIME]\n"
@@ -184,18 +186,53 @@ debt_look(struct agent *a, time_t now)
 /* --- the state file ------------------------------------------------------- */
 
 struct state_job {
-	char	*path;
-	char	*data;
+	char			*path;
+	char			*holds;		/* agent.holds.json */
+	char			*failed;	/* outbox/failed */
+	struct agent_status	 st;
 };
+
+/* Counts the deliveries given up (files in outbox/failed), at most a
+ * bound. */
+static long long
+count_failed(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	long long n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < 1000000)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
 
 static void
 state_work(void *arg)
 {
 	struct state_job *j = arg;
-	char *cause = NULL;
+	struct agent_holds h = { NULL, 0 };
+	char *data = NULL, *cause = NULL;
+	size_t len = 0, i;
 
-	fileio_write_atomic(j->path, j->data, strlen(j->data), 0600, &cause);
+	if (fileio_read(j->holds, AGENT_HOLD_FILE_MAX, &data, &len,
+	    &cause) == 0)
+		agent_holds_parse(&h, data, len);
 	free(cause);
+	free(data);
+	for (i = 0; i < j->st.nnext; i++)
+		j->st.next[i].held = agent_holds_find(&h, j->st.next[i].window,
+		    j->st.next[i].start) != NULL;
+	agent_holds_free(&h);
+	j->st.failed = count_failed(j->failed);
+	data = agent_status_format(&j->st);
+	cause = NULL;
+	fileio_write_atomic(j->path, data, strlen(data), 0600, &cause);
+	free(cause);
+	free(data);
 }
 
 static void
@@ -203,12 +240,55 @@ state_done(void *arg)
 {
 	struct state_job *j = arg;
 
+	agent_status_free(&j->st);
 	free(j->path);
-	free(j->data);
+	free(j->holds);
+	free(j->failed);
 	free(j);
 }
 
-/* Writes what is done and the heartbeat, on the disk worker. */
+static int
+by_start(const void *x, const void *y)
+{
+	const struct agent_next *a = x, *b = y;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* The next starts of the windows' autoruns, soonest first. */
+static void
+state_next(struct agent *a, time_t now, struct agent_status *st)
+{
+	struct agent_next all[64];
+	time_t prev, next;
+	int has_prev, has_next;
+	size_t i, n = 0;
+
+	for (i = 0; i < a->cfg->nwindows && n < 64; i++) {
+		if (a->cfg->windows[i]->nautorun == 0)
+			continue;
+		calendar_window_around(a->cfg->windows[i], now, &has_prev,
+		    &prev, &has_next, &next);
+		if (!has_next)
+			continue;
+		all[n].window = a->cfg->windows[i]->name;
+		all[n].start = next;
+		all[n].held = 0;
+		n++;
+	}
+	qsort(all, n, sizeof *all, by_start);
+	for (i = 0; i < n && i < AGENT_STATE_NEXT_MAX; i++) {
+		st->next[i] = all[i];
+		st->next[i].window = xstrdup(all[i].window);
+	}
+	st->nnext = i;
+}
+
+/*
+ * Writes the state file on the disk worker: what is done, the heartbeat,
+ * the next autoruns (held ones marked, from the holds file) and the
+ * deliveries waiting and given up, for the next agent and the dashboard.
+ */
 static void
 state_write(struct agent *a, time_t now)
 {
@@ -216,11 +296,17 @@ state_write(struct agent *a, time_t now)
 	char host[256] = "";
 
 	gethostname(host, sizeof host - 1);
-	j->path = xstrdup(a->state_path);
-	j->data = xasprintf("{\"last\":%lld,\"heartbeat\":%lld,\"pid\":%ld,"
-	    "\"host\":\"%s\"}\n", (long long)a->last, (long long)now,
-	    (long)getpid(), host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
+	j->path = agent_status_path(a->state_dir);
+	j->holds = agent_holds_path(a->state_dir);
+	j->failed = xasprintf("%s/outbox/failed", a->state_dir);
+	j->st.last = a->last;
+	j->st.heartbeat = now;
+	j->st.pid = (long)getpid();
+	j->st.host = xstrdup(host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")] == '\0' ? host : "?");
+	j->st.waiting = a->outbox != NULL ?
+	    (long long)outbox_waiting(a->outbox) : 0;
+	state_next(a, now, &j->st);
 	a->written = now;
 	worker_run(a->io, state_work, state_done, j);
 }
@@ -229,21 +315,22 @@ state_write(struct agent *a, time_t now)
 static time_t
 state_read(const char *path)
 {
+	struct agent_status st;
 	char *data = NULL, *cause = NULL;
 	size_t len;
-	json_t *o;
-	json_int_t last = 0;
+	time_t last = 0;
 
-	if (fileio_read(path, 4096, &data, &len, &cause) != 0) {
+	memset(&st, 0, sizeof st);
+	if (fileio_read(path, AGENT_STATE_FILE_MAX, &data, &len,
+	    &cause) != 0) {
 		free(cause);
 		return 0;
 	}
-	o = json_loadb(data, len, 0, NULL);
-	if (o == NULL || json_unpack(o, "{s:I}", "last", &last) != 0)
-		last = 0;
-	json_decref(o);
+	if (agent_status_parse(&st, data, len) == 0)
+		last = st.last;
+	agent_status_free(&st);
 	free(data);
-	return (time_t)last;
+	return last;
 }
 
 /* --- autoruns ------------------------------------------------------------- */
@@ -886,7 +973,7 @@ cmd_agent(int argc, char **argv)
 	}
 	journal_set_actor("agent");
 	signal(SIGPIPE, SIG_IGN);
-	a.state_path = xasprintf("%s/agent.json", a.state_dir);
+	a.state_path = agent_status_path(a.state_dir);
 	a.last = state_read(a.state_path);
 	a.base = event_base_new();
 	if (a.base == NULL)

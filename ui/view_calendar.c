@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agentline.h"
 #include "calendar.h"
 #include "health.h"
 #include "runbook.h"
@@ -17,18 +18,25 @@ struct calendar_view {
 	int			 cursor_set;
 	int			 detail;	/* details of the cursor's day */
 	int			 detail_top;
+	struct agentline	*agent;		/* the agent's line */
 };
 
 static void *
 cview_init(struct ui *ui)
 {
-	return xcalloc(1, sizeof(struct calendar_view));
+	struct calendar_view *v = xcalloc(1, sizeof *v);
+
+	v->agent = agentline_new(ui);
+	return v;
 }
 
 static void
 cview_free(void *p)
 {
-	free(p);
+	struct calendar_view *v = p;
+
+	agentline_free(v->agent);
+	free(v);
 }
 
 static const char *
@@ -132,7 +140,8 @@ draw_extent(WINDOW *win, int y, int x, int w, const struct occurrence *o)
  * window does not fill the pane.  The zoomed view lists every occurrence.
  */
 static void
-draw_overview(struct ui *ui, WINDOW *win, int h, int w, int once)
+draw_overview(struct calendar_view *v, struct ui *ui, WINDOW *win, int h,
+    int w, int once)
 {
 	struct occurrence *act = NULL, *up = NULL;
 	struct calendar_conflict *cv = NULL;
@@ -140,6 +149,12 @@ draw_overview(struct ui *ui, WINDOW *win, int h, int w, int once)
 	char left[32], when[64], utc[32];
 	int y = 0, x;
 
+	/* The agent's line takes the last row when there is an agent to
+	 * speak of. */
+	if (h >= 2 && agentline_wanted(v->agent, ui)) {
+		agentline_draw(v->agent, ui, win, h - 1, w);
+		h--;
+	}
 	if (ui->cfg->nwindows == 0) {
 		draw_text(win, 0, 1, w - 2, ROLE_DIM,
 		    "No maintenance windows configured.");
@@ -428,7 +443,7 @@ cview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 	}
 	if (!zoomed || ui->cfg->nwindows == 0) {
 		v->detail = 0;
-		draw_overview(ui, win, h, w, 1);
+		draw_overview(v, ui, win, h, w, 1);
 		return;
 	}
 	if (v->detail) {
@@ -449,8 +464,8 @@ cview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 				    0);
 
 				if (list != NULL) {
-					draw_overview(ui, list, h - half - 1,
-					    w, 0);
+					draw_overview(v, ui, list,
+					    h - half - 1, w, 0);
 					delwin(list);
 				}
 			}

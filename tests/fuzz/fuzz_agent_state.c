@@ -1,6 +1,7 @@
-/* Fuzz target for the agent's state files: any bytes as its debt memory
- * (agent.debt.json) or its holds (agent.holds.json) give a memory or a
- * list of holds, never a crash; what was read formats, reads back and
+/* Fuzz target for the agent's state files: any bytes as its state
+ * (agent.json), its debt memory (agent.debt.json) or its holds
+ * (agent.holds.json) give a state, a memory or a list of holds, never a
+ * crash; what was read formats, reads back and
  * formats again to the same text; a debt step over a fixed list and a
  * hold's lookup, addition and removal never fail. */
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include "agent_debt.h"
 #include "agent_hold.h"
+#include "agent_state.h"
 #include "debt.h"
 #include "util.h"
 
@@ -21,6 +23,31 @@ count(void *arg, const char *id, const char *ev)
 	(void)id;
 	(void)ev;
 	(*(size_t *)arg)++;
+}
+
+/* The same bytes as a state file: what parses formats, parses back and
+ * formats again the same. */
+static void
+status(const uint8_t *data, size_t size)
+{
+	struct agent_status st, back;
+	char *text, *again;
+
+	memset(&st, 0, sizeof st);
+	memset(&back, 0, sizeof back);
+	if (agent_status_parse(&st, (const char *)data, size) == 0) {
+		text = agent_status_format(&st);
+		if (agent_status_parse(&back, text, strlen(text)) != 0)
+			abort();
+		again = agent_status_format(&back);
+		if (strcmp(text, again) != 0)
+			abort();
+		free(again);
+		free(text);
+	}
+	(void)agent_status_liveness(&st, 0);
+	agent_status_free(&back);
+	agent_status_free(&st);
 }
 
 /* The same bytes as a holds file. */
@@ -77,5 +104,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	agent_debt_free(back);
 	agent_debt_free(m);
 	holds(data, size);
+	status(data, size);
 	return 0;
 }
