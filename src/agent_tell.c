@@ -13,6 +13,7 @@
 #include "maint.h"
 #include "notify.h"
 #include "runbook.h"
+#include "sanitize.h"
 #include "util.h"
 
 int
@@ -76,4 +77,49 @@ agent_tell_run_channels(const struct config *c, const struct runbook *rb,
 {
 	return agent_tell_channels(c, rb->notify, rb->nnotify,
 	    w != NULL ? w->notify : NULL, w != NULL ? w->nnotify : 0, n);
+}
+
+void
+agent_tell_tail_add(char **tail, const char *data, size_t len)
+{
+	size_t have = *tail != NULL ? strlen(*tail) : 0, keep;
+	char *t;
+
+	if (len >= AGENT_TELL_TAIL_MAX) {
+		data += len - AGENT_TELL_TAIL_MAX;
+		len = AGENT_TELL_TAIL_MAX;
+	}
+	keep = have + len > AGENT_TELL_TAIL_MAX ?
+	    AGENT_TELL_TAIL_MAX - len : have;
+	t = xmalloc(keep + len + 1);
+	if (keep > 0)
+		memcpy(t, *tail + have - keep, keep);
+	memcpy(t + keep, data, len);
+	t[keep + len] = '\0';
+	/* A NUL in the output would end the string early: seen as "?". */
+	for (have = keep; have < keep + len; have++)
+		if (t[have] == '\0')
+			t[have] = '?';
+	free(*tail);
+	*tail = t;
+}
+
+char *
+agent_tell_tail_lines(const char *tail, size_t n)
+{
+	char *clean, *out;
+	size_t len, i, seen = 0;
+
+	if (tail == NULL || *tail == '\0')
+		return xstrdup("");
+	clean = sanitize_cstr(tail, SANITIZE_KEEP_NEWLINES);
+	len = strlen(clean);
+	while (len > 0 && clean[len - 1] == '\n')
+		clean[--len] = '\0';
+	for (i = len; i > 0; i--)
+		if (clean[i - 1] == '\n' && ++seen == n)
+			break;
+	out = xasprintf("%s\n", clean + i);
+	free(clean);
+	return out;
 }

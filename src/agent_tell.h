@@ -47,4 +47,21 @@ char *const *agent_tell_check_channels(const struct config *,
 char *const *agent_tell_run_channels(const struct config *,
     const struct runbook *rb, const struct window *w, size_t *n);
 
+/* The most of a step's output the agent keeps for a run.end event. */
+#define AGENT_TELL_TAIL_MAX	8192
+
+/*
+ * Appends a step's output (data[0..len), masked by the runner) to *tail
+ * (a NUL-terminated string, or NULL), keeping only its last
+ * AGENT_TELL_TAIL_MAX bytes.
+ */
+void agent_tell_tail_add(char **tail, const char *data, size_t len);
+
+/*
+ * The last n lines of tail for people: sanitized (no control but line
+ * breaks), CR LF as LF, a last line without newline closed.  Caller frees;
+ * "" when tail is NULL or empty.
+ */
+char *agent_tell_tail_lines(const char *tail, size_t n);
+
 #endif

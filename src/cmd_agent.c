@@ -105,6 +105,11 @@ struct agent {
 	}			*queue;
 	size_t			 nqueue;
 	int			 stopping;
+	/* The running step's output (masked) and, once a step failed, its
+	 * last output, for the run.end event. */
+	char			*out_tail;
+	char			*failed_tail;
+	size_t			 failed_step;
 };
 
 /* One log line: "<N>" for journald when it reads us, else a prefix. */
@@ -403,16 +408,55 @@ run_event(struct agent *a, const char *type, const char *result,
 }
 
 static void
+on_run_output(struct runner *r, const char *data, size_t len, void *arg)
+{
+	struct agent *a = arg;
+
+	agent_tell_tail_add(&a->out_tail, data, len);
+}
+
+/* A step started (its output is kept from now) or failed (what it wrote
+ * last is kept for the run.end event). */
+static void
+on_run_step(struct runner *r, size_t step, void *arg)
+{
+	struct agent *a = arg;
+	const struct runner_step *st = runner_step_info(r, step);
+
+	if (st == NULL)
+		return;
+	if (st->state == RSTEP_RUNNING) {
+		free(a->out_tail);
+		a->out_tail = NULL;
+	} else if ((st->state == RSTEP_FAILED || st->state ==
+	    RSTEP_TIMEDOUT) && a->failed_tail == NULL) {
+		a->failed_tail = xstrdup(a->out_tail != NULL ? a->out_tail :
+		    "");
+		a->failed_step = step;
+	}
+}
+
+static void
 on_run_finished(struct runner *r, void *arg)
 {
 	struct agent *a = arg;
 	const char *res = runner_result_name(runner_result(r));
-	char *summary = runner_summary(r);
+	char *summary = runner_summary(r), *lines, *text;
 
 	alog(a, strcmp(res, "success") == 0 ? 6 : 3, "autorun %s (window "
 	    "%s): %s", a->running->name, a->run_window->name, res);
 	if (strcmp(res, "success") != 0)
 		a->failed = 1;
+	if (a->failed_tail != NULL && a->failed_step < a->running->nsteps) {
+		lines = agent_tell_tail_lines(a->failed_tail, 10);
+		text = xasprintf("%s\nThe last lines of step %zu (%s):\n%s",
+		    summary, a->failed_step + 1,
+		    a->running->steps[a->failed_step]->name, *lines != '\0' ?
+		    lines : "(no output)\n");
+		free(summary);
+		free(lines);
+		summary = text;
+	}
 	run_event(a, "run.end", res, summary);
 	free(summary);
 	/* Free from the loop, not inside the runner's own callback. */
@@ -503,6 +547,9 @@ autorun_next(struct agent *a)
 			a->failed = 1;
 			continue;
 		}
+		free(a->out_tail);
+		free(a->failed_tail);
+		a->out_tail = a->failed_tail = NULL;
 		a->runner = runner_new(&a->env, ar.rb, values, 0);
 		runbook_values_free(ar.rb, values);
 		values = NULL;
@@ -829,6 +876,8 @@ agent_setup(struct agent *a)
 	a->env.on_confirm = agent_on_confirm;
 	a->env.on_failed = agent_on_failed;
 	a->env.on_finished = on_run_finished;
+	a->env.on_output = on_run_output;
+	a->env.on_step = on_run_step;
 	a->env.arg = a;
 }
 
@@ -1020,6 +1069,8 @@ cmd_agent(int argc, char **argv)
 	proc_shutdown();
 	event_base_free(a.base);
 	free(a.queue);
+	free(a.out_tail);
+	free(a.failed_tail);
 	free(a.state_path);
 	free(a.state_dir);
 	config_free(a.cfg);

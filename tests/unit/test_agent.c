@@ -210,6 +210,38 @@ test_debt(void)
 	cfg_errors_free(&e);
 }
 
+/* The failed step's output for run.end: bounded, its last lines, clean. */
+static void
+test_tail(void)
+{
+	char *tail = NULL, *lines, big[3 * AGENT_TELL_TAIL_MAX];
+
+	lines = agent_tell_tail_lines(NULL, 10);
+	is_str(lines, "", "no output: no lines");
+	free(lines);
+	agent_tell_tail_add(&tail, "a\r\nb\n", 5);
+	agent_tell_tail_add(&tail, "c \033[31mred\033[0m\nd",
+	    strlen("c \033[31mred\033[0m\nd"));
+	lines = agent_tell_tail_lines(tail, 3);
+	is_str(lines, "b\nc red\nd\n",
+	    "the last lines, CR LF and escapes gone, the last one closed");
+	free(lines);
+	memset(big, 'x', sizeof big);
+	big[sizeof big - 1] = '\n';
+	agent_tell_tail_add(&tail, big, sizeof big);
+	agent_tell_tail_add(&tail, "end\n", 4);
+	is_int((long long)strlen(tail), AGENT_TELL_TAIL_MAX,
+	    "at most AGENT_TELL_TAIL_MAX bytes are kept");
+	lines = agent_tell_tail_lines(tail, 1);
+	is_str(lines, "end\n", "its end is what is kept");
+	free(lines);
+	agent_tell_tail_add(&tail, "n\0l\n", 4);
+	lines = agent_tell_tail_lines(tail, 1);
+	is_str(lines, "n?l\n", "a NUL byte does not cut it");
+	free(lines);
+	free(tail);
+}
+
 int
 main(void)
 {
@@ -323,5 +355,6 @@ main(void)
 	cfg_errors_free(&e);
 	test_tell();
 	test_debt();
+	test_tail();
 	return tap_done();
 }
