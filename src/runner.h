@@ -316,4 +316,10 @@ void runner_runs_free(struct runner_run *, size_t);
 /* The journal's path in state_dir (caller frees). */
 char *runner_journal_path(const char *state_dir);
 
+/*
+ * Whether run id of runbook is still going in a maintop: its lock is held
+ * and names it.  Reads the lock file: never on the loop thread.
+ */
+int runlock_live(const char *state_dir, const char *runbook, const char *id);
+
 #endif

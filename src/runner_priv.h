@@ -306,9 +306,6 @@ void runvars_free(struct runner *);
 int runlock_take(struct runner *, char **cause);
 /* Releases the lock if held. */
 void runlock_release(struct runner *);
-/* Whether run id of runbook is still going in another maintop: its lock
- * is held and names it. */
-int runlock_live(const char *state_dir, const char *runbook, const char *id);
 
 /* runjournal.c */
 /* A new journal record of type for this run (type, run, runbook). */

@@ -12,6 +12,7 @@
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
+#include "watch.h"
 #include "worker.h"
 
 /* The last run of one runbook, from the journal. */
@@ -33,6 +34,9 @@ struct rbview {
 	struct console		*con;		/* at most one */
 	int			 jobs;		/* journal reads not done */
 	int			 gone;		/* freed, but for jobs */
+	int			 reading;	/* a history read is queued */
+	int			 reread;	/* ... and another is due after */
+	struct watch		*watch;		/* other maintops' runs */
 };
 
 static void con_close(struct rbview *);
@@ -54,19 +58,42 @@ struct rbjob {
 };
 
 static void runbooks_destroy(struct rbview *);
+static void load_history(struct rbview *);
 
 /* On the worker thread: touches nothing but the job. */
 static void
 rbjob_work(void *arg)
 {
 	struct rbjob *j = arg;
+	struct runner_orphan *o;
+	size_t i;
 
 	if (j->recover)
 		j->rc = runner_recover(j->state_dir, j->mark, &j->orphans,
 		    &j->norphans, &j->cause);
-	else	/* the index and the records since; it keeps the index */
+	else {	/* the index and the records since; it keeps the index */
 		j->rc = runindex_load(j->state_dir, j->mark, &j->index,
 		    &j->cause);
+		/* Which unfinished runs are going (their lock is held). */
+		for (i = 0; j->rc == 0 && i < j->index->nopen; i++) {
+			o = &j->index->open[i];
+			o->alive = runlock_live(j->state_dir, o->runbook,
+			    o->id);
+		}
+	}
+}
+
+/* What the list says of a run that has no end in the journal: going in a
+ * maintop (this one or another), or left by one that died. */
+static const char *
+unfinished(const struct runindex *x, const struct runindex_last *l)
+{
+	size_t i;
+
+	for (i = 0; i < x->nopen; i++)
+		if (l->run != NULL && strcmp(x->open[i].id, l->run) == 0)
+			return x->open[i].alive ? "running" : "interrupted";
+	return "unfinished";
 }
 
 /* The last run of every runbook, from the journal's runs. */
@@ -93,8 +120,9 @@ history_read(struct rbview *v, struct rbjob *j)
 		l = runindex_find(j->index, c->runbooks[k]->name);
 		if (l == NULL)
 			continue;
-		v->last[k].result = xstrdup(l->result != NULL ? l->result :
-		    "unfinished");
+		v->last[k].result = xstrdup(l->result != NULL &&
+		    strcmp(l->result, "unfinished") != 0 ? l->result :
+		    unfinished(j->index, l));
 		v->last[k].start = l->start;
 		v->last[k].success = l->success;
 	}
@@ -144,12 +172,18 @@ rbjob_done(void *arg)
 	struct rbview *v = j->v;
 
 	v->jobs--;
+	if (!j->recover)
+		v->reading = 0;
 	if (!v->gone) {
 		if (j->recover)
 			recover_read(v, j);
 		else
 			history_read(v, j);
 		ui_redraw(v->ui);
+		if (!j->recover && v->reread) {
+			v->reread = 0;
+			load_history(v);
+		}
 	}
 	runindex_free(j->index);
 	runner_orphans_free(j->orphans, j->norphans);
@@ -178,11 +212,27 @@ rbjob_queue(struct rbview *v, int recover)
 	worker_run(v->ui->worker, rbjob_work, rbjob_done, j);
 }
 
-/* Rereads the last run of every runbook from the journal. */
+/* Rereads the last run of every runbook from the journal: one read at a
+ * time, and one more after it when the journal changed meanwhile. */
 static void
 load_history(struct rbview *v)
 {
+	if (v->reading) {
+		v->reread = 1;
+		return;
+	}
+	v->reading = 1;
 	rbjob_queue(v, 0);
+}
+
+/* Another maintop (or this one) wrote the journal: the list follows. */
+static void
+state_changed(unsigned what, void *arg)
+{
+	struct rbview *v = arg;
+
+	if (what & WATCH_JOURNAL)
+		load_history(v);
 }
 
 /* Finds the runs a crashed or killed maintop left behind. */
@@ -213,6 +263,11 @@ runbooks_init(struct ui *ui)
 	}
 	recover(v);
 	load_history(v);
+	/* Without inotify the pane shows this maintop's runs only. */
+	if (v->state_dir != NULL &&
+	    (v->watch = watch_new(ui->base, v->state_dir, state_changed, v,
+	    &cause)) == NULL)
+		free(cause);
 	return v;
 }
 
@@ -224,6 +279,7 @@ runbooks_free(void *p)
 
 	if (v == NULL)
 		return;
+	watch_free(v->watch);
 	con_close(v);
 	for (k = 0; k < v->ui->cfg->nrunbooks; k++)
 		free(v->last[k].result);

@@ -4,7 +4,8 @@
 # timeout, Ctrl-C, the danger prompt, the lock refusal, read-only and wall
 # refusal, kill -9 of maintop mid-run followed by a restart, and an
 # interactive step, in the dashboard and in "maintop run", whose prompt
-# and answer end up in the run log; requires refused, then satisfied.
+# and answer end up in the run log; requires refused, then satisfied;
+# runs of other maintops shown live.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 conf="$SCREEN_DIR/fixtures/runbooks.conf"
@@ -38,6 +39,17 @@ rb_wait() {
 	screen_wait "$1" || screen_wait "$1"
 }
 
+# Waits up to 10 s for a line matching the extended regular expression.
+rb_wait_re() {
+	i=0
+	while [ $i -lt 100 ]; do
+		screen_capture | grep -qE -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 rb_start() {
 	screen_start 100 30 "$MAINTOP" -c "$conf" --now "$now" "$@"
 	screen_wait "Runbooks" >/dev/null
@@ -65,6 +77,7 @@ rb_cleanup() {
 	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
+	tmux -S "$SCREEN_TMP/other.sock" kill-server >/dev/null 2>&1
 }
 trap 'rb_cleanup; screen_cleanup' EXIT INT TERM
 
@@ -381,4 +394,42 @@ screen_ok $? "then second runs"
 grep '"type":"run_end"' "$journal" | grep '"runbook":"second"' |
     grep -q '"result":"success"'
 screen_ok $? "the journal has second's success"
+# 14. Live: runs another maintop starts on the same state directory show
+# here as they go and end (inotify, no polling): one from a second
+# dashboard, one from "maintop run".
+cat > "$SCREEN_TMP/live.conf" <<'EOF'
+runbooks = (
+  { name = "quick"; steps = ( { name = "one"; run = "echo one"; confirm = false; } ); },
+  { name = "napping"; steps = ( { name = "nap"; run = "sleep 3"; confirm = false; } ); }
+);
+EOF
+screen_start 100 30 "$MAINTOP" -c "$SCREEN_TMP/live.conf" --now "$now"
+screen_wait "Runbooks" >/dev/null
+screen_keys 4 Enter
+rb_wait_re "napping +never run"
+# The other dashboard has a tmux server of its own (tmux 3.3a dies making
+# a second session once window-size is manual).
+other_tmux() {
+	SHELL=/bin/sh tmux -S "$SCREEN_TMP/other.sock" -f /dev/null "$@"
+}
+other_tmux new-session -d -x 100 -y 30 -s other \
+    "env TERM=xterm-256color TZ=UTC LANG=C.UTF-8 $SCREEN_ENV '$MAINTOP' -c '$SCREEN_TMP/live.conf' --now $now; sleep 600"
+i=0
+until other_tmux capture-pane -p -t other | grep -q Runbooks || [ $i -ge 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+other_tmux send-keys -t other 4 Enter g j Enter
+sleep 0.5
+other_tmux send-keys -t other Enter
+rb_wait_re "napping +running"
+screen_ok $? "a run started in another dashboard shows here as running"
+rb_wait_re "napping +success"
+screen_ok $? "... and then its success"
+XDG_STATE_HOME="$SCREEN_TMP/state" "$MAINTOP" run quick -c "$SCREEN_TMP/live.conf" >/dev/null 2>&1
+t0=$(date +%s%N)
+rb_wait_re "quick +success"
+screen_ok $? "a run by maintop run shows here"
+echo "# seen $(( ($(date +%s%N) - t0) / 1000000 )) ms after maintop run ended"
+other_tmux kill-server
+
 screen_done
