@@ -563,9 +563,8 @@ secret_file_check(struct cfg_errors *e, const config_setting_t *s,
 		    (unsigned int)(st.st_mode & 07777), key, file, file);
 }
 
-/* Checks at load time an environment variable that holds a secret. */
-static void
-secret_env_check(struct cfg_errors *e, const config_setting_t *s,
+void
+check_secret_env(struct cfg_errors *e, const config_setting_t *s,
     const char *key, const char *env)
 {
 	const char *v;
@@ -678,7 +677,7 @@ parse_secret_header(struct cfg_errors *e, const config_setting_t *el,
 			    "secret_headers)", sh->name);
 	}
 	if (cfg_str(e, el, "value_env", 0, &sh->value_env) == 1)
-		secret_env_check(e, config_setting_get_member(el, "value_env"),
+		check_secret_env(e, config_setting_get_member(el, "value_env"),
 		    "value_env", sh->value_env);
 	if (cfg_str(e, el, "value_file", 0, &sh->value_file) == 1) {
 		s = config_setting_get_member(el, "value_file");
@@ -933,7 +932,7 @@ parse_secret(struct cfg_errors *e, const config_setting_t *g,
 		    "; PostgreSQL also reads ~/.pgpass and the service file" :
 		    "");
 	if (cfg_str(e, g, "password_env", 0, env) == 1)
-		secret_env_check(e, config_setting_get_member(g,
+		check_secret_env(e, config_setting_get_member(g,
 		    "password_env"), "password_env", *env);
 	if (cfg_str(e, g, "password_file", 0, file) == 1) {
 		s = config_setting_get_member(g, "password_file");
@@ -964,13 +963,44 @@ conninfo_may_hold_password(const char *ci)
 	return strchr(p, '@') != NULL;
 }
 
+void
+check_conninfo_validate(struct cfg_errors *e, const config_setting_t *s,
+    const char *conninfo, int one_host)
+{
+	PQconninfoOption *opts, *o;
+	char *err = NULL;
+
+	opts = PQconninfoParse(conninfo, &err);
+	if (opts == NULL && conninfo_may_hold_password(conninfo))
+		/* libpq's message may quote the password. */
+		cfg_err(e, s, "'conninfo' is not valid, and it seems to hold "
+		    "a password: %s", secret_help);
+	else if (opts == NULL)
+		cfg_err(e, s, "'conninfo' is not valid: %s",
+		    err != NULL ? err : "out of memory");
+	if (opts == NULL) {
+		PQfreemem(err);
+		return;
+	}
+	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || *o->val == '\0')
+			continue;
+		if (strcmp(o->keyword, "password") == 0)
+			cfg_err(e, s, "'conninfo' holds a password: %s; "
+			    "PostgreSQL also reads ~/.pgpass and the service "
+			    "file", secret_help);
+		if (one_host && strcmp(o->keyword, "host") == 0 &&
+		    strchr(o->val, ',') != NULL)
+			cfg_err(e, s, "'conninfo': one host per check (make "
+			    "one check per server)");
+	}
+	PQconninfoFree(opts);
+}
+
 static void
 parse_pg(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 {
 	struct check_pg *p = &c->pg;
-	PQconninfoOption *opts, *o;
-	const config_setting_t *s;
-	char *err = NULL;
 
 	cfg_str(e, g, "conninfo", 0, &p->conninfo);
 	cfg_str(e, g, "service", 0, &p->service);
@@ -978,36 +1008,9 @@ parse_pg(struct cfg_errors *e, const config_setting_t *g, struct check *c)
 		cfg_err(e, g, "postgres check '%s' needs 'conninfo' (e.g. "
 		    "\"host=db1 dbname=app user=monitor\") or 'service'",
 		    c->name != NULL ? c->name : "?");
-	if (p->conninfo != NULL) {
-		s = config_setting_get_member(g, "conninfo");
-		opts = PQconninfoParse(p->conninfo, &err);
-		if (opts == NULL && conninfo_may_hold_password(p->conninfo))
-			/* libpq's message may quote the password. */
-			cfg_err(e, s, "'conninfo' is not valid, and it seems "
-			    "to hold a password: %s", secret_help);
-		else if (opts == NULL)
-			cfg_err(e, s, "'conninfo' is not valid: %s",
-			    err != NULL ? err : "out of memory");
-		if (opts == NULL) {
-			PQfreemem(err);
-		} else {
-			for (o = opts; o->keyword != NULL; o++) {
-				if (o->val == NULL || *o->val == '\0')
-					continue;
-				if (strcmp(o->keyword, "password") == 0)
-					cfg_err(e, s, "'conninfo' holds a "
-					    "password: %s; PostgreSQL also "
-					    "reads ~/.pgpass and the service "
-					    "file", secret_help);
-				if (strcmp(o->keyword, "host") == 0 &&
-				    strchr(o->val, ',') != NULL)
-					cfg_err(e, s, "'conninfo': one host "
-					    "per check (make one check per "
-					    "server)");
-			}
-			PQconninfoFree(opts);
-		}
-	}
+	if (p->conninfo != NULL)
+		check_conninfo_validate(e, config_setting_get_member(g,
+		    "conninfo"), p->conninfo, 1);
 	parse_secret(e, g, &p->password_env, &p->password_file);
 	parse_thresholds(e, g, c, pg_thresholds);
 }

@@ -181,6 +181,21 @@ struct check {
 };
 
 /*
+ * Validates a libpq conninfo string read from setting s: libpq must parse
+ * it, and it must hold no password (a message never quotes one).  With
+ * one_host, a list of hosts is refused too.  Problems go to errs.
+ */
+void check_conninfo_validate(struct cfg_errors *, const config_setting_t *s,
+    const char *conninfo, int one_host);
+/*
+ * Validates key (password_env, value_env: the name env of an environment
+ * variable holding a secret) read from setting s: a name, else an error;
+ * a warning when the variable is not set.
+ */
+void check_secret_env(struct cfg_errors *, const config_setting_t *s,
+    const char *key, const char *env);
+
+/*
  * Parses one element (a group) of the "http", "postgres" or "redis" lists.
  * Unknown keys (with a did-you-mean), wrong types, out-of-range values and
  * secrets written in the configuration are recorded in errs, with file and

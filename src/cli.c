@@ -6,6 +6,7 @@
 #include "journal.h"
 #include "notify.h"
 #include "sanitize.h"
+#include "store.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -67,6 +68,8 @@ cli_hide_secrets(const struct config *c)
 	const struct check *k;
 	size_t i, j;
 
+	if (c->settings.store != NULL && c->settings.store->password_env != NULL)
+		childenv_secret(c->settings.store->password_env);
 	for (i = 0; i < c->nchannels; i++)
 		for (j = 0; j < c->channels[i]->nsecrets; j++)
 			if (c->channels[i]->secrets[j].value_env != NULL)

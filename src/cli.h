@@ -1,5 +1,5 @@
 /* What the line modes (validate, snapshot, check, calendar, debt, run,
- * history) share: loading the configuration, the clock, exit codes. */
+ * history, store) share: loading the configuration, the clock, exit codes. */
 #ifndef MAINTOP_CLI_H
 #define MAINTOP_CLI_H
 
@@ -23,7 +23,7 @@
 struct config *cli_load_config(const char *explicit);
 /*
  * The variables that hold secrets (the checks' password_env and
- * value_env, the channels' value_env) are never passed to a child unless
+ * value_env, the channels' value_env, the store's password_env) are never passed to a child unless
  * a step asks for one by name.  cli_load_config does this; a program
  * that loads another configuration (the agent's reload) calls it too.
  */
@@ -93,5 +93,6 @@ int cmd_notify(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 /* "maintop agent hold": cmd_agent_hold.c. */
 int cmd_agent_hold(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 
 #endif

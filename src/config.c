@@ -22,6 +22,7 @@
 #include "runbook.h"
 #include "sanitize.h"
 #include "runlog.h"
+#include "store.h"
 
 #ifndef MAINTOP_SYSCONFDIR
 #define MAINTOP_SYSCONFDIR "/etc"
@@ -36,7 +37,7 @@ static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
 	"recover_after", "run_log_max", "notify", "debt_notify",
-	"debt_crit_hint", "exec_checks", "journal_max", NULL
+	"debt_crit_hint", "exec_checks", "journal_max", "store", NULL
 };
 
 static int
@@ -124,6 +125,7 @@ settings_free(struct settings *s)
 	free(s->name);
 	cfg_strlist_free(s->notify, s->nnotify);
 	cfg_strlist_free(s->debt_notify, s->ndebt_notify);
+	store_conf_free(s->store);
 }
 
 /* Replaces *slot with the string at key when present. */
@@ -180,6 +182,7 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	    &s->ndebt_notify);
 	cfg_duration(e, g, "debt_crit_hint", 0, 0, &s->debt_crit_hint);
 	cfg_size(e, g, "journal_max", 64 * 1024, 1LL << 40, &s->journal_max);
+	store_conf_parse(e, config_setting_get_member(g, "store"), &s->store);
 	if (s->state_dir != NULL) {
 		p = cfg_expand_home(s->state_dir);
 		free(s->state_dir);

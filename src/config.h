@@ -13,6 +13,7 @@ struct window;		/* calendar.h: one maintenance window or freeze */
 struct debt_item;	/* debt.h: one technical-debt item */
 struct runbook;		/* runbook.h: one runbook */
 struct keymap;		/* keymap.h: the dashboard's keys */
+struct store_conf;	/* store.h: settings.store */
 
 /* The "settings" group. */
 struct settings {
@@ -40,6 +41,8 @@ struct settings {
 	long long	 journal_max;	/* rotate the journal past this (32 MiB) */
 	const char	*main_file;	/* the main file, for paths relative to
 					 * it: borrowed from struct config */
+	struct store_conf *store;	/* store.h: the team's PostgreSQL,
+					 * or NULL: the state directory */
 };
 
 /*

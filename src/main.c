@@ -36,6 +36,7 @@ static const char usage_text[] =
 "                       [--reverse] [--json]\n"
 "       maintop notify test CHANNEL | flush | list [-c FILE]\n"
 "       maintop agent [-c FILE] [--once]\n"
+"       maintop store init|migrate|status|import|export [-c FILE] [--to N|DIR]\n"
 "       maintop demo\n"
 "\n"
 "A terminal dashboard for the people who keep production running:\n"
@@ -76,6 +77,7 @@ static const struct {
 	{ "demo", cmd_demo },
 	{ "notify", cmd_notify },
 	{ "agent", cmd_agent },
+	{ "store", cmd_store },
 };
 
 #define NMODES (sizeof modes / sizeof modes[0])
