@@ -23,8 +23,8 @@
 struct config *cli_load_config(const char *explicit);
 /*
  * The variables that hold secrets (the checks' password_env and
- * value_env, the channels' value_env, the store's password_env) are never passed to a child unless
- * a step asks for one by name.  cli_load_config does this; a program
+ * value_env, the channels' value_env, the store's password_env) are
+ * never passed to a child unless a step asks for one by name.  cli_load_config does this; a program
  * that loads another configuration (the agent's reload) calls it too.
  */
 void cli_hide_secrets(const struct config *);

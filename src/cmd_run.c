@@ -20,6 +20,7 @@
 #include "runbook.h"
 #include "runner.h"
 #include "sanitize.h"
+#include "store.h"
 #include "term.h"
 
 static const char run_usage[] =
@@ -524,7 +525,7 @@ report_orphans(const char *state_dir)
  */
 static int
 refuse_now(const struct runbook *rb, char **values, const char *state_dir,
-    const char *config_path)
+    const char *config_path, struct store *store)
 {
 	static const char why[] = "--now fixes the clock for --dry-run and "
 	    "the other modes; a real run takes the real time";
@@ -535,6 +536,7 @@ refuse_now(const struct runbook *rb, char **values, const char *state_dir,
 	memset(&env, 0, sizeof env);
 	env.state_dir = state_dir;
 	env.config_path = config_path;
+	env.store = store;
 	r = runner_new(&env, rb, values, 0);
 	if (runner_refuse(r, why, &cause) != 0) {
 		fprintf(stderr, "maintop run: %s\n", cause);
@@ -595,6 +597,7 @@ cmd_run(int argc, char **argv)
 	struct run_ctx c;
 	struct config *cfg;
 	struct runner_env env;
+	struct store *store;
 	struct event *sigs[3];
 	const struct runbook *rb;
 	const char *explicit = NULL, **names, *health_reason = NULL;
@@ -693,9 +696,21 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	report_orphans(state_dir);
-	if (cli_now_fixed()) {
-		ret = refuse_now(rb, c.values, state_dir, cfg->path);
+	/* The team store, when there is one: blocking is fine here. */
+	if ((store = store_open(cfg, state_dir, &cause)) == NULL) {
+		text = sanitize_cstr(cause, 0);
+		fprintf(stderr, "maintop run: refused: the store: %s\n", text);
+		free(text);
+		free(cause);
 		runbook_values_free(rb, c.values);
+		free(state_dir);
+		config_free(cfg);
+		return runner_result_exit(RUNNER_REFUSED);
+	}
+	if (cli_now_fixed()) {
+		ret = refuse_now(rb, c.values, state_dir, cfg->path, store);
+		runbook_values_free(rb, c.values);
+		store_close(store);
 		free(state_dir);
 		config_free(cfg);
 		return ret;
@@ -725,6 +740,7 @@ cmd_run(int argc, char **argv)
 	env.config_path = cfg->path;
 	env.read_only = cfg->settings.read_only;
 	env.cfg = cfg;
+	env.store = store;
 	env.now = cli_now;
 	env.unattended = c.yes || !isatty(STDIN_FILENO);
 	env.auto_confirm = c.yes;
@@ -776,6 +792,7 @@ cmd_run(int argc, char **argv)
 	event_base_free(c.base);
 	buf_free(&c.input);
 	runbook_values_free(rb, c.values);
+	store_close(store);
 	free(state_dir);
 	config_free(cfg);
 	return ret;

@@ -408,3 +408,19 @@ runindex_load(const char *state_dir, int save, struct runindex **out,
 	*out = x;
 	return 0;
 }
+
+int
+runindex_last_success(const char *state_dir, const char *runbook,
+    time_t *when, char **cause)
+{
+	const struct runindex_last *l;
+	struct runindex *x;
+
+	*when = 0;
+	if (runindex_load(state_dir, 0, &x, cause) != 0)
+		return -1;
+	if ((l = runindex_find(x, runbook)) != NULL)
+		*when = l->success;
+	runindex_free(x);
+	return 0;
+}

@@ -49,6 +49,13 @@ void runindex_free(struct runindex *);
  * such as runindex_parse fills). */
 void runindex_clear(struct runindex *);
 
+/*
+ * The end of runbook's newest successful run in *when (0: none), from
+ * runindex_load (without save).  0, or -1 with *cause set.
+ */
+int runindex_last_success(const char *state_dir, const char *runbook,
+    time_t *when, char **cause);
+
 /* The last run of runbook, or NULL when it never ran. */
 const struct runindex_last *runindex_find(const struct runindex *,
     const char *runbook);

@@ -13,6 +13,7 @@
 #include "runbook.h"
 #include "runindex.h"
 #include "runlog.h"
+#include "store.h"
 #include "worker.h"
 
 char *
@@ -27,8 +28,11 @@ struct runjournal_job {
 	struct runner	*r;
 	char		*path;
 	char		*line;		/* the record, or NULL */
+	char		*id;		/* its record id (with a store) */
+	struct store	*store;		/* the runner's, or NULL: path */
 	int		 log_fd;	/* fsync and close, or -1 */
 	int		 lock_fd;	/* release, or -1 */
+	struct store_lock *slock;	/* release, or NULL */
 	char		*err;
 	void		(*then)(struct runner *, const char *);
 };
@@ -38,7 +42,9 @@ runjournal_work(void *arg)
 {
 	struct runjournal_job *j = arg;
 
-	if (j->line != NULL)
+	if (j->line != NULL && j->store != NULL)
+		store_journal_append(j->store, j->id, j->line, &j->err);
+	else if (j->line != NULL)
 		journal_append(j->path, j->line, &j->err);
 	if (j->log_fd != -1) {
 		fsync(j->log_fd);
@@ -50,6 +56,8 @@ runjournal_work(void *arg)
 		}
 		close(j->lock_fd);	/* releases the flock */
 	}
+	if (j->slock != NULL)
+		store_lock_release(j->store, j->slock);
 }
 
 /*
@@ -77,6 +85,7 @@ runjournal_done(void *arg)
 	}
 	free(j->path);
 	free(j->line);
+	free(j->id);
 	free(j->err);
 	free(j);
 	if (r->freed && r->jobs == 0)
@@ -90,6 +99,7 @@ runjournal_job(struct runner *r, void (*then)(struct runner *, const char *))
 
 	j->r = r;
 	j->path = xstrdup(r->journal);
+	j->store = r->env.store;
 	j->log_fd = j->lock_fd = -1;
 	j->then = then;
 	r->jobs++;
@@ -117,6 +127,7 @@ runjournal_write(struct runner *r, json_t *obj, int who,
 	free(s);
 	j = runjournal_job(r, then);
 	j->line = buf_detach(&b);
+	j->id = xasprintf("%s:%lld", r->id, ++r->nrec);
 	worker_run(r->env.worker, runjournal_work, runjournal_done, j);
 }
 
@@ -132,6 +143,8 @@ runjournal_close(struct runner *r, void (*then)(struct runner *,
 	}
 	j->lock_fd = r->lock_fd;
 	r->lock_fd = -1;
+	j->slock = r->slock;
+	r->slock = NULL;
 	worker_run(r->env.worker, runjournal_work, runjournal_done, j);
 }
 

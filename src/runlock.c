@@ -1,5 +1,6 @@
 /* The per-runbook lock: a flock on state_dir/locks/NAME.lock, which names
- * who holds it, so that one runbook runs once at a time on a host. */
+ * who holds it, so that one runbook runs once at a time on a host; or the
+ * team store's lock when the runner has a store. */
 #include "runner_priv.h"
 
 #include <errno.h>
@@ -12,18 +13,7 @@
 #include "fileio.h"
 #include "journal.h"
 #include "runbook.h"
-
-void
-runlock_release(struct runner *r)
-{
-	if (r->lock_fd == -1)
-		return;
-	if (ftruncate(r->lock_fd, 0) != 0) {
-		/* A stale content is harmless: the flock is what counts. */
-	}
-	close(r->lock_fd);	/* releases the flock */
-	r->lock_fd = -1;
-}
+#include "store.h"
 
 /* "alice (ssh 10.0.0.1, /dev/pts/3, pid 123, run X) since T" from a lock. */
 static char *
@@ -81,54 +71,90 @@ read_lock(int fd)
 }
 
 int
-runlock_take(struct runner *r, char **cause)
+runlock_file_take(const char *state_dir, const char *runbook, const char *id,
+    time_t since, int *fd, char **stale, char **cause)
 {
-	char *dir, *text, *who, when[32];
+	char *dir, *path, *text, *who, when[32];
 	struct buf b;
 
-	dir = xasprintf("%s/locks", r->env.state_dir);
+	*fd = -1;
+	*stale = NULL;
+	dir = xasprintf("%s/locks", state_dir);
 	if (fileio_mkdirs(dir, 0700) != 0) {
 		*cause = xasprintf("%s: %s", dir, strerror(errno));
 		free(dir);
 		return -1;
 	}
 	free(dir);
-	r->lock_path = runlock_path(r->env.state_dir, r->rb->name);
-	r->lock_fd = open(r->lock_path, O_RDWR | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW, 0600);
-	if (r->lock_fd == -1) {
-		*cause = xasprintf("%s: %s", r->lock_path, strerror(errno));
+	path = runlock_path(state_dir, runbook);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
 		return -1;
 	}
-	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		text = read_lock(r->lock_fd);
+	free(path);
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		text = read_lock(*fd);
 		who = describe_holder(text);
 		*cause = xasprintf("runbook '%s' is already running: started "
-		    "by %s", r->rb->name, who);
+		    "by %s", runbook, who);
 		free(who);
 		free(text);
-		close(r->lock_fd);
-		r->lock_fd = -1;
+		close(*fd);
+		*fd = -1;
 		return -1;
 	}
-	text = read_lock(r->lock_fd);
+	text = read_lock(*fd);
 	if (*text != '\0')
-		r->stale = describe_holder(text);	/* logged once open */
+		*stale = describe_holder(text);
 	free(text);
-	util_format_utc(r->start, when, sizeof when);
+	util_format_utc(since, when, sizeof when);
 	buf_init(&b);
 	buf_addc(&b, '{');
 	journal_who(&b);
 	buf_printf(&b, ",\"pid\":%ld,\"since\":\"%s\",\"run\":", (long)getpid(),
 	    when);
-	buf_json_str(&b, r->id);
+	buf_json_str(&b, id);
 	buf_adds(&b, "}\n");
-	if (ftruncate(r->lock_fd, 0) != 0 ||
-	    pwrite(r->lock_fd, b.s, b.len, 0) != (ssize_t)b.len) {
+	if (ftruncate(*fd, 0) != 0 ||
+	    pwrite(*fd, b.s, b.len, 0) != (ssize_t)b.len) {
 		/* The flock holds; only the description is missing. */
 	}
 	buf_free(&b);
 	return 0;
+}
+
+void
+runlock_file_release(int fd)
+{
+	if (fd == -1)
+		return;
+	if (ftruncate(fd, 0) != 0) {
+		/* A stale content is harmless: the flock is what counts. */
+	}
+	close(fd);	/* releases the flock */
+}
+
+int
+runlock_take(struct runner *r, char **cause)
+{
+	if (r->env.store != NULL)
+		return store_lock_take(r->env.store, r->rb->name, r->id,
+		    r->start, &r->slock, &r->stale, cause);
+	return runlock_file_take(r->env.state_dir, r->rb->name, r->id,
+	    r->start, &r->lock_fd, &r->stale, cause);
+}
+
+void
+runlock_release(struct runner *r)
+{
+	if (r->slock != NULL) {
+		store_lock_release(r->env.store, r->slock);
+		r->slock = NULL;
+	}
+	runlock_file_release(r->lock_fd);
+	r->lock_fd = -1;
 }
 
 int

@@ -918,7 +918,6 @@ runner_free(struct runner *r)
 	free(r->id);
 	free(r->journal);
 	free(r->log_path);
-	free(r->lock_path);
 	buf_free(&r->pend);
 	evbuffer_free(r->in);
 	evbuffer_free(r->lines);

@@ -14,6 +14,7 @@ struct runbook;
 struct step;
 struct runner;
 struct worker;
+struct store;
 
 /* Health as the runner sees it (returned by runner_env.check_state). */
 #define RUNNER_CHECK_OK		0
@@ -114,6 +115,13 @@ struct runner_env {
 	 * (the line modes, which have no screen to keep answering).
 	 */
 	struct worker		*worker;
+	/*
+	 * The store holding the run locks and the journal (store.h), used
+	 * on the worker when there is one; NULL: the state directory's
+	 * files, directly.  A configuration with settings.store needs one:
+	 * without it a run is refused.
+	 */
+	struct store		*store;
 
 	/* The health of a check (RUNNER_CHECK_*); NULL: all unknown. */
 	int	(*check_state)(const char *check, void *arg);
@@ -321,5 +329,16 @@ char *runner_journal_path(const char *state_dir);
  * and names it.  Reads the lock file: never on the loop thread.
  */
 int runlock_live(const char *state_dir, const char *runbook, const char *id);
+
+/*
+ * The files' run lock (the store's files backend): an flock on
+ * state_dir/locks/RUNBOOK.lock naming who holds it.  Takes it without
+ * waiting: 0 with *fd and *stale (a dead holder's description, or NULL;
+ * caller frees), or -1 with *cause naming the holder.  Release closes fd
+ * (-1: nothing).
+ */
+int runlock_file_take(const char *state_dir, const char *runbook,
+    const char *id, time_t since, int *fd, char **stale, char **cause);
+void runlock_file_release(int fd);
 
 #endif

@@ -53,8 +53,9 @@ struct runner {
 	char			*id;
 	char			*journal;
 	char			*log_path;
-	char			*lock_path;
 	int			 lock_fd;
+	struct store_lock	*slock;		/* with env.store */
+	long long		 nrec;		/* records written */
 	struct runlog		*log;		/* the run log, or NULL */
 	int			 log_cut_told;	/* the user knows it was cut */
 	time_t			 start;

@@ -15,6 +15,7 @@
 #include "runbook.h"
 #include "runindex.h"
 #include "runlog.h"
+#include "store.h"
 
 
 static void
@@ -43,22 +44,19 @@ make_id(struct runner *r)
 static time_t
 last_success(struct runner *r, const char *name)
 {
-	const struct runindex_last *l;
-	struct runindex *x;
 	time_t t = 0;
 	char *cause = NULL;
+	int rc;
 
 	if (r->env.last_success != NULL)
 		return r->env.last_success(name, r->env.arg);
-	/* The index and the records since: never the whole journal. */
-	if (runindex_load(r->env.state_dir, 0, &x, &cause) != 0) {
+	if (r->env.store != NULL)
+		rc = store_last_success(r->env.store, name, &t, &cause);
+	else
+		rc = runindex_last_success(r->env.state_dir, name, &t, &cause);
+	if (rc != 0)
 		free(cause);
-		return 0;
-	}
-	if ((l = runindex_find(x, name)) != NULL)
-		t = l->success;
-	runindex_free(x);
-	return t;
+	return rc == 0 ? t : 0;
 }
 
 /*
@@ -326,6 +324,11 @@ runner_start(struct runner *r, char **cause)
 		return runner_deny(cause, "read-only mode: runbooks cannot be run");
 	if (r->phase != RUNNER_READY)
 		return runner_deny(cause, "this run has already started");
+	/* A team's lock must be the team's: never a file beside it. */
+	if (r->env.store == NULL && r->env.cfg != NULL &&
+	    r->env.cfg->settings.store != NULL)
+		return runner_deny(cause, "the team store (settings.store) "
+		    "is reached by 'maintop run' only: run the runbook there");
 	r->start = runner_now(r);
 	r->start_ms = util_mono_ms();
 	make_id(r);

@@ -1,12 +1,13 @@
-/* The team store's configuration (settings.store), shared by every mode
- * that reaches the store. */
+/* The team store: its configuration (settings.store), and the interface
+ * that hands each operation to the backend in use. */
 #include "build.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
-#include "store.h"
+#include "config.h"
+#include "store_priv.h"
 #include "util.h"
 
 static const char *const store_keys[] = {
@@ -56,4 +57,65 @@ store_conf_free(struct store_conf *sc)
 	free(sc->conninfo);
 	free(sc->password_env);
 	free(sc);
+}
+
+struct store *
+store_open(const struct config *cfg, const char *state_dir, char **cause)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+
+	s->state_dir = xstrdup(state_dir);
+	if (cfg->settings.store == NULL) {
+		s->ops = &store_files_ops;
+		return s;
+	}
+	s->ops = &store_pg_ops;
+	if (store_pg_open(s, cfg->settings.store, cause) != 0) {
+		free(s->state_dir);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->ops->close != NULL)
+		s->ops->close(s);
+	free(s->state_dir);
+	free(s);
+}
+
+int
+store_lock_take(struct store *s, const char *runbook, const char *id,
+    time_t since, struct store_lock **lock, char **stale, char **cause)
+{
+	*lock = NULL;
+	*stale = NULL;
+	return s->ops->lock_take(s, runbook, id, since, lock, stale, cause);
+}
+
+void
+store_lock_release(struct store *s, struct store_lock *lock)
+{
+	if (lock != NULL)
+		s->ops->lock_release(s, lock);
+}
+
+int
+store_journal_append(struct store *s, const char *id, const char *line,
+    char **cause)
+{
+	return s->ops->journal_append(s, id, line, cause);
+}
+
+int
+store_last_success(struct store *s, const char *runbook, time_t *when,
+    char **cause)
+{
+	*when = 0;
+	return s->ops->last_success(s, runbook, when, cause);
 }

@@ -5,6 +5,7 @@
 #define MAINTOP_STORE_H
 
 #include <libconfig.h>
+#include <time.h>
 
 #include "cfgutil.h"
 
@@ -28,5 +29,52 @@ struct store_conf {
 void store_conf_parse(struct cfg_errors *errs, const config_setting_t *s,
     struct store_conf **out);
 void store_conf_free(struct store_conf *);
+
+struct config;
+struct store;		/* an open store */
+struct store_lock;	/* a run lock held */
+
+/*
+ * Opens the configuration's store: the files in state_dir (copied), or
+ * the PostgreSQL database of settings.store, connected now (blocking: the
+ * line modes only) and at this maintop's schema version.  Returns the
+ * store (free with store_close), or NULL with *cause set.
+ */
+struct store *store_open(const struct config *, const char *state_dir,
+    char **cause);
+/* Closes the store; every lock must have been released. */
+void store_close(struct store *);
+
+/*
+ * Takes the run lock of runbook for run id started at since, without
+ * waiting.  It is held until store_lock_release, or until this process
+ * dies (kill -9 included): by an flock on state_dir/locks/NAME.lock, or by
+ * an advisory lock of a database session of its own.  Returns 0 with
+ * *lock set and *stale set (the caller frees it) when a holder that died
+ * left its description behind, else NULL; or -1 with *cause set: held by
+ * someone else ("runbook 'X' is already running: started by USER@HOST (on
+ * TTY, pid N, run ID) since T") or the store failed.
+ */
+int store_lock_take(struct store *, const char *runbook, const char *id,
+    time_t since, struct store_lock **lock, char **stale, char **cause);
+/* Releases a lock from store_lock_take (NULL: nothing).  It may be called
+ * on another thread than the one that took it, never at the same time as
+ * another call on the store. */
+void store_lock_release(struct store *, struct store_lock *);
+
+/*
+ * Appends a journal record: line is one JSON object on one line; id is its
+ * record id, unique to it (a second append of one id adds nothing; the
+ * files ignore it).  Returns 0, or -1 with *cause set.
+ */
+int store_journal_append(struct store *, const char *id, const char *line,
+    char **cause);
+
+/*
+ * The end of runbook's newest successful run in *when (0: none).  Returns
+ * 0, or -1 with *cause set.
+ */
+int store_last_success(struct store *, const char *runbook, time_t *when,
+    char **cause);
 
 #endif

@@ -1,76 +1,20 @@
-/* The PostgreSQL store's connection for the line modes, its errors, and
- * the versioned schema with its migrations. */
+/* The PostgreSQL store: its connection for the line modes, its errors,
+ * and the backend of the store interface (run locks held by a session of
+ * their own, journal records with idempotent ids). */
 #include "build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <jansson.h>
+
+#include "journal.h"
 #include "sanitize.h"
-#include "store.h"
 #include "store_pg.h"
+#include "store_priv.h"
 #include "util.h"
-
-/* The advisory lock that migrations take inside their transaction. */
-#define STORE_PG_MIGRATE_KEY	"7021382944451612672"	/* "maintop\0" */
-
-/*
- * The migrations, in order: migrations[i] takes the schema from version i
- * to i + 1.  One never changes once released; a change is a new one.
- */
-static const char *const migrations[STORE_PG_SCHEMA] = {
-	/* 1: the journal, run locks' holders, debt items. */
-	"CREATE SCHEMA IF NOT EXISTS maintop;"
-	"CREATE TABLE maintop.schema_version ("
-	"  version integer PRIMARY KEY,"
-	"  applied_at timestamptz NOT NULL DEFAULT now(),"
-	"  applied_by text NOT NULL DEFAULT current_user);"
-	/* The records of the file journal, each its JSON text as written. */
-	"CREATE TABLE maintop.journal ("
-	"  seq bigserial PRIMARY KEY,"
-	"  id text NOT NULL UNIQUE,"
-	"  type text, run text, runbook text, actor text,"
-	"  at timestamptz NOT NULL DEFAULT now(),"
-	"  record json NOT NULL);"
-	"CREATE INDEX journal_runbook ON maintop.journal (runbook, seq);"
-	"CREATE INDEX journal_run ON maintop.journal (run, seq);"
-	/* Who holds a run lock: the lock itself is an advisory lock of the
-	 * holder's session (backend_pid), so a row whose session is gone
-	 * holds nothing. */
-	"CREATE TABLE maintop.run_locks ("
-	"  runbook text PRIMARY KEY,"
-	"  lock_key bigint NOT NULL,"
-	"  run text, usr text NOT NULL, host text NOT NULL, tty text,"
-	"  pid integer NOT NULL, backend_pid integer NOT NULL,"
-	"  started_at timestamptz NOT NULL DEFAULT now());"
-	/* One debt item a row, as the debt file writes it; version counts
-	 * its changes (a change from a stale version is refused). */
-	"CREATE TABLE maintop.debt_items ("
-	"  id text PRIMARY KEY,"
-	"  seq bigserial NOT NULL,"
-	"  version bigint NOT NULL DEFAULT 1,"
-	"  item text NOT NULL,"
-	"  updated_at timestamptz NOT NULL DEFAULT now(),"
-	"  updated_by text NOT NULL DEFAULT current_user);"
-	"CREATE TABLE maintop.meta ("
-	"  key text PRIMARY KEY, value text NOT NULL);",
-
-	/* 2: the notification outbox and the agents' heartbeats. */
-	"CREATE TABLE maintop.outbox ("
-	"  id text NOT NULL, channel text NOT NULL,"
-	"  event json NOT NULL,"
-	"  attempts integer NOT NULL DEFAULT 0,"
-	"  due_at timestamptz NOT NULL DEFAULT now(),"
-	"  state text NOT NULL DEFAULT 'waiting'"
-	"    CHECK (state IN ('waiting', 'sent', 'failed')),"
-	"  PRIMARY KEY (id, channel));"
-	"CREATE TABLE maintop.agent_heartbeat ("
-	"  agent text PRIMARY KEY,"
-	"  host text NOT NULL, pid integer NOT NULL, backend_pid integer,"
-	"  leader boolean NOT NULL DEFAULT false,"
-	"  started_at timestamptz NOT NULL DEFAULT now(),"
-	"  seen_at timestamptz NOT NULL DEFAULT now());",
-};
 
 /* Server notices and warnings, sanitized, on stderr (line modes). */
 static void
@@ -203,97 +147,276 @@ store_pg_run(PGconn *conn, const char *sql, int n, const char *const *params,
 	return 0;
 }
 
+
+/* The backend: one connection for the journal, one more per run lock. */
+
+struct store_pg {
+	PGconn			*conn;
+	struct store_conf	 conf;		/* copied */
+};
+
+struct store_lock {
+	PGconn	*conn;		/* the session holding the advisory lock */
+	char	*runbook;
+};
+
+/* A runbook's advisory lock key: 64 bits of an MD5 of its name. */
+#define STORE_PG_RUN_KEY \
+	"('x' || substr(md5('maintop run ' || $1), 1, 16))::bit(64)::bigint"
+
 int
-store_pg_version(PGconn *conn, int *version, char **cause)
+store_pg_open(struct store *s, const struct store_conf *conf, char **cause)
 {
-	PGresult *res;
-	long v = -1;
-	char *end;
+	struct store_pg *pg = xcalloc(1, sizeof *pg);
+	int v;
 
-	*version = 0;
-	res = store_pg_exec(conn, "SELECT to_regclass('maintop.schema_version')"
-	    " IS NOT NULL", 0, NULL, cause);
-	if (res == NULL)
-		return -1;
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		PQclear(res);
-		return 0;
-	}
-	PQclear(res);
-	res = store_pg_exec(conn, "SELECT coalesce(max(version), 0) FROM "
-	    "maintop.schema_version", 0, NULL, cause);
-	if (res == NULL)
-		return -1;
-	if (PQntuples(res) == 1) {
-		v = strtol(PQgetvalue(res, 0, 0), &end, 10);
-		if (*end != '\0' || v > 1000000)
-			v = -1;
-	}
-	PQclear(res);
-	if (v < 0) {
-		*cause = xstrdup("maintop.schema_version holds no version");
-		return -1;
-	}
-	*version = (int)v;
-	return 0;
-}
-
-/* Applies migration v (to version v + 1) unless another maintop did. */
-static int
-store_pg_apply(PGconn *conn, int v, int *applied, char **cause)
-{
-	char num[16], *why = NULL;
-	const char *p[1] = { num };
-	int now;
-
-	*applied = 0;
-	if (store_pg_run(conn, "BEGIN", 0, NULL, cause) != 0)
-		return -1;
-	if (store_pg_run(conn, "SELECT pg_advisory_xact_lock("
-	    STORE_PG_MIGRATE_KEY ")", 0, NULL, cause) != 0 ||
-	    store_pg_version(conn, &now, cause) != 0)
+	pg->conf.conninfo = xstrdup(conf->conninfo);
+	if (conf->password_env != NULL)
+		pg->conf.password_env = xstrdup(conf->password_env);
+	s->data = pg;
+	if ((pg->conn = store_pg_connect(conf, cause)) == NULL ||
+	    store_pg_version(pg->conn, &v, cause) != 0)
 		goto fail;
-	if (now > v) {
-		store_pg_run(conn, "COMMIT", 0, NULL, &why);
-		free(why);
-		return 0;
-	}
-	snprintf(num, sizeof num, "%d", v + 1);
-	if (store_pg_run(conn, migrations[v], 0, NULL, cause) != 0 ||
-	    store_pg_run(conn, "INSERT INTO maintop.schema_version (version) "
-	    "VALUES ($1::integer)", 1, p, cause) != 0 ||
-	    store_pg_run(conn, "COMMIT", 0, NULL, cause) != 0)
+	if (v != STORE_PG_SCHEMA) {
+		*cause = xasprintf("the store's schema is version %d, this "
+		    "maintop uses %d: run 'maintop store %s'", v,
+		    STORE_PG_SCHEMA, v == 0 ? "init" : v < STORE_PG_SCHEMA ?
+		    "migrate" : "status");
 		goto fail;
-	*applied = 1;
+	}
 	return 0;
 fail:
-	store_pg_run(conn, "ROLLBACK", 0, NULL, &why);
-	free(why);
+	store_pg_ops.close(s);
+	s->data = NULL;
 	return -1;
 }
 
-int
-store_pg_migrate(PGconn *conn, int to, int *from, char **cause)
+static void
+pg_close(struct store *s)
 {
-	int v, applied, n = 0;
-	char *why;
+	struct store_pg *pg = s->data;
 
-	if (store_pg_version(conn, from, cause) != 0)
-		return -1;
-	if (*from > STORE_PG_SCHEMA) {
-		*cause = xasprintf("the store's schema is version %d, newer "
-		    "than this maintop's (%d): upgrade maintop", *from,
-		    STORE_PG_SCHEMA);
-		return -1;
-	}
-	for (v = *from; v < to; v++) {
-		if (store_pg_apply(conn, v, &applied, &why) != 0) {
-			*cause = xasprintf("migration to version %d: %s",
-			    v + 1, why);
-			free(why);
-			return -1;
-		}
-		n += applied;
-	}
-	return n;
+	if (pg == NULL)
+		return;
+	if (pg->conn != NULL)
+		PQfinish(pg->conn);
+	free(pg->conf.conninfo);
+	free(pg->conf.password_env);
+	free(pg);
 }
+
+/* Who takes a lock: the journal's user and terminal, this host. */
+static void
+pg_who(char **user, char **tty, char *host, size_t hostlen)
+{
+	json_t *o = json_object();
+	const char *v;
+
+	journal_who_json(o);
+	v = json_string_value(json_object_get(o, "user"));
+	*user = xstrdup(v != NULL ? v : "?");
+	v = json_string_value(json_object_get(o, "tty"));
+	*tty = v != NULL ? xstrdup(v) : NULL;
+	json_decref(o);
+	if (gethostname(host, hostlen - 1) != 0 || host[0] == '\0')
+		snprintf(host, hostlen, "?");
+	host[hostlen - 1] = '\0';
+}
+
+/* "alice@bastion1 (on /dev/pts/3, pid 123, run ID) since T": the holder
+ * in row i of a run_locks result. */
+static char *
+pg_holder(PGresult *res, int i)
+{
+	char *s, *safe;
+
+	s = xasprintf("%s@%s (%s%s%spid %s, run %s) since %s",
+	    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+	    PQgetisnull(res, i, 2) ? "" : "on ",
+	    PQgetisnull(res, i, 2) ? "" : PQgetvalue(res, i, 2),
+	    PQgetisnull(res, i, 2) ? "" : ", ", PQgetvalue(res, i, 3),
+	    PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+	safe = sanitize_cstr(s, 0);
+	free(s);
+	return safe;
+}
+
+/* The holder of runbook's row: live (its session holds the lock) or
+ * not.  A new string, or NULL when there is no such row. */
+static char *
+pg_lock_holder(PGconn *conn, const char *runbook, int live)
+{
+	const char *p[1] = { runbook };
+	char *who = NULL, *why = NULL;
+	PGresult *res;
+
+	res = store_pg_exec(conn, live ?
+	    "SELECT usr, host, tty, pid, run, to_char(started_at AT TIME "
+	    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
+	    "maintop.run_locks l WHERE runbook = $1 AND EXISTS (SELECT 1 "
+	    "FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted "
+	    "AND k.pid = l.backend_pid AND k.objsubid = 1 AND "
+	    "((k.classid::bigint << 32) | k.objid::bigint) = l.lock_key)" :
+	    "SELECT usr, host, tty, pid, run, to_char(started_at AT TIME "
+	    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
+	    "maintop.run_locks WHERE runbook = $1", 1, p, &why);
+	free(why);
+	if (res != NULL && PQntuples(res) == 1)
+		who = pg_holder(res, 0);
+	PQclear(res);
+	return who;
+}
+
+/* Describes this process as the holder of runbook's lock. */
+static int
+pg_lock_describe(PGconn *conn, const char *runbook, const char *key,
+    const char *id, time_t since, char **cause)
+{
+	char *user, *tty, host[256], pid[32], when[32];
+	const char *p[8];
+	int r;
+
+	pg_who(&user, &tty, host, sizeof host);
+	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	util_format_utc(since, when, sizeof when);
+	p[0] = runbook; p[1] = key; p[2] = id; p[3] = user; p[4] = host;
+	p[5] = tty; p[6] = pid; p[7] = when;
+	r = store_pg_run(conn, "INSERT INTO maintop.run_locks (runbook, "
+	    "lock_key, run, usr, host, tty, pid, backend_pid, started_at) "
+	    "VALUES ($1, $2::bigint, $3, $4, $5, $6, $7::integer, "
+	    "pg_backend_pid(), $8::timestamptz) ON CONFLICT (runbook) DO "
+	    "UPDATE SET lock_key = excluded.lock_key, run = excluded.run, "
+	    "usr = excluded.usr, host = excluded.host, tty = excluded.tty, "
+	    "pid = excluded.pid, backend_pid = excluded.backend_pid, "
+	    "started_at = excluded.started_at", 8, p, cause);
+	free(user);
+	free(tty);
+	return r;
+}
+
+/*
+ * The lock is an advisory lock of a session of its own, held for the
+ * run's life: a holder killed by any signal loses its session and so the
+ * lock.  Its row in run_locks only says who holds it.
+ */
+static int
+pg_lock_take(struct store *s, const char *runbook, const char *id,
+    time_t since, struct store_lock **lock, char **stale, char **cause)
+{
+	struct store_pg *pg = s->data;
+	const char *p[1] = { runbook };
+	char *who, *key;
+	PGresult *res;
+	PGconn *conn;
+
+	if ((conn = store_pg_connect(&pg->conf, cause)) == NULL)
+		return -1;
+	res = store_pg_exec(conn, "SELECT k, pg_try_advisory_lock(k) FROM "
+	    "(SELECT " STORE_PG_RUN_KEY " AS k) AS s", 1, p, cause);
+	if (res == NULL || PQntuples(res) != 1) {
+		PQclear(res);
+		PQfinish(conn);
+		return -1;
+	}
+	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+		PQclear(res);
+		who = pg_lock_holder(conn, runbook, 1);
+		*cause = xasprintf("runbook '%s' is already running: started "
+		    "by %s", runbook, who != NULL ? who : "another maintop "
+		    "(it has not said who yet)");
+		free(who);
+		PQfinish(conn);
+		return -1;
+	}
+	key = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	*stale = pg_lock_holder(conn, runbook, 0);
+	if (pg_lock_describe(conn, runbook, key, id, since, cause) != 0) {
+		free(*stale);
+		*stale = NULL;
+		free(key);
+		PQfinish(conn);	/* and the lock with it */
+		return -1;
+	}
+	free(key);
+	*lock = xcalloc(1, sizeof **lock);
+	(*lock)->conn = conn;
+	(*lock)->runbook = xstrdup(runbook);
+	return 0;
+}
+
+static void
+pg_lock_release(struct store *s, struct store_lock *lock)
+{
+	const char *p[1] = { lock->runbook };
+	char *why = NULL;
+
+	(void)s;
+	/* The row goes first, while the lock still keeps others away. */
+	if (store_pg_run(lock->conn, "DELETE FROM maintop.run_locks WHERE "
+	    "runbook = $1 AND backend_pid = pg_backend_pid()", 1, p,
+	    &why) != 0)
+		free(why);
+	PQfinish(lock->conn);	/* ends the session: the lock is free */
+	free(lock->runbook);
+	free(lock);
+}
+
+static int
+pg_journal_append(struct store *s, const char *id, const char *line,
+    char **cause)
+{
+	struct store_pg *pg = s->data;
+	json_t *o = json_loads(line, 0, NULL);
+	const char *p[6];
+	int r;
+
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		*cause = xstrdup("a journal record that is not a JSON object");
+		return -1;
+	}
+	p[0] = id;
+	p[1] = journal_str(o, "type");
+	p[2] = journal_str(o, "run");
+	p[3] = journal_str(o, "runbook");
+	p[4] = journal_str(o, "user");
+	p[5] = line;
+	r = store_pg_run(pg->conn, "INSERT INTO maintop.journal (id, type, "
+	    "run, runbook, actor, record) VALUES ($1, $2, $3, $4, $5, "
+	    "$6::json) ON CONFLICT (id) DO NOTHING", 6, p, cause);
+	json_decref(o);
+	return r;
+}
+
+static int
+pg_last_success(struct store *s, const char *runbook, time_t *when,
+    char **cause)
+{
+	struct store_pg *pg = s->data;
+	const char *p[1] = { runbook };
+	PGresult *res;
+	json_t *o;
+
+	res = store_pg_exec(pg->conn, "SELECT record FROM maintop.journal "
+	    "WHERE runbook = $1 AND type = 'run_end' AND record->>'result' = "
+	    "'success' ORDER BY seq DESC LIMIT 1", 1, p, cause);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1 &&
+	    (o = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) != NULL) {
+		*when = journal_time(o, "end");
+		json_decref(o);
+	}
+	PQclear(res);
+	return 0;
+}
+
+const struct store_ops store_pg_ops = {
+	.name = "postgres",
+	.lock_take = pg_lock_take,
+	.lock_release = pg_lock_release,
+	.journal_append = pg_journal_append,
+	.last_success = pg_last_success,
+	.close = pg_close,
+};

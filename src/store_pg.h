@@ -1,6 +1,7 @@
 /* The PostgreSQL store's connection for the line modes: connecting with
  * the password kept out of argv and messages, server notices sanitized,
- * errors that say what to do, and the schema's versions. */
+ * errors that say what to do (store_pg.c); the schema's versions
+ * (store_schema.c); import and export (store_move.c). */
 #ifndef MAINTOP_STORE_PG_H
 #define MAINTOP_STORE_PG_H
 

@@ -4,33 +4,8 @@
 # twice, export back to identical files, the read-only role of
 # doc/team-store.md refused with a clear error by every command that
 # writes, and the password never in the process list or a message.  TAP.
-: "${MAINTOP:=./maintop}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/servers.sh"
+. "$top_srcdir/tests/store/lib.sh"
 
-servers_require pg psql
-"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
-servers_start_pg || bail "PostgreSQL did not start"
-tmp=$SERVERS_TMP/store
-mkdir -p "$tmp" || bail "cannot make $tmp"
-
-# The roles as doc/team-store.md sets them up: an owner that creates and
-# migrates the schema, engineers writing through maintop_writer, a wall
-# display reading through maintop_reader.
-O_PW=owner-Secret-93aa
-W_PW=writer-Secret-51c9
-R_PW=reader-Secret-0b7d
-servers_psql -d postgres <<EOF || bail "cannot make the roles"
-CREATE ROLE maintop_owner LOGIN PASSWORD '$O_PW';
-CREATE ROLE maintop_writer NOLOGIN;
-CREATE ROLE maintop_reader NOLOGIN;
-CREATE ROLE alice LOGIN PASSWORD '$W_PW' IN ROLE maintop_writer;
-CREATE ROLE wall LOGIN PASSWORD '$R_PW' IN ROLE maintop_reader;
-CREATE DATABASE team OWNER maintop_owner;
-EOF
-ci_o="host=127.0.0.1 port=$PGPORT_TEST dbname=team user=maintop_owner"
-ci_w="host=127.0.0.1 port=$PGPORT_TEST dbname=team user=alice"
-ci_r="host=127.0.0.1 port=$PGPORT_TEST dbname=team user=wall"
 conf() {	# conf FILE CONNINFO
 	cat > "$1" <<EOF
 settings = { state_dir = "$tmp/state";
@@ -48,25 +23,6 @@ EOF
 so() { STORE_PW=$O_PW "$MAINTOP" store -c "$tmp/o.conf" "$@"; }
 sw() { STORE_PW=$W_PW "$MAINTOP" store -c "$tmp/w.conf" "$@"; }
 sr() { STORE_PW=$R_PW "$MAINTOP" store -c "$tmp/r.conf" "$@"; }
-sq() { servers_psql -d team -Atc "$1"; }
-# hold NAME SQL: a session of the superuser runs SQL and stays open until
-# release NAME (which ends it with COMMIT).
-hold() {
-	mkfifo "$tmp/$1.fifo"
-	( printf '%s\nSELECT '"'ready';\n" "$2"; cat "$tmp/$1.fifo"
-	  printf 'COMMIT;\n' ) |
-	    servers_psql -d team -At > "$tmp/$1.out" 2>&1 &
-	eval "hold_$1=\$!"
-	_i=0
-	while ! grep -q ready "$tmp/$1.out" 2>/dev/null && [ $_i -lt 100 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
-	grep -q ready "$tmp/$1.out" || bail "the session $1 did not start"
-}
-release() {
-	echo > "$tmp/$1.fifo"
-	eval "wait \$hold_$1"
-}
 
 # Configuration.
 STORE_PW=$W_PW "$MAINTOP" validate -c "$tmp/w.conf" >/dev/null 2>&1
@@ -120,13 +76,9 @@ so migrate --to 9 > /dev/null 2>&1
 is "migrate --to past this maintop's: usage error" "$?" 2
 
 # The grants of doc/team-store.md, as the owner gives them.
-sed -n '/^-- grants: begin/,/^-- grants: end/p' \
-    "$top_srcdir/doc/team-store.md" > "$tmp/grants.sql"
-check "the guide holds the grants" grep -q "GRANT SELECT" "$tmp/grants.sql"
-PGPASSWORD=$O_PW psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 \
-    -p "$PGPORT_TEST" -U maintop_owner -d team -f "$tmp/grants.sql" \
-    > "$tmp/out" 2>&1
+store_grants > "$tmp/out" 2>&1
 is "the guide's grants apply" "$?" 0
+check "the guide holds the grants" grep -q "GRANT SELECT" "$tmp/grants.sql"
 
 # Status: the server, the version, the role's rights, a lock and its holder.
 sw status > "$tmp/out" 2>&1

@@ -24,6 +24,7 @@
 #include "proc.h"
 #include "runbook.h"
 #include "runner.h"
+#include "store.h"
 #include "tap.h"
 #include "worker.h"
 
@@ -782,6 +783,62 @@ test_read_only(void)
 	tctx_done(&t);
 }
 
+/*
+ * The files store behind the store interface keeps the lock file and the
+ * journal as the runner does without it; a configuration with
+ * settings.store refuses a run that has no store to reach it.
+ */
+static void
+test_store(void)
+{
+	struct store_conf sc = { (char *)"dbname=team", NULL };
+	struct timeval limit = { 30, 0 };
+	struct runner_env env;
+	struct runbook *rb;
+	struct runner *r;
+	struct store *st;
+	struct tctx t;
+	char *cause = NULL, *j;
+	int n0;
+
+	rb = rb_load("runbooks = ( { name = \"st\"; steps = (\n"
+	    " { name = \"one\"; run = \"true\"; confirm = false; }\n"
+	    ") } );");
+	tctx_init(&t);
+	st = store_open(&cfg, state_dir, &cause);
+	ok(st != NULL, "without settings.store, the files store opens");
+	j = journal_text();
+	n0 = count(j, "\"runbook\":\"st\"");
+	free(j);
+	env = env_for(&t);
+	env.store = st;
+	t.r = r = runner_new(&env, rb, NULL, 0);
+	ok(runner_start(r, &cause) == 0, "a run through it starts");
+	ok(!lock_is_free("st"), "its lock file is held");
+	event_base_loopexit(t.base, &limit);
+	event_base_dispatch(t.base);
+	is_int(runner_result(r), RUNNER_SUCCESS, "the run succeeds");
+	runner_free(r);
+	ok(lock_is_free("st"), "the lock file is released");
+	j = journal_text();
+	is_int(count(j, "\"runbook\":\"st\"") - n0, 4, "the journal file "
+	    "has its start, step start and end, and end");
+	free(j);
+
+	cfg.settings.store = &sc;
+	env.store = NULL;
+	env.cfg = &cfg;
+	r = runner_new(&env, rb, NULL, 0);
+	ok(runner_start(r, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "team store") != NULL, "settings.store but no "
+	    "store: the run is refused");
+	free(cause);
+	runner_free(r);
+	cfg.settings.store = NULL;
+	store_close(st);
+	tctx_done(&t);
+}
+
 static void
 test_metrics_and_secrets(void)
 {
@@ -1495,6 +1552,7 @@ main(void)
 	test_detach();
 	test_lock();
 	test_read_only();
+	test_store();
 	test_metrics_and_secrets();
 	test_clients();
 	test_danger();

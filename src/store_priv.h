@@ -1,0 +1,36 @@
+/* What the store's backends share: the operations each one implements
+ * (store_files.c, store_pg.c) behind store.h. */
+#ifndef MAINTOP_STORE_PRIV_H
+#define MAINTOP_STORE_PRIV_H
+
+#include "store.h"
+
+/* One backend.  Each member's contract is its store.h function's. */
+struct store_ops {
+	const char	*name;
+	int	(*lock_take)(struct store *, const char *runbook,
+		    const char *id, time_t since, struct store_lock **,
+		    char **stale, char **cause);
+	void	(*lock_release)(struct store *, struct store_lock *);
+	int	(*journal_append)(struct store *, const char *id,
+		    const char *line, char **cause);
+	int	(*last_success)(struct store *, const char *runbook,
+		    time_t *when, char **cause);
+	/* Frees the backend's data (not the store). */
+	void	(*close)(struct store *);
+};
+
+struct store {
+	const struct store_ops	*ops;
+	char			*state_dir;
+	void			*data;	/* the backend's */
+};
+
+extern const struct store_ops store_files_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Opens the PostgreSQL backend's data into s->data.  0, or -1 with
+ * *cause set. */
+int store_pg_open(struct store *s, const struct store_conf *, char **cause);
+
+#endif

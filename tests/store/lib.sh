@@ -1,0 +1,75 @@
+# What the store's tests share: a real PostgreSQL (tests/lib/servers.sh)
+# with the roles of doc/team-store.md, and helpers.  Sourced; not a test
+# by itself.
+#
+#   $tmp                  a directory of the test's own
+#   $O_PW $W_PW $B_PW $R_PW  the passwords of maintop_owner, alice, bob, wall
+#   $ci_o $ci_w $ci_b $ci_r  their conninfo strings (database "team")
+#   sq SQL                runs SQL as the superuser in "team", rows on stdout
+#   hold NAME SQL         a superuser session runs SQL and stays open ...
+#   release NAME          ... until this ends it (with COMMIT)
+#   store_grants          the guide's grants, given by the owner
+#   wait_for DESC CMD...  waits up to 10 s for CMD to succeed, else bails
+: "${MAINTOP:=./maintop}"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/servers.sh"
+
+servers_require pg psql
+"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
+servers_start_pg || bail "PostgreSQL did not start"
+tmp=$SERVERS_TMP/store
+mkdir -p "$tmp" || bail "cannot make $tmp"
+
+# The roles as doc/team-store.md sets them up: an owner that creates and
+# migrates the schema, engineers writing through maintop_writer, a wall
+# display reading through maintop_reader.
+O_PW=owner-Secret-93aa
+W_PW=writer-Secret-51c9
+B_PW=bob-Secret-6a02
+R_PW=reader-Secret-0b7d
+servers_psql -d postgres <<EOS || bail "cannot make the roles"
+CREATE ROLE maintop_owner LOGIN PASSWORD '$O_PW';
+CREATE ROLE maintop_writer NOLOGIN;
+CREATE ROLE maintop_reader NOLOGIN;
+CREATE ROLE alice LOGIN PASSWORD '$W_PW' IN ROLE maintop_writer;
+CREATE ROLE bob LOGIN PASSWORD '$B_PW' IN ROLE maintop_writer;
+CREATE ROLE wall LOGIN PASSWORD '$R_PW' IN ROLE maintop_reader;
+CREATE DATABASE team OWNER maintop_owner;
+EOS
+ci_o="host=127.0.0.1 port=$PGPORT_TEST dbname=team user=maintop_owner"
+ci_w="host=127.0.0.1 port=$PGPORT_TEST dbname=team user=alice"
+ci_b="host=127.0.0.1 port=$PGPORT_TEST dbname=team user=bob"
+ci_r="host=127.0.0.1 port=$PGPORT_TEST dbname=team user=wall"
+
+sq() { servers_psql -d team -Atc "$1"; }
+
+hold() {
+	mkfifo "$tmp/$1.fifo"
+	( printf '%s\nSELECT '"'ready';\n" "$2"; cat "$tmp/$1.fifo"
+	  printf 'COMMIT;\n' ) |
+	    servers_psql -d team -At > "$tmp/$1.out" 2>&1 &
+	eval "hold_$1=\$!"
+	wait_for "the session $1" grep -q ready "$tmp/$1.out"
+}
+release() {
+	echo > "$tmp/$1.fifo"
+	eval "wait \$hold_$1"
+}
+
+store_grants() {
+	sed -n '/^-- grants: begin/,/^-- grants: end/p' \
+	    "$top_srcdir/doc/team-store.md" > "$tmp/grants.sql"
+	PGPASSWORD=$O_PW psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 \
+	    -p "$PGPORT_TEST" -U maintop_owner -d team -f "$tmp/grants.sql"
+}
+
+wait_for() {
+	_what=$1
+	shift
+	_i=0
+	while ! "$@" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	"$@" 2>/dev/null || bail "waited 10 s for $_what"
+}
