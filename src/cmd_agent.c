@@ -24,6 +24,7 @@
 #include "agent_debt.h"
 #include "agent_hold.h"
 #include "agent_state.h"
+#include "agent_lead.h"
 #include "agent_tell.h"
 #include "calendar.h"
 #include "check.h"
@@ -39,6 +40,7 @@
 #include "runbook.h"
 #include "runner.h"
 #include "sanitize.h"
+#include "store.h"
 #include "util.h"
 #include "worker.h"
 
@@ -58,16 +60,21 @@ static const char agent_usage[] =
 "systemd).  SIGHUP reloads the configuration (keeping the running one if\n"
 "the new one has errors), SIGTERM and SIGINT stop it.  \"agent hold\"\n"
 "holds the next start of a window's autorun, with a reason.\n"
+"With settings.store, the team's agents take the lead in turn: the one\n"
+"holding the store's lock tells the events and runs the autoruns, the\n"
+"others follow and take over when its session ends.\n"
 "\n"
 "  -c, --config FILE   the configuration\n"
 "      --once          do what is due now (since the last run, kept in\n"
 "                      the state directory), deliver the outbox, wait for\n"
-"                      the runs, and exit: for tests and cron\n"
+"                      the runs, and exit: for tests and cron (not with\n"
+"                      settings.store)\n"
 "  -n, --now TIME      with --once: the instant to act at\n"
 "  -h, --help          this text\n"
 "\n"
-"Exit 0, or 1 when another agent holds the state directory or a run\n"
-"failed (--once), 3 without a usable configuration.\n";
+"Exit 0, or 1 when another agent holds the state directory, the store\n"
+"cannot be reached at start, or a run failed (--once), 3 without a usable\n"
+"configuration.\n";
 
 struct agent {
 	struct event_base	*base;
@@ -110,7 +117,18 @@ struct agent {
 	char			*out_tail;
 	char			*failed_tail;
 	size_t			 failed_step;
+
+	/* With settings.store: the team's store and who leads. */
+	struct store		*store;
+	struct agent_lead	*lead;
 };
+
+/* True unless another agent of the team leads. */
+static int
+leads(const struct agent *a)
+{
+	return a->lead == NULL || agent_lead_leading(a->lead);
+}
 
 /* One log line: "<N>" for journald when it reads us, else a prefix. */
 static void
@@ -147,7 +165,7 @@ static void
 tell(struct agent *a, char *const *names, size_t n, const char *id,
     const char *ev)
 {
-	if (n > 0)
+	if (n > 0 && leads(a))
 		outbox_add(a->outbox, id, ev, names, n);
 }
 
@@ -582,6 +600,11 @@ autorun_window(struct agent *a, struct window *w, time_t start, time_t now)
 	size_t *order, i;
 	char *why;
 
+	if (!leads(a)) {
+		alog(a, 6, "window %s: another agent leads and runs its "
+		    "autoruns", w->name);
+		return;
+	}
 	if (agent_frozen(a->cfg, start, &freeze)) {
 		why = xasprintf("change freeze '%s' is active", freeze);
 		for (i = 0; i < w->nautorun; i++)
@@ -871,6 +894,7 @@ agent_setup(struct agent *a)
 	a->env.auto_confirm = 1;
 	a->env.cfg = a->cfg;
 	a->env.worker = a->io;
+	a->env.store = a->store;
 	a->env.check_state = agent_check_state;
 	a->env.in_window = agent_in_window;
 	a->env.on_confirm = agent_on_confirm;
@@ -935,6 +959,33 @@ agent_autoruns(const struct config *c)
 		if (c->windows[i]->nautorun > 0)
 			return 1;
 	return 0;
+}
+
+/* The leadership changed, or the store failed (why: sanitized). */
+static void
+on_lead(void *arg, int leading, const char *why)
+{
+	struct agent *a = arg;
+
+	if (why != NULL)
+		alog(a, 3, "the store: %s", why);
+	alog(a, leading ? 5 : 4, leading ? "leading the team's agents" :
+	    "another agent leads the team's agents");
+}
+
+/* With settings.store: the store and the lead.  0, or -1 after saying
+ * why. */
+static int
+store_start(struct agent *a)
+{
+	char *cause = NULL;
+
+	if (agent_lead_start(a->base, a->cfg, a->state_dir, a->once,
+	    &a->store, &a->lead, on_lead, a, &cause) == 0)
+		return 0;
+	fprintf(stderr, "maintop agent: %s\n", cause);
+	free(cause);
+	return -1;
 }
 
 /* Only one agent per state directory: a lock held for the agent's life. */
@@ -1028,6 +1079,15 @@ cmd_agent(int argc, char **argv)
 	if (a.base == NULL)
 		fatal("cannot make an event loop");
 	a.io = worker_new(a.base);
+	if (store_start(&a) != 0) {
+		worker_free(a.io);
+		event_base_free(a.base);
+		free(a.state_path);
+		free(a.state_dir);
+		config_free(a.cfg);
+		close(lockfd);
+		return CLI_EXIT_FAIL;
+	}
 	agent_setup(&a);
 	a.ev_hup = evsignal_new(a.base, SIGHUP, on_hup, &a);
 	a.ev_term = evsignal_new(a.base, SIGTERM, on_stop, &a);
@@ -1062,6 +1122,8 @@ cmd_agent(int argc, char **argv)
 	outbox_free(a.outbox);
 	agent_teardown(&a);
 	worker_free(a.io);
+	agent_lead_free(a.lead);
+	store_close(a.store);
 	event_free(a.ev_hup);
 	event_free(a.ev_term);
 	event_free(a.ev_int);

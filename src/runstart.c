@@ -327,8 +327,9 @@ runner_start(struct runner *r, char **cause)
 	/* A team's lock must be the team's: never a file beside it. */
 	if (r->env.store == NULL && r->env.cfg != NULL &&
 	    r->env.cfg->settings.store != NULL)
-		return runner_deny(cause, "the team store (settings.store) "
-		    "is reached by 'maintop run' only: run the runbook there");
+		return runner_deny(cause, "the dashboard does not reach the "
+		    "team store (settings.store): run the runbook with "
+		    "'maintop run'");
 	r->start = runner_now(r);
 	r->start_ms = util_mono_ms();
 	make_id(r);

@@ -3,6 +3,7 @@
  * their own, journal records with idempotent ids). */
 #include "build.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,8 @@ store_pg_run(PGconn *conn, const char *sql, int n, const char *const *params,
 
 struct store_pg {
 	PGconn			*conn;
+	pthread_mutex_t		 mutex;		/* conn: the worker appends
+						 * while the loop reads */
 	struct store_conf	 conf;		/* copied */
 };
 
@@ -173,6 +176,7 @@ store_pg_open(struct store *s, const struct store_conf *conf, char **cause)
 	pg->conf.conninfo = xstrdup(conf->conninfo);
 	if (conf->password_env != NULL)
 		pg->conf.password_env = xstrdup(conf->password_env);
+	pthread_mutex_init(&pg->mutex, NULL);
 	s->data = pg;
 	if ((pg->conn = store_pg_connect(conf, cause)) == NULL ||
 	    store_pg_version(pg->conn, &v, cause) != 0)
@@ -200,6 +204,7 @@ pg_close(struct store *s)
 		return;
 	if (pg->conn != NULL)
 		PQfinish(pg->conn);
+	pthread_mutex_destroy(&pg->mutex);
 	free(pg->conf.conninfo);
 	free(pg->conf.password_env);
 	free(pg);
@@ -382,9 +387,11 @@ pg_journal_append(struct store *s, const char *id, const char *line,
 	p[3] = journal_str(o, "runbook");
 	p[4] = journal_str(o, "user");
 	p[5] = line;
+	pthread_mutex_lock(&pg->mutex);
 	r = store_pg_run(pg->conn, "INSERT INTO maintop.journal (id, type, "
 	    "run, runbook, actor, record) VALUES ($1, $2, $3, $4, $5, "
 	    "$6::json) ON CONFLICT (id) DO NOTHING", 6, p, cause);
+	pthread_mutex_unlock(&pg->mutex);
 	json_decref(o);
 	return r;
 }
@@ -398,9 +405,11 @@ pg_last_success(struct store *s, const char *runbook, time_t *when,
 	PGresult *res;
 	json_t *o;
 
+	pthread_mutex_lock(&pg->mutex);
 	res = store_pg_exec(pg->conn, "SELECT record FROM maintop.journal "
 	    "WHERE runbook = $1 AND type = 'run_end' AND record->>'result' = "
 	    "'success' ORDER BY seq DESC LIMIT 1", 1, p, cause);
+	pthread_mutex_unlock(&pg->mutex);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 1 &&

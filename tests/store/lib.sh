@@ -9,7 +9,11 @@
 #   hold NAME SQL         a superuser session runs SQL and stays open ...
 #   release NAME          ... until this ends it (with COMMIT)
 #   store_grants          the guide's grants, given by the owner
-#   wait_for DESC CMD...  waits up to 10 s for CMD to succeed, else bails
+#   store_team            store init by the owner, then store_grants
+#   wait_for DESC CMD...  waits up to 10 s ($WAIT_TENTHS tenths) for CMD
+#                         to succeed, else bails
+#   eventually DESC WANT CMD...  "is": CMD's output, once it is WANT or
+#                         10 s have passed
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/servers.sh"
@@ -63,13 +67,35 @@ store_grants() {
 	    -p "$PGPORT_TEST" -U maintop_owner -d team -f "$tmp/grants.sql"
 }
 
+store_team() {
+	cat > "$tmp/o.conf" <<EOS
+settings = { store = { conninfo = "$ci_o"; password_env = "STORE_PW"; }; };
+EOS
+	STORE_PW=$O_PW "$MAINTOP" store init -c "$tmp/o.conf" >/dev/null 2>&1 ||
+	    bail "store init failed"
+	store_grants >/dev/null 2>&1 || bail "the grants failed"
+}
+
 wait_for() {
 	_what=$1
 	shift
 	_i=0
-	while ! "$@" 2>/dev/null && [ $_i -lt 100 ]; do
+	while ! "$@" 2>/dev/null && [ $_i -lt "${WAIT_TENTHS:-100}" ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	"$@" 2>/dev/null || bail "waited 10 s for $_what"
+	"$@" 2>/dev/null ||
+	    bail "waited $(( ${WAIT_TENTHS:-100} / 10 )) s for $_what"
+}
+
+eventually() {
+	_what=$1
+	_want=$2
+	shift 2
+	_i=0
+	while [ "$("$@" 2>/dev/null)" != "$_want" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	is "$_what" "$("$@" 2>/dev/null)" "$_want"
 }

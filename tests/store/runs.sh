@@ -7,12 +7,7 @@
 # in the process list.  TAP.
 . "$top_srcdir/tests/store/lib.sh"
 
-cat > "$tmp/o.conf" <<EOF
-settings = { store = { conninfo = "$ci_o"; password_env = "STORE_PW"; }; };
-EOF
-STORE_PW=$O_PW "$MAINTOP" store init -c "$tmp/o.conf" >/dev/null 2>&1 ||
-    bail "store init failed"
-store_grants >/dev/null 2>&1 || bail "the grants failed"
+store_team
 
 # conf NAME CONNINFO: NAME's configuration, state in $tmp/NAME.
 conf() {
