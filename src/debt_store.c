@@ -43,6 +43,8 @@ struct debt_save {
 };
 
 static void save_free(struct debt_save *);
+static void drop_undo(struct debt_store *);
+static struct debt_item *config_item(const struct debt_store *, const char *);
 
 struct debt_store {
 	char			*path;
@@ -56,6 +58,7 @@ struct debt_store {
 	debt_done_cb		 done;
 	void			*done_arg;
 	struct debt_save	*save;		/* the save in flight */
+	struct debt_refresh	*refresh;	/* the reread in flight */
 	char			*broken;	/* why the file cannot be used */
 
 	struct debt_list	 list;
@@ -92,6 +95,84 @@ static const struct settings *
 store_settings(const struct debt_store *st)
 {
 	return st->cfg != NULL ? &st->cfg->settings : NULL;
+}
+
+/* A reread of the file on the worker (debt_store_refresh). */
+struct debt_refresh {
+	struct debt_store	*st;		/* NULL once the store is gone */
+	char			*path;
+	const struct settings	*settings;	/* the configuration's: read only */
+	struct debt_fileid	 fid;		/* in: as known; out: as read */
+	int			 loaded;	/* out: a new list in list */
+	struct debt_list	 list;
+	void			(*cb)(void *);
+	void			*arg;
+};
+
+static void
+refresh_work(void *arg)
+{
+	struct debt_refresh *rf = arg;
+	struct cfg_errors errs = { 0 };
+	char *why = NULL;
+
+	if (debt_file_changed(rf->path, &rf->fid, &why) == 1) {
+		if (debt_file_load(rf->path, rf->settings, &rf->list,
+		    &rf->fid, &errs) != 0)
+			memset(&rf->list, 0, sizeof rf->list);
+		else if (errs.nerrors > 0)
+			debt_list_free(&rf->list);
+		else
+			rf->loaded = 1;
+	}
+	free(why);
+	cfg_errors_free(&errs);
+}
+
+static void
+refresh_done(void *arg)
+{
+	struct debt_refresh *rf = arg;
+	struct debt_store *st = rf->st;
+	size_t i;
+
+	if (st != NULL)
+		st->refresh = NULL;
+	if (st != NULL && rf->loaded && st->save == NULL &&
+	    memcmp(rf->fid.hash, st->fid.hash, sizeof rf->fid.hash) != 0) {
+		for (i = 0; i < rf->list.n; i++)
+			if (config_item(st, rf->list.v[i]->id) != NULL)
+				break;
+		if (i == rf->list.n) {	/* no clash with the configuration */
+			drop_undo(st);
+			debt_list_free(&st->list);
+			st->list = rf->list;
+			memset(&rf->list, 0, sizeof rf->list);
+			st->fid = rf->fid;
+			rf->cb(rf->arg);
+		}
+	}
+	debt_list_free(&rf->list);
+	free(rf->path);
+	free(rf);
+}
+
+void
+debt_store_refresh(struct debt_store *st, void (*cb)(void *), void *arg)
+{
+	struct debt_refresh *rf;
+
+	if (st->worker == NULL || st->refresh != NULL || st->broken != NULL)
+		return;
+	rf = xcalloc(1, sizeof *rf);
+	rf->st = st;
+	rf->path = xstrdup(st->path);
+	rf->settings = store_settings(st);
+	rf->fid = st->fid;
+	rf->cb = cb;
+	rf->arg = arg;
+	st->refresh = rf;
+	worker_run(st->worker, refresh_work, refresh_done, rf);
 }
 
 static const char *
@@ -221,6 +302,8 @@ debt_store_free(struct debt_store *st)
 		return;
 	if (st->save != NULL)	/* it finishes on the worker, unreported */
 		st->save->st = NULL;
+	if (st->refresh != NULL)
+		st->refresh->st = NULL;
 	drop_undo(st);
 	debt_list_free(&st->list);
 	free(st->broken);

@@ -57,6 +57,14 @@ void debt_store_set_async(struct debt_store *, struct worker *,
     debt_done_cb done, void *arg);
 /* True while a save is in flight. */
 int debt_store_saving(const struct debt_store *);
+/*
+ * With a worker: rereads the file there when it changed on disk (another
+ * maintop saved it), then on the loop replaces the list and calls
+ * cb(arg) -- unless a save went out meanwhile, or the file is the one this
+ * store wrote last.  A file that does not load leaves the list as it is.
+ */
+void debt_store_refresh(struct debt_store *, void (*cb)(void *arg),
+    void *arg);
 /* Rereads the file (dropping the undo snapshot).  0, or -1 with errs. */
 int debt_store_reload(struct debt_store *, struct cfg_errors *errs);
 /* NULL, or why the store refuses changes ("read-only mode", file errors). */

@@ -17,6 +17,7 @@
 #include "maint.h"
 #include "ui.h"
 #include "util.h"
+#include "watch.h"
 
 #define KEY_ESCAPE	27
 
@@ -45,6 +46,7 @@ struct debt_view {
 	int			 saving_form;	/* from the form: close it after */
 	char			*saving_id;	/* the item to select after */
 	char			*saving_msg;	/* the notice when it worked */
+	struct watch		*watch;		/* other maintops' saves */
 };
 
 /* ------------------------------------------------------------------ */
@@ -1131,12 +1133,31 @@ debt_saved(int r, char *cause, void *arg)
 	ui_redraw(ui);
 }
 
+/* Another maintop saved the debt file: the list follows. */
+static void
+debt_refreshed(void *arg)
+{
+	struct debt_view *v = arg;
+
+	ui_notice(v->ui, "debt list reloaded: changed by another maintop");
+	ui_redraw(v->ui);
+}
+
+static void
+state_changed(unsigned what, void *arg)
+{
+	struct debt_view *v = arg;
+
+	if ((what & WATCH_DEBT) && v->store != NULL)
+		debt_store_refresh(v->store, debt_refreshed, v);
+}
+
 static void *
 dview_init(struct ui *ui)
 {
 	struct debt_view *v;
 	struct cfg_errors errs = { 0 };
-	char *cause = NULL;
+	char *cause = NULL, *dir = NULL;
 
 	v = xcalloc(1, sizeof *v);
 	v->ui = ui;
@@ -1152,6 +1173,11 @@ dview_init(struct ui *ui)
 	 * on another maintop holding the lock (the worker waits for it, up
 	 * to 3 s). */
 	debt_store_set_async(v->store, ui->worker, debt_saved, v);
+	/* What another maintop saves shows here (none without inotify). */
+	if (config_state_dir(ui->cfg, &dir, &cause) == 0)
+		v->watch = watch_new(ui->base, dir, state_changed, v, &cause);
+	free(cause);
+	free(dir);
 	/* Load problems are kept by the store as its refusal, shown in the
 	 * pane; the list of them is not needed here. */
 	cfg_errors_free(&errs);
@@ -1165,6 +1191,7 @@ dview_free(void *p)
 
 	if (v == NULL)
 		return;
+	watch_free(v->watch);
 	debt_store_free(v->store);
 	form_free(v->form);
 	form_free(v->filter_form);

@@ -2,7 +2,8 @@
 # Screen tests of the Debt pane: the list and its zoomed columns, details,
 # resolved items, sorting, the filter, the add form's validation, resolve,
 # undo, delete with confirmation, read-only refusal, a concurrent edit, and
-# the mark on items whose systems are in trouble.
+# the mark on items whose systems are in trouble, an item another maintop
+# adds shown live.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 now="2026-11-25T10:00:00Z"
@@ -281,5 +282,19 @@ start_debt 120 32 debt-maint.conf
 screen_wait "Calendar" >/dev/null
 screen_keys 3 Enter
 screen_expect debt-maint "items whose systems are in an active window carry M"
+
+# Live: an item another maintop adds shows here, with a notice; this
+# dashboard's own save afterwards is based on the file as it now is.
+reset_state
+start_debt 120 32 debt.conf
+screen_wait "Calendar" >/dev/null
+screen_keys 3 Enter
+screen_wait "Debt" >/dev/null
+(cd "$work" && "$MAINTOP" debt add -c debt.conf --now "$now" \
+    --title "Added elsewhere" --priority high >/dev/null 2>&1)
+screen_wait "Added elsewhere"
+screen_ok $? "an item another maintop adds shows in the pane"
+screen_wait "debt list reloaded: changed by another maintop"
+screen_ok $? "... with a notice"
 
 screen_done

@@ -817,6 +817,12 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+on_refreshed(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static void
 test_async(void)
 {
 	struct cfg_errors e = { 0 };
@@ -826,7 +832,7 @@ test_async(void)
 	struct event_base *base = event_base_new();
 	struct worker *w;
 	struct event *tick;
-	int calls;
+	int calls, refreshed;
 	struct timeval tv = { 0, 50000 };
 	const struct debt_item *d;
 	char *path = xasprintf("%s/async.conf", tmpdir);
@@ -909,6 +915,22 @@ test_async(void)
 	d = debt_store_find(st, "D-0001");
 	ok(d != NULL && d->status == DEBT_OPEN,
 	    "... the store reloaded the other change");
+
+	/* Refresh: a change another store made is read on the worker and
+	 * replaces the list; this store's own last save is not reread. */
+	refreshed = 0;
+	debt_store_refresh(st, on_refreshed, &refreshed);
+	worker_drain(w);
+	ok(refreshed == 0, "refresh after this store's own save: nothing to do");
+	other = debt_store_open(path, journal, &c, 0, &e);
+	ok(debt_store_add(other, mk("D-0077", DEBT_LOW, 0, NULL, NULL), now,
+	    NULL, &cause) == 0, "another store adds D-0077");
+	debt_store_free(other);
+	ok(debt_store_find(st, "D-0077") == NULL, "... not seen yet");
+	debt_store_refresh(st, on_refreshed, &refreshed);
+	worker_drain(w);
+	ok(refreshed == 1 && debt_store_find(st, "D-0077") != NULL,
+	    "refresh: read on the worker, the list replaced, the caller told");
 
 	/* Freed with a save in flight: the worker still finishes it. */
 	r = debt_store_resolve(st, "D-0001", now, &cause);
