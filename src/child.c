@@ -96,7 +96,7 @@ child_done(struct proc *p, int status, void *arg)
 		code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
 		sig = WTERMSIG(status);
-	st = runner_current_step(r);
+	st = runner_active_step(r);
 	if (st->kind == STEP_HTTP)
 		stepcmd_http_body(r);
 	stepcmd_cleanup(r);
@@ -128,7 +128,12 @@ child_done(struct proc *p, int status, void *arg)
 		else
 			snprintf(msg, sizeof msg, "exit status %d", code);
 	}
-	runner_step_complete(r, s, code, sig, msg[0] != '\0' ? msg : NULL);
+	if (r->crit_item != NULL)
+		runcrit_child_done(r, s, code, sig, msg[0] != '\0' ? msg :
+		    NULL);
+	else
+		runner_step_complete(r, s, code, sig, msg[0] != '\0' ? msg :
+		    NULL);
 }
 
 /*

@@ -522,6 +522,17 @@ agent_check_state(const char *name, void *arg)
 	return (int)st->state;
 }
 
+/* A fresh result of a check, for a success criterion. */
+static int
+agent_check_fresh(const char *name, unsigned long long *token,
+    const char **msg, void *arg)
+{
+	struct agent *a = arg;
+
+	return a->health != NULL ? health_fresh(a->health, name, token, msg) :
+	    -2;
+}
+
 static int
 agent_in_window(const char *runbook, time_t now, char **which, void *arg)
 {
@@ -896,6 +907,7 @@ agent_setup(struct agent *a)
 	a->env.worker = a->io;
 	a->env.store = a->store;
 	a->env.check_state = agent_check_state;
+	a->env.check_fresh = agent_check_fresh;
 	a->env.in_window = agent_in_window;
 	a->env.on_confirm = agent_on_confirm;
 	a->env.on_failed = agent_on_failed;

@@ -398,6 +398,17 @@ check_state(const char *name, void *arg)
 	return (int)st->state;
 }
 
+/* A fresh result of a check, for a success criterion. */
+static int
+check_fresh(const char *name, unsigned long long *token, const char **msg,
+    void *arg)
+{
+	struct run_ctx *c = arg;
+
+	return c->health != NULL ? health_fresh(c->health, name, token, msg) :
+	    -2;
+}
+
 /* Whether a window that lists the runbook is active now. */
 static int
 in_window(const char *runbook, time_t now, char **which, void *arg)
@@ -570,13 +581,17 @@ checks_ready(void *arg)
 static int
 uses_checks(const struct runbook *rb)
 {
-	size_t i;
+	size_t i, j;
 
 	if (rb->nrequires_healthy > 0)
 		return 1;
-	for (i = 0; i < rb->nsteps; i++)
+	for (i = 0; i < rb->nsteps; i++) {
 		if (rb->steps[i]->kind == STEP_WAIT)
 			return 1;
+		for (j = 0; j < rb->steps[i]->ncriteria; j++)
+			if (rb->steps[i]->criteria[j]->kind == STEP_WAIT)
+				return 1;
+	}
 	return 0;
 }
 
@@ -746,6 +761,7 @@ cmd_run(int argc, char **argv)
 	env.auto_confirm = c.yes;
 	env.auto_danger = c.yes && c.yes_danger;
 	env.check_state = check_state;
+	env.check_fresh = check_fresh;
 	env.in_window = in_window;
 	env.on_confirm = on_confirm;
 	env.on_failed = on_failed;

@@ -36,6 +36,7 @@ struct health_item {
 	long long		 next_ms;	/* planned start, monotonic */
 	long long		 started_ms;
 	int			 once;		/* part of health_run_once */
+	struct event		*again;		/* a fresh probe asked for */
 };
 
 struct health {
@@ -475,6 +476,16 @@ item_finish(struct health_item *it, struct sample *s)
 	}
 }
 
+/* A probe asked for by health_fresh while another was in flight. */
+static void
+item_again(evutil_socket_t fd, short what, void *arg)
+{
+	struct health_item *it = arg;
+
+	if (!it->st.running)
+		item_start(it);
+}
+
 static void
 item_done(struct sample *s, void *arg)
 {
@@ -581,7 +592,9 @@ health_new(struct event_base *base, const struct config *cfg,
 		it->probe = it->ops->create(&h->ctx, cfg->checks[i]);
 		it->timer = evtimer_new(base, item_tick, it);
 		it->deadline = evtimer_new(base, item_deadline, it);
-		if (it->timer == NULL || it->deadline == NULL)
+		it->again = evtimer_new(base, item_again, it);
+		if (it->timer == NULL || it->deadline == NULL ||
+		    it->again == NULL)
 			fatal("evtimer_new failed");
 	}
 	return h;
@@ -597,6 +610,7 @@ health_stop(struct health *h)
 	for (i = 0; i < h->n; i++) {
 		it = &h->items[i];
 		event_del(it->timer);
+		event_del(it->again);
 		if (it->st.running) {
 			it->ops->cancel(it->probe);
 			it->st.running = 0;
@@ -620,6 +634,7 @@ health_free(struct health *h)
 		h->items[i].ops->free(h->items[i].probe);
 		event_free(h->items[i].timer);
 		event_free(h->items[i].deadline);
+		event_free(h->items[i].again);
 		health_status_clear(&h->items[i].st);
 	}
 	for (t = 0; t < CHECK_NTYPES; t++)
@@ -681,6 +696,36 @@ health_run_now(struct health *h, size_t i)
 {
 	if (i < h->n && !h->items[i].st.running)
 		item_start(&h->items[i]);
+}
+
+int
+health_fresh(struct health *h, const char *name, unsigned long long *token,
+    const char **msg)
+{
+	struct health_item *it;
+	struct timeval tv = { 0, 0 };
+	long i;
+
+	if ((i = health_find(h, name)) < 0)
+		return -2;
+	it = &h->items[i];
+	if (*token == 0) {
+		/* Probes of a check never overlap: the one in flight started
+		 * before the question, so the answer is the one after it. */
+		*token = it->st.nprobes + (it->st.running ? 2 : 1);
+		if (!it->st.running)
+			item_start(it);
+		return -1;
+	}
+	if (it->st.nprobes >= *token && it->st.last != NULL) {
+		if (msg != NULL)
+			*msg = it->st.last->message;
+		return (int)it->st.last->state;
+	}
+	/* The next probe, as soon as the one in flight is done. */
+	if (!it->st.running && !evtimer_pending(it->again, NULL))
+		evtimer_add(it->again, &tv);
+	return -1;
 }
 
 size_t

@@ -93,6 +93,18 @@ void health_run_once(struct health *, const int *select,
 /* Starts check i now if it is not running (a "refresh" key). */
 void health_run_now(struct health *, size_t i);
 
+/*
+ * A result of check name that started after the first call (for a
+ * success criterion): with *token 0, starts a probe unless one is in
+ * flight, sets *token and returns -1; with that token, returns -1 until a
+ * probe started after the first call has ended (starting it once the one
+ * in flight is done), then its state (enum state, as probed: no
+ * hysteresis, no maintenance) with *msg (if not NULL) its message, valid
+ * until the loop runs again.  -2: no check of that name.
+ */
+int health_fresh(struct health *, const char *name,
+    unsigned long long *token, const char **msg);
+
 size_t health_count(const struct health *);
 const struct check_status *health_get(const struct health *, size_t i);
 /* Index of the check called name, or -1. */

@@ -37,7 +37,14 @@ static const char *const step_keys[] = {
 	"cwd", "env", "env_pass", "on", "method", "headers", "body", "expect_status",
 	"confirm",
 	"danger", "timeout", "rollback", "continue_on_error", "interactive",
-	"on_failure", "always", "unattended", NULL
+	"on_failure", "always", "unattended", "criteria", NULL
+};
+
+/* The keys a criterion takes: a check and its level, or a command, or a
+ * request and what it expects. */
+static const char *const criterion_keys[] = {
+	"name", "check", "worst", "run", "cwd", "env", "http", "method",
+	"headers", "body", "expect_status", NULL
 };
 
 /* Policy names, in enum runbook_policy order. */
@@ -52,7 +59,8 @@ static const char *const health_names[] = {
 
 /* The keys that choose a step's kind, in enum step_kind order. */
 static const char *const kind_keys[] = {
-	"run", "sql", "redis", "http", "wait_healthy", "pause", NULL
+	"run", "sql", "redis", "http", "wait_healthy", "pause", "criteria",
+	NULL
 };
 
 static const char *const file_keys[] = { "runbooks", NULL };
@@ -129,6 +137,9 @@ step_free(struct step *st)
 	free(st->body);
 	cfg_strlist_free(st->headers, st->nheaders);
 	cfg_strlist_free(st->checks, st->nchecks);
+	for (i = 0; i < st->ncriteria; i++)
+		step_free(st->criteria[i]);
+	free(st->criteria);
 	for (i = 0; i < st->nrollback; i++)
 		step_free(st->rollback[i]);
 	free(st->rollback);
@@ -581,6 +592,101 @@ parse_rollback(struct cfg_errors *e, const config_setting_t *g,
 	}
 }
 
+/* A check criterion: { check = "api"; worst = "warn"; } (ok by default). */
+static struct step *
+parse_check_criterion(struct cfg_errors *e, const config_setting_t *g,
+    const char *name)
+{
+	struct step *c;
+	char *check;
+
+	if (cfg_str(e, g, "check", 1, &check) != 1)
+		return NULL;
+	c = xcalloc(1, sizeof *c);
+	c->line = cfg_line(g);
+	c->kind = STEP_WAIT;
+	c->checks = xcalloc(2, sizeof *c->checks);
+	c->checks[c->nchecks++] = check;
+	c->checks_line = cfg_line(config_setting_get_member(g, "check"));
+	c->worst = RUNBOOK_HEALTH_OK;
+	if (parse_choice(e, g, "worst", health_names, &c->worst) < 0)
+		c->worst = RUNBOOK_HEALTH_OK;
+	if (cfg_name(e, g, "name", 0, &c->name) != 1)
+		c->name = xstrdup(name);
+	c->on_failure = RUNBOOK_INHERIT;
+	return c;
+}
+
+/*
+ * A criteria step's list: each criterion a check (its fresh state no
+ * worse than worst), a command run by the shell (exit 0 passes) or an
+ * http request (the expected status passes).  All are judged, in order,
+ * and the step fails if any failed.
+ */
+static void
+parse_criteria(struct cfg_errors *e, const config_setting_t *g,
+    const struct runbook *rb, struct step *st)
+{
+	const config_setting_t *list = config_setting_get_member(g,
+	    "criteria"), *el;
+	struct step *c;
+	char *name;
+	int i, n, nk;
+
+	if (!config_setting_is_list(list)) {
+		cfg_err(e, list, "'criteria' of step '%s' must be a list of "
+		    "( { check = \"...\"; }, { run = \"...\"; }, "
+		    "{ http = \"...\"; } )", st->name);
+		return;
+	}
+	n = config_setting_length(list);
+	if (n == 0 || n > RUNBOOK_MAX_CRITERIA) {
+		cfg_err(e, list, "'criteria' of step '%s' has %d criteria (1 "
+		    "to %d)", st->name, n, RUNBOOK_MAX_CRITERIA);
+		return;
+	}
+	st->criteria = xcalloc((size_t)n, sizeof *st->criteria);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(list, (unsigned int)i);
+		if (!config_setting_is_group(el)) {
+			cfg_err(e, el, "each criterion of step '%s' must be a "
+			    "group { check = \"...\"; } or { run = \"...\"; } "
+			    "or { http = \"...\"; }", st->name);
+			continue;
+		}
+		cfg_check_keys(e, el, criterion_keys, "criterion");
+		nk = (config_setting_get_member(el, "check") != NULL) +
+		    (config_setting_get_member(el, "run") != NULL) +
+		    (config_setting_get_member(el, "http") != NULL);
+		if (nk != 1) {
+			cfg_err(e, el, "criterion %d of step '%s' needs exactly "
+			    "one of check, run or http", i + 1, st->name);
+			continue;
+		}
+		name = xasprintf("criterion %d of %s", i + 1, st->name);
+		if (config_setting_get_member(el, "check") != NULL) {
+			if ((c = parse_check_criterion(e, el, name)) == NULL) {
+				free(name);
+				continue;
+			}
+		} else if (config_setting_get_member(el, "worst") != NULL) {
+			cfg_err(e, config_setting_get_member(el, "worst"),
+			    "'worst' applies to a check criterion");
+			free(name);
+			continue;
+		} else if ((c = parse_step(e, el, rb, (size_t)i, name)) ==
+		    NULL) {
+			free(name);
+			continue;
+		}
+		free(name);
+		/* One timeout, the step's, covers every criterion. */
+		c->timeout = st->timeout;
+		c->confirm = 0;
+		st->criteria[st->ncriteria++] = c;
+	}
+}
+
 /* on_failure, always and a pause's unattended: what a failure does. */
 static void
 parse_step_policy(struct cfg_errors *e, const config_setting_t *g,
@@ -639,8 +745,8 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	}
 	if (nk == 0) {
 		cfg_err(e, g, "step '%s' of runbook '%s' needs exactly one of "
-		    "run, sql, redis, http, wait_healthy or pause", st->name,
-		    rb->name);
+		    "run, sql, redis, http, wait_healthy, pause or criteria",
+		    st->name, rb->name);
 		step_free(st);
 		return NULL;
 	}
@@ -665,6 +771,9 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 		st->checks_line = cfg_line(config_setting_get_member(g,
 		    "wait_healthy"));
 		st->timeout = RUNBOOK_TIMEOUT_WAIT;
+		break;
+	case STEP_CRITERIA:
+		st->timeout = RUNBOOK_TIMEOUT_OTHER;
 		break;
 	default:
 		if (cfg_str(e, g, kind_keys[found], 1, &st->text) != 1)
@@ -758,6 +867,8 @@ parse_step(struct cfg_errors *e, const config_setting_t *g,
 	cfg_bool(e, g, "continue_on_error", 0, &st->continue_on_error);
 	cfg_bool(e, g, "interactive", 0, &st->interactive);
 	cfg_duration(e, g, "timeout", 0, 1, &st->timeout);
+	if (st->kind == STEP_CRITERIA)
+		parse_criteria(e, g, rb, st);
 	parse_step_policy(e, g, st, defname != NULL);
 	if (defname == NULL)
 		parse_rollback(e, g, rb, st);
@@ -1113,6 +1224,17 @@ resolve_step(const struct config *c, struct cfg_errors *e,
 		if (chk != NULL && check_is_kind(chk, st->kind == STEP_SQL ?
 		    "postgres" : "redis"))
 			st->check = chk;
+		break;
+	case STEP_CRITERIA:
+		for (i = 0; i < st->ncriteria; i++) {
+			if (st->criteria[i]->kind == STEP_WAIT)
+				resolve_check(c, e, rb,
+				    st->criteria[i]->checks_line,
+				    st->criteria[i]->checks[0], NULL,
+				    "criterion");
+			else
+				resolve_step(c, e, rb, st->criteria[i]);
+		}
 		break;
 	default:
 		break;
@@ -2008,6 +2130,58 @@ add_lines(struct buf *b, const char *prefix, const char *label,
 	buf_printf(b, "%s\n", text);
 }
 
+/* A criterion as the prompt and the dry run show it, on one line. */
+char *
+runbook_criterion_text(const struct runbook *rb, char *const *values,
+    const struct step *c)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b);
+	switch (c->kind) {
+	case STEP_WAIT:
+		buf_printf(&b, "check %s is %s%s", c->checks[0],
+		    runbook_health_name(c->worst), c->worst ==
+		    RUNBOOK_HEALTH_OK ? "" : " or better");
+		break;
+	case STEP_HTTP:
+		s = runbook_subst(rb, values, c->text, RUNBOOK_SUBST_URL, 1);
+		buf_printf(&b, "%s %s answers ", c->method, s);
+		free(s);
+		if (c->expect_status > 0)
+			buf_printf(&b, "%lld", c->expect_status);
+		else
+			buf_adds(&b, "2xx");
+		break;
+	default:
+		s = runbook_subst(rb, values, c->text, RUNBOOK_SUBST_SHELL, 1);
+		buf_printf(&b, "$ %s exits 0", s);
+		free(s);
+		break;
+	}
+	return buf_detach(&b);
+}
+
+/* The criteria of a criteria step, one per line. */
+static void
+criteria_text(struct buf *b, const struct runbook *rb, char *const *values,
+    const struct step *st, const char *prefix)
+{
+	char *s, *label;
+	size_t i;
+
+	buf_printf(b, "%ssucceeds when every criterion passes (all are "
+	    "judged):\n", prefix);
+	for (i = 0; i < st->ncriteria; i++) {
+		s = runbook_criterion_text(rb, values, st->criteria[i]);
+		label = xasprintf("%zu. ", i + 1);
+		add_lines(b, prefix, label, s);
+		free(label);
+		free(s);
+	}
+}
+
 char *
 runbook_step_text(const struct runbook *rb, char *const *values,
     const struct step *st, const char *prefix)
@@ -2085,6 +2259,9 @@ runbook_step_text(const struct runbook *rb, char *const *values,
 		s = runbook_subst(rb, values, st->text, RUNBOOK_SUBST_RAW, 1);
 		add_lines(&b, prefix, "pause: ", s);
 		free(s);
+		break;
+	case STEP_CRITERIA:
+		criteria_text(&b, rb, values, st, prefix);
 		break;
 	}
 	buf_printf(&b, "%s", prefix);

@@ -17,6 +17,7 @@ struct settings;
 #define RUNBOOK_MAX_STEPS	1000
 #define RUNBOOK_MAX_PARAMS	100
 #define RUNBOOK_MAX_ROLLBACK	20
+#define RUNBOOK_MAX_CRITERIA	50
 #define RUNBOOK_MAX_VALUE	4096	/* bytes of one parameter value */
 
 /* Default step timeouts, seconds. */
@@ -51,7 +52,8 @@ enum step_kind {
 	STEP_REDIS,		/* a command on a redis check (redis-cli) */
 	STEP_HTTP,		/* a request (curl) */
 	STEP_WAIT,		/* wait until checks are healthy */
-	STEP_PAUSE		/* a manual step: a message and a confirmation */
+	STEP_PAUSE,		/* a manual step: a message and a confirmation */
+	STEP_CRITERIA		/* success criteria: each judged, all must pass */
 };
 
 struct runbook_param {
@@ -77,7 +79,7 @@ struct step {
 	int		 line;
 	enum step_kind	 kind;
 	/* run: the shell command; sql: the statement; redis: the command;
-	 * http: the URL; pause: the message; wait: NULL. */
+	 * http: the URL; pause: the message; wait, criteria: NULL. */
 	char		*text;
 	char		*cwd;		/* run: working directory or NULL */
 	char		**env;		/* run: "K=V" strings */
@@ -99,6 +101,14 @@ struct step {
 	char		**checks;	/* wait_healthy: check names */
 	size_t		 nchecks;
 	int		 checks_line;	/* of the wait_healthy key, or 0 */
+	/*
+	 * criteria: the criteria, in order, each a run step (its exit status
+	 * decides), an http step (its status decides) or a wait_healthy step
+	 * naming one check (a fresh probe no worse than worst decides).
+	 */
+	struct step	**criteria;
+	size_t		 ncriteria;
+	int		 worst;		/* a check criterion: RUNBOOK_HEALTH_* */
 	int		 confirm;	/* ask before running (default 1) */
 	int		 danger;	/* the runbook's name must be typed */
 	int		 continue_on_error;
@@ -239,6 +249,14 @@ char *runbook_subst(const struct runbook *, char *const *values,
  */
 char *runbook_step_text(const struct runbook *, char *const *values,
     const struct step *, const char *prefix);
+
+/*
+ * One criterion of a criteria step on one line, as it is judged ("check
+ * api is ok", "$ test -f /srv/ready exits 0", "GET http://... answers
+ * 200"), secrets masked.  Returns a new string.
+ */
+char *runbook_criterion_text(const struct runbook *, char *const *values,
+    const struct step *criterion);
 
 /*
  * Every step of rb as it would run (for "maintop run NAME --dry-run" and the

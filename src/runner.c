@@ -234,7 +234,8 @@ runner_stop_step(struct runner *r, const char *why)
 	long long grace = r->env.kill_grace_ms > 0 ? r->env.kill_grace_ms :
 	    5000;
 
-	if (r->ev_poll != NULL) {
+	if (r->ev_poll != NULL || (r->crit_active && r->pid <= 0)) {
+		/* A wait, or a criteria step between two criteria. */
 		runner_event_free(&r->ev_poll);
 		stepout_say(r, "maintop: %s\n", why);
 		runner_step_complete(r, RSTEP_TIMEDOUT, -1, 0, why);
@@ -386,6 +387,8 @@ launch(struct runner *r)
 	}
 	if (st->kind == STEP_PAUSE)
 		runner_step_complete(r, RSTEP_OK, 0, 0, NULL);
+	if (st->kind == STEP_CRITERIA)
+		runcrit_start(r);
 }
 
 static void
@@ -448,10 +451,11 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 	size_t i = runner_current(r, NULL), owner;
 	struct runner_step *rs = &r->steps[i];
 	long long ms = util_mono_ms() - r->t0;
-	json_t *o;
+	json_t *o, *verdicts;
 	char dur[32];
 
 	stop_events(r);
+	verdicts = runcrit_end(r);
 	stepout_close_line(r);	/* the step's last line, if left open */
 	util_format_duration(ms / 1000, dur, sizeof dur);
 	stepout_log(r, "== %s %s after %s%s%s\n", st->name,
@@ -473,6 +477,8 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 		json_object_set(o, "metrics", r->metrics[i]);
 	if (msg != NULL)
 		json_object_set_new(o, "message", json_string(msg));
+	if (verdicts != NULL)
+		json_object_set_new(o, "criteria", verdicts);
 	runjournal_write(r, o, 0, NULL);
 
 	if (!r->in_rollback) {
@@ -645,6 +651,9 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 	case OP_CONCLUDE:
 		runpolicy_conclude(r, r->pending);
 		break;
+	case OP_CRITERION:
+		runcrit_next(r);
+		break;
 	case OP_FINISH:
 		runner_finish(r);
 		break;
@@ -769,7 +778,7 @@ runner_abort(struct runner *r, char **cause)
 			stepout_say(r, "maintop: aborting: SIGKILL to the "
 			    "step\n");
 			child_signal(r, SIGKILL);
-		} else if (r->ev_poll != NULL) {
+		} else if (r->ev_poll != NULL || r->crit_active) {
 			runner_step_complete(r, RSTEP_FAILED, -1, 0, "aborted");
 		} else
 			runpolicy_abort(r);	/* between steps */
@@ -795,7 +804,7 @@ runner_interrupt(struct runner *r)
 		stepout_say(r, "maintop: %s to the step\n", r->interrupts == 1 ?
 		    "SIGINT" : "SIGKILL");
 		child_signal(r, r->interrupts == 1 ? SIGINT : SIGKILL);
-	} else if (r->ev_poll != NULL) {
+	} else if (r->ev_poll != NULL || r->crit_active) {
 		stepout_say(r, "maintop: interrupted\n");
 		runner_step_complete(r, RSTEP_FAILED, -1, 0, "interrupted");
 	}
@@ -815,7 +824,8 @@ runner_detach(struct runner *r)
 		json_object_set_new(o, "pid", json_integer(r->pid));
 	runjournal_write(r, o, 0, NULL);
 	stepout_log(r, "== terminal hung up: the run is detached\n");
-	if (r->phase == RUNNER_RUNNING && (r->pid > 0 || r->ev_poll != NULL))
+	if (r->phase == RUNNER_RUNNING && (r->pid > 0 || r->ev_poll != NULL ||
+	    r->crit_active))
 		return;		/* the step finishes, then the run ends */
 	r->result = RUNNER_DETACHED;
 	r->phase = RUNNER_RUNNING;
@@ -910,6 +920,7 @@ runner_free(struct runner *r)
 	free(r->steps);
 	free(r->metrics);
 	free(r->rbv);
+	json_decref(runcrit_end(r));
 	free(r->health_reason);
 	runvars_free(r);
 	free(r->wait_status);

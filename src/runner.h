@@ -132,6 +132,18 @@ struct runner_env {
 	 */
 	time_t	(*last_success)(const char *runbook, void *arg);
 	/*
+	 * A result of check newer than the question, for a success
+	 * criterion (which judges the system as it is after the steps):
+	 * called with *token 0, it starts a probe (after the one in flight,
+	 * if any), sets *token and returns -1; called again with that token,
+	 * it returns -1 until that probe's result is in, then its state
+	 * (RUNNER_CHECK_*, as probed: no hysteresis) with *msg its message
+	 * (valid until the loop runs again).  -2: no such check.  NULL: a
+	 * check criterion fails, saying maintop cannot probe here.
+	 */
+	int	(*check_fresh)(const char *check, unsigned long long *token,
+		    const char **msg, void *arg);
+	/*
 	 * Whether now is inside one of the windows that list runbook:
 	 * 1 yes, 0 no, -1 cannot tell.  *which is set to the window's name
 	 * (caller of the hook frees) when known.  NULL: cannot tell.

@@ -26,6 +26,7 @@ enum runner_op {
 	OP_LAUNCH,	/* launch the current step without asking */
 	OP_PAUSE_DONE,	/* a confirmed pause step: it is done */
 	OP_CONCLUDE,	/* the main part is over (r->pending): always steps */
+	OP_CRITERION,	/* a criteria step: judge the next criterion */
 	OP_FINISH	/* end the run with r->result */
 };
 
@@ -131,6 +132,16 @@ struct runner {
 	struct evbuffer		*lines;	/* masked output not yet a line */
 	int			 out_open; /* the output's last line is open */
 
+	/* A criteria step in progress: the criterion judged now (or just
+	 * judged, between two), its place, the failures so far, the
+	 * verdicts for the step's record and a check's probe token. */
+	int			 crit_active;
+	const struct step	*crit_item;
+	size_t			 crit_pos;
+	size_t			 crit_failed;
+	json_t			*crit_results;
+	unsigned long long	 crit_token;
+
 	struct runner_var	*vars;		/* SET name=value, in order */
 	size_t			 nvars;
 	int			 set_state;	/* 0 line start, 1 in a line,
@@ -170,6 +181,22 @@ void runner_stop_step(struct runner *, const char *why);
 void runner_begin(struct runner *);
 /* The current time of the run (env.now or time(NULL)). */
 time_t runner_now(const struct runner *);
+
+/* The step whose child runs now: a criterion of a criteria step while
+ * one is judged, else runner_current_step. */
+const struct step *runner_active_step(const struct runner *);
+
+/* runcrit.c */
+/* A criteria step was launched: judges its first criterion. */
+void runcrit_start(struct runner *);
+/* Judges the next criterion, or ends the step with the verdict. */
+void runcrit_next(struct runner *);
+/* The criterion's child ended in state s (msg: why it failed, or NULL). */
+void runcrit_child_done(struct runner *, enum runner_step_state s,
+    int code, int sig, const char *msg);
+/* Forgets the criteria step's state (its step has ended); the verdicts,
+ * if any, are handed to the caller (NULL otherwise). */
+json_t *runcrit_end(struct runner *);
 
 /* runpolicy.c */
 /* The current (not rollback, not always) step failed: applies its

@@ -39,7 +39,7 @@ static const struct {
 void
 stepcmd_line(struct runner *r, const char *s, size_t len)
 {
-	const struct step *st = runner_current_step(r);
+	const struct step *st = runner_active_step(r);
 	size_t n = sizeof STEPCMD_HTTP_MARK - 1;
 	int status = 0;
 

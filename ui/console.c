@@ -210,6 +210,17 @@ env_check_state(const char *check, void *arg)
 	}
 }
 
+/* A fresh result of a check, for a success criterion. */
+static int
+env_check_fresh(const char *check, unsigned long long *token,
+    const char **msg, void *arg)
+{
+	struct console *con = arg;
+
+	return con->o.ui->health != NULL ? health_fresh(con->o.ui->health,
+	    check, token, msg) : -2;
+}
+
 static int
 env_in_window(const char *runbook, time_t now, char **which, void *arg)
 {
@@ -489,6 +500,7 @@ con_start(struct console *con, int overrides)
 	con->env.check_state = env_check_state;
 	if (con->o.last_success != NULL)
 		con->env.last_success = env_last_success;
+	con->env.check_fresh = env_check_fresh;
 	con->env.in_window = env_in_window;
 	con->env.on_confirm = env_on_confirm;
 	con->env.on_failed = env_on_failed;

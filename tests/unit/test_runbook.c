@@ -1008,10 +1008,79 @@ test_policy(void)
 	cfg_clear(&c);
 }
 
+/* A criteria step: its criteria in order, each of its kind, one timeout
+ * for all; hostile lists refused. */
+static void
+test_criteria(void)
+{
+	struct config c;
+	struct cfg_errors e;
+	char *msgs;
+	const struct step *st;
+
+	msgs = load(&c, "runbooks = ( { name = \"a\"; steps = (\n"
+	    " { name = \"v\"; timeout = \"1m\"; criteria = (\n"
+	    "   { check = \"api\"; worst = \"warn\"; },\n"
+	    "   { name = \"m\"; run = \"test -e x\"; },\n"
+	    "   { http = \"http://h/\"; expect_status = 204; } ); } ); } );",
+	    &e, 1);
+	if (!ok(e.nerrors == 0 && c.nrunbooks == 1, "criteria load"))
+		printf("#   %s", msgs);
+	free(msgs);
+	if (c.nrunbooks == 1) {
+		st = c.runbooks[0]->steps[0];
+		ok(st->kind == STEP_CRITERIA && st->ncriteria == 3,
+		    "a criteria step with three criteria");
+		ok(st->criteria[0]->kind == STEP_WAIT &&
+		    st->criteria[0]->worst == RUNBOOK_HEALTH_WARN &&
+		    strcmp(st->criteria[0]->checks[0], "api") == 0,
+		    "a check with its level");
+		ok(st->criteria[1]->kind == STEP_RUN &&
+		    strcmp(st->criteria[1]->name, "m") == 0 &&
+		    st->criteria[1]->line == 4, "a command, its name and line");
+		ok(st->criteria[2]->kind == STEP_HTTP &&
+		    st->criteria[2]->expect_status == 204, "a request");
+		ok(st->criteria[1]->timeout == 60 &&
+		    st->criteria[2]->timeout == 60, "the step's timeout for all");
+		ok(strcmp(runbook_kind_name(st->kind), "criteria") == 0,
+		    "its kind's name");
+	}
+	cfg_errors_free(&e);
+	cfg_clear(&c);
+	expect_error("a criterion of no kind", "runbooks = ( { name = \"a\";"
+	    " steps = ( { criteria = ( { name = \"x\"; } ); } ); } );",
+	    "needs exactly one of check, run or http");
+	expect_error("a criterion naming no known check", "runbooks = ( { "
+	    "name = \"a\"; steps = ( { criteria = ( { check = \"zz\"; } ); "
+	    "} ); } );", "unknown check 'zz'");
+	expect_error("a rollback in a criterion", "runbooks = ( { name = \"a\";"
+	    " steps = ( { criteria = ( { run = \"x\"; rollback = \"y\"; } );"
+	    " } ); } );", "unknown key 'rollback' in criterion");
+	expect_error("too many criteria", "runbooks = ( { name = \"a\"; steps "
+	    "= ( { criteria = ( {run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";},"
+	    "{run=\"x\";},{run=\"x\";},{run=\"x\";},{run=\"x\";} ); } ); "
+	    "} );", "has 51 criteria (1 to 50)");
+	expect_error("criteria beside run", "runbooks = ( { name = \"a\"; "
+	    "steps = ( { run = \"x\"; criteria = ( { run = \"y\"; } ); } ); "
+	    "} );", "has both 'run' and 'criteria'");
+}
+
 int
 main(void)
 {
 	test_good();
+	test_criteria();
 	test_errors();
 	test_hostile_sizes();
 	test_typo_warning();
