@@ -1,6 +1,6 @@
 /* A step's child process: started in a session of its own with an
- * environment built here, its output read from a pipe into an evbuffer,
- * its exit reported by the one reaper (proc.c). */
+ * environment built here, its standard output and standard error read from
+ * two pipes, its exit reported by the one reaper (proc.c). */
 #include "runner_priv.h"
 
 #include <errno.h>
@@ -23,39 +23,75 @@ void
 child_close_output(struct runner *r)
 {
 	runner_close_watched(&r->ev_out, &r->out_fd);
+	if (r->err_fd != -1)
+		stepout_write_err(r, "", 0, 1);	/* a last line left open */
+	runner_close_watched(&r->ev_err, &r->err_fd);
 }
 
 /*
- * Reads what the step wrote into the runner's input buffer and hands it on;
- * the pipe is non-blocking.  End of file or an error closes it.
+ * Reads what the step wrote on one of its pipes (non-blocking) and hands
+ * it on: standard output as it comes, standard error line by line.  End
+ * of file or an error closes the pipe.
  */
-void
-child_read(struct runner *r)
+static void
+read_pipe(struct runner *r, int *fd, struct event **ev, int err)
 {
-	size_t len;
-	int n;
+	char buf[16384];
+	ssize_t n;
 
-	while (r->out_fd != -1) {
-		n = evbuffer_read(r->in, r->out_fd, 16384);
+	while (*fd != -1) {
+		n = read(*fd, buf, sizeof buf);
 		if (n > 0) {
-			len = evbuffer_get_length(r->in);
-			stepout_write(r, (const char *)evbuffer_pullup(r->in,
-			    -1), len, 0);
-			evbuffer_drain(r->in, len);
+			if (err)
+				stepout_write_err(r, buf, (size_t)n, 0);
+			else
+				stepout_write(r, buf, (size_t)n, 0);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-			child_close_output(r);
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			if (err)
+				stepout_write_err(r, "", 0, 1);
+			runner_close_watched(ev, fd);
+		}
 		break;
 	}
+}
+
+void
+child_read(struct runner *r)
+{
+	read_pipe(r, &r->out_fd, &r->ev_out, 0);
+	read_pipe(r, &r->err_fd, &r->ev_err, 1);
 }
 
 static void
 on_read(evutil_socket_t fd, short what, void *arg)
 {
-	child_read(arg);
+	struct runner *r = arg;
+
+	read_pipe(r, &r->out_fd, &r->ev_out, 0);
+}
+
+static void
+on_read_err(evutil_socket_t fd, short what, void *arg)
+{
+	struct runner *r = arg;
+
+	read_pipe(r, &r->err_fd, &r->ev_err, 1);
+}
+
+/* Watches one end of a pipe the child writes. */
+static struct event *
+watch_pipe(struct runner *r, int fd, event_callback_fn cb)
+{
+	struct event *ev;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	ev = event_new(r->env.base, fd, EV_READ | EV_PERSIST, cb, r);
+	event_add(ev, NULL);
+	return ev;
 }
 
 /* Sends sig to the step's process group (the child's session). */
@@ -180,7 +216,7 @@ int
 child_spawn(struct runner *r, const struct step *st, char **cause)
 {
 	char *path = NULL, **argv = NULL, **extra = NULL, *cwd = NULL, **envv;
-	int fds[2] = { -1, -1 }, slave = -1;
+	int fds[2] = { -1, -1 }, efds[2] = { -1, -1 }, slave = -1;
 	struct proc_spec sp;
 
 	/* The hard refusal: whatever the front end does. */
@@ -214,7 +250,10 @@ child_spawn(struct runner *r, const struct step *st, char **cause)
 		if (r->env.on_terminal != NULL)
 			r->env.on_terminal(r, 1, r->env.arg);
 		pty_begin(r, slave);
-	} else if (pipe2(fds, O_CLOEXEC) != 0) {
+	} else if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(efds, O_CLOEXEC) !=
+	    0) {
+		/* Two pipes: standard error can be told from standard output
+		 * (in the same order as far as two pipes can keep it). */
 		*cause = xasprintf("pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -231,7 +270,8 @@ child_spawn(struct runner *r, const struct step *st, char **cause)
 	 */
 	sp.group = PROC_SESSION;
 	sp.fd_in = r->interactive ? slave : r->stdin_fd;
-	sp.fd_out = sp.fd_err = r->interactive ? slave : fds[1];
+	sp.fd_out = r->interactive ? slave : fds[1];
+	sp.fd_err = r->interactive ? slave : efds[1];
 	sp.ctty = r->interactive;
 	r->proc = proc_spawn(r->env.base, &sp, child_done, r, cause);
 	if (r->proc == NULL)
@@ -246,12 +286,11 @@ child_spawn(struct runner *r, const struct step *st, char **cause)
 		pty_events(r);
 	} else {
 		close(fds[1]);
+		close(efds[1]);
 		r->out_fd = fds[0];
-		fcntl(r->out_fd, F_SETFL, fcntl(r->out_fd, F_GETFL) |
-		    O_NONBLOCK);
-		r->ev_out = event_new(r->env.base, r->out_fd,
-		    EV_READ | EV_PERSIST, on_read, r);
-		event_add(r->ev_out, NULL);
+		r->ev_out = watch_pipe(r, r->out_fd, on_read);
+		r->err_fd = efds[0];
+		r->ev_err = watch_pipe(r, r->err_fd, on_read_err);
 	}
 	free(path);
 	strv_free(argv);
@@ -264,6 +303,10 @@ fail:
 	if (fds[0] != -1) {
 		close(fds[0]);
 		close(fds[1]);
+	}
+	if (efds[0] != -1) {
+		close(efds[0]);
+		close(efds[1]);
 	}
 	if (slave != -1)
 		close(slave);

@@ -426,10 +426,14 @@ run_event(struct agent *a, const char *type, const char *result,
 }
 
 static void
-on_run_output(struct runner *r, const char *data, size_t len, void *arg)
+on_run_output(struct runner *r, const char *data, size_t len, int err,
+    void *arg)
 {
 	struct agent *a = arg;
 
+	/* A line of standard error is marked as in the run log. */
+	if (err)
+		agent_tell_tail_add(&a->out_tail, "2> ", 3);
 	agent_tell_tail_add(&a->out_tail, data, len);
 }
 

@@ -193,14 +193,32 @@ on_failed(struct runner *r, void *arg)
 	ask(c, PROMPT_FAILED, "Retry? [y]es / [s]kip / roll[b]ack / [a]bort: ");
 }
 
+/* How a line of a step's standard error begins on this output. */
+#define RUN_ERR_MARK	"2> "
+
 static void
-on_output(struct runner *r, const char *data, size_t len, void *arg)
+on_output(struct runner *r, const char *data, size_t len, int err,
+    void *arg)
 {
 	struct run_ctx *c = arg;
 	struct buf b;
+	char *clean;
 
 	if (c->hup || runner_terminal_owned(r))
 		return;		/* already on the terminal: see runner.h */
+	if (err) {
+		/* One whole line, marked (dim on a terminal), sanitized on
+		 * its own: standard output's state stays its own. */
+		clean = sanitize_text(data, len, SANITIZE_KEEP_NEWLINES |
+		    SANITIZE_KEEP_TABS);
+		if (c->tty)
+			printf("\033[2m%s%s\033[22m", RUN_ERR_MARK, clean);
+		else
+			printf("%s%s", RUN_ERR_MARK, clean);
+		fflush(stdout);
+		free(clean);
+		return;
+	}
 	/* Sanitized on a pipe too: "maintop run | tee" reaches a terminal. */
 	buf_init(&b);
 	sanitizer_feed(&c->san, data, len, &b);

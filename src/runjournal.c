@@ -78,7 +78,7 @@ runjournal_done(void *arg)
 	else if (j->err != NULL && !r->freed) {
 		s = xasprintf("maintop: journal: %s\n", j->err);
 		if (r->env.on_output != NULL)
-			r->env.on_output(r, s, strlen(s), r->env.arg);
+			r->env.on_output(r, s, strlen(s), 0, r->env.arg);
 		if (r->log != NULL)
 			stepout_to_log(r, s, strlen(s));
 		free(s);

@@ -309,6 +309,33 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(r->ev_poll, &tv);
 }
 
+/* Forgets the last step's standard error lines. */
+static void
+runner_err_reset(struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < RUNNER_ERR_TAIL; i++) {
+		free(r->err_tail[i]);
+		r->err_tail[i] = NULL;
+	}
+	r->err_lines = 0;
+}
+
+/* The last lines of standard error, oldest first, as a JSON array. */
+static json_t *
+err_tail(const struct runner *r)
+{
+	json_t *a = json_array();
+	size_t i, n = r->err_lines < RUNNER_ERR_TAIL ? r->err_lines :
+	    RUNNER_ERR_TAIL;
+
+	for (i = r->err_lines - n; i < r->err_lines; i++)
+		json_array_append_new(a, json_string(
+		    r->err_tail[i % RUNNER_ERR_TAIL]));
+	return a;
+}
+
 static void
 launch(struct runner *r)
 {
@@ -323,6 +350,7 @@ launch(struct runner *r)
 	r->timed_out = 0;
 	r->interrupts = 0;
 	r->t0 = util_mono_ms();
+	runner_err_reset(r);
 	if (!r->in_rollback) {
 		rs->state = RSTEP_RUNNING;
 		rs->attempts++;
@@ -479,6 +507,13 @@ runner_step_complete(struct runner *r, enum runner_step_state s, int code, int s
 		json_object_set_new(o, "message", json_string(msg));
 	if (verdicts != NULL)
 		json_object_set_new(o, "criteria", verdicts);
+	if (r->err_lines > 0) {
+		/* What it said on standard error: how much, and its last
+		 * lines (often the reason it failed). */
+		json_object_set_new(o, "stderr_lines",
+		    json_integer((json_int_t)r->err_lines));
+		json_object_set_new(o, "stderr_tail", err_tail(r));
+	}
 	runjournal_write(r, o, 0, NULL);
 
 	if (!r->in_rollback) {
@@ -859,7 +894,8 @@ runner_new(const struct runner_env *env, const struct runbook *rb,
 	for (i = 0; i < rb->nsteps; i++)
 		r->steps[i].exit_code = -1;
 	r->metrics = xcalloc(rb->nsteps + 1, sizeof *r->metrics);
-	r->lock_fd = r->out_fd = r->pty_fd = r->stdin_fd = -1;
+	r->lock_fd = r->out_fd = r->err_fd = r->pty_fd = r->stdin_fd = -1;
+	buf_init(&r->errline);
 	r->phase = RUNNER_READY;
 	r->journal = runner_journal_path(env->state_dir);
 	buf_init(&r->pend);
@@ -930,6 +966,8 @@ runner_free(struct runner *r)
 	free(r->journal);
 	free(r->log_path);
 	buf_free(&r->pend);
+	buf_free(&r->errline);
+	runner_err_reset(r);
 	evbuffer_free(r->in);
 	evbuffer_free(r->lines);
 	/* Its journal jobs still to come back hold the struct itself. */

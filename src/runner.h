@@ -160,11 +160,14 @@ struct runner_env {
 	void	(*on_step)(struct runner *, size_t step, void *arg);
 	/* Output of the current step, secrets masked but otherwise raw:
 	 * the front end sanitizes before display.  Valid during the call.
+	 * With err, data is one whole line (newline included) that the step
+	 * wrote on its standard error; otherwise its standard output (or the
+	 * runner's own lines), as it comes.
 	 * While runner_terminal_owned, the step's bytes and the runner's own
 	 * lines have already been written to the terminal: a front end that
 	 * prints output must not print these again. */
 	void	(*on_output)(struct runner *, const char *data, size_t len,
-		    void *arg);
+		    int err, void *arg);
 	/*
 	 * An interactive step is about to take the terminal (begin 1) or
 	 * has given it back (begin 0): suspend and resume the screen.  Only

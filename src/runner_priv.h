@@ -30,6 +30,9 @@ enum runner_op {
 	OP_FINISH	/* end the run with r->result */
 };
 
+/* Lines of a step's standard error kept for its journal record. */
+#define RUNNER_ERR_TAIL		3
+
 /* Values set by "SET name=value" lines kept per run (more are ignored). */
 #define RUNNER_VARS_MAX		100
 
@@ -95,8 +98,15 @@ struct runner {
 	struct proc		*proc;		/* the step's child, or NULL */
 	pid_t			 pid;		/* its pid while running, or 0 */
 	int			 stdin_fd;	/* the client's input, or -1 */
-	int			 out_fd;
-	struct evbuffer		*in;		/* read from out_fd */
+	int			 out_fd;	/* the step's standard output */
+	int			 err_fd;	/* its standard error */
+	struct event		*ev_err;
+	struct buf		 errline;	/* stderr not yet a line */
+	size_t			 err_lines;	/* stderr lines of the step */
+	/* The last RUNNER_ERR_TAIL of them (masked), err_lines - 1 the
+	 * newest, at err_tail[(err_lines - 1) % RUNNER_ERR_TAIL]. */
+	char			*err_tail[RUNNER_ERR_TAIL];
+	struct evbuffer		*in;		/* read from pty_fd */
 	int			 interactive;	/* the step runs on pty_fd */
 	int			 pty_fd;	/* its pseudo-terminal's master */
 	struct event		*ev_pty;	/* the step's output */
@@ -288,6 +298,15 @@ void stepcmd_cleanup(struct runner *);
  * held back as the possible start of a secret.
  */
 void stepout_write(struct runner *, const char *data, size_t len,
+    int final);
+/*
+ * The step's standard error: taken line by line (a line left open, or
+ * longer than 4 KiB, is cut at final or at that size), each with every
+ * secret masked, after the open line of standard output is closed; to the
+ * log marked "2> ", to the front end as one line with err set, counted for
+ * the journal.
+ */
+void stepout_write_err(struct runner *, const char *data, size_t len,
     int final);
 /* Writes to the run log (within its limit: the first time output is cut,
  * the user is told). */

@@ -264,7 +264,7 @@ start_recorded(struct runner *r, const char *err)
 	s = xasprintf("maintop: cannot record the run in the journal: %s; "
 	    "nothing ran\n", err);
 	if (r->env.on_output != NULL)
-		r->env.on_output(r, s, strlen(s), r->env.arg);
+		r->env.on_output(r, s, strlen(s), 0, r->env.arg);
 	free(s);
 	runner_event_free(&r->ev_budget);
 	start_undo(r);

@@ -1,5 +1,6 @@
 /* A step's output: secrets masked, then to the run log, the front end and
- * the METRICS scanner; and the runner's own lines. */
+ * the METRICS scanner (standard error line by line, marked); and the
+ * runner's own lines. */
 #include "runner_priv.h"
 
 #include <stdarg.h>
@@ -17,6 +18,12 @@
 /* A METRICS line longer than this is ignored (the output is still kept). */
 #define STEPOUT_LINE_MAX	65536
 #define STEPOUT_METRICS_MAX	100	/* figures kept per step */
+/* A line of standard error is cut at this size. */
+#define STEPOUT_ERR_LINE_MAX	4096
+/* The marker of standard error's lines in the run log. */
+#define STEPOUT_ERR_MARK	"2> "
+/* At most this much of each of the last lines is kept for the journal. */
+#define STEPOUT_ERR_LAST_MAX	200
 
 void
 stepout_to_log(struct runner *r, const char *data, size_t len)
@@ -33,7 +40,7 @@ stepout_to_log(struct runner *r, const char *data, size_t len)
 	if (r->interactive)
 		pty_write(r, s, strlen(s), 1);
 	if (r->env.on_output != NULL)
-		r->env.on_output(r, s, strlen(s), r->env.arg);
+		r->env.on_output(r, s, strlen(s), 0, r->env.arg);
 	free(s);
 }
 
@@ -66,7 +73,7 @@ stepout_say(struct runner *r, const char *fmt, ...)
 	if (r->interactive)
 		pty_write(r, s, strlen(s), 1);	/* the user is looking there */
 	if (r->env.on_output != NULL)
-		r->env.on_output(r, s, strlen(s), r->env.arg);
+		r->env.on_output(r, s, strlen(s), 0, r->env.arg);
 	free(s);
 }
 
@@ -134,7 +141,7 @@ emit(struct runner *r, const char *data, size_t len)
 	r->out_open = data[len - 1] != '\n';
 	stepout_to_log(r, data, len);
 	if (r->env.on_output != NULL)
-		r->env.on_output(r, data, len, r->env.arg);
+		r->env.on_output(r, data, len, 0, r->env.arg);
 	evbuffer_add(r->lines, data, len);
 	for (;;) {
 		eol = evbuffer_search_eol(r->lines, NULL, NULL,
@@ -170,13 +177,47 @@ stepout_close_line(struct runner *r)
 		emit(r, "\n", 1);
 }
 
+/*
+ * Copies p to out with every secret replaced by RUNBOOK_MASK; unless
+ * final, stops before the bytes that may be the start of a secret.
+ * Returns how many bytes of p were taken.
+ */
+static size_t
+mask(struct runner *r, const char *p, size_t n, int final, struct buf *out)
+{
+	size_t i, k, sl, avail;
+	int held = 0, hit;
+
+	for (i = 0; i < n && !held; ) {
+		hit = 0;
+		for (k = 0; k < r->nsecrets; k++) {
+			sl = strlen(r->secrets[k]);
+			avail = n - i;
+			if (avail >= sl && memcmp(p + i, r->secrets[k], sl) ==
+			    0) {
+				buf_adds(out, RUNBOOK_MASK);
+				i += sl;
+				hit = 1;
+				break;
+			}
+			if (!final && avail < sl &&
+			    memcmp(p + i, r->secrets[k], avail) == 0) {
+				held = 1;
+				break;
+			}
+		}
+		if (!hit && !held)
+			buf_addc(out, p[i++]);
+	}
+	return i;
+}
+
 void
 stepout_write(struct runner *r, const char *raw, size_t rawlen, int final)
 {
 	struct buf out, in;
 	const char *p, *data;
-	size_t i, k, n, sl, avail, len;
-	int held = 0, hit;
+	size_t i, n, len;
 
 	buf_init(&in);
 	runvars_filter(r, raw, rawlen, final, &in);
@@ -192,27 +233,7 @@ stepout_write(struct runner *r, const char *raw, size_t rawlen, int final)
 	p = r->pend.s != NULL ? r->pend.s : "";
 	n = r->pend.len;
 	buf_init(&out);
-	for (i = 0; i < n && !held; ) {
-		hit = 0;
-		for (k = 0; k < r->nsecrets; k++) {
-			sl = strlen(r->secrets[k]);
-			avail = n - i;
-			if (avail >= sl && memcmp(p + i, r->secrets[k], sl) ==
-			    0) {
-				buf_adds(&out, RUNBOOK_MASK);
-				i += sl;
-				hit = 1;
-				break;
-			}
-			if (!final && avail < sl &&
-			    memcmp(p + i, r->secrets[k], avail) == 0) {
-				held = 1;
-				break;
-			}
-		}
-		if (!hit && !held)
-			buf_addc(&out, p[i++]);
-	}
+	i = mask(r, p, n, final, &out);
 	emit(r, out.s != NULL ? out.s : "", out.len);
 	buf_free(&out);
 	if (r->pend.s != NULL) {	/* nothing held, nothing added yet */
@@ -220,6 +241,67 @@ stepout_write(struct runner *r, const char *raw, size_t rawlen, int final)
 		r->pend.len = n - i;
 		r->pend.s[r->pend.len] = '\0';
 	}
+}
+
+/* One line of standard error (r->errline, without its newline). */
+static void
+err_line(struct runner *r)
+{
+	struct buf out;
+	size_t n;
+	char **slot;
+
+	buf_init(&out);
+	mask(r, r->errline.s != NULL ? r->errline.s : "", r->errline.len, 1,
+	    &out);
+	buf_reset(&r->errline);
+	buf_adds(&out, "");
+	/* Standard output's open line first: this line stands alone. */
+	stepout_close_line(r);
+	stepout_to_log(r, STEPOUT_ERR_MARK, sizeof STEPOUT_ERR_MARK - 1);
+	buf_addc(&out, '\n');
+	stepout_to_log(r, out.s, out.len);
+	if (r->env.on_output != NULL)
+		r->env.on_output(r, out.s, out.len, 1, r->env.arg);
+	n = out.len - 1;
+	if (n > STEPOUT_ERR_LAST_MAX)
+		n = STEPOUT_ERR_LAST_MAX;
+	while (n > 0 && (out.s[n - 1] == '\r'))
+		n--;
+	slot = &r->err_tail[r->err_lines % RUNNER_ERR_TAIL];
+	free(*slot);
+	*slot = xstrndup(out.s, n);
+	r->err_lines++;
+	buf_free(&out);
+}
+
+void
+stepout_write_err(struct runner *r, const char *data, size_t len, int final)
+{
+	const char *nl;
+	size_t n, room;
+
+	while (len > 0) {
+		nl = memchr(data, '\n', len);
+		n = nl != NULL ? (size_t)(nl - data) : len;
+		room = STEPOUT_ERR_LINE_MAX - r->errline.len;
+		if (n > room) {
+			/* Too long for one line: cut. */
+			buf_add(&r->errline, data, room);
+			err_line(r);
+			data += room;
+			len -= room;
+			continue;
+		}
+		buf_add(&r->errline, data, n);
+		if (nl == NULL)
+			break;
+		err_line(r);
+		data = nl + 1;
+		len -= n + 1;
+	}
+	if (final && r->errline.len > 0)
+		err_line(r);
 }
 
 void

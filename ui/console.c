@@ -47,8 +47,10 @@ struct console {
 	int			 finished;
 	long long		*t0;		/* when each step started, ms */
 
-	/* Output: a ring of sanitized lines and the line being written. */
+	/* Output: a ring of sanitized lines and the line being written;
+	 * err[k] marks lines[k] as the step's standard error. */
 	char			*lines[CON_LINES];
+	unsigned char		 err[CON_LINES];
 	size_t			 first;
 	size_t			 nlines;
 	struct buf		 partial;
@@ -75,26 +77,36 @@ con_journal_changed(struct console *con)
 /* The console's output ring. */
 
 static void
-out_push(struct console *con, const char *s, size_t len)
+out_push_as(struct console *con, const char *s, size_t len, int err)
 {
 	char *line = xstrndup(s, len);
+	size_t k;
 
 	if (con->nlines == CON_LINES) {
-		free(con->lines[con->first]);
-		con->lines[con->first] = line;
+		k = con->first;
+		free(con->lines[k]);
 		con->first = (con->first + 1) % CON_LINES;
 	} else {
-		con->lines[(con->first + con->nlines) % CON_LINES] = line;
+		k = (con->first + con->nlines) % CON_LINES;
 		con->nlines++;
 	}
+	con->lines[k] = line;
+	con->err[k] = err != 0;
 	/* Scrolled back: stay on the same lines. */
 	if (con->scroll > 0)
 		con->scroll++;
 }
 
-static const char *
-out_line(const struct console *con, size_t i)
+static void
+out_push(struct console *con, const char *s, size_t len)
 {
+	out_push_as(con, s, len, 0);
+}
+
+static const char *
+out_line(const struct console *con, size_t i, int *err)
+{
+	*err = con->err[(con->first + i) % CON_LINES];
 	return con->lines[(con->first + i) % CON_LINES];
 }
 
@@ -309,11 +321,28 @@ env_on_step(struct runner *r, size_t i, void *arg)
 }
 
 static void
-env_on_output(struct runner *r, const char *data, size_t len, void *arg)
+env_on_output(struct runner *r, const char *data, size_t len, int err,
+    void *arg)
 {
 	struct console *con = arg;
+	char *clean;
 
-	out_feed(con, data, len);
+	if (err) {
+		/* One whole line of standard error, drawn in its own role;
+		 * sanitized on its own (standard output's partial escape
+		 * sequence, if any, stays with standard output). */
+		clean = sanitize_text(data, len, 0);
+		len = strcspn(clean, "\n");
+		if (len > CON_LINE_MAX)
+			len = CON_LINE_MAX;
+		if (con->partial.len > 0) {
+			out_push(con, con->partial.s, con->partial.len);
+			buf_reset(&con->partial);
+		}
+		out_push_as(con, clean, len, 1);
+		free(clean);
+	} else
+		out_feed(con, data, len);
 	ui_redraw(con->o.ui);
 }
 
@@ -787,10 +816,12 @@ draw_output(struct console *con, WINDOW *win, int y, int rows, int w)
 	if (start < 0)
 		start = 0;
 	for (k = 0; k < rows && start + k < total; k++) {
+		int err = 0;
 		const char *s = start + k < (int)con->nlines ?
-		    out_line(con, (size_t)(start + k)) : con->partial.s;
+		    out_line(con, (size_t)(start + k), &err) : con->partial.s;
 
-		draw_text(win, y + k, 1, w - 2, ROLE_TEXT, s);
+		draw_text(win, y + k, 1, w - 2, err ? ROLE_STDERR : ROLE_TEXT,
+		    s);
 	}
 }
 

@@ -24,6 +24,7 @@ enum role {
 	ROLE_HELP,
 	ROLE_BIG_OK,
 	ROLE_BIG_BAD,
+	ROLE_STDERR,		/* what a step wrote on its standard error */
 	ROLE_COUNT
 };
 

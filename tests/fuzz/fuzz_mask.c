@@ -1,7 +1,7 @@
 /* Fuzz target for the masking of secrets in a step's output stream: with
  * up to three secret parameter values, an output cut into reads anywhere
  * must never show a secret whole, whatever the read boundaries, "SET"
- * lines and held prefixes. */
+ * lines, held prefixes and reads of standard error between them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +36,7 @@ static const char fuzz_runbook[] =
  * ignored a METRICS line ...") are its words, not the step's, and may
  * well hold a one-character secret. */
 static void
-collect(struct runner *r, const char *data, size_t len, void *arg)
+collect(struct runner *r, const char *data, size_t len, int err, void *arg)
 {
 	if (len >= 9 && memcmp(data, "maintop: ", 9) == 0)
 		return;
@@ -69,6 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct buf out;
 	char secrets[3][33], *values[3];
 	size_t i, k, n, used, chunk;
+	int err;
 
 	if (!loaded) {
 		/* Where a SET line's record goes (removed after each input). */
@@ -105,14 +106,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	buf_init(&out);
 	env.arg = &out;
 	r = runner_new(&env, c.runbooks[0], values, 0);
-	/* The rest: a read length byte, then that many bytes, again. */
+	/* The rest: a read length byte (its high bit: a read of standard
+	 * error), then that many bytes, again. */
 	for (i = 0; i < len; i += chunk) {
+		err = data[i] & 0x80;
 		chunk = (size_t)data[i] % 64 + 1;
 		i++;
 		if (chunk > len - i)
 			chunk = len - i;
-		stepout_write(r, (const char *)data + i, chunk, 0);
+		if (err)
+			stepout_write_err(r, (const char *)data + i, chunk, 0);
+		else
+			stepout_write(r, (const char *)data + i, chunk, 0);
 	}
+	stepout_write_err(r, "", 0, 1);
 	stepout_write(r, "", 0, 1);
 
 	for (k = 0; k < 3; k++) {

@@ -70,7 +70,7 @@ secrets() {	# no password in the given files or the state directory
 	done
 }
 
-echo "1..26"
+echo "1..28"
 
 "$MAINTOP" run good -c "$dir/m.conf" --dry-run > "$dir/dry" 2>&1
 check "dry run exits 0" test $? -eq 0
@@ -94,6 +94,11 @@ check "/health is back" test "$(status)" = 200
 "$MAINTOP" run badsql -c "$dir/m.conf" --yes < /dev/null > "$dir/out2" 2>&1
 check "a failing statement fails the run" test $? -eq 1
 check "with the server's error" has "$dir/out2" 'relation "no_such_table" does not exist'
+check "psql's standard error marked as such" has "$dir/out2" \
+    '^2> .*relation "no_such_table" does not exist'
+check "its last lines in the journal, as why it failed" has \
+    "$dir/state/journal.jsonl" \
+    '"step_end".*"runbook":"badsql".*"stderr_lines":[1-9][0-9]*,"stderr_tail":\["ERROR: .*no_such_table'
 
 "$MAINTOP" run badredis -c "$dir/m.conf" --yes < /dev/null > "$dir/out3" 2>&1
 check "a redis error reply fails the run" test $? -eq 1 -a -n "$(grep 'redis replied with an error' "$dir/out3")"

@@ -75,6 +75,7 @@ struct tctx {
 	char			 terminal[8];	/* on_terminal calls: "10" */
 	int			 finished;
 	struct buf		 out;
+	struct buf		 err;		/* its standard error lines */
 	struct event		*ev_int;
 };
 
@@ -159,11 +160,14 @@ on_step(struct runner *r, size_t step, void *arg)
 }
 
 static void
-on_output(struct runner *r, const char *data, size_t len, void *arg)
+on_output(struct runner *r, const char *data, size_t len, int err,
+    void *arg)
 {
 	struct tctx *t = arg;
 
 	buf_add(&t->out, data, len);
+	if (err)
+		buf_add(&t->err, data, len);
 }
 
 static void
@@ -240,6 +244,7 @@ tctx_init(struct tctx *t)
 	t->check_always = -1;
 	t->window = 1;
 	buf_init(&t->out);
+	buf_init(&t->err);
 	buf_adds(&t->out, "");
 }
 
@@ -254,6 +259,7 @@ tctx_done(struct tctx *t)
 	if (t->ev_int != NULL)
 		event_free(t->ev_int);
 	buf_free(&t->out);
+	buf_free(&t->err);
 	/* Children that runner_free killed are reaped on the loop. */
 	event_base_loopexit(t->base, &limit);
 	while (proc_pending() > 0 && !event_base_got_exit(t->base))
@@ -879,6 +885,52 @@ test_metrics_and_secrets(void)
 	ok(strstr(log, "hunter2") == NULL && strstr(log, "******") != NULL,
 	    "the log never holds the secret");
 	free(log);
+	runner_free(r);
+	tctx_done(&t);
+}
+
+/*
+ * Standard error apart from standard output: whole lines, marked in the
+ * log, told apart for the front end, secrets masked, counted in the
+ * journal.  The step waits for the log to show each write before the next
+ * on the other stream, so the order is the step's, not a race's.
+ */
+static void
+test_stderr(void)
+{
+	struct tctx t;
+	struct runner *r;
+	struct runbook *rb;
+	char *vals[] = { "hunter2" }, *j, *log;
+
+	rb = rb_load("runbooks = ( { name = \"err\"; params = (\n"
+	    " { name = \"pw\"; secret = true; } );\n"
+	    " steps = ( { name = \"e\"; confirm = false; run = \""
+	    "l=$MAINTOP_STATE_DIR/runs/$MAINTOP_RUN_ID.log; "
+	    "printf open; until grep -q open $l; do sleep 0.02; done; "
+	    "echo e1 >&2; until grep -q '2> e1' $l; do sleep 0.02; done; "
+	    "echo ' more'; until grep -q ' more' $l; do sleep 0.02; done; "
+	    "echo \\\"pw ${pw}\\\" >&2; printf 'last, open' >&2\"; }\n"
+	    ") } );");
+	tctx_init(&t);
+	is_int(run(&t, rb, vals, 0, &r, NULL), RUNNER_SUCCESS, "stderr run");
+	is_str(t.err.s, "e1\npw ******\nlast, open\n", "stderr reaches the "
+	    "front end as whole lines, told apart, the secret masked, the "
+	    "last line closed");
+	ok(strstr(t.out.s, "open\ne1\n more\n") != NULL, "standard output's "
+	    "open line is closed before a line of standard error, and the "
+	    "order kept");
+	log = slurp(runner_log_path(r));
+	ok(strstr(log, "open\n2> e1\n more\n2> pw ******\n2> last, open\n")
+	    != NULL, "the log marks standard error's lines with 2>");
+	ok(strstr(log, "hunter2") == NULL, "no secret in the log");
+	free(log);
+	j = journal_text();
+	ok(strstr(j, "\"stderr_lines\":3,\"stderr_tail\":[\"e1\",\"pw "
+	    "******\",\"last, open\"]") != NULL, "the journal counts them and "
+	    "keeps the last ones");
+	ok(strstr(j, "hunter2") == NULL, "no secret in the journal");
+	free(j);
 	runner_free(r);
 	tctx_done(&t);
 }
@@ -1554,6 +1606,7 @@ main(void)
 	test_read_only();
 	test_store();
 	test_metrics_and_secrets();
+	test_stderr();
 	test_clients();
 	test_danger();
 	test_preconditions();
