@@ -19,6 +19,9 @@
 #   screen_ok COND-EXIT DESCRIPTION print one TAP line from an exit status
 #   screen_signal SIG               send SIG to maintop in the pane (only
 #                                   there: tests may run side by side)
+#   screen_run_norm                 filter: a run console's screen with run
+#                                   ids, the temporary directory, durations,
+#                                   the user and pids written the same way
 #   screen_done                     print the plan, stop tmux, clean up
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -150,6 +153,14 @@ screen_expect_norm() {
 		sed 's/^/# /' "$got"
 	fi
 	return 1
+}
+
+screen_run_norm() {
+	sed -E -e 's/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}/RUNID/g' \
+	    -e "s#$SCREEN_TMP#TMP#g" \
+	    -e 's/[0-9]+(m[0-9]{2})?s( |$)/Ns\2/g' \
+	    -e "s/ by $(id -un), / by USER, /" \
+	    -e 's/process [0-9]+/process PID/g'
 }
 
 screen_done() {

@@ -19,19 +19,9 @@ SCREEN_ENV="XDG_STATE_HOME=$SCREEN_TMP/state SCREEN_WORK=$work"
 # Processes this test starts outside tmux, killed by id at the end.
 pids=""
 
-# The screen with what varies from run to run written the same way: run
-# ids, the temporary directory, and durations.
-rb_normalize() {
-	sed -E -e 's/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}/RUNID/g' \
-	    -e "s#$SCREEN_TMP#TMP#g" \
-	    -e 's/[0-9]+(m[0-9]{2})?s( |$)/Ns\2/g' \
-	    -e "s/ by $(id -un), / by USER, /" \
-	    -e 's/process [0-9]+/process PID/g'
-}
-
-# Like screen_expect, on the normalized screen.
+# Like screen_expect, on the screen with what varies written the same way.
 rb_expect() {
-	screen_expect_norm rb_normalize "$@"
+	screen_expect_norm screen_run_norm "$@"
 }
 
 # Waits up to 10 s for TEXT (steps with timeouts need more than 5 s).
