@@ -75,8 +75,8 @@ const struct keymap_request keymap_requests[REQ_COUNT] = {
 	    "steps"),
 	R(REQ_INTERRUPT, "interrupt", KS_CONSOLE, "interrupt the running "
 	    "step; twice: kill it"),
-	R(REQ_OVERRIDE, "override", KS_CONSOLE, "start outside the runbook's "
-	    "windows (recorded)"),
+	R(REQ_OVERRIDE, "override", KS_CONSOLE, "start despite a refusal "
+	    "(windows, health; recorded)"),
 };
 #undef R
 

@@ -209,6 +209,14 @@ void runner_override_health(struct runner *, const char *reason);
 int runner_start(struct runner *, char **cause);
 
 /*
+ * After runner_start refused the run: the override (RUNNER_OVERRIDE_*)
+ * that would have let it start (a check worse than requires_healthy
+ * accepts; no window open), or 0 when no override can (a lock, a danger
+ * step under --yes, a required run missing).
+ */
+int runner_refusal(const struct runner *);
+
+/*
  * Records a refusal decided by the front end (reason: why) in the journal
  * as a run of result "refused" with who asked.  The runner must not have
  * started; it stays unusable afterwards.  Returns 0, or -1 with *cause.

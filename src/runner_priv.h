@@ -84,6 +84,8 @@ struct runner {
 	int			 always_failed;
 	int			 auto_confirmed; /* the step launching now */
 	char			*health_reason;	/* --override-health */
+	int			 refusal;	/* the override that would
+						   have let it start */
 	struct event		*ev_budget;	/* 80%, then 100% of budget */
 	int			 budget_warned;
 	int			 over_budget;

@@ -88,6 +88,7 @@ healthy(struct runner *r, char **overridden, char **cause)
 			continue;
 		}
 		buf_free(&b);
+		r->refusal = RUNNER_OVERRIDE_HEALTH;
 		if (worst == RUNBOOK_HEALTH_OK)
 			return runner_deny(cause, "runbook '%s' requires check "
 			    "'%s' to be healthy; it is %s (override with "
@@ -128,6 +129,8 @@ preconditions(struct runner *r, char **overridden, char **cause)
 		in = r->env.in_window != NULL ? r->env.in_window(rb->name,
 		    r->start, &which, r->env.arg) : -1;
 		free(which);
+		if (in != 1)
+			r->refusal = RUNNER_OVERRIDE_WINDOW;
 		if (in == 0)
 			return runner_deny(cause, "runbook '%s' may run only inside "
 			    "one of its maintenance windows, and none is open "
@@ -280,6 +283,12 @@ runner_override_health(struct runner *r, const char *reason)
 	r->overrides |= RUNNER_OVERRIDE_HEALTH;
 	free(r->health_reason);
 	r->health_reason = xstrdup(reason != NULL ? reason : "");
+}
+
+int
+runner_refusal(const struct runner *r)
+{
+	return r->refusal;
 }
 
 int

@@ -41,6 +41,12 @@ struct console {
 	char			*preview;
 	int			 preview_top;
 	char			*error;		/* why the start was refused */
+	int			 refusal;	/* the override that can start
+						   it (runner_refusal) */
+	int			 overrides;	/* those given so far */
+	struct form		*reason;	/* typing why health is
+						   overridden */
+	char			*health_reason;	/* what was typed */
 
 	struct runner_env	 env;
 	struct runner		*r;
@@ -507,6 +513,8 @@ con_start(struct console *con, int overrides)
 
 	free(con->error);
 	con->error = NULL;
+	con->refusal = 0;
+	con->overrides = overrides;
 	/* The front end's refusal; the runner refuses again by itself. */
 	if (ui->read_only) {
 		con->error = xstrdup("read-only mode: runbooks cannot be run");
@@ -539,17 +547,22 @@ con_start(struct console *con, int overrides)
 	con->env.on_finished = env_on_finished;
 	con->env.arg = con;
 	con->r = runner_new(&con->env, con->rb, con->values,
-	    overrides);
+	    overrides & ~RUNNER_OVERRIDE_HEALTH);
+	if (overrides & RUNNER_OVERRIDE_HEALTH)
+		runner_override_health(con->r, con->health_reason);
 	if (runner_start(con->r, &cause) != 0) {
+		con->refusal = runner_refusal(con->r);
 		runner_free(con->r);
 		con->r = NULL;
 		con->error = cause;	/* shown on the dry run */
 		return;
 	}
 	con->stage = CON_RUN;
-	out_note(con, "run %s of %s%s", runner_id(con->r), con->rb->name,
+	out_note(con, "run %s of %s%s%s", runner_id(con->r), con->rb->name,
 	    overrides & RUNNER_OVERRIDE_WINDOW ? " (outside its windows: "
-	    "override recorded)" : "");
+	    "override recorded)" : "", overrides & RUNNER_OVERRIDE_HEALTH ?
+	    " (despite its health requirement: override and reason "
+	    "recorded)" : "");
 	/* A run that started changes the journal: the pane shows it. */
 	con_journal_changed(con);
 }
@@ -566,6 +579,8 @@ console_free(struct console *con)
 	runner_free(con->r);
 	form_free(con->params);
 	form_free(con->name);
+	form_free(con->reason);
+	free(con->health_reason);
 	if (con->values != NULL)
 		runbook_values_free(con->rb, con->values);
 	free(con->preview);
@@ -661,6 +676,10 @@ static const struct hint hints_preview[] = {
 	{ REQ_CONFIRM, "start" },
 	{ REQ_OVERRIDE, "start outside its windows (recorded)" },
 	{ REQ_DOWN, "scroll" }, { REQ_BACK, "cancel" }, HINT_END
+}, hints_health[] = {
+	{ REQ_CONFIRM, "try again" },
+	{ REQ_OVERRIDE, "start anyway, saying why (recorded)" },
+	{ REQ_DOWN, "scroll" }, { REQ_BACK, "cancel" }, HINT_END
 }, hints_confirm[] = {
 	{ REQ_CONFIRM, "run" }, { REQ_SKIP, "skip" },
 	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
@@ -716,8 +735,49 @@ draw_preview(struct console *con, WINDOW *win, int h, int w)
 	draw_lines(win, y, 1, bottom - y, w - 2, ROLE_TEXT, wrapped,
 	    con->preview_top);
 	free(wrapped);
+	if (con->reason != NULL) {
+		y = 1 + draw_text(win, h - 1, 1, w - 2, ROLE_CRIT,
+		    "Why start despite the health requirement (recorded): ");
+		form_draw_field(con->reason, 0, win, h - 1, y, w - 1 - y);
+		return;
+	}
 	ui_draw_hints(con->o.ui, win, h - 1, 1, w - 2,
+	    con->refusal & RUNNER_OVERRIDE_HEALTH ? hints_health :
 	    con->rb->require_window ? hints_window : hints_preview);
+}
+
+/* Typing the reason for a health override; Enter starts with it. */
+static void
+key_reason(struct console *con, int key)
+{
+	switch (form_key(con->reason, key)) {
+	case FORM_CANCEL:
+		break;
+	case FORM_SUBMIT:
+		if (*field(con->reason, 0) == '\0')
+			return;		/* a reason is needed: keep asking */
+		free(con->health_reason);
+		con->health_reason = xstrdup(field(con->reason, 0));
+		form_free(con->reason);
+		con->reason = NULL;
+		con_start(con, con->overrides | RUNNER_OVERRIDE_HEALTH);
+		return;
+	case FORM_CONTINUE:
+		return;
+	}
+	form_free(con->reason);
+	con->reason = NULL;
+}
+
+/* O on the dry run: the override the refusal allows. */
+static void
+con_override(struct console *con)
+{
+	if (con->refusal & RUNNER_OVERRIDE_HEALTH) {
+		con->reason = form_new("", NULL);
+		form_add(con->reason, "reason", NULL, NULL, 0, NULL);
+	} else if (con->rb->require_window)
+		con_start(con, con->overrides | RUNNER_OVERRIDE_WINDOW);
 }
 
 /*
@@ -1201,14 +1261,18 @@ console_key(struct console *con, int key)
 		}
 		return CONSOLE_KEEP;
 	case CON_PREVIEW:
+		if (con->reason != NULL) {
+			key_reason(con, key);
+			return CONSOLE_KEEP;
+		}
 		if (req == REQ_BACK || req == REQ_QUIT || req == REQ_INTERRUPT)
 			return CONSOLE_CLOSE;
 		if (scroll_request(&con->preview_top, req, 0))
 			return CONSOLE_KEEP;
 		if (req == REQ_OPEN || req == REQ_CONFIRM)
-			con_start(con, 0);
-		else if (req == REQ_OVERRIDE && con->rb->require_window)
-			con_start(con, RUNNER_OVERRIDE_WINDOW);
+			con_start(con, con->overrides);
+		else if (req == REQ_OVERRIDE)
+			con_override(con);
 		return CONSOLE_KEEP;
 	case CON_RUN:
 		return key_run(con, key);

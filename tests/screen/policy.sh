@@ -5,7 +5,8 @@
 # and ask answered with retry, skip and roll back; the always step after
 # each; the marker files the steps and rollbacks leave, the journal's
 # result and the exit code.  Also the typed name of a danger step in
-# "maintop run", and a step's standard error drawn apart in the console.
+# "maintop run", a step's standard error drawn apart in the console, and
+# a health refusal overridden in the console with a reason.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 conf="$SCREEN_DIR/fixtures/policy.conf"
@@ -199,5 +200,43 @@ screen_keys t y p e d Enter
 po_wait "[run exit 0]"
 test -e "$work/typed.drop"
 screen_ok $? "maintop run: the typed name runs the danger step"
+
+# 10. The health override: a run refused because a check is worse than it
+# needs starts once the operator says why; Esc on the question starts
+# nothing.  The override, its reason and what it overrode are recorded.
+screen_start 100 30 "$MAINTOP" -c "$SCREEN_DIR/fixtures/policy-health.conf" \
+    --now "$now"
+po_wait "CRIT down"
+screen_keys 4 Enter g Enter
+po_wait "Dry run"
+screen_keys Enter
+po_wait "requires check 'down' to be healthy; it is crit"
+screen_ok $? "health: the run is refused, saying which check and its state"
+screen_capture | grep -q "O start anyway, saying why (recorded)"
+screen_ok $? "health: the refusal offers the override"
+screen_keys O
+po_wait "Why start despite the health requirement (recorded):"
+screen_ok $? "health: O asks why"
+screen_keys Escape
+po_wait "O start anyway"
+test ! -e "$work/healthy.1" &&
+    test "$(grep -c '"type":"run_start".*"runbook":"healthy"' "$journal")" = 1
+screen_ok $? "health: Esc starts nothing (only the refusal is recorded)"
+screen_keys O
+po_wait "Why start despite the health requirement (recorded):"
+screen_keys Enter
+screen_keys r e p l i c a Space c h e c k e d Enter
+po_yes "Step 1/1: one"
+po_wait "Esc close"
+screen_capture | grep -q "of healthy: success"
+screen_ok $? "health: with a reason, the run starts and succeeds"
+test -e "$work/healthy.1"
+screen_ok $? "health: the step ran"
+grep -q '"type":"run_start".*"runbook":"healthy".*"overrides":\["health"\],"override_reason":"replica checked","overridden":"down is crit"' \
+    "$journal"
+screen_ok $? "health: the journal has the override, the reason and what it overrode"
+grep -q '"runbook":"healthy","result":"refused".*"reason":"runbook .healthy. requires check .down. to be healthy' \
+    "$journal"
+screen_ok $? "health: and the refusal before it"
 
 screen_done
