@@ -19,14 +19,36 @@ SCREEN_ENV="XDG_STATE_HOME=$SCREEN_TMP/state SCREEN_WORK=$work"
 # Processes this test starts outside tmux, killed by id at the end.
 pids=""
 
-# Like screen_expect, on the screen with what varies written the same way.
+# The screen with what varies from run to run written the same way: run
+# ids, the temporary directory, and durations.
+rb_normalize() {
+	sed -E -e 's/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}/RUNID/g' \
+	    -e "s#$SCREEN_TMP#TMP#g" \
+	    -e 's/[0-9]+(m[0-9]{2})?s( |$)/Ns\2/g' \
+	    -e "s/ by $(id -un), / by USER, /" \
+	    -e 's/process [0-9]+/process PID/g'
+}
+
+# Like screen_expect, on the normalized screen.
 rb_expect() {
-	screen_expect_norm screen_run_norm "$@"
+	screen_expect_norm rb_normalize "$@"
 }
 
 # Waits up to 10 s for TEXT (steps with timeouts need more than 5 s).
 rb_wait() {
 	screen_wait "$1" || screen_wait "$1"
+}
+
+# Waits up to 10 s for the journal's last line to match the pattern: the
+# dashboard writes its records on the worker, after the screen shows why.
+rb_journal_last() {
+	i=0
+	while [ $i -lt 100 ]; do
+		tail -n 1 "$journal" 2>/dev/null | grep -q "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # Waits up to 10 s for a line matching the extended regular expression.
@@ -249,8 +271,8 @@ screen_keys Enter
 rb_wait "Dry run"
 screen_keys Enter
 rb_expect runbooks-locked "a held lock refuses the run, saying who holds it"
-test "$(rb_runs failing)" = "$((before + 1))" &&
-    tail -n 1 "$journal" | grep -q '"result":"refused","end":.*"reason":"runbook .failing. is already running'
+rb_journal_last '"result":"refused","end":.*"reason":"runbook .failing. is already running' &&
+    test "$(rb_runs failing)" = "$((before + 1))"
 screen_ok $? "the refused run is in the journal: refused, and why"
 rb_cleanup
 pids=""
@@ -319,7 +341,9 @@ rb_wait "Dry run"
 screen_keys Enter
 rb_wait "Step 1/1: ask"
 screen_keys y
-rb_wait "name?"
+# Its own prompt, a line of its own: the command shown before the step
+# holds "name?" too, and keys typed earlier are echoed before the prompt.
+rb_wait_re '^ *name\? *$'
 screen_ok $? "the interactive step asks on the terminal"
 screen_keys b o b Enter
 rb_wait "Esc close"
@@ -335,7 +359,7 @@ screen_ok $? "the pane shows the interactive run's success"
 screen_start 100 30 sh -c '"$0" run asker -c "$1" --yes; echo "[run exit $?]";
 printf "TERMINAL %s\n" "$(stty -a | tr " ;" "\n\n" | grep -x -e icanon -e -icanon)"' \
     "$MAINTOP" "$conf"
-rb_wait "name?"
+rb_wait_re '^ *name\? *$'
 screen_ok $? "maintop run: the interactive step asks on the terminal"
 screen_keys a l i c e Enter
 rb_wait "[run exit 0]"
