@@ -102,3 +102,37 @@ jsonfmt_dumps(json_t *v, int indent)
 		dump(&b, v, indent, 0);
 	return buf_detach(&b);
 }
+
+/* One figure's value as text: a string as is, anything else as JSON. */
+static char *
+figure_text(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	return jsonfmt_dumps(v, 0);
+}
+
+char *
+jsonfmt_figures(json_t *figures, json_t *before)
+{
+	struct buf b;
+	const char *key;
+	json_t *v, *w;
+	char *s, *t;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	json_object_foreach(figures, key, v) {
+		s = figure_text(v);
+		buf_printf(&b, "%s%s %s", b.len > 0 ? ", " : "", key, s);
+		w = before != NULL ? json_object_get(before, key) : NULL;
+		if (w != NULL) {
+			t = figure_text(w);
+			if (strcmp(s, t) != 0)
+				buf_printf(&b, " (before %s)", t);
+			free(t);
+		}
+		free(s);
+	}
+	return buf_detach(&b);
+}

@@ -21,4 +21,12 @@ void jsonfmt_real(double v, char *out, size_t len);
  * NULL). */
 char *jsonfmt_dumps(json_t *v, int indent);
 
+/*
+ * A step's figures on one line, each beside its value in before (another
+ * run's figures of the same step, or NULL) when there is one and it
+ * differs: "rows 12 (before 10), ratio 0.95".  Numbers as jsonfmt writes
+ * them, strings unquoted.  Returns a new string (not sanitized).
+ */
+char *jsonfmt_figures(json_t *figures, json_t *before);
+
 #endif

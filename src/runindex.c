@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "fileio.h"
+#include "jsonfmt.h"
 #include "runner.h"
 #include "util.h"
 
@@ -33,6 +34,31 @@ last_clear(struct runindex_last *l)
 	free(l->runbook);
 	free(l->run);
 	free(l->result);
+	json_decref(l->metrics);
+	json_decref(l->prev_metrics);
+}
+
+/* A step's figures in the last run's metrics (its own step_end), unless
+ * they would make them too large to keep. */
+static void
+metrics_add(struct runindex_last *l, json_t *o)
+{
+	json_t *m = json_object_get(o, "metrics");
+	const char *step = journal_str(o, "name");
+	char *text;
+	size_t n;
+
+	if (!json_is_object(m) || step == NULL || json_is_true(
+	    json_object_get(o, "rollback")))
+		return;
+	if (l->metrics == NULL)
+		l->metrics = json_object();
+	json_object_set(l->metrics, step, m);
+	text = jsonfmt_dumps(l->metrics, 0);
+	n = strlen(text);
+	free(text);
+	if (n > RUNINDEX_METRICS_MAX)
+		json_object_del(l->metrics, step);
 }
 
 static void
@@ -147,6 +173,14 @@ fold(struct runindex *x, json_t *o, const char *type, const char *id,
 			free(l->result);
 			l->run = xstrdup(id);
 			l->result = xstrdup("unfinished");
+			/* The last run's metrics become the previous ones. */
+			if (l->metrics != NULL &&
+			    json_object_size(l->metrics) > 0) {
+				json_decref(l->prev_metrics);
+				l->prev_metrics = l->metrics;
+			} else
+				json_decref(l->metrics);
+			l->metrics = NULL;
 			l->start = journal_time(o, "start");
 			l->end = 0;
 		}
@@ -163,8 +197,13 @@ fold(struct runindex *x, json_t *o, const char *type, const char *id,
 		p->pid = (pid_t)jint(o, "pid", 0);
 		if (p->pid < 0)
 			p->pid = 0;
-	} else if (strcmp(type, "step_end") == 0 && p != NULL)
-		p->pid = 0;
+	} else if (strcmp(type, "step_end") == 0) {
+		if (p != NULL)
+			p->pid = 0;
+		l = (struct runindex_last *)runindex_find(x, rb);
+		if (l != NULL && l->run != NULL && strcmp(l->run, id) == 0)
+			metrics_add(l, o);
+	}
 	else if (strcmp(type, "run_end") == 0) {
 		if (p != NULL)
 			open_remove(x, p);
@@ -249,6 +288,11 @@ runindex_format(const struct runindex *x)
 		set_time(e, "start", x->last[i].start);
 		set_time(e, "end", x->last[i].end);
 		set_time(e, "success", x->last[i].success);
+		if (x->last[i].metrics != NULL)
+			json_object_set(e, "metrics", x->last[i].metrics);
+		if (x->last[i].prev_metrics != NULL)
+			json_object_set(e, "prev_metrics",
+			    x->last[i].prev_metrics);
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(root, "last", a);
@@ -268,11 +312,27 @@ runindex_format(const struct runindex *x)
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(root, "open", a);
-	s = json_dumps(root, JSON_COMPACT);
+	/* Metrics' numbers as the steps printed them (0.95, not
+	 * 0.94999999999999996). */
+	s = jsonfmt_dumps(root, 0);
 	json_decref(root);
-	if (s == NULL)
-		fatal("cannot encode the run index");
 	return s;
+}
+
+/* A metrics object of an index entry (a new reference), or NULL: each
+ * member must be an object of figures. */
+static json_t *
+metrics_get(json_t *e, const char *key)
+{
+	json_t *m = json_object_get(e, key), *v;
+	const char *k;
+
+	if (!json_is_object(m))
+		return NULL;
+	json_object_foreach(m, k, v)
+		if (!json_is_object(v))
+			return NULL;
+	return json_incref(m);
 }
 
 /* The entries of the array at key; bad ones are skipped. */
@@ -293,6 +353,8 @@ parse_last(struct runindex *x, json_t *a)
 		l->start = (time_t)jint(e, "start", 0);
 		l->end = (time_t)jint(e, "end", 0);
 		l->success = (time_t)jint(e, "success", 0);
+		l->metrics = metrics_get(e, "metrics");
+		l->prev_metrics = metrics_get(e, "prev_metrics");
 	}
 }
 

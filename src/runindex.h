@@ -15,6 +15,8 @@ struct runner_orphan;
 #define RUNINDEX_MAX		(4 * 1024 * 1024)
 /* Runbooks and open runs kept; more are dropped (oldest open run first). */
 #define RUNINDEX_ENTRIES	10000
+/* A run's metrics longer than this (as JSON text) are not kept. */
+#define RUNINDEX_METRICS_MAX	8192
 
 /* The last run of one runbook. */
 struct runindex_last {
@@ -24,6 +26,14 @@ struct runindex_last {
 	time_t	 start;
 	time_t	 end;		/* 0 while it goes */
 	time_t	 success;	/* end of the newest successful run, or 0 */
+	/*
+	 * The METRICS of the last run's steps, {"step": {"rows": 12}}, and
+	 * those of the newest run before it that had any (numbers as the
+	 * steps printed them; jansson objects owned by the index), or NULL.
+	 * Larger than RUNINDEX_METRICS_MAX as text: left out.
+	 */
+	struct json_t	*metrics;
+	struct json_t	*prev_metrics;
 };
 
 struct runindex {

@@ -6,10 +6,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "console.h"
+#include "jsonfmt.h"
 #include "runbook.h"
 #include "runindex.h"
 #include "runner.h"
+#include "sanitize.h"
 #include "ui.h"
 #include "util.h"
 #include "watch.h"
@@ -20,7 +24,12 @@ struct last_run {
 	char	*result;	/* "success", ..., or NULL: never run */
 	time_t	 start;
 	time_t	 success;	/* the newest successful end, or 0 */
+	json_t	*metrics;	/* its steps' METRICS, or NULL */
+	json_t	*prev_metrics;	/* those of the run before with any */
 };
+
+/* Most steps whose metrics the zoomed pane shows. */
+#define RBVIEW_METRICS_ROWS	4
 
 struct rbview {
 	struct list_state	 list;
@@ -109,6 +118,9 @@ history_read(struct rbview *v, struct rbjob *j)
 		v->last[k].result = NULL;
 		v->last[k].start = 0;
 		v->last[k].success = 0;
+		json_decref(v->last[k].metrics);
+		json_decref(v->last[k].prev_metrics);
+		v->last[k].metrics = v->last[k].prev_metrics = NULL;
 	}
 	if (j->rc != 0) {
 		free(v->state_error);
@@ -125,6 +137,9 @@ history_read(struct rbview *v, struct rbjob *j)
 		    unfinished(j->index, l));
 		v->last[k].start = l->start;
 		v->last[k].success = l->success;
+		/* The worker is done with the index: the loop may share. */
+		v->last[k].metrics = json_incref(l->metrics);
+		v->last[k].prev_metrics = json_incref(l->prev_metrics);
 	}
 }
 
@@ -281,8 +296,11 @@ runbooks_free(void *p)
 		return;
 	watch_free(v->watch);
 	con_close(v);
-	for (k = 0; k < v->ui->cfg->nrunbooks; k++)
+	for (k = 0; k < v->ui->cfg->nrunbooks; k++) {
 		free(v->last[k].result);
+		json_decref(v->last[k].metrics);
+		json_decref(v->last[k].prev_metrics);
+	}
 	free(v->last);
 	runner_orphans_free(v->orphans, v->norphans);
 	free(v->start_notice);
@@ -330,6 +348,46 @@ name_width(const struct config *c, int w)
 	return nw;
 }
 
+/* How many rows the selected runbook's metrics take (zoomed): a title and
+ * a line per step, at most RBVIEW_METRICS_ROWS. */
+static int
+metrics_rows(const struct last_run *l)
+{
+	size_t n;
+
+	if (l->metrics == NULL || (n = json_object_size(l->metrics)) == 0)
+		return 0;
+	return 1 + (int)(n > RBVIEW_METRICS_ROWS ? RBVIEW_METRICS_ROWS : n);
+}
+
+/* The METRICS of the selected runbook's last run, each figure beside the
+ * previous run's when it differs, from row y. */
+static void
+draw_metrics(const struct last_run *l, WINDOW *win, int y, int w)
+{
+	const char *step;
+	json_t *figs;
+	char *text, *safe, *name;
+	int k = 0;
+
+	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "METRICS of the last run "
+	    "(before: the run before it)");
+	json_object_foreach(l->metrics, step, figs) {
+		if (k++ >= RBVIEW_METRICS_ROWS)
+			break;
+		text = jsonfmt_figures(figs, l->prev_metrics != NULL ?
+		    json_object_get(l->prev_metrics, step) : NULL);
+		/* The index is a file: what it says is sanitized. */
+		safe = sanitize_cstr(text, 0);
+		name = sanitize_cstr(step, 0);
+		draw_printf(win, y++, 3, w - 4, ROLE_TEXT, "%s: %s",
+		    name, safe);
+		free(name);
+		free(safe);
+		free(text);
+	}
+}
+
 static void
 draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
     int focused, int zoomed)
@@ -339,7 +397,7 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	char status[160], when[32];
 	struct tm tm;
 	enum role r, sr;
-	int i, y, x, rows = h, n = (int)c->nrunbooks, nw, dx, d;
+	int i, y, x, rows = h, n = (int)c->nrunbooks, nw, dx, d, mrows = 0;
 	size_t k;
 
 	nw = name_width(c, w);
@@ -350,6 +408,12 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 		rows = h - 2 * (int)(v->norphans > 3 ? 3 : v->norphans) - 2;
 	if (zoomed && v->state_error != NULL)
 		rows--;
+	if (zoomed && v->list.sel >= 0 && v->list.sel < n)
+		mrows = metrics_rows(&v->last[v->list.sel]);
+	if (mrows > 0 && rows - mrows - 1 >= 3)
+		rows -= mrows + 1;
+	else
+		mrows = 0;
 	if (rows < 1)
 		rows = 1;
 	list_clamp(&v->list, n, rows);
@@ -398,6 +462,10 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	if (!zoomed)
 		return;
 	y = rows;
+	if (mrows > 0) {
+		draw_metrics(&v->last[v->list.sel], win, y + 1, w);
+		y += mrows + 1;
+	}
 	if (v->state_error != NULL)
 		draw_text(win, y++, 1, w - 2, ROLE_CRIT, v->state_error);
 	if (v->norphans == 0)

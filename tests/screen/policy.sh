@@ -5,8 +5,9 @@
 # and ask answered with retry, skip and roll back; the always step after
 # each; the marker files the steps and rollbacks leave, the journal's
 # result and the exit code.  Also the typed name of a danger step in
-# "maintop run", a step's standard error drawn apart in the console, and
-# a health refusal overridden in the console with a reason.
+# "maintop run", a step's standard error drawn apart in the console, a
+# health refusal overridden in the console with a reason, and the METRICS
+# of the last run in the zoomed Runbooks pane.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 conf="$SCREEN_DIR/fixtures/policy.conf"
@@ -162,7 +163,7 @@ screen_ok $? "ask, roll back: the journal says rolled-back"
 
 # 7. Standard error in the console: drawn in its own role (dim), standard
 # output plain.
-po_open 5
+po_open 6
 po_wait "Esc close"
 screen_capture -e | grep -q "$(printf '\033')\[2m *to stderr"
 screen_ok $? "the console draws standard error dim"
@@ -238,5 +239,23 @@ screen_ok $? "health: the journal has the override, the reason and what it overr
 grep -q '"runbook":"healthy","result":"refused".*"reason":"runbook .healthy. requires check .down. to be healthy' \
     "$journal"
 screen_ok $? "health: and the refusal before it"
+
+# 11. METRICS in the zoomed Runbooks pane: the last run's, each beside the
+# run before's when it differs, numbers as the step printed them.
+for rows in 10 12; do
+	env XDG_STATE_HOME="$SCREEN_TMP/state" "$MAINTOP" run measured \
+	    -c "$conf" --yes --param "rows=$rows" < /dev/null > /dev/null 2>&1
+done
+screen_start 100 30 "$MAINTOP" -c "$conf" --now "$now"
+screen_wait "Runbooks" >/dev/null
+screen_keys 4 Enter g j j j j j
+po_wait "METRICS of the last run (before: the run before it)"
+screen_ok $? "metrics: the zoomed pane shows the selected runbook's"
+screen_capture | grep -q "^   vacuum: rows 12 (before 10), ratio 0.95, tiny 1e-7 *$"
+screen_ok $? "metrics: each figure as printed, beside the run before's when it differs"
+screen_keys j
+screen_wait "chatty" >/dev/null
+! screen_capture | grep -q "METRICS of the last run"
+screen_ok $? "metrics: a runbook without any shows none"
 
 screen_done

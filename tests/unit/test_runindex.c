@@ -11,6 +11,7 @@
 
 #include "fileio.h"
 #include "journal.h"
+#include "jsonfmt.h"
 #include "runindex.h"
 #include "runner.h"
 #include "tap.h"
@@ -282,6 +283,67 @@ test_rotation(void)
 	free(d);
 }
 
+/* A step's end with metrics (text of a JSON object). */
+static void
+step_metrics(const char *dir, const char *id, const char *rb,
+    const char *step, const char *metrics, int rollback)
+{
+	char *path = runner_journal_path(dir), *rec, *cause = NULL;
+
+	rec = xasprintf("{\"type\":\"step_end\",\"run\":\"%s\",\"runbook\":"
+	    "\"%s\",\"step\":0,\"name\":\"%s\",%s\"result\":\"ok\","
+	    "\"metrics\":%s}", id, rb, step, rollback ? "\"rollback\":true," :
+	    "", metrics);
+	journal_append(path, rec, &cause);
+	free(rec);
+	free(cause);
+	free(path);
+}
+
+/* The metrics of a runbook's last run and of the one before that had any,
+ * numbers as printed, through the index file and back. */
+static void
+test_metrics(void)
+{
+	char *d = state("metrics"), *cause = NULL, *m, *p, *s;
+	struct runindex *x = NULL, y;
+	const struct runindex_last *l;
+
+	run(d, "r1", "vac", 1, NULL);
+	step_metrics(d, "r1", "vac", "vacuum", "{\"rows\":10,\"ratio\":0.97}",
+	    0);
+	run(d, "r1", "vac", 1, "success");
+	run(d, "r2", "vac", 2, NULL);
+	step_metrics(d, "r2", "vac", "vacuum", "{\"rows\":12,\"ratio\":0.95,"
+	    "\"tiny\":1e-7}", 0);
+	step_metrics(d, "r2", "vac", "rollback of vacuum", "{\"x\":1}", 1);
+	ok(runindex_load(d, 1, &x, &cause) == 0, "an index with metrics loads");
+	l = x != NULL ? runindex_find(x, "vac") : NULL;
+	m = l != NULL ? jsonfmt_dumps(l->metrics, 0) : xstrdup("");
+	p = l != NULL ? jsonfmt_dumps(l->prev_metrics, 0) : xstrdup("");
+	is_str(m, "{\"vacuum\":{\"rows\":12,\"ratio\":0.95,\"tiny\":1e-7}}",
+	    "the last run's metrics, as printed (a rollback's left out)");
+	is_str(p, "{\"vacuum\":{\"rows\":10,\"ratio\":0.97}}",
+	    "beside the previous run's");
+	s = x != NULL ? runindex_format(x) : xstrdup("");
+	ok(runindex_parse(s, strlen(s), &y) == 0 && y.nlast == 1 &&
+	    y.last[0].metrics != NULL && y.last[0].prev_metrics != NULL,
+	    "both kept in the index file");
+	ok(strstr(s, "\"ratio\":0.95") != NULL, "the file keeps 0.95 as 0.95");
+	runindex_clear(&y);
+	free(s);
+	free(m);
+	free(p);
+	runindex_free(x);
+	run(d, "r3", "vac", 3, "failed");
+	ok(runindex_load(d, 1, &x, &cause) == 0 && (l = runindex_find(x,
+	    "vac")) != NULL && l->metrics == NULL && l->prev_metrics != NULL,
+	    "a run without metrics: none of its own, the previous still known");
+	runindex_free(x);
+	free(cause);
+	free(d);
+}
+
 int
 main(void)
 {
@@ -292,6 +354,7 @@ main(void)
 	test_read();
 	test_index();
 	test_parse();
+	test_metrics();
 	test_rotation();
 	cmd = xasprintf("rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
