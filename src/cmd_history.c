@@ -16,15 +16,18 @@
 #include "jsonfmt.h"
 #include "runner.h"
 #include "sanitize.h"
+#include "store.h"
 
 static const char history_usage[] =
 "usage: maintop history [-c FILE] [--runbook NAME] [--since WHEN]\n"
 "                       [--limit N] [--reverse] [--json]\n"
 "Lists the runs in the runbook journal, newest first: id, runbook, user,\n"
 "start (UTC), duration and result.  A run with no end is 'running' while\n"
-"the maintop that started it is alive, else 'interrupted'.\n"
+"the maintop that started it is alive (with settings.store: while its\n"
+"lock is held in the team store, from any host), else 'interrupted'.\n"
 "\n"
-"  -c, --config FILE   the configuration (its state_dir holds the journal)\n"
+"  -c, --config FILE   the configuration (its state_dir holds the journal;\n"
+"                      with settings.store, the team store does)\n"
 "  -r, --runbook NAME  only the runs of this runbook\n"
 "  -s, --since WHEN    only runs started at or after WHEN: an ISO 8601\n"
 "                      instant (2026-12-01, 2026-12-01T08:00:00Z) or a\n"
@@ -47,15 +50,49 @@ struct history_opts {
 	int		 json;
 };
 
-/* What a run with no end is: running while its maintop is alive. */
+/* A run's result; resolve_open said what a run with no end is. */
 static const char *
 run_result(const struct runner_run *r)
 {
-	if (strcmp(r->result, "unfinished") != 0)
-		return r->result;
-	if (r->pid > 0 && (kill((pid_t)r->pid, 0) == 0 || errno == EPERM))
-		return "running";
-	return "interrupted";
+	return r->result;
+}
+
+/* A run with no end is running while the store says so (its maintop
+ * alive, its lock held), else interrupted. */
+static void
+resolve_open(struct store *st, struct runner_run *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].result, "unfinished") != 0)
+			continue;
+		free(v[i].result);
+		v[i].result = xstrdup(store_run_live(st, v[i].runbook,
+		    v[i].id, v[i].pid) ? "running" : "interrupted");
+	}
+}
+
+/* The runs from the configuration's store: 0, or -1 with *cause. */
+static int
+history_runs(const struct config *cfg, const char *runbook,
+    struct runner_run **runs, size_t *n, char **cause)
+{
+	struct store *st;
+	char *dir;
+	int rc;
+
+	if (config_state_dir(cfg, &dir, cause) != 0)
+		return -1;
+	st = store_open(cfg, dir, cause);
+	free(dir);
+	if (st == NULL)
+		return -1;
+	rc = runner_history_store(st, runbook, runs, n, cause);
+	if (rc == 0)
+		resolve_open(st, *runs, *n);
+	store_close(st);
+	return rc;
 }
 
 static void
@@ -322,7 +359,7 @@ cmd_history(int argc, char **argv)
 	struct config *cfg;
 	struct runner_run *runs;
 	const struct runner_run **sel;
-	char *state_dir = NULL, *cause = NULL, *res, *text;
+	char *cause = NULL, *res, *text;
 	size_t n, m = 0, i, j;
 	json_t *arr;
 	int ret;
@@ -331,13 +368,11 @@ cmd_history(int argc, char **argv)
 		return ret;
 	if ((cfg = cli_load_config(o.config)) == NULL)
 		return CLI_EXIT_CONFIG;
-	if (config_state_dir(cfg, &state_dir, &cause) != 0 ||
-	    runner_history(state_dir, o.runbook, &runs, &n, &cause) != 0) {
+	if (history_runs(cfg, o.runbook, &runs, &n, &cause) != 0) {
 		res = sanitize_cstr(cause, 0);
 		fprintf(stderr, "maintop history: %s\n", res);
 		free(res);
 		free(cause);
-		free(state_dir);
 		config_free(cfg);
 		return CLI_EXIT_FAIL;
 	}
@@ -371,7 +406,6 @@ cmd_history(int argc, char **argv)
 		print_table(runs, sel, m, o.runbook);
 	free(sel);
 	runner_runs_free(runs, n);
-	free(state_dir);
 	config_free(cfg);
 	return CLI_EXIT_OK;
 }

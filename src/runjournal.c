@@ -295,29 +295,33 @@ runner_runs_free(struct runner_run *v, size_t n)
 }
 
 int
-runner_history(const char *state_dir, const char *runbook,
+runner_history_store(struct store *store, const char *runbook,
     struct runner_run **out, size_t *n, char **cause)
 {
 	struct history_ctx h;
-	char *path = runner_journal_path(state_dir);
-	char *old = journal_rotated_path(path);
-	int rc;
 
 	memset(&h, 0, sizeof h);
 	h.filter = runbook;
-	/* The rotated journal first: its runs are the older ones. */
-	rc = journal_foreach(old, history_line, &h, cause);
-	if (rc == 0)
-		rc = journal_foreach(path, history_line, &h, cause);
-	free(old);
-	free(path);
-	if (rc != 0) {
+	if (store_journal_foreach(store, runbook, history_line, &h,
+	    cause) != 0) {
 		runner_runs_free(h.v, h.n);
 		return -1;
 	}
 	*out = h.v;
 	*n = h.n;
 	return 0;
+}
+
+int
+runner_history(const char *state_dir, const char *runbook,
+    struct runner_run **out, size_t *n, char **cause)
+{
+	struct store *s = store_open_files(state_dir);
+	int rc;
+
+	rc = runner_history_store(s, runbook, out, n, cause);
+	store_close(s);
+	return rc;
 }
 
 void

@@ -342,6 +342,9 @@ struct runner_run {
  */
 int runner_history(const char *state_dir, const char *runbook,
     struct runner_run **out, size_t *n, char **cause);
+/* The same from a store's journal (store.h). */
+int runner_history_store(struct store *, const char *runbook,
+    struct runner_run **out, size_t *n, char **cause);
 void runner_runs_free(struct runner_run *, size_t);
 
 /* The journal's path in state_dir (caller frees). */

@@ -60,15 +60,24 @@ store_conf_free(struct store_conf *sc)
 }
 
 struct store *
-store_open(const struct config *cfg, const char *state_dir, char **cause)
+store_open_files(const char *state_dir)
 {
 	struct store *s = xcalloc(1, sizeof *s);
 
 	s->state_dir = xstrdup(state_dir);
-	if (cfg->settings.store == NULL) {
-		s->ops = &store_files_ops;
-		return s;
-	}
+	s->ops = &store_files_ops;
+	return s;
+}
+
+struct store *
+store_open(const struct config *cfg, const char *state_dir, char **cause)
+{
+	struct store *s;
+
+	if (cfg->settings.store == NULL)
+		return store_open_files(state_dir);
+	s = xcalloc(1, sizeof *s);
+	s->state_dir = xstrdup(state_dir);
 	s->ops = &store_pg_ops;
 	if (store_pg_open(s, cfg->settings.store, cause) != 0) {
 		free(s->state_dir);
@@ -118,4 +127,18 @@ store_last_success(struct store *s, const char *runbook, time_t *when,
 {
 	*when = 0;
 	return s->ops->last_success(s, runbook, when, cause);
+}
+
+int
+store_journal_foreach(struct store *s, const char *runbook,
+    void (*fn)(const char *, void *), void *arg, char **cause)
+{
+	return s->ops->journal_foreach(s, runbook, fn, arg, cause);
+}
+
+int
+store_run_live(struct store *s, const char *runbook, const char *id,
+    long pid)
+{
+	return s->ops->run_live(s, runbook, id, pid);
 }

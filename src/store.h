@@ -42,6 +42,8 @@ struct store_lock;	/* a run lock held */
  */
 struct store *store_open(const struct config *, const char *state_dir,
     char **cause);
+/* The files store of state_dir, whatever the configuration says. */
+struct store *store_open_files(const char *state_dir);
 /* Closes the store; every lock must have been released. */
 void store_close(struct store *);
 
@@ -69,6 +71,24 @@ void store_lock_release(struct store *, struct store_lock *);
  */
 int store_journal_append(struct store *, const char *id, const char *line,
     char **cause);
+
+/*
+ * Calls fn with each journal record (one line of JSON, valid during the
+ * call), oldest first; with runbook not NULL at least that runbook's (fn
+ * still filters).  The files are read as journal_foreach reads them; a
+ * row of the store longer than JOURNAL_LINE_MAX is skipped.  Returns 0,
+ * or -1 with *cause set.
+ */
+int store_journal_foreach(struct store *, const char *runbook,
+    void (*fn)(const char *, void *), void *arg, char **cause);
+
+/*
+ * Whether run id of runbook, which has no end in the journal, is still
+ * going: for the files, its maintop (pid, on this host) is alive; for
+ * PostgreSQL, its run lock is held in the store, from whatever host.
+ */
+int store_run_live(struct store *, const char *runbook, const char *id,
+    long pid);
 
 /*
  * The end of runbook's newest successful run in *when (0: none).  Returns

@@ -421,11 +421,71 @@ pg_last_success(struct store *s, const char *runbook, time_t *when,
 	return 0;
 }
 
+/* One row at a time: the journal may be long. */
+static int
+pg_journal_foreach(struct store *s, const char *runbook,
+    void (*fn)(const char *, void *), void *arg, char **cause)
+{
+	struct store_pg *pg = s->data;
+	const char *p[1] = { runbook };
+	PGresult *res;
+	int r = 0, sent;
+
+	pthread_mutex_lock(&pg->mutex);
+	sent = runbook != NULL ? PQsendQueryParams(pg->conn, "SELECT record "
+	    "FROM maintop.journal WHERE runbook = $1 ORDER BY seq", 1, NULL,
+	    p, NULL, NULL, 0) : PQsendQuery(pg->conn, "SELECT record FROM "
+	    "maintop.journal ORDER BY seq");
+	if (sent != 1 || PQsetSingleRowMode(pg->conn) != 1) {
+		*cause = store_pg_error(pg->conn, NULL);
+		r = -1;
+	}
+	while (sent == 1 && (res = PQgetResult(pg->conn)) != NULL) {
+		if (r == 0 && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+			if (PQgetlength(res, 0, 0) <= JOURNAL_LINE_MAX)
+				fn(PQgetvalue(res, 0, 0), arg);
+		} else if (r == 0 && PQresultStatus(res) != PGRES_TUPLES_OK) {
+			*cause = store_pg_error(pg->conn, res);
+			r = -1;
+		}
+		PQclear(res);
+	}
+	pthread_mutex_unlock(&pg->mutex);
+	return r;
+}
+
+/* Its lock's row names it and its session holds the lock. */
+static int
+pg_run_live(struct store *s, const char *runbook, const char *id, long pid)
+{
+	struct store_pg *pg = s->data;
+	const char *p[2] = { runbook, id };
+	char *why = NULL;
+	PGresult *res;
+	int live;
+
+	(void)pid;
+	pthread_mutex_lock(&pg->mutex);
+	res = store_pg_exec(pg->conn, "SELECT 1 FROM maintop.run_locks l "
+	    "WHERE runbook = $1 AND run = $2 AND EXISTS (SELECT 1 FROM "
+	    "pg_locks k WHERE k.locktype = 'advisory' AND k.granted AND "
+	    "k.pid = l.backend_pid AND k.objsubid = 1 AND "
+	    "((k.classid::bigint << 32) | k.objid::bigint) = l.lock_key)", 2,
+	    p, &why);
+	pthread_mutex_unlock(&pg->mutex);
+	free(why);
+	live = res != NULL && PQntuples(res) == 1;
+	PQclear(res);
+	return live;
+}
+
 const struct store_ops store_pg_ops = {
 	.name = "postgres",
 	.lock_take = pg_lock_take,
 	.lock_release = pg_lock_release,
 	.journal_append = pg_journal_append,
 	.last_success = pg_last_success,
+	.journal_foreach = pg_journal_foreach,
+	.run_live = pg_run_live,
 	.close = pg_close,
 };

@@ -16,6 +16,10 @@ struct store_ops {
 		    const char *line, char **cause);
 	int	(*last_success)(struct store *, const char *runbook,
 		    time_t *when, char **cause);
+	int	(*journal_foreach)(struct store *, const char *runbook,
+		    void (*)(const char *, void *), void *, char **cause);
+	int	(*run_live)(struct store *, const char *runbook,
+		    const char *id, long pid);
 	/* Frees the backend's data (not the store). */
 	void	(*close)(struct store *);
 };

@@ -76,12 +76,18 @@ STORE_PW=$W_PW "$MAINTOP" store status -c "$tmp/alice.conf" > "$tmp/status" 2>&1
 is "store status names the holder" "$(grep '^run lock' "$tmp/status")" \
     "run lock: failover held by $user@$(hostname) on ${tty:--} since $since (pid $apid)"
 
+hist() { STORE_PW=$2 "$MAINTOP" history -c "$tmp/$1.conf" --runbook failover --limit 0; }
+is "bob's history shows alice's run running (the team's journal)" \
+    "$(hist bob "$B_PW" | awk -v r="$arun" '$1 == r { print $3, $NF }')" "$user running"
+
 # kill -9: the session ends with the process, and the lock with it.
 kill -9 "$apid"
 advisory() { [ "$(sq "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = "$1" ]; }
 wait_for "the lock to be free" advisory 0
 : > "$tmp/go"
 wait $alice 2>/dev/null
+is "... and, once it is killed, interrupted" \
+    "$(hist bob "$B_PW" | awk -v r="$arun" '$1 == r { print $NF }')" interrupted
 run_as bob "$B_PW" failover > "$tmp/bob2.out" 2>&1
 is "after kill -9 of the holder, bob runs it" "$?" 0
 check "... his log says who left the lock" grep -q "took over a stale lock left by $user@$(hostname) (${where}pid $apid, run $arun)" "$tmp/bob/runs/"*.log
@@ -97,6 +103,8 @@ is "... with who acted" \
 is "the lock's row went with the run" "$(sq "SELECT count(*) FROM maintop.run_locks")" 0
 check "no journal file in the state directories" \
     sh -c '! [ -e "$1/alice/journal.jsonl" ] && ! [ -e "$1/bob/journal.jsonl" ]' - "$tmp"
+is "alice's history lists bob's run" \
+    "$(hist alice "$W_PW" | awk -v r="$brun" '$1 == r { print $NF }')" success
 # A record written again under its id adds nothing.
 sq "INSERT INTO maintop.journal (id, record) SELECT id, record FROM maintop.journal WHERE run = '$brun' ON CONFLICT (id) DO NOTHING" >/dev/null
 is "a record's id is unique" "$(sq "SELECT count(*) FROM maintop.journal WHERE run = '$brun'")" 6
