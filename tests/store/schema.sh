@@ -146,6 +146,32 @@ check "no temporary file left" sh -c '[ "$(ls -A "$1" | wc -l)" = 2 ]' - "$tmp/o
 is "the files store reads the export" \
     "$("$MAINTOP" debt -c "$tmp/files.conf" --json | grep -c '"title"')" 2
 
+# What the store holds is input: hostile rows are refused or skipped, and
+# nothing from them reaches the terminal raw.
+sq "INSERT INTO maintop.journal (id, record) VALUES ('h1', E'{\"a\":\n1}')" >/dev/null
+sq "INSERT INTO maintop.debt_items (id, item) VALUES ('D-9999', 'debt = ( { id = \"D-9999\"; title = 1; } );')" >/dev/null
+mkdir "$tmp/out-hostile"
+sr export --to "$tmp/out-hostile" > "$tmp/out" 2>&1
+is "a debt item the debt file would refuse: export refused (1)" "$?" 1
+check "... naming the item and the problem" grep -q "store debt item D-9999:1: error: .*title" "$tmp/out"
+check "... and writing nothing" sh -c '[ -z "$(ls -A "$1")" ]' - "$tmp/out-hostile"
+sq "DELETE FROM maintop.debt_items WHERE id = 'D-9999'" >/dev/null
+sr export --to "$tmp/out-hostile" > "$tmp/out" 2>&1
+check "a record that is not one line: skipped, and said" \
+    grep -q "^skipped 1 journal lines that are not records" "$tmp/out"
+check "... the journal file has one record a line" sh -c '[ "$(wc -l < "$1")" = "$2" ]' - "$tmp/out-hostile/journal.jsonl" "$lines"
+sq "DELETE FROM maintop.journal WHERE id = 'h1'" >/dev/null
+hold evil "SELECT pg_advisory_lock(44);
+INSERT INTO maintop.run_locks VALUES (E'ev\\u001b[2Jil', 44, 'R3',
+    E'mal\\u001b]0;x\\u0007lory', E'h\\u009bost', NULL, 1,
+    pg_backend_pid(), now());"
+sw status > "$tmp/out" 2>&1
+check "status shows a hostile lock row" grep -q "^run lock: ev.*il held by mal" "$tmp/out"
+check "... with no escape or C1 control" \
+    sh -c '! LC_ALL=C grep -q "$(printf "\033\\|\302\233\\|\007")" "$1"' - "$tmp/out"
+release evil
+sq "DELETE FROM maintop.run_locks" >/dev/null
+
 # The read-only role cannot write through any command.
 sq "DELETE FROM maintop.schema_version WHERE version = 2; DROP TABLE maintop.outbox, maintop.agent_heartbeat" >/dev/null
 sr migrate > "$tmp/out" 2>&1
