@@ -1,12 +1,19 @@
 /* Holds on the agent's autoruns; see agent_hold.h. */
 #include "build.h"
 
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "agent_hold.h"
+#include "fileio.h"
+#include "journal.h"
 #include "util.h"
 
 static void
@@ -151,4 +158,91 @@ char *
 agent_holds_path(const char *state_dir)
 {
 	return xasprintf("%s/agent.holds.json", state_dir);
+}
+
+/* The user journal_who names, for the holds file. */
+static char *
+hold_user(void)
+{
+	json_t *o = json_object();
+	const char *u = NULL;
+	char *s;
+
+	journal_who_json(o);
+	json_unpack(o, "{s?s}", "user", &u);
+	s = xstrdup(u != NULL ? u : "?");
+	json_decref(o);
+	return s;
+}
+
+/* The journal record of a hold or a release. */
+static int
+hold_journal(const char *state_dir, const char *type, const char *window,
+    time_t start, const char *reason, time_t now, char **cause)
+{
+	json_t *o;
+	char iso[32], when[32], *line, *path;
+	int rc;
+
+	util_format_utc(now, iso, sizeof iso);
+	util_format_utc(start, when, sizeof when);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", type, "time", iso,
+	    "window", window, "start", when, "reason", reason);
+	if (o == NULL)
+		fatal("agent hold: cannot build a journal record");
+	journal_who_json(o);
+	line = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (line == NULL)
+		fatal("agent hold: cannot write a journal record");
+	path = xasprintf("%s/journal.jsonl", state_dir);
+	rc = journal_append(path, line, cause);
+	free(path);
+	free(line);
+	return rc;
+}
+
+int
+agent_hold_apply(const char *state_dir, const char *window, time_t start,
+    int release, const char *reason, time_t now, char **cause)
+{
+	struct agent_holds h = { NULL, 0 };
+	char *path = agent_holds_path(state_dir), *lock, *data = NULL;
+	char *user, *why = NULL;
+	size_t len = 0;
+	int fd, rc = -1;
+
+	lock = xasprintf("%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		*cause = xasprintf("%s: %s", lock, strerror(errno));
+		goto out;
+	}
+	if (fileio_read(path, AGENT_HOLD_FILE_MAX, &data, &len, &why) != 0)
+		free(why);	/* no file yet: no hold */
+	agent_holds_parse(&h, data, len);
+	free(data);
+	if (release && !agent_holds_remove(&h, window, start)) {
+		*cause = xasprintf("the autorun of '%s' at that start is not "
+		    "held", window);
+		goto out;
+	}
+	if (!release) {
+		user = hold_user();
+		agent_holds_add(&h, window, start, reason, user, now);
+		free(user);
+	}
+	data = agent_holds_format(&h);
+	if (fileio_write_atomic(path, data, strlen(data), 0600, cause) == 0 &&
+	    hold_journal(state_dir, release ? "hold_release" : "hold",
+	    window, start, reason != NULL ? reason : "", now, cause) == 0)
+		rc = 0;
+	free(data);
+out:
+	if (fd >= 0)
+		close(fd);
+	agent_holds_free(&h);
+	free(lock);
+	free(path);
+	return rc;
 }

@@ -48,6 +48,19 @@ void agent_holds_add(struct agent_holds *, const char *window, time_t start,
 int agent_holds_remove(struct agent_holds *, const char *window,
     time_t start);
 
+/*
+ * Holds (or, with release, takes back the hold on) the occurrence of
+ * window starting at start: under the holds file's lock it reads the
+ * file, changes it and writes it atomically, then appends a journal
+ * record ("hold" or "hold_release": the window, the start, the reason,
+ * who; now is the record's time).  It waits for the lock and the disk: call it from a line mode or
+ * a worker.  Returns 0, or -1 with *cause set (caller frees), also when
+ * releasing what is not held.
+ */
+int agent_hold_apply(const char *state_dir, const char *window,
+    time_t start, int release, const char *reason, time_t now,
+    char **cause);
+
 /* state_dir/agent.holds.json (caller frees). */
 char *agent_holds_path(const char *state_dir);
 

@@ -3,24 +3,16 @@
  * with who and why; the agent skips that one occurrence. */
 #include "build.h"
 
-#include <sys/file.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <jansson.h>
 
 #include "agent_hold.h"
 #include "calendar.h"
 #include "cli.h"
 #include "config.h"
 #include "fileio.h"
-#include "journal.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -54,48 +46,6 @@ hold_when(time_t t, const char *tz, char *buf, size_t len)
 		util_format_utc(t, buf, len);
 }
 
-/* The journal record of a hold or a release. */
-static void
-hold_journal(const char *state_dir, const char *type, const char *window,
-    time_t start, const char *reason)
-{
-	json_t *o;
-	char iso[32], when[32], *line, *path, *cause = NULL;
-
-	util_format_utc(cli_now(), iso, sizeof iso);
-	util_format_utc(start, when, sizeof when);
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", type, "time", iso,
-	    "window", window, "start", when, "reason", reason);
-	if (o == NULL)
-		fatal("agent hold: cannot build a journal record");
-	journal_who_json(o);
-	line = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	path = xasprintf("%s/journal.jsonl", state_dir);
-	if (line == NULL || journal_append(path, line, &cause) != 0) {
-		fprintf(stderr, "maintop agent hold: journal: %s\n",
-		    cause != NULL ? cause : "cannot write");
-		free(cause);
-	}
-	free(path);
-	free(line);
-}
-
-/* The user journal_who names, for the holds file. */
-static char *
-hold_user(void)
-{
-	json_t *o = json_object();
-	const char *u = NULL;
-	char *s;
-
-	journal_who_json(o);
-	json_unpack(o, "{s?s}", "user", &u);
-	s = xstrdup(u != NULL ? u : "?");
-	json_decref(o);
-	return s;
-}
-
 static void
 hold_list(const struct agent_holds *h, const struct config *c, time_t now)
 {
@@ -120,70 +70,50 @@ hold_list(const struct agent_holds *h, const struct config *c, time_t now)
 		printf("no autorun is held\n");
 }
 
-/* Reads, changes and writes the holds under their lock. */
+/* Prints the holds still ahead. */
+static int
+hold_show(const struct config *c, const char *state_dir)
+{
+	struct agent_holds h = { NULL, 0 };
+	char *path = agent_holds_path(state_dir), *data = NULL, *cause = NULL;
+	size_t len = 0;
+
+	if (fileio_read(path, AGENT_HOLD_FILE_MAX, &data, &len, &cause) != 0)
+		free(cause);
+	agent_holds_parse(&h, data, len);
+	hold_list(&h, c, cli_now());
+	agent_holds_free(&h);
+	free(data);
+	free(path);
+	return CLI_EXIT_OK;
+}
+
+/* Holds or releases the next start of w. */
 static int
 hold_change(const struct config *c, const char *state_dir, int release,
     struct window *w, const char *reason)
 {
-	struct agent_holds h = { NULL, 0 };
-	char *path = agent_holds_path(state_dir), *lock, *data = NULL;
-	char *cause = NULL, *user, when[64];
-	size_t len = 0;
-	time_t now = cli_now(), prev, next;
-	int fd, has_prev, has_next, rc = CLI_EXIT_OK;
+	char when[64], *cause = NULL;
+	time_t prev, next;
+	int has_prev, has_next;
 
-	lock = xasprintf("%s.lock", path);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(lock);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0)
-		fatal("agent hold: cannot lock %s: %s", path, strerror(errno));
-	if (fileio_read(path, AGENT_HOLD_FILE_MAX, &data, &len, &cause) != 0) {
-		free(cause);
-		cause = NULL;
-	}
-	agent_holds_parse(&h, data, len);
-	free(data);
-	if (w == NULL) {
-		hold_list(&h, c, now);
-		goto out;
-	}
-	calendar_window_around(w, now, &has_prev, &prev, &has_next, &next);
+	calendar_window_around(w, cli_now(), &has_prev, &prev, &has_next,
+	    &next);
 	if (!has_next) {
 		fprintf(stderr, "maintop agent hold: window '%s' starts no "
 		    "more\n", w->name);
-		rc = CLI_EXIT_FAIL;
-		goto out;
+		return CLI_EXIT_FAIL;
 	}
 	hold_when(next, c->settings.timezone, when, sizeof when);
-	if (release && !agent_holds_remove(&h, w->name, next)) {
-		fprintf(stderr, "maintop agent hold: the autorun of '%s' at %s "
-		    "is not held\n", w->name, when);
-		rc = CLI_EXIT_FAIL;
-		goto out;
-	}
-	if (!release) {
-		user = hold_user();
-		agent_holds_add(&h, w->name, next, reason, user, now);
-		free(user);
-	}
-	data = agent_holds_format(&h);
-	if (fileio_write_atomic(path, data, strlen(data), 0600, &cause) != 0) {
-		fprintf(stderr, "maintop agent hold: %s\n", cause);
+	if (agent_hold_apply(state_dir, w->name, next, release, reason,
+	    cli_now(), &cause) != 0) {
+		fprintf(stderr, "maintop agent hold: %s (%s)\n", cause, when);
 		free(cause);
-		free(data);
-		rc = CLI_EXIT_FAIL;
-		goto out;
+		return CLI_EXIT_FAIL;
 	}
-	free(data);
-	hold_journal(state_dir, release ? "hold_release" : "hold", w->name,
-	    next, reason != NULL ? reason : "");
 	printf("%s the autorun of '%s' at %s\n", release ? "released" :
 	    "held", w->name, when);
-out:
-	agent_holds_free(&h);
-	close(fd);
-	free(path);
-	return rc;
+	return CLI_EXIT_OK;
 }
 
 int
@@ -267,7 +197,8 @@ cmd_agent_hold(int argc, char **argv)
 		config_free(c);
 		return CLI_EXIT_CONFIG;
 	}
-	rc = hold_change(c, state_dir, release, w, reason);
+	rc = list ? hold_show(c, state_dir) : hold_change(c, state_dir,
+	    release, w, reason);
 	free(state_dir);
 	config_free(c);
 	return rc;

@@ -56,6 +56,8 @@ const struct keymap_request keymap_requests[REQ_COUNT] = {
 	R(REQ_MONTH_FORWARD, "month_forward", KS_CALENDAR, "four weeks "
 	    "forward (zoomed)"),
 	R(REQ_TODAY, "today", KS_CALENDAR, "back to today (zoomed)"),
+	R(REQ_HOLD, "hold", KS_CALENDAR, "hold the next autorun (asks why; "
+	    "recorded)"),
 	R(REQ_PROBE_NOW, "probe_now", KS_HEALTH, "probe the selected check "
 	    "now"),
 	R(REQ_ADD, "add", KS_DEBT, "a new item"),
@@ -111,6 +113,7 @@ static const struct {
 	{ REQ_MONTH_BACK, "[" },
 	{ REQ_MONTH_FORWARD, "]" },
 	{ REQ_TODAY, "t" },
+	{ REQ_HOLD, "H" },
 	{ REQ_PROBE_NOW, "p" },
 	{ REQ_ADD, "n" },
 	{ REQ_EDIT, "e" },

@@ -1,13 +1,15 @@
-/* The agent's line in the Calendar pane; see agentline.h. */
+/* The agent in the Calendar pane; see agentline.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent_hold.h"
 #include "agent_state.h"
 #include "agentline.h"
 #include "calendar.h"
 #include "config.h"
 #include "fileio.h"
+#include "form.h"
 #include "notify.h"
 #include "ui.h"
 #include "worker.h"
@@ -16,12 +18,19 @@
 #define AGENTLINE_EVERY_MS	5000
 
 struct agentline {
-	char			*path;		/* NULL: no state directory */
+	char			*dir;		/* the state directory, or NULL */
+	char			*path;		/* its agent.json */
 	struct agent_status	 st;
 	int			 present;	/* a state file was read */
 	int			 reading;
 	long long		 read_ms;	/* when the last reading began */
 	struct ui		*ui;
+
+	/* Holding the next autorun: the form asking why, and what. */
+	struct form		*form;
+	char			*hold_window;
+	time_t			 hold_start;
+	char			 hold_when[64];
 };
 
 struct agentline_job {
@@ -89,11 +98,12 @@ agentline_new(struct ui *ui)
 	al->ui = ui;
 	/* As the Runbooks pane: a configured directory as it is. */
 	if (ui->cfg->settings.state_dir != NULL)
-		al->path = agent_status_path(ui->cfg->settings.state_dir);
+		al->dir = xstrdup(ui->cfg->settings.state_dir);
 	else if (config_state_dir(ui->cfg, &dir, &cause) == 0)
-		al->path = agent_status_path(dir);
-	free(dir);
+		al->dir = dir;
 	free(cause);
+	if (al->dir != NULL)
+		al->path = agent_status_path(al->dir);
 	agentline_poll(al);
 	return al;
 }
@@ -104,6 +114,9 @@ agentline_free(struct agentline *al)
 	if (al == NULL)
 		return;
 	agent_status_free(&al->st);
+	form_free(al->form);
+	free(al->hold_window);
+	free(al->dir);
 	free(al->path);
 	free(al);
 }
@@ -175,4 +188,149 @@ agentline_draw(struct agentline *al, struct ui *ui, WINDOW *win, int y,
 	if (st != NULL && st->failed > 0 && x < end)
 		draw_printf(win, y, x, end - x, ROLE_CRIT, "  %lld failed "
 		    "deliver%s", st->failed, st->failed == 1 ? "y" : "ies");
+}
+
+/* --- holding the next autorun ------------------------------------------- */
+
+struct hold_job {
+	struct ui	*ui;
+	char		*dir;
+	char		*window;
+	char		*when;
+	char		*reason;
+	time_t		 start;
+	time_t		 now;
+	int		 rc;
+	char		*cause;
+};
+
+static void
+hold_work(void *arg)
+{
+	struct hold_job *j = arg;
+
+	j->rc = agent_hold_apply(j->dir, j->window, j->start, 0, j->reason,
+	    j->now, &j->cause);
+}
+
+static void
+hold_done(void *arg)
+{
+	struct hold_job *j = arg;
+
+	if (j->rc == 0)
+		ui_notice(j->ui, "held the autorun of '%s' at %s", j->window,
+		    j->when);
+	else
+		ui_notice(j->ui, "not held: %s", j->cause);
+	free(j->cause);
+	free(j->reason);
+	free(j->when);
+	free(j->window);
+	free(j->dir);
+	free(j);
+}
+
+/* A reason is one line of at most 1000 bytes (the CLI's rule). */
+static char *
+hold_check(size_t field, const char *value, void *arg)
+{
+	if (strlen(value) > 1000)
+		return xstrdup("at most 1000 bytes");
+	return NULL;
+}
+
+int
+agentline_hold(struct agentline *al, struct ui *ui)
+{
+	struct window *w, *best = NULL;
+	time_t prev, next, when = 0;
+	int has_prev, has_next;
+	struct tm tm;
+	char *title;
+	size_t i;
+
+	if (ui->read_only) {
+		ui_notice(ui, "read-only: no autorun is held");
+		return 1;
+	}
+	for (i = 0; i < ui->cfg->nwindows; i++) {
+		w = ui->cfg->windows[i];
+		if (w->nautorun == 0)
+			continue;
+		calendar_window_around(w, ui->now, &has_prev, &prev,
+		    &has_next, &next);
+		if (has_next && (best == NULL || next < when)) {
+			best = w;
+			when = next;
+		}
+	}
+	if (best == NULL || al->dir == NULL) {
+		ui_notice(ui, best == NULL ? "no autorun to hold" :
+		    "no state directory: nothing can be held");
+		return 1;
+	}
+	free(al->hold_window);
+	al->hold_window = xstrdup(best->name);
+	al->hold_start = when;
+	if (util_localtime(when, ui->cfg->settings.timezone, &tm) != 0 ||
+	    strftime(al->hold_when, sizeof al->hold_when,
+	    "%a %Y-%m-%d %H:%M %Z", &tm) == 0)
+		util_format_utc(when, al->hold_when, sizeof al->hold_when);
+	title = xasprintf("Hold the autorun of '%s' at %s", best->name,
+	    al->hold_when);
+	form_free(al->form);
+	al->form = form_new(title, al);
+	free(title);
+	form_add(al->form, "Reason", NULL, "why: the journal records it",
+	    FORM_REQUIRED, hold_check);
+	return 1;
+}
+
+int
+agentline_modal(struct agentline *al)
+{
+	return al->form != NULL;
+}
+
+const char *
+agentline_hints(struct agentline *al)
+{
+	return al->form != NULL ? "Enter hold  Esc cancel" : NULL;
+}
+
+void
+agentline_draw_form(struct agentline *al, WINDOW *win, int h, int w)
+{
+	if (al->form != NULL)
+		form_draw(al->form, win, h, w);
+}
+
+int
+agentline_key(struct agentline *al, struct ui *ui, int key)
+{
+	struct hold_job *j;
+
+	switch (form_key(al->form, key)) {
+	case FORM_CANCEL:
+		ui_notice(ui, "nothing held");
+		break;
+	case FORM_SUBMIT:
+		j = xcalloc(1, sizeof *j);
+		j->ui = ui;
+		j->dir = xstrdup(al->dir);
+		j->window = xstrdup(al->hold_window);
+		j->when = xstrdup(al->hold_when);
+		j->reason = xstrdup(form_value(al->form, 0));
+		j->start = al->hold_start;
+		j->now = ui->now;
+		worker_run(ui->worker, hold_work, hold_done, j);
+		break;
+	default:
+		return 1;
+	}
+	form_free(al->form);
+	al->form = NULL;
+	ui_redraw(ui);
+	return 1;
 }

@@ -1,6 +1,6 @@
-/* The agent's line in the Calendar pane: whether an agent runs on this
- * state (its heartbeat), its next autoruns and the deliveries it gave up,
- * read from its state file on the worker. */
+/* The agent in the Calendar pane: its line (whether an agent runs on this
+ * state, its next autorun, the deliveries it gave up, read from its state
+ * file on the worker) and the form that holds the next autorun. */
 #ifndef MAINTOP_AGENTLINE_H
 #define MAINTOP_AGENTLINE_H
 
@@ -21,5 +21,19 @@ int agentline_wanted(struct agentline *, struct ui *);
  * reading when the last is a few seconds old). */
 void agentline_draw(struct agentline *, struct ui *, WINDOW *win, int y,
     int w);
+
+/*
+ * Asks why, in a form, to hold the next start of a window's autorun (the
+ * soonest of every window that has autoruns); refused in read-only mode.
+ * The hold is written on the worker (agent_hold_apply) and a notice says
+ * what became of it.  Returns 1 (the request is used).
+ */
+int agentline_hold(struct agentline *, struct ui *);
+/* True while the form is open: it takes every key. */
+int agentline_modal(struct agentline *);
+int agentline_key(struct agentline *, struct ui *, int key);
+/* The footer while the form is open. */
+const char *agentline_hints(struct agentline *);
+void agentline_draw_form(struct agentline *, WINDOW *win, int h, int w);
 
 #endif

@@ -441,6 +441,10 @@ cview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		v->cursor = day_start(ui, ui->now);
 		v->cursor_set = 1;
 	}
+	if (focused && agentline_modal(v->agent)) {
+		agentline_draw_form(v->agent, win, h, w);
+		return;
+	}
 	if (!zoomed || ui->cfg->nwindows == 0) {
 		v->detail = 0;
 		draw_overview(v, ui, win, h, w, 1);
@@ -479,6 +483,8 @@ cview_request(void *p, struct ui *ui, enum request req)
 {
 	struct calendar_view *v = p;
 
+	if (req == REQ_HOLD)
+		return agentline_hold(v->agent, ui);
 	if (!ui->zoomed)
 		return 0;
 	if (v->detail) {
@@ -548,6 +554,30 @@ cview_hints(void *p, struct ui *ui)
 	return v->detail ? detail : zoomed;
 }
 
+static int
+cview_modal(void *p)
+{
+	struct calendar_view *v = p;
+
+	return agentline_modal(v->agent);
+}
+
+static int
+cview_key(void *p, struct ui *ui, int key)
+{
+	struct calendar_view *v = p;
+
+	return agentline_key(v->agent, ui, key);
+}
+
+static const char *
+cview_hints_now(void *p)
+{
+	struct calendar_view *v = p;
+
+	return agentline_hints(v->agent);
+}
+
 const struct view_ops view_calendar_ops = {
 	.name = "Calendar",
 	.section = KS_CALENDAR,
@@ -556,4 +586,7 @@ const struct view_ops view_calendar_ops = {
 	.free = cview_free,
 	.draw = cview_draw,
 	.request = cview_request,
+	.modal = cview_modal,
+	.key = cview_key,
+	.hints_now = cview_hints_now,
 };

@@ -2,8 +2,9 @@
 # Screen tests of the agent's line in the Calendar pane, read from the
 # agent's state file (state_dir/agent.json) on the worker: an agent seen
 # seconds ago with its next autorun held and deliveries given up, one not
-# seen for hours, none at all; and a real agent started beside the
-# dashboard, whose heartbeat and next autorun appear.
+# seen for hours, none at all; H holding the next autorun with a reason;
+# and a real agent started beside the dashboard, whose heartbeat and next
+# autorun (held) appear.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 st="$SCREEN_TMP/state"
@@ -46,6 +47,31 @@ printf '\033]0;PWNED\007{"last":' > "$st/agent.json"
 screen_start 80 24 "$MAINTOP" -c "$SCREEN_TMP/m.conf" --now "$now"
 screen_wait "no agent"
 screen_ok $? "a state file that is not one: no agent, nothing of it shown"
+
+# H holds the next autorun, asking why; the hold is written on the worker
+# and journaled with who and why.
+rm -f "$st/agent.json"
+screen_start 80 24 "$MAINTOP" -c "$SCREEN_TMP/m.conf" --now "$now"
+screen_wait "no agent"
+screen_keys H
+screen_expect agent-hold-form "H: a form asks why the next autorun is held"
+screen_keys -l "db migration running"
+screen_keys Enter
+screen_wait "held the autorun of 'weekly-vacuum' at Sun 2026-12-06 02:00 UTC"
+screen_ok $? "Enter: held, and the footer says so"
+grep -q '"type":"hold",.*"window":"weekly-vacuum","start":"2026-12-06T02:00:00Z","reason":"db migration running","user":"'"$(id -un)"'"' "$st/journal.jsonl"
+screen_ok $? "the journal records the hold with who and why"
+"$MAINTOP" agent hold --list -c "$SCREEN_TMP/m.conf" --now "$now" > "$SCREEN_TMP/holds"
+grep -q "^weekly-vacuum .*held by $(id -un): db migration running" "$SCREEN_TMP/holds"
+screen_ok $? "maintop agent hold --list shows it"
+screen_keys H Escape
+screen_wait "nothing held"
+screen_ok $? "Esc: nothing held"
+screen_start 80 24 "$MAINTOP" -c "$SCREEN_TMP/m.conf" --now "$now" --read-only
+screen_wait "no agent"
+screen_keys H
+screen_wait "read-only: no autorun is held"
+screen_ok $? "read-only: H holds nothing"
 
 # A real agent on the same state, both on the real clock: the dashboard
 # reads its file every 5 s.
