@@ -114,7 +114,8 @@ static const char *const secret_header_names[] = {
 #define SECRET_HEADER_MAX	(64 * 1024)
 
 static const char *const metric_keys[] = {
-	"name", "select", "rate", "ratio", "avg", "warn", "crit", NULL
+	"name", "select", "rate", "ratio", "avg", "warn", "crit",
+	"ratio_count", "complement", "scale", NULL
 };
 
 static const char *const json_keys[] = {
@@ -431,6 +432,23 @@ parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
 		cfg_err(e, el, "metric '%s': 'avg' is already an average over "
 		    "the interval: no 'rate' or 'ratio' with it",
 		    m->name != NULL ? m->name : "?");
+	m->scale = 1;
+	cfg_bool(e, el, "ratio_count", 0, &m->ratio_count);
+	cfg_bool(e, el, "complement", 0, &m->complement);
+	if (cfg_double(e, el, "scale", 0, &m->scale) == 1 &&
+	    (!isfinite(m->scale) || m->scale == 0))
+		cfg_err(e, config_setting_get_member(el, "scale"), "metric "
+		    "'%s': 'scale' must be a number other than 0",
+		    m->name != NULL ? m->name : "?");
+	if (m->ratio_count && (m->ratio == NULL || m->rate))
+		cfg_err(e, config_setting_get_member(el, "ratio_count"),
+		    "metric '%s': 'ratio_count' counts the series 'ratio' "
+		    "picks: it needs 'ratio', and no 'rate'",
+		    m->name != NULL ? m->name : "?");
+	if (m->avg != NULL && (m->complement ||
+	    config_setting_get_member(el, "scale") != NULL))
+		cfg_err(e, el, "metric '%s': no 'complement' or 'scale' "
+		    "with 'avg'", m->name != NULL ? m->name : "?");
 	metric_selector_check(e, el, m, "select", m->select);
 	metric_selector_check(e, el, m, "ratio", m->ratio);
 	metric_selector_check(e, el, m, "avg", m->avg);

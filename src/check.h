@@ -49,9 +49,11 @@ struct check_status_range {
 /*
  * A Prometheus series shown as a figure of an HTTP check: the sum of the
  * series select picks, its change per second (rate), its share of the sum
- * ratio picks (a ratio of rates with rate), or, with avg instead of
- * select, the average of a histogram or summary over the probe interval
- * (the change of NAME_sum over the change of NAME_count).  metric.c.
+ * ratio picks (a ratio of rates with rate; over their count with
+ * ratio_count), or, with avg instead of select, the average of a histogram
+ * or summary over the probe interval (the change of NAME_sum over the
+ * change of NAME_count); then 1 - it with complement, times scale.
+ * metric.c.
  */
 struct check_metric {
 	char	*name;		/* figure name */
@@ -59,6 +61,12 @@ struct check_metric {
 	char	*ratio;		/* the denominator's selector, or NULL */
 	char	*avg;		/* a histogram's selector, or NULL */
 	int	 rate;		/* show per-second change between samples */
+	int	 ratio_count;	/* ratio's denominator: how many series it
+				 * picks, not their sum (load per core) */
+	int	 complement;	/* the figure is 1 - the value (a share of
+				 * what is free becomes a share used) */
+	double	 scale;		/* the figure times this (100: percent);
+				 * after complement; default 1 */
 	struct range warn;
 	struct range crit;
 };

@@ -43,9 +43,11 @@ metric_suffixed(const char *sel, const char *suffix)
 	return xasprintf("%.*s%s%s", (int)n, sel, suffix, sel + n);
 }
 
-/* The sum of the series sel picks; 0 with why set when there is none. */
+/* The sum of the series sel picks, or with count how many it picks; 0
+ * with why set when there is none. */
 static double
-metric_sum(const struct prom *pr, const char *sel, const char **why)
+metric_sum(const struct prom *pr, const char *sel, int count,
+    const char **why)
 {
 	double sum = 0;
 	size_t matches = 0;
@@ -54,7 +56,7 @@ metric_sum(const struct prom *pr, const char *sel, const char **why)
 		*why = "no such series";
 		return 0;
 	}
-	return sum;
+	return count ? (double)matches : sum;
 }
 
 void
@@ -73,15 +75,16 @@ metric_read(const struct check *c, const struct prom *pr,
 		if (m->avg != NULL) {
 			sum = metric_suffixed(m->avg, "_sum");
 			count = metric_suffixed(m->avg, "_count");
-			r[i].a = metric_sum(pr, sum, &r[i].why);
-			r[i].b = metric_sum(pr, count, &r[i].why);
+			r[i].a = metric_sum(pr, sum, 0, &r[i].why);
+			r[i].b = metric_sum(pr, count, 0, &r[i].why);
 			free(sum);
 			free(count);
 			continue;
 		}
-		r[i].a = metric_sum(pr, m->select, &r[i].why);
+		r[i].a = metric_sum(pr, m->select, 0, &r[i].why);
 		if (m->ratio != NULL)
-			r[i].b = metric_sum(pr, m->ratio, &r[i].why);
+			r[i].b = metric_sum(pr, m->ratio, m->ratio_count,
+			    &r[i].why);
 	}
 }
 
@@ -108,6 +111,8 @@ metric_unit(const struct check_metric *m)
 		return n >= 8 && strncmp(m->avg + n - 8, "_seconds", 8) == 0 ?
 		    "s" : "";
 	}
+	if (m->ratio != NULL && m->scale == 100)
+		return "%";
 	return m->rate && m->ratio == NULL ? "/s" : "";
 }
 
@@ -183,6 +188,10 @@ metric_derive(const struct check *c, struct metric_prev *prev,
 			sample_add_unavailable(s, m->name, why);
 			continue;
 		}
+		if (m->complement)
+			v = 1 - v;
+		if (m->avg == NULL)
+			v *= m->scale;
 		f = sample_add_num(s, m->name, v, metric_unit(m));
 		sample_limit(s, f, &m->warn, &m->crit);
 	}

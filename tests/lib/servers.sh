@@ -614,6 +614,37 @@ servers_start_mtls() {
 	export MTLS_PORT_TEST
 }
 
+# servers_start_node_exporter: Debian's prometheus-node-exporter (its name
+# "node_exporter") on a free loopback port, started here whatever the
+# package's own service does.  Exports NODE_EXPORTER_URL_TEST
+# (http://127.0.0.1:N).
+servers_start_node_exporter() {
+	servers_init || return 1
+	_try=0
+	while :; do
+		_try=$((_try + 1))
+		_port=$(free_port) || return 1
+		_servers_spawn node_exporter TERM self \
+		    "$(command -v prometheus-node-exporter)" \
+		    --web.listen-address="127.0.0.1:$_port"
+		_rc=0
+		_servers_wait node_exporter curl -sf -o /dev/null \
+		    "http://127.0.0.1:$_port/metrics" || _rc=$?
+		if [ "$_rc" = 0 ]; then
+			break
+		fi
+		if [ "$_rc" = 2 ] && [ "$_try" -lt 3 ]; then
+			continue
+		fi
+		_servers_say "prometheus-node-exporter did not start"
+		_servers_tail "$SERVERS_TMP/node_exporter.log"
+		servers_stop node_exporter
+		return 1
+	done
+	NODE_EXPORTER_URL_TEST=http://127.0.0.1:$_port
+	export NODE_EXPORTER_URL_TEST
+}
+
 # servers_running NAME: true if server NAME (pg, redis, redis_auth, http)
 # is running.
 servers_running() {

@@ -190,6 +190,36 @@ test_http_errors(void)
 	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
 	    "metrics = ( { name = \"m\"; select = \"foo{bar\"; } ); };");
 	ok(c == NULL && has_err("not a valid selector"), "bad selector");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "metrics = ( { name = \"m\"; select = \"a\"; ratio = \"b\"; "
+	    "ratio_count = true; complement = true; scale = 100; } ); };");
+	ok(c != NULL && c->http.metrics[0].ratio_count &&
+	    c->http.metrics[0].complement && c->http.metrics[0].scale == 100,
+	    "ratio_count, complement and scale");
+	check_free(c);
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "metrics = ( { name = \"m\"; select = \"a\"; } ); };");
+	ok(c != NULL && c->http.metrics[0].scale == 1, "scale 1 by default");
+	check_free(c);
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "metrics = ( { name = \"m\"; select = \"a\"; "
+	    "ratio_count = true; } ); };");
+	ok(c == NULL && has_err("'ratio_count' counts the series"),
+	    "ratio_count without ratio refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "metrics = ( { name = \"m\"; select = \"a\"; ratio = \"b\"; "
+	    "rate = true; ratio_count = true; } ); };");
+	ok(c == NULL && has_err("'ratio_count' counts the series"),
+	    "ratio_count with rate refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "metrics = ( { name = \"m\"; select = \"a\"; scale = 0; } ); };");
+	ok(c == NULL && has_err("'scale' must be a number other than 0"),
+	    "scale 0 refused");
+	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
+	    "metrics = ( { name = \"m\"; avg = \"h\"; complement = true; "
+	    "} ); };");
+	ok(c == NULL && has_err("no 'complement' or 'scale' with 'avg'"),
+	    "complement with avg refused");
 	c = parse(CHECK_HTTP, "x = { name = \"a b\"; url = \"http://h/\"; };");
 	ok(c == NULL && has_err("without spaces"), "name with space");
 	c = parse(CHECK_HTTP, "x = { name = \"a\"; url = \"http://h/\"; "
