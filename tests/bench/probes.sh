@@ -4,14 +4,17 @@
 # and by the per-process model of the monitoring plugins (check_http,
 # check_pgsql, check_tcp from Debian's monitoring-plugins, one process per
 # check, at most $BENCH_PARALLEL at a time), in the same run; then an idle
-# dashboard with 200 checks at 10 s intervals.  Prints checks per second,
+# dashboard with 200 checks at 10 s intervals.  Also $BENCH_EXEC exec
+# checks (four plugins: check_load, check_disk, check_procs, check_tcp)
+# run by "maintop check" and by xargs -P $BENCH_PARALLEL, with the CPU per
+# check of each.  Prints checks per second,
 # machine CPU seconds per 1,000 checks (client and servers, from
 # /proc/stat), peak memory, the ratios and the issue's targets.  Asserts
 # nothing.  Everything runs on 127.0.0.1.
 #
 #   sh tests/bench/probes.sh [IDLE_SECONDS]      (or "make bench")
 # Environment: MAINTOP, TESTHTTPD (or top_builddir), BENCH_PARALLEL (8),
-# BENCH_HTTP (1000), BENCH_PG (100), BENCH_REDIS (100).
+# BENCH_HTTP (1000), BENCH_PG (100), BENCH_REDIS (100), BENCH_EXEC (200).
 
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -22,6 +25,7 @@ set -u
 : "${BENCH_HTTP:=1000}"
 : "${BENCH_PG:=100}"
 : "${BENCH_REDIS:=100}"
+: "${BENCH_EXEC:=200}"
 IDLE_SECONDS=${1:-60}
 # Absolute paths: the dashboard runs from another directory.
 MAINTOP=$(cd "$(dirname "$MAINTOP")" && pwd)/$(basename "$MAINTOP")
@@ -34,7 +38,8 @@ HZ=$(getconf CLK_TCK)
 . "$top_srcdir/tests/lib/servers.sh"
 say() { printf '%s\n' "$*"; }
 for need in "$MAINTOP" /usr/bin/time "$PLUGINS/check_http" \
-    "$PLUGINS/check_pgsql" "$PLUGINS/check_tcp"; do
+    "$PLUGINS/check_pgsql" "$PLUGINS/check_tcp" "$PLUGINS/check_load" \
+    "$PLUGINS/check_disk" "$PLUGINS/check_procs"; do
 	if [ ! -x "$need" ]; then
 		say "probes.sh: $need is missing (monitoring-plugins, time)"
 		exit 77
@@ -96,27 +101,31 @@ conf() {
 }
 
 # measure LABEL N CMD...: runs CMD under /usr/bin/time; records wall
-# seconds, machine CPU seconds and max RSS (KiB) in $T/LABEL.
+# seconds, machine CPU seconds, max RSS (KiB), the exit status and the
+# user + system CPU seconds of CMD and every process it waited for in
+# $T/LABEL.
 measure() {
 	_label=$1 _n=$2
 	shift 2
 	sleep 1		# let the servers settle after the previous run
 	_b0=$(busy) _t0=$(now)
-	/usr/bin/time -f '%M' -o "$T/$_label.rss" "$@" >"$T/$_label.out" \
-	    2>"$T/$_label.err"
+	/usr/bin/time -f '%M %U %S' -o "$T/$_label.rss" "$@" \
+	    >"$T/$_label.out" 2>"$T/$_label.err"
 	_rc=$?
 	_t1=$(now) _b1=$(busy)
+	tail -n 1 "$T/$_label.rss" >"$T/$_label.ru"
+	read -r _rss _us _ss <"$T/$_label.ru"
 	awk -v n="$_n" -v t0="$_t0" -v t1="$_t1" -v b0="$_b0" -v b1="$_b1" \
-	    -v hz="$HZ" -v rss="$(tail -n 1 "$T/$_label.rss")" -v rc="$_rc" \
+	    -v hz="$HZ" -v rss="$_rss" -v rc="$_rc" -v us="$_us" -v ss="$_ss" \
 	    -v base="$BASE" 'BEGIN { c = (b1 - b0) / hz - base * (t1 - t0)
 	    if (c < 0.001) c = 0.001
-	    printf "%s %.3f %.3f %s %s\n", n, t1 - t0, c, rss, rc }' \
+	    printf "%s %.3f %.3f %s %s %.3f\n", n, t1 - t0, c, rss, rc, us + ss }' \
 	    >"$T/$_label"
 }
 
 # report LABEL WHAT: one line of figures.
 report() {
-	read -r _n _wall _cpu _rss _rc <"$T/$1"
+	read -r _n _wall _cpu _rss _rc _ <"$T/$1"
 	awk -v w="$2" -v n="$_n" -v wall="$_wall" -v cpu="$_cpu" \
 	    -v rss="$_rss" -v rc="$_rc" 'BEGIN {
 	    printf "  %-34s %5d checks %7.2f s %8.0f checks/s %7.2f CPU-s/1000 %7.1f MiB peak (exit %s)\n",
@@ -210,6 +219,60 @@ ratio m_pg p_pg "PostgreSQL"
 ratio m_redis p_redis "Redis"
 say "results: maintop $(cat "$T/m_all.states"); plugins $(cat "$T/p_all.states")"
 say "targets: >= 30x checks per machine CPU-second; < 20 MB maintop peak at this scale"
+
+# --- exec checks ---------------------------------------------------------------
+
+# The same plugin command lines, one per check, run by "maintop check"
+# (exec checks, at most 8 at once) and by xargs -P $BENCH_PARALLEL through
+# env (which execs the plugin: no shell, as maintop runs it).
+exec_line() {
+	case $(($1 % 4)) in
+	0) echo "$PLUGINS/check_load -w 999,999,999 -c 999,999,999" ;;
+	1) echo "$PLUGINS/check_disk -w 1% -c 1% -p /" ;;
+	2) echo "$PLUGINS/check_procs -w 100000 -c 200000" ;;
+	3) echo "$PLUGINS/check_tcp -H 127.0.0.1 -p $REDIS_PORT_TEST" ;;
+	esac
+}
+{
+	echo "settings = { state_dir = \"$T/state\"; timeout = \"20s\"; };"
+	echo "exec = ("
+	i=0
+	while [ "$i" -lt "$BENCH_EXEC" ]; do
+		[ "$i" -gt 0 ] && printf ','
+		printf '{ name = "x%04d"; interval = "1h"; command = [ %s ]; }\n' \
+		    "$i" "$(exec_line "$i" | sed 's/[^ ]*/"&"/g; s/" "/", "/g')"
+		i=$((i + 1))
+	done
+	echo ");"
+} >"$T/exec.conf"
+i=0
+while [ "$i" -lt "$BENCH_EXEC" ]; do
+	exec_line "$i"
+	i=$((i + 1))
+done >"$T/exec.list"
+"$MAINTOP" check -c "$T/exec.conf" >/dev/null 2>&1	# warm up
+measure m_exec "$BENCH_EXEC" "$MAINTOP" check --json -c "$T/exec.conf"
+measure p_exec "$BENCH_EXEC" xargs -P "$BENCH_PARALLEL" -L 1 env \
+    <"$T/exec.list"
+# report_exec LABEL WHAT: wall time and CPU per check.
+report_exec() {
+	read -r _n _wall _cpu _rss _rc _us <"$T/$1"
+	awk -v w="$2" -v n="$_n" -v wall="$_wall" -v cpu="$_cpu" -v us="$_us" \
+	    -v rc="$_rc" 'BEGIN {
+	    printf "  %-34s %5d checks %7.2f s %6.2f ms CPU per check (%.2f ms machine) (exit %s)\n",
+	    w, n, wall, us * 1000 / n, cpu * 1000 / n, rc }'
+}
+say ""
+say "exec checks: $BENCH_EXEC over check_load, check_disk, check_procs and check_tcp, at most $BENCH_PARALLEL at once"
+say "  (CPU per check: user + system of the command and every process it waited for,"
+say "  plugins included; machine: /proc/stat as above)"
+report_exec m_exec "maintop check --json"
+report_exec p_exec "xargs -P $BENCH_PARALLEL -L 1 env PLUGIN..."
+read -r _ _wm _ _ _ _um <"$T/m_exec"
+read -r _ _wp _ _ _ _up <"$T/p_exec"
+awk -v um="$_um" -v up="$_up" -v wm="$_wm" -v wp="$_wp" 'BEGIN {
+    printf "  maintop over xargs: %.2fx CPU per check, %.2fx wall time\n", um / up, wm / wp }'
+say "results: maintop $(jq -r '[.[] | .state] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' "$T/m_exec.out" 2>/dev/null); xargs $(sed 's/^ *//' "$T/p_exec.out" | grep -o '^[A-Z]*' | sort | uniq -c | awk '{ printf "%s %s; ", $2, $1 }')"
 
 # --- an idle dashboard -------------------------------------------------------
 
