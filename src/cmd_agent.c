@@ -373,6 +373,7 @@ journal_autorun(struct agent *a, const struct window *w, const char *rb,
 {
 	struct buf b;
 	char iso[32], *cause = NULL, *path;
+	int rc;
 
 	util_format_utc(cli_now(), iso, sizeof iso);
 	buf_init(&b);
@@ -389,10 +390,18 @@ journal_autorun(struct agent *a, const struct window *w, const char *rb,
 	buf_adds(&b, ",");
 	journal_who(&b);
 	buf_adds(&b, "}");
-	/* One line appended with O_APPEND and fsync: the agent has no
-	 * screen, and the record must precede what follows. */
-	path = xasprintf("%s/journal.jsonl", a->state_dir);
-	if (journal_append(path, b.s, &cause) != 0) {
+	/* One line appended with O_APPEND and fsync (or a row of the team
+	 * store): the agent has no screen, and the record must precede what
+	 * follows. */
+	if (a->store != NULL) {
+		path = xasprintf("autorun %s %s %s %s", w->name, rb, iso,
+		    result);
+		rc = store_journal_append(a->store, path, b.s, &cause);
+	} else {
+		path = xasprintf("%s/journal.jsonl", a->state_dir);
+		rc = journal_append(path, b.s, &cause);
+	}
+	if (rc != 0) {
 		alog(a, 3, "journal: %s", cause);
 		free(cause);
 	}

@@ -73,15 +73,21 @@ echo "# agent b led ${ms} ms after the leader's kill -9"
 check "agent b leads within 10 s of the kill" test "$ms" -le 10000
 is "still exactly one leads" "$(leader)" 1
 
-# A second window, given to agent b by SIGHUP: b runs its autorun.
+# A second window, given to agent b by SIGHUP: b runs its autorun; a
+# third, held, is journaled in the store.
 w2="{ name = \"second\"; start = \"$(at 4)\"; duration = \"1h\"; autorun = [ \"mark\" ]; }"
-conf b "$ci_b" "$w1, $w2"
+w3="{ name = \"third\"; start = \"$(at 4)\"; duration = \"1h\"; autorun = [ \"mark\" ]; }"
+conf b "$ci_b" "$w1, $w2, $w3"
+STORE_PW=$B_PW "$MAINTOP" agent hold third --reason "not this one" \
+    -c "$tmp/b.conf" > /dev/null 2>&1 || bail "agent hold failed"
 kill -HUP "$bpid"
 wait_for "agent b to reload" grep -q "configuration reloaded" "$tmp/b.log"
 WAIT_TENTHS=300 wait_for "the second autorun" runs_are 2
 check "agent b ran it" grep -q "autorun mark (window second) started" "$tmp/b.log"
 wait_for "the second window's start to be told" told_is second 1
-is "the first window was not run again" "$(runs)" 2
+is "the first window was not run again, the third is held" "$(runs)" 2
+held() { sq "SELECT count(*) FROM maintop.journal WHERE type = 'autorun' AND record->>'window' = 'third' AND record->>'result' = 'held'"; }
+eventually "the held autorun is in the team's journal" 1 held
 kill -TERM "$bpid"
 wait "$bpid"
 is "SIGTERM: agent b exits 0" "$?" 0
