@@ -597,19 +597,34 @@ checks_ready(void *arg)
 }
 
 static int
+step_uses_checks(const struct step *st)
+{
+	size_t j;
+
+	if (st->kind == STEP_WAIT)
+		return 1;
+	for (j = 0; j < st->ncriteria; j++)
+		if (st->criteria[j]->kind == STEP_WAIT)
+			return 1;
+	/* A rollback may wait for health or judge a check too. */
+	for (j = 0; j < st->nrollback; j++)
+		if (step_uses_checks(st->rollback[j]))
+			return 1;
+	return 0;
+}
+
+/* Whether the run needs the checks probed: its requirements, or a step
+ * (or rollback) that waits for health or judges a check. */
+static int
 uses_checks(const struct runbook *rb)
 {
-	size_t i, j;
+	size_t i;
 
 	if (rb->nrequires_healthy > 0)
 		return 1;
-	for (i = 0; i < rb->nsteps; i++) {
-		if (rb->steps[i]->kind == STEP_WAIT)
+	for (i = 0; i < rb->nsteps; i++)
+		if (step_uses_checks(rb->steps[i]))
 			return 1;
-		for (j = 0; j < rb->steps[i]->ncriteria; j++)
-			if (rb->steps[i]->criteria[j]->kind == STEP_WAIT)
-				return 1;
-	}
 	return 0;
 }
 

@@ -50,6 +50,12 @@ runbooks = (
         ); },
       { name = "after"; run = "touch $m/breaks-after"; }
     ); },
+  { name = "rbcheck"; on_failure = "rollback";
+    steps = (
+      { name = "one"; run = "true";
+        rollback = { name = "api back"; criteria = ( { check = "api"; } ); }; },
+      { name = "two"; run = "exit 3"; }
+    ); },
   { name = "hangs";
     steps = ( { name = "verify"; timeout = 1; criteria = (
           { run = "sleep 30"; }, { run = "touch $m/hangs-second"; } ); } ); }
@@ -108,6 +114,12 @@ is "the step's timeout covers its criteria: failed (exit 1)" "$?" 1
 check "it timed out" grep -q "timed out" "$dir/out3"
 check "no criterion is judged after the timeout" test ! -e \
     "$m/hangs-second"
+
+"$MAINTOP" run rbcheck -c "$dir/m.conf" --yes < /dev/null > "$dir/out4" 2>&1
+is "a rollback that judges a check: the check is probed, the rollback passes (exit 5)" \
+    "$?" 5
+check "its verdict says so" grep -q "criterion 1/1 passed: check api is ok" \
+    "$dir/out4"
 
 # Mistakes, each at its file and line.
 cat > "$dir/bad.conf" <<EOC
