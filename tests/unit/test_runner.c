@@ -893,7 +893,9 @@ test_metrics_and_secrets(void)
  * Standard error apart from standard output: whole lines, marked in the
  * log, told apart for the front end, secrets masked, counted in the
  * journal.  The step waits for the log to show each write before the next
- * on the other stream, so the order is the step's, not a race's.
+ * on the other stream, so the order is the step's, not a race's (at the
+ * start of a line: the command, which the log shows first, holds the
+ * same words).
  */
 static void
 test_stderr(void)
@@ -907,9 +909,9 @@ test_stderr(void)
 	    " { name = \"pw\"; secret = true; } );\n"
 	    " steps = ( { name = \"e\"; confirm = false; run = \""
 	    "l=$MAINTOP_STATE_DIR/runs/$MAINTOP_RUN_ID.log; "
-	    "printf open; until grep -q open $l; do sleep 0.02; done; "
-	    "echo e1 >&2; until grep -q '2> e1' $l; do sleep 0.02; done; "
-	    "echo ' more'; until grep -q ' more' $l; do sleep 0.02; done; "
+	    "printf open; until grep -q ^open $l; do sleep 0.02; done; "
+	    "echo e1 >&2; until grep -q '^2> e1' $l; do sleep 0.02; done; "
+	    "echo ' more'; until grep -q '^ more' $l; do sleep 0.02; done; "
 	    "echo \\\"pw ${pw}\\\" >&2; printf 'last, open' >&2\"; }\n"
 	    ") } );");
 	tctx_init(&t);
