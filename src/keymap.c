@@ -16,6 +16,7 @@ const char *const keymap_section_names[KS_COUNT] = {
 	[KS_HEALTH] = "Health",
 	[KS_DEBT] = "Debt",
 	[KS_CONSOLE] = "Runbooks and the run console",
+	[KS_FORM] = "Forms (parameters, debt items, the filter)",
 };
 
 #define R(req, name, sec, help)	[req] = { name, sec, help }
@@ -79,6 +80,26 @@ const struct keymap_request keymap_requests[REQ_COUNT] = {
 	    "step; twice: kill it"),
 	R(REQ_OVERRIDE, "override", KS_CONSOLE, "start despite a refusal "
 	    "(windows, health; recorded)"),
+	R(REQ_FIELD_NEXT, "field_next", KS_FORM, "next field"),
+	R(REQ_FIELD_PREV, "field_prev", KS_FORM, "previous field"),
+	R(REQ_SUBMIT, "submit", KS_FORM, "check and save the form (a "
+	    "runbook's parameters: on to the dry run)"),
+	R(REQ_CANCEL, "cancel", KS_FORM, "close the form, changing nothing"),
+	R(REQ_NEWLINE, "newline", KS_FORM, "a new line (multi-line fields)"),
+	R(REQ_CURSOR_LEFT, "cursor_left", KS_FORM, "cursor a character left"),
+	R(REQ_CURSOR_RIGHT, "cursor_right", KS_FORM, "cursor a character "
+	    "right"),
+	R(REQ_LINE_START, "line_start", KS_FORM, "cursor to the start"),
+	R(REQ_LINE_END, "line_end", KS_FORM, "cursor to the end"),
+	R(REQ_ERASE_BACK, "erase_back", KS_FORM, "erase the character before "
+	    "the cursor"),
+	R(REQ_ERASE, "erase", KS_FORM, "erase the character at the cursor"),
+	R(REQ_KILL_BEFORE, "kill_before", KS_FORM, "erase all before the "
+	    "cursor"),
+	R(REQ_KILL_AFTER, "kill_after", KS_FORM, "erase all after the "
+	    "cursor"),
+	R(REQ_KILL_WORD, "kill_word", KS_FORM, "erase the word before the "
+	    "cursor"),
 };
 #undef R
 
@@ -127,6 +148,20 @@ static const struct {
 	{ REQ_ROLLBACK, "b" },
 	{ REQ_INTERRUPT, "C-c" },
 	{ REQ_OVERRIDE, "O" },
+	{ REQ_FIELD_NEXT, "Tab Down" },
+	{ REQ_FIELD_PREV, "S-Tab Up" },
+	{ REQ_SUBMIT, "Enter" },
+	{ REQ_CANCEL, "Esc" },
+	{ REQ_NEWLINE, "C-j" },
+	{ REQ_CURSOR_LEFT, "Left" },
+	{ REQ_CURSOR_RIGHT, "Right" },
+	{ REQ_LINE_START, "Home C-a" },
+	{ REQ_LINE_END, "End C-e" },
+	{ REQ_ERASE_BACK, "BS C-h" },
+	{ REQ_ERASE, "Del C-d" },
+	{ REQ_KILL_BEFORE, "C-u" },
+	{ REQ_KILL_AFTER, "C-k" },
+	{ REQ_KILL_WORD, "C-w" },
 };
 
 /* At most this many keys per request. */
@@ -153,6 +188,8 @@ static const struct {
 	{ KEYMAP_HOME, "Home" },
 	{ KEYMAP_END, "End" },
 	{ KEYMAP_BTAB, "S-Tab" },
+	{ KEYMAP_BACKSPACE, "BS" },
+	{ KEYMAP_DELETE, "Del" },
 };
 
 const char *
@@ -237,18 +274,41 @@ keymap_free(struct keymap *km)
 	free(km);
 }
 
-enum request
-keymap_lookup(const struct keymap *km, int key)
+/* True for the forms' requests, whose keys mean nothing elsewhere. */
+static int
+is_form(enum request r)
+{
+	return keymap_requests[r].section == KS_FORM;
+}
+
+/* The request of the kind form (1: a form's) that key means. */
+static enum request
+lookup_kind(const struct keymap *km, int form, int key)
 {
 	int r, k;
 
 	if (key <= 0)
 		return REQ_NONE;
-	for (r = 1; r < REQ_COUNT; r++)
+	for (r = 1; r < REQ_COUNT; r++) {
+		if (is_form((enum request)r) != form)
+			continue;
 		for (k = 0; k < KEYMAP_PER_REQ; k++)
 			if (km->keys[r][k] == key)
 				return (enum request)r;
+	}
 	return REQ_NONE;
+}
+
+enum request
+keymap_lookup(const struct keymap *km, int key)
+{
+	return lookup_kind(km, 0, key);
+}
+
+enum request
+keymap_form_lookup(const struct keymap *km, int key)
+{
+	return lookup_kind(km, 1, key);
 }
 
 size_t
@@ -296,15 +356,15 @@ keymap_bind(struct keymap *km, const char *name, const char *const *keys,
 		if ((codes[i] = keymap_key_parse(keys[i])) < 0) {
 			*cause = xasprintf("'%s': unknown key '%s' (a character, "
 			    "C-x, F1-F12, Tab, S-Tab, Enter, Esc, Space, Up, "
-			    "Down, Left, Right, PgUp, PgDn, Home, End)", name,
-			    keys[i]);
+			    "Down, Left, Right, PgUp, PgDn, Home, End, BS, "
+			    "Del)", name, keys[i]);
 			return -1;
 		}
 	}
 	memcpy(saved, km->keys[req], sizeof saved);
 	memset(km->keys[req], 0, sizeof km->keys[req]);
 	for (i = 0; i < n; i++) {
-		other = keymap_lookup(km, codes[i]);
+		other = lookup_kind(km, is_form(req), codes[i]);
 		if (other != REQ_NONE) {
 			memcpy(km->keys[req], saved, sizeof saved);
 			*cause = xasprintf("'%s': key %s already means '%s' "
@@ -348,6 +408,9 @@ keymap_man(const struct keymap *km)
 	    "footer are drawn from the same table.\n");
 	for (s = 0; s < KS_COUNT; s++) {
 		buf_printf(&b, ".SS %s\n", keymap_section_names[s]);
+		if (s == KS_FORM)
+			buf_adds(&b, "A form has every key: these mean this "
+			    "in a form only, and every other key types.\n");
 		for (r = 1; r < REQ_COUNT; r++) {
 			if ((int)keymap_requests[r].section != s)
 				continue;

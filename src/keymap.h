@@ -20,6 +20,8 @@ enum {
 	KEYMAP_HOME,
 	KEYMAP_END,
 	KEYMAP_BTAB,		/* Shift-Tab */
+	KEYMAP_BACKSPACE,
+	KEYMAP_DELETE,
 	KEYMAP_F1,		/* F1 .. F12 follow */
 	KEYMAP_LAST = KEYMAP_F1 + 11
 };
@@ -32,6 +34,7 @@ enum keymap_section {
 	KS_HEALTH,
 	KS_DEBT,
 	KS_CONSOLE,
+	KS_FORM,		/* forms: keys of their own (see below) */
 	KS_COUNT
 };
 
@@ -78,6 +81,20 @@ enum request {
 	REQ_ROLLBACK,
 	REQ_INTERRUPT,
 	REQ_OVERRIDE,
+	REQ_FIELD_NEXT,		/* the form requests: KS_FORM */
+	REQ_FIELD_PREV,
+	REQ_SUBMIT,
+	REQ_CANCEL,
+	REQ_NEWLINE,
+	REQ_CURSOR_LEFT,
+	REQ_CURSOR_RIGHT,
+	REQ_LINE_START,
+	REQ_LINE_END,
+	REQ_ERASE_BACK,
+	REQ_ERASE,
+	REQ_KILL_BEFORE,
+	REQ_KILL_AFTER,
+	REQ_KILL_WORD,
 	REQ_COUNT
 };
 
@@ -101,14 +118,20 @@ void keymap_free(struct keymap *);
 /*
  * Binds request name to the keys named in keys[0..n) (key names as
  * keymap_key_parse reads them), replacing its default keys.  A key may mean
- * one request only: a key already bound to another request is refused.
- * Returns 0, or -1 with *cause set (caller frees); on error nothing changes.
+ * one request only among the dashboard's requests, and one only among the
+ * forms' (KS_FORM: a form has every key, so Tab may move between panes
+ * and between a form's fields): a key already bound to another request of
+ * the same kind is refused.  Returns 0, or -1 with *cause set (caller
+ * frees); on error nothing changes.
  */
 int keymap_bind(struct keymap *, const char *name, const char *const *keys,
     size_t n, char **cause);
 
-/* The request key means, or REQ_NONE. */
+/* The dashboard's request key means (never a form's), or REQ_NONE. */
 enum request keymap_lookup(const struct keymap *, int key);
+/* The form request (KS_FORM) key means in a form, or REQ_NONE: then a
+ * printable key is text. */
+enum request keymap_form_lookup(const struct keymap *, int key);
 /*
  * The keys bound to req: up to max of them into keys; returns how many are
  * bound (may exceed max).

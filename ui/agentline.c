@@ -293,17 +293,23 @@ agentline_modal(struct agentline *al)
 	return al->form != NULL;
 }
 
-const char *
+/* The form's keys, from the key table. */
+static const struct hint agentline_form_hints[] = {
+	{ REQ_SUBMIT, "hold" }, { REQ_CANCEL, "cancel" }, HINT_END
+};
+
+const struct hint *
 agentline_hints(struct agentline *al)
 {
-	return al->form != NULL ? "Enter hold  Esc cancel" : NULL;
+	return al->form != NULL ? agentline_form_hints : NULL;
 }
 
 void
-agentline_draw_form(struct agentline *al, WINDOW *win, int h, int w)
+agentline_draw_form(struct agentline *al, const struct ui *ui, WINDOW *win,
+    int h, int w)
 {
 	if (al->form != NULL)
-		form_draw(al->form, win, h, w);
+		form_draw(al->form, ui->keys, win, h, w, agentline_form_hints);
 }
 
 int
@@ -311,7 +317,7 @@ agentline_key(struct agentline *al, struct ui *ui, int key)
 {
 	struct hold_job *j;
 
-	switch (form_key(al->form, key)) {
+	switch (form_key(al->form, ui_form_request(ui, key), key)) {
 	case FORM_CANCEL:
 		ui_notice(ui, "nothing held");
 		break;

@@ -7,6 +7,7 @@
 #include <curses.h>
 
 struct agentline;
+struct hint;
 struct ui;
 
 /* Starts reading state_dir/agent.json every few seconds, on the worker. */
@@ -32,8 +33,9 @@ int agentline_hold(struct agentline *, struct ui *);
 /* True while the form is open: it takes every key. */
 int agentline_modal(struct agentline *);
 int agentline_key(struct agentline *, struct ui *, int key);
-/* The footer while the form is open. */
-const char *agentline_hints(struct agentline *);
-void agentline_draw_form(struct agentline *, WINDOW *win, int h, int w);
+/* The footer's hints while the form is open, or NULL. */
+const struct hint *agentline_hints(struct agentline *);
+void agentline_draw_form(struct agentline *, const struct ui *, WINDOW *win,
+    int h, int w);
 
 #endif

@@ -431,15 +431,15 @@ console_open(const struct console_owner *o, size_t idx)
 		/* Required values are checked in con_bind, with the same
 		 * words the line mode uses. */
 		flags = p->secret ? FORM_SECRET : 0;
-		if (p->description != NULL)
-			hint = xasprintf("%s%s", p->description, p->def ==
-			    NULL ? " (required)" : "");
-		else if (p->pattern != NULL)
+		if (p->pattern != NULL)
 			hint = xasprintf("matching %s%s", p->pattern,
 			    p->def == NULL ? " (required)" : "");
 		else
 			hint = xstrdup(p->def == NULL ? "(required)" : "");
 		form_add(con->params, p->name, p->def, hint, flags, NULL);
+		/* What the parameter is for, shown whether or not the
+		 * field has a value or the focus. */
+		form_note(con->params, i, p->description);
 		free(hint);
 	}
 	return con;
@@ -669,7 +669,10 @@ console_status(const struct console *con, char *buf, size_t len, enum role *r)
 
 
 /* The prompts' keys, from the key table. */
-static const struct hint hints_preview[] = {
+static const struct hint hints_params[] = {
+	{ REQ_FIELD_NEXT, "next" }, { REQ_FIELD_PREV, "previous" },
+	{ REQ_SUBMIT, "dry run" }, { REQ_CANCEL, "cancel" }, HINT_END
+}, hints_preview[] = {
 	{ REQ_CONFIRM, "start" }, { REQ_DOWN, "scroll" },
 	{ REQ_BACK, "cancel" }, HINT_END
 }, hints_window[] = {
@@ -750,7 +753,8 @@ draw_preview(struct console *con, WINDOW *win, int h, int w)
 static void
 key_reason(struct console *con, int key)
 {
-	switch (form_key(con->reason, key)) {
+	switch (form_key(con->reason, ui_form_request(con->o.ui, key),
+	    key)) {
 	case FORM_CANCEL:
 		break;
 	case FORM_SUBMIT:
@@ -1011,7 +1015,8 @@ console_draw(struct console *con, WINDOW *win, int h, int w)
 	draw_text(win, 0, 1, w - 2, ROLE_TITLE_FOCUS, title);
 	if (con->stage == CON_PARAMS) {
 		if (h > 2 && (sub = derwin(win, h - 1, w, 1, 0)) != NULL) {
-			form_draw(con->params, sub, h - 1, w);
+			form_draw(con->params, con->o.ui->keys, sub, h - 1,
+			    w, hints_params);
 			delwin(sub);
 		}
 		return;
@@ -1127,7 +1132,7 @@ key_danger_name(struct console *con, int key)
 {
 	char *cause = NULL;
 
-	switch (form_key(con->name, key)) {
+	switch (form_key(con->name, ui_form_request(con->o.ui, key), key)) {
 	case FORM_CANCEL:
 		form_free(con->name);
 		con->name = NULL;
@@ -1249,7 +1254,8 @@ console_key(struct console *con, int key)
 	case CON_PARAMS:
 		if (req == REQ_INTERRUPT)
 			return CONSOLE_CLOSE;
-		switch (form_key(con->params, key)) {
+		switch (form_key(con->params, ui_form_request(con->o.ui,
+		    key), key)) {
 		case FORM_CANCEL:
 			return CONSOLE_CLOSE;
 		case FORM_SUBMIT:
@@ -1352,6 +1358,9 @@ console_hints(const struct console *con)
 		{ REQ_BACK, "close the run console" }, HINT_END
 	}, cancel[] = {
 		{ REQ_BACK, "cancel" }, HINT_END
+	}, params[] = {
+		{ REQ_KILL_BEFORE, "clear to the start" },
+		{ REQ_CANCEL, "cancel" }, HINT_END
 	}, running[] = {
 		{ REQ_INTERRUPT, "interrupt the step" },
 		{ REQ_BACK, "hide the console (the run goes on)" }, HINT_END
@@ -1359,5 +1368,7 @@ console_hints(const struct console *con)
 
 	if (con->finished)
 		return closing;
+	if (con->stage == CON_PARAMS)
+		return params;
 	return con->r == NULL ? cancel : running;
 }

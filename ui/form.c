@@ -9,14 +9,14 @@
 #include <string.h>
 
 #include "draw.h"
+#include "keys.h"
 #include "util.h"
 
-#define KEY_ESCAPE	27
-#define KEY_CTRL(c)	((c) & 0x1f)
 
 struct form_field {
 	char		*label;
 	char		*hint;
+	char		*note;		/* drawn under the field, or NULL */
 	int		 flags;
 	form_check_fn	 check;
 	struct buf	 value;
@@ -31,7 +31,6 @@ struct form {
 	size_t			 n;
 	size_t			 cur;
 	char			*error;		/* about the whole form */
-	char			*footer;	/* key hints, or NULL */
 	int			 top;		/* first row drawn */
 };
 
@@ -56,12 +55,12 @@ form_free(struct form *f)
 	for (i = 0; i < f->n; i++) {
 		free(f->fields[i].label);
 		free(f->fields[i].hint);
+		free(f->fields[i].note);
 		free(f->fields[i].error);
 		buf_free(&f->fields[i].value);
 	}
 	free(f->fields);
 	free(f->error);
-	free(f->footer);
 	free(f->title);
 	free(f);
 }
@@ -82,6 +81,14 @@ form_add(struct form *f, const char *label, const char *value,
 	buf_init(&fl->value);
 	form_set_value(f, f->n, value);
 	return f->n++;
+}
+
+void
+form_note(struct form *f, size_t i, const char *note)
+{
+	free(f->fields[i].note);
+	f->fields[i].note = note != NULL && *note != '\0' ? xstrdup(note) :
+	    NULL;
 }
 
 const char *
@@ -229,30 +236,23 @@ form_validate(struct form *f)
 }
 
 enum form_result
-form_key(struct form *f, int key)
+form_key(struct form *f, enum request req, int key)
 {
 	struct form_field *fl;
 	size_t bad, at;
 	const char *s;
 
 	if (f->n == 0)
-		return key == KEY_ESCAPE ? FORM_CANCEL : FORM_CONTINUE;
+		return req == REQ_CANCEL ? FORM_CANCEL : FORM_CONTINUE;
 	fl = &f->fields[f->cur];
 	s = fl->value.s;
-	if (key == '\n' && (fl->flags & FORM_MULTILINE)) {
-		/* Ctrl-J: Enter arrives as '\r' (the terminal is in raw,
-		 * nonl mode), so '\n' is free to start a new line. */
-		field_insert(fl, '\n');
-		free(fl->error);
-		fl->error = NULL;
-		return FORM_CONTINUE;
-	}
-	switch (key) {
-	case KEY_ESCAPE:
+	/* C-j in a one-line field is Enter, as some terminals send it. */
+	if (req == REQ_NEWLINE && !(fl->flags & FORM_MULTILINE) && key == '\n')
+		req = REQ_SUBMIT;
+	switch (req) {
+	case REQ_CANCEL:
 		return FORM_CANCEL;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
+	case REQ_SUBMIT:
 		free(f->error);
 		f->error = NULL;
 		bad = form_validate(f);
@@ -261,49 +261,49 @@ form_key(struct form *f, int key)
 			return FORM_CONTINUE;
 		}
 		return FORM_SUBMIT;
-	case '\t':
-	case KEY_DOWN:
+	case REQ_FIELD_NEXT:
 		f->cur = (f->cur + 1) % f->n;
 		return FORM_CONTINUE;
-	case KEY_BTAB:
-	case KEY_UP:
+	case REQ_FIELD_PREV:
 		f->cur = (f->cur + f->n - 1) % f->n;
 		return FORM_CONTINUE;
-	case KEY_LEFT:
+	case REQ_CURSOR_LEFT:
 		fl->cursor = char_before(s, fl->cursor);
 		return FORM_CONTINUE;
-	case KEY_RIGHT:
+	case REQ_CURSOR_RIGHT:
 		fl->cursor = char_after(s, fl->value.len, fl->cursor);
 		return FORM_CONTINUE;
-	case KEY_HOME:
-	case KEY_CTRL('a'):
+	case REQ_LINE_START:
 		fl->cursor = 0;
 		return FORM_CONTINUE;
-	case KEY_END:
-	case KEY_CTRL('e'):
+	case REQ_LINE_END:
 		fl->cursor = fl->value.len;
 		return FORM_CONTINUE;
+	default:
+		break;
 	}
 
 	/* Everything below edits the value, which clears its message. */
-	switch (key) {
-	case KEY_BACKSPACE:
-	case 127:
-	case KEY_CTRL('h'):
+	switch (req) {
+	case REQ_NEWLINE:
+		if (!(fl->flags & FORM_MULTILINE))
+			return FORM_CONTINUE;
+		field_insert(fl, '\n');
+		break;
+	case REQ_ERASE_BACK:
 		field_cut(fl, char_before(s, fl->cursor), fl->cursor);
 		break;
-	case KEY_DC:
-	case KEY_CTRL('d'):
+	case REQ_ERASE:
 		field_cut(fl, fl->cursor, char_after(s, fl->value.len,
 		    fl->cursor));
 		break;
-	case KEY_CTRL('u'):
+	case REQ_KILL_BEFORE:
 		field_cut(fl, 0, fl->cursor);
 		break;
-	case KEY_CTRL('k'):
+	case REQ_KILL_AFTER:
 		field_cut(fl, fl->cursor, fl->value.len);
 		break;
-	case KEY_CTRL('w'):
+	case REQ_KILL_WORD:
 		at = fl->cursor;
 		while (at > 0 && s[at - 1] == ' ')
 			at--;
@@ -314,7 +314,8 @@ form_key(struct form *f, int key)
 	default:
 		/* Printable ASCII and the bytes of UTF-8 characters; no
 		 * control character ever enters a value. */
-		if (key < 0x20 || key == 0x7f || key > 0xff)
+		if (req != REQ_NONE || key < 0x20 || key == 0x7f ||
+		    key > 0xff)
 			return FORM_CONTINUE;
 		field_insert(fl, (char)key);
 		break;
@@ -466,10 +467,27 @@ form_draw_field(const struct form *f, size_t i, WINDOW *win, int y, int x,
 	free(v);
 }
 
-void
-form_draw(struct form *f, WINDOW *win, int h, int w)
+/* A field's rows with what goes under it: its note, wrapped to width
+ * (in wrapped when not NULL: the caller frees it), and its message. */
+static int
+field_height(const struct form_field *fl, int width, char **wrapped)
 {
-	int labelw = 0, rows, i, x, y, row, cur_row = 0, valw, bottom;
+	char *note = fl->note != NULL ? draw_wrap(fl->note, width) : NULL;
+	int n = field_rows(fl) + draw_count_lines(note) + (fl->error != NULL);
+
+	if (wrapped != NULL)
+		*wrapped = note;
+	else
+		free(note);
+	return n;
+}
+
+void
+form_draw(struct form *f, const struct keymap *km, WINDOW *win, int h, int w,
+    const struct hint *hints)
+{
+	int labelw = 0, rows, i, x, y, row, cur_row = 0, valw, bottom, k2;
+	char *note;
 	size_t k;
 
 	if (h < 1 || w < 4)
@@ -482,26 +500,24 @@ form_draw(struct form *f, WINDOW *win, int h, int w)
 	valw = w - labelw - 7;
 
 	draw_text(win, 0, 1, w - 2, ROLE_TITLE_FOCUS, f->title);
-	/* Rows 2 .. bottom-1 hold the fields and their messages; the form's
-	 * message and the hints go below. */
+	/* Rows 2 .. bottom-1 hold the fields, their notes and messages; the
+	 * form's message and the hints go below. */
 	bottom = h - 1 - (f->error != NULL ? 2 : 0);
 	rows = bottom - 2;
 	if (rows < 1) {
 		rows = 1;
 		bottom = 3;
 	}
-	/* Row of each field counting messages; keep the focused one in view
-	 * together with its message. */
+	/* Row of each field counting what goes under it; keep the focused
+	 * one in view together with its note and message. */
 	for (k = 0, row = 0; k < f->n; k++) {
 		if (k == f->cur)
 			cur_row = row;
-		row += field_rows(&f->fields[k]) +
-		    (f->fields[k].error != NULL);
+		row += field_height(&f->fields[k], valw, NULL);
 	}
 	if (cur_row < f->top)
 		f->top = cur_row;
-	i = cur_row + field_rows(&f->fields[f->cur]) - 1 +
-	    (f->fields[f->cur].error != NULL);
+	i = cur_row + field_height(&f->fields[f->cur], valw, NULL) - 1;
 	if (i >= f->top + rows)
 		f->top = i - rows + 1;
 	if (f->top < 0)
@@ -523,6 +539,14 @@ form_draw(struct form *f, WINDOW *win, int h, int w)
 			form_draw_field(f, k, win, y, labelw + 6, valw);
 		}
 		row += field_rows(fl);
+		field_height(fl, valw, &note);
+		for (k2 = 0; k2 < draw_count_lines(note); k2++, row++) {
+			y = 2 + row - f->top;
+			if (y >= 2 && y < bottom)
+				draw_lines(win, y, labelw + 6, 1, valw,
+				    ROLE_DIM, note, k2);
+		}
+		free(note);
 		if (fl->error != NULL) {
 			y = 2 + row - f->top;
 			if (y >= 2 && y < bottom)
@@ -534,7 +558,5 @@ form_draw(struct form *f, WINDOW *win, int h, int w)
 	if (f->error != NULL && h >= 4)
 		draw_text(win, h - 2, 1, w - 2, ROLE_CRIT, f->error);
 	if (h >= 3)
-		draw_text(win, h - 1, 1, w - 2, ROLE_DIM, f->footer != NULL ?
-		    f->footer : "Tab/Down next  Shift-Tab/Up previous  "
-		    "Enter save  Esc cancel");
+		keys_draw_hints(km, win, h - 1, 1, w - 2, hints);
 }

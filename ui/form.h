@@ -6,6 +6,10 @@
 #include <curses.h>
 #include <stddef.h>
 
+#include "keymap.h"
+
+struct hint;
+
 /* Field flags. */
 #define FORM_SECRET	0x01	/* draw the value as '*' (passwords) */
 #define FORM_REQUIRED	0x02	/* an empty (or blank) value is an error */
@@ -49,6 +53,10 @@ void form_free(struct form *);
 size_t form_add(struct form *, const char *label, const char *value,
     const char *hint, int flags, form_check_fn check);
 
+/* Sets (note not NULL nor empty) or clears field i's note: what the field
+ * is for, drawn dim under it and wrapped, whether or not it has focus. */
+void form_note(struct form *, size_t i, const char *note);
+
 /* The current text of field i (owned by the form: valid until the next
  * form_key, form_set_value or form_free). */
 const char *form_value(const struct form *, size_t i);
@@ -67,28 +75,30 @@ void form_set_error(struct form *, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /*
- * Handles a key (a wgetch value).  In a FORM_MULTILINE field Ctrl-J
- * ('\n') inserts a new line.  Tab or Down: next field; Shift-Tab or
- * Up: previous one (both wrap).  Printable characters (UTF-8 bytes
- * included) insert at the cursor; Backspace and Delete remove one
- * character, Ctrl-U the text before the cursor, Ctrl-K the text after it,
- * Ctrl-W the word before it; Left, Right, Home, End (and Ctrl-A, Ctrl-E)
- * move the cursor.  Enter runs every field's check (and FORM_REQUIRED):
- * when one fails its message is set, the focus goes to the first bad field
- * and FORM_CONTINUE is returned; otherwise FORM_SUBMIT.  Esc returns
- * FORM_CANCEL.  The form stays valid after either: the caller reads the
- * values, may add a FORM_WHOLE message and keep it open, or frees it.
+ * Handles a key: req is the form request it means (keys_form_request: the
+ * key table's KS_FORM section), key the key as curses read it, inserted
+ * when req is REQ_NONE and it is printable (UTF-8 bytes included).
+ * field_next and field_prev move between fields (both wrap); newline
+ * starts a new line in a FORM_MULTILINE field (C-j in a one-line field is
+ * submit, as some terminals send it for Enter); the cursor and erase
+ * requests edit the focused field.  submit runs every field's check (and
+ * FORM_REQUIRED): when one fails its message is set, the focus goes to the
+ * first bad field and FORM_CONTINUE is returned; otherwise FORM_SUBMIT.
+ * cancel returns FORM_CANCEL.  The form stays valid after either: the
+ * caller reads the values, may add a FORM_WHOLE message and keep it open,
+ * or frees it.
  */
-enum form_result form_key(struct form *, int key);
+enum form_result form_key(struct form *, enum request req, int key);
 
 /*
  * Draws the whole form into win (h rows by w columns): the title, one row
- * per field (label, value, and for the focused field a cursor cell), a
- * message row under each field that has one, the form's message, and a
- * line of key hints at the bottom.  Scrolls to keep the focused field in
- * view when h is short.
+ * per field (label, value, and for the focused field a cursor cell), its
+ * note and its message under it, the form's message, and at the bottom the
+ * key hints (requests of the key table, each drawn with its first key in
+ * km).  Scrolls to keep the focused field in view when h is short.
  */
-void form_draw(struct form *, WINDOW *win, int h, int w);
+void form_draw(struct form *, const struct keymap *km, WINDOW *win, int h,
+    int w, const struct hint *hints);
 /*
  * Draws only field i's value, with the cursor when it is the focused
  * field, at (y, x) in width columns: for a one-line prompt such as a

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "health.h"
 #include "journal.h"
+#include "keys.h"
 #include "maint.h"
 #include "term.h"
 #include "theme.h"
@@ -135,43 +136,16 @@ list_request(struct list_state *l, enum request req, int count, int page)
 	return 1;
 }
 
-/* Curses' key codes as the key table's. */
-static int
-keycode(int key)
-{
-	switch (key) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		return KEYMAP_ENTER;
-	case KEY_UP:
-		return KEYMAP_UP;
-	case KEY_DOWN:
-		return KEYMAP_DOWN;
-	case KEY_LEFT:
-		return KEYMAP_LEFT;
-	case KEY_RIGHT:
-		return KEYMAP_RIGHT;
-	case KEY_PPAGE:
-		return KEYMAP_PGUP;
-	case KEY_NPAGE:
-		return KEYMAP_PGDN;
-	case KEY_HOME:
-		return KEYMAP_HOME;
-	case KEY_END:
-		return KEYMAP_END;
-	case KEY_BTAB:
-		return KEYMAP_BTAB;
-	}
-	if (key >= KEY_F(1) && key <= KEY_F(12))
-		return KEYMAP_F1 + key - KEY_F(1);
-	return key >= 0 && key < 128 ? key : -1;
-}
-
 enum request
 ui_request(const struct ui *ui, int key)
 {
-	return keymap_lookup(ui->keys, keycode(key));
+	return keys_request(ui->keys, key);
+}
+
+enum request
+ui_form_request(const struct ui *ui, int key)
+{
+	return keys_form_request(ui->keys, key);
 }
 
 const char *
@@ -520,15 +494,7 @@ int
 ui_draw_hints(const struct ui *ui, WINDOW *win, int y, int x, int width,
     const struct hint *h)
 {
-	int x0 = x, end = x + width;
-
-	for (; h != NULL && h->req != REQ_NONE && x < end; h++) {
-		x += draw_text(win, y, x, end - x, ROLE_FOOTER_KEY,
-		    ui_key_name(ui, h->req));
-		x += draw_printf(win, y, x, end - x, ROLE_FOOTER, " %s  ",
-		    h->label);
-	}
-	return x - x0;
+	return keys_draw_hints(ui->keys, win, y, x, width, h);
 }
 
 static void
@@ -570,10 +536,7 @@ draw_footer(struct ui *ui)
 	}
 	if (v->modal != NULL && v->modal(st)) {
 		/* A form or console has every key: only its own hints. */
-		if (v->hints_now != NULL && v->hints_now(st) != NULL)
-			draw_text(stdscr, y, 1, ui->cols - 2, ROLE_FOOTER,
-			    v->hints_now(st));
-		else if (v->hints != NULL)
+		if (v->hints != NULL)
 			ui_draw_hints(ui, stdscr, y, 1, ui->cols - 2,
 			    v->hints(st, ui));
 		return;

@@ -51,12 +51,10 @@ struct view_ops {
 	int		 (*request)(void *, struct ui *, enum request);
 	/* True while the view has an input form or overlay open that wants
 	 * every key, Esc and q included: then key gets the keys themselves
-	 * (ui_request tells what one means). */
+	 * (ui_request tells what one means, ui_form_request in a form). */
 	int		 (*modal)(void *);
 	/* Handles a key while modal; returns 1 when it used the key. */
 	int		 (*key)(void *, struct ui *, int key);
-	/* While modal: the footer's text for a form, or NULL (then hints). */
-	const char	*(*hints_now)(void *);
 	/* NULL when nothing runs; else what quitting would interrupt ("a
 	 * run of vacuum is going"), shown in the quit prompt. */
 	const char	*(*busy)(void *);
@@ -120,6 +118,8 @@ void ui_resume(struct ui *);
 
 /* The request a key (as curses reads it) means, or REQ_NONE. */
 enum request ui_request(const struct ui *, int key);
+/* The form request (KS_FORM) a key means in a form, or REQ_NONE. */
+enum request ui_form_request(const struct ui *, int key);
 /* The name of the first key bound to req ("?" when none is). */
 const char *ui_key_name(const struct ui *, enum request);
 

@@ -442,7 +442,7 @@ cview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		v->cursor_set = 1;
 	}
 	if (focused && agentline_modal(v->agent)) {
-		agentline_draw_form(v->agent, win, h, w);
+		agentline_draw_form(v->agent, ui, win, h, w);
 		return;
 	}
 	if (!zoomed || ui->cfg->nwindows == 0) {
@@ -549,6 +549,9 @@ cview_hints(void *p, struct ui *ui)
 	};
 	struct calendar_view *v = p;
 
+	/* While the hold form is open, its own keys. */
+	if (agentline_hints(v->agent) != NULL)
+		return agentline_hints(v->agent);
 	if (!ui->zoomed)
 		return NULL;
 	return v->detail ? detail : zoomed;
@@ -570,14 +573,6 @@ cview_key(void *p, struct ui *ui, int key)
 	return agentline_key(v->agent, ui, key);
 }
 
-static const char *
-cview_hints_now(void *p)
-{
-	struct calendar_view *v = p;
-
-	return agentline_hints(v->agent);
-}
-
 const struct view_ops view_calendar_ops = {
 	.name = "Calendar",
 	.section = KS_CALENDAR,
@@ -588,5 +583,4 @@ const struct view_ops view_calendar_ops = {
 	.request = cview_request,
 	.modal = cview_modal,
 	.key = cview_key,
-	.hints_now = cview_hints_now,
 };

@@ -520,6 +520,12 @@ draw_status(struct debt_view *v, WINDOW *win, int y, int w, size_t n)
 		    ROLE_DIM, keys);
 }
 
+/* The form's own line of keys. */
+static const struct hint hints_form[] = {
+	{ REQ_FIELD_NEXT, "next" }, { REQ_FIELD_PREV, "previous" },
+	{ REQ_SUBMIT, "save" }, { REQ_CANCEL, "cancel" }, HINT_END
+};
+
 static void
 dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
     int zoomed)
@@ -535,7 +541,7 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 	if (focused)
 		v->zoomed = zoomed;
 	if (v->form != NULL && focused) {
-		form_draw(v->form, win, h, w);
+		form_draw(v->form, ui->keys, win, h, w, hints_form);
 		return;
 	}
 	n = dview_rows(v, ui, &rows);
@@ -593,8 +599,9 @@ prompts:
 
 		draw_fill(win, h - 1, 0, w, ROLE_FOOTER);
 		draw_printf(win, h - 1, 1, w - 2, ROLE_FOOTER_KEY,
-		    "Delete %s \"%s\"?  y: delete   n: keep", v->confirm_id,
-		    d != NULL ? d->title : "");
+		    "Delete %s \"%s\"?  %s: delete   any other key: keep",
+		    v->confirm_id, d != NULL ? d->title : "",
+		    ui_key_name(ui, REQ_CONFIRM));
 	}
 	free(rows);
 }
@@ -809,7 +816,7 @@ submit_form(struct debt_view *v, struct ui *ui)
 static int
 key_form(struct debt_view *v, struct ui *ui, int key)
 {
-	switch (form_key(v->form, key)) {
+	switch (form_key(v->form, ui_form_request(ui, key), key)) {
 	case FORM_CANCEL:
 		close_form(v, ui);
 		ui_notice(ui, "nothing changed");
@@ -826,7 +833,7 @@ key_form(struct debt_view *v, struct ui *ui, int key)
 static int
 key_filter(struct debt_view *v, struct ui *ui, int key)
 {
-	switch (form_key(v->filter_form, key)) {
+	switch (form_key(v->filter_form, ui_form_request(ui, key), key)) {
 	case FORM_CANCEL:
 		free(v->filter);
 		v->filter = NULL;
@@ -1050,22 +1057,6 @@ dview_request(void *p, struct ui *ui, enum request req)
 	return used;
 }
 
-/* The footer's hints for what is open. */
-static const char *
-dview_hints(void *p)
-{
-	struct debt_view *v = p;
-
-	if (v->form != NULL)
-		return "Ctrl-J new line  Ctrl-U clear to start  "
-		    "Left/Right Home/End move";
-	if (v->filter_form != NULL)
-		return "type to filter  Enter keep  Esc clear";
-	if (v->confirm_id != NULL)
-		return "y delete  any other key keeps it";
-	return NULL;
-}
-
 static const struct hint *
 dview_hints_list(void *p, struct ui *ui)
 {
@@ -1083,9 +1074,26 @@ dview_hints_list(void *p, struct ui *ui)
 		{ REQ_DOWN, "scroll" }, { REQ_EDIT, "edit" },
 		{ REQ_RESOLVE, "resolve/reopen" }, { REQ_DELETE, "delete" },
 		HINT_END
+	}, editing[] = {
+		{ REQ_NEWLINE, "new line" },
+		{ REQ_KILL_BEFORE, "clear to the start" },
+		{ REQ_LINE_START, "start" }, { REQ_LINE_END, "end" },
+		HINT_END
+	}, filtering[] = {
+		{ REQ_SUBMIT, "keep the filter" }, { REQ_CANCEL, "clear it" },
+		HINT_END
+	}, deleting[] = {
+		{ REQ_CONFIRM, "delete (any other key keeps it)" }, HINT_END
 	};
 	struct debt_view *v = p;
 
+	/* While a form or a question is open, its own keys. */
+	if (v->form != NULL)
+		return editing;
+	if (v->filter_form != NULL)
+		return filtering;
+	if (v->confirm_id != NULL)
+		return deleting;
 	if (v->detail && ui->zoomed)
 		return detail;
 	return ui->zoomed ? zoomed : list;
@@ -1215,5 +1223,4 @@ const struct view_ops view_debt_ops = {
 	.request = dview_request,
 	.key = dview_key,
 	.modal = dview_modal,
-	.hints_now = dview_hints,
 };

@@ -1,7 +1,7 @@
 /* Fuzz target for the form's text editor: any sequence of keys (bytes of
  * UTF-8 or not, editing and moving keys) in a one-line and a multi-line
- * field, drawn now and then into small windows of a real curses screen on
- * /dev/null.  Each value stays within its limit and free of control
+ * field, as the default key table reads them, drawn now and then into
+ * small windows of a real curses screen on /dev/null.  Each value stays within its limit and free of control
  * characters but a multi-line field's newlines; never a crash. */
 #include <locale.h>
 #include <stdint.h>
@@ -11,6 +11,7 @@
 
 #include "draw.h"
 #include "form.h"
+#include "keys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -22,6 +23,7 @@ static const int fuzz_keys[] = {
 };
 
 static WINDOW *fuzz_win[3];
+static struct keymap *fuzz_keymap;	/* the default bindings */
 
 static void
 setup(void)
@@ -35,6 +37,7 @@ setup(void)
 	    newterm("xterm-256color", out, in) == NULL)
 		abort();
 	draw_init(1);
+	fuzz_keymap = keymap_new();
 	fuzz_win[0] = newwin(6, 20, 0, 0);
 	fuzz_win[1] = newwin(24, 80, 0, 0);
 	fuzz_win[2] = newwin(2, 3, 0, 0);
@@ -79,15 +82,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (key >= 0xf0)
 			key = fuzz_keys[(size_t)(key - 0xf0) %
 			    (sizeof fuzz_keys / sizeof fuzz_keys[0])];
-		if (form_key(f, key) == FORM_CANCEL)
+		if (form_key(f, keys_form_request(fuzz_keymap, key), key) ==
+		    FORM_CANCEL)
 			break;
 		check_value(f, 0, 0);
 		check_value(f, 1, 1);
 		if (i % 16 == 15)
-			form_draw(f, fuzz_win[i / 16 % 3], 6, 20);
+			form_draw(f, fuzz_keymap, fuzz_win[i / 16 % 3], 6,
+			    20, NULL);
 	}
-	form_draw(f, fuzz_win[1], 24, 80);
-	form_draw(f, fuzz_win[2], 2, 3);
+	form_draw(f, fuzz_keymap, fuzz_win[1], 24, 80, NULL);
+	form_draw(f, fuzz_keymap, fuzz_win[2], 2, 3, NULL);
 	form_free(f);
 	return 0;
 }

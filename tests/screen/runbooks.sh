@@ -97,7 +97,7 @@ trap 'rb_cleanup; screen_cleanup' EXIT INT TERM
 # run, a confirmation before each step, the summary and the pane after.
 rb_select 0
 screen_keys Enter
-rb_expect runbooks-params "Enter opens the console with the parameters form"
+rb_expect runbooks-params "Enter opens the console with the parameters form: each parameter's description under it, the keys from the table"
 screen_keys C-u B A D Enter
 rb_wait "does not match the pattern"
 screen_ok $? "a value that does not match the pattern is refused"

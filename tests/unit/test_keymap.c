@@ -56,7 +56,10 @@ test_table(void)
 			bad++;
 		}
 		for (i = 0; i < n; i++) {
-			if ((int)keymap_lookup(km, keys[i]) != r) {
+			/* One meaning on the dashboard, one in a form. */
+			if ((int)(keymap_requests[r].section == KS_FORM ?
+			    keymap_form_lookup(km, keys[i]) :
+			    keymap_lookup(km, keys[i])) != r) {
 				printf("# key %s means two things\n",
 				    keymap_key_name(keys[i]));
 				twice++;
@@ -69,13 +72,24 @@ test_table(void)
 	is_int(unnamed, 0, "every request has a unique name and a help line");
 	is_int(bad, 0, "every request has a key, and every key's name reads "
 	    "back");
-	is_int(twice, 0, "no key means two things");
+	is_int(twice, 0, "no key means two things (on the dashboard, or in a "
+	    "form)");
 	is_int(keymap_lookup(km, 'r'), REQ_RESOLVE, "r resolves (only)");
 	is_int(keymap_lookup(km, 'p'), REQ_PROBE_NOW, "p probes now");
 	is_int(keymap_lookup(km, 'y'), REQ_CONFIRM, "y confirms");
 	is_int(keymap_lookup(km, 'q'), REQ_QUIT, "q closes or quits");
 	is_int(keymap_lookup(km, 'Q'), REQ_QUIT_NOW, "Q quits at once");
 	is_int(keymap_lookup(km, 'x'), REQ_NONE, "an unbound key means nothing");
+	is_int(keymap_lookup(km, KEYMAP_TAB), REQ_NEXT_PANE,
+	    "Tab: the next pane on the dashboard");
+	is_int(keymap_form_lookup(km, KEYMAP_TAB), REQ_FIELD_NEXT,
+	    "Tab: the next field in a form");
+	is_int(keymap_form_lookup(km, 'q'), REQ_NONE,
+	    "q types in a form (no form request)");
+	is_int(keymap_lookup(km, 21), REQ_NONE,
+	    "C-u means nothing on the dashboard");
+	is_int(keymap_form_lookup(km, KEYMAP_BACKSPACE), REQ_ERASE_BACK,
+	    "BS erases in a form");
 	keymap_free(km);
 }
 
@@ -130,6 +144,19 @@ test_bind(void)
 	free(cause);
 	cause = NULL;
 	ok(keymap_bind(km, "undo", p, 0, &cause) == -1, "no key is refused");
+	free(cause);
+	cause = NULL;
+
+	/* The forms' keys are a set of their own. */
+	ok(keymap_bind(km, "field_next", taken, 1, &cause) == 0,
+	    "a form request may take a key the dashboard uses (j)");
+	is_int(keymap_form_lookup(km, 'j'), REQ_FIELD_NEXT, "j: next field in "
+	    "a form");
+	is_int(keymap_lookup(km, 'j'), REQ_DOWN, "and still down on the "
+	    "dashboard");
+	ok(keymap_bind(km, "cancel", taken, 1, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "already means 'field_next'") != NULL,
+	    "a key two form requests want is refused");
 	free(cause);
 	keymap_free(km);
 }
