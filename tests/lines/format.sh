@@ -1,7 +1,7 @@
 #!/bin/sh
-# Figures and durations in the line modes, written the one way: two
-# significant digits, no trailing zeros, "1d" not "1d0h", "10m" not
-# "10m00s".  A Prometheus page served by python3's http.server gives a figure
+# Figures and durations in the line modes (check, snapshot, run), written
+# the one way: two significant digits, no trailing zeros, "1d" not "1d0h",
+# "10m" not "10m00s".  A Prometheus page served by python3's http.server gives a figure
 # with six decimals.  Prints TAP.
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/tap.sh"
@@ -49,6 +49,13 @@ check "check: a large one reads 1235, its limit 999.5 reads 1000" \
     sh -c 'printf "%s" "$1" | grep -q "busy 1235 > 1000"' - "$out"
 check "check: never six decimals in the message" \
     sh -c '! printf "%s" "$1" | sed "s/|.*//" | grep -q "[0-9]\.[0-9]\{3\}"' - "$out"
+
+out=$("$MAINTOP" snapshot -c "$tmp/m.conf" 2>&1)
+printf '%s\n' "$out" | sed -n '/== Health/,/^$/p' | sed 's/^/# /'
+check "snapshot: the same figures, 0.39 and 1235 > 1000" \
+    sh -c 'printf "%s" "$1" | grep -q "busy 1235 > 1000; ratio 0.39 > 0.25"' - "$out"
+check "snapshot: never six decimals" \
+    sh -c '! printf "%s" "$1" | grep -q "[0-9]\.[0-9]\{3\}"' - "$out"
 
 out=$("$MAINTOP" run r -c "$tmp/m.conf" --dry-run 2>&1)
 check "run --dry-run: the default timeout reads 10m" \
