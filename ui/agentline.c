@@ -161,13 +161,13 @@ agentline_draw(struct agentline *al, struct ui *ui, WINDOW *win, int y,
 	int x = 1, end = w - 1;
 
 	agentline_poll(al);
-	if (live == AGENT_ALIVE) {
+	if (st != NULL && live == AGENT_ALIVE) {
 		ago(ui->now - st->heartbeat, age, sizeof age);
 		x += draw_printf(win, y, x, end - x, ROLE_OK, "agent %s",
 		    draw_glyph(GLYPH_BULLET));
 		x += draw_printf(win, y, x, end - x, ROLE_DIM, " %s ago",
 		    age);
-	} else if (live == AGENT_STALE) {
+	} else if (st != NULL && live == AGENT_STALE) {
 		ago(ui->now - st->heartbeat, age, sizeof age);
 		x += draw_printf(win, y, x, end - x, ROLE_WARN, "agent not "
 		    "seen for %s", age);
