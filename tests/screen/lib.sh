@@ -66,10 +66,19 @@ screen_start() {
 	for a in "$@"; do
 		cmd="$cmd '$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'"
 	done
-	# A tmux that cannot start is a failure that says why, at once.
-	err=$(screen_tmux new-session -d -x "$cols" -y "$rows" -s test \
-	    "env TERM=${SCREEN_TERM:-xterm-256color} TZ=UTC LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${SCREEN_LANG:-C.UTF-8} ${SCREEN_ENV:-} $cmd; echo \"[exit \$?]\"; sleep 600" 2>&1) ||
-		bail "tmux cannot start a window: $(printf '%s' "$err" | tr '\n' ' ')"
+	# A tmux that cannot start is a failure that says why.  A loaded
+	# machine may fail one attempt: three, each on a socket of its own.
+	tries=0
+	until err=$(screen_tmux new-session -d -x "$cols" -y "$rows" -s test \
+	    "env TERM=${SCREEN_TERM:-xterm-256color} TZ=UTC LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${SCREEN_LANG:-C.UTF-8} ${SCREEN_ENV:-} $cmd; echo \"[exit \$?]\"; sleep 600" 2>&1); do
+		tries=$((tries + 1))
+		[ $tries -lt 3 ] ||
+			bail "tmux cannot start a window: $(printf '%s' "$err" | tr '\n' ' ')"
+		screen_tmux kill-server >/dev/null 2>&1
+		sleep 0.5
+		SCREEN_STARTS=$((SCREEN_STARTS + 1))
+		SCREEN_SOCK="$SCREEN_TMP/tmux.$SCREEN_STARTS.sock"
+	done
 	screen_tmux set-option -t test status off >/dev/null
 	screen_tmux set-option -g window-size manual >/dev/null 2>&1
 	screen_tmux resize-window -t test -x "$cols" -y "$rows" >/dev/null 2>&1
