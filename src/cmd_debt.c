@@ -103,7 +103,7 @@ static void
 print_plain(struct debt_item **v, size_t n, time_t now, const char *tz)
 {
 	struct debt_score sc;
-	char target[48];
+	char target[48], score[32];
 	size_t i, j, idw = 2, tw = 6;
 
 	if (n == 0) {
@@ -121,8 +121,9 @@ print_plain(struct debt_item **v, size_t n, time_t now, const char *tz)
 	    "ID", (int)tw, "TARGET");
 	for (i = 0; i < n; i++) {
 		sc = debt_score(v[i], now, tz);
+		debt_format_score(sc.total, score, sizeof score);
 		target_label(v[i], now, tz, target, sizeof target);
-		printf("%5.2f  %-8s  %-*s  %-*s  ", sc.total,
+		printf("%5s  %-8s  %-*s  %-*s  ", score,
 		    debt_priority_name(v[i]->priority), (int)idw, v[i]->id,
 		    (int)tw, target);
 		put_text(stdout, v[i]->title);

@@ -71,7 +71,7 @@ snapshot_debt(struct config *c, time_t now)
 	struct cfg_errors errs = { 0 };
 	struct debt_store *st;
 	struct debt_item **v;
-	char target[32], *title, *cause = NULL;
+	char target[32], score[32], *title, *cause = NULL;
 	size_t i, n, idw = 2;
 
 	printf("\n== Debt (open, by score)\n");
@@ -99,8 +99,9 @@ snapshot_debt(struct config *c, time_t now)
 		else
 			snprintf(target, sizeof target, "-");
 		title = sanitize_cstr(v[i]->title, 0);
-		printf("%5.1f  %-6s %-*s %-10s %s\n",
-		    debt_score(v[i], now, tz).total,
+		debt_format_score(debt_score(v[i], now, tz).total, score,
+		    sizeof score);
+		printf("%5s  %-6s %-*s %-10s %s\n", score,
 		    debt_priority_name(v[i]->priority), (int)idw, v[i]->id,
 		    target, title);
 		free(title);

@@ -554,9 +554,8 @@ debt_score(const struct debt_item *d, time_t now, const char *tz)
 	return s;
 }
 
-/* x to at most two decimals, without trailing zeros ("2.37", "2.5", "3"). */
-static void
-fmt_num(double x, char *out, size_t len)
+void
+debt_format_score(double x, char *out, size_t len)
 {
 	char *p;
 
@@ -588,13 +587,13 @@ debt_score_explain(const struct debt_item *d, time_t now, const char *tz,
 	char a[32], b[32], c[32], days[32];
 	long long n;
 
-	fmt_num(s.weight, a, sizeof a);
+	debt_format_score(s.weight, a, sizeof a);
 	snprintf(t->weight, sizeof t->weight, "priority %s = %s",
 	    debt_priority_name(d->priority), a);
-	fmt_num(s.systems, a, sizeof a);
+	debt_format_score(s.systems, a, sizeof a);
 	snprintf(t->systems, sizeof t->systems, "systems %zu \u00d7 0.5 = %s",
 	    d->nsystems, a);
-	fmt_num(s.urgency, a, sizeof a);
+	debt_format_score(s.urgency, a, sizeof a);
 	if (debt_days_until(d, now, tz, &n) != 0)
 		snprintf(t->urgency, sizeof t->urgency, "urgency: no target "
 		    "= 0");
@@ -604,10 +603,10 @@ debt_score_explain(const struct debt_item *d, time_t now, const char *tz,
 		    "urgency (90 \u2212 %s) / 30 = %s" :
 		    "urgency max(0, (90 \u2212 %s) / 30) = %s", days, a);
 	}
-	fmt_num(s.total, a, sizeof a);
-	fmt_num(s.weight, b, sizeof b);
-	fmt_num(s.systems, c, sizeof c);
-	fmt_num(s.urgency, days, sizeof days);
+	debt_format_score(s.total, a, sizeof a);
+	debt_format_score(s.weight, b, sizeof b);
+	debt_format_score(s.systems, c, sizeof c);
+	debt_format_score(s.urgency, days, sizeof days);
 	snprintf(t->total, sizeof t->total, "%s = %s + %s + %s", a, b, c,
 	    days);
 }

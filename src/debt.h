@@ -127,6 +127,11 @@ const char *debt_status_name(enum debt_status);
  */
 int debt_parse_date(const char *, const char *tz, time_t *);
 void debt_format_date(time_t, const char *tz, char *out, size_t len);
+/*
+ * The one way a score (or a part of one) is written: the formula's two
+ * decimals, without trailing zeros ("7.43", "7.8", "3").
+ */
+void debt_format_score(double, char *out, size_t len);
 
 /*
  * The days until an item's target, as the score counts them (the source

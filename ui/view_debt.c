@@ -226,6 +226,7 @@ draw_item_row(struct debt_view *v, struct ui *ui, WINDOW *win, int y, int w,
     const struct cols *c, const struct debt_item *d, int selected)
 {
 	struct debt_score sc;
+	char score[32];
 	enum role text, tr;
 	enum state trouble;
 	char target[32], *sys;
@@ -240,7 +241,8 @@ draw_item_row(struct debt_view *v, struct ui *ui, WINDOW *win, int y, int w,
 	else if (debt_health_in_maintenance(ui->cfg, ui->health, ui->now, d))
 		draw_text(win, y, 1, 1, ROLE_MAINTENANCE, "M");
 	sc = debt_score(d, ui->now, v->tz);
-	draw_printf(win, y, 3, 5, text, "%5.1f", sc.total);
+	debt_format_score(sc.total, score, sizeof score);
+	draw_printf(win, y, 3, 5, text, "%5s", score);
 	draw_text(win, y, 9, 6, text, debt_priority_name(d->priority));
 	if (c->wide) {
 		draw_text(win, y, c->id, 8, text, d->id);

@@ -14,7 +14,7 @@ grep -q "^ACTIVE   weekly-vacuum .*ends in 3h" "$tmp/out"
 ok $? "the active window with its remaining time"
 grep -q "^NEXT     monthly-patch .*2026-12-06T02:00:00Z" "$tmp/out"
 ok $? "the next windows with their UTC times"
-grep -q "^  5.0  high   D-1 " "$tmp/out"
+grep -q "^    5  high   D-1 " "$tmp/out"
 ok $? "the debt list with scores"
 grep -q "^vacuum-analyze " "$tmp/out"
 ok $? "the runbooks"
@@ -45,9 +45,9 @@ ok $? "snapshot with a debt file exits 0"
 sed -n '/^== Debt/,/^$/p' "$tmp/out" > "$tmp/debt"
 cat > "$tmp/want" <<'EOF'
 == Debt (open, by score)
-  8.0  high   D-0002      2026-12-01 From the file
-  3.0  medium platform-42 -          A long id
-  1.0  low    D-1         -          From the configuration
+ 7.97  high   D-0002      2026-12-01 From the file
+    3  medium platform-42 -          A long id
+    1  low    D-1         -          From the configuration
 
 EOF
 cmp -s "$tmp/want" "$tmp/debt"

@@ -38,7 +38,7 @@ expect_eq "$out" "added D-0009" "a second add"
 
 out=$(run)
 expect_eq "$out" "SCORE  PRIORITY  ID      TARGET       TITLE  [SYSTEMS]
- 7.80  high      D-0008  in 22d       Rotate TLS certs  [api]
+  7.8  high      D-0008  in 22d       Rotate TLS certs  [api]
  7.43  medium    D-0007  overdue 12d  Config item  [api, cache]
  4.03  low       D-0009  today        Drop old tables" \
     "the list in score order with targets"
