@@ -122,6 +122,12 @@ store_journal_append(struct store *s, const char *id, const char *line,
 }
 
 int
+store_flush(struct store *s, char **cause)
+{
+	return s->ops->flush != NULL ? s->ops->flush(s, cause) : 0;
+}
+
+int
 store_last_success(struct store *s, const char *runbook, time_t *when,
     char **cause)
 {

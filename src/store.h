@@ -67,10 +67,22 @@ void store_lock_release(struct store *, struct store_lock *);
 /*
  * Appends a journal record: line is one JSON object on one line; id is its
  * record id, unique to it (a second append of one id adds nothing; the
- * files ignore it).  Returns 0, or -1 with *cause set.
+ * files ignore it).  When PostgreSQL cannot be reached (the connection
+ * lost, the server shutting down, a statement timed out) the record goes
+ * to the state directory's spool, behind those already there, and the
+ * store gets them all, in order, on a later append or store_flush once it
+ * answers.  Returns 0 (sent or spooled), or -1 with *cause set.
  */
 int store_journal_append(struct store *, const char *id, const char *line,
     char **cause);
+
+/*
+ * Tries the store again now and sends it the records that waited in the
+ * state directory's spool while it was unreachable (store_spool.h), in
+ * order.  Returns 0 when nothing waits any more (always, for the files),
+ * or -1 with *cause set.
+ */
+int store_flush(struct store *, char **cause);
 
 /*
  * Calls fn with each journal record (one line of JSON, valid during the

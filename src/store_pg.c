@@ -15,6 +15,7 @@
 #include "sanitize.h"
 #include "store_pg.h"
 #include "store_priv.h"
+#include "store_spool.h"
 #include "util.h"
 
 /* Server notices and warnings, sanitized, on stderr (line modes). */
@@ -31,7 +32,7 @@ store_pg_notice(void *arg, const char *msg)
 PGconn *
 store_pg_connect(const struct store_conf *conf, char **cause)
 {
-	const char *kw[6], *val[6], *env = NULL;
+	const char *kw[11], *val[11], *env = NULL;
 	char *pw = NULL, *why;
 	PGconn *conn;
 	int n = 0;
@@ -49,6 +50,13 @@ store_pg_connect(const struct store_conf *conf, char **cause)
 	/* Later values win: the conninfo's own connect_timeout wins over
 	 * ours, and it holds no password (validate refuses one). */
 	kw[n] = "connect_timeout";	val[n++] = "10";
+	/* A store that stops answering is noticed within seconds, not
+	 * after the kernel's two hours: a run's records then spool. */
+	kw[n] = "keepalives";		val[n++] = "1";
+	kw[n] = "keepalives_idle";	val[n++] = "5";
+	kw[n] = "keepalives_interval";	val[n++] = "2";
+	kw[n] = "keepalives_count";	val[n++] = "3";
+	kw[n] = "tcp_user_timeout";	val[n++] = "10000";
 	kw[n] = "dbname";		val[n++] = conf->conninfo;
 	if (pw != NULL) {
 		kw[n] = "password";	val[n++] = pw;
@@ -152,11 +160,36 @@ store_pg_run(PGconn *conn, const char *sql, int n, const char *const *params,
 /* The backend: one connection for the journal, one more per run lock. */
 
 struct store_pg {
-	PGconn			*conn;
+	PGconn			*conn;		/* NULL while unreachable */
 	pthread_mutex_t		 mutex;		/* conn: the worker appends
 						 * while the loop reads */
 	struct store_conf	 conf;		/* copied */
+	long long		 retry_at;	/* no reconnection before
+						 * (util_mono_ms) */
+	int			 opened;	/* store_pg_open succeeded */
 };
+
+static int pg_catch_up(struct store *, struct store_pg *);
+
+/* A lost store is tried again at most this often (by an append). */
+#define STORE_PG_RETRY_MS	1000
+
+/* The longest a statement of a run's may hang on a stuck store. */
+#define STORE_PG_STATEMENT_TIMEOUT	"SET statement_timeout = '10s'"
+
+/* A session of the backend: store_pg_connect, with statements bounded. */
+static PGconn *
+pg_session(const struct store_conf *conf, char **cause)
+{
+	PGconn *conn = store_pg_connect(conf, cause);
+
+	if (conn != NULL && store_pg_run(conn, STORE_PG_STATEMENT_TIMEOUT, 0,
+	    NULL, cause) != 0) {
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
 
 struct store_lock {
 	PGconn	*conn;		/* the session holding the advisory lock */
@@ -178,7 +211,7 @@ store_pg_open(struct store *s, const struct store_conf *conf, char **cause)
 		pg->conf.password_env = xstrdup(conf->password_env);
 	pthread_mutex_init(&pg->mutex, NULL);
 	s->data = pg;
-	if ((pg->conn = store_pg_connect(conf, cause)) == NULL ||
+	if ((pg->conn = pg_session(conf, cause)) == NULL ||
 	    store_pg_version(pg->conn, &v, cause) != 0)
 		goto fail;
 	if (v != STORE_PG_SCHEMA) {
@@ -188,6 +221,12 @@ store_pg_open(struct store *s, const struct store_conf *conf, char **cause)
 		    "migrate" : "status");
 		goto fail;
 	}
+	/* Records a lost store left in the spool: the store has them now
+	 * (or they wait for the next append). */
+	pthread_mutex_lock(&pg->mutex);
+	pg_catch_up(s, pg);
+	pthread_mutex_unlock(&pg->mutex);
+	pg->opened = 1;
 	return 0;
 fail:
 	store_pg_ops.close(s);
@@ -202,6 +241,11 @@ pg_close(struct store *s)
 
 	if (pg == NULL)
 		return;
+	/* A last try for the records a lost store left in the spool. */
+	if (pg->opened && store_spool_pending(s->state_dir)) {
+		pg->retry_at = 0;
+		pg_catch_up(s, pg);
+	}
 	if (pg->conn != NULL)
 		PQfinish(pg->conn);
 	pthread_mutex_destroy(&pg->mutex);
@@ -314,7 +358,7 @@ pg_lock_take(struct store *s, const char *runbook, const char *id,
 	PGresult *res;
 	PGconn *conn;
 
-	if ((conn = store_pg_connect(&pg->conf, cause)) == NULL)
+	if ((conn = pg_session(&pg->conf, cause)) == NULL)
 		return -1;
 	res = store_pg_exec(conn, "SELECT k, pg_try_advisory_lock(k) FROM "
 	    "(SELECT " STORE_PG_RUN_KEY " AS k) AS s", 1, p, cause);
@@ -367,15 +411,35 @@ pg_lock_release(struct store *s, struct store_lock *lock)
 	free(lock);
 }
 
+/*
+ * Whether a command that failed lost the store rather than being refused
+ * by it: the connection is gone, the server shuts down or cancelled the
+ * statement (SQLSTATE classes 08 and 57).  Such a record is spooled.
+ */
 static int
-pg_journal_append(struct store *s, const char *id, const char *line,
+pg_lost(PGconn *conn, const PGresult *res)
+{
+	const char *state;
+
+	if (PQstatus(conn) != CONNECTION_OK || res == NULL)
+		return 1;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	return state == NULL || strncmp(state, "08", 2) == 0 ||
+	    strncmp(state, "57", 2) == 0;
+}
+
+/* Inserts one record under its id (once: a second insert adds nothing).
+ * 0, or -1 with *cause set and *lost saying whether the store was lost. */
+static int
+pg_insert(PGconn *conn, const char *id, const char *line, int *lost,
     char **cause)
 {
-	struct store_pg *pg = s->data;
 	json_t *o = json_loads(line, 0, NULL);
 	const char *p[6];
-	int r;
+	PGresult *res;
+	ExecStatusType st;
 
+	*lost = 0;
 	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
 		*cause = xstrdup("a journal record that is not a JSON object");
@@ -387,13 +451,107 @@ pg_journal_append(struct store *s, const char *id, const char *line,
 	p[3] = journal_str(o, "runbook");
 	p[4] = journal_str(o, "user");
 	p[5] = line;
-	pthread_mutex_lock(&pg->mutex);
-	r = store_pg_run(pg->conn, "INSERT INTO maintop.journal (id, type, "
+	res = PQexecParams(conn, "INSERT INTO maintop.journal (id, type, "
 	    "run, runbook, actor, record) VALUES ($1, $2, $3, $4, $5, "
-	    "$6::json) ON CONFLICT (id) DO NOTHING", 6, p, cause);
-	pthread_mutex_unlock(&pg->mutex);
+	    "$6::json) ON CONFLICT (id) DO NOTHING", 6, NULL, p, NULL, NULL,
+	    0);
 	json_decref(o);
+	st = PQresultStatus(res);
+	if (st == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return 0;
+	}
+	*lost = pg_lost(conn, res);
+	*cause = store_pg_error(conn, res);
+	PQclear(res);
+	return -1;
+}
+
+/* The spool's records, put by the replay. */
+static int
+pg_put(const char *id, const char *line, void *arg, char **cause)
+{
+	struct store_pg *pg = arg;
+	int lost;
+
+	return pg_insert(pg->conn, id, line, &lost, cause);
+}
+
+/*
+ * With pg->mutex held: connects again when the store was lost (at most
+ * every STORE_PG_RETRY_MS), then replays the spool.  Returns 0 when the
+ * store is there and the spool is empty, else -1.
+ */
+static int
+pg_catch_up(struct store *s, struct store_pg *pg)
+{
+	char *why = NULL;
+	size_t n;
+
+	if (pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_OK) {
+		PQfinish(pg->conn);
+		pg->conn = NULL;
+	}
+	if (pg->conn == NULL) {
+		if (util_mono_ms() < pg->retry_at)
+			return -1;
+		if ((pg->conn = pg_session(&pg->conf, &why)) == NULL) {
+			free(why);
+			pg->retry_at = util_mono_ms() + STORE_PG_RETRY_MS;
+			return -1;
+		}
+	}
+	if (!store_spool_pending(s->state_dir))
+		return 0;
+	if (store_spool_replay(s->state_dir, pg_put, pg, &n, &why) != 0) {
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A record goes to the store, after those the spool holds; when the store
+ * is lost it goes to the spool, behind them, so that the journal keeps
+ * the records' order.
+ */
+static int
+pg_journal_append(struct store *s, const char *id, const char *line,
+    char **cause)
+{
+	struct store_pg *pg = s->data;
+	char *why = NULL;
+	int r, lost = 1;
+
+	pthread_mutex_lock(&pg->mutex);
+	if ((pg->conn == NULL || PQstatus(pg->conn) != CONNECTION_OK ||
+	    store_spool_pending(s->state_dir)) && pg_catch_up(s, pg) != 0)
+		r = -1;
+	else
+		r = pg_insert(pg->conn, id, line, &lost, &why);
+	if (r != 0 && lost)
+		r = store_spool_add(s->state_dir, id, line, cause);
+	else if (r != 0) {
+		*cause = why;
+		why = NULL;
+	}
+	free(why);
+	pthread_mutex_unlock(&pg->mutex);
 	return r;
+}
+
+/* With pg->mutex held: the journal's connection, connected again when the
+ * store was lost, or NULL with *cause set. */
+static PGconn *
+pg_conn(struct store *s, struct store_pg *pg, char **cause)
+{
+	if ((pg->conn == NULL || PQstatus(pg->conn) != CONNECTION_OK) &&
+	    pg_catch_up(s, pg) != 0 && (pg->conn == NULL ||
+	    PQstatus(pg->conn) != CONNECTION_OK)) {
+		*cause = xstrdup("the store is unreachable");
+		return NULL;
+	}
+	return pg->conn;
 }
 
 static int
@@ -406,9 +564,10 @@ pg_last_success(struct store *s, const char *runbook, time_t *when,
 	json_t *o;
 
 	pthread_mutex_lock(&pg->mutex);
-	res = store_pg_exec(pg->conn, "SELECT record FROM maintop.journal "
-	    "WHERE runbook = $1 AND type = 'run_end' AND record->>'result' = "
-	    "'success' ORDER BY seq DESC LIMIT 1", 1, p, cause);
+	res = pg_conn(s, pg, cause) == NULL ? NULL : store_pg_exec(pg->conn,
+	    "SELECT record FROM maintop.journal WHERE runbook = $1 AND type = "
+	    "'run_end' AND record->>'result' = 'success' ORDER BY seq DESC "
+	    "LIMIT 1", 1, p, cause);
 	pthread_mutex_unlock(&pg->mutex);
 	if (res == NULL)
 		return -1;
@@ -432,6 +591,10 @@ pg_journal_foreach(struct store *s, const char *runbook,
 	int r = 0, sent;
 
 	pthread_mutex_lock(&pg->mutex);
+	if (pg_conn(s, pg, cause) == NULL) {
+		pthread_mutex_unlock(&pg->mutex);
+		return -1;
+	}
 	sent = runbook != NULL ? PQsendQueryParams(pg->conn, "SELECT record "
 	    "FROM maintop.journal WHERE runbook = $1 ORDER BY seq", 1, NULL,
 	    p, NULL, NULL, 0) : PQsendQuery(pg->conn, "SELECT record FROM "
@@ -466,7 +629,8 @@ pg_run_live(struct store *s, const char *runbook, const char *id, long pid)
 
 	(void)pid;
 	pthread_mutex_lock(&pg->mutex);
-	res = store_pg_exec(pg->conn, "SELECT 1 FROM maintop.run_locks l "
+	res = pg_conn(s, pg, &why) == NULL ? NULL : store_pg_exec(pg->conn,
+	    "SELECT 1 FROM maintop.run_locks l "
 	    "WHERE runbook = $1 AND run = $2 AND EXISTS (SELECT 1 FROM "
 	    "pg_locks k WHERE k.locktype = 'advisory' AND k.granted AND "
 	    "k.pid = l.backend_pid AND k.objsubid = 1 AND "
@@ -479,7 +643,24 @@ pg_run_live(struct store *s, const char *runbook, const char *id, long pid)
 	return live;
 }
 
+static int
+pg_flush(struct store *s, char **cause)
+{
+	struct store_pg *pg = s->data;
+	int r;
+
+	pthread_mutex_lock(&pg->mutex);
+	pg->retry_at = 0;
+	if ((r = pg_catch_up(s, pg)) != 0)
+		*cause = xstrdup(store_spool_pending(s->state_dir) ?
+		    "the store is unreachable: records wait in the spool" :
+		    "the store is unreachable");
+	pthread_mutex_unlock(&pg->mutex);
+	return r;
+}
+
 const struct store_ops store_pg_ops = {
+	.flush = pg_flush,
 	.name = "postgres",
 	.lock_take = pg_lock_take,
 	.lock_release = pg_lock_release,

@@ -20,6 +20,8 @@ struct store_ops {
 		    void (*)(const char *, void *), void *, char **cause);
 	int	(*run_live)(struct store *, const char *runbook,
 		    const char *id, long pid);
+	/* NULL: nothing ever waits. */
+	int	(*flush)(struct store *, char **cause);
 	/* Frees the backend's data (not the store). */
 	void	(*close)(struct store *);
 };
