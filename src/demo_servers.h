@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <time.h>
+
 /*
  * A running demo.  Every path is inside dir; every server listens on
  * 127.0.0.1 only.  The strings belong to the demo and stay valid until
@@ -69,10 +71,10 @@ void demo_stop(struct demo *d);
 int demo_owns_pid(const struct demo *d, pid_t pid);
 
 /*
- * The demo's configuration as libconfig text: settings, the checks against
- * the servers, maintenance windows, debt items and runbooks.  The caller
- * frees the string.
+ * The demo's configuration as libconfig text (demo_config.c): settings, the
+ * checks against the servers, maintenance windows (one open at now), debt
+ * items and runbooks.  The caller frees the string.
  */
-char *demo_config_text(const struct demo *d);
+char *demo_config_text(const struct demo *d, time_t now);
 
 #endif

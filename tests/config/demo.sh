@@ -24,6 +24,9 @@ grep -q "pg-main  *postgres .*PostgreSQL [0-9]" "$tmp/out"
 ok $? "the demo's PostgreSQL answers"
 grep -q "^CRITICAL payments .*500" "$tmp/out"
 ok $? "the failing endpoint shows critical"
+grep -q '^OK  *api-tls .*(in maintenance "cert-renewal" until' "$tmp/out" &&
+    grep -q "^ACTIVE  *cert-renewal " "$tmp/out"
+ok $? "a window open now holds api-tls in maintenance"
 grep -q "^== Runbooks" "$tmp/out" && grep -q "^vacuum-orders" "$tmp/out"
 ok $? "the demo has runbooks"
 left=$(ls -d "$tmp"/maintop-demo.* 2>/dev/null | wc -l)

@@ -208,7 +208,7 @@ main(void)
 	ok(stat(d->pg_password_file, &st) == 0 &&
 	    (st.st_mode & 077) == 0, "the password file is private");
 	ok(stat(d->config_path, &st) == 0, "the configuration is written");
-	text = demo_config_text(d);
+	text = demo_config_text(d, time(NULL));
 	want = xasprintf("port=%d dbname=maintop user=monitor", d->pg_port);
 	ok(strstr(text, want) != NULL, "the config names the PostgreSQL port");
 	free(want);
