@@ -1,65 +1,22 @@
 /* Parses and describes health checks: one element of the "http",
- * "postgres" or "redis" configuration lists becomes a struct check. */
+ * "postgres", "redis" or "exec" configuration lists becomes a struct check.
+ * Here: the keys every check takes, thresholds, an exec check's command,
+ * freeing, the target as shown, and secrets read when a probe needs them;
+ * each kind's own keys are in check_http.c and check_db.c. */
 #include "check.h"
 
-#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_priv.h"
 #include "config.h"
-#include "fileio.h"
 #include "jsonpath.h"
-#include "prom.h"
-
-/* A threshold a check type accepts as NAME_warn and NAME_crit. */
-struct threshold_spec {
-	const char	*name;
-	int		 duration;	/* value is a duration, stored in s */
-	int		 lower_worse;
-	int		 has_default;
-	double		 warn;
-	double		 crit;
-	double		 min;		/* the values the figure can take */
-	double		 max;
-};
-
-#define ANY	INFINITY
-
-static const struct threshold_spec http_thresholds[] = {
-	{ "latency", 1, 0, 0, 0, 0, 0, ANY },
-	{ "cert_days", 0, 1, 1, 30, 7, -ANY, ANY },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0 }
-};
-
-static const struct threshold_spec pg_thresholds[] = {
-	{ "latency", 1, 0, 0, 0, 0, 0, ANY },
-	{ "connections_pct", 0, 0, 1, 80, 95, 0, 100 },
-	{ "replication_lag", 1, 0, 0, 0, 0, 0, ANY },
-	{ "xid_age", 0, 0, 1, 500000000.0, 1000000000.0, 0, ANY },
-	{ "dead_ratio", 0, 0, 0, 0, 0, 0, 1 },
-	{ "longest_query", 1, 0, 0, 0, 0, 0, ANY },
-	{ "oldest_xact", 1, 0, 0, 0, 0, 0, ANY },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0 }
-};
-
-static const struct threshold_spec redis_thresholds[] = {
-	{ "latency", 1, 0, 0, 0, 0, 0, ANY },
-	{ "memory_pct", 0, 0, 1, 80, 95, 0, ANY },
-	{ "fragmentation", 0, 0, 0, 0, 0, 0, ANY },
-	{ "last_save_age", 1, 0, 0, 0, 0, 0, ANY },
-	{ "slowlog_len", 0, 0, 0, 0, 0, 0, ANY },
-	{ "rejected_connections", 0, 0, 0, 0, 0, 0, ANY },
-	{ "evicted_keys", 0, 0, 0, 0, 0, 0, ANY },
-	{ NULL, 0, 0, 0, 0, 0, 0, 0 }
-};
 
 static const char *const http_keys[] = {
 	"name", "interval", "timeout", "fail_after", "recover_after",
@@ -100,37 +57,10 @@ static const char *const exec_keys[] = {
 	"history", "notify", "notify_in_maintenance", "command", NULL
 };
 
-/* "value" is known so that it gets its own error, not a did-you-mean. */
-static const char *const secret_header_keys[] = {
-	"name", "value_env", "value_file", "value", NULL
-};
-
-/* Headers that carry a secret: never in "headers", only secret_headers. */
-static const char *const secret_header_names[] = {
-	"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", NULL
-};
 
 /* The most read from a value_file (a long JWT still fits). */
 #define SECRET_HEADER_MAX	(64 * 1024)
 
-static const char *const metric_keys[] = {
-	"name", "select", "rate", "ratio", "avg", "warn", "crit",
-	"ratio_count", "complement", "scale", NULL
-};
-
-static const char *const json_keys[] = {
-	"name", "path", "warn", "crit", NULL
-};
-
-/* The figures every HTTP check has: no metric or JSON field takes their
- * names. */
-static const char *const http_figures[] = {
-	"status", "latency", "size", "cert_days", NULL
-};
-
-static const char *const http_methods[] = {
-	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL
-};
 
 const char *
 check_type_name(enum check_type t)
@@ -167,14 +97,9 @@ add_threshold(struct check *c, const struct threshold_spec *sp)
 	}
 }
 
-/*
- * A threshold at key: a number (seconds for a duration) is a plain limit,
- * a string a range (range.h) whose ends are numbers or durations.  Same
- * return convention as the cfg_* lookups.
- */
-static int
-cfg_range(struct cfg_errors *e, const config_setting_t *g, const char *key,
-    enum range_unit unit, int lower_worse, struct range *out)
+int
+check_cfg_range(struct cfg_errors *e, const config_setting_t *g,
+    const char *key, enum range_unit unit, int lower_worse, struct range *out)
 {
 	const config_setting_t *s = config_setting_get_member(g, key);
 	const char *str;
@@ -221,11 +146,7 @@ cfg_range(struct cfg_errors *e, const config_setting_t *g, const char *key,
 	}
 }
 
-/*
- * Refuses a warning and critical pair that can never warn or never go
- * critical, at the line of the later of the two keys.
- */
-static void
+void
 check_pair(struct cfg_errors *e, const config_setting_t *g,
     const char *wkey, const char *ckey, const char *what,
     const struct range *warn, const struct range *crit, double min,
@@ -243,9 +164,8 @@ check_pair(struct cfg_errors *e, const config_setting_t *g,
 	free(cause);
 }
 
-/* Reads NAME_warn and NAME_crit for every threshold of the type. */
-static void
-parse_thresholds(struct cfg_errors *e, const config_setting_t *g,
+void
+check_parse_thresholds(struct cfg_errors *e, const config_setting_t *g,
     struct check *c, const struct threshold_spec *specs)
 {
 	const struct threshold_spec *sp;
@@ -260,9 +180,9 @@ parse_thresholds(struct cfg_errors *e, const config_setting_t *g,
 		unit = sp->duration ? RANGE_DURATION : RANGE_NUMBER;
 		snprintf(wkey, sizeof wkey, "%s_warn", sp->name);
 		snprintf(ckey, sizeof ckey, "%s_crit", sp->name);
-		bad = cfg_range(e, g, wkey, unit, sp->lower_worse,
+		bad = check_cfg_range(e, g, wkey, unit, sp->lower_worse,
 		    &t->warn) < 0;
-		bad |= cfg_range(e, g, ckey, unit, sp->lower_worse,
+		bad |= check_cfg_range(e, g, ckey, unit, sp->lower_worse,
 		    &t->crit) < 0;
 		if (!bad && !sp->lower_worse)
 			check_pair(e, g, wkey, ckey, sp->name, &t->warn,
@@ -281,278 +201,15 @@ check_threshold(const struct check *c, const char *name)
 	return NULL;
 }
 
-static struct check_threshold *
-threshold_mut(struct check *c, const char *name)
+struct check_threshold *
+check_threshold_mut(struct check *c, const char *name)
 {
 	return (struct check_threshold *)check_threshold(c, name);
 }
 
-/* Parses one expect_status item: 200, "200", "200-299" or "2xx". */
-static int
-parse_status(const char *s, struct check_status_range *r)
-{
-	char *end;
-	long lo, hi;
 
-	if (strlen(s) == 3 && s[0] >= '1' && s[0] <= '5' &&
-	    (s[1] == 'x' || s[1] == 'X') && (s[2] == 'x' || s[2] == 'X')) {
-		r->lo = (s[0] - '0') * 100;
-		r->hi = r->lo + 99;
-		return 0;
-	}
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	lo = strtol(s, &end, 10);
-	hi = lo;
-	if (*end == '-') {
-		s = end + 1;
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		hi = strtol(s, &end, 10);
-	}
-	if (*end != '\0' || lo < 100 || hi > 599 || lo > hi)
-		return -1;
-	r->lo = (int)lo;
-	r->hi = (int)hi;
-	return 0;
-}
-
-static void
-parse_expect_status(struct cfg_errors *e, const config_setting_t *g,
-    struct check_http *h)
-{
-	const config_setting_t *s, *el;
-	struct check_status_range r;
-	char num[16];
-	const char *str;
-	int i, n, single;
-
-	s = config_setting_get_member(g, "expect_status");
-	if (s == NULL)
-		return;
-	single = config_setting_type(s) == CONFIG_TYPE_INT ||
-	    config_setting_type(s) == CONFIG_TYPE_STRING;
-	if (!single && !config_setting_is_aggregate(s)) {
-		cfg_err(e, s, "'expect_status' must be a list of statuses "
-		    "such as [200, \"300-399\"]");
-		return;
-	}
-	n = single ? 1 : config_setting_length(s);
-	for (i = 0; i < n; i++) {
-		el = single ? s : config_setting_get_elem(s, (unsigned int)i);
-		if (config_setting_type(el) == CONFIG_TYPE_INT) {
-			snprintf(num, sizeof num, "%d",
-			    config_setting_get_int(el));
-			str = num;
-		} else if (config_setting_type(el) == CONFIG_TYPE_STRING)
-			str = config_setting_get_string(el);
-		else {
-			cfg_err(e, el, "'expect_status' items must be "
-			    "statuses (200) or ranges (\"200-299\", \"2xx\")");
-			continue;
-		}
-		if (parse_status(str, &r) != 0) {
-			cfg_err(e, el, "'expect_status': \"%s\" is not a "
-			    "status between 100 and 599, a range such as "
-			    "\"200-299\" or a class such as \"2xx\"", str);
-			continue;
-		}
-		h->status = xreallocarray(h->status, h->nstatus + 1,
-		    sizeof *h->status);
-		h->status[h->nstatus++] = r;
-	}
-}
-
-/* Refuses a malformed selector at key. */
-static void
-metric_selector_check(struct cfg_errors *e, const config_setting_t *el,
-    const struct check_metric *m, const char *key, const char *sel)
-{
-	char *cause = NULL;
-
-	if (sel == NULL || prom_selector_valid(sel, &cause))
-		return;
-	cfg_err(e, config_setting_get_member(el, key), "metric '%s': '%s' is "
-	    "not a valid selector: %s", m->name != NULL ? m->name : "?", key,
-	    cause != NULL ? cause : "malformed");
-	free(cause);
-}
-
-/*
- * Refuses a metric or JSON field named like another figure of the check
- * (each figure is one name in perfdata and JSON): a built-in one, the
- * first nm metrics or the first nj JSON fields.
- */
-static void
-figure_name_check(struct cfg_errors *e, const config_setting_t *el,
-    const struct check_http *h, const char *name, size_t nm, size_t nj)
-{
-	const char *const *f;
-	size_t i;
-	int taken = 0;
-
-	for (f = http_figures; *f != NULL; f++)
-		taken |= strcmp(*f, name) == 0;
-	for (i = 0; i < nm; i++)
-		taken |= h->metrics[i].name != NULL &&
-		    strcmp(h->metrics[i].name, name) == 0;
-	for (i = 0; i < nj; i++)
-		taken |= h->json[i].name != NULL &&
-		    strcmp(h->json[i].name, name) == 0;
-	if (taken)
-		cfg_err(e, config_setting_get_member(el, "name"), "'%s' is "
-		    "already the name of a figure of this check: each metric "
-		    "and json field needs a name of its own", name);
-}
-
-/* One group of "metrics": { name; select or avg; rate; ratio; warn;
- * crit; }. */
-static void
-parse_metric(struct cfg_errors *e, const config_setting_t *el, void *arg)
-{
-	struct check_http *h = arg;
-	struct check_metric *m;
-
-	cfg_check_keys(e, el, metric_keys, "metric");
-	h->metrics = xreallocarray(h->metrics, h->nmetrics + 1,
-	    sizeof *h->metrics);
-	m = &h->metrics[h->nmetrics++];
-	memset(m, 0, sizeof *m);
-	if (cfg_name(e, el, "name", 1, &m->name) == 1)
-		figure_name_check(e, el, h, m->name, h->nmetrics - 1, 0);
-	cfg_str(e, el, "select", 0, &m->select);
-	cfg_str(e, el, "ratio", 0, &m->ratio);
-	cfg_str(e, el, "avg", 0, &m->avg);
-	cfg_bool(e, el, "rate", 0, &m->rate);
-	if ((m->select == NULL) == (m->avg == NULL))
-		cfg_err(e, el, "metric '%s' needs exactly one of 'select' (a "
-		    "series) and 'avg' (a histogram's name)",
-		    m->name != NULL ? m->name : "?");
-	if (m->avg != NULL && (m->rate || m->ratio != NULL))
-		cfg_err(e, el, "metric '%s': 'avg' is already an average over "
-		    "the interval: no 'rate' or 'ratio' with it",
-		    m->name != NULL ? m->name : "?");
-	m->scale = 1;
-	cfg_bool(e, el, "ratio_count", 0, &m->ratio_count);
-	cfg_bool(e, el, "complement", 0, &m->complement);
-	if (cfg_double(e, el, "scale", 0, &m->scale) == 1 &&
-	    (!isfinite(m->scale) || m->scale == 0))
-		cfg_err(e, config_setting_get_member(el, "scale"), "metric "
-		    "'%s': 'scale' must be a number other than 0",
-		    m->name != NULL ? m->name : "?");
-	if (m->ratio_count && (m->ratio == NULL || m->rate))
-		cfg_err(e, config_setting_get_member(el, "ratio_count"),
-		    "metric '%s': 'ratio_count' counts the series 'ratio' "
-		    "picks: it needs 'ratio', and no 'rate'",
-		    m->name != NULL ? m->name : "?");
-	if (m->avg != NULL && (m->complement ||
-	    config_setting_get_member(el, "scale") != NULL))
-		cfg_err(e, el, "metric '%s': no 'complement' or 'scale' "
-		    "with 'avg'", m->name != NULL ? m->name : "?");
-	metric_selector_check(e, el, m, "select", m->select);
-	metric_selector_check(e, el, m, "ratio", m->ratio);
-	metric_selector_check(e, el, m, "avg", m->avg);
-	if ((cfg_range(e, el, "warn", RANGE_NUMBER, 0, &m->warn) |
-	    cfg_range(e, el, "crit", RANGE_NUMBER, 0, &m->crit)) >= 0)
-		check_pair(e, el, "warn", "crit", m->name != NULL ? m->name :
-		    "metric", &m->warn, &m->crit, -ANY, ANY);
-}
-
-/* One group of "json": { name; path; warn; crit; }. */
-static void
-parse_json_field(struct cfg_errors *e, const config_setting_t *el, void *arg)
-{
-	struct check_http *h = arg;
-	struct check_json *j;
-	char *path = NULL, *cause = NULL;
-	const char *name;
-
-	cfg_check_keys(e, el, json_keys, "json field");
-	h->json = xreallocarray(h->json, h->njson + 1, sizeof *h->json);
-	j = &h->json[h->njson++];
-	memset(j, 0, sizeof *j);
-	if (cfg_name(e, el, "name", 1, &j->name) == 1)
-		figure_name_check(e, el, h, j->name, h->nmetrics, h->njson - 1);
-	name = j->name != NULL ? j->name : "?";
-	if (cfg_str(e, el, "path", 1, &path) == 1 &&
-	    jsonpath_parse(path, &j->path, &cause) != 0) {
-		cfg_err(e, config_setting_get_member(el, "path"), "json field "
-		    "'%s': \"%s\" is not a path: %s (use member names and "
-		    "[n] joined by dots, e.g. \"checks[0].latency\")", name,
-		    path, cause);
-		free(cause);
-	}
-	free(path);
-	if ((cfg_range(e, el, "warn", RANGE_NUMBER, 0, &j->warn) |
-	    cfg_range(e, el, "crit", RANGE_NUMBER, 0, &j->crit)) >= 0)
-		check_pair(e, el, "warn", "crit", name, &j->warn, &j->crit,
-		    -ANY, ANY);
-}
-
-/*
- * Checks a URL: http or https only, and no password in it (which would
- * then show in every view and log).
- */
-static void
-check_url(struct cfg_errors *e, const config_setting_t *s, const char *key,
-    const char *url)
-{
-	CURLU *u;
-	char *scheme = NULL, *pw = NULL;
-
-	u = curl_url();
-	if (u == NULL)
-		fatal("curl_url: out of memory");
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
-		cfg_err(e, s, "'%s' is not a valid URL", key);
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
-		cfg_err(e, s, "'%s' must be an http:// or https:// URL", key);
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK &&
-	    pw != NULL)
-		cfg_err(e, s, "'%s' holds a password: passwords are never "
-		    "written in the configuration", key);
-out:
-	curl_free(scheme);
-	curl_free(pw);
-	curl_url_cleanup(u);
-}
-
-/* A character of an HTTP token (RFC 9110 5.6.2), as in a header's name. */
-static int
-http_tchar(int c)
-{
-	return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) !=
-	    NULL);
-}
-
-/* The usual spelling of a header that carries a secret, or NULL. */
-static const char *
-secret_header_name(const char *name, size_t len)
-{
-	const char *const *n;
-
-	while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
-		len--;
-	for (n = secret_header_names; *n != NULL; n++)
-		if (strlen(*n) == len && strncasecmp(*n, name, len) == 0)
-			return *n;
-	return NULL;
-}
-
-int
-check_header_is_secret(const char *name, size_t len)
-{
-	return secret_header_name(name, len) != NULL;
-}
-
-/* "~/x" in a file name is the user's home, as in the shell. */
-static void
-home_path(char **path)
+void
+check_home_path(char **path)
 {
 	char *p = cfg_expand_home(*path);
 
@@ -560,13 +217,8 @@ home_path(char **path)
 	*path = p;
 }
 
-/*
- * Checks at load time a file that holds a secret (password_file,
- * value_file): a regular file that group and others cannot read or write.
- * It is checked again when it is read.
- */
-static void
-secret_file_check(struct cfg_errors *e, const config_setting_t *s,
+void
+check_private_file(struct cfg_errors *e, const config_setting_t *s,
     const char *key, const char *file)
 {
 	struct stat st;
@@ -594,473 +246,6 @@ check_secret_env(struct cfg_errors *e, const config_setting_t *s,
 		    key);
 }
 
-/*
- * The plain headers: each "Name: value" on one line; a header that carries
- * a secret (Authorization, Cookie, ...) is refused with a pointer to
- * secret_headers.  The value is never quoted in a message.
- */
-static void
-parse_headers(struct cfg_errors *e, const config_setting_t *g,
-    struct check_http *h)
-{
-	const config_setting_t *list, *el;
-	const char *colon, *name;
-	size_t i, n;
-
-	if (cfg_strlist(e, g, "headers", 0, &h->headers, &h->nheaders) != 1)
-		return;
-	list = config_setting_get_member(g, "headers");
-	for (i = 0; i < h->nheaders; i++) {
-		el = config_setting_get_elem(list, (unsigned int)i);
-		if (el == NULL)
-			el = list;
-		colon = strchr(h->headers[i], ':');
-		if (colon == NULL || colon == h->headers[i] ||
-		    strpbrk(h->headers[i], "\r\n") != NULL) {
-			cfg_err(e, el, "'headers' item %zu must look like "
-			    "\"Name: value\" on one line", i + 1);
-			continue;
-		}
-		n = (size_t)(colon - h->headers[i]);
-		if ((name = secret_header_name(h->headers[i], n)) != NULL)
-			cfg_err(e, el, "'headers' item %zu: %s carries a "
-			    "secret, which is never written in the "
-			    "configuration: use secret_headers = ( { name = "
-			    "\"%s\"; value_env = \"VARIABLE\"; } ), or "
-			    "value_file = \"/path\" for a file readable only "
-			    "by you", i + 1, name, name);
-	}
-}
-
-/* A secret_headers list being parsed, and the plain headers beside it. */
-struct secret_list {
-	char *const			 *plain;	/* "Name: value" */
-	size_t				  nplain;
-	struct check_secret_header	**v;
-	size_t				 *n;
-};
-
-/* True when the plain headers or (*l->v)[0..k) already name this header. */
-static int
-header_given(const struct secret_list *l, size_t k, const char *name)
-{
-	const char *colon;
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < l->nplain; i++) {
-		colon = strchr(l->plain[i], ':');
-		if (colon != NULL && (size_t)(colon - l->plain[i]) == n &&
-		    strncasecmp(l->plain[i], name, n) == 0)
-			return 1;
-	}
-	for (i = 0; i < k; i++)
-		if ((*l->v)[i].name != NULL &&
-		    strcasecmp((*l->v)[i].name, name) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * One group of secret_headers: { name; value_env; } or { name; value_file; }.
- * Only the name and where to read the value are kept.
- */
-static void
-parse_secret_header(struct cfg_errors *e, const config_setting_t *el,
-    void *arg)
-{
-	struct secret_list *l = arg;
-	struct check_secret_header *sh;
-	const config_setting_t *s;
-	const char *p;
-
-	cfg_check_keys(e, el, secret_header_keys, "secret header");
-	*l->v = xreallocarray(*l->v, *l->n + 1, sizeof **l->v);
-	sh = &(*l->v)[(*l->n)++];
-	memset(sh, 0, sizeof *sh);
-	if ((s = config_setting_get_member(el, "value")) != NULL)
-		cfg_err(e, s, "'value' is not allowed: a secret header's value "
-		    "is never written in the configuration: use value_env (the "
-		    "name of an environment variable) or value_file (a file "
-		    "readable only by you, mode 0600)");
-	if (cfg_name(e, el, "name", 1, &sh->name) == 1) {
-		s = config_setting_get_member(el, "name");
-		for (p = sh->name; *p != '\0'; p++)
-			if (!http_tchar((unsigned char)*p))
-				break;
-		if (*sh->name == '\0' || *p != '\0')
-			cfg_err(e, s, "secret header name \"%s\" may hold only "
-			    "letters, digits and !#$%%&'*+-.^_`|~", sh->name);
-		else if (header_given(l, *l->n - 1, sh->name))
-			cfg_err(e, s, "header %s is given twice (in headers or "
-			    "secret_headers)", sh->name);
-	}
-	if (cfg_str(e, el, "value_env", 0, &sh->value_env) == 1)
-		check_secret_env(e, config_setting_get_member(el, "value_env"),
-		    "value_env", sh->value_env);
-	if (cfg_str(e, el, "value_file", 0, &sh->value_file) == 1) {
-		s = config_setting_get_member(el, "value_file");
-		home_path(&sh->value_file);
-		if (sh->value_env != NULL)
-			cfg_err(e, s, "secret header %s: use either value_env "
-			    "or value_file, not both",
-			    sh->name != NULL ? sh->name : "?");
-		secret_file_check(e, s, "value_file", sh->value_file);
-	}
-	if (config_setting_get_member(el, "value") == NULL &&
-	    config_setting_get_member(el, "value_env") == NULL &&
-	    config_setting_get_member(el, "value_file") == NULL)
-		cfg_err(e, el, "secret header %s needs value_env (the name of "
-		    "an environment variable) or value_file (a file readable "
-		    "only by you, mode 0600)",
-		    sh->name != NULL ? sh->name : "?");
-}
-
-/*
- * curl sends Authorization and Cookie only to the URL's origin (and
- * CURLOPT_UNRESTRICTED_AUTH stays off), but any other header to every
- * origin a redirect names: such a secret header with follow_redirects is
- * refused.
- */
-static void
-refuse_secret_redirects(struct cfg_errors *e, const config_setting_t *g,
-    const struct check_http *h)
-{
-	size_t i;
-
-	if (!h->follow_redirects)
-		return;
-	for (i = 0; i < h->nsecret_headers; i++) {
-		if (h->secret_headers[i].name == NULL ||
-		    strcasecmp(h->secret_headers[i].name, "Authorization")
-		    == 0 || strcasecmp(h->secret_headers[i].name, "Cookie")
-		    == 0)
-			continue;
-		cfg_err(e, config_setting_get_member(g, "follow_redirects"),
-		    "follow_redirects with secret header %s: refused, a "
-		    "redirect would send it to whatever host it names (only "
-		    "Authorization and Cookie stay with the URL's host)",
-		    h->secret_headers[i].name);
-	}
-}
-
-void
-check_secret_headers_parse(struct cfg_errors *e, const config_setting_t *g,
-    char *const *plain, size_t nplain, struct check_secret_header **v,
-    size_t *n)
-{
-	struct secret_list l = { plain, nplain, v, n };
-
-	cfg_each_group(e, g, "secret_headers", "{ name = \"Authorization\"; "
-	    "value_env = \"VARIABLE\"; } (or value_file = \"/path\")",
-	    parse_secret_header, &l);
-}
-
-void
-check_secret_headers_free(struct check_secret_header *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].value_env);
-		free(v[i].value_file);
-	}
-	free(v);
-}
-
-struct check_secret_header *
-check_secret_headers_copy(const struct check_secret_header *v, size_t n)
-{
-	struct check_secret_header *c;
-	size_t i;
-
-	if (n == 0)
-		return NULL;
-	c = xcalloc(n, sizeof *c);
-	for (i = 0; i < n; i++) {
-		c[i].name = xstrdup(v[i].name);
-		c[i].value_env = v[i].value_env != NULL ?
-		    xstrdup(v[i].value_env) : NULL;
-		c[i].value_file = v[i].value_file != NULL ?
-		    xstrdup(v[i].value_file) : NULL;
-	}
-	return c;
-}
-
-/* A file of the TLS keys at key: its path made absolute (relative to the
- * declaring file) in *out, and an error unless it is a readable regular
- * file.  Returns 1 when given. */
-static int
-tls_file(struct cfg_errors *e, const config_setting_t *g, const char *key,
-    const char *file, char **out)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	struct stat st;
-	char *raw = NULL;
-
-	if (cfg_str(e, g, key, 0, &raw) != 1)
-		return 0;
-	*out = cfg_resolve_path(s, file, raw);
-	free(raw);
-	if (stat(*out, &st) != 0 || access(*out, R_OK) != 0)
-		cfg_err(e, s, "%s %s: %s", key, *out, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		cfg_err(e, s, "%s %s is not a regular file", key, *out);
-	return 1;
-}
-
-/* A host name or address: letters, digits, '-' and '.', no port. */
-static int
-tls_name_valid(const char *n)
-{
-	size_t i, len = strlen(n);
-
-	if (len == 0 || len > 253 || n[0] == '.' || n[0] == '-')
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)n[i]) && n[i] != '-' &&
-		    n[i] != '.')
-			return 0;
-	return 1;
-}
-
-/* ca_file, client_cert and client_key, tls_server_name. */
-static void
-parse_tls(struct cfg_errors *e, const config_setting_t *g, struct check *c,
-    const char *main_file)
-{
-	struct check_http *h = &c->http;
-	const char *const keys[] = { "ca_file", "client_cert", "client_key",
-	    "tls_server_name" };
-	const config_setting_t *s;
-	size_t i;
-	int https;
-
-	tls_file(e, g, "ca_file", main_file, &h->ca_file);
-	tls_file(e, g, "client_cert", main_file, &h->client_cert);
-	if (tls_file(e, g, "client_key", main_file, &h->client_key))
-		secret_file_check(e, config_setting_get_member(g,
-		    "client_key"), "client_key", h->client_key);
-	if ((h->client_cert == NULL) != (h->client_key == NULL))
-		cfg_err(e, config_setting_get_member(g, h->client_cert != NULL ?
-		    "client_cert" : "client_key"), "'client_cert' and "
-		    "'client_key' go together (mutual TLS)");
-	if (cfg_str(e, g, "tls_server_name", 0, &h->tls_server_name) == 1 &&
-	    !tls_name_valid(h->tls_server_name))
-		cfg_err(e, config_setting_get_member(g, "tls_server_name"),
-		    "'tls_server_name' must be a host name (letters, digits, "
-		    "'-' and '.'; no port)");
-	https = (h->url != NULL && strncmp(h->url, "https:", 6) == 0) ||
-	    (h->metrics_url != NULL && strncmp(h->metrics_url, "https:", 6)
-	    == 0);
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if ((s = config_setting_get_member(g, keys[i])) == NULL)
-			continue;
-		if (!https)
-			cfg_err(e, s, "'%s' is for https:// URLs", keys[i]);
-		else if (!h->tls_verify && i != 1 && i != 2)
-			cfg_err(e, s, "'%s' with tls_verify = false: no "
-			    "certificate is checked, so it would do nothing",
-			    keys[i]);
-	}
-}
-
-static void
-parse_http(struct cfg_errors *e, const config_setting_t *g, struct check *c,
-    const char *main_file)
-{
-	struct check_http *h = &c->http;
-	struct check_threshold *t;
-	const char *const *m;
-	char ebuf[256];
-	int r;
-
-	h->tls_verify = 1;
-	h->max_body = 1024 * 1024;
-	if (cfg_str(e, g, "url", 1, &h->url) == 1)
-		check_url(e, config_setting_get_member(g, "url"), "url",
-		    h->url);
-	if (cfg_str(e, g, "method", 0, &h->method) == 1) {
-		for (m = http_methods; *m != NULL; m++)
-			if (strcmp(*m, h->method) == 0)
-				break;
-		if (*m == NULL)
-			cfg_err(e, config_setting_get_member(g, "method"),
-			    "'method' must be one of GET, HEAD, POST, PUT, "
-			    "PATCH, DELETE, OPTIONS (in capitals)");
-	} else
-		h->method = xstrdup("GET");
-	parse_headers(e, g, h);
-	check_secret_headers_parse(e, g, h->headers, h->nheaders,
-	    &h->secret_headers, &h->nsecret_headers);
-	cfg_str(e, g, "body", 0, &h->body);
-	parse_expect_status(e, g, h);
-	cfg_str(e, g, "body_contains", 0, &h->body_contains);
-	if (cfg_str(e, g, "body_regex", 0, &h->body_regex) == 1) {
-		r = regcomp(&h->re, h->body_regex, REG_EXTENDED | REG_NOSUB);
-		if (r != 0) {
-			regerror(r, &h->re, ebuf, sizeof ebuf);
-			cfg_err(e, config_setting_get_member(g, "body_regex"),
-			    "'body_regex' is not a valid extended regular "
-			    "expression: %s", ebuf);
-		} else
-			h->has_re = 1;
-	}
-	cfg_bool(e, g, "follow_redirects", 0, &h->follow_redirects);
-	refuse_secret_redirects(e, g, h);
-	cfg_bool(e, g, "tls_verify", 0, &h->tls_verify);
-	cfg_bool(e, g, "keepalive", 0, &h->keepalive);
-	cfg_size(e, g, "max_body", 1024, 1024LL * 1024 * 1024, &h->max_body);
-	parse_thresholds(e, g, c, http_thresholds);
-	t = threshold_mut(c, "cert_days");
-	if ((cfg_range(e, g, "cert_warn_days", RANGE_NUMBER, 1, &t->warn) |
-	    cfg_range(e, g, "cert_crit_days", RANGE_NUMBER, 1, &t->crit)) >= 0)
-		check_pair(e, g, "cert_warn_days", "cert_crit_days",
-		    "cert_days", &t->warn, &t->crit, t->min, t->max);
-	cfg_each_group(e, g, "metrics", "{ name = ...; select = ...; }",
-	    parse_metric, h);
-	if (cfg_str(e, g, "metrics_url", 0, &h->metrics_url) == 1)
-		check_url(e, config_setting_get_member(g, "metrics_url"),
-		    "metrics_url", h->metrics_url);
-	cfg_each_group(e, g, "json", "{ name = ...; path = ...; }",
-	    parse_json_field, h);
-	parse_tls(e, g, c, main_file);
-	if (h->njson > 0 && h->method != NULL &&
-	    strcmp(h->method, "HEAD") == 0)
-		cfg_err(e, config_setting_get_member(g, "json"), "'json' "
-		    "fields are read from the body, which a HEAD request does "
-		    "not get");
-}
-
-static const char secret_help[] =
-    "passwords are never written in the configuration: use password_env "
-    "(the name of an environment variable) or password_file (a file "
-    "readable only by you, mode 0600)";
-
-/* Validates password_env and password_file at load time. */
-static void
-parse_secret(struct cfg_errors *e, const config_setting_t *g,
-    char **env, char **file)
-{
-	const config_setting_t *s;
-
-	if ((s = config_setting_get_member(g, "password")) != NULL)
-		cfg_err(e, s, "'password' is not allowed: %s%s", secret_help,
-		    config_setting_get_member(g, "conninfo") != NULL ?
-		    "; PostgreSQL also reads ~/.pgpass and the service file" :
-		    "");
-	if (cfg_str(e, g, "password_env", 0, env) == 1)
-		check_secret_env(e, config_setting_get_member(g,
-		    "password_env"), "password_env", *env);
-	if (cfg_str(e, g, "password_file", 0, file) == 1) {
-		s = config_setting_get_member(g, "password_file");
-		home_path(file);
-		if (*env != NULL)
-			cfg_err(e, s, "use either password_env or "
-			    "password_file, not both");
-		secret_file_check(e, s, "password_file", *file);
-	}
-}
-
-/*
- * Whether a conninfo that libpq cannot parse may hold a password: a
- * "password" keyword, or a URI with a colon and an @ after its "://"
- * (postgresql://user:secret@host).
- */
-static int
-conninfo_may_hold_password(const char *ci)
-{
-	const char *p;
-
-	if (strcasestr(ci, "password") != NULL)
-		return 1;
-	/* Any colon with an @ after it: whatever a parser takes for the
-	 * user part, it may hold a password. */
-	if ((p = strstr(ci, "://")) == NULL || (p = strchr(p + 3, ':')) == NULL)
-		return 0;
-	return strchr(p, '@') != NULL;
-}
-
-void
-check_conninfo_validate(struct cfg_errors *e, const config_setting_t *s,
-    const char *conninfo, int one_host)
-{
-	PQconninfoOption *opts, *o;
-	char *err = NULL;
-
-	opts = PQconninfoParse(conninfo, &err);
-	if (opts == NULL && conninfo_may_hold_password(conninfo))
-		/* libpq's message may quote the password. */
-		cfg_err(e, s, "'conninfo' is not valid, and it seems to hold "
-		    "a password: %s", secret_help);
-	else if (opts == NULL)
-		cfg_err(e, s, "'conninfo' is not valid: %s",
-		    err != NULL ? err : "out of memory");
-	if (opts == NULL) {
-		PQfreemem(err);
-		return;
-	}
-	for (o = opts; o->keyword != NULL; o++) {
-		if (o->val == NULL || *o->val == '\0')
-			continue;
-		if (strcmp(o->keyword, "password") == 0)
-			cfg_err(e, s, "'conninfo' holds a password: %s; "
-			    "PostgreSQL also reads ~/.pgpass and the service "
-			    "file", secret_help);
-		if (one_host && strcmp(o->keyword, "host") == 0 &&
-		    strchr(o->val, ',') != NULL)
-			cfg_err(e, s, "'conninfo': one host per check (make "
-			    "one check per server)");
-	}
-	PQconninfoFree(opts);
-}
-
-static void
-parse_pg(struct cfg_errors *e, const config_setting_t *g, struct check *c)
-{
-	struct check_pg *p = &c->pg;
-
-	cfg_str(e, g, "conninfo", 0, &p->conninfo);
-	cfg_str(e, g, "service", 0, &p->service);
-	if (p->conninfo == NULL && p->service == NULL)
-		cfg_err(e, g, "postgres check '%s' needs 'conninfo' (e.g. "
-		    "\"host=db1 dbname=app user=monitor\") or 'service'",
-		    c->name != NULL ? c->name : "?");
-	if (p->conninfo != NULL)
-		check_conninfo_validate(e, config_setting_get_member(g,
-		    "conninfo"), p->conninfo, 1);
-	parse_secret(e, g, &p->password_env, &p->password_file);
-	parse_thresholds(e, g, c, pg_thresholds);
-}
-
-static void
-parse_redis(struct cfg_errors *e, const config_setting_t *g,
-    struct check *c)
-{
-	struct check_redis *r = &c->redis;
-	long long v;
-
-	if (cfg_str(e, g, "host", 0, &r->host) != 1)
-		r->host = xstrdup("127.0.0.1");
-	else if (*r->host == '\0' || strpbrk(r->host, " /\t\r\n") != NULL)
-		cfg_err(e, config_setting_get_member(g, "host"),
-		    "'host' must be a host name or address");
-	r->port = 6379;
-	if (cfg_int(e, g, "port", 0, 1, 65535, &v) == 1)
-		r->port = (int)v;
-	if (cfg_int(e, g, "db", 0, 0, 100000, &v) == 1)
-		r->db = (int)v;
-	cfg_str(e, g, "user", 0, &r->user);
-	parse_secret(e, g, &r->password_env, &r->password_file);
-	if (r->user != NULL && r->password_env == NULL &&
-	    r->password_file == NULL)
-		cfg_err(e, config_setting_get_member(g, "user"), "'user' "
-		    "needs password_env or password_file");
-	parse_thresholds(e, g, c, redis_thresholds);
-	r->frag_min_used = CHECK_FRAG_MIN_USED;
-	cfg_size(e, g, "fragmentation_min_used", 0, 1LL << 50,
-	    &r->frag_min_used);
-}
 
 /*
  * command: a list of strings, the program (an absolute path to an
@@ -1142,13 +327,13 @@ check_parse(struct cfg_errors *e, const config_setting_t *g,
 
 	switch (type) {
 	case CHECK_HTTP:
-		parse_http(e, g, c, set->main_file);
+		check_http_parse(e, g, c, set->main_file);
 		break;
 	case CHECK_POSTGRES:
-		parse_pg(e, g, c);
+		check_pg_parse(e, g, c);
 		break;
 	case CHECK_REDIS:
-		parse_redis(e, g, c);
+		check_redis_parse(e, g, c);
 		break;
 	case CHECK_EXEC:
 		parse_exec(e, g, c, set);
