@@ -103,6 +103,36 @@ agent_due(const struct config *c, time_t from, time_t to,
 	return n;
 }
 
+size_t
+agent_next_notices(const struct config *c, time_t now, size_t max,
+    struct agent_item **out)
+{
+	struct agent_item *v = NULL;
+	struct occurrence o;
+	size_t i, n = 0;
+	time_t start;
+
+	*out = NULL;
+	for (i = 0; i < c->nwindows; i++) {
+		o.w = c->windows[i];
+		if (calendar_next_notice(o.w, now, &start) != 0)
+			continue;
+		o.start = start;
+		o.end = start + (time_t)o.w->duration;
+		add(&v, &n, AGENT_NOTICE, &o, start - (time_t)o.w->notice);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, by_when);
+	if (n > max)
+		n = max;
+	if (n == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	return n;
+}
+
 int
 agent_frozen(const struct config *c, time_t t, const char **which)
 {

@@ -36,6 +36,16 @@ struct agent_item {
 size_t agent_due(const struct config *, time_t from, time_t to,
     struct agent_item **out);
 
+/*
+ * The next notices that go out after now, one per window that gives notice
+ * (a freeze gives none), soonest first (then in the configuration's order),
+ * at most max: AGENT_NOTICE items due at start - notice, whether or not an
+ * agent runs to send them.  Returns the count; *out is an array the caller
+ * frees (NULL when none).
+ */
+size_t agent_next_notices(const struct config *, time_t now, size_t max,
+    struct agent_item **out);
+
 /* "window.notice", "window.start", "window.end", "freeze.start",
  * "freeze.end". */
 const char *agent_item_type(enum agent_item_kind);

@@ -387,6 +387,16 @@ calendar_window_active(struct window *w, time_t now, struct occurrence *occ)
 }
 
 int
+calendar_next_notice(const struct window *w, time_t now, time_t *start)
+{
+	if (w->notice <= 0 || w->kind == WINDOW_FREEZE)
+		return -1;
+	/* The first start after now + notice is the first whose notice
+	 * goes out after now. */
+	return window_next(w, now + (time_t)w->notice, start);
+}
+
+int
 calendar_in_notice(const struct window *w, time_t start, time_t now)
 {
 	return w->notice > 0 && now < start &&

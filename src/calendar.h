@@ -138,6 +138,14 @@ void calendar_window_around(struct window *, time_t now, int *has_prev,
 int calendar_window_active(struct window *, time_t now,
     struct occurrence *occ);
 
+/*
+ * The next notice of w that goes out after now (at *start - notice): the
+ * first start whose notice instant is after now, in *start.  Returns 0, or
+ * -1 when w gives no notice (none set, or a freeze) or starts no more.
+ * Leaves calendar_window_around's cache alone.
+ */
+int calendar_next_notice(const struct window *, time_t now, time_t *start);
+
 /* True when now is within the window's notice period before start. */
 int calendar_in_notice(const struct window *, time_t start, time_t now);
 

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent.h"
 #include "agent_hold.h"
 #include "agent_state.h"
+#include "agent_tell.h"
 #include "agentline.h"
 #include "calendar.h"
 #include "config.h"
@@ -16,6 +18,8 @@
 
 /* The state file is read this often (milliseconds). */
 #define AGENTLINE_EVERY_MS	5000
+/* At most this many next notices are listed. */
+#define AGENTLINE_NOTICES	2
 
 struct agentline {
 	char			*dir;		/* the state directory, or NULL */
@@ -150,9 +154,42 @@ ago(time_t secs, char *buf, size_t len)
 		snprintf(buf, len, "%lldd", (long long)secs / 86400);
 }
 
-void
-agentline_draw(struct agentline *al, struct ui *ui, WINDOW *win, int y,
+/* "notice db-maintenance 12-04 02:00 in 9h to ops-log, chat": when a
+ * window's notice goes out and to which channels. */
+static void
+draw_notice(const struct agent_item *it, struct ui *ui, WINDOW *win, int y,
     int w)
+{
+	char when[32], left[32];
+	char *const *names;
+	struct tm tm;
+	size_t n, k;
+	int x = 1, end = w - 1;
+
+	if (util_localtime(it->when, ui->cfg->settings.timezone, &tm) != 0 ||
+	    strftime(when, sizeof when, "%m-%d %H:%M", &tm) == 0)
+		snprintf(when, sizeof when, "?");
+	util_format_duration(it->when - ui->now, left, sizeof left);
+	names = agent_tell_channels(ui->cfg, it->w->notify, it->w->nnotify,
+	    NULL, 0, &n);
+	x += draw_text(win, y, x, end - x, ROLE_DIM, "notice ");
+	x += draw_text(win, y, x, end - x, ROLE_TEXT, it->w->name);
+	x += draw_printf(win, y, x, end - x, ROLE_DIM, " %s in %s", when,
+	    left);
+	if (n == 0) {
+		draw_text(win, y, x, end - x, ROLE_WARN, " to no channel");
+		return;
+	}
+	for (k = 0; k < n && x < end; k++) {
+		x += draw_text(win, y, x, end - x, ROLE_DIM, k == 0 ? " to " :
+		    ", ");
+		x += draw_text(win, y, x, end - x, ROLE_TEXT, names[k]);
+	}
+}
+
+/* The agent's line: its heartbeat, next autorun, failed deliveries. */
+static void
+draw_agent(struct agentline *al, struct ui *ui, WINDOW *win, int y, int w)
 {
 	const struct agent_status *st = al->present ? &al->st : NULL;
 	enum agent_liveness live = agent_status_liveness(st, ui->now);
@@ -188,6 +225,31 @@ agentline_draw(struct agentline *al, struct ui *ui, WINDOW *win, int y,
 	if (st != NULL && st->failed > 0 && x < end)
 		draw_printf(win, y, x, end - x, ROLE_CRIT, "  %lld failed "
 		    "deliver%s", st->failed, st->failed == 1 ? "y" : "ies");
+}
+
+int
+agentline_draw(struct agentline *al, struct ui *ui, WINDOW *win, int h,
+    int w)
+{
+	struct agent_item *notices;
+	size_t n, i;
+	int rows;
+
+	if (h < 2 || !agentline_wanted(al, ui))
+		return 0;
+	/* The notices below the agent's line, while two rows at least are
+	 * left for the calendar. */
+	n = agent_next_notices(ui->cfg, ui->now, AGENTLINE_NOTICES, &notices);
+	if (h < 3)
+		n = 0;
+	else if (n > (size_t)h - 3)
+		n = (size_t)h - 3;
+	rows = 1 + (int)n;
+	draw_agent(al, ui, win, h - rows, w);
+	for (i = 0; i < n; i++)
+		draw_notice(&notices[i], ui, win, h - rows + 1 + (int)i, w);
+	free(notices);
+	return rows;
 }
 
 /* --- holding the next autorun ------------------------------------------- */

@@ -1,6 +1,7 @@
 /* The agent in the Calendar pane: its line (whether an agent runs on this
  * state, its next autorun, the deliveries it gave up, read from its state
- * file on the worker) and the form that holds the next autorun. */
+ * file on the worker), the next notices, and the form that holds the next
+ * autorun. */
 #ifndef MAINTOP_AGENTLINE_H
 #define MAINTOP_AGENTLINE_H
 
@@ -18,9 +19,14 @@ void agentline_free(struct agentline *);
  * configuration has autoruns or channels for an agent to serve. */
 int agentline_wanted(struct agentline *, struct ui *);
 
-/* Draws the line at row y of win, w columns wide (and asks for a fresh
- * reading when the last is a few seconds old). */
-void agentline_draw(struct agentline *, struct ui *, WINDOW *win, int y,
+/*
+ * Draws at the bottom of win's first h rows, w columns wide, when the line
+ * is wanted: the agent's line, then the next notices to go out (window,
+ * when, channels; from the calendar, whether or not an agent runs), at
+ * most two and leaving two rows above; asks for a fresh reading of the
+ * state file when the last is a few seconds old.  Returns the rows taken.
+ */
+int agentline_draw(struct agentline *, struct ui *, WINDOW *win, int h,
     int w);
 
 /*

@@ -149,12 +149,9 @@ draw_overview(struct calendar_view *v, struct ui *ui, WINDOW *win, int h,
 	char left[32], when[64], utc[32];
 	int y = 0, x;
 
-	/* The agent's line takes the last row when there is an agent to
-	 * speak of. */
-	if (h >= 2 && agentline_wanted(v->agent, ui)) {
-		agentline_draw(v->agent, ui, win, h - 1, w);
-		h--;
-	}
+	/* The agent's line and the next notices take the last rows when
+	 * there is an agent to speak of. */
+	h -= agentline_draw(v->agent, ui, win, h, w);
 	if (ui->cfg->nwindows == 0) {
 		draw_text(win, 0, 1, w - 2, ROLE_DIM,
 		    "No maintenance windows configured.");

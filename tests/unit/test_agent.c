@@ -242,6 +242,75 @@ test_tail(void)
 	free(tail);
 }
 
+/* The next notices agree with agent_due: at any instant, each window's
+ * next notice is the first that agent_due finds after it. */
+static void
+test_next_notices(void)
+{
+	static const char nconf[] =
+	"windows = (\n"
+	"  { name = \"weekly\"; schedule = \"0 2 * * MON\";\n"
+	"    duration = \"2h\"; notice = \"48h\"; },\n"
+	"  { name = \"once\"; start = \"2026-12-03T12:00:00Z\";\n"
+	"    duration = \"1h\"; notice = \"30m\"; },\n"
+	"  { name = \"freeze\"; kind = \"freeze\"; notice = \"1d\";\n"
+	"    start = \"2026-12-04T00:00:00Z\"; duration = \"1d\"; },\n"
+	"  { name = \"quiet\"; schedule = \"0 4 * * *\"; duration = \"1h\"; }\n"
+	");\n";
+	struct cfg_errors e = { 0 };
+	struct config *c = config_load_string(nconf, "n.conf", &e);
+	struct agent_item *v, *due;
+	size_t n, nd, i, k, bad = 0;
+	time_t t;
+
+	if (!ok(c != NULL, "a configuration of notices loads"))
+		return;
+	/* Monday 00:00: the one-off's notice (Thursday 11:30) comes before
+	 * Saturday's for the next Monday; this Monday's went out Saturday. */
+	n = agent_next_notices(c, MON, 10, &v);
+	is_int((long long)n, 2, "two windows give notice (not the freeze, "
+	    "not the one without)");
+	ok(n == 2 && strcmp(v[0].w->name, "once") == 0 &&
+	    strcmp(v[1].w->name, "weekly") == 0 &&
+	    v[1].when == MON + 5 * 86400 + 2 * 3600 &&
+	    v[1].start == MON + 7 * 86400 + 2 * 3600 &&
+	    v[1].kind == AGENT_NOTICE,
+	    "the one-off's first, then weekly's: Saturday 02:00 for the "
+	    "Monday after");
+	free(v);
+	n = agent_next_notices(c, MON + 3 * 86400, 1, &v);
+	ok(n == 1 && strcmp(v[0].w->name, "once") == 0 &&
+	    v[0].when == MON + 3 * 86400 + 11 * 3600 + 1800,
+	    "at most max, soonest first: the one-off's at Thursday 11:30");
+	free(v);
+	n = agent_next_notices(c, MON + 3 * 86400 + 11 * 3600 + 1800, 10, &v);
+	ok(n == 1 && strcmp(v[0].w->name, "weekly") == 0,
+	    "a notice due at now is not next; a one-off gives one only");
+	free(v);
+	/* Every 53 minutes over two weeks: the same as agent_due's. */
+	for (t = MON; t < MON + 14 * 86400; t += 53 * 60) {
+		n = agent_next_notices(c, t, 10, &v);
+		nd = agent_due(c, t, t + 15 * 86400, &due);
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < nd && !(due[k].kind == AGENT_NOTICE &&
+			    due[k].w == v[i].w); k++)
+				;
+			if (k == nd || due[k].when != v[i].when ||
+			    due[k].start != v[i].start)
+				bad++;
+		}
+		free(v);
+		free(due);
+	}
+	is_int((long long)bad, 0, "over two weeks, each next notice is the "
+	    "first agent_due finds");
+	n = agent_next_notices(c, MON + 30 * 86400, 10, &v);
+	ok(n == 1 && v != NULL, "after the one-off: weekly's only");
+	free(v);
+	config_free(c);
+	cfg_errors_free(&e);
+}
+
 int
 main(void)
 {
@@ -356,5 +425,6 @@ main(void)
 	test_tell();
 	test_debt();
 	test_tail();
+	test_next_notices();
 	return tap_done();
 }
