@@ -23,7 +23,8 @@ RUN_PKGS="postgresql redis-server openssl ca-certificates"
 TEST_PKGS="tmux curl jq procps psmisc time python3 python3-icalendar clang
  clang-tools libclang-rt-14-dev monitoring-plugins-basic
  monitoring-plugins-standard htop iproute2 netcat-openbsd util-linux
- msmtp-mta python3-aiosmtpd prometheus-node-exporter"
+ msmtp-mta python3-aiosmtpd prometheus-node-exporter python3-pil
+ fonts-dejavu-core"
 
 # One line per phase; the tools' own chatter goes to a log, shown only when
 # the phase fails.
