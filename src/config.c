@@ -37,7 +37,7 @@ static const char *const settings_keys[] = {
 	"refresh", "timeout", "timezone", "theme", "state_dir", "runbook_dir",
 	"name", "read_only", "wall_cycle", "history", "fail_after",
 	"recover_after", "run_log_max", "notify", "debt_notify",
-	"debt_crit_hint", "exec_checks", "journal_max", "store", NULL
+	"debt_crit_hint", "exec_checks", "journal_max", "store", "mouse", NULL
 };
 
 static int
@@ -103,6 +103,7 @@ settings_defaults(struct settings *s)
 	memset(s, 0, sizeof *s);
 	s->refresh = 10;
 	s->exec_checks = 1;
+	s->mouse = 1;
 	s->timeout = 5;
 	s->timezone = xstrdup("UTC");
 	s->theme = xstrdup("default");
@@ -171,6 +172,7 @@ settings_parse(struct cfg_errors *e, const config_setting_t *g,
 	settings_str(e, g, "name", &s->name);
 	cfg_bool(e, g, "read_only", 0, &s->read_only);
 	cfg_bool(e, g, "exec_checks", 0, &s->exec_checks);
+	cfg_bool(e, g, "mouse", 0, &s->mouse);
 	cfg_duration(e, g, "wall_cycle", 0, 2, &s->wall_cycle);
 	cfg_int(e, g, "history", 0, 10, 10000, &s->history);
 	cfg_int(e, g, "fail_after", 0, 1, 100, &s->fail_after);

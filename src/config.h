@@ -31,6 +31,7 @@ struct settings {
 	long long	 recover_after;	/* results before recovering (1) */
 	long long	 run_log_max;	/* bytes kept of one run's log (64 MiB) */
 	int		 exec_checks;	/* exec checks run (1) */
+	int		 mouse;		/* the dashboard reads the mouse (1) */
 	char		**notify;	/* default channels for events */
 	size_t		  nnotify;
 	char		**debt_notify;	/* the debt list's events; none:

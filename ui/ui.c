@@ -20,6 +20,7 @@
 #include "journal.h"
 #include "keys.h"
 #include "maint.h"
+#include "mouse.h"
 #include "term.h"
 #include "theme.h"
 #include "util.h"
@@ -559,6 +560,10 @@ draw_pane(struct ui *ui, int i, int y, int x, int h, int w)
 
 	if (h < 1 || w < 1)
 		return;
+	ui->at[i].y = y;
+	ui->at[i].x = x;
+	ui->at[i].h = h;
+	ui->at[i].w = w;
 	if (win == NULL) {
 		win = newwin(h, w, y, x);
 		if (win == NULL)
@@ -679,12 +684,14 @@ ui_draw(struct ui *ui)
 	ui->now = cli_now();
 	ui->too_small = ui->cols < MIN_COLS || ui->rows < MIN_ROWS;
 	if (ui->too_small) {
+		memset(ui->at, 0, sizeof ui->at);
 		drop_panes(ui);
 		draw_too_small(ui);
 		doupdate();
 		return;
 	}
 	werase(stdscr);
+	memset(ui->at, 0, sizeof ui->at);
 	draw_header(ui);
 	if (ui->wall) {
 		/* The large status line a wall screen is read by. */
@@ -770,9 +777,8 @@ ui_resize(struct ui *ui, int ask)
 	ui_redraw(ui);
 }
 
-/* Keys while the help overlay is up. */
-static void
-request_help(struct ui *ui, enum request req)
+void
+ui_help_request(struct ui *ui, enum request req)
 {
 	switch (req) {
 	case REQ_DOWN:
@@ -824,6 +830,10 @@ ui_key(struct ui *ui, int key)
 		ui_resize(ui, 0);
 		return;
 	}
+	if (key == KEY_MOUSE) {
+		mouse_key(ui);
+		return;
+	}
 	req = ui_request(ui, key);
 	if (req == REQ_REDRAW) {
 		clearok(curscr, TRUE);
@@ -841,7 +851,7 @@ ui_key(struct ui *ui, int key)
 		return;
 	}
 	if (ui->help) {
-		request_help(ui, req);
+		ui_help_request(ui, req);
 		return;
 	}
 	v = views[ui->focus];
@@ -868,6 +878,21 @@ ui_key(struct ui *ui, int key)
 			ui->quit_prompt = 1;
 		return;
 	}
+	ui_do(ui, req);
+}
+
+const struct view_ops *
+ui_view(int i)
+{
+	return views[i];
+}
+
+void
+ui_do(struct ui *ui, enum request req)
+{
+	const struct view_ops *v = views[ui->focus];
+	void *st = ui->state[ui->focus];
+
 	switch (req) {
 	case REQ_NEXT_PANE:
 		ui->focus = (ui->focus + 1) % 4;
@@ -1162,6 +1187,8 @@ ui_run(const struct ui_opts *opts)
 	ui.health = health_new(ui.base, opts->cfg, health_changed, &ui);
 	ui_draw(&ui);
 	first_frame_report(&ui);
+	/* The mouse after the first frame: its mode is no part of it. */
+	mouse_start(&ui);
 	health_start(ui.health);
 	tick_arm(&ui);
 	if (!ui.quit)

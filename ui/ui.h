@@ -49,6 +49,16 @@ struct view_ops {
 	 * (Enter zooms, Esc and q unzoom).
 	 */
 	int		 (*request)(void *, struct ui *, enum request);
+	/*
+	 * A mouse click at row y, column x of the pane's body (under its
+	 * title): selects what is drawn there and returns 1, or returns 0
+	 * when nothing selectable is (the frame has focused the pane
+	 * already).  Called while the pane is not modal, after a frame drew
+	 * it, so the view may use what it drew last.
+	 */
+	int		 (*click)(void *, struct ui *, int y, int x);
+	/* Requests (down or up) a notch of the mouse wheel makes; 0: 3. */
+	int		 wheel;
 	/* True while the view has an input form or overlay open that wants
 	 * every key, Esc and q included: then key gets the keys themselves
 	 * (ui_request tells what one means, ui_form_request in a form). */
@@ -97,6 +107,11 @@ struct ui {
 	int			 wall_next;	/* seconds to the next cycle */
 	int			 suspended;	/* a child has the terminal */
 	int			 hungup;	/* SIGHUP: no terminal any more */
+	/* Where each pane was drawn in the last frame (h 0: not drawn),
+	 * its title row included: the mouse finds panes by these. */
+	struct {
+		int		 y, x, h, w;
+	}			 at[4];
 };
 
 /* Rows the Health pane needs for every check that is not OK (with its
@@ -115,6 +130,18 @@ void ui_redraw(struct ui *);
  */
 void ui_suspend(struct ui *);
 void ui_resume(struct ui *);
+
+/* The view drawing pane i (0..3). */
+const struct view_ops *ui_view(int i);
+/*
+ * Acts on a request at the top level, as its key would when no form,
+ * help or question is open: the focused view first, then the frame
+ * (open zooms, back unzooms).  The views refuse what read-only mode
+ * forbids; what the wall allows is the caller's to decide.
+ */
+void ui_do(struct ui *, enum request);
+/* Acts on a request while the help overlay is up (scroll, close). */
+void ui_help_request(struct ui *, enum request);
 
 /* The request a key (as curses reads it) means, or REQ_NONE. */
 enum request ui_request(const struct ui *, int key);

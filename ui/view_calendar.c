@@ -231,6 +231,29 @@ day_has_window(struct ui *ui, time_t day, time_t next, int *freeze)
 	return any;
 }
 
+/* The first day of the cursor's month, its month (0-11) in *month and its
+ * weekday (Monday 0) in *wday. */
+static time_t
+month_first(struct calendar_view *v, struct ui *ui, int *month, int *wday)
+{
+	struct tm tm;
+	time_t first;
+
+	util_localtime(v->cursor, tz_of(ui), &tm);
+	*month = tm.tm_mon;
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	first = util_mktime(&tm, tz_of(ui));
+	util_localtime(first, tz_of(ui), &tm);
+	*wday = (tm.tm_wday + 6) % 7;	/* Monday first */
+	return first;
+}
+
+/* The month grid's origin and the timeline's, zoomed. */
+#define MONTH_X		1
+#define TIMELINE_X	24
+
 static void
 draw_month(struct calendar_view *v, struct ui *ui, WINDOW *win, int y0,
     int x0)
@@ -240,17 +263,10 @@ draw_month(struct calendar_view *v, struct ui *ui, WINDOW *win, int y0,
 	char title[64], num[8];
 	int wday, row, col, freeze, month;
 
-	util_localtime(v->cursor, tz_of(ui), &tm);
-	month = tm.tm_mon;
 	fmt_local(ui, v->cursor, "%B %Y", title, sizeof title);
 	draw_text(win, y0, x0, 28, ROLE_TITLE, title);
 	draw_text(win, y0 + 1, x0, 28, ROLE_DIM, "Mo Tu We Th Fr Sa Su");
-	tm.tm_mday = 1;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	first = util_mktime(&tm, tz_of(ui));
-	util_localtime(first, tz_of(ui), &tm);
-	wday = (tm.tm_wday + 6) % 7;	/* Monday first */
+	first = month_first(v, ui, &month, &wday);
 	day = first;
 	for (row = 0; row < 6; row++) {
 		for (col = 0; col < 7; col++) {
@@ -452,8 +468,8 @@ cview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		return;
 	}
 	/* Zoomed: month grid and timeline on top, the list below. */
-	draw_month(v, ui, win, 0, 1);
-	draw_timeline(v, ui, win, 0, 24, w - 25);
+	draw_month(v, ui, win, 0, MONTH_X);
+	draw_timeline(v, ui, win, 0, TIMELINE_X, w - TIMELINE_X - 1);
 	half = 9;
 	if (h > half + 1) {
 		WINDOW *rest = derwin(win, h - half, w, half, 0);
@@ -534,6 +550,41 @@ cview_request(void *p, struct ui *ui, enum request req)
 	}
 }
 
+/*
+ * A click on a day of the zoomed month grid, or on a day's row of the
+ * week's timeline, moves the cursor to that day.
+ */
+static int
+cview_click(void *p, struct ui *ui, int y, int x)
+{
+	struct calendar_view *v = p;
+	struct tm tm;
+	time_t first, day;
+	int month, wday, cell;
+
+	if (!ui->zoomed || v->detail || ui->cfg->nwindows == 0 ||
+	    !v->cursor_set)
+		return 0;
+	if (x >= TIMELINE_X && y >= 1 && y <= 7) {
+		util_localtime(v->cursor, tz_of(ui), &tm);
+		v->cursor = day_add(ui, v->cursor, y - 1 -
+		    (tm.tm_wday + 6) % 7);
+		return 1;
+	}
+	if (x < MONTH_X || x >= MONTH_X + 20 || (x - MONTH_X) % 3 == 2 ||
+	    y < 2 || y >= 8)
+		return 0;
+	first = month_first(v, ui, &month, &wday);
+	cell = (y - 2) * 7 + (x - MONTH_X) / 3 - wday;
+	if (cell < 0)
+		return 0;
+	day = day_add(ui, first, cell);
+	if (util_localtime(day, tz_of(ui), &tm) != 0 || tm.tm_mon != month)
+		return 0;
+	v->cursor = day;
+	return 1;
+}
+
 static const struct hint *
 cview_hints(void *p, struct ui *ui)
 {
@@ -578,6 +629,8 @@ const struct view_ops view_calendar_ops = {
 	.free = cview_free,
 	.draw = cview_draw,
 	.request = cview_request,
+	.click = cview_click,
+	.wheel = 1,
 	.modal = cview_modal,
 	.key = cview_key,
 };

@@ -47,6 +47,8 @@ struct debt_view {
 	char			*saving_id;	/* the item to select after */
 	char			*saving_msg;	/* the notice when it worked */
 	struct watch		*watch;		/* other maintops' saves */
+	int			 list_y;	/* the list's rows as last drawn: */
+	int			 list_end;	/* [list_y, list_end) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -548,6 +550,7 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 	}
 	n = dview_rows(v, ui, &rows);
 	sync_sel(v, rows, n);
+	v->list_y = v->list_end = 0;
 	if (v->detail && zoomed && n > 0) {
 		if (v->confirm_id != NULL)
 			bottom--;
@@ -587,6 +590,8 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 			    v->store == NULL ? "" : "  n: add an item");
 	}
 	list_clamp(&v->list, (int)n, bottom - y);
+	v->list_y = y;
+	v->list_end = bottom;
 	for (i = v->list.top; i < (int)n && y < bottom; i++, y++)
 		draw_item_row(v, ui, win, y, w, &c, rows[i],
 		    focused && i == v->list.sel);
@@ -1059,6 +1064,28 @@ dview_request(void *p, struct ui *ui, enum request req)
 	return used;
 }
 
+/* A click on an item's row selects it. */
+static int
+dview_click(void *p, struct ui *ui, int y, int x)
+{
+	struct debt_view *v = p;
+	struct debt_item **rows;
+	int i = v->list.top + y - v->list_y, hit = 0;
+	size_t n;
+
+	(void)x;
+	if (y < v->list_y || y >= v->list_end)
+		return 0;
+	n = dview_rows(v, ui, &rows);
+	if (i < (int)n) {
+		v->list.sel = i;
+		set_sel_id(v, rows[i]->id);
+		hit = 1;
+	}
+	free(rows);
+	return hit;
+}
+
 static const struct hint *
 dview_hints_list(void *p, struct ui *ui)
 {
@@ -1223,6 +1250,7 @@ const struct view_ops view_debt_ops = {
 	.free = dview_free,
 	.draw = dview_draw,
 	.request = dview_request,
+	.click = dview_click,
 	.key = dview_key,
 	.modal = dview_modal,
 };

@@ -18,6 +18,8 @@ struct health_view {
 	size_t			*order;		/* check indexes, as shown */
 	size_t			norder;
 	long			sel_check;	/* the selected check, or -1 */
+	int			list_y;		/* the list's first row as last
+						 * drawn; -1: no list shown */
 };
 
 enum role
@@ -41,6 +43,7 @@ hview_init(struct ui *ui)
 	struct health_view *v = xcalloc(1, sizeof *v);
 
 	v->sel_check = -1;
+	v->list_y = -1;
 	return v;
 }
 
@@ -446,6 +449,7 @@ hview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		return;
 	}
 	build_order(v, ui);
+	v->list_y = -1;
 	if (v->detail && zoomed) {
 		list_clamp(&v->list, n, h);
 		draw_detail(v, ui, win, h, w, selected(v, ui));
@@ -457,6 +461,7 @@ hview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 	if (y == 1)
 		draw_header(win, w, &c);
 	list_clamp(&v->list, n, h - y);
+	v->list_y = y;
 	for (i = v->list.top; i < n && y < h; i++, y++)
 		draw_row(ui, win, y, w, health_get(ui->health, v->order[i]),
 		    focused && i == v->list.sel, &c);
@@ -524,6 +529,22 @@ hview_request(void *p, struct ui *ui, enum request req)
 	return 1;
 }
 
+/* A click on a check's row selects it. */
+static int
+hview_click(void *p, struct ui *ui, int y, int x)
+{
+	struct health_view *v = p;
+	int i = v->list.top + y - v->list_y;
+
+	(void)x;
+	if (v->list_y < 0 || y < v->list_y || i >= (int)v->norder ||
+	    (ui->health != NULL && v->norder != health_count(ui->health)))
+		return 0;
+	v->list.sel = i;
+	v->sel_check = (long)v->order[i];
+	return 1;
+}
+
 static const struct hint *
 hview_hints(void *p, struct ui *ui)
 {
@@ -551,4 +572,5 @@ const struct view_ops view_health_ops = {
 	.free = hview_free,
 	.draw = hview_draw,
 	.request = hview_request,
+	.click = hview_click,
 };

@@ -46,6 +46,8 @@ struct rbview {
 	int			 reading;	/* a history read is queued */
 	int			 reread;	/* ... and another is due after */
 	struct watch		*watch;		/* other maintops' runs */
+	int			 list_rows;	/* rows of the list as last
+						 * drawn (from the top) */
 };
 
 static void con_close(struct rbview *);
@@ -417,6 +419,7 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	if (rows < 1)
 		rows = 1;
 	list_clamp(&v->list, n, rows);
+	v->list_rows = rows;
 	for (i = v->list.top, y = 0; i < n && y < rows; i++, y++) {
 		const struct runbook *rb = c->runbooks[i];
 		const struct last_run *l = &v->last[i];
@@ -506,6 +509,7 @@ runbooks_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		free(v->start_notice);
 		v->start_notice = NULL;
 	}
+	v->list_rows = 0;
 	if (v->con != NULL && console_shown(v->con)) {
 		console_draw(v->con, win, h, w);
 		return;
@@ -606,6 +610,20 @@ runbooks_request(void *p, struct ui *ui, enum request req)
 	return 1;
 }
 
+/* A click on a runbook's row selects it. */
+static int
+runbooks_click(void *p, struct ui *ui, int y, int x)
+{
+	struct rbview *v = p;
+	int i = v->list.top + y;
+
+	(void)x;
+	if (y >= v->list_rows || i >= (int)ui->cfg->nrunbooks)
+		return 0;
+	v->list.sel = i;
+	return 1;
+}
+
 static int
 runbooks_modal(void *p)
 {
@@ -662,6 +680,7 @@ const struct view_ops view_runbooks_ops = {
 	.free = runbooks_free,
 	.draw = runbooks_draw,
 	.request = runbooks_request,
+	.click = runbooks_click,
 	.key = runbooks_key,
 	.modal = runbooks_modal,
 	.busy = runbooks_busy,

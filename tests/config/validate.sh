@@ -34,6 +34,11 @@ ok $? "a wrong type: file and line"
 grep -q "invalid: 2 errors" "$tmp/out"
 ok $? "the summary counts the errors"
 
+printf 'settings = {\n  name = "x";\n  mouse = "no";\n};\n' > "$tmp/mouse.conf"
+"$MAINTOP" validate -c "$tmp/mouse.conf" > "$tmp/out" 2> "$tmp/err"
+ok $([ $? -eq 1 ] && grep -qx "$tmp/mouse.conf:3: error: 'mouse' must be true or false, not a string" "$tmp/err" && echo 0 || echo 1) \
+    "settings.mouse that is not a boolean: file and line"
+
 printf 'settings = { timezone = "\\x1b]0;pwned\\x07\\x1b[2J"; };\n' > "$tmp/esc.conf"
 "$MAINTOP" validate -c "$tmp/esc.conf" > "$tmp/out" 2> "$tmp/err"
 ok $([ $? -eq 1 ] && grep -q "unknown time zone" "$tmp/err" && ! grep -q "$(printf '\033')" "$tmp/err" "$tmp/out" && echo 0 || echo 1) \
