@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "debt_pending.h"
+#include "debt_team.h"
 #include "journal.h"
 #include "worker.h"
 
@@ -29,11 +30,16 @@ struct debt_save {
 	char			*line;		/* the journal record, or NULL */
 	struct debt_fileid	 fid;		/* the file as last read */
 	int			 nowait;
+	struct debt_team	*team;		/* or NULL: the file */
+	struct store_debt_rows	 base;		/* team: the rows as read */
 	/* Out. */
-	int			 result;	/* 0 saved, 1 changed, -1 */
+	int			 result;	/* 0 saved, 1 changed, -1; team:
+						 * 2 saved, not read back */
 	char			*cause;
 	char			*jcause;
 	struct debt_fileid	 newfid;
+	struct debt_list	 now;		/* team: the items saved */
+	struct store_debt_rows	 rows;		/* ... and their rows */
 	/* The loop's. */
 	struct debt_store	*st;		/* NULL once the store is gone */
 	struct debt_list	 next;
@@ -63,6 +69,10 @@ struct debt_store {
 
 	struct debt_list	 list;
 	struct debt_fileid	 fid;
+	/* The list in the team store instead (settings.store): its handle,
+	 * used on the worker only, and the list's rows as read. */
+	struct debt_team	*team;
+	struct store_debt_rows	 rows;
 
 	int			 has_undo;
 	struct debt_list	 undo;
@@ -103,8 +113,11 @@ struct debt_refresh {
 	char			*path;
 	const struct settings	*settings;	/* the configuration's: read only */
 	struct debt_fileid	 fid;		/* in: as known; out: as read */
+	struct debt_team	*team;		/* in: or NULL, the file */
 	int			 loaded;	/* out: a new list in list */
 	struct debt_list	 list;
+	struct store_debt_rows	 rows;		/* out: team, its rows */
+	char			*cause;		/* out: team, why not */
 	void			(*cb)(void *);
 	void			*arg;
 };
@@ -116,6 +129,11 @@ refresh_work(void *arg)
 	struct cfg_errors errs = { 0 };
 	char *why = NULL;
 
+	if (rf->team != NULL) {
+		rf->loaded = debt_team_load(rf->team, &rf->list, &rf->rows,
+		    &rf->cause) == 0;
+		return;
+	}
 	if (debt_file_changed(rf->path, &rf->fid, &why) == 1) {
 		if (debt_file_load(rf->path, rf->settings, &rf->list,
 		    &rf->fid, &errs) != 0)
@@ -129,30 +147,61 @@ refresh_work(void *arg)
 	cfg_errors_free(&errs);
 }
 
+/* Whether a reread brings news: another file, other rows, or the first
+ * list of the team store. */
+static int
+refresh_news(const struct debt_store *st, const struct debt_refresh *rf)
+{
+	if (st->team != NULL)
+		return st->broken != NULL || !store_debt_rows_same(&st->rows,
+		    &rf->rows);
+	return memcmp(rf->fid.hash, st->fid.hash, sizeof rf->fid.hash) != 0;
+}
+
+/* Whether an item of l has an id of the configuration's. */
+static int
+clashes(const struct debt_store *st, const struct debt_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (config_item(st, l->v[i]->id) != NULL)
+			return 1;
+	return 0;
+}
+
 static void
 refresh_done(void *arg)
 {
 	struct debt_refresh *rf = arg;
 	struct debt_store *st = rf->st;
-	size_t i;
 
 	if (st != NULL)
 		st->refresh = NULL;
 	if (st != NULL && rf->loaded && st->save == NULL &&
-	    memcmp(rf->fid.hash, st->fid.hash, sizeof rf->fid.hash) != 0) {
-		for (i = 0; i < rf->list.n; i++)
-			if (config_item(st, rf->list.v[i]->id) != NULL)
-				break;
-		if (i == rf->list.n) {	/* no clash with the configuration */
-			drop_undo(st);
-			debt_list_free(&st->list);
-			st->list = rf->list;
-			memset(&rf->list, 0, sizeof rf->list);
-			st->fid = rf->fid;
-			rf->cb(rf->arg);
-		}
+	    refresh_news(st, rf) && !clashes(st, &rf->list)) {
+		drop_undo(st);
+		debt_list_free(&st->list);
+		st->list = rf->list;
+		memset(&rf->list, 0, sizeof rf->list);
+		st->fid = rf->fid;
+		store_debt_rows_free(&st->rows);
+		st->rows = rf->rows;
+		memset(&rf->rows, 0, sizeof rf->rows);
+		free(st->broken);
+		st->broken = NULL;
+		rf->cb(rf->arg);
+	} else if (st != NULL && !rf->loaded && rf->cause != NULL &&
+	    st->team != NULL && st->list.n == 0) {
+		/* The first load failed: say so, the pane is empty. */
+		free(st->broken);
+		st->broken = xasprintf("cannot read the debt list from the "
+		    "team store: %s", rf->cause);
+		rf->cb(rf->arg);
 	}
 	debt_list_free(&rf->list);
+	store_debt_rows_free(&rf->rows);
+	free(rf->cause);
 	free(rf->path);
 	free(rf);
 }
@@ -162,13 +211,15 @@ debt_store_refresh(struct debt_store *st, void (*cb)(void *), void *arg)
 {
 	struct debt_refresh *rf;
 
-	if (st->worker == NULL || st->refresh != NULL || st->broken != NULL)
+	if (st->worker == NULL || st->refresh != NULL ||
+	    (st->broken != NULL && st->team == NULL))
 		return;
 	rf = xcalloc(1, sizeof *rf);
 	rf->st = st;
 	rf->path = xstrdup(st->path);
 	rf->settings = store_settings(st);
 	rf->fid = st->fid;
+	rf->team = st->team;
 	rf->cb = cb;
 	rf->arg = arg;
 	st->refresh = rf;
@@ -216,11 +267,32 @@ config_item_file(const struct debt_store *st, const struct debt_item *c)
 	return "the configuration file";
 }
 
+/* Reads the list, from the file or the team store.  0, or -1 with the
+ * problems in errs. */
+static int
+load_now(struct debt_store *st, struct debt_list *l, struct debt_fileid *fid,
+    struct store_debt_rows *rows, struct cfg_errors *errs)
+{
+	char *cause = NULL;
+
+	memset(rows, 0, sizeof *rows);
+	if (st->team == NULL)
+		return debt_file_load(st->path, store_settings(st), l, fid,
+		    errs);
+	memset(fid, 0, sizeof *fid);
+	if (debt_team_load(st->team, l, rows, &cause) == 0)
+		return 0;
+	cfg_err_at(errs, st->path, 0, 0, "%s", cause);
+	free(cause);
+	return -1;
+}
+
 int
 debt_store_reload(struct debt_store *st, struct cfg_errors *errs)
 {
 	struct debt_list l;
 	struct debt_fileid fid;
+	struct store_debt_rows rows;
 	struct cfg_errors local = { 0 };
 	const struct debt_item *c;
 	size_t i;
@@ -228,10 +300,10 @@ debt_store_reload(struct debt_store *st, struct cfg_errors *errs)
 
 	drop_undo(st);
 	debt_list_free(&st->list);
+	store_debt_rows_free(&st->rows);
 	free(st->broken);
 	st->broken = NULL;
-	if (debt_file_load(st->path, store_settings(st), &l, &fid,
-	    &local) == 0) {
+	if (load_now(st, &l, &fid, &rows, &local) == 0) {
 		for (i = 0; i < l.n; i++) {
 			c = config_item(st, l.v[i]->id);
 			if (c == NULL)
@@ -244,17 +316,20 @@ debt_store_reload(struct debt_store *st, struct cfg_errors *errs)
 		if (local.nerrors == 0) {
 			st->list = l;
 			st->fid = fid;
+			st->rows = rows;
 			debt_move_errors(errs, &local, st->path);
 			return 0;
 		}
 		debt_list_free(&l);
+		store_debt_rows_free(&rows);
 	}
 	/* Keep nothing from a file that does not load: never save over it. */
 	first = NULL;
 	for (i = 0; i < local.n && first == NULL; i++)
 		if (!local.v[i].warning)
 			first = cfg_error_format(&local.v[i]);
-	st->broken = xasprintf("the debt file has errors; fix it first (%s)",
+	st->broken = xasprintf("the debt %s has errors; fix it first (%s)",
+	    st->team != NULL ? "list of the team store" : "file",
 	    first != NULL ? first : st->path);
 	free(first);
 	debt_move_errors(errs, &local, st->path);
@@ -277,6 +352,52 @@ debt_store_open(const char *path, const char *journal,
 	return st;
 }
 
+/* The store of the team store's list: read now (load), or by the first
+ * debt_store_refresh.  NULL with *cause set without a state directory. */
+static struct debt_store *
+team_open(const struct config *cfg, int read_only, struct cfg_errors *errs,
+    int load, char **cause)
+{
+	struct debt_store *st;
+	char *dir = NULL;
+
+	if (config_state_dir(cfg, &dir, cause) != 0)
+		return NULL;
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(STORE_DEBT_WHERE);
+	st->cfg = cfg;
+	st->read_only = read_only;
+	st->list.next_id = 1;
+	st->team = debt_team_new(cfg, dir);
+	free(dir);
+	if (load)
+		debt_store_reload(st, errs);
+	else
+		st->broken = xstrdup("the debt list is being read from the "
+		    "team store; try again");
+	return st;
+}
+
+struct debt_store *
+debt_store_open_async(const struct config *cfg, int read_only,
+    struct worker *worker, debt_done_cb done, void (*loaded)(void *),
+    void *arg, struct cfg_errors *errs, char **cause)
+{
+	struct debt_store *st;
+
+	if (cfg->settings.store == NULL) {
+		st = debt_store_open_config(cfg, read_only, errs, cause);
+		if (st != NULL)
+			debt_store_set_async(st, worker, done, arg);
+		return st;
+	}
+	if ((st = team_open(cfg, read_only, errs, 0, cause)) == NULL)
+		return NULL;
+	debt_store_set_async(st, worker, done, arg);
+	debt_store_refresh(st, loaded, arg);
+	return st;
+}
+
 struct debt_store *
 debt_store_open_config(const struct config *cfg, int read_only,
     struct cfg_errors *errs, char **cause)
@@ -284,6 +405,8 @@ debt_store_open_config(const struct config *cfg, int read_only,
 	struct debt_store *st;
 	char *dir = NULL, *path, *journal;
 
+	if (cfg->settings.store != NULL)
+		return team_open(cfg, read_only, errs, 1, cause);
 	if (config_state_dir(cfg, &dir, cause) != 0)
 		return NULL;
 	path = xasprintf("%s/debt.conf", dir);
@@ -304,6 +427,8 @@ debt_store_free(struct debt_store *st)
 		st->save->st = NULL;
 	if (st->refresh != NULL)
 		st->refresh->st = NULL;
+	debt_team_free(st->team, st->worker);
+	store_debt_rows_free(&st->rows);
 	drop_undo(st);
 	debt_list_free(&st->list);
 	free(st->broken);
@@ -420,7 +545,7 @@ journal_line(struct debt_store *st, const char *action, const char *id,
 	json_t *o;
 	char when[32], *line;
 
-	if (st->journal == NULL)
+	if (st->journal == NULL && st->team == NULL)
 		return NULL;
 	util_format_utc(now, when, sizeof when);
 	o = json_object();
@@ -431,7 +556,8 @@ journal_line(struct debt_store *st, const char *action, const char *id,
 		json_object_set_new(o, "title", json_string(title));
 	if (extra != NULL)
 		json_object_set_new(o, "undid", json_string(extra));
-	json_object_set_new(o, "file", json_string(st->path));
+	if (st->team == NULL)
+		json_object_set_new(o, "file", json_string(st->path));
 	journal_who_json(o);
 	json_object_set_new(o, "time", json_string(when));
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -491,6 +617,9 @@ save_free(struct debt_save *sv)
 	free(sv->jcause);
 	free(sv->action);
 	free(sv->id);
+	store_debt_rows_free(&sv->base);
+	store_debt_rows_free(&sv->rows);
+	debt_list_free(&sv->now);
 	free(sv);
 }
 
@@ -503,6 +632,12 @@ save_work(void *arg)
 	char *why = NULL;
 	int fd, changed;
 
+	if (sv->team != NULL) {
+		/* Checked, written and journaled in one transaction. */
+		sv->result = debt_team_save(sv->team, &sv->base, &sv->next,
+		    sv->line, &sv->now, &sv->rows, &sv->cause);
+		return;
+	}
 	sv->result = -1;
 	fd = lock_file(sv->path, sv->nowait, &sv->cause);
 	if (fd >= 0) {
@@ -533,6 +668,67 @@ save_work(void *arg)
 	}
 }
 
+/* A team store's save is done: the list is what the store holds now. */
+static int
+team_finish(struct debt_store *st, struct debt_save *sv, char **cause)
+{
+	if (sv->result < 0) {
+		*cause = sv->cause;
+		sv->cause = NULL;
+		return -1;
+	}
+	if (sv->result == 1) {
+		drop_undo(st);
+		debt_list_free(&st->list);
+		st->list = sv->now;
+		memset(&sv->now, 0, sizeof sv->now);
+	} else
+		apply(st, sv->result == 0 ? &sv->now : &sv->next, sv->action,
+		    sv->id, sv->is_undo);
+	store_debt_rows_free(&st->rows);
+	st->rows = sv->rows;
+	memset(&sv->rows, 0, sizeof sv->rows);
+	if (sv->result == 0)
+		return 0;
+	*cause = sv->result == 1 ? xasprintf("%s; reloaded", sv->cause) :
+	    sv->cause;
+	if (sv->result == 2)
+		sv->cause = NULL;
+	return sv->result == 1 ? -1 : 1;
+}
+
+/* On the loop, or at once without a worker: the save is done; apply its
+ * result.  Returns what the change function returns, *cause as it says;
+ * frees sv. */
+static int
+save_finish(struct debt_save *sv, char **cause)
+{
+	struct debt_store *st = sv->st;
+	int r = -1;
+
+	*cause = NULL;
+	st->save = NULL;
+	if (sv->team != NULL)
+		r = team_finish(st, sv, cause);
+	else if (sv->result == 1)
+		*cause = changed_reload(st);
+	else if (sv->result < 0) {
+		*cause = sv->cause;
+		sv->cause = NULL;
+	} else {
+		st->fid = sv->newfid;
+		apply(st, &sv->next, sv->action, sv->id, sv->is_undo);
+		r = 0;
+		if (sv->jcause != NULL) {
+			*cause = xasprintf("saved, but not recorded in the "
+			    "journal: %s", sv->jcause);
+			r = 1;
+		}
+	}
+	save_free(sv);
+	return r;
+}
+
 /* On the loop: the save is done; apply its result and report it. */
 static void
 save_done(void *arg)
@@ -546,49 +742,29 @@ save_done(void *arg)
 		save_free(sv);
 		return;
 	}
-	st->save = NULL;
-	if (sv->result == 1) {
-		cause = changed_reload(st);
-		r = -1;
-	} else if (sv->result < 0) {
-		cause = sv->cause;
-		sv->cause = NULL;
-		r = -1;
-	} else {
-		st->fid = sv->newfid;
-		apply(st, &sv->next, sv->action, sv->id, sv->is_undo);
-		r = 0;
-		if (sv->jcause != NULL) {
-			cause = xasprintf("saved, but not recorded in the "
-			    "journal: %s", sv->jcause);
-			r = 1;
-		}
-	}
-	save_free(sv);
+	r = save_finish(sv, &cause);
 	if (st->done != NULL)
 		st->done(r, cause, st->done_arg);
 	else
 		free(cause);
 }
 
-/* commit on the worker: returns 2 (saving) or -1 with *cause. */
-static int
-commit_async(struct debt_store *st, struct debt_list *next,
-    const char *action, const char *id, const char *title, time_t now,
-    int is_undo, char **cause)
+/* A save of next (taken), as the store is now, for save_work. */
+static struct debt_save *
+save_new(struct debt_store *st, struct debt_list *next, const char *action,
+    const char *id, const char *title, time_t now, int is_undo)
 {
 	struct debt_save *sv;
 
-	if (st->save != NULL) {
-		debt_list_free(next);
-		*cause = xstrdup("still saving the last change; try again");
-		return -1;
-	}
 	sv = xcalloc(1, sizeof *sv);
 	sv->st = st;
 	sv->path = xstrdup(st->path);
 	sv->journal = st->journal != NULL ? xstrdup(st->journal) : NULL;
-	sv->text = debt_file_format(next, store_settings(st));
+	if (st->team != NULL) {
+		sv->team = st->team;
+		store_debt_rows_copy(&sv->base, &st->rows);
+	} else
+		sv->text = debt_file_format(next, store_settings(st));
 	sv->line = journal_line(st, action, id, title,
 	    is_undo ? st->undo_action : NULL, now);
 	sv->fid = st->fid;
@@ -598,71 +774,36 @@ commit_async(struct debt_store *st, struct debt_list *next,
 	sv->action = xstrdup(action);
 	sv->id = id != NULL ? xstrdup(id) : NULL;
 	sv->is_undo = is_undo;
-	st->save = sv;
-	worker_run(st->worker, save_work, save_done, sv);
-	return 2;
+	return sv;
 }
 
 /*
- * Saves next (taking it) in place of the current list if the file has not
- * changed on disk, then keeps the current list as the undo snapshot (unless
- * this is the undo itself) and journals the change.
+ * Saves next (taking it) in place of the current list if nobody changed
+ * it since it was read (the file on disk, or the store's rows), then keeps
+ * the current list as the undo snapshot (unless this is the undo itself)
+ * and journals the change.  With a worker, on the worker: returns 2
+ * (saving) or -1 with *cause.
  */
 static int
 commit(struct debt_store *st, struct debt_list *next, const char *action,
     const char *id, const char *title, time_t now, int is_undo,
     char **cause)
 {
-	struct debt_fileid fid;
-	char *jcause = NULL, *line, *why = NULL, *text;
-	int fd, changed, r = 0;
+	struct debt_save *sv;
 
-	if (st->worker != NULL)
-		return commit_async(st, next, action, id, title, now, is_undo,
-		    cause);
-	fd = lock_file(st->path, st->nowait, cause);
-	if (fd < 0) {
+	if (st->save != NULL) {
 		debt_list_free(next);
+		*cause = xstrdup("still saving the last change; try again");
 		return -1;
 	}
-	line = journal_line(st, action, id, title,
-	    is_undo ? st->undo_action : NULL, now);
-	if (line != NULL &&
-	    debt_pending_recover(st->path, st->journal, &jcause) < 0) {
-		free(jcause);	/* kept for the next save; this one says */
-		jcause = NULL;
+	sv = save_new(st, next, action, id, title, now, is_undo);
+	st->save = sv;
+	if (st->worker != NULL) {
+		worker_run(st->worker, save_work, save_done, sv);
+		return 2;
 	}
-	changed = debt_file_changed(st->path, &st->fid, &why);
-	if (changed != 0) {
-		close(fd);
-		free(line);
-		debt_list_free(next);
-		*cause = changed < 0 ? why : changed_reload(st);
-		return -1;
-	}
-	/* The record waits beside the file until the journal has it. */
-	text = debt_file_format(next, store_settings(st));
-	if ((line != NULL && debt_pending_write(st->path, text, line,
-	    cause) != 0) || debt_file_write(st->path, text, &fid, cause) != 0) {
-		close(fd);
-		free(text);
-		free(line);
-		debt_list_free(next);
-		return -1;
-	}
-	free(text);
-	st->fid = fid;
-	apply(st, next, action, id, is_undo);
-	if (line != NULL && journal_append(st->journal, line, &jcause) != 0) {
-		*cause = xasprintf("saved, but not recorded in the journal: "
-		    "%s", jcause != NULL ? jcause : "failed");
-		free(jcause);
-		r = 1;
-	} else if (line != NULL)
-		debt_pending_done(st->path);
-	close(fd);
-	free(line);
-	return r;
+	save_work(sv);
+	return save_finish(sv, cause);
 }
 
 static int
@@ -819,6 +960,34 @@ debt_store_delete(struct debt_store *st, const char *id, time_t now,
 	return r;
 }
 
+/*
+ * The team store's undo: the list as it is, with only the item changed
+ * last put back as it was (others may have changed the rest since).
+ */
+static void
+undo_one(const struct debt_store *st, struct debt_list *next)
+{
+	const struct debt_item *was = NULL;
+	size_t i;
+
+	debt_list_copy(next, &st->list);
+	for (i = 0; st->undo_id != NULL && i < st->undo.n; i++)
+		if (strcmp(st->undo.v[i]->id, st->undo_id) == 0)
+			was = st->undo.v[i];
+	for (i = 0; st->undo_id != NULL && i < next->n; i++)
+		if (strcmp(next->v[i]->id, st->undo_id) == 0)
+			break;
+	if (i < next->n) {
+		debt_item_free(next->v[i]);
+		if (was != NULL)
+			next->v[i] = debt_item_copy(was);
+		else
+			memmove(&next->v[i], &next->v[i + 1], (--next->n - i) *
+			    sizeof *next->v);
+	} else if (was != NULL)
+		debt_list_add(next, debt_item_copy(was));
+}
+
 int
 debt_store_undo(struct debt_store *st, time_t now, char **cause)
 {
@@ -832,7 +1001,10 @@ debt_store_undo(struct debt_store *st, time_t now, char **cause)
 		*cause = xstrdup("nothing to undo");
 		return -1;
 	}
-	debt_list_copy(&next, &st->undo);
+	if (st->team != NULL)
+		undo_one(st, &next);
+	else
+		debt_list_copy(&next, &st->undo);
 	/* Numbers handed out stay used: an undone add frees no id. */
 	if (st->list.next_id > next.next_id)
 		next.next_id = st->list.next_id;

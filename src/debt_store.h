@@ -31,8 +31,9 @@ struct debt_store *debt_store_open(const char *path, const char *journal,
 void debt_store_free(struct debt_store *);
 /*
  * debt_store_open on the configuration's state directory: its debt.conf,
- * its journal.jsonl.  Returns NULL with *cause set (caller frees) when
- * there is no state directory.
+ * its journal.jsonl; or, with settings.store, on the team store's debt
+ * items and journal, read now (blocking: the line modes).  Returns NULL
+ * with *cause set (caller frees) when there is no state directory.
  */
 struct debt_store *debt_store_open_config(const struct config *cfg,
     int read_only, struct cfg_errors *errs, char **cause);
@@ -55,6 +56,17 @@ struct worker;
 typedef void (*debt_done_cb)(int r, char *cause, void *arg);
 void debt_store_set_async(struct debt_store *, struct worker *,
     debt_done_cb done, void *arg);
+/*
+ * debt_store_open_config then debt_store_set_async, for the dashboard: when
+ * the list is the team store's (settings.store) nothing is read on the
+ * calling thread: the list is empty and refuses changes until the worker
+ * has read it, then loaded(arg) is called on the loop (also when that
+ * failed: the refusal then says why).  A file is read at once, as by
+ * debt_store_open_config, and loaded is not called.
+ */
+struct debt_store *debt_store_open_async(const struct config *cfg,
+    int read_only, struct worker *, debt_done_cb done, void (*loaded)(void *),
+    void *arg, struct cfg_errors *errs, char **cause);
 /* True while a save is in flight. */
 int debt_store_saving(const struct debt_store *);
 /*

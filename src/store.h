@@ -109,4 +109,30 @@ int store_run_live(struct store *, const char *runbook, const char *id,
 int store_last_success(struct store *, const char *runbook, time_t *when,
     char **cause);
 
+struct debt_list;
+struct settings;
+struct store_debt_rows;
+
+/* Whether the store keeps the debt items itself (a team store), rather
+ * than the state directory's debt file. */
+int store_has_debt(const struct store *);
+/*
+ * The store's debt items in order, and their rows as read (the versions a
+ * change is based on).  Returns 0, or -1 with *cause set.
+ */
+int store_debt_load(struct store *, const struct settings *,
+    struct debt_list *, struct store_debt_rows *, char **cause);
+/*
+ * Makes the store's items next where nobody changed them since base was
+ * read (store_debt_write), then reads them back into now and rows.
+ * Returns 0 when saved; 1 when refused because an item was changed by
+ * someone else (*cause names it; now holds the store's items); 2 when saved
+ * but not read back (now empty, *cause says why); -1 with *cause set when
+ * the store failed and nothing was saved.
+ */
+int store_debt_save(struct store *, const struct settings *,
+    const struct store_debt_rows *base, const struct debt_list *next,
+    const char *line, struct debt_list *now, struct store_debt_rows *rows,
+    char **cause);
+
 #endif

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "journal.h"
 #include "runner.h"
+#include "store_debt.h"
 #include "store_pg.h"
 #include "util.h"
 
@@ -167,15 +168,6 @@ out:
 	return r;
 }
 
-/* One debt item as the text of a debt file holding it alone. */
-static char *
-debt_item_text(struct debt_item *d, const struct settings *s)
-{
-	struct debt_list one = { &d, 1, 1 };
-
-	return debt_file_format(&one, s);
-}
-
 static int
 import_debt(PGconn *conn, const struct config *cfg, const char *state_dir,
     struct store_moved *m, char **cause)
@@ -194,7 +186,7 @@ import_debt(PGconn *conn, const struct config *cfg, const char *state_dir,
 		goto out;
 	}
 	for (i = 0; i < l.n; i++) {
-		text = debt_item_text(l.v[i], &cfg->settings);
+		text = store_debt_text(l.v[i], &cfg->settings);
 		p[0] = l.v[i]->id;
 		p[1] = text;
 		res = store_pg_exec(conn, "INSERT INTO maintop.debt_items (id, "
@@ -309,49 +301,14 @@ static int
 export_item(PGresult *res, void *arg, char **cause)
 {
 	struct export_ctx *c = arg;
-	struct debt_list one = { NULL, 0, 1 };
-	struct cfg_errors errs = { 0 };
-	const char *id = PQgetvalue(res, 0, 0);
-	char *name = xasprintf("store debt item %s", id);
-	int r = 0;
+	struct debt_item *d;
 
-	if (PQgetlength(res, 0, 1) > DEBT_FILE_MAX ||
-	    debt_file_parse(PQgetvalue(res, 0, 1),
-	    (size_t)PQgetlength(res, 0, 1), name, c->settings, &one,
-	    &errs) != 0 || one.n != 1) {
-		*cause = errs.n > 0 ? cfg_error_format(&errs.v[0]) :
-		    xasprintf("%s is not one debt item", name);
-		r = -1;
-	} else {
-		debt_list_add(&c->debt, one.v[0]);
-		one.n = 0;
-		c->m->debt_read++;
-	}
-	debt_list_free(&one);
-	cfg_errors_free(&errs);
-	free(name);
-	return r;
-}
-
-static int
-export_next_id(PGconn *conn, struct debt_list *l, char **cause)
-{
-	PGresult *res;
-	long long v;
-	size_t i;
-
-	res = store_pg_exec(conn, "SELECT value FROM maintop.meta WHERE key = "
-	    "'debt_next_id'", 0, NULL, cause);
-	if (res == NULL)
+	d = store_debt_parse(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+	    (size_t)PQgetlength(res, 0, 1), c->settings, cause);
+	if (d == NULL)
 		return -1;
-	l->next_id = 1;
-	for (i = 0; i < l->n; i++)
-		if ((v = debt_id_number(l->v[i]->id)) >= l->next_id)
-			l->next_id = v + 1;
-	if (PQntuples(res) == 1 && (v = strtoll(PQgetvalue(res, 0, 0), NULL,
-	    10)) > l->next_id)
-		l->next_id = v;
-	PQclear(res);
+	debt_list_add(&c->debt, d);
+	c->m->debt_read++;
 	return 0;
 }
 
@@ -377,7 +334,7 @@ store_pg_export(PGconn *conn, const struct config *cfg, const char *dir,
 	    "seq", export_record, &c, cause) != 0 ||
 	    export_rows(conn, "SELECT id, item FROM maintop.debt_items ORDER "
 	    "BY seq", export_item, &c, cause) != 0 ||
-	    export_next_id(conn, &c.debt, cause) != 0 ||
+	    store_debt_next_id(conn, &c.debt, cause) != 0 ||
 	    store_pg_run(conn, "COMMIT", 0, NULL, cause) != 0)
 		goto out;
 	if (m->journal_read > 0) {

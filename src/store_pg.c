@@ -659,6 +659,26 @@ pg_flush(struct store *s, char **cause)
 	return r;
 }
 
+PGconn *
+store_pg_hold(struct store *s, char **cause)
+{
+	struct store_pg *pg = s->data;
+	PGconn *conn;
+
+	pthread_mutex_lock(&pg->mutex);
+	if ((conn = pg_conn(s, pg, cause)) == NULL)
+		pthread_mutex_unlock(&pg->mutex);
+	return conn;
+}
+
+void
+store_pg_unhold(struct store *s)
+{
+	struct store_pg *pg = s->data;
+
+	pthread_mutex_unlock(&pg->mutex);
+}
+
 const struct store_ops store_pg_ops = {
 	.flush = pg_flush,
 	.name = "postgres",

@@ -3,6 +3,8 @@
 #ifndef MAINTOP_STORE_PRIV_H
 #define MAINTOP_STORE_PRIV_H
 
+#include <libpq-fe.h>
+
 #include "store.h"
 
 /* One backend.  Each member's contract is its store.h function's. */
@@ -38,5 +40,14 @@ extern const struct store_ops store_pg_ops;
 /* Opens the PostgreSQL backend's data into s->data.  0, or -1 with
  * *cause set. */
 int store_pg_open(struct store *s, const struct store_conf *, char **cause);
+
+/*
+ * The PostgreSQL backend's connection for one piece of work on the calling
+ * thread, reconnected first if it was lost: held until store_pg_unhold
+ * (other threads' calls on the store wait).  NULL with *cause set when it
+ * cannot be had.
+ */
+PGconn *store_pg_hold(struct store *, char **cause);
+void store_pg_unhold(struct store *);
 
 #endif

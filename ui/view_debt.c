@@ -1180,6 +1180,15 @@ debt_refreshed(void *arg)
 	ui_redraw(v->ui);
 }
 
+/* The team store's list has been read (or could not be). */
+static void
+debt_loaded(void *arg)
+{
+	struct debt_view *v = arg;
+
+	ui_redraw(v->ui);
+}
+
 static void
 state_changed(unsigned what, void *arg)
 {
@@ -1199,17 +1208,16 @@ dview_init(struct ui *ui)
 	v = xcalloc(1, sizeof *v);
 	v->ui = ui;
 	v->tz = ui->cfg->settings.timezone;
-	v->store = debt_store_open_config(ui->cfg, ui->read_only, &errs,
-	    &cause);
+	/* Saves run on the worker: the screen never waits on the disk, nor
+	 * on another maintop holding the lock (the worker waits for it, up
+	 * to 3 s), nor on the team store, which is read there too. */
+	v->store = debt_store_open_async(ui->cfg, ui->read_only, ui->worker,
+	    debt_saved, debt_loaded, v, &errs, &cause);
 	if (v->store == NULL) {
 		v->why = xasprintf("debt file unavailable: %s", cause);
 		free(cause);
 		return v;
 	}
-	/* Saves run on the worker: the screen never waits on the disk, nor
-	 * on another maintop holding the lock (the worker waits for it, up
-	 * to 3 s). */
-	debt_store_set_async(v->store, ui->worker, debt_saved, v);
 	/* What another maintop saves shows here (none without inotify). */
 	if (config_state_dir(ui->cfg, &dir, &cause) == 0)
 		v->watch = watch_new(ui->base, dir, state_changed, v, &cause);
