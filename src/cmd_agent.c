@@ -36,6 +36,7 @@
 #include "maint.h"
 #include "notify.h"
 #include "outbox.h"
+#include "store_outbox.h"
 #include "proc.h"
 #include "runbook.h"
 #include "runner.h"
@@ -897,10 +898,13 @@ agent_setup(struct agent *a)
 {
 	size_t i;
 
-	if (a->outbox == NULL)
+	if (a->outbox == NULL) {
 		a->outbox = outbox_new(a->base, a->io, a->state_dir,
 		    a->cfg->channels, a->cfg->nchannels, outbox_log, a);
-	else
+		/* The team's outbox: the leading agent delivers it. */
+		if (a->store != NULL && store_has_outbox(a->store))
+			outbox_set_store(a->outbox, a->store);
+	} else
 		outbox_set_channels(a->outbox, a->cfg->channels,
 		    a->cfg->nchannels);
 	a->health = health_new(a->base, a->cfg, on_health, a);
@@ -996,6 +1000,8 @@ on_lead(void *arg, int leading, const char *why)
 		alog(a, 3, "the store: %s", why);
 	alog(a, leading ? 5 : 4, leading ? "leading the team's agents" :
 	    "another agent leads the team's agents");
+	if (a->outbox != NULL)
+		outbox_set_active(a->outbox, leading);
 }
 
 /* With settings.store: the store and the lead.  0, or -1 after saying

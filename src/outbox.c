@@ -21,6 +21,8 @@
 #include "journal.h"
 #include "notify.h"
 #include "outbox.h"
+#include "store.h"
+#include "store_outbox.h"
 #include "util.h"
 #include "worker.h"
 
@@ -70,6 +72,9 @@ struct outbox {
 	size_t			 nchannels;
 	void			(*log)(void *, const char *);
 	void			*arg;
+	struct store		*store;		/* the team's, or NULL: files */
+	int			 active;	/* delivers (leads the team) */
+	int			 wanted;	/* outbox_start was called */
 
 	struct entries		 list;
 	size_t			 nfailed;
@@ -169,6 +174,12 @@ struct job {
 	int		 duplicate;	/* JOB_ADD: already queued or sent */
 	struct entry	*entry;		/* JOB_ADD: added on success */
 	struct entries	 loaded;	/* JOB_LOAD */
+	/* With a store: the entry's row (JOB_WRITE, JOB_SENT, JOB_FAIL), or
+	 * the journal record's id (JOB_JOURNAL). */
+	char		*id;
+	char		*channel;
+	long long	 attempts;
+	time_t		 next;
 };
 
 static int
@@ -237,12 +248,68 @@ load_dir(struct job *j)
 	closedir(d);
 }
 
+/* A waiting row of the store, loaded. */
+static void
+load_row(void *arg, const char *id, const char *channel, const char *event,
+    long long attempts, time_t next)
+{
+	struct job *j = arg;
+	struct entry *e = xcalloc(1, sizeof *e);
+
+	entry_key(id, channel, e->key);
+	e->id = xstrdup(id);
+	e->channel = xstrdup(channel);
+	e->event = xstrdup(event);
+	e->attempts = attempts;
+	e->next = next;
+	TAILQ_INSERT_TAIL(&j->loaded, e, link);
+}
+
+/* job_work with the team store's table for the directory. */
+static void
+store_work(struct job *j)
+{
+	struct store *s = j->ob->store;
+	struct entry *e = j->entry;
+	char *cause = NULL;
+	int added;
+
+	switch (j->kind) {
+	case JOB_ADD:
+		/* Queued or sent by any agent of the team: once. */
+		if (store_outbox_add(s, e->id, e->channel, e->event, e->next,
+		    &added, &cause) == 0 && !added)
+			j->duplicate = 1;
+		break;
+	case JOB_WRITE:
+		store_outbox_retry(s, j->id, j->channel, j->attempts, j->next,
+		    &cause);
+		break;
+	case JOB_SENT:
+	case JOB_FAIL:
+		store_outbox_done(s, j->id, j->channel, j->attempts,
+		    j->kind == JOB_SENT, &cause);
+		break;
+	case JOB_JOURNAL:
+		store_journal_append(s, j->id, j->data, &cause);
+		break;
+	case JOB_LOAD:
+		store_outbox_foreach(s, OUTBOX_LOAD_MAX, load_row, j, &cause);
+		break;
+	}
+	free(cause);
+}
+
 static void
 job_work(void *arg)
 {
 	struct job *j = arg;
 	char *cause = NULL;
 
+	if (j->ob->store != NULL) {
+		store_work(j);
+		return;
+	}
 	switch (j->kind) {
 	case JOB_ADD:
 		if (exists(j->aux) || exists(j->path)) {
@@ -309,6 +376,8 @@ job_done(void *arg)
 	free(j->path);
 	free(j->aux);
 	free(j->data);
+	free(j->id);
+	free(j->channel);
 	free(j);
 	kick(ob, -1);
 }
@@ -324,6 +393,16 @@ job_new(struct outbox *ob, enum job_kind kind, const char *key)
 	if (key != NULL)
 		j->path = xasprintf("%s/%s.json", ob->dir, key);
 	return j;
+}
+
+/* The job is about entry e's row (with a store). */
+static void
+job_entry(struct job *j, const struct entry *e)
+{
+	j->id = xstrdup(e->id);
+	j->channel = xstrdup(e->channel);
+	j->attempts = e->attempts;
+	j->next = e->next;
 }
 
 static void
@@ -358,6 +437,9 @@ journal_attempt(struct outbox *ob, const char *id, const char *channel,
 	buf_adds(&b, "}");
 	j->aux = xstrdup(ob->journal);
 	j->data = buf_detach(&b);
+	/* One record an attempt: sent twice, it is written once. */
+	j->id = xasprintf("notify:%s:%s:%lld:%s", id, channel, attempt,
+	    result);
 	job_queue(j);
 }
 
@@ -449,6 +531,7 @@ on_delivered(int ok, const char *message, void *arg)
 			    message);
 			j = job_new(ob, JOB_SENT, e->key);
 			j->aux = xasprintf("%s/sent/%s", ob->dir, e->key);
+			job_entry(j, e);
 			job_queue(j);
 			TAILQ_REMOVE(&ob->list, e, link);
 			entry_free(e);
@@ -460,6 +543,7 @@ on_delivered(int ok, const char *message, void *arg)
 			j = job_new(ob, JOB_FAIL, e->key);
 			j->aux = xasprintf("%s/failed/%s.json", ob->dir,
 			    e->key);
+			job_entry(j, e);
 			job_queue(j);
 			TAILQ_REMOVE(&ob->list, e, link);
 			entry_free(e);
@@ -476,6 +560,7 @@ on_delivered(int ok, const char *message, void *arg)
 		    message);
 		j = job_new(ob, JOB_WRITE, e->key);
 		j->data = entry_json(e);
+		job_entry(j, e);
 		job_queue(j);
 	}
 	say(ob, "notify %s %s: %s%s", s->ch->name, s->event_id, ok ?
@@ -563,6 +648,8 @@ process(struct outbox *ob, time_t now)
 	long long allow;
 	time_t next = 0, free_at;
 
+	if (!ob->active)	/* another agent of the team delivers */
+		return 0;
 	for (c = 0; c < ob->nchannels; c++) {
 		ch = ob->channels[c];
 		n = 0;
@@ -682,6 +769,7 @@ outbox_new(struct event_base *base, struct worker *io, const char *state_dir,
 	ob->nchannels = n;
 	ob->log = log;
 	ob->arg = arg;
+	ob->active = 1;
 	TAILQ_INIT(&ob->list);
 	ob->timer = evtimer_new(base, on_timer, ob);
 	if (ob->timer == NULL)
@@ -722,7 +810,40 @@ outbox_set_channels(struct outbox *ob, struct channel *const *channels,
 void
 outbox_start(struct outbox *ob)
 {
-	job_queue(job_new(ob, JOB_LOAD, NULL));
+	ob->wanted = 1;
+	if (ob->active)
+		job_queue(job_new(ob, JOB_LOAD, NULL));
+}
+
+void
+outbox_set_store(struct outbox *ob, struct store *store)
+{
+	ob->store = store;
+	ob->active = 0;
+}
+
+void
+outbox_set_active(struct outbox *ob, int active)
+{
+	struct entry *e, *next;
+
+	if (ob->store == NULL || ob->active == active)
+		return;
+	ob->active = active;
+	if (active) {
+		/* What the team's outbox holds, as the last lead left it. */
+		if (ob->wanted)
+			job_queue(job_new(ob, JOB_LOAD, NULL));
+		return;
+	}
+	/* The new lead delivers what waits; those in flight finish here. */
+	for (e = TAILQ_FIRST(&ob->list); e != NULL; e = next) {
+		next = TAILQ_NEXT(e, link);
+		if (!e->sending) {
+			TAILQ_REMOVE(&ob->list, e, link);
+			entry_free(e);
+		}
+	}
 }
 
 void

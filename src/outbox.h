@@ -40,6 +40,21 @@ void outbox_set_channels(struct outbox *, struct channel *const *, size_t);
 void outbox_start(struct outbox *);
 
 /*
+ * Keeps the outbox in store's table instead of the state directory (a
+ * team store, shared by the team's agents; call before outbox_start): an
+ * event queued by any agent is queued once, and the outbox delivers only
+ * while active, which it is not until outbox_set_active says so.
+ */
+struct store;
+void outbox_set_store(struct outbox *, struct store *);
+/*
+ * With a store: active (this agent leads the team) loads what the table
+ * holds and delivers it; inactive forgets what waits (deliveries in flight
+ * finish and are recorded) for the agent that leads now.
+ */
+void outbox_set_active(struct outbox *, int active);
+
+/*
  * Queues event_json (from notify_event_json; id is its "id") for each
  * channel named in names[0..n).  An id already queued or delivered to a
  * channel is not queued again.

@@ -1,0 +1,121 @@
+/* The notification outbox in the team store's table maintop.outbox; see
+ * store_outbox.h. */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_outbox.h"
+#include "store_pg.h"
+#include "store_priv.h"
+#include "util.h"
+
+int
+store_has_outbox(const struct store *s)
+{
+	return s->ops == &store_pg_ops;
+}
+
+/* Runs sql on the store's connection; *rows is how many rows it changed
+ * (when rows is not NULL).  0, or -1 with *cause set. */
+static int
+outbox_run(struct store *s, const char *sql, int n, const char *const *p,
+    long long *rows, char **cause)
+{
+	PGresult *res;
+	PGconn *conn;
+
+	if (!store_has_outbox(s)) {
+		*cause = xstrdup("the outbox is the state directory's");
+		return -1;
+	}
+	if ((conn = store_pg_hold(s, cause)) == NULL)
+		return -1;
+	res = store_pg_exec(conn, sql, n, p, cause);
+	store_pg_unhold(s);
+	if (res == NULL)
+		return -1;
+	if (rows != NULL)
+		*rows = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+int
+store_outbox_add(struct store *s, const char *id, const char *channel,
+    const char *event, time_t next, int *added, char **cause)
+{
+	char due[32];
+	const char *p[4] = { id, channel, event, due };
+	long long rows = 0;
+
+	*added = 0;
+	snprintf(due, sizeof due, "%lld", (long long)next);
+	if (outbox_run(s, "INSERT INTO maintop.outbox (id, channel, event, "
+	    "due_at) VALUES ($1, $2, $3::json, to_timestamp($4::bigint)) ON "
+	    "CONFLICT (id, channel) DO NOTHING", 4, p, &rows, cause) != 0)
+		return -1;
+	*added = rows == 1;
+	return 0;
+}
+
+int
+store_outbox_retry(struct store *s, const char *id, const char *channel,
+    long long attempts, time_t next, char **cause)
+{
+	char due[32], n[32];
+	const char *p[4] = { id, channel, n, due };
+
+	snprintf(n, sizeof n, "%lld", attempts);
+	snprintf(due, sizeof due, "%lld", (long long)next);
+	return outbox_run(s, "UPDATE maintop.outbox SET attempts = "
+	    "$3::integer, due_at = to_timestamp($4::bigint) WHERE id = $1 AND "
+	    "channel = $2 AND state = 'waiting'", 4, p, NULL, cause);
+}
+
+int
+store_outbox_done(struct store *s, const char *id, const char *channel,
+    long long attempts, int delivered, char **cause)
+{
+	char n[32];
+	const char *p[4] = { id, channel, n, delivered ? "sent" : "failed" };
+
+	snprintf(n, sizeof n, "%lld", attempts);
+	return outbox_run(s, "UPDATE maintop.outbox SET attempts = "
+	    "$3::integer, state = $4, due_at = now() WHERE id = $1 AND "
+	    "channel = $2", 4, p, NULL, cause);
+}
+
+int
+store_outbox_foreach(struct store *s, size_t max,
+    void (*fn)(void *, const char *, const char *, const char *, long long,
+    time_t), void *arg, char **cause)
+{
+	char lim[32];
+	const char *p[1] = { lim };
+	PGresult *res;
+	PGconn *conn;
+	int i;
+
+	if (!store_has_outbox(s)) {
+		*cause = xstrdup("the outbox is the state directory's");
+		return -1;
+	}
+	snprintf(lim, sizeof lim, "%zu", max);
+	if ((conn = store_pg_hold(s, cause)) == NULL)
+		return -1;
+	res = store_pg_exec(conn, "SELECT id, channel, event, attempts, "
+	    "extract(epoch FROM due_at)::bigint FROM maintop.outbox WHERE "
+	    "state = 'waiting' AND octet_length(event::text) <= 1048576 "
+	    "ORDER BY due_at, id, channel LIMIT $1::bigint", 1, p, cause);
+	store_pg_unhold(s);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		fn(arg, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		    PQgetvalue(res, i, 2), strtoll(PQgetvalue(res, i, 3), NULL,
+		    10), (time_t)strtoll(PQgetvalue(res, i, 4), NULL, 10));
+	PQclear(res);
+	return 0;
+}
