@@ -8,7 +8,6 @@
 
 store_team
 
-at() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
 # conf NAME CONNINFO [WINDOWS]: NAME's configuration, state in $tmp/NAME.
 conf() {
 	cat > "$tmp/$1.conf" <<EOF

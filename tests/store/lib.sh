@@ -14,6 +14,7 @@
 #                         to succeed, else bails
 #   eventually DESC WANT CMD...  "is": CMD's output, once it is WANT or
 #                         10 s have passed
+#   at SECONDS            the instant SECONDS from now, as a window's start
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/servers.sh"
@@ -99,3 +100,5 @@ eventually() {
 	done
 	is "$_what" "$("$@" 2>/dev/null)" "$_want"
 }
+
+at() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }

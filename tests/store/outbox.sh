@@ -13,7 +13,6 @@
 store_team
 hook_start "$tmp" 2
 
-at() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
 # conf NAME CONNINFO WINDOWS: NAME's configuration, state in $tmp/NAME.
 conf() {
 	cat > "$tmp/$1.conf" <<EOF
