@@ -202,35 +202,82 @@ cli_now_fixed(void)
 	return cli_fixed_set;
 }
 
-int
-cli_config_only(int argc, char **argv, const char *usage,
-    const char **explicit)
+/* Appends to o's options those of list (ended by a NULL name). */
+static void
+cli_add_longopts(struct cli_opts *o, size_t *n, const struct option *list)
 {
-	static const struct option longopts[] = {
+	for (; list != NULL && list->name != NULL; list++) {
+		if (*n >= CLI_OPTS_MAX)
+			fatal("cli_getopt: more than %d options", CLI_OPTS_MAX);
+		o->all_long[(*n)++] = *list;
+	}
+}
+
+int
+cli_getopt(struct cli_opts *o)
+{
+	static const struct option common[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	size_t n = 0;
 	int ch;
 
-	*explicit = NULL;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	if (!o->ready) {
+		if ((size_t)snprintf(o->all_short, sizeof o->all_short,
+		    "c:h%s", o->shortopts != NULL ? o->shortopts : "") >=
+		    sizeof o->all_short)
+			fatal("cli_getopt: too many short options");
+		cli_add_longopts(o, &n, common);
+		cli_add_longopts(o, &n, o->longopts);
+		memset(&o->all_long[n], 0, sizeof o->all_long[n]);
+		o->config = NULL;
+		o->exit = -1;
+		o->ready = 1;
+		optind = 1;
+		opterr = 1;
+	}
+	for (;;) {
+		ch = getopt_long(o->argc, o->argv, o->all_short, o->all_long,
+		    NULL);
 		switch (ch) {
 		case 'c':
-			*explicit = optarg;
-			break;
+			o->config = optarg;
+			continue;
 		case 'h':
-			fputs(usage, stdout);
-			return CLI_EXIT_OK;
+			fputs(o->usage, stdout);
+			o->exit = CLI_EXIT_OK;
+			return -1;
+		case '?':
+		case ':':
+			o->exit = cli_usage_error(o->usage);
+			return -1;
 		default:
-			fputs(usage, stderr);
-			return CLI_EXIT_USAGE;
+			return ch;
 		}
 	}
-	if (optind != argc) {
-		fputs(usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
+}
+
+int
+cli_usage_error(const char *usage)
+{
+	fputs(usage, stderr);
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_config_only(int argc, char **argv, const char *usage,
+    const char **explicit)
+{
+	struct cli_opts o = { .argc = argc, .argv = argv, .usage = usage };
+
+	while (cli_getopt(&o) != -1)
+		;	/* no option of its own */
+	*explicit = o.config;
+	if (o.exit != -1)
+		return o.exit;
+	if (optind != argc)
+		return cli_usage_error(usage);
 	return -1;
 }

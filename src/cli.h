@@ -1,8 +1,10 @@
 /* What the line modes (validate, snapshot, check, calendar, debt, run,
- * history, store) share: loading the configuration, the clock, exit codes. */
+ * history, store, ...) share: their common options, loading the
+ * configuration, the clock, exit codes. */
 #ifndef MAINTOP_CLI_H
 #define MAINTOP_CLI_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <time.h>
 
@@ -40,6 +42,42 @@ struct config *cli_load_config_why(const char *explicit, char **why);
  * own text).
  */
 void cli_print_errors(const struct cfg_errors *errs);
+
+/* The most long options a mode has, the common ones included. */
+#define CLI_OPTS_MAX		32
+
+/*
+ * A line mode's command line being read by cli_getopt.  The mode sets the
+ * first five members (with a designated initializer: the rest starts
+ * zeroed) and reads config and exit.
+ */
+struct cli_opts {
+	int			 argc;
+	char			**argv;
+	const char		*shortopts;	/* the mode's own, or NULL */
+	const struct option	*longopts;	/* the mode's own, or NULL */
+	const char		*usage;		/* for --help and mistakes */
+	const char		*config;	/* -c FILE, or NULL */
+	int			 exit;		/* at the end: -1 or a code */
+	/* cli_getopt's own: the mode's options and the common ones. */
+	int			 ready;
+	char			 all_short[64];
+	struct option		 all_long[CLI_OPTS_MAX + 1];
+};
+
+/*
+ * getopt_long over a mode's command line, taking care of the options every
+ * mode has: -c FILE / --config FILE (into o->config), -h / --help (usage on
+ * stdout, o->exit CLI_EXIT_OK) and a mistake (usage on stderr, o->exit
+ * CLI_EXIT_USAGE).  Returns each of the mode's own options as getopt_long
+ * does (optarg holds its argument), then -1: o->exit is then -1 to go on,
+ * with optind the first word after the options, or the exit code to return
+ * at once.
+ */
+int cli_getopt(struct cli_opts *o);
+
+/* Prints usage to stderr and returns CLI_EXIT_USAGE: a bad command line. */
+int cli_usage_error(const char *usage);
 
 /*
  * Parses the command line of a mode whose only options are -c FILE and

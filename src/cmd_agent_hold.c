@@ -120,25 +120,21 @@ int
 cmd_agent_hold(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
 		{ "reason", required_argument, NULL, 'r' },
 		{ "release", no_argument, NULL, 'R' },
 		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *explicit = NULL, *reason = NULL;
+	struct cli_opts o = { .argc = argc, .argv = argv, .shortopts = "r:",
+	    .longopts = longopts, .usage = hold_usage };
+	const char *reason = NULL;
 	struct config *c;
 	struct window *w = NULL;
 	char *state_dir = NULL, *cause = NULL;
 	int ch, release = 0, list = 0, rc;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:r:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(&o)) != -1) {
 		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
 		case 'r':
 			reason = optarg;
 			break;
@@ -148,21 +144,16 @@ cmd_agent_hold(int argc, char **argv)
 		case 'l':
 			list = 1;
 			break;
-		case 'h':
-			fputs(hold_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(hold_usage, stderr);
-			return CLI_EXIT_USAGE;
 		}
 	}
+	if (o.exit != -1)
+		return o.exit;
 	if (argc - optind != (list ? 0 : 1) || (list && release) ||
 	    (!list && !release && (reason == NULL || *reason == '\0'))) {
 		if (!list && !release && argc - optind == 1)
 			fputs("maintop agent hold: say why with --reason\n",
 			    stderr);
-		fputs(hold_usage, stderr);
-		return CLI_EXIT_USAGE;
+		return cli_usage_error(hold_usage);
 	}
 	if (reason != NULL && (strlen(reason) > 1000 ||
 	    strpbrk(reason, "\r\n") != NULL)) {
@@ -170,7 +161,7 @@ cmd_agent_hold(int argc, char **argv)
 		    "1000 bytes\n", stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if ((c = cli_load_config(explicit)) == NULL)
+	if ((c = cli_load_config(o.config)) == NULL)
 		return CLI_EXIT_CONFIG;
 	if (!list) {
 		w = config_find_window(c, argv[optind]);

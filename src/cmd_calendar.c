@@ -427,17 +427,16 @@ int
 cmd_calendar(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
 		{ "days", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ics", no_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts o = { .argc = argc, .argv = argv, .shortopts = "d:",
+	    .longopts = longopts, .usage = calendar_usage };
 	enum calendar_format format = FORMAT_TEXT;
 	struct occurrence *act = NULL, *up = NULL;
 	struct calendar_conflict *cf = NULL;
-	const char *explicit = NULL;
 	size_t nact, nup, ncf;
 	struct config *c;
 	time_t now;
@@ -445,12 +444,8 @@ cmd_calendar(int argc, char **argv)
 	long days = 30;
 	int ch, r = 0;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(&o)) != -1) {
 		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
 		case 'd':
 			days = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || days < 1 ||
@@ -470,19 +465,13 @@ cmd_calendar(int argc, char **argv)
 			}
 			format = ch == 'j' ? FORMAT_JSON : FORMAT_ICS;
 			break;
-		case 'h':
-			fputs(calendar_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(calendar_usage, stderr);
-			return CLI_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		fputs(calendar_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if ((c = cli_load_config(explicit)) == NULL)
+	if (o.exit != -1)
+		return o.exit;
+	if (optind != argc)
+		return cli_usage_error(calendar_usage);
+	if ((c = cli_load_config(o.config)) == NULL)
 		return CLI_EXIT_CONFIG;
 	now = cli_now();
 	nact = calendar_active(c, now, &act);

@@ -434,13 +434,12 @@ int
 cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ignore-maintenance", no_argument, NULL, 'I' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *explicit = NULL;
+	struct cli_opts o = { .argc = argc, .argv = argv, .shortopts = "j",
+	    .longopts = longopts, .usage = check_usage };
 	struct check_report r;
 	struct config *cfg;
 	struct event_base *base;
@@ -450,29 +449,24 @@ cmd_check(int argc, char **argv)
 	int *sel = NULL, ch, json = 0, raw = 0;
 	size_t i, nsel = 0;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:jh", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(&o)) != -1) {
 		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
 		case 'j':
 			json = 1;
 			break;
 		case 'I':
 			raw = 1;
 			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			return STATE_OK;
-		default:
-			printf("UNKNOWN - bad command line (see maintop check "
-			    "--help)\n");
-			fputs(check_usage, stderr);
-			return STATE_UNKNOWN;
 		}
 	}
-	cfg = cli_load_config_why(explicit, &why);
+	if (o.exit == CLI_EXIT_USAGE) {
+		printf("UNKNOWN - bad command line (see maintop check "
+		    "--help)\n");
+		return STATE_UNKNOWN;
+	}
+	if (o.exit != -1)
+		return STATE_OK;
+	cfg = cli_load_config_why(o.config, &why);
 	if (cfg == NULL) {
 		printf("UNKNOWN - no usable configuration: %s\n", why);
 		free(why);

@@ -261,14 +261,14 @@ parse_args(int argc, char **argv, struct debt_args *a)
 {
 	static struct option longopts[8 + DEBT_FIELD_COUNT];
 	static const struct option fixed[] = {
-		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "read-only", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "id", required_argument, NULL, 'I' },
 		{ "system", required_argument, NULL, 'S' },
 	};
+	struct cli_opts o = { .argc = argc, .argv = argv,
+	    .longopts = longopts, .usage = debt_usage };
 	size_t i, n = sizeof fixed / sizeof fixed[0];
 	int ch;
 
@@ -280,17 +280,12 @@ parse_args(int argc, char **argv, struct debt_args *a)
 		longopts[n + i].val = OPT_FIELD + (int)i;
 	}
 	memset(&longopts[n + i], 0, sizeof longopts[0]);
-	optind = 1;
-	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(&o)) != -1) {
 		if (ch >= OPT_FIELD && ch < OPT_FIELD + DEBT_FIELD_COUNT) {
 			add_opt(a, (enum debt_field)(ch - OPT_FIELD), optarg);
 			continue;
 		}
 		switch (ch) {
-		case 'c':
-			a->config = optarg;
-			break;
 		case 'j':
 			a->json = 1;
 			break;
@@ -300,9 +295,6 @@ parse_args(int argc, char **argv, struct debt_args *a)
 		case 'r':
 			a->read_only = 1;
 			break;
-		case 'h':
-			fputs(debt_usage, stdout);
-			return 1;
 		case 'I':
 			a->id = optarg;
 			break;
@@ -311,12 +303,10 @@ parse_args(int argc, char **argv, struct debt_args *a)
 			    sizeof *a->systems);
 			a->systems[a->nsystems++] = optarg;
 			break;
-		default:
-			fputs(debt_usage, stderr);
-			return -1;
 		}
 	}
-	return 0;
+	a->config = o.config;
+	return o.exit == -1 ? 0 : o.exit == CLI_EXIT_OK ? 1 : -1;
 }
 
 static int

@@ -135,27 +135,23 @@ static int
 parse_opts(int argc, char **argv, struct history_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "runbook", required_argument, NULL, 'r' },
 		{ "since", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "reverse", no_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts co = { .argc = argc, .argv = argv,
+	    .shortopts = "jr:s:l:", .longopts = longopts,
+	    .usage = history_usage };
 	char *end;
 	int ch;
 
 	memset(o, 0, sizeof *o);
 	o->limit = -1;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:jr:s:l:h", longopts, NULL)) !=
-	    -1) {
+	while ((ch = cli_getopt(&co)) != -1) {
 		switch (ch) {
-		case 'c':
-			o->config = optarg;
-			break;
 		case 'j':
 			o->json = 1;
 			break;
@@ -183,18 +179,13 @@ parse_opts(int argc, char **argv, struct history_opts *o)
 		case 'R':
 			o->reverse = 1;
 			break;
-		case 'h':
-			fputs(history_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(history_usage, stderr);
-			return CLI_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		fputs(history_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
+	o->config = co.config;
+	if (co.exit != -1)
+		return co.exit;
+	if (optind != argc)
+		return cli_usage_error(history_usage);
 	if (o->limit < 0)
 		o->limit = o->json ? 0 : screenful();
 	return -1;

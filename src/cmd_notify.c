@@ -197,39 +197,24 @@ notify_test(const struct config *cfg, const char *name)
 int
 cmd_notify(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *explicit = NULL, *verb;
+	struct cli_opts o = { .argc = argc, .argv = argv,
+	    .usage = notify_usage };
+	const char *verb;
 	struct config *cfg;
-	int ch, ret;
+	int ret;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
-		case 'h':
-			fputs(notify_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(notify_usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
+	while (cli_getopt(&o) != -1)
+		;	/* no option of its own */
+	if (o.exit != -1)
+		return o.exit;
 	argc -= optind;
 	argv += optind;
 	verb = argc > 0 ? argv[0] : NULL;
 	if (verb == NULL || !((strcmp(verb, "test") == 0 && argc == 2) ||
 	    (strcmp(verb, "list") == 0 && argc == 1) ||
-	    (strcmp(verb, "flush") == 0 && argc == 1))) {
-		fputs(notify_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	cfg = cli_load_config(explicit);
+	    (strcmp(verb, "flush") == 0 && argc == 1)))
+		return cli_usage_error(notify_usage);
+	cfg = cli_load_config(o.config);
 	if (cfg == NULL)
 		return CLI_EXIT_CONFIG;
 	if (strcmp(verb, "list") == 0)

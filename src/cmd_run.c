@@ -79,6 +79,10 @@ struct run_ctx {
 	int			 pollable;	/* stdin can be watched */
 	char			**values;
 	int			 overrides;
+	char			*state_dir;
+	struct store		*store;		/* the team store, or NULL */
+	struct event		*sigs[3];	/* SIGINT, SIGTERM, SIGHUP */
+	int			*select;	/* the checks probed first */
 };
 
 static void
@@ -628,171 +632,178 @@ uses_checks(const struct runbook *rb)
 	return 0;
 }
 
-int
-cmd_run(int argc, char **argv)
+/* The command line of "maintop run", once read. */
+struct run_opts {
+	const char	*config;	/* -c FILE, or NULL */
+	const char	*runbook;
+	char		**assign;	/* --param NAME=VALUE, argv's strings */
+	size_t		 nassign;
+	const char	*health_reason;	/* --override-health, or NULL */
+	int		 dry;
+};
+
+/* Reads the command line into o and c (yes, yes_danger, overrides).
+ * Returns -1 to go on, else the exit code (o->assign freed then). */
+static int
+run_parse_opts(int argc, char **argv, struct run_ctx *c, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "yes-danger", no_argument, NULL, 'Y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "override-window", no_argument, NULL, 'w' },
 		{ "override-health", required_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct run_ctx c;
-	struct config *cfg;
-	struct runner_env env;
-	struct store *store;
-	struct event *sigs[3];
-	const struct runbook *rb;
-	const char *explicit = NULL, **names, *health_reason = NULL;
-	char **assign = NULL, *state_dir = NULL, *cause = NULL, *text;
-	size_t nassign = 0, i;
-	int ch, dry = 0, ret, *select = NULL;
+	struct cli_opts co = { .argc = argc, .argv = argv, .shortopts = "p:",
+	    .longopts = longopts, .usage = run_usage };
+	int ch;
 
-	memset(&c, 0, sizeof c);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:p:h", longopts, NULL)) != -1) {
+	memset(o, 0, sizeof *o);
+	while ((ch = cli_getopt(&co)) != -1) {
 		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
 		case 'p':
-			assign = xreallocarray(assign, nassign + 1,
-			    sizeof *assign);
-			assign[nassign++] = optarg;
+			o->assign = xreallocarray(o->assign, o->nassign + 1,
+			    sizeof *o->assign);
+			o->assign[o->nassign++] = optarg;
 			break;
 		case 'y':
-			c.yes = 1;
+			c->yes = 1;
 			break;
 		case 'Y':
-			c.yes_danger = 1;
+			c->yes_danger = 1;
 			break;
 		case 'n':
-			dry = 1;
+			o->dry = 1;
 			break;
 		case 'w':
-			c.overrides |= RUNNER_OVERRIDE_WINDOW;
+			c->overrides |= RUNNER_OVERRIDE_WINDOW;
 			break;
 		case 'H':
-			health_reason = optarg;
+			o->health_reason = optarg;
 			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			free(assign);
-			return CLI_EXIT_OK;
-		default:
-			fputs(run_usage, stderr);
-			free(assign);
-			return CLI_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || (health_reason != NULL &&
-	    *health_reason == '\0')) {
-		fputs(run_usage, stderr);
-		free(assign);
-		return CLI_EXIT_USAGE;
+	o->config = co.config;
+	if (co.exit == -1 && (optind != argc - 1 || (o->health_reason !=
+	    NULL && *o->health_reason == '\0')))
+		co.exit = cli_usage_error(run_usage);
+	if (co.exit != -1) {
+		free(o->assign);
+		o->assign = NULL;
+		return co.exit;
 	}
-	if ((cfg = cli_load_config(explicit)) == NULL) {
-		free(assign);
-		return CLI_EXIT_CONFIG;
-	}
-	if ((rb = config_find_runbook(cfg, argv[optind])) == NULL) {
-		names = xcalloc(cfg->nrunbooks + 1, sizeof *names);
-		for (i = 0; i < cfg->nrunbooks; i++)
-			names[i] = cfg->runbooks[i]->name;
-		text = (char *)cfg_suggest(argv[optind], names);
-		fprintf(stderr, "maintop run: no runbook '%s'%s%s%s\n",
-		    argv[optind], text ? " (did you mean '" : "",
-		    text ? text : "", text ? "'?)" : "");
-		free(names);
-		free(assign);
-		config_free(cfg);
-		return CLI_EXIT_USAGE;
-	}
-	c.cfg = cfg;
-	c.rb = rb;
-	if (bind_params(rb, assign, nassign, &c.values) != 0) {
-		free(assign);
-		config_free(cfg);
-		return CLI_EXIT_USAGE;
-	}
-	free(assign);
+	o->runbook = argv[optind];
+	return -1;
+}
+
+/* The runbook called name, or NULL after saying that there is none (and
+ * which name is close). */
+static const struct runbook *
+run_find(const struct config *cfg, const char *name)
+{
+	const struct runbook *rb;
+	const char **names, *sugg;
+	size_t i;
+
+	if ((rb = config_find_runbook(cfg, name)) != NULL)
+		return rb;
+	names = xcalloc(cfg->nrunbooks + 1, sizeof *names);
+	for (i = 0; i < cfg->nrunbooks; i++)
+		names[i] = cfg->runbooks[i]->name;
+	sugg = cfg_suggest(name, names);
+	fprintf(stderr, "maintop run: no runbook '%s'%s%s%s\n", name,
+	    sugg ? " (did you mean '" : "", sugg ? sugg : "",
+	    sugg ? "'?)" : "");
+	free(names);
+	return NULL;
+}
+
+/*
+ * What comes before a real run, once the values are bound: a dry run is
+ * printed; read-only mode refuses; the state directory and the store are
+ * opened (into c); a clock fixed by --now refuses.  Returns -1 to go on,
+ * else the exit code.
+ */
+static int
+run_prepare(struct run_ctx *c, int dry)
+{
+	char *cause = NULL, *text;
+
 	if (dry) {
-		text = runbook_dry_run(rb, c.values);
+		text = runbook_dry_run(c->rb, c->values);
 		fputs(text, stdout);
 		free(text);
-		runbook_values_free(rb, c.values);
-		config_free(cfg);
 		return CLI_EXIT_OK;
 	}
-	if (cfg->settings.read_only) {
+	if (c->cfg->settings.read_only) {
 		fprintf(stderr, "maintop run: refused: read-only mode "
 		    "(settings.read_only): runbooks cannot be run\n");
-		runbook_values_free(rb, c.values);
-		config_free(cfg);
 		return runner_result_exit(RUNNER_REFUSED);
 	}
-	if (config_state_dir(cfg, &state_dir, &cause) != 0) {
+	if (config_state_dir(c->cfg, &c->state_dir, &cause) != 0) {
 		fprintf(stderr, "maintop run: %s\n", cause);
 		free(cause);
-		runbook_values_free(rb, c.values);
-		config_free(cfg);
 		return CLI_EXIT_FAIL;
 	}
-	report_orphans(state_dir);
+	report_orphans(c->state_dir);
 	/* The team store, when there is one: blocking is fine here. */
-	if ((store = store_open(cfg, state_dir, &cause)) == NULL) {
+	if ((c->store = store_open(c->cfg, c->state_dir, &cause)) == NULL) {
 		text = sanitize_cstr(cause, 0);
 		fprintf(stderr, "maintop run: refused: the store: %s\n", text);
 		free(text);
 		free(cause);
-		runbook_values_free(rb, c.values);
-		free(state_dir);
-		config_free(cfg);
 		return runner_result_exit(RUNNER_REFUSED);
 	}
-	if (cli_now_fixed()) {
-		ret = refuse_now(rb, c.values, state_dir, cfg->path, store);
-		runbook_values_free(rb, c.values);
-		store_close(store);
-		free(state_dir);
-		config_free(cfg);
-		return ret;
-	}
+	if (cli_now_fixed())
+		return refuse_now(c->rb, c->values, c->state_dir,
+		    c->cfg->path, c->store);
+	return -1;
+}
+
+/* The loop and its events: stdin, SIGINT, SIGTERM and SIGHUP. */
+static void
+run_events(struct run_ctx *c)
+{
+	size_t i;
 
 	signal(SIGPIPE, SIG_IGN);
-	c.tty = isatty(STDOUT_FILENO);
+	c->tty = isatty(STDOUT_FILENO);
 	/* Colours are kept for a terminal only. */
-	sanitizer_init(&c.san, SANITIZE_KEEP_NEWLINES | SANITIZE_KEEP_TABS |
-	    (c.tty ? SANITIZE_KEEP_SGR : 0));
-	buf_init(&c.input);
-	stdin_setup(&c);
-	c.base = event_base_new();
-	if (c.base == NULL)
+	sanitizer_init(&c->san, SANITIZE_KEEP_NEWLINES | SANITIZE_KEEP_TABS |
+	    (c->tty ? SANITIZE_KEEP_SGR : 0));
+	buf_init(&c->input);
+	stdin_setup(c);
+	c->base = event_base_new();
+	if (c->base == NULL)
 		fatal("cannot create the event loop");
-	c.ev_stdin = event_new(c.base, STDIN_FILENO, EV_READ | EV_PERSIST,
-	    on_stdin, &c);
-	sigs[0] = evsignal_new(c.base, SIGINT, on_signal, &c);
-	sigs[1] = evsignal_new(c.base, SIGTERM, on_signal, &c);
-	sigs[2] = evsignal_new(c.base, SIGHUP, on_signal, &c);
+	c->ev_stdin = event_new(c->base, STDIN_FILENO, EV_READ | EV_PERSIST,
+	    on_stdin, c);
+	c->sigs[0] = evsignal_new(c->base, SIGINT, on_signal, c);
+	c->sigs[1] = evsignal_new(c->base, SIGTERM, on_signal, c);
+	c->sigs[2] = evsignal_new(c->base, SIGHUP, on_signal, c);
 	for (i = 0; i < 3; i++)
-		event_add(sigs[i], NULL);
+		event_add(c->sigs[i], NULL);
+}
+
+/* The runner, told about everything through c. */
+static void
+run_runner(struct run_ctx *c, const char *health_reason)
+{
+	struct runner_env env;
 
 	memset(&env, 0, sizeof env);
-	env.base = c.base;
-	env.state_dir = state_dir;
-	env.config_path = cfg->path;
-	env.read_only = cfg->settings.read_only;
-	env.cfg = cfg;
-	env.store = store;
+	env.base = c->base;
+	env.state_dir = c->state_dir;
+	env.config_path = c->cfg->path;
+	env.read_only = c->cfg->settings.read_only;
+	env.cfg = c->cfg;
+	env.store = c->store;
 	env.now = cli_now;
-	env.unattended = c.yes || !isatty(STDIN_FILENO);
-	env.auto_confirm = c.yes;
-	env.auto_danger = c.yes && c.yes_danger;
+	env.unattended = c->yes || !isatty(STDIN_FILENO);
+	env.auto_confirm = c->yes;
+	env.auto_danger = c->yes && c->yes_danger;
 	env.check_state = check_state;
 	env.check_fresh = check_fresh;
 	env.in_window = in_window;
@@ -802,47 +813,97 @@ cmd_run(int argc, char **argv)
 	env.on_output = on_output;
 	env.on_terminal = on_terminal;
 	env.on_finished = on_finished;
-	env.arg = &c;
-	c.r = runner_new(&env, rb, c.values, c.overrides);
+	env.arg = c;
+	c->r = runner_new(&env, c->rb, c->values, c->overrides);
 	if (health_reason != NULL)
-		runner_override_health(c.r, health_reason);
+		runner_override_health(c->r, health_reason);
+}
 
-	if (uses_checks(rb) && cfg->nchecks > 0) {
-		/* Probe the checks once first: requires_healthy needs them. */
-		c.health = health_new(c.base, cfg, NULL, NULL);
-		select = xcalloc(cfg->nchecks, sizeof *select);
+/* Starts the run, after probing once the checks it needs (requires_healthy
+ * needs them), and runs the loop until it ends.  Returns the exit code. */
+static int
+run_loop(struct run_ctx *c)
+{
+	const struct runbook *rb = c->rb;
+	size_t i;
+	long k;
+
+	if (uses_checks(rb) && c->cfg->nchecks > 0) {
+		c->health = health_new(c->base, c->cfg, NULL, NULL);
+		c->select = xcalloc(c->cfg->nchecks, sizeof *c->select);
 		for (i = 0; i < rb->nrequires_healthy; i++) {
-			long k = health_find(c.health, rb->requires_healthy[i]);
-
+			k = health_find(c->health, rb->requires_healthy[i]);
 			if (k >= 0)
-				select[k] = 1;
+				c->select[k] = 1;
 		}
-		say(&c, "Probing the checks the runbook needs...\n");
-		health_run_once(c.health, select, checks_ready, &c);
+		say(c, "Probing the checks the runbook needs...\n");
+		health_run_once(c->health, c->select, checks_ready, c);
 	} else
-		checks_ready(&c);
-	if (!c.refused)
-		event_base_dispatch(c.base);
+		checks_ready(c);
+	if (!c->refused)
+		event_base_dispatch(c->base);
+	if (c->started || c->refused)
+		return runner_result_exit(c->refused ? RUNNER_REFUSED :
+		    runner_result(c->r));
+	return CLI_EXIT_FAIL;
+}
 
-	if (c.started || c.refused)
-		ret = runner_result_exit(c.refused ? RUNNER_REFUSED :
-		    runner_result(c.r));
-	else
-		ret = CLI_EXIT_FAIL;
-	runner_free(c.r);
-	if (c.health != NULL) {
-		health_stop(c.health);
-		health_free(c.health);
+/* Frees what the run holds, the loop and the configuration included. */
+static void
+run_free(struct run_ctx *c, struct config *cfg)
+{
+	size_t i;
+
+	runner_free(c->r);
+	if (c->health != NULL) {
+		health_stop(c->health);
+		health_free(c->health);
 	}
-	free(select);
-	for (i = 0; i < 3; i++)
-		event_free(sigs[i]);
-	event_free(c.ev_stdin);
-	event_base_free(c.base);
-	buf_free(&c.input);
-	runbook_values_free(rb, c.values);
-	store_close(store);
-	free(state_dir);
+	free(c->select);
+	for (i = 0; i < 3; i++) {
+		if (c->sigs[i] != NULL)
+			event_free(c->sigs[i]);
+	}
+	if (c->ev_stdin != NULL)
+		event_free(c->ev_stdin);
+	if (c->base != NULL)
+		event_base_free(c->base);
+	buf_free(&c->input);
+	if (c->rb != NULL)
+		runbook_values_free(c->rb, c->values);
+	store_close(c->store);
+	free(c->state_dir);
 	config_free(cfg);
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	struct run_ctx c;
+	struct run_opts o;
+	struct config *cfg;
+	int ret;
+
+	memset(&c, 0, sizeof c);
+	if ((ret = run_parse_opts(argc, argv, &c, &o)) != -1)
+		return ret;
+	if ((cfg = cli_load_config(o.config)) == NULL) {
+		free(o.assign);
+		return CLI_EXIT_CONFIG;
+	}
+	c.cfg = cfg;
+	if ((c.rb = run_find(cfg, o.runbook)) == NULL ||
+	    bind_params(c.rb, o.assign, o.nassign, &c.values) != 0) {
+		free(o.assign);
+		config_free(cfg);
+		return CLI_EXIT_USAGE;
+	}
+	free(o.assign);
+	if ((ret = run_prepare(&c, o.dry)) == -1) {
+		run_events(&c);
+		run_runner(&c, o.health_reason);
+		ret = run_loop(&c);
+	}
+	run_free(&c, cfg);
 	return ret;
 }

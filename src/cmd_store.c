@@ -311,46 +311,31 @@ int
 cmd_store(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
 		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const verbs[] = {
 		"init", "migrate", "status", "import", "export", NULL
 	};
-	const char *explicit = NULL, *to = NULL, *verb;
+	struct cli_opts o = { .argc = argc, .argv = argv,
+	    .longopts = longopts, .usage = store_usage };
+	const char *to = NULL, *verb;
 	struct config *cfg;
 	size_t i;
-	int ch, ret;
+	int ret;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			explicit = optarg;
-			break;
-		case 't':
-			to = optarg;
-			break;
-		case 'h':
-			fputs(store_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(store_usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
+	while (cli_getopt(&o) == 't')
+		to = optarg;
+	if (o.exit != -1)
+		return o.exit;
 	verb = optind + 1 == argc ? argv[optind] : NULL;
 	for (i = 0; verb != NULL && verbs[i] != NULL; i++)
 		if (strcmp(verb, verbs[i]) == 0)
 			break;
 	if (verb == NULL || verbs[i] == NULL || (to != NULL &&
-	    strcmp(verb, "migrate") != 0 && strcmp(verb, "export") != 0)) {
-		fputs(store_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	cfg = cli_load_config(explicit);
+	    strcmp(verb, "migrate") != 0 && strcmp(verb, "export") != 0))
+		return cli_usage_error(store_usage);
+	cfg = cli_load_config(o.config);
 	if (cfg == NULL)
 		return CLI_EXIT_CONFIG;
 	ret = store_verb(cfg, verb, to);

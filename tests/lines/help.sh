@@ -24,6 +24,9 @@ is "maintop help histroy: one line, the nearest mode, exit 2" "$st:$err" \
 err=$("$MAINTOP" "$(printf 'x\033]0;T\007')" 2>&1 >/dev/null)
 check "an unknown mode is echoed sanitized" sh -c '! printf "%s" "$1" | LC_ALL=C grep -q "$(printf "\033")"' - "$err"
 
+TMPDIR_H=$(mktemp -d) || bail "mktemp failed"
+trap 'rm -rf "$TMPDIR_H"' EXIT
+
 for m in run history; do
 	n_lines=$("$MAINTOP" $m --help | wc -l)
 	check "$m --help explains itself (at least as many lines as check --help)" \
@@ -31,6 +34,36 @@ for m in run history; do
 	check "$m --help names the exit codes" sh -c '"$1" $2 --help | grep -q "^Exit 0"' - "$MAINTOP" $m
 done
 check "run --help lists every option" sh -c 'h=$("$1" run --help); for o in --config --param --yes --yes-danger --dry-run --override-window --help; do printf "%s" "$h" | grep -q -- "$o" || exit 1; done' - "$MAINTOP"
+
+# The options every line mode shares (cli_getopt): -h and --help print the
+# usage on stdout alone and exit 0; an unknown option prints it on stderr
+# and exits 2 (check: 3 with UNKNOWN on stdout); -c and --config name the
+# file read, so a missing one is exit 3 naming it (validate: 1, "invalid").
+for m in validate snapshot check calendar debt "run x" history "notify list" \
+    "store status" "agent hold --list"; do
+	name=${m%% *}
+	for h in -h --help; do
+		"$MAINTOP" $m $h > "$TMPDIR_H/out" 2> "$TMPDIR_H/err"; st=$?
+		check "maintop $m $h: exit 0, the usage on stdout, nothing on stderr" \
+		    sh -c '[ "$1" = 0 ] && grep -q "^Usage\|maintop $2" "$3/out" && ! test -s "$3/err"' - "$st" "$name" "$TMPDIR_H"
+	done
+	"$MAINTOP" $m --no-such-option > "$TMPDIR_H/out" 2> "$TMPDIR_H/err"; st=$?
+	if [ "$name" = check ]; then
+		is "maintop check --no-such-option: exit 3, UNKNOWN on stdout" \
+		    "$st:$(cat "$TMPDIR_H/out")" "3:UNKNOWN - bad command line (see maintop check --help)"
+	else
+		is "maintop $m --no-such-option: exit 2" "$st" 2
+		check "maintop $m --no-such-option: the usage on stderr, nothing on stdout" \
+		    sh -c 'grep -q "maintop $1" "$2/err" && ! test -s "$2/out"' - "$name" "$TMPDIR_H"
+	fi
+	want=3
+	[ "$name" = validate ] && want=1
+	for c in -c --config; do
+		"$MAINTOP" $m $c "$TMPDIR_H/none.conf" > "$TMPDIR_H/out" 2> "$TMPDIR_H/err"; st=$?
+		check "maintop $m $c FILE: exit $want, naming FILE" \
+		    sh -c '[ "$1" = "$3" ] && grep -q "$2/none.conf: error: cannot open" "$2/err"' - "$st" "$TMPDIR_H" "$want"
+	done
+done
 
 # The default path: the one --help prints is the one the binary looks in.
 env -u MAINTOP_CONFIG -u XDG_CONFIG_HOME HOME=/nonexistent "$MAINTOP" validate > /dev/null 2> "${TMPDIR:-/tmp}/help-$$"
