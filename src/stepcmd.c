@@ -378,6 +378,206 @@ http_url(struct runner *r, const char *url, char **cause)
 	return rc;
 }
 
+/* The client of a step's kind, found in PATH: *path and *prog, or -1 with
+ * *cause naming the Debian package to install. */
+static int
+stepcmd_client(const struct step *st, char **path, const char **prog,
+    char **cause)
+{
+	const char *pkg = NULL;
+	size_t i;
+
+	*prog = NULL;
+	for (i = 0; i < sizeof stepcmd_clients / sizeof stepcmd_clients[0];
+	    i++) {
+		if (stepcmd_clients[i].kind == st->kind) {
+			*prog = stepcmd_clients[i].prog;
+			pkg = stepcmd_clients[i].package;
+		}
+	}
+	if (*prog == NULL) {
+		*cause = xstrdup("no client for this kind of step");
+		return -1;
+	}
+	if ((*path = find_program(*prog)) == NULL) {
+		*cause = xasprintf("%s is not installed (install the Debian "
+		    "package %s)", *prog, pkg);
+		return -1;
+	}
+	return 0;
+}
+
+/* psql's arguments after its name, and its environment (e): the
+ * statement on stdin, the password (pw, when not NULL) in a passfile. */
+static int
+sql_argv(struct runner *r, const struct step *st, const char *pw,
+    char ***v, size_t *nv, char ***e, size_t *ne, char **cause)
+{
+	const struct check *chk = st->check;
+
+	strv_add(v, nv, xstrdup("-X"));
+	strv_add(v, nv, xstrdup("-w"));
+	strv_add(v, nv, xstrdup("-v"));
+	strv_add(v, nv, xstrdup("ON_ERROR_STOP=1"));
+	strv_add(v, nv, xstrdup("-d"));
+	if (chk->pg.conninfo != NULL)
+		strv_add(v, nv, xstrdup(chk->pg.conninfo));
+	else
+		strv_add(v, nv, xasprintf("service=%s",
+		    chk->pg.service != NULL ? chk->pg.service : ""));
+	if (sql_statement(r, st, v, nv, cause) != 0)
+		return -1;
+	strv_add(e, ne, xstrdup("PGAPPNAME=maintop"));
+	if (pw != NULL) {
+		if (sql_passfile(r, pw, cause) != 0)
+			return -1;
+		strv_add(e, ne, xasprintf("PGPASSFILE=%s", r->pgpass));
+	}
+	return 0;
+}
+
+/* redis-cli's arguments after its name: the server, and the command's
+ * words on stdin after the password (pw, when not NULL). */
+static int
+redis_argv(struct runner *r, const struct step *st, const char *pw,
+    char ***v, size_t *nv, char **cause)
+{
+	const struct check *chk = st->check;
+	char **words = NULL;
+	size_t nw = 0;
+	int rc = -1;
+
+	if (runbook_redis_words(r->rb, r->values, st->text, 0, &words, &nw,
+	    cause) != 0)
+		return -1;
+	if (words[0][0] == '-') {
+		*cause = xasprintf("the redis command cannot begin with '-'");
+		goto out;
+	}
+	strv_add(v, nv, xstrdup("--no-raw"));
+	if (chk->redis.host[0] == '/') {
+		strv_add(v, nv, xstrdup("-s"));
+		strv_add(v, nv, xstrdup(chk->redis.host));
+	} else {
+		strv_add(v, nv, xstrdup("-h"));
+		strv_add(v, nv, xstrdup(chk->redis.host));
+		strv_add(v, nv, xstrdup("-p"));
+		strv_add(v, nv, xasprintf("%d", chk->redis.port));
+	}
+	strv_add(v, nv, xstrdup("-n"));
+	strv_add(v, nv, xasprintf("%d", chk->redis.db));
+	if (chk->redis.user != NULL) {
+		strv_add(v, nv, xstrdup("--user"));
+		strv_add(v, nv, xstrdup(chk->redis.user));
+	}
+	if (pw != NULL)
+		strv_add(v, nv, xstrdup("--askpass"));
+	rc = redis_command(r, words, pw, cause);
+out:
+	strv_wipe(words);
+	return rc;
+}
+
+/* curl's options for the request (method, headers, body from a file),
+ * and where the body and status go. */
+static int
+http_options(struct runner *r, const struct step *st, char ***v, size_t *nv,
+    char **cause)
+{
+	char *body;
+
+	if ((r->http_out = stepcmd_tempfile(r, "body", NULL, cause)) == NULL)
+		return -1;
+	strv_add(v, nv, xstrdup("-sS"));
+	strv_add(v, nv, xstrdup("--proto"));
+	strv_add(v, nv, xstrdup("=http,https"));
+	if (st->timeout > 0) {
+		strv_add(v, nv, xstrdup("--max-time"));
+		strv_add(v, nv, xasprintf("%lld", st->timeout));
+	}
+	if (st->nheaders > 0 && http_headers(r, st, cause) != 0)
+		return -1;
+	if (r->http_hdr != NULL) {
+		strv_add(v, nv, xstrdup("-H"));
+		strv_add(v, nv, xasprintf("@%s", r->http_hdr));
+	}
+	if (strcmp(st->method, "HEAD") == 0)
+		strv_add(v, nv, xstrdup("-I"));
+	else {
+		strv_add(v, nv, xstrdup("-X"));
+		strv_add(v, nv, xstrdup(st->method));
+	}
+	if (st->body != NULL) {
+		body = runbook_subst(r->rb, r->values, st->body,
+		    RUNBOOK_SUBST_RAW, 0);
+		r->http_in = stepcmd_tempfile(r, "request", body, cause);
+		explicit_bzero(body, strlen(body));
+		free(body);
+		if (r->http_in == NULL)
+			return -1;
+		strv_add(v, nv, xstrdup("--data-binary"));
+		strv_add(v, nv, xasprintf("@%s", r->http_in));
+	}
+	strv_add(v, nv, xstrdup("-o"));
+	strv_add(v, nv, xstrdup(r->http_out));
+	strv_add(v, nv, xstrdup("-w"));
+	strv_add(v, nv, xstrdup(STEPCMD_HTTP_MARK "%{http_code}\n"));
+	return 0;
+}
+
+/* curl's arguments after its name: the options, and the URL (it may hold
+ * a secret) in a config on stdin. */
+static int
+http_argv(struct runner *r, const struct step *st, char ***v, size_t *nv,
+    char **cause)
+{
+	char *s;
+	int bad;
+
+	s = runbook_subst(r->rb, r->values, st->text, RUNBOOK_SUBST_URL, 0);
+	if (strncasecmp(s, "http://", 7) != 0 &&
+	    strncasecmp(s, "https://", 8) != 0) {
+		free(s);
+		*cause = xstrdup("the URL must begin with http:// or "
+		    "https://");
+		return -1;
+	}
+	if (http_options(r, st, v, nv, cause) != 0) {
+		free(s);
+		return -1;
+	}
+	strv_add(v, nv, xstrdup("-K"));
+	strv_add(v, nv, xstrdup("-"));
+	bad = http_url(r, s, cause);
+	explicit_bzero(s, strlen(s));
+	free(s);
+	return bad ? -1 : 0;
+}
+
+/* The password of an sql or redis step's check into *pw (NULL when it has
+ * none; the caller wipes it).  Returns 0, or -1 with *cause. */
+static int
+step_password(const struct step *st, char **pw, char **cause)
+{
+	const struct check *chk = st->check;
+	char *why = NULL;
+	int have;
+
+	*pw = NULL;
+	if (chk == NULL) {
+		*cause = xasprintf("check '%s' is not known", st->on);
+		return -1;
+	}
+	have = check_password(chk, pw, &why);
+	if (have < 0) {
+		*cause = xasprintf("the password of check '%s': %s",
+		    chk->name, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The client command of a sql, redis or http step: the program's path,
  * its argv and the extra environment ("PGAPPNAME=maintop"), all new; nothing
@@ -388,166 +588,29 @@ int
 stepcmd_build(struct runner *r, const struct step *st, char **path,
     char ***argv, char ***extra, char **cause)
 {
-	const struct check *chk = st->check;
-	const char *prog = NULL, *pkg = NULL;
-	char **v = NULL, **e = NULL, **words = NULL, *pw = NULL, *why = NULL;
-	char *s;
-	size_t nv = 0, ne = 0, nw = 0, i;
-	int have = 0, bad;
+	const char *prog;
+	char **v = NULL, **e = NULL, *pw = NULL;
+	size_t nv = 0, ne = 0;
+	int bad = 0;
 
 	*path = NULL;
 	*argv = *extra = NULL;
-	for (i = 0; i < sizeof stepcmd_clients / sizeof stepcmd_clients[0]; i++) {
-		if (stepcmd_clients[i].kind == st->kind) {
-			prog = stepcmd_clients[i].prog;
-			pkg = stepcmd_clients[i].package;
-		}
-	}
-	if (prog == NULL) {
-		*cause = xstrdup("no client for this kind of step");
+	if (stepcmd_client(st, path, &prog, cause) != 0)
 		return -1;
-	}
-	if ((*path = find_program(prog)) == NULL) {
-		*cause = xasprintf("%s is not installed (install the Debian "
-		    "package %s)", prog, pkg);
-		return -1;
-	}
-	if (st->kind == STEP_SQL || st->kind == STEP_REDIS) {
-		if (chk == NULL) {
-			*cause = xasprintf("check '%s' is not known", st->on);
-			goto fail;
-		}
-		have = check_password(chk, &pw, &why);
-		if (have < 0) {
-			*cause = xasprintf("the password of check '%s': %s",
-			    chk->name, why);
-			free(why);
-			goto fail;
-		}
-	}
+	if ((st->kind == STEP_SQL || st->kind == STEP_REDIS) &&
+	    step_password(st, &pw, cause) != 0)
+		goto fail;
 	strv_add(&v, &nv, xstrdup(prog));
-	switch (st->kind) {
-	case STEP_SQL:
-		strv_add(&v, &nv, xstrdup("-X"));
-		strv_add(&v, &nv, xstrdup("-w"));
-		strv_add(&v, &nv, xstrdup("-v"));
-		strv_add(&v, &nv, xstrdup("ON_ERROR_STOP=1"));
-		strv_add(&v, &nv, xstrdup("-d"));
-		if (chk->pg.conninfo != NULL)
-			strv_add(&v, &nv, xstrdup(chk->pg.conninfo));
-		else
-			strv_add(&v, &nv, xasprintf("service=%s",
-			    chk->pg.service != NULL ? chk->pg.service : ""));
-		if (sql_statement(r, st, &v, &nv, cause) != 0)
-			goto fail;
-		strv_add(&e, &ne, xstrdup("PGAPPNAME=maintop"));
-		if (have > 0) {
-			if (sql_passfile(r, pw, cause) != 0)
-				goto fail;
-			strv_add(&e, &ne, xasprintf("PGPASSFILE=%s",
-			    r->pgpass));
-		}
-		break;
-	case STEP_REDIS:
-		if (runbook_redis_words(r->rb, r->values, st->text, 0, &words,
-		    &nw, cause) != 0)
-			goto fail;
-		if (words[0][0] == '-') {
-			*cause = xasprintf("the redis command cannot begin "
-			    "with '-'");
-			goto fail;
-		}
-		strv_add(&v, &nv, xstrdup("--no-raw"));
-		if (chk->redis.host[0] == '/') {
-			strv_add(&v, &nv, xstrdup("-s"));
-			strv_add(&v, &nv, xstrdup(chk->redis.host));
-		} else {
-			strv_add(&v, &nv, xstrdup("-h"));
-			strv_add(&v, &nv, xstrdup(chk->redis.host));
-			strv_add(&v, &nv, xstrdup("-p"));
-			strv_add(&v, &nv, xasprintf("%d", chk->redis.port));
-		}
-		strv_add(&v, &nv, xstrdup("-n"));
-		strv_add(&v, &nv, xasprintf("%d", chk->redis.db));
-		if (chk->redis.user != NULL) {
-			strv_add(&v, &nv, xstrdup("--user"));
-			strv_add(&v, &nv, xstrdup(chk->redis.user));
-		}
-		if (have > 0)
-			strv_add(&v, &nv, xstrdup("--askpass"));
-		if (redis_command(r, words, have > 0 ? pw : NULL,
-		    cause) != 0)
-			goto fail;
-		break;
-	case STEP_HTTP:
-		s = runbook_subst(r->rb, r->values, st->text, RUNBOOK_SUBST_URL,
-		    0);
-		if (strncasecmp(s, "http://", 7) != 0 &&
-		    strncasecmp(s, "https://", 8) != 0) {
-			free(s);
-			*cause = xstrdup("the URL must begin with http:// or "
-			    "https://");
-			goto fail;
-		}
-		if ((r->http_out = stepcmd_tempfile(r, "body", NULL,
-		    cause)) == NULL) {
-			free(s);
-			goto fail;
-		}
-		strv_add(&v, &nv, xstrdup("-sS"));
-		strv_add(&v, &nv, xstrdup("--proto"));
-		strv_add(&v, &nv, xstrdup("=http,https"));
-		if (st->timeout > 0) {
-			strv_add(&v, &nv, xstrdup("--max-time"));
-			strv_add(&v, &nv, xasprintf("%lld", st->timeout));
-		}
-		if (st->nheaders > 0 && http_headers(r, st, cause) != 0) {
-			free(s);
-			goto fail;
-		}
-		if (r->http_hdr != NULL) {
-			strv_add(&v, &nv, xstrdup("-H"));
-			strv_add(&v, &nv, xasprintf("@%s", r->http_hdr));
-		}
-		if (strcmp(st->method, "HEAD") == 0)
-			strv_add(&v, &nv, xstrdup("-I"));
-		else {
-			strv_add(&v, &nv, xstrdup("-X"));
-			strv_add(&v, &nv, xstrdup(st->method));
-		}
-		if (st->body != NULL) {
-			char *body = runbook_subst(r->rb, r->values, st->body,
-			    RUNBOOK_SUBST_RAW, 0);
-
-			r->http_in = stepcmd_tempfile(r, "request", body, cause);
-			explicit_bzero(body, strlen(body));
-			free(body);
-			if (r->http_in == NULL) {
-				free(s);
-				goto fail;
-			}
-			strv_add(&v, &nv, xstrdup("--data-binary"));
-			strv_add(&v, &nv, xasprintf("@%s", r->http_in));
-		}
-		strv_add(&v, &nv, xstrdup("-o"));
-		strv_add(&v, &nv, xstrdup(r->http_out));
-		strv_add(&v, &nv, xstrdup("-w"));
-		strv_add(&v, &nv, xstrdup(STEPCMD_HTTP_MARK "%{http_code}\n"));
-		/* The URL (it may hold a secret) in a config on stdin. */
-		strv_add(&v, &nv, xstrdup("-K"));
-		strv_add(&v, &nv, xstrdup("-"));
-		bad = http_url(r, s, cause);
-		explicit_bzero(s, strlen(s));
-		free(s);
-		if (bad)
-			goto fail;
-		break;
-	default:
-		break;
-	}
+	if (st->kind == STEP_SQL)
+		bad = sql_argv(r, st, pw, &v, &nv, &e, &ne, cause);
+	else if (st->kind == STEP_REDIS)
+		bad = redis_argv(r, st, pw, &v, &nv, cause);
+	else if (st->kind == STEP_HTTP)
+		bad = http_argv(r, st, &v, &nv, cause);
+	if (bad)
+		goto fail;
 	if (pw != NULL)
 		stepout_secret(r, pw);
-	strv_wipe(words);
 	if (e == NULL)
 		e = xcalloc(1, sizeof *e);
 	*argv = v;
@@ -559,7 +622,6 @@ fail:
 		explicit_bzero(pw, strlen(pw));
 		free(pw);
 	}
-	strv_wipe(words);
 	strv_free(v);
 	strv_wipe(e);
 	free(*path);
