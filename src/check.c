@@ -488,16 +488,9 @@ check_target(const struct check *c)
 	return xstrdup("?");
 }
 
-/*
- * Reads a secret file of at most max bytes.  Opened without blocking (a
- * FIFO put in its place must not freeze the loop), then refused unless it
- * is a regular file readable by its owner alone (checked on what was
- * opened, not on the name).  Returns 0 with *data (NUL-terminated) and
- * *len, or -1 with *cause saying why (never holding the content).
- */
-static int
-secret_open(const char *file, size_t max, char **data, size_t *len,
-    char **cause)
+int
+check_secret_file(const char *file, size_t max, int owner_only, char **data,
+    size_t *len, char **cause)
 {
 	struct stat st;
 	ssize_t n = 0;
@@ -519,7 +512,7 @@ secret_open(const char *file, size_t max, char **data, size_t *len,
 		close(fd);
 		return -1;
 	}
-	if ((st.st_mode & 077) != 0) {
+	if (owner_only && (st.st_mode & 077) != 0) {
 		*cause = xasprintf("permissions %04o are too open (chmod 600 "
 		    "%s)", (unsigned int)(st.st_mode & 07777), file);
 		close(fd);
@@ -578,7 +571,7 @@ secret_read(const char *env, const char *file, const char *kenv,
 	}
 	if (file == NULL)
 		return 0;
-	if (secret_open(file, max, &data, &len, &why) != 0) {
+	if (check_secret_file(file, max, 1, &data, &len, &why) != 0) {
 		*cause = xasprintf("%s %s%s: %s", kfile, file, what, why);
 		free(why);
 		return -1;

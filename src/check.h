@@ -231,6 +231,17 @@ const struct check_threshold *check_threshold(const struct check *,
 char *check_target(const struct check *);
 
 /*
+ * Reads a file of at most max bytes.  Opened without blocking (a FIFO put
+ * in its place must not freeze anyone), then refused unless it is a
+ * regular file, and with owner_only unless it is readable by its owner
+ * alone (checked on what was opened, not on the name).  Returns 0 with
+ * *data (NUL-terminated; the caller wipes a secret and frees it) and *len,
+ * or -1 with *cause saying why (never holding the content).
+ */
+int check_secret_file(const char *file, size_t max, int owner_only,
+    char **data, size_t *len, char **cause);
+
+/*
  * Reads the password of a PostgreSQL or Redis check at connect time: from
  * the environment variable named by password_env or the file named by
  * password_file (which must not be readable by group or others; one

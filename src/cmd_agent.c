@@ -908,6 +908,7 @@ agent_setup(struct agent *a)
 		outbox_set_channels(a->outbox, a->cfg->channels,
 		    a->cfg->nchannels);
 	a->health = health_new(a->base, a->cfg, on_health, a);
+	health_read_files_off_loop(a->health);
 	a->states = xreallocarray(NULL, a->cfg->nchecks + 1,
 	    sizeof *a->states);
 	for (i = 0; i < a->cfg->nchecks; i++)

@@ -14,6 +14,7 @@
 #include "maint.h"
 #include "resolve.h"
 #include "sanitize.h"
+#include "worker.h"
 
 /* Longest text from outside kept in a message, before sanitizing. */
 #define SAMPLE_MAX_TEXT 400
@@ -640,9 +641,18 @@ health_free(struct health *h)
 	for (t = 0; t < CHECK_NTYPES; t++)
 		if (probe_kinds[t]->ctx_free != NULL)
 			probe_kinds[t]->ctx_free(&h->ctx);
+	/* The reads still queued were cancelled with their probes. */
+	worker_free(h->ctx.worker);
 	resolve_free(h->ctx.resolve);
 	free(h->items);
 	free(h);
+}
+
+void
+health_read_files_off_loop(struct health *h)
+{
+	if (h->ctx.worker == NULL)
+		h->ctx.worker = worker_new(h->base);
 }
 
 void

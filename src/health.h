@@ -74,6 +74,15 @@ struct health *health_new(struct event_base *, const struct config *,
 void health_free(struct health *);
 
 /*
+ * From now on the probes read their files (password_file, value_file, the
+ * TLS files) on a worker thread of h's own, so a slow or hung file system
+ * holds back only the probes that read one, never the loop (the dashboard,
+ * the agent).  By default they are read at once: the line modes have no
+ * screen to keep answering.
+ */
+void health_read_files_off_loop(struct health *);
+
+/*
  * Schedules every check at its interval.  First runs are spread over the
  * first second (or the shortest interval, if shorter) so that hundreds of
  * checks do not start in the same millisecond.

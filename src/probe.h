@@ -12,6 +12,7 @@
 
 struct event_base;
 struct resolve;
+struct worker;
 
 /*
  * States, in order of severity as used for "the worst": ok < warn <
@@ -121,6 +122,7 @@ void sample_limit(struct sample *, struct figure *, const struct range *warn,
 struct probe_ctx {
 	struct event_base	*base;
 	struct resolve		*resolve;
+	struct worker		*worker;	/* reads files; NULL: at once */
 	void			*kind_state[CHECK_NTYPES];
 };
 

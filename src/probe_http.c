@@ -16,6 +16,7 @@
 #include "probe.h"
 #include "prom.h"
 #include "resolve.h"
+#include "secretfile.h"
 
 /*
  * The multi handle shared by every HTTP check on one loop (so keep-alive
@@ -54,6 +55,11 @@ struct probe {
 	struct curl_slist	*resolve_list;
 	struct curl_slist	*connect_to;	/* for tls_server_name */
 	struct resolve_req	*rq;
+	/* The files read for this probe, on the worker (secretfile.h): the
+	 * secret header lines until added, the TLS files until the
+	 * transfer is gone (curl uses the key where it is). */
+	struct secretfile	*sf;		/* being read */
+	struct secretfile_result files;
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct buf		 body;
 	size_t			 body_seen;
@@ -284,6 +290,13 @@ http_release(struct probe *p)
 	}
 }
 
+/* Wipes what was read for the probe (after the transfer is gone). */
+static void
+http_forget_files(struct probe *p)
+{
+	secretfile_result_clear(&p->files);
+}
+
 static void
 http_deliver(struct probe *p)
 {
@@ -292,6 +305,7 @@ http_deliver(struct probe *p)
 
 	http_release(p);
 	http_drop(p);
+	http_forget_files(p);
 	buf_free(&p->body);
 	p->s = NULL;
 	p->cb = NULL;
@@ -337,35 +351,25 @@ http_resolved(int err, const char *addr, const char *why, void *arg)
 }
 
 /*
- * Adds the secret headers, read now (a rotated token is picked up at the
- * next probe).  curl_slist_append copies the line, which is wiped at once;
- * that copy is wiped by http_drop.  Returns 0, or -1 after delivering a
- * critical sample that names the variable or file, never the value.
+ * Adds the secret headers, read for this probe (a rotated token is picked
+ * up at the next one).  curl_slist_append copies each line, which is wiped
+ * at once; that copy is wiped by http_drop.
  */
-static int
+static void
 http_secret_headers(struct probe *p)
 {
-	const struct check_http *h = &p->c->http;
 	struct curl_slist *l;
-	char *line = NULL, *cause = NULL;
 	size_t i;
 
-	for (i = 0; i < h->nsecret_headers; i++) {
-		if (check_secret_header(p->c, i, &line, &cause) != 0) {
-			/* Our side is broken: the server's health is unknown. */
-			sample_fail(p->s, STATE_UNKNOWN, "%s", cause);
-			free(cause);
-			http_deliver(p);
-			return -1;
-		}
-		l = curl_slist_append(p->hdrs, line);
-		explicit_bzero(line, strlen(line));
-		free(line);
+	for (i = 0; i < p->files.nlines; i++) {
+		if (p->files.lines[i] == NULL)
+			continue;
+		l = curl_slist_append(p->hdrs, p->files.lines[i]);
+		secretfile_forget(&p->files.lines[i]);
 		if (l == NULL)
 			fatal("curl_slist_append: out of memory");
 		p->hdrs = l;
 	}
-	return 0;
 }
 
 /*
@@ -403,21 +407,38 @@ http_named_url(struct probe *p, const char *url, const char *name)
 	return out;
 }
 
-/* The check's TLS options: its CAs, client certificate and server name. */
+/* Hands curl a file read on the worker, where it is (no copy). */
+static void
+http_blob(CURL *e, CURLoption opt, const struct secretfile_blob *b)
+{
+	struct curl_blob blob;
+
+	blob.data = b->data;
+	blob.len = b->len;
+	blob.flags = CURL_BLOB_NOCOPY;
+	curl_easy_setopt(e, opt, &blob);
+}
+
+/*
+ * The check's TLS options: its CAs, client certificate and server name.
+ * The files were read on the worker: curl gets their bytes, so it opens
+ * none of them on the loop.
+ */
 static void
 http_tls(struct probe *p, const char *url)
 {
 	const struct check_http *h = &p->c->http;
 	char *named;
 
-	if (h->ca_file != NULL) {
+	if (p->files.ca.data != NULL) {
 		/* Its CAs instead of the system's, not beside them. */
-		curl_easy_setopt(p->easy, CURLOPT_CAINFO, h->ca_file);
+		http_blob(p->easy, CURLOPT_CAINFO_BLOB, &p->files.ca);
+		curl_easy_setopt(p->easy, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(p->easy, CURLOPT_CAPATH, NULL);
 	}
-	if (h->client_cert != NULL) {
-		curl_easy_setopt(p->easy, CURLOPT_SSLCERT, h->client_cert);
-		curl_easy_setopt(p->easy, CURLOPT_SSLKEY, h->client_key);
+	if (p->files.cert.data != NULL && p->files.key.data != NULL) {
+		http_blob(p->easy, CURLOPT_SSLCERT_BLOB, &p->files.cert);
+		http_blob(p->easy, CURLOPT_SSLKEY_BLOB, &p->files.key);
 	}
 	if (h->tls_server_name == NULL || p->stage != 0)
 		return;
@@ -501,8 +522,7 @@ http_begin(struct probe *p)
 		}
 		for (i = 0; i < h->nheaders; i++)
 			p->hdrs = curl_slist_append(p->hdrs, h->headers[i]);
-		if (http_secret_headers(p) != 0)
-			return -1;
+		http_secret_headers(p);
 		if (p->hdrs != NULL)
 			curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->hdrs);
 	}
@@ -556,15 +576,12 @@ http_pump(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Takes a transfer slot, or waits for one in order. */
 static void
-http_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
-    void *arg)
+http_enqueue(struct probe *p)
 {
 	struct http_multi *m = p->m;
 
-	p->cb = cb;
-	p->arg = arg;
-	p->s = sample_new();
 	if (m->active < HTTP_MAX_ACTIVE && TAILQ_EMPTY(&m->queue)) {
 		http_go(p);
 		return;
@@ -573,11 +590,55 @@ http_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
 	p->queued = 1;
 }
 
+/* The files read (secretfile.h): the transfer may start. */
+static void
+http_files(struct secretfile_result *r, void *arg)
+{
+	struct probe *p = arg;
+
+	p->sf = NULL;
+	if (p->s == NULL)
+		return;		/* read for a probe since cancelled */
+	if (r->cause != NULL) {
+		/* Our side is broken: the server's health is unknown. */
+		sample_fail(p->s, STATE_UNKNOWN, "%s", r->cause);
+		http_deliver(p);
+		return;
+	}
+	http_forget_files(p);
+	p->files = *r;
+	memset(r, 0, sizeof *r);
+	http_enqueue(p);
+}
+
+static void
+http_start(struct probe *p, long long timeout_ms, probe_done_cb cb,
+    void *arg)
+{
+	const struct check_http *h = &p->c->http;
+
+	p->cb = cb;
+	p->arg = arg;
+	p->s = sample_new();
+	if (p->sf != NULL)
+		return;		/* a read for a cancelled probe: this one's */
+	if (h->nsecret_headers > 0 || secretfile_needed(p->c))
+		p->sf = secretfile_read(p->ctx->worker, p->c, http_files, p);
+	else
+		http_enqueue(p);
+}
+
+/*
+ * Cancels the transfer.  A read of the files in progress is left to
+ * finish (the next probe takes it), so a hung file system holds one read,
+ * not one per probe.
+ */
 static void
 http_cancel(struct probe *p)
 {
 	http_release(p);
 	http_drop(p);
+	http_forget_files(p);
 	buf_free(&p->body);
 	sample_free(p->s);
 	p->s = NULL;
@@ -589,6 +650,8 @@ http_phase(struct probe *p)
 {
 	curl_off_t t = 0;
 
+	if (p->sf != NULL)
+		return "reading the secret and TLS files";
 	if (p->queued)
 		return "waiting for a free transfer slot";
 	if (p->rq != NULL)
@@ -613,6 +676,7 @@ http_free(struct probe *p)
 {
 	if (p == NULL)
 		return;
+	secretfile_cancel(p->sf);
 	http_cancel(p);
 	free(p);
 }

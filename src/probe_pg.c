@@ -17,6 +17,7 @@
 #include "probe.h"
 #include "pg_stats.h"
 #include "resolve.h"
+#include "secretfile.h"
 #include "share.h"
 
 #define PG_STMT "maintop_stats"
@@ -30,6 +31,7 @@ enum pg_step {
 
 enum pg_state {
 	PC_NONE,
+	PC_SECRET,		/* reading the password file */
 	PC_RESOLVING,
 	PC_CONNECTING,
 	PC_READY,		/* idle, watching for the server closing */
@@ -62,6 +64,8 @@ struct pg_conn {
 	enum pg_state		 state;
 	struct event		*ev;
 	struct resolve_req	*rq;
+	struct secretfile	*sf;		/* the password being read */
+	char			*pw;		/* read, until connecting */
 	double			 t0;		/* connect start */
 	int			 prepared;	/* PG_STMT on conn */
 	unsigned long long	 rx0;		/* bytes received at the start */
@@ -125,6 +129,9 @@ pc_drop(struct share *sh)
 		resolve_cancel(pc->rq);
 		pc->rq = NULL;
 	}
+	secretfile_cancel(pc->sf);
+	pc->sf = NULL;
+	secretfile_forget(&pc->pw);
 	if (pc->conn != NULL) {
 		PQfinish(pc->conn);
 		pc->conn = NULL;
@@ -516,22 +523,16 @@ kv_add(const char ***kw, const char ***val, size_t *n, const char *k,
 	(*val)[*n] = NULL;
 }
 
+/* Connects with the password read (pc->pw, wiped once libpq has it). */
 static void
 pc_connect(struct pg_conn *pc, const char *addr)
 {
 	PQconninfoOption *opts = NULL, *o;
 	const char **kw = NULL, **val = NULL;
-	char *pw = NULL, *cause = NULL, *options, *err;
+	char *options, *err;
 	const char *user_opts = NULL;
 	size_t n = 0;
-	int r;
 
-	r = check_password(pc->c, &pw, &cause);
-	if (r < 0) {
-		pc_fail(pc, "password", cause);
-		free(cause);
-		return;
-	}
 	if (pc->c->pg.conninfo != NULL)
 		opts = PQconninfoParse(pc->c->pg.conninfo, NULL);
 	for (o = opts; o != NULL && o->keyword != NULL; o++) {
@@ -550,8 +551,8 @@ pc_connect(struct pg_conn *pc, const char *addr)
 		kv_add(&kw, &val, &n, "service", pc->c->pg.service);
 	if (addr != NULL)
 		kv_add(&kw, &val, &n, "hostaddr", addr);
-	if (pw != NULL)
-		kv_add(&kw, &val, &n, "password", pw);
+	if (pc->pw != NULL)
+		kv_add(&kw, &val, &n, "password", pc->pw);
 	kv_add(&kw, &val, &n, "fallback_application_name", "maintop");
 	/* The server stops our query by itself if we give up on it. */
 	options = xasprintf("%s%s-c statement_timeout=%lld",
@@ -565,10 +566,7 @@ pc_connect(struct pg_conn *pc, const char *addr)
 	if (pc->conn != NULL)
 		PQsetNoticeProcessor(pc->conn, pg_notice, pc);
 	pc_budget_start(pc);
-	if (pw != NULL) {
-		explicit_bzero(pw, strlen(pw));
-		free(pw);
-	}
+	secretfile_forget(&pc->pw);
 	free(options);
 	free(kw);
 	free(val);
@@ -628,12 +626,21 @@ pg_host(const struct check *c)
 	return out;
 }
 
-/* Resolves the host if needed, then connects by address. */
+/* The password read (or not): resolves the host if needed, then connects
+ * by address. */
 static void
-pc_open(struct pg_conn *pc)
+pc_secret(struct secretfile_result *r, void *arg)
 {
+	struct pg_conn *pc = arg;
 	char *host;
 
+	pc->sf = NULL;
+	if (r->cause != NULL) {
+		pc_fail(pc, "password", r->cause);
+		return;
+	}
+	pc->pw = r->password;
+	r->password = NULL;
 	host = pg_host(pc->c);
 	if (host == NULL) {
 		pc_connect(pc, NULL);
@@ -642,6 +649,14 @@ pc_open(struct pg_conn *pc)
 	pc->state = PC_RESOLVING;
 	pc->rq = resolve_start(pc->ctx->resolve, host, pg_resolved, pc);
 	free(host);
+}
+
+/* Reads the password (a file on the worker), then connects. */
+static void
+pc_open(struct pg_conn *pc)
+{
+	pc->state = PC_SECRET;
+	pc->sf = secretfile_read(pc->ctx->worker, pc->c, pc_secret, pc);
 }
 
 /* What makes two checks' connections the same. */
@@ -703,7 +718,9 @@ pg_cancel(struct probe *p)
 	if (p->w.queued) {
 		share_dequeue(&pc->sh, &p->w);
 		/* A connection attempt no one waits for any more has taken
-		 * a whole deadline: it is stuck, start afresh next time. */
+		 * a whole deadline: it is stuck, start afresh next time.
+		 * A password file still being read is left to finish, so a
+		 * hung file system holds one read, not one per probe. */
 		if (TAILQ_EMPTY(&pc->sh.queue) && pc->sh.cur == NULL &&
 		    (pc->state == PC_RESOLVING || pc->state == PC_CONNECTING))
 			pc_drop(&pc->sh);
@@ -731,6 +748,8 @@ pg_phase(struct probe *p)
 	if (!p->w.queued)
 		return NULL;
 	switch (pc->state) {
+	case PC_SECRET:
+		return "reading the password file";
 	case PC_RESOLVING:
 		return "resolving";
 	case PC_NONE:

@@ -16,10 +16,12 @@
 #include "redis_info.h"
 #include "redis_reply.h"
 #include "resolve.h"
+#include "secretfile.h"
 #include "share.h"
 
 enum redis_conn {
 	RC_NONE,
+	RC_SECRET,		/* reading the password file */
 	RC_RESOLVING,
 	RC_CONNECTING,		/* TCP, then AUTH and SELECT */
 	RC_READY
@@ -37,6 +39,7 @@ struct rconn {
 	redisAsyncContext	*ac;
 	enum redis_conn		 conn;
 	struct resolve_req	*rq;
+	struct secretfile	*sf;		/* the password being read */
 	char			*pw;		/* read before connecting */
 	double			 t0;		/* connect start */
 	const char		*phase;		/* of the connection */
@@ -88,16 +91,6 @@ redis_cur(struct rconn *rc)
 	return rc->sh.cur != NULL ? rc->sh.cur->owner : NULL;
 }
 
-static void
-rc_forget_pw(struct rconn *rc)
-{
-	if (rc->pw != NULL) {
-		explicit_bzero(rc->pw, strlen(rc->pw));
-		free(rc->pw);
-		rc->pw = NULL;
-	}
-}
-
 /* Drops the connection without any callback reaching us (share_ops). */
 static void
 rc_drop(struct share *sh)
@@ -109,7 +102,9 @@ rc_drop(struct share *sh)
 		resolve_cancel(rc->rq);
 		rc->rq = NULL;
 	}
-	rc_forget_pw(rc);
+	secretfile_cancel(rc->sf);
+	rc->sf = NULL;
+	secretfile_forget(&rc->pw);
 	rc->ac = NULL;
 	rc->conn = RC_NONE;
 	rc->phase = NULL;
@@ -280,7 +275,7 @@ redis_connected(const redisAsyncContext *cac, int status)
 	rc->phase = "authenticating";
 	redisAsyncCommandArgv(ac, redis_authed, rc, argc, argv, NULL);
 	/* hiredis has copied the command into its output buffer. */
-	rc_forget_pw(rc);
+	secretfile_forget(&rc->pw);
 }
 
 /* Readable: refuses a reply grown past the limit before reading more. */
@@ -407,25 +402,38 @@ redis_resolved(int err, const char *addr, const char *why, void *arg)
 	rc_connect(rc, addr);
 }
 
-/*
- * Reads the password, then resolves and connects.  Reading it now, outside
- * hiredis's callbacks, lets a missing password fail the probes at once.
- */
+/* The password read (or not): resolves and connects. */
 static void
-rc_open(struct rconn *rc)
+rc_secret(struct secretfile_result *r, void *arg)
 {
-	char *cause = NULL;
+	struct rconn *rc = arg;
 
-	rc_forget_pw(rc);
-	if (check_password(rc->c, &rc->pw, &cause) < 0) {
-		rc_fail(rc, "password", cause);
-		free(cause);
+	rc->sf = NULL;
+	if (r->cause != NULL) {
+		rc->conn = RC_NONE;
+		rc_fail(rc, "password", r->cause);
 		return;
 	}
+	rc->pw = r->password;
+	r->password = NULL;
 	rc->conn = RC_RESOLVING;
 	rc->phase = "resolving";
 	rc->rq = resolve_start(rc->ctx->resolve, rc->c->redis.host,
 	    redis_resolved, rc);
+}
+
+/*
+ * Reads the password (a file on the worker), then resolves and connects.
+ * Reading it before connecting, outside hiredis's callbacks, lets a
+ * missing password fail the probes without a context to free.
+ */
+static void
+rc_open(struct rconn *rc)
+{
+	secretfile_forget(&rc->pw);
+	rc->conn = RC_SECRET;
+	rc->phase = "reading the password file";
+	rc->sf = secretfile_read(rc->ctx->worker, rc->c, rc_secret, rc);
 }
 
 /* Adds a figure from an INFO integer field, or "unavailable". */
@@ -738,9 +746,11 @@ redis_cancel(struct probe *p)
 	if (p->w.queued) {
 		share_dequeue(&rc->sh, &p->w);
 		/* A connection attempt no one waits for any more has taken
-		 * a whole deadline: it is stuck, start afresh next time. */
+		 * a whole deadline: it is stuck, start afresh next time.
+		 * A password file still being read is left to finish, so a
+		 * hung file system holds one read, not one per probe. */
 		if (TAILQ_EMPTY(&rc->sh.queue) && rc->sh.cur == NULL &&
-		    rc->conn != RC_READY)
+		    rc->conn != RC_READY && rc->conn != RC_SECRET)
 			rc_drop(&rc->sh);
 	} else if (rc->sh.cur == &p->w) {
 		/* A connection with a probe stuck on it is not trusted

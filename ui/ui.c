@@ -1185,6 +1185,7 @@ ui_run(const struct ui_opts *opts)
 
 	/* The first frame goes out before any probe starts. */
 	ui.health = health_new(ui.base, opts->cfg, health_changed, &ui);
+	health_read_files_off_loop(ui.health);
 	ui_draw(&ui);
 	first_frame_report(&ui);
 	/* The mouse after the first frame: its mode is no part of it. */

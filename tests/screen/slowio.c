@@ -1,9 +1,12 @@
 /*
  * An LD_PRELOAD shim for tests/screen/slowio.sh: the journal's files (any
  * path holding "journal") open slowly, and fsync of them or of a run log
- * ("/runs/") is slow.  Each slow call sleeps SLOWIO_MS milliseconds (2000)
- * between a "start" and an "end" line appended to SLOWIO_LOG, so that a
- * test can tell that one is in progress.  Everything else is untouched.
+ * ("/runs/") is slow.  With SLOWIO_PATHS set (words separated by ':'), the
+ * paths holding one of those words are the slow ones instead
+ * (tests/health/slowfiles.sh: the password and TLS files).  Each slow call
+ * sleeps SLOWIO_MS milliseconds (2000) between a "start" and an "end" line
+ * appended to SLOWIO_LOG, so that a test can tell that one is in progress.
+ * Everything else is untouched.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -47,11 +50,39 @@ slowio_nap(void)
 	slowio_log("end\n");
 }
 
+/* Whether path holds one of the words of SLOWIO_PATHS. */
+static int
+slowio_listed(const char *path, const char *words)
+{
+	char word[256];
+	size_t n;
+
+	while (*words != '\0') {
+		n = strcspn(words, ":");
+		if (n > 0 && n < sizeof word) {
+			memcpy(word, words, n);
+			word[n] = '\0';
+			if (strstr(path, word) != NULL)
+				return 1;
+		}
+		words += n;
+		if (*words == ':')
+			words++;
+	}
+	return 0;
+}
+
 static int
 slowio_path(const char *path, int runs)
 {
-	return path != NULL && (strstr(path, "journal") != NULL ||
-	    (runs && strstr(path, "/runs/") != NULL));
+	const char *words = getenv("SLOWIO_PATHS");
+
+	if (path == NULL)
+		return 0;
+	if (words != NULL)
+		return slowio_listed(path, words);
+	return strstr(path, "journal") != NULL ||
+	    (runs && strstr(path, "/runs/") != NULL);
 }
 
 static int

@@ -23,55 +23,14 @@ printf '%s\n' \
 # The shim is not built with the sanitizers: ASan need not come first.
 SCREEN_ENV="XDG_STATE_HOME=$SCREEN_TMP/state LD_PRELOAD=$shim SLOWIO_MS=3000 SLOWIO_LOG=$log ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0"
 
-# How many slow calls have ended; whether one is in progress now.
-ends() {
-	grep -c '^end$' "$log" 2>/dev/null || true
-}
-slow_now() {
-	[ "$(tail -n 1 "$log" 2>/dev/null)" = start ]
-}
-
-# Waits (60 s at most) until a slow call is in progress.
-wait_slow() {
-	i=0
-	while ! slow_now; do
-		[ $i -lt 600 ] || return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-# KEY, then TEXT on screen (with gone: TEXT off the screen), while the
-# slow call in progress at the key is still going: the loop answered
-# without waiting for the disk.
-during() {
-	key=$1 text=$2 gone=$3 desc=$4
-	if ! wait_slow; then
-		screen_ok 1 "$desc (no slow call seen)"
-		return
-	fi
-	e=$(ends)
-	screen_keys "$key"
-	i=0
-	while :; do
-		if screen_capture | grep -qF -- "$text"; then
-			[ -z "$gone" ] && break
-		else
-			[ -n "$gone" ] && break
-		fi
-		[ $i -lt 50 ] || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ $i -lt 50 ] && [ "$(ends)" = "$e" ]
-	screen_ok $? "$desc"
-}
+export SLOWIO_LOG="$log"
+. "$top_srcdir/tests/lib/slowio.sh"
 
 screen_start 100 30 "$MAINTOP" -c "$conf" --now "$now"
-screen_wait "Runbooks" && [ "$(ends)" = 0 ]
+screen_wait "Runbooks" && [ "$(slowio_ends)" = 0 ]
 screen_ok $? "the first frame comes before the first slow read ends"
-during '?' "maintop keys" "" "start-up: ? opens the help during a slow read"
-during Escape "maintop keys" gone "start-up: Escape closes it during a slow read"
+slowio_during '?' "maintop keys" "" "start-up: ? opens the help during a slow read"
+slowio_during Escape "maintop keys" gone "start-up: Escape closes it during a slow read"
 
 # The last run, once the reading is done: a positive event (60 s).
 i=0
@@ -89,9 +48,9 @@ screen_keys Enter
 screen_wait "Dry run"
 screen_ok $? "Enter opens the console"
 screen_keys Enter
-during Escape "Run console" gone "a run: Escape hides the console during a slow write"
-during '?' "maintop keys" "" "a run: ? opens the help during a slow write"
-during Escape "maintop keys" gone "a run: Escape closes it during a slow write"
+slowio_during Escape "Run console" gone "a run: Escape hides the console during a slow write"
+slowio_during '?' "maintop keys" "" "a run: ? opens the help during a slow write"
+slowio_during Escape "maintop keys" gone "a run: Escape closes it during a slow write"
 
 # Every record of the run, in order (90 s at most: each is slow).
 i=0
