@@ -435,6 +435,14 @@ http_tls(struct probe *p, const char *url)
 		http_blob(p->easy, CURLOPT_CAINFO_BLOB, &p->files.ca);
 		curl_easy_setopt(p->easy, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(p->easy, CURLOPT_CAPATH, NULL);
+	} else {
+		/*
+		 * The system's CA bundle alone (the directory beside it holds
+		 * the same certificates): curl then keeps the store it builds
+		 * for every connection of the multi handle, and reads the
+		 * bundle again only once a day (CURLOPT_CA_CACHE_TIMEOUT).
+		 */
+		curl_easy_setopt(p->easy, CURLOPT_CAPATH, NULL);
 	}
 	if (p->files.cert.data != NULL && p->files.key.data != NULL) {
 		http_blob(p->easy, CURLOPT_SSLCERT_BLOB, &p->files.cert);
