@@ -8,13 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <linux/tcp.h>
-#include <stddef.h>
 #include <sys/socket.h>
 
 #include "check.h"
 #include "probe.h"
+#include "pg_guard.h"
 #include "pg_stats.h"
 #include "resolve.h"
 #include "secretfile.h"
@@ -45,6 +43,9 @@ enum pg_state {
  * gigabyte, endless DataRows) is refused while it arrives.
  */
 #define PG_REPLY_MAX	(4 * 1024 * 1024)
+
+/* The socket's receive buffer (the kernel doubles it). */
+#define PG_RCVBUF	(32 * 1024)
 
 /* The longest server notice kept (the first line of it). */
 #define PG_NOTICE_MAX	512
@@ -207,16 +208,59 @@ pg_notice(void *arg, const char *msg)
 static unsigned long long
 pc_received(struct pg_conn *pc)
 {
-	struct tcp_info ti;
-	socklen_t len = sizeof ti;
-	int fd = pc->conn != NULL ? PQsocket(pc->conn) : -1;
+	return pg_guard_received(pc->conn != NULL ? PQsocket(pc->conn) : -1);
+}
 
-	memset(&ti, 0, sizeof ti);
-	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
-	    len < offsetof(struct tcp_info, tcpi_bytes_received) +
-	    sizeof ti.tcpi_bytes_received)
-		return 0;
-	return ti.tcpi_bytes_received;
+/*
+ * The libpq calls that read, each under the guard (pg_guard.h): libpq reads
+ * a message it was told is long (an ErrorResponse announcing a gigabyte)
+ * for as long as bytes keep coming, within one call, so the budget checked
+ * after the call would come too late.
+ */
+static void
+pc_guard(struct pg_conn *pc)
+{
+	pg_guard_enter(PQsocket(pc->conn), pc->rx0 + PG_REPLY_MAX);
+}
+
+static PostgresPollingStatusType
+pc_connect_poll(struct pg_conn *pc)
+{
+	PostgresPollingStatusType st;
+
+	pc_guard(pc);
+	st = PQconnectPoll(pc->conn);
+	pg_guard_leave();
+	return st;
+}
+
+static int
+pc_consume(struct pg_conn *pc)
+{
+	int r;
+
+	pc_guard(pc);
+	r = PQconsumeInput(pc->conn);
+	pg_guard_leave();
+	return r;
+}
+
+/*
+ * libpq reads a message it was told is long (an ErrorResponse announcing a
+ * gigabyte) for as long as bytes keep arriving, within one call: a server
+ * on the same machine can keep it reading, the loop waiting and memory
+ * growing, far past the budget checked after the call.  A small receive
+ * buffer makes each read small and the sender wait for room, so the call
+ * ends soon with nothing left to read.  Replies are a few kilobytes.
+ */
+static void
+pc_clamp(struct pg_conn *pc)
+{
+	int fd = PQsocket(pc->conn), size = PG_RCVBUF;
+
+	if (fd >= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		    sizeof size);
 }
 
 /* Starts counting what the server sends for one set-up or one probe. */
@@ -270,7 +314,7 @@ pc_poll_connect(struct pg_conn *pc)
 	double ms;
 	char *err;
 
-	st = PQconnectPoll(pc->conn);
+	st = pc_connect_poll(pc);
 	if (pc_budget_over(pc))
 		return;
 	switch (st) {
@@ -333,7 +377,7 @@ pc_read(struct pg_conn *pc)
 	PGresult *r;
 	char *err;
 
-	if (!PQconsumeInput(pc->conn)) {
+	if (!pc_consume(pc)) {
 		if (pc_budget_over(pc))
 			return;
 		goto broken;
@@ -430,8 +474,7 @@ pg_event(evutil_socket_t fd, short what, void *arg)
 		break;
 	case PC_READY:
 		/* Idle: the server may be closing (shutdown, terminate). */
-		if (!PQconsumeInput(pc->conn) ||
-		    PQstatus(pc->conn) == CONNECTION_BAD)
+		if (!pc_consume(pc) || PQstatus(pc->conn) == CONNECTION_BAD)
 			pc_drop(&pc->sh);
 		else
 			pc_budget_over(pc);
@@ -563,8 +606,10 @@ pc_connect(struct pg_conn *pc, const char *addr)
 	pc->state = PC_CONNECTING;
 	pc->t0 = pg_now();
 	pc->conn = PQconnectStartParams(kw, val, 0);
-	if (pc->conn != NULL)
+	if (pc->conn != NULL) {
 		PQsetNoticeProcessor(pc->conn, pg_notice, pc);
+		pc_clamp(pc);
+	}
 	pc_budget_start(pc);
 	secretfile_forget(&pc->pw);
 	free(options);

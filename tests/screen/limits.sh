@@ -18,7 +18,7 @@ limits_cleanup() {
 trap limits_cleanup EXIT
 trap 'limits_cleanup; trap - EXIT; exit 143' INT TERM HUP
 
-modes="redis-array redis-bulk redis-info pg-error pg-rows"
+modes="redis-array redis-bulk redis-info pg-error pg-rows pg-start-error"
 for m in $modes; do
 	python3 "$top_srcdir/tests/servers/hostile.py" "$m" \
 	    "$SCREEN_TMP/$m.port" </dev/null >/dev/null 2>&1 &
@@ -45,7 +45,9 @@ postgres = (
   { name = "pgerror"; interval = "1s"; conninfo = "host=127.0.0.1
     port=$(port pg-error) dbname=x user=x sslmode=disable"; },
   { name = "pgrows"; interval = "1s"; conninfo = "host=127.0.0.1
-    port=$(port pg-rows) dbname=x user=x sslmode=disable"; } );
+    port=$(port pg-rows) dbname=x user=x sslmode=disable"; },
+  { name = "pgstart"; interval = "1s"; conninfo = "host=127.0.0.1
+    port=$(port pg-start-error) dbname=x user=x sslmode=disable"; } );
 EOF
 cd "$SCREEN_TMP/run" || exit 1
 screen_start 120 30 "$MAINTOP" -c limits.conf --now 2020-01-01T00:00:00Z

@@ -12,6 +12,9 @@ PostgreSQL modes (startup without authentication):
   pg-error        the first query answered by an ErrorResponse announcing
                   1 GB, then endless bytes
   pg-rows         the first query answered by endless DataRows
+  pg-start-error  the start-up answered by AuthenticationOk, then an
+                  ErrorResponse announcing 1 GB and endless bytes instead of
+                  ReadyForQuery
 """
 import socket
 import struct
@@ -87,6 +90,9 @@ def pg(c):
             c.sendall(b"N")
             continue
         break
+    if MODE == "pg-start-error":
+        endless(c, pg_msg(b"R", struct.pack("!I", 0)) + b"E" +
+                struct.pack("!I", 1 << 30) + b"SFATAL\0M")
     c.sendall(pg_msg(b"R", struct.pack("!I", 0)) +
               pg_msg(b"S", b"server_version\x0015.0\0") +
               pg_msg(b"K", struct.pack("!II", 1, 1)) +
