@@ -8,12 +8,14 @@
 #include <jansson.h>
 
 #include "agent_debt.h"
+#include "agent_doc.h"
 #include "config.h"
 #include "debt.h"
 #include "debt_file.h"
 #include "debt_query.h"
-#include "fileio.h"
 #include "notify.h"
+#include "store.h"
+#include "store_debt.h"
 #include "util.h"
 #include "worker.h"
 
@@ -226,8 +228,8 @@ agent_debt_step(struct agent_debt *m, struct debt_item *const *items,
 
 struct poll {
 	struct worker	 *io;
-	char		 *memory_path;
-	char		 *debt_path;
+	struct store	 *store;	/* the team's, or NULL */
+	char		 *state_dir;
 	struct settings	  set;		/* only the zone, for dates */
 	struct debt_list  items;	/* the configuration's, then the file's */
 	time_t		  now;
@@ -252,31 +254,49 @@ poll_emit(void *arg, const char *id, const char *event)
 	p->events[p->nevents++] = xstrdup(event);
 }
 
+/* The debt list's own items: the team store's, or the debt file's.  0, or
+ * -1 when it cannot be read. */
+static int
+poll_list(struct poll *p, struct debt_list *l)
+{
+	struct cfg_errors errs = { 0 };
+	struct store_debt_rows rows;
+	char *path, *cause = NULL;
+	int r;
+
+	if (p->store != NULL && store_has_debt(p->store)) {
+		r = store_debt_load(p->store, &p->set, l, &rows, &cause);
+		if (r == 0)
+			store_debt_rows_free(&rows);
+		free(cause);
+		return r;
+	}
+	path = xasprintf("%s/debt.conf", p->state_dir);
+	r = debt_file_load(path, &p->set, l, NULL, &errs);
+	cfg_errors_free(&errs);
+	free(path);
+	return r;
+}
+
 static void
 poll_work(void *arg)
 {
 	struct poll *p = arg;
-	struct cfg_errors errs = { 0 };
 	struct debt_list file = { NULL, 0, 0 };
 	struct agent_debt *m;
-	char *text = NULL, *cause = NULL;
+	char *text;
 	size_t len = 0, i;
 
-	if (fileio_read(p->memory_path, AGENT_DEBT_FILE_MAX, &text, &len,
-	    &cause) != 0) {
-		free(cause);
-		text = NULL;
-	}
+	text = agent_doc_read(p->store, p->state_dir, AGENT_DEBT_DOC,
+	    AGENT_DEBT_FILE_MAX, &len);
 	m = agent_debt_new(text, len);
 	free(text);
-	/* A debt file that cannot be read now is looked at next time: no
-	 * item of it is taken for deleted. */
-	if (debt_file_load(p->debt_path, &p->set, &file, NULL, &errs) != 0) {
-		cfg_errors_free(&errs);
+	/* A list that cannot be read now is looked at next time: no item of
+	 * it is taken for deleted. */
+	if (poll_list(p, &file) != 0) {
 		agent_debt_free(m);
 		return;
 	}
-	cfg_errors_free(&errs);
 	for (i = 0; i < file.n; i++)
 		debt_list_add(&p->items, file.v[i]);
 	free(file.v);
@@ -292,8 +312,8 @@ write_work(void *arg)
 	struct poll *p = arg;
 	char *cause = NULL;
 
-	fileio_write_atomic(p->memory_path, p->memory, strlen(p->memory),
-	    0600, &cause);
+	agent_doc_write(p->store, p->state_dir, AGENT_DEBT_DOC, p->memory,
+	    &cause);
 	free(cause);
 }
 
@@ -312,8 +332,7 @@ poll_free(void *arg)
 	free(p->ids);
 	free(p->events);
 	free(p->memory);
-	free(p->memory_path);
-	free(p->debt_path);
+	free(p->state_dir);
 	free(p->set.timezone);
 	debt_list_free(&p->items);
 	free(p);
@@ -335,8 +354,8 @@ poll_done(void *arg)
 }
 
 void
-agent_debt_poll(struct worker *io, const char *state_dir,
-    const struct config *c, time_t now,
+agent_debt_poll(struct worker *io, struct store *store,
+    const char *state_dir, const struct config *c, time_t now,
     void (*emit)(void *, const char *, const char *), void (*done)(void *),
     void *arg)
 {
@@ -344,8 +363,8 @@ agent_debt_poll(struct worker *io, const char *state_dir,
 	size_t i;
 
 	p->io = io;
-	p->memory_path = xasprintf("%s/agent.debt.json", state_dir);
-	p->debt_path = xasprintf("%s/debt.conf", state_dir);
+	p->store = store;
+	p->state_dir = xstrdup(state_dir);
 	p->set.timezone = c->settings.timezone != NULL ?
 	    xstrdup(c->settings.timezone) : NULL;
 	for (i = 0; i < c->ndebt; i++)

@@ -1,6 +1,6 @@
 /* The debt list's events for the agent: an item added, resolved, or
  * becoming overdue, each told once; what was told is remembered across
- * restarts (state_dir/agent.debt.json). */
+ * restarts (state_dir/agent.debt.json, or the team store). */
 #ifndef MAINTOP_AGENT_DEBT_H
 #define MAINTOP_AGENT_DEBT_H
 
@@ -43,10 +43,15 @@ int agent_debt_step(struct agent_debt *, struct debt_item *const *items,
     size_t n, time_t now, const char *tz,
     void (*emit)(void *arg, const char *id, const char *event), void *arg);
 
+/* The memory's document: state_dir's file, or the team store's row
+ * (agent_doc.h). */
+#define AGENT_DEBT_DOC	"agent.debt.json"
+
 /*
  * One look at the debt list without blocking the loop: on the disk worker
- * io it reads the memory (state_dir/agent.debt.json) and the debt file
- * (state_dir/debt.conf), and compares them, with c's own items, through
+ * io it reads the memory (agent.debt.json) and the debt list (the team
+ * store's when store keeps it, else state_dir/debt.conf), and compares
+ * them, with c's own items, through
  * agent_debt_step; back on the loop it calls emit(arg, id, event) for
  * each event (the caller queues them in the outbox, on io), then queues
  * the memory's atomic write on io, after them, so that an event is never
@@ -55,9 +60,10 @@ int agent_debt_step(struct agent_debt *, struct debt_item *const *items,
  * at the end.
  */
 struct config;
+struct store;
 struct worker;
-void agent_debt_poll(struct worker *io, const char *state_dir,
-    const struct config *c, time_t now,
+void agent_debt_poll(struct worker *io, struct store *store,
+    const char *state_dir, const struct config *c, time_t now,
     void (*emit)(void *arg, const char *id, const char *event),
     void (*done)(void *arg), void *arg);
 

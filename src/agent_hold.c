@@ -1,19 +1,16 @@
 /* Holds on the agent's autoruns; see agent_hold.h. */
 #include "build.h"
 
-#include <sys/file.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "agent_doc.h"
 #include "agent_hold.h"
-#include "fileio.h"
 #include "journal.h"
+#include "store.h"
 #include "util.h"
 
 static void
@@ -154,12 +151,6 @@ agent_holds_add(struct agent_holds *h, const char *window, time_t start,
 	hold_push(h, window, start, reason, user, now);
 }
 
-char *
-agent_holds_path(const char *state_dir)
-{
-	return xasprintf("%s/agent.holds.json", state_dir);
-}
-
 /* The user journal_who names, for the holds file. */
 static char *
 hold_user(void)
@@ -175,13 +166,15 @@ hold_user(void)
 	return s;
 }
 
-/* The journal record of a hold or a release. */
+/* The journal record of a hold or a release: the store's journal, or
+ * state_dir's. */
 static int
-hold_journal(const char *state_dir, const char *type, const char *window,
-    time_t start, const char *reason, time_t now, char **cause)
+hold_journal(struct store *store, const char *state_dir, const char *type,
+    const char *window, time_t start, const char *reason, time_t now,
+    char **cause)
 {
 	json_t *o;
-	char iso[32], when[32], *line, *path;
+	char iso[32], when[32], *line, *path, *id;
 	int rc;
 
 	util_format_utc(now, iso, sizeof iso);
@@ -195,54 +188,79 @@ hold_journal(const char *state_dir, const char *type, const char *window,
 	json_decref(o);
 	if (line == NULL)
 		fatal("agent hold: cannot write a journal record");
-	path = xasprintf("%s/journal.jsonl", state_dir);
-	rc = journal_append(path, line, cause);
-	free(path);
+	if (store != NULL) {
+		id = xasprintf("%s:%s:%s:%s:%ld", type, window, when, iso,
+		    (long)getpid());
+		rc = store_journal_append(store, id, line, cause);
+		free(id);
+	} else {
+		path = xasprintf("%s/journal.jsonl", state_dir);
+		rc = journal_append(path, line, cause);
+		free(path);
+	}
 	free(line);
 	return rc;
 }
 
-int
-agent_hold_apply(const char *state_dir, const char *window, time_t start,
-    int release, const char *reason, time_t now, char **cause)
-{
-	struct agent_holds h = { NULL, 0 };
-	char *path = agent_holds_path(state_dir), *lock, *data = NULL;
-	char *user, *why = NULL;
-	size_t len = 0;
-	int fd, rc = -1;
+/* What agent_hold_apply changes. */
+struct hold_change {
+	const char	*window;
+	time_t		 start;
+	int		 release;
+	const char	*reason;
+	time_t		 now;
+};
 
-	lock = xasprintf("%s.lock", path);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		*cause = xasprintf("%s: %s", lock, strerror(errno));
-		goto out;
-	}
-	if (fileio_read(path, AGENT_HOLD_FILE_MAX, &data, &len, &why) != 0)
-		free(why);	/* no file yet: no hold */
-	agent_holds_parse(&h, data, len);
-	free(data);
-	if (release && !agent_holds_remove(&h, window, start)) {
+/* The holds as they are with the change made (agent_doc_update's). */
+static int
+hold_change(const char *old, size_t len, char **text, void *arg,
+    char **cause)
+{
+	struct hold_change *c = arg;
+	struct agent_holds h = { NULL, 0 };
+	char *user;
+
+	agent_holds_parse(&h, old, len);
+	if (c->release && !agent_holds_remove(&h, c->window, c->start)) {
 		*cause = xasprintf("the autorun of '%s' at that start is not "
-		    "held", window);
-		goto out;
+		    "held", c->window);
+		agent_holds_free(&h);
+		return -1;
 	}
-	if (!release) {
+	if (!c->release) {
 		user = hold_user();
-		agent_holds_add(&h, window, start, reason, user, now);
+		agent_holds_add(&h, c->window, c->start, c->reason, user,
+		    c->now);
 		free(user);
 	}
-	data = agent_holds_format(&h);
-	if (fileio_write_atomic(path, data, strlen(data), 0600, cause) == 0 &&
-	    hold_journal(state_dir, release ? "hold_release" : "hold",
-	    window, start, reason != NULL ? reason : "", now, cause) == 0)
-		rc = 0;
-	free(data);
-out:
-	if (fd >= 0)
-		close(fd);
+	*text = agent_holds_format(&h);
 	agent_holds_free(&h);
-	free(lock);
-	free(path);
-	return rc;
+	return 0;
+}
+
+int
+agent_hold_apply(struct store *store, const char *state_dir,
+    const char *window, time_t start, int release, const char *reason,
+    time_t now, char **cause)
+{
+	struct hold_change c = { window, start, release, reason, now };
+
+	if (agent_doc_update(store, state_dir, AGENT_HOLD_DOC,
+	    AGENT_HOLD_FILE_MAX, hold_change, &c, cause) != 0)
+		return -1;
+	return hold_journal(store, state_dir, release ? "hold_release" :
+	    "hold", window, start, reason != NULL ? reason : "", now, cause);
+}
+
+struct agent_holds *
+agent_holds_read(struct store *store, const char *state_dir,
+    struct agent_holds *h)
+{
+	size_t len;
+	char *text = agent_doc_read(store, state_dir, AGENT_HOLD_DOC,
+	    AGENT_HOLD_FILE_MAX, &len);
+
+	agent_holds_parse(h, text, len);
+	free(text);
+	return h;
 }

@@ -1,6 +1,6 @@
 /* Holds on the agent's autoruns: an operator holds the next start of a
  * window's autorun, with a reason; the agent skips that one occurrence
- * and says so.  Kept in state_dir/agent.holds.json. */
+ * and says so.  Kept in state_dir/agent.holds.json, or the team store. */
 #ifndef MAINTOP_AGENT_HOLD_H
 #define MAINTOP_AGENT_HOLD_H
 
@@ -48,20 +48,29 @@ void agent_holds_add(struct agent_holds *, const char *window, time_t start,
 int agent_holds_remove(struct agent_holds *, const char *window,
     time_t start);
 
+/* The document of the holds: a file of the state directory, or the team
+ * store's row (agent_doc.h). */
+#define AGENT_HOLD_DOC	"agent.holds.json"
+
+struct store;
 /*
  * Holds (or, with release, takes back the hold on) the occurrence of
- * window starting at start: under the holds file's lock it reads the
- * file, changes it and writes it atomically, then appends a journal
- * record ("hold" or "hold_release": the window, the start, the reason,
- * who; now is the record's time).  It waits for the lock and the disk: call it from a line mode or
- * a worker.  Returns 0, or -1 with *cause set (caller frees), also when
+ * window starting at start: under the holds' lock it reads them, changes
+ * them and writes them (atomically), then appends a journal record
+ * ("hold" or "hold_release": the window, the start, the reason, who; now
+ * is the record's time).  With store (NULL: state_dir's files) the holds
+ * and the record are the team store's when it keeps them.  It waits for
+ * the lock and the disk or the store: call it from a line mode or a
+ * worker.  Returns 0, or -1 with *cause set (caller frees), also when
  * releasing what is not held.
  */
-int agent_hold_apply(const char *state_dir, const char *window,
-    time_t start, int release, const char *reason, time_t now,
-    char **cause);
+int agent_hold_apply(struct store *, const char *state_dir,
+    const char *window, time_t start, int release, const char *reason,
+    time_t now, char **cause);
 
-/* state_dir/agent.holds.json (caller frees). */
-char *agent_holds_path(const char *state_dir);
+/* Reads the holds into h (emptied first; none when they cannot be read)
+ * and returns h.  Blocking, as agent_hold_apply. */
+struct agent_holds *agent_holds_read(struct store *, const char *state_dir,
+    struct agent_holds *h);
 
 #endif

@@ -88,12 +88,6 @@ agent_status_format(const struct agent_status *st)
 	return line;
 }
 
-char *
-agent_status_path(const char *state_dir)
-{
-	return xasprintf("%s/agent.json", state_dir);
-}
-
 enum agent_liveness
 agent_status_liveness(const struct agent_status *st, time_t now)
 {

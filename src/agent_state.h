@@ -56,7 +56,8 @@ enum agent_liveness {
 enum agent_liveness agent_status_liveness(const struct agent_status *,
     time_t now);
 
-/* state_dir/agent.json (caller frees). */
-char *agent_status_path(const char *state_dir);
+/* The state's document: state_dir's file, or the team store's row
+ * (agent_doc.h). */
+#define AGENT_STATE_DOC	"agent.json"
 
 #endif

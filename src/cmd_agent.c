@@ -22,6 +22,7 @@
 
 #include "agent.h"
 #include "agent_debt.h"
+#include "agent_doc.h"
 #include "agent_hold.h"
 #include "agent_state.h"
 #include "agent_lead.h"
@@ -30,7 +31,6 @@
 #include "check.h"
 #include "cli.h"
 #include "config.h"
-#include "fileio.h"
 #include "health.h"
 #include "journal.h"
 #include "maint.h"
@@ -82,7 +82,6 @@ struct agent {
 	struct config		*cfg;
 	const char		*explicit;
 	char			*state_dir;
-	char			*state_path;
 	int			 once;
 	int			 journald;
 	int			 failed;
@@ -194,24 +193,25 @@ debt_looked(void *arg)
 	a->debt_looking = 0;
 }
 
-/* Looks at the debt list (added, resolved, overdue) every heartbeat. */
+/* Looks at the debt list (added, resolved, overdue) every heartbeat: with
+ * a team store the leader alone, for what it tells is the team's memory. */
 static void
 debt_look(struct agent *a, time_t now)
 {
-	if (a->debt_looking || (a->debt_looked != 0 &&
+	if (!leads(a) || a->debt_looking || (a->debt_looked != 0 &&
 	    now - a->debt_looked < AGENT_HEARTBEAT && now >= a->debt_looked))
 		return;
 	a->debt_looking = 1;
 	a->debt_looked = now;
-	agent_debt_poll(a->io, a->state_dir, a->cfg, now, debt_emit,
+	agent_debt_poll(a->io, a->store, a->state_dir, a->cfg, now, debt_emit,
 	    debt_looked, a);
 }
 
 /* --- the state file ------------------------------------------------------- */
 
 struct state_job {
-	char			*path;
-	char			*holds;		/* agent.holds.json */
+	struct store		*store;		/* the team's, or NULL */
+	char			*dir;		/* the state directory */
 	char			*failed;	/* outbox/failed */
 	struct agent_status	 st;
 };
@@ -239,22 +239,17 @@ state_work(void *arg)
 {
 	struct state_job *j = arg;
 	struct agent_holds h = { NULL, 0 };
-	char *data = NULL, *cause = NULL;
-	size_t len = 0, i;
+	char *data, *cause = NULL;
+	size_t i;
 
-	if (fileio_read(j->holds, AGENT_HOLD_FILE_MAX, &data, &len,
-	    &cause) == 0)
-		agent_holds_parse(&h, data, len);
-	free(cause);
-	free(data);
+	agent_holds_read(j->store, j->dir, &h);
 	for (i = 0; i < j->st.nnext; i++)
 		j->st.next[i].held = agent_holds_find(&h, j->st.next[i].window,
 		    j->st.next[i].start) != NULL;
 	agent_holds_free(&h);
-	j->st.failed = count_failed(j->failed);
+	j->st.failed += count_failed(j->failed);
 	data = agent_status_format(&j->st);
-	cause = NULL;
-	fileio_write_atomic(j->path, data, strlen(data), 0600, &cause);
+	agent_doc_write(j->store, j->dir, AGENT_STATE_DOC, data, &cause);
 	free(cause);
 	free(data);
 }
@@ -265,8 +260,7 @@ state_done(void *arg)
 	struct state_job *j = arg;
 
 	agent_status_free(&j->st);
-	free(j->path);
-	free(j->holds);
+	free(j->dir);
 	free(j->failed);
 	free(j);
 }
@@ -309,20 +303,27 @@ state_next(struct agent *a, time_t now, struct agent_status *st)
 }
 
 /*
- * Writes the state file on the disk worker: what is done, the heartbeat,
- * the next autoruns (held ones marked, from the holds file) and the
- * deliveries waiting and given up, for the next agent and the dashboard.
+ * Writes the state on the disk worker: what is done, the heartbeat, the
+ * next autoruns (held ones marked, from the holds) and the deliveries
+ * waiting and given up, for the next agent and the dashboard.  With a
+ * team store only the leader writes it: it is the team's.
  */
 static void
 state_write(struct agent *a, time_t now)
 {
-	struct state_job *j = xcalloc(1, sizeof *j);
+	struct state_job *j;
 	char host[256] = "";
 
+	a->written = now;
+	if (!leads(a))
+		return;
+	j = xcalloc(1, sizeof *j);
 	gethostname(host, sizeof host - 1);
-	j->path = agent_status_path(a->state_dir);
-	j->holds = agent_holds_path(a->state_dir);
+	j->store = a->store;
+	j->dir = xstrdup(a->state_dir);
 	j->failed = xasprintf("%s/outbox/failed", a->state_dir);
+	j->st.failed = a->outbox != NULL && a->store != NULL ?
+	    (long long)outbox_failed(a->outbox) : 0;
 	j->st.last = a->last;
 	j->st.heartbeat = now;
 	j->st.pid = (long)getpid();
@@ -331,25 +332,24 @@ state_write(struct agent *a, time_t now)
 	j->st.waiting = a->outbox != NULL ?
 	    (long long)outbox_waiting(a->outbox) : 0;
 	state_next(a, now, &j->st);
-	a->written = now;
 	worker_run(a->io, state_work, state_done, j);
 }
 
-/* The last instant done by an earlier agent, or 0 (read once, at start). */
+/* The last instant done by an earlier agent (the team's, with a team
+ * store), or 0: read once, at start, before the loop runs. */
 static time_t
-state_read(const char *path)
+state_read(struct agent *a)
 {
 	struct agent_status st;
-	char *data = NULL, *cause = NULL;
+	char *data;
 	size_t len;
 	time_t last = 0;
 
 	memset(&st, 0, sizeof st);
-	if (fileio_read(path, AGENT_STATE_FILE_MAX, &data, &len,
-	    &cause) != 0) {
-		free(cause);
+	data = agent_doc_read(a->store, a->state_dir, AGENT_STATE_DOC,
+	    AGENT_STATE_FILE_MAX, &len);
+	if (data == NULL)
 		return 0;
-	}
 	if (agent_status_parse(&st, data, len) == 0)
 		last = st.last;
 	agent_status_free(&st);
@@ -681,7 +681,8 @@ autorun_window(struct agent *a, struct window *w, time_t start, time_t now)
 /* A window's start whose autoruns wait for the holds to be read. */
 struct hold_look {
 	struct agent	*a;
-	char		*path;
+	struct store	*store;
+	char		*dir;
 	char		*window;
 	time_t		 start;
 	time_t		 now;
@@ -692,16 +693,8 @@ static void
 hold_work(void *arg)
 {
 	struct hold_look *h = arg;
-	char *data = NULL, *cause = NULL;
-	size_t len = 0;
 
-	if (fileio_read(h->path, AGENT_HOLD_FILE_MAX, &data, &len,
-	    &cause) != 0) {
-		free(cause);	/* no file: nothing is held */
-		return;
-	}
-	agent_holds_parse(&h->holds, data, len);
-	free(data);
+	agent_holds_read(h->store, h->dir, &h->holds);
 }
 
 /* Back on the loop: runs the window's autoruns unless this start is held
@@ -734,7 +727,7 @@ hold_done(void *arg)
 	}
 	agent_holds_free(&h->holds);
 	free(h->window);
-	free(h->path);
+	free(h->dir);
 	free(h);
 }
 
@@ -745,7 +738,8 @@ hold_look(struct agent *a, struct window *w, time_t start, time_t now)
 	struct hold_look *h = xcalloc(1, sizeof *h);
 
 	h->a = a;
-	h->path = agent_holds_path(a->state_dir);
+	h->store = a->store;
+	h->dir = xstrdup(a->state_dir);
 	h->window = xstrdup(w->name);
 	h->start = start;
 	h->now = now;
@@ -1105,8 +1099,6 @@ cmd_agent(int argc, char **argv)
 	}
 	journal_set_actor("agent");
 	signal(SIGPIPE, SIG_IGN);
-	a.state_path = agent_status_path(a.state_dir);
-	a.last = state_read(a.state_path);
 	a.base = event_base_new();
 	if (a.base == NULL)
 		fatal("cannot make an event loop");
@@ -1114,12 +1106,12 @@ cmd_agent(int argc, char **argv)
 	if (store_start(&a) != 0) {
 		worker_free(a.io);
 		event_base_free(a.base);
-		free(a.state_path);
 		free(a.state_dir);
 		config_free(a.cfg);
 		close(lockfd);
 		return CLI_EXIT_FAIL;
 	}
+	a.last = state_read(&a);
 	agent_setup(&a);
 	a.ev_hup = evsignal_new(a.base, SIGHUP, on_hup, &a);
 	a.ev_term = evsignal_new(a.base, SIGTERM, on_stop, &a);
@@ -1165,7 +1157,6 @@ cmd_agent(int argc, char **argv)
 	free(a.queue);
 	free(a.out_tail);
 	free(a.failed_tail);
-	free(a.state_path);
 	free(a.state_dir);
 	config_free(a.cfg);
 	close(lockfd);

@@ -12,8 +12,8 @@
 #include "calendar.h"
 #include "cli.h"
 #include "config.h"
-#include "fileio.h"
 #include "sanitize.h"
+#include "store.h"
 #include "util.h"
 
 static const char hold_usage[] =
@@ -72,26 +72,19 @@ hold_list(const struct agent_holds *h, const struct config *c, time_t now)
 
 /* Prints the holds still ahead. */
 static int
-hold_show(const struct config *c, const char *state_dir)
+hold_show(const struct config *c, struct store *store, const char *state_dir)
 {
 	struct agent_holds h = { NULL, 0 };
-	char *path = agent_holds_path(state_dir), *data = NULL, *cause = NULL;
-	size_t len = 0;
 
-	if (fileio_read(path, AGENT_HOLD_FILE_MAX, &data, &len, &cause) != 0)
-		free(cause);
-	agent_holds_parse(&h, data, len);
-	hold_list(&h, c, cli_now());
+	hold_list(agent_holds_read(store, state_dir, &h), c, cli_now());
 	agent_holds_free(&h);
-	free(data);
-	free(path);
 	return CLI_EXIT_OK;
 }
 
 /* Holds or releases the next start of w. */
 static int
-hold_change(const struct config *c, const char *state_dir, int release,
-    struct window *w, const char *reason)
+hold_change(const struct config *c, struct store *store,
+    const char *state_dir, int release, struct window *w, const char *reason)
 {
 	char when[64], *cause = NULL;
 	time_t prev, next;
@@ -105,7 +98,7 @@ hold_change(const struct config *c, const char *state_dir, int release,
 		return CLI_EXIT_FAIL;
 	}
 	hold_when(next, c->settings.timezone, when, sizeof when);
-	if (agent_hold_apply(state_dir, w->name, next, release, reason,
+	if (agent_hold_apply(store, state_dir, w->name, next, release, reason,
 	    cli_now(), &cause) != 0) {
 		fprintf(stderr, "maintop agent hold: %s (%s)\n", cause, when);
 		free(cause);
@@ -130,6 +123,7 @@ cmd_agent_hold(int argc, char **argv)
 	const char *reason = NULL;
 	struct config *c;
 	struct window *w = NULL;
+	struct store *store;
 	char *state_dir = NULL, *cause = NULL;
 	int ch, release = 0, list = 0, rc;
 
@@ -188,8 +182,17 @@ cmd_agent_hold(int argc, char **argv)
 		config_free(c);
 		return CLI_EXIT_CONFIG;
 	}
-	rc = list ? hold_show(c, state_dir) : hold_change(c, state_dir,
-	    release, w, reason);
+	/* With settings.store, the team's holds. */
+	if ((store = store_open(c, state_dir, &cause)) == NULL) {
+		fprintf(stderr, "maintop agent hold: %s\n", cause);
+		free(cause);
+		free(state_dir);
+		config_free(c);
+		return CLI_EXIT_FAIL;
+	}
+	rc = list ? hold_show(c, store, state_dir) : hold_change(c, store,
+	    state_dir, release, w, reason);
+	store_close(store);
 	free(state_dir);
 	config_free(c);
 	return rc;

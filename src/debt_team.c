@@ -1,5 +1,5 @@
-/* The debt list in the team store: a handle that connects when first
- * used, on the thread using it; see debt_team.h. */
+/* The debt list in the team store, through a store opened on the thread
+ * that first uses it; see debt_team.h. */
 #include "build.h"
 
 #include <stdlib.h>
@@ -8,13 +8,12 @@
 #include "config.h"
 #include "debt_team.h"
 #include "store.h"
+#include "store_lazy.h"
 #include "util.h"
-#include "worker.h"
 
 struct debt_team {
 	const struct config	*cfg;
-	char			*state_dir;	/* the store's spool's */
-	struct store		*store;		/* NULL until first used */
+	struct store_lazy	*lazy;
 };
 
 struct debt_team *
@@ -23,41 +22,24 @@ debt_team_new(const struct config *cfg, const char *state_dir)
 	struct debt_team *t = xcalloc(1, sizeof *t);
 
 	t->cfg = cfg;
-	t->state_dir = xstrdup(state_dir);
+	t->lazy = store_lazy_new(cfg, state_dir);
 	return t;
-}
-
-static void
-team_free_work(void *arg)
-{
-	struct debt_team *t = arg;
-
-	store_close(t->store);
-	free(t->state_dir);
-	free(t);
 }
 
 void
 debt_team_free(struct debt_team *t, struct worker *w)
 {
-	if (t != NULL)
-		worker_run(w, team_free_work, NULL, t);
-}
-
-/* The store, connected now if it is not yet. */
-static struct store *
-team_store(struct debt_team *t, char **cause)
-{
-	if (t->store == NULL)
-		t->store = store_open(t->cfg, t->state_dir, cause);
-	return t->store;
+	if (t == NULL)
+		return;
+	store_lazy_free(t->lazy, w);
+	free(t);
 }
 
 int
 debt_team_load(struct debt_team *t, struct debt_list *l,
     struct store_debt_rows *rows, char **cause)
 {
-	struct store *s = team_store(t, cause);
+	struct store *s = store_lazy_get(t->lazy, cause);
 
 	memset(rows, 0, sizeof *rows);
 	l->v = NULL;
@@ -73,7 +55,7 @@ debt_team_save(struct debt_team *t, const struct store_debt_rows *base,
     const struct debt_list *next, const char *line, struct debt_list *now,
     struct store_debt_rows *rows, char **cause)
 {
-	struct store *s = team_store(t, cause);
+	struct store *s = store_lazy_get(t->lazy, cause);
 
 	memset(rows, 0, sizeof *rows);
 	memset(now, 0, sizeof *now);

@@ -68,6 +68,14 @@ static const char *const migrations[STORE_PG_SCHEMA] = {
 	"  leader boolean NOT NULL DEFAULT false,"
 	"  started_at timestamptz NOT NULL DEFAULT now(),"
 	"  seen_at timestamptz NOT NULL DEFAULT now());",
+
+	/* 3: the agents' shared state, one document a row: the holds on
+	 * autoruns, what was told of the debt list, the leader's status. */
+	"CREATE TABLE maintop.agent_state ("
+	"  name text PRIMARY KEY,"
+	"  doc text NOT NULL,"
+	"  updated_at timestamptz NOT NULL DEFAULT now(),"
+	"  updated_by text NOT NULL DEFAULT current_user);",
 };
 
 int

@@ -4,15 +4,16 @@
 #include <string.h>
 
 #include "agent.h"
+#include "agent_doc.h"
 #include "agent_hold.h"
 #include "agent_state.h"
 #include "agent_tell.h"
 #include "agentline.h"
 #include "calendar.h"
 #include "config.h"
-#include "fileio.h"
 #include "form.h"
 #include "notify.h"
+#include "store_lazy.h"
 #include "ui.h"
 #include "worker.h"
 
@@ -23,7 +24,7 @@
 
 struct agentline {
 	char			*dir;		/* the state directory, or NULL */
-	char			*path;		/* its agent.json */
+	struct store_lazy	*lazy;		/* its store, on the worker */
 	struct agent_status	 st;
 	int			 present;	/* a state file was read */
 	int			 reading;
@@ -39,23 +40,29 @@ struct agentline {
 
 struct agentline_job {
 	struct agentline	*al;
-	char			*path;
+	char			*dir;
+	struct store_lazy	*lazy;
 	struct agent_status	 st;
 	int			 present;
 };
 
+/* On the worker: the agent's state, the team's with a team store. */
 static void
 read_work(void *arg)
 {
 	struct agentline_job *j = arg;
-	char *data = NULL, *cause = NULL;
+	struct store *store;
+	char *data, *cause = NULL;
 	size_t len = 0;
 
-	if (fileio_read(j->path, AGENT_STATE_FILE_MAX, &data, &len,
-	    &cause) != 0) {
-		free(cause);
+	store = store_lazy_get(j->lazy, &cause);
+	free(cause);	/* unreachable: no agent seen */
+	if (store == NULL)
 		return;
-	}
+	data = agent_doc_read(store, j->dir, AGENT_STATE_DOC,
+	    AGENT_STATE_FILE_MAX, &len);
+	if (data == NULL)
+		return;
 	j->present = agent_status_parse(&j->st, data, len) == 0;
 	free(data);
 }
@@ -70,7 +77,7 @@ read_done(void *arg)
 	al->st = j->st;
 	al->present = j->present;
 	al->reading = 0;
-	free(j->path);
+	free(j->dir);
 	free(j);
 	ui_redraw(al->ui);
 }
@@ -82,12 +89,13 @@ agentline_poll(struct agentline *al)
 	struct agentline_job *j;
 	long long now = util_mono_ms();
 
-	if (al->path == NULL || al->reading || (al->read_ms != 0 &&
+	if (al->dir == NULL || al->reading || (al->read_ms != 0 &&
 	    now - al->read_ms < AGENTLINE_EVERY_MS))
 		return;
 	j = xcalloc(1, sizeof *j);
 	j->al = al;
-	j->path = xstrdup(al->path);
+	j->dir = xstrdup(al->dir);
+	j->lazy = al->lazy;
 	al->reading = 1;
 	al->read_ms = now;
 	worker_run(al->ui->worker, read_work, read_done, j);
@@ -107,7 +115,7 @@ agentline_new(struct ui *ui)
 		al->dir = dir;
 	free(cause);
 	if (al->dir != NULL)
-		al->path = agent_status_path(al->dir);
+		al->lazy = store_lazy_new(ui->cfg, al->dir);
 	agentline_poll(al);
 	return al;
 }
@@ -121,7 +129,7 @@ agentline_free(struct agentline *al)
 	form_free(al->form);
 	free(al->hold_window);
 	free(al->dir);
-	free(al->path);
+	store_lazy_free(al->lazy, al->ui->worker);
 	free(al);
 }
 
@@ -257,6 +265,7 @@ agentline_draw(struct agentline *al, struct ui *ui, WINDOW *win, int h,
 struct hold_job {
 	struct ui	*ui;
 	char		*dir;
+	struct store_lazy *lazy;
 	char		*window;
 	char		*when;
 	char		*reason;
@@ -270,9 +279,10 @@ static void
 hold_work(void *arg)
 {
 	struct hold_job *j = arg;
+	struct store *store = store_lazy_get(j->lazy, &j->cause);
 
-	j->rc = agent_hold_apply(j->dir, j->window, j->start, 0, j->reason,
-	    j->now, &j->cause);
+	j->rc = store == NULL ? -1 : agent_hold_apply(store, j->dir,
+	    j->window, j->start, 0, j->reason, j->now, &j->cause);
 }
 
 static void
@@ -387,6 +397,7 @@ agentline_key(struct agentline *al, struct ui *ui, int key)
 		j = xcalloc(1, sizeof *j);
 		j->ui = ui;
 		j->dir = xstrdup(al->dir);
+		j->lazy = al->lazy;
 		j->window = xstrdup(al->hold_window);
 		j->when = xstrdup(al->hold_when);
 		j->reason = xstrdup(form_value(al->form, 0));

@@ -58,18 +58,22 @@ is "init at version 1 says to migrate" "$?" 1
 check "... naming migrate" grep -q "run 'maintop store migrate'" "$tmp/out"
 so status > "$tmp/out" 2>&1
 check "status at version 1 says to migrate" \
-    grep -q "^schema: version 1, this maintop uses 2 (run 'maintop store migrate')" "$tmp/out"
-is "migrate from version 1" "$(so migrate 2>&1)" \
+    grep -q "^schema: version 1, this maintop uses 3 (run 'maintop store migrate')" "$tmp/out"
+is "migrate --to 2 from version 1" "$(so migrate --to 2 2>&1)" \
     "schema migrated from version 1 to 2"
 is "the outbox and heartbeats of version 2 exist" \
     "$(sq "SELECT count(*) FROM pg_tables WHERE schemaname = 'maintop' AND tablename IN ('outbox', 'agent_heartbeat')")" 2
+is "migrate from version 2" "$(so migrate 2>&1)" \
+    "schema migrated from version 2 to 3"
+is "the agents' state of version 3 exists" \
+    "$(sq "SELECT count(*) FROM pg_tables WHERE schemaname = 'maintop' AND tablename = 'agent_state'")" 1
 is "init after migrate: nothing to do" "$(so init 2>&1)" \
-    "store already initialized: schema version 2"
+    "store already initialized: schema version 3"
 is "init again: nothing to do" "$(so init 2>&1)" \
-    "store already initialized: schema version 2"
+    "store already initialized: schema version 3"
 is "schema_version records each version once" \
-    "$(sq "SELECT string_agg(version::text, ',' ORDER BY version) FROM maintop.schema_version")" "1,2"
-is "migrate again: nothing to do" "$(so migrate 2>&1)" "schema already at version 2"
+    "$(sq "SELECT string_agg(version::text, ',' ORDER BY version) FROM maintop.schema_version")" "1,2,3"
+is "migrate again: nothing to do" "$(so migrate 2>&1)" "schema already at version 3"
 so migrate --to 1 > "$tmp/out" 2>&1
 is "migrate backwards: refused" "$?" 1
 so migrate --to 9 > /dev/null 2>&1
@@ -86,7 +90,7 @@ is "status of a current store: exit 0" "$?" 0
 is "status: store, server, schema, role, contents" "$(sed -n 1,6p "$tmp/out")" \
 "store: postgres ($ci_w)
 server: PostgreSQL $(sq 'SHOW server_version')
-schema: version 2 (current)
+schema: version 3 (current)
 role: alice (reads and writes)
 journal: 0 records
 debt: 0 items"
@@ -173,7 +177,7 @@ release evil
 sq "DELETE FROM maintop.run_locks" >/dev/null
 
 # The read-only role cannot write through any command.
-sq "DELETE FROM maintop.schema_version WHERE version = 2; DROP TABLE maintop.outbox, maintop.agent_heartbeat" >/dev/null
+sq "DELETE FROM maintop.schema_version WHERE version >= 2; DROP TABLE maintop.outbox, maintop.agent_heartbeat, maintop.agent_state" >/dev/null
 sr migrate > "$tmp/out" 2>&1
 is "the read-only role cannot migrate (exit 1)" "$?" 1
 check "... told why" grep -q "migration to version 2: permission denied for schema maintop: the store's role 'wall' may not do this" "$tmp/out"
