@@ -38,7 +38,14 @@ debt_list_free(struct debt_list *l)
 void
 debt_list_add(struct debt_list *l, struct debt_item *d)
 {
-	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	/*
+	 * The array doubles when n reaches a power of two (every v is made
+	 * here), so a file of 40,000 items is read in linear time, not with
+	 * 40,000 copies of a growing array.
+	 */
+	if (l->n == 0 || (l->n & (l->n - 1)) == 0)
+		l->v = xreallocarray(l->v, l->n > 0 ? l->n * 2 : 1,
+		    sizeof *l->v);
 	l->v[l->n++] = d;
 }
 

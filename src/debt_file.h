@@ -80,7 +80,7 @@ int debt_file_save(const char *path, const struct debt_list *,
 int debt_file_changed(const char *path, const struct debt_fileid *id,
     char **cause);
 
-/* Appends d (taken) to l. */
+/* Appends d (taken) to l.  Every l->v is grown here only (from NULL). */
 void debt_list_add(struct debt_list *l, struct debt_item *d);
 /* Fills to with deep copies of from's items (to's old content is not
  * freed). */
