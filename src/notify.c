@@ -300,6 +300,8 @@ struct notify_attempt {
 	char			*body;
 	struct check_secret_header *secrets;	/* copies */
 	size_t			 nsecrets;
+	char			**env_lines;	/* those of value_env, read on
+						 * the loop (getenv there only) */
 	int			 json;
 	long long		 timeout_ms;
 	long			 http_status;
@@ -310,6 +312,8 @@ struct notify_attempt {
 static void
 attempt_free(struct notify_attempt *a)
 {
+	size_t i;
+
 	if (a->ev_in != NULL)
 		event_free(a->ev_in);
 	if (a->ev_out != NULL)
@@ -328,6 +332,12 @@ attempt_free(struct notify_attempt *a)
 	free(a->url);
 	free(a->body);
 	check_secret_headers_free(a->secrets, a->nsecrets);
+	for (i = 0; a->env_lines != NULL && i < a->nsecrets; i++)
+		if (a->env_lines[i] != NULL) {
+			explicit_bzero(a->env_lines[i], strlen(a->env_lines[i]));
+			free(a->env_lines[i]);
+		}
+	free(a->env_lines);
 	free(a);
 }
 
@@ -605,6 +615,31 @@ webhook_wipe(struct curl_slist *h)
 }
 
 /*
+ * Reads the secret headers given by value_env, on the loop's thread: the
+ * environment is changed there (the time zone), so it is read there only.
+ * A failure leaves the reason in curl_error (never the value).
+ */
+static void
+webhook_env(struct notify_attempt *a)
+{
+	char *cause = NULL;
+	size_t i;
+
+	a->env_lines = xcalloc(a->nsecrets + 1, sizeof *a->env_lines);
+	for (i = 0; i < a->nsecrets; i++) {
+		if (a->secrets[i].value_env == NULL)
+			continue;
+		if (check_secret_header_line(&a->secrets[i], &a->env_lines[i],
+		    &cause) != 0) {
+			snprintf(a->curl_error, sizeof a->curl_error, "%s",
+			    cause);
+			free(cause);
+			return;
+		}
+	}
+}
+
+/*
  * Adds the secret headers, read now (a rotated token is picked up at the
  * next delivery).  curl_slist_append copies the line, which is wiped at
  * once; webhook_wipe wipes that copy.  Returns 0, or -1 with the reason
@@ -618,7 +653,10 @@ webhook_secrets(struct notify_attempt *a, struct curl_slist **h)
 	size_t i;
 
 	for (i = 0; i < a->nsecrets; i++) {
-		if (check_secret_header_line(&a->secrets[i], &line,
+		if (a->env_lines[i] != NULL) {
+			line = a->env_lines[i];
+			a->env_lines[i] = NULL;
+		} else if (check_secret_header_line(&a->secrets[i], &line,
 		    &cause) != 0) {
 			snprintf(a->curl_error, sizeof a->curl_error, "%s",
 			    cause);
@@ -641,9 +679,12 @@ webhook_work(void *arg)
 {
 	struct notify_attempt *a = arg;
 	struct curl_slist *h = NULL;
-	CURL *c = curl_easy_init();
+	CURL *c;
 	CURLcode rc;
 
+	if (a->curl_error[0] != '\0')
+		return;		/* a value_env could not be read */
+	c = curl_easy_init();
 	if (c == NULL) {
 		snprintf(a->curl_error, sizeof a->curl_error, "curl failed");
 		return;
@@ -738,6 +779,7 @@ notify_deliver(struct event_base *base, struct worker *w,
 	a->nsecrets = ch->nsecrets;
 	a->json = 1;
 	a->timeout_ms = ch->timeout_ms;
+	webhook_env(a);
 	worker_run(w, webhook_work, webhook_done, a);
 	return a;
 }
