@@ -26,6 +26,7 @@
 #include "agent_hold.h"
 #include "agent_state.h"
 #include "agent_lead.h"
+#include "agent_prep.h"
 #include "agent_tell.h"
 #include "calendar.h"
 #include "check.h"
@@ -111,6 +112,10 @@ struct agent {
 		time_t			 start;
 	}			*queue;
 	size_t			 nqueue;
+	/* The next autorun, its requirements being read on io. */
+	int			 preparing;
+	char			**values;	/* its parameters, bound */
+	struct agent_prep	 prep;
 	int			 stopping;
 	/* The running step's output (masked) and, once a step failed, its
 	 * last output, for the run.end event. */
@@ -368,13 +373,19 @@ on_next(evutil_socket_t fd, short what, void *arg)
 	autorun_next(arg);
 }
 
+/* A journal record the worker could not write. */
+static void
+journal_failed(void *arg, const char *cause)
+{
+	alog(arg, 3, "journal: %s", cause);
+}
+
 static void
 journal_autorun(struct agent *a, const struct window *w, const char *rb,
     const char *result, const char *why)
 {
 	struct buf b;
-	char iso[32], *cause = NULL, *path;
-	int rc;
+	char iso[32], *id;
 
 	util_format_utc(cli_now(), iso, sizeof iso);
 	buf_init(&b);
@@ -391,22 +402,12 @@ journal_autorun(struct agent *a, const struct window *w, const char *rb,
 	buf_adds(&b, ",");
 	journal_who(&b);
 	buf_adds(&b, "}");
-	/* One line appended with O_APPEND and fsync (or a row of the team
-	 * store): the agent has no screen, and the record must precede what
-	 * follows. */
-	if (a->store != NULL) {
-		path = xasprintf("autorun %s %s %s %s", w->name, rb, iso,
-		    result);
-		rc = store_journal_append(a->store, path, b.s, &cause);
-	} else {
-		path = xasprintf("%s/journal.jsonl", a->state_dir);
-		rc = journal_append(path, b.s, &cause);
-	}
-	if (rc != 0) {
-		alog(a, 3, "journal: %s", cause);
-		free(cause);
-	}
-	free(path);
+	/* On the worker (an append and fsync, or a row of the team store),
+	 * in order with the runs' records queued there. */
+	id = xasprintf("autorun %s %s %s %s", w->name, rb, iso, result);
+	agent_journal_later(a->io, a->store, a->state_dir, id, b.s,
+	    journal_failed, a);
+	free(id);
 	buf_free(&b);
 }
 
@@ -561,24 +562,37 @@ agent_in_window(const char *runbook, time_t now, char **which, void *arg)
 	return 0;
 }
 
-/* Starts the next queued autorun, if nothing runs. */
+/* The last success of a required runbook, as read before the start. */
+static time_t
+agent_last_success(const char *runbook, void *arg)
+{
+	struct agent *a = arg;
+
+	return agent_prep_last_success(&a->prep, runbook);
+}
+
+static void	autorun_start(void *);
+
+/* Takes the next queued autorun, if nothing runs: its parameters bound,
+ * its requirements read on the worker, then autorun_start. */
 static void
 autorun_next(struct agent *a)
 {
 	struct autorun ar;
-	char **values = NULL, *cause = NULL;
+	char *cause = NULL;
 	size_t missing;
 
 	if (a->runner != NULL) {
 		runner_free(a->runner);
 		a->runner = NULL;
 	}
-	while (a->runner == NULL && a->nqueue > 0 && !a->stopping) {
+	while (a->runner == NULL && !a->preparing && a->nqueue > 0 &&
+	    !a->stopping) {
 		ar = a->queue[0];
 		memmove(a->queue, a->queue + 1, --a->nqueue * sizeof *a->queue);
 		a->running = ar.rb;
 		a->run_window = ar.w;
-		if (runbook_bind(ar.rb, NULL, 0, &values, &missing,
+		if (runbook_bind(ar.rb, NULL, 0, &a->values, &missing,
 		    &cause) != 0) {
 			/* Unattended: a parameter without a default cannot
 			 * be asked for. */
@@ -587,34 +601,54 @@ autorun_next(struct agent *a)
 			    cause);
 			free(cause);
 			cause = NULL;
+			a->values = NULL;
 			a->failed = 1;
 			continue;
 		}
-		free(a->out_tail);
-		free(a->failed_tail);
-		a->out_tail = a->failed_tail = NULL;
-		a->runner = runner_new(&a->env, ar.rb, values, 0);
-		runbook_values_free(ar.rb, values);
-		values = NULL;
-		if (runner_start(a->runner, &cause) != 0) {
-			alog(a, 4, "autorun %s (window %s) skipped: %s",
-			    ar.rb->name, ar.w->name, cause);
-			journal_autorun(a, ar.w, ar.rb->name, "skipped", cause);
-			run_event(a, "run.end", "skipped", cause);
-			free(cause);
-			cause = NULL;
-			runner_free(a->runner);
-			a->runner = NULL;
-			continue;
-		}
-		alog(a, 6, "autorun %s (window %s) started", ar.rb->name,
-		    ar.w->name);
-		run_event(a, "run.start", NULL, "");
+		a->preparing = 1;
+		agent_prep_requires(a->io, a->store, a->state_dir, ar.rb,
+		    &a->prep, autorun_start, a);
 	}
-	if (a->runner == NULL) {
+	if (a->runner == NULL && !a->preparing) {
 		a->running = NULL;
 		a->run_window = NULL;
 	}
+}
+
+/* Back on the loop with the requirements read: starts the run. */
+static void
+autorun_start(void *arg)
+{
+	struct agent *a = arg;
+	char *cause = NULL;
+
+	a->preparing = 0;
+	free(a->out_tail);
+	free(a->failed_tail);
+	a->out_tail = a->failed_tail = NULL;
+	if (a->stopping) {
+		runbook_values_free(a->running, a->values);
+		a->values = NULL;
+		return;
+	}
+	a->runner = runner_new(&a->env, a->running, a->values, 0);
+	runbook_values_free(a->running, a->values);
+	a->values = NULL;
+	if (runner_start(a->runner, &cause) != 0) {
+		alog(a, 4, "autorun %s (window %s) skipped: %s",
+		    a->running->name, a->run_window->name, cause);
+		journal_autorun(a, a->run_window, a->running->name, "skipped",
+		    cause);
+		run_event(a, "run.end", "skipped", cause);
+		free(cause);
+		runner_free(a->runner);
+		a->runner = NULL;
+		autorun_next(a);
+		return;
+	}
+	alog(a, 6, "autorun %s (window %s) started", a->running->name,
+	    a->run_window->name);
+	run_event(a, "run.start", NULL, "");
 }
 
 /* Queues a window's autoruns in dependency order, unless a freeze holds. */
@@ -862,7 +896,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 		    "the running one");
 		return;
 	}
-	if (a->runner != NULL) {
+	if (a->runner != NULL || a->preparing) {
 		config_free(c);
 		alog(a, 4, "reload: a run is going; reload again after it");
 		return;
@@ -917,6 +951,7 @@ agent_setup(struct agent *a)
 	a->env.auto_confirm = 1;
 	a->env.cfg = a->cfg;
 	a->env.worker = a->io;
+	a->env.last_success = agent_last_success;
 	a->env.store = a->store;
 	a->env.check_state = agent_check_state;
 	a->env.check_fresh = agent_check_fresh;
@@ -953,8 +988,8 @@ on_once_idle(evutil_socket_t fd, short what, void *arg)
 	struct agent *a = arg;
 	struct timeval tv = { 0, 100000 };
 
-	if (a->runner != NULL || a->nqueue > 0 || a->debt_looking ||
-	    a->hold_looking > 0) {
+	if (a->runner != NULL || a->preparing || a->nqueue > 0 ||
+	    a->debt_looking || a->hold_looking > 0) {
 		event_base_once(a->base, -1, EV_TIMEOUT, on_once_idle, a, &tv);
 		return;
 	}
@@ -1154,6 +1189,7 @@ cmd_agent(int argc, char **argv)
 	event_free(a.tick);
 	proc_shutdown();
 	event_base_free(a.base);
+	agent_prep_clear(&a.prep);
 	free(a.queue);
 	free(a.out_tail);
 	free(a.failed_tail);
