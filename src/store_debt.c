@@ -31,7 +31,10 @@ static void
 rows_add(struct store_debt_rows *r, const char *id, long long version,
     const char *text)
 {
-	r->v = xreallocarray(r->v, r->n + 1, sizeof *r->v);
+	/* Doubling at each power of two, as debt_list_add. */
+	if (r->n == 0 || (r->n & (r->n - 1)) == 0)
+		r->v = xreallocarray(r->v, r->n > 0 ? r->n * 2 : 1,
+		    sizeof *r->v);
 	r->v[r->n].id = xstrdup(id);
 	r->v[r->n].version = version;
 	r->v[r->n].text = xstrdup(text);
@@ -133,8 +136,20 @@ store_debt_read(PGconn *conn, const struct settings *s, struct debt_list *l,
 	if (store_pg_run(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ "
 	    "ONLY", 0, NULL, cause) != 0)
 		return -1;
-	res = store_pg_exec(conn, "SELECT id, version, item FROM "
-	    "maintop.debt_items ORDER BY seq", 0, NULL, cause);
+	/* No more than the debt file may hold, counted by the server. */
+	res = store_pg_exec(conn, "SELECT coalesce(sum(octet_length(item)), "
+	    "0) FROM maintop.debt_items", 0, NULL, cause);
+	if (res != NULL && strtoll(PQgetvalue(res, 0, 0), NULL, 10) >
+	    DEBT_FILE_MAX) {
+		*cause = xstrdup("the team store's debt items are larger than "
+		    "a debt file may be (4 MiB)");
+		PQclear(res);
+		res = NULL;
+	} else if (res != NULL) {
+		PQclear(res);
+		res = store_pg_exec(conn, "SELECT id, version, item FROM "
+		    "maintop.debt_items ORDER BY seq", 0, NULL, cause);
+	}
 	for (i = 0; res != NULL && i < PQntuples(res); i++) {
 		d = store_debt_parse(PQgetvalue(res, i, 0), PQgetvalue(res, i,
 		    2), (size_t)PQgetlength(res, i, 2), s, cause);

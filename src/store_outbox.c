@@ -105,10 +105,14 @@ store_outbox_foreach(struct store *s, size_t max,
 	snprintf(lim, sizeof lim, "%zu", max);
 	if ((conn = store_pg_hold(s, cause)) == NULL)
 		return -1;
-	res = store_pg_exec(conn, "SELECT id, channel, event, attempts, "
-	    "extract(epoch FROM due_at)::bigint FROM maintop.outbox WHERE "
-	    "state = 'waiting' AND octet_length(event::text) <= 1048576 "
-	    "ORDER BY due_at, id, channel LIMIT $1::bigint", 1, p, cause);
+	/* At most 1 MiB an event and 64 MiB in all: the rest waits. */
+	res = store_pg_exec(conn, "SELECT id, channel, event, attempts, due "
+	    "FROM (SELECT id, channel, event, attempts, extract(epoch FROM "
+	    "due_at)::bigint AS due, sum(octet_length(event::text)) OVER "
+	    "(ORDER BY due_at, id, channel) AS total FROM maintop.outbox "
+	    "WHERE state = 'waiting' AND octet_length(event::text) <= "
+	    "1048576) AS w WHERE total <= 67108864 ORDER BY total LIMIT "
+	    "$1::bigint", 1, p, cause);
 	store_pg_unhold(s);
 	if (res == NULL)
 		return -1;

@@ -30,7 +30,7 @@ int store_outbox_done(struct store *, const char *id, const char *channel,
     long long attempts, int delivered, char **cause);
 /*
  * Calls fn with each event still waiting, the longest due first, at most
- * max of them (an event over 1 MiB is left out).  0, or -1 with *cause set.
+ * max of them and 64 MiB in all (an event over 1 MiB is left out).  0, or -1 with *cause set.
  */
 int store_outbox_foreach(struct store *, size_t max,
     void (*fn)(void *arg, const char *id, const char *channel,

@@ -5,7 +5,7 @@
 # the other refused and reloaded, and saved when made again, nothing lost;
 # edits of two items at once are both saved; a delete of a changed item
 # is refused; ids are never reused; the read-only role cannot change the
-# list; a hostile row refuses changes.  TAP.
+# list; a hostile row refuses changes, rows over 4 MiB the list.  TAP.
 . "$top_srcdir/tests/store/lib.sh"
 
 store_team
@@ -120,5 +120,11 @@ check "... naming the row" grep -q "store debt item D-0666" "$tmp/host.out"
 check "... with no escape on the terminal" sh -c '! LC_ALL=C grep -q "$(printf "\033")" "$1"' - "$tmp/host.out"
 is "... and nothing saved" "$(sq "SELECT count(*) FROM maintop.debt_items")" 4
 sq "DELETE FROM maintop.debt_items WHERE id = 'D-0666'" >/dev/null
+# Rows larger in all than a debt file may be: refused before they are read.
+sq "INSERT INTO maintop.debt_items (id, item) VALUES ('D-0777', repeat('#', 4200000))" >/dev/null
+da list > "$tmp/big.out" 2>&1
+is "items over 4 MiB in all: the list is refused (1)" "$?" 1
+check "... saying why" grep -q "the team store's debt items are larger than a debt file may be (4 MiB)" "$tmp/big.out"
+sq "DELETE FROM maintop.debt_items WHERE id = 'D-0777'" >/dev/null
 
 echo "1..$n"
