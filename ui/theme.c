@@ -36,6 +36,7 @@ const char *const theme_role_names[ROLE_COUNT] = {
 	[ROLE_HELP] = "help",
 	[ROLE_BIG_OK] = "big_ok",
 	[ROLE_BIG_BAD] = "big_bad",
+	[ROLE_BIG_WARN] = "big_warn",
 	[ROLE_STDERR] = "stderr",
 };
 

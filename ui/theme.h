@@ -24,6 +24,7 @@ enum role {
 	ROLE_HELP,
 	ROLE_BIG_OK,
 	ROLE_BIG_BAD,
+	ROLE_BIG_WARN,		/* the wall's status band: warnings only */
 	ROLE_STDERR,		/* what a step wrote on its standard error */
 	ROLE_COUNT
 };

@@ -24,6 +24,7 @@
 #include "term.h"
 #include "theme.h"
 #include "util.h"
+#include "wall.h"
 #include "worker.h"
 
 #define MIN_COLS	80
@@ -694,24 +695,8 @@ ui_draw(struct ui *ui)
 	memset(ui->at, 0, sizeof ui->at);
 	draw_header(ui);
 	if (ui->wall) {
-		/* The large status line a wall screen is read by. */
-		char text[96], banner[160];
-		enum state worst;
-		enum role r;
-
-		overall_text(ui, text, sizeof text, &worst);
-		r = worst == STATE_OK ? ROLE_BIG_OK : ROLE_BIG_BAD;
-		if (text[0] == '\0')
-			snprintf(banner, sizeof banner, "NO HEALTH CHECKS CONFIGURED");
-		else
-			snprintf(banner, sizeof banner, "%s   %s",
-			    worst == STATE_OK ? "ALL CHECKS OK" :
-			    "ATTENTION", text);
-		draw_fill(stdscr, 1, 0, ui->cols, r);
-		draw_fill(stdscr, 2, 0, ui->cols, r);
-		draw_fill(stdscr, 3, 0, ui->cols, r);
-		draw_text(stdscr, 2, 2, ui->cols - 4, r, banner);
-		top = 4;
+		/* The status band a wall screen is read by. */
+		top = 1 + wall_draw(ui, 1);
 	}
 	draw_footer(ui);
 	wnoutrefresh(stdscr);

@@ -22,6 +22,12 @@
 #   screen_run_norm                 filter: a run console's screen with run
 #                                   ids, the temporary directory, durations,
 #                                   the user and pids written the same way
+#   screen_health_norm              filter: the Health pane's rows (those with
+#                                   a state's dot) with latencies, ports and
+#                                   sparklines written the same way
+#   screen_with_http                start the suite's HTTP server for the
+#                                   test ($HTTP_URL_TEST, tests/lib/servers.sh),
+#                                   stopped with tmux at the end
 #   screen_done                     print the plan, stop tmux, clean up
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -170,6 +176,25 @@ screen_run_norm() {
 	    -e 's/[0-9]+(m[0-9]{2})?s( |$)/Ns\2/g' \
 	    -e "s/ by $(id -un), / by USER, /" \
 	    -e 's/process [0-9]+/process PID/g'
+}
+
+screen_health_norm() {
+	sed -e '/● /s/latency [0-9].*$/latency N ms > 100 ms.../' \
+	    -e '/● /s/ [0-9][0-9]* in [0-9.]*[^0-9].*$/ STATUS in N ms.../' \
+	    -e '/● /s/<\{0,1\}[0-9][0-9]* ms  */N ms  /g' \
+	    -e '/● /s/after [0-9]* ms/after N ms/' \
+	    -e 's/127\.0\.0\.1:[0-9][0-9]*/127.0.0.1:PORT/g' \
+	    -e '/● /s/▂\|▃\|▄\|▅\|▆\|▇\|█/▁/g'
+}
+
+screen_with_http() {
+	SERVERS_NO_TRAP=1
+	. "$top_srcdir/tests/lib/servers.sh"
+	trap 'servers_stop_all; screen_cleanup' EXIT
+	trap 'servers_stop_all; screen_cleanup; trap - EXIT; exit 143' INT TERM HUP
+	servers_require http
+	"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
+	servers_start_http || bail "the test HTTP server did not start"
 }
 
 screen_done() {

@@ -4,16 +4,8 @@
 # (crit first, the reason leading its message) and the header names the
 # worst, at 80x24, 100x30, 120x40 and 200x60.  Whole screens are compared,
 # latencies masked.
-SERVERS_NO_TRAP=1
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/screen/lib.sh"
-. "$top_srcdir/tests/lib/servers.sh"
-trap 'servers_stop_all; screen_cleanup' EXIT
-trap 'servers_stop_all; screen_cleanup; trap - EXIT; exit 143' INT TERM HUP
-
-servers_require http
-. "$top_srcdir/tests/lib/tap.sh"
-"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
-servers_start_http || bail "the test HTTP server did not start"
+screen_with_http
 
 now="2026-11-25T10:00:00Z"
 conf="$SCREEN_TMP/urgency.conf"
@@ -45,20 +37,12 @@ CONF
 "$MAINTOP" validate -c "$conf" >/dev/null 2>"$SCREEN_TMP/validate.err" ||
     bail "the test configuration does not validate: $(cat "$SCREEN_TMP/validate.err")"
 
-urgency_norm() {
-	sed -e 's/latency [0-9].*$/latency N ms > 100 ms.../' \
-	    -e 's/ [0-9][0-9]* in [0-9.]*[^0-9].*$/ STATUS in N ms.../' \
-	    -e 's/<\{0,1\}[0-9][0-9]* ms  */N ms  /g' \
-	    -e 's/127\.0\.0\.1:[0-9][0-9]*/127.0.0.1:PORT/g' \
-	    -e 's/▂\|▃\|▄\|▅\|▆\|▇\|█/▁/g'
-}
-
 for size in 80x24 100x30 120x40 200x60; do
 	cols=${size%x*} rows=${size#*x}
 	screen_start "$cols" "$rows" "$MAINTOP" -c "$conf" --now "$now"
 	screen_wait "CRIT payments +1" >/dev/null
 	screen_wait "WARN slow-api" >/dev/null
-	screen_expect_norm urgency_norm "urgency-$size" \
+	screen_expect_norm screen_health_norm "urgency-$size" \
 	    "$size: every check in trouble on the first screen, the worst named"
 	for c in ledger payments slow-api; do
 		screen_capture | grep -q "● $c "
