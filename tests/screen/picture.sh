@@ -2,8 +2,8 @@
 # doc/ansi2png.py, which draws the README's picture, on a real capture
 # (tmux capture-pane -e) of the dashboard at 120x40: the PNG is 120x40
 # cells of the size it reports, and the header's red CRIT badge is red in
-# it; and on a crafted capture, the 256-colour palette, 24-bit colours,
-# reverse video and attributes carried from one line to the next.
+# it; and on crafted captures, the 256-colour palette, 24-bit colours,
+# reverse video, attributes carried from one line to the next, and bold.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 PY=/usr/bin/python3
@@ -71,5 +71,21 @@ printf '%s\n' "0 0 255 0 0" "1 0 1 2 3" "2 0 211 215 207" "3 0 52 101 164" \
     "0 1 52 101 164" "1 1 28 28 28" "0 2 28 28 28" |
     pixels "$SCREEN_TMP/crafted.png"
 screen_ok $? "256 colours, 24-bit colours, reverse video, a line's carried background"
+
+# Bold is drawn in DejaVu Sans Mono Bold: the same letter takes more ink.
+printf 'MM\n\033[1mMM\033[0m\n' > "$SCREEN_TMP/bold.ans"
+"$PY" "$render" --cols 2 --rows 2 "$SCREEN_TMP/bold.ans" \
+    "$SCREEN_TMP/bold.png" > "$SCREEN_TMP/report"
+"$PY" - "$SCREEN_TMP/bold.png" <<'PY'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+w, h = im.size
+ink = [sum(1 for x in range(w) for y in range(r * h // 2, (r + 1) * h // 2)
+           if im.getpixel((x, y)) != (28, 28, 28)) for r in (0, 1)]
+print("# ink: regular %d, bold %d" % tuple(ink))
+sys.exit(0 if ink[1] > ink[0] * 1.15 else 1)
+PY
+screen_ok $? "a bold letter is drawn bolder"
 
 screen_done
