@@ -280,7 +280,8 @@ write_rest(PGconn *conn, const struct debt_list *next, const char *line,
 	return store_pg_run(conn, "WITH j AS (INSERT INTO maintop.journal "
 	    "(id, type, actor, record) VALUES ('debt:' || txid_current(), "
 	    "'debt', $1::json->>'user', $1::json) RETURNING record) SELECT "
-	    "pg_notify('" STORE_DEBT_CHANNEL "', coalesce(record->>'id', '')) "
+	    "pg_notify('" STORE_DEBT_CHANNEL "', 'debt ' || coalesce(record->>"
+	    "'id', '')) "
 	    "FROM j", 1, p, cause);
 }
 

@@ -9,9 +9,9 @@
 /* Where an item of the store says it comes from. */
 #define STORE_DEBT_WHERE	"the team store"
 
-/* The channel a change of the store's debt items is announced on, its
- * payload the item's id (LISTEN maintop_debt). */
-#define STORE_DEBT_CHANNEL	"maintop_debt"
+/* The channel a change of the store's debt items is announced on (the
+ * dashboards' channel, "maintop"), its payload "debt " and the item's id. */
+#define STORE_DEBT_CHANNEL	"maintop"
 
 struct debt_item;
 struct debt_list;

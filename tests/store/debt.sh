@@ -5,7 +5,8 @@
 # the other refused and reloaded, and saved when made again, nothing lost;
 # edits of two items at once are both saved; a delete of a changed item
 # is refused; ids are never reused; the read-only role cannot change the
-# list; a hostile row refuses changes, rows over 4 MiB the list.  TAP.
+# list; a hostile row refuses changes, rows over 4 MiB the list; each
+# change is announced on the channel maintop.  TAP.
 . "$top_srcdir/tests/store/lib.sh"
 
 store_team
@@ -104,6 +105,13 @@ is "... and the item is still there" "$(version D-0002)" 3
 is "the next add gets D-0003" "$(db add --title "Third" --priority medium 2>&1)" "added D-0003"
 sq "DELETE FROM maintop.debt_items WHERE id = 'D-0003'" >/dev/null
 is "... and a number once handed out stays used" "$(da add --title "Fourth" --priority medium 2>&1)" "added D-0004"
+
+# A change is announced to the dashboards listening.
+hold listen "LISTEN maintop;"
+is "an edit while a session listens" "$(da edit D-0004 --owner carol 2>&1)" "saved D-0004"
+release listen
+check "... is announced on the channel maintop as debt D-0004" \
+    grep -q 'notification "maintop" with payload "debt D-0004"' "$tmp/listen.out"
 
 # The read-only role reads the list, and the database refuses it a change.
 is "the read-only role lists the items" "$(dr list --json | grep -c '"id"')" 2
