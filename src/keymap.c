@@ -19,150 +19,103 @@ const char *const keymap_section_names[KS_COUNT] = {
 	[KS_FORM] = "Forms (parameters, debt items, the filter)",
 };
 
-#define R(req, name, sec, help)	[req] = { name, sec, help }
+/*
+ * Every request: its name in the configuration, its section of the help,
+ * its default keys (names, space-separated) and its line of help.
+ */
+#define R(r, n, s, k, h)	\
+	[r] = { .name = n, .section = s, .keys = k, .help = h }
 const struct keymap_request keymap_requests[REQ_COUNT] = {
-	R(REQ_NONE, "", KS_GLOBAL, ""),
-	R(REQ_NEXT_PANE, "next_pane", KS_GLOBAL, "next pane"),
-	R(REQ_PREV_PANE, "prev_pane", KS_GLOBAL, "previous pane"),
-	R(REQ_PANE_CALENDAR, "calendar", KS_GLOBAL, "the Calendar pane"),
-	R(REQ_PANE_HEALTH, "health", KS_GLOBAL, "the Health pane"),
-	R(REQ_PANE_DEBT, "debt", KS_GLOBAL, "the Debt pane"),
-	R(REQ_PANE_RUNBOOKS, "runbooks", KS_GLOBAL, "the Runbooks pane"),
-	R(REQ_OPEN, "open", KS_GLOBAL, "zoom the pane; zoomed: open the "
-	    "selection (details, day, run console)"),
-	R(REQ_ZOOM, "zoom", KS_GLOBAL, "zoom or unzoom the pane"),
-	R(REQ_BACK, "back", KS_GLOBAL, "back: close details, unzoom, hide the "
-	    "run console"),
-	R(REQ_HELP, "help", KS_GLOBAL, "this help, at the focused pane's keys"),
-	R(REQ_REDRAW, "redraw", KS_GLOBAL, "redraw the whole screen"),
-	R(REQ_CONFIRM, "confirm", KS_GLOBAL, "yes: quit, delete, start, run "
-	    "the step shown (again after a failure)"),
-	R(REQ_QUIT, "quit", KS_GLOBAL, "close the current view; at the top, "
-	    "quit (asks while a run goes)"),
-	R(REQ_QUIT_NOW, "quit_now", KS_GLOBAL, "quit at once (a run going is "
-	    "aborted and recorded)"),
-	R(REQ_DOWN, "down", KS_MOVE, "next line (zoomed Calendar: a week on)"),
-	R(REQ_UP, "up", KS_MOVE, "previous line (zoomed Calendar: a week "
-	    "back)"),
-	R(REQ_PAGE_DOWN, "page_down", KS_MOVE, "a page down"),
-	R(REQ_PAGE_UP, "page_up", KS_MOVE, "a page up"),
-	R(REQ_FIRST, "first", KS_MOVE, "first line (output: oldest)"),
-	R(REQ_LAST, "last", KS_MOVE, "last line (output: follow the end)"),
-	R(REQ_ORDER, "order", KS_MOVE, "Health: by severity or as configured; "
-	    "zoomed Debt: next sort"),
-	R(REQ_LEFT, "left", KS_CALENDAR, "a day back (zoomed)"),
-	R(REQ_RIGHT, "right", KS_CALENDAR, "a day forward (zoomed)"),
-	R(REQ_MONTH_BACK, "month_back", KS_CALENDAR, "four weeks back "
+	R(REQ_NONE, "", KS_GLOBAL, "", ""),
+	R(REQ_NEXT_PANE, "next_pane", KS_GLOBAL, "Tab", "next pane"),
+	R(REQ_PREV_PANE, "prev_pane", KS_GLOBAL, "S-Tab", "previous pane"),
+	R(REQ_PANE_CALENDAR, "calendar", KS_GLOBAL, "1", "the Calendar pane"),
+	R(REQ_PANE_HEALTH, "health", KS_GLOBAL, "2", "the Health pane"),
+	R(REQ_PANE_DEBT, "debt", KS_GLOBAL, "3", "the Debt pane"),
+	R(REQ_PANE_RUNBOOKS, "runbooks", KS_GLOBAL, "4", "the Runbooks pane"),
+	R(REQ_OPEN, "open", KS_GLOBAL, "Enter", "zoom the pane; zoomed: open "
+	    "the selection (details, day, run console)"),
+	R(REQ_ZOOM, "zoom", KS_GLOBAL, "z", "zoom or unzoom the pane"),
+	R(REQ_BACK, "back", KS_GLOBAL, "Esc", "back: close details, unzoom, "
+	    "hide the run console"),
+	R(REQ_HELP, "help", KS_GLOBAL, "?", "this help, at the focused pane's "
+	    "keys"),
+	R(REQ_REDRAW, "redraw", KS_GLOBAL, "C-l", "redraw the whole screen"),
+	R(REQ_CONFIRM, "confirm", KS_GLOBAL, "y", "yes: quit, delete, start, "
+	    "run the step shown (again after a failure)"),
+	R(REQ_QUIT, "quit", KS_GLOBAL, "q", "close the current view; at the "
+	    "top, quit (asks while a run goes)"),
+	R(REQ_QUIT_NOW, "quit_now", KS_GLOBAL, "Q", "quit at once (a run going "
+	    "is aborted and recorded)"),
+	R(REQ_DOWN, "down", KS_MOVE, "j Down", "next line (zoomed Calendar: a "
+	    "week on)"),
+	R(REQ_UP, "up", KS_MOVE, "k Up", "previous line (zoomed Calendar: a "
+	    "week back)"),
+	R(REQ_PAGE_DOWN, "page_down", KS_MOVE, "PgDn C-f", "a page down"),
+	R(REQ_PAGE_UP, "page_up", KS_MOVE, "PgUp C-b", "a page up"),
+	R(REQ_FIRST, "first", KS_MOVE, "g Home", "first line (output: oldest)"),
+	R(REQ_LAST, "last", KS_MOVE, "G End", "last line (output: follow the "
+	    "end)"),
+	R(REQ_ORDER, "order", KS_MOVE, "o", "Health: by severity or as "
+	    "configured; zoomed Debt: next sort"),
+	R(REQ_LEFT, "left", KS_CALENDAR, "h Left", "a day back (zoomed)"),
+	R(REQ_RIGHT, "right", KS_CALENDAR, "l Right", "a day forward (zoomed)"),
+	R(REQ_MONTH_BACK, "month_back", KS_CALENDAR, "[", "four weeks back "
 	    "(zoomed)"),
-	R(REQ_MONTH_FORWARD, "month_forward", KS_CALENDAR, "four weeks "
+	R(REQ_MONTH_FORWARD, "month_forward", KS_CALENDAR, "]", "four weeks "
 	    "forward (zoomed)"),
-	R(REQ_TODAY, "today", KS_CALENDAR, "back to today (zoomed)"),
-	R(REQ_HOLD, "hold", KS_CALENDAR, "hold the next autorun (asks why; "
-	    "recorded)"),
-	R(REQ_PROBE_NOW, "probe_now", KS_HEALTH, "probe the selected check "
-	    "now"),
-	R(REQ_ADD, "add", KS_DEBT, "a new item"),
-	R(REQ_EDIT, "edit", KS_DEBT, "edit the selected item"),
-	R(REQ_RESOLVE, "resolve", KS_DEBT, "resolve or reopen the selected "
-	    "item"),
-	R(REQ_DELETE, "delete", KS_DEBT, "delete the selected item (asks)"),
-	R(REQ_UNDO, "undo", KS_DEBT, "undo the last change"),
-	R(REQ_FILTER, "filter", KS_DEBT, "filter by text, id, owner or "
+	R(REQ_TODAY, "today", KS_CALENDAR, "t", "back to today (zoomed)"),
+	R(REQ_HOLD, "hold", KS_CALENDAR, "H", "hold the next autorun (asks "
+	    "why; recorded)"),
+	R(REQ_PROBE_NOW, "probe_now", KS_HEALTH, "p", "probe the selected "
+	    "check now"),
+	R(REQ_ADD, "add", KS_DEBT, "n", "a new item"),
+	R(REQ_EDIT, "edit", KS_DEBT, "e", "edit the selected item"),
+	R(REQ_RESOLVE, "resolve", KS_DEBT, "r", "resolve or reopen the "
+	    "selected item"),
+	R(REQ_DELETE, "delete", KS_DEBT, "d", "delete the selected item "
+	    "(asks)"),
+	R(REQ_UNDO, "undo", KS_DEBT, "u", "undo the last change"),
+	R(REQ_FILTER, "filter", KS_DEBT, "/", "filter by text, id, owner or "
 	    "system"),
-	R(REQ_SHOW_RESOLVED, "show_resolved", KS_DEBT, "show resolved items "
-	    "too (zoomed)"),
-	R(REQ_SKIP, "skip", KS_CONSOLE, "skip the step shown"),
-	R(REQ_ABORT, "abort", KS_CONSOLE, "abort the run (asks while a step "
-	    "runs)"),
-	R(REQ_ROLLBACK, "rollback", KS_CONSOLE, "roll back the completed "
+	R(REQ_SHOW_RESOLVED, "show_resolved", KS_DEBT, "A", "show resolved "
+	    "items too (zoomed)"),
+	R(REQ_SKIP, "skip", KS_CONSOLE, "s", "skip the step shown"),
+	R(REQ_ABORT, "abort", KS_CONSOLE, "a", "abort the run (asks while a "
+	    "step runs)"),
+	R(REQ_ROLLBACK, "rollback", KS_CONSOLE, "b", "roll back the completed "
 	    "steps"),
-	R(REQ_INTERRUPT, "interrupt", KS_CONSOLE, "interrupt the running "
-	    "step; twice: kill it"),
-	R(REQ_OVERRIDE, "override", KS_CONSOLE, "start despite a refusal "
+	R(REQ_INTERRUPT, "interrupt", KS_CONSOLE, "C-c", "interrupt the "
+	    "running step; twice: kill it"),
+	R(REQ_OVERRIDE, "override", KS_CONSOLE, "O", "start despite a refusal "
 	    "(windows, health; recorded)"),
-	R(REQ_FIELD_NEXT, "field_next", KS_FORM, "next field"),
-	R(REQ_FIELD_PREV, "field_prev", KS_FORM, "previous field"),
-	R(REQ_SUBMIT, "submit", KS_FORM, "check and save the form (a "
+	R(REQ_FIELD_NEXT, "field_next", KS_FORM, "Tab Down", "next field"),
+	R(REQ_FIELD_PREV, "field_prev", KS_FORM, "S-Tab Up", "previous field"),
+	R(REQ_SUBMIT, "submit", KS_FORM, "Enter", "check and save the form (a "
 	    "runbook's parameters: on to the dry run)"),
-	R(REQ_CANCEL, "cancel", KS_FORM, "close the form, changing nothing"),
-	R(REQ_NEWLINE, "newline", KS_FORM, "a new line (multi-line fields)"),
-	R(REQ_CURSOR_LEFT, "cursor_left", KS_FORM, "cursor a character left"),
-	R(REQ_CURSOR_RIGHT, "cursor_right", KS_FORM, "cursor a character "
-	    "right"),
-	R(REQ_LINE_START, "line_start", KS_FORM, "cursor to the start"),
-	R(REQ_LINE_END, "line_end", KS_FORM, "cursor to the end"),
-	R(REQ_ERASE_BACK, "erase_back", KS_FORM, "erase the character before "
+	R(REQ_CANCEL, "cancel", KS_FORM, "Esc", "close the form, changing "
+	    "nothing"),
+	R(REQ_NEWLINE, "newline", KS_FORM, "C-j", "a new line (multi-line "
+	    "fields)"),
+	R(REQ_CURSOR_LEFT, "cursor_left", KS_FORM, "Left", "cursor a character "
+	    "left"),
+	R(REQ_CURSOR_RIGHT, "cursor_right", KS_FORM, "Right", "cursor a "
+	    "character right"),
+	R(REQ_LINE_START, "line_start", KS_FORM, "Home C-a", "cursor to the "
+	    "start"),
+	R(REQ_LINE_END, "line_end", KS_FORM, "End C-e", "cursor to the end"),
+	R(REQ_ERASE_BACK, "erase_back", KS_FORM, "BS C-h", "erase the "
+	    "character before the cursor"),
+	R(REQ_ERASE, "erase", KS_FORM, "Del C-d", "erase the character at the "
+	    "cursor"),
+	R(REQ_KILL_BEFORE, "kill_before", KS_FORM, "C-u", "erase all before "
 	    "the cursor"),
-	R(REQ_ERASE, "erase", KS_FORM, "erase the character at the cursor"),
-	R(REQ_KILL_BEFORE, "kill_before", KS_FORM, "erase all before the "
+	R(REQ_KILL_AFTER, "kill_after", KS_FORM, "C-k", "erase all after the "
 	    "cursor"),
-	R(REQ_KILL_AFTER, "kill_after", KS_FORM, "erase all after the "
-	    "cursor"),
-	R(REQ_KILL_WORD, "kill_word", KS_FORM, "erase the word before the "
-	    "cursor"),
+	R(REQ_KILL_WORD, "kill_word", KS_FORM, "C-w", "erase the word before "
+	    "the cursor"),
 };
 #undef R
-
-/* The default keys, by name. */
-static const struct {
-	enum request	 req;
-	const char	*keys;		/* names, space-separated */
-} keymap_defaults[] = {
-	{ REQ_NEXT_PANE, "Tab" },
-	{ REQ_PREV_PANE, "S-Tab" },
-	{ REQ_PANE_CALENDAR, "1" },
-	{ REQ_PANE_HEALTH, "2" },
-	{ REQ_PANE_DEBT, "3" },
-	{ REQ_PANE_RUNBOOKS, "4" },
-	{ REQ_OPEN, "Enter" },
-	{ REQ_ZOOM, "z" },
-	{ REQ_BACK, "Esc" },
-	{ REQ_HELP, "?" },
-	{ REQ_REDRAW, "C-l" },
-	{ REQ_CONFIRM, "y" },
-	{ REQ_QUIT, "q" },
-	{ REQ_QUIT_NOW, "Q" },
-	{ REQ_DOWN, "j Down" },
-	{ REQ_UP, "k Up" },
-	{ REQ_PAGE_DOWN, "PgDn C-f" },
-	{ REQ_PAGE_UP, "PgUp C-b" },
-	{ REQ_FIRST, "g Home" },
-	{ REQ_LAST, "G End" },
-	{ REQ_ORDER, "o" },
-	{ REQ_LEFT, "h Left" },
-	{ REQ_RIGHT, "l Right" },
-	{ REQ_MONTH_BACK, "[" },
-	{ REQ_MONTH_FORWARD, "]" },
-	{ REQ_TODAY, "t" },
-	{ REQ_HOLD, "H" },
-	{ REQ_PROBE_NOW, "p" },
-	{ REQ_ADD, "n" },
-	{ REQ_EDIT, "e" },
-	{ REQ_RESOLVE, "r" },
-	{ REQ_DELETE, "d" },
-	{ REQ_UNDO, "u" },
-	{ REQ_FILTER, "/" },
-	{ REQ_SHOW_RESOLVED, "A" },
-	{ REQ_SKIP, "s" },
-	{ REQ_ABORT, "a" },
-	{ REQ_ROLLBACK, "b" },
-	{ REQ_INTERRUPT, "C-c" },
-	{ REQ_OVERRIDE, "O" },
-	{ REQ_FIELD_NEXT, "Tab Down" },
-	{ REQ_FIELD_PREV, "S-Tab Up" },
-	{ REQ_SUBMIT, "Enter" },
-	{ REQ_CANCEL, "Esc" },
-	{ REQ_NEWLINE, "C-j" },
-	{ REQ_CURSOR_LEFT, "Left" },
-	{ REQ_CURSOR_RIGHT, "Right" },
-	{ REQ_LINE_START, "Home C-a" },
-	{ REQ_LINE_END, "End C-e" },
-	{ REQ_ERASE_BACK, "BS C-h" },
-	{ REQ_ERASE, "Del C-d" },
-	{ REQ_KILL_BEFORE, "C-u" },
-	{ REQ_KILL_AFTER, "C-k" },
-	{ REQ_KILL_WORD, "C-w" },
-};
 
 /* At most this many keys per request. */
 #define KEYMAP_PER_REQ	4
@@ -255,14 +208,12 @@ keymap_new(void)
 	char *copy, *p, *tok;
 	size_t i, k;
 
-	for (i = 0; i < sizeof keymap_defaults / sizeof keymap_defaults[0];
-	    i++) {
-		copy = xstrdup(keymap_defaults[i].keys);
+	for (i = 1; i < REQ_COUNT; i++) {
+		copy = xstrdup(keymap_requests[i].keys);
 		k = 0;
 		for (p = copy; (tok = strsep(&p, " ")) != NULL; )
 			if (*tok != '\0' && k < KEYMAP_PER_REQ)
-				km->keys[keymap_defaults[i].req][k++] =
-				    keymap_key_parse(tok);
+				km->keys[i][k++] = keymap_key_parse(tok);
 		free(copy);
 	}
 	return km;

@@ -102,6 +102,7 @@ enum request {
 struct keymap_request {
 	const char		*name;		/* in keys = { NAME = ...; } */
 	enum keymap_section	 section;
+	const char		*keys;		/* the defaults' names ("j Down") */
 	const char		*help;		/* one line for the help */
 };
 extern const struct keymap_request keymap_requests[REQ_COUNT];
