@@ -8,12 +8,9 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/agent.sh"
 "$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-agent.XXXXXX")
-apid=
-trap '[ -n "$apid" ] && kill "$apid" 2>/dev/null; rm -rf "$tmp"' EXIT
-export HOME="$tmp" TZ=UTC
+agent_tmp agent
 
 write_conf() {
 	cat > "$tmp/m.conf" <<EOF
@@ -38,13 +35,7 @@ EOF
 }
 write_conf ""
 
-# agent --once at instant $1; its log in $tmp/log.
-once() {
-	"$MAINTOP" agent --once --now "$1" -c "$tmp/m.conf" > "$tmp/log" 2>&1
-}
-events() { cat "$tmp/events.jsonl" 2>/dev/null | grep -c "\"type\":\"$1\".*\"source\":\"$2\""; }
-runs() { [ -f "$tmp/runs" ] && wc -l < "$tmp/runs" | tr -d ' ' || echo 0; }
-journal() { grep "\"type\":\"$1\"" "$tmp/state/journal.jsonl" 2>/dev/null; }
+events() { count_events "$tmp/events.jsonl" "$1" "$2"; }
 
 check "validate accepts autorun, catch_up and notify" \
     "$MAINTOP" validate -c "$tmp/m.conf"

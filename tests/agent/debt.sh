@@ -7,11 +7,9 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/agent.sh"
 "$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-agentdebt.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" TZ=UTC
+agent_tmp agentdebt
 
 cat > "$tmp/m.conf" <<EOF
 settings = { state_dir = "$tmp/state"; timezone = "UTC";
@@ -28,10 +26,7 @@ debt = (
 );
 EOF
 
-once() {
-	"$MAINTOP" agent --once --now "$1" -c "$tmp/m.conf" > "$tmp/log" 2>&1
-}
-told() { cat "$tmp/debt.jsonl" 2>/dev/null | grep -c "\"type\":\"debt.$1\".*\"source\":\"$2\""; }
+told() { count_events "$tmp/debt.jsonl" "debt.$1" "$2"; }
 
 check "validate accepts settings.debt_notify" "$MAINTOP" validate -c "$tmp/m.conf"
 once 2026-12-01T10:00:00Z

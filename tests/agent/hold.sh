@@ -7,11 +7,9 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/agent.sh"
 "$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-agenthold.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" TZ=UTC
+agent_tmp agenthold
 me=$(id -un)
 
 cat > "$tmp/m.conf" <<EOF
@@ -27,12 +25,7 @@ runbooks = (
 );
 EOF
 
-once() {
-	"$MAINTOP" agent --once --now "$1" -c "$tmp/m.conf" > "$tmp/log" 2>&1
-}
 hold() { "$MAINTOP" agent hold -c "$tmp/m.conf" "$@" > "$tmp/out" 2> "$tmp/err"; }
-runs() { [ -f "$tmp/runs" ] && wc -l < "$tmp/runs" | tr -d ' ' || echo 0; }
-journal() { grep "\"type\":\"$1\"" "$tmp/state/journal.jsonl" 2>/dev/null; }
 
 once 2026-11-29T12:00:00Z
 is "a first agent on Sunday exits 0" "$?" 0

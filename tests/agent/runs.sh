@@ -6,12 +6,11 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/agent.sh"
 "$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
 [ -x /usr/bin/python3 ] || skip_all "python3 not found: apt-get install python3"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/maintop-agentruns.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" TZ=UTC AGENT_TEST_PW="pw-Xy7-secret"
+agent_tmp agentruns
+export AGENT_TEST_PW="pw-Xy7-secret"
 
 cat > "$tmp/m.conf" <<EOF
 settings = { state_dir = "$tmp/state"; timezone = "UTC"; notify = [ "log" ]; };
@@ -28,9 +27,6 @@ runbooks = ( { name = "noisy"; unattended_failure = "abort";
   ); } );
 EOF
 
-once() {
-	"$MAINTOP" agent --once --now "$1" -c "$tmp/m.conf" > "$tmp/log" 2>&1
-}
 check "validate accepts it" "$MAINTOP" validate -c "$tmp/m.conf"
 once 2026-12-01T02:00:00Z
 once 2026-12-01T03:00:05Z

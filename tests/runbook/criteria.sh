@@ -11,14 +11,10 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/servers.sh"
 . "$top_srcdir/tests/lib/tap.sh"
-"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
-servers_require http curl
-servers_start_http >/dev/null 2>&1 || bail "the test HTTP server did not start"
-dir=$SERVERS_TMP/criteria
+. "$top_srcdir/tests/lib/runbook.sh"
+runbook_http_setup criteria
 m=$dir/m
 mkdir -p "$m"
-U=$HTTP_URL_TEST
-j=$dir/state/journal.jsonl
 
 # /health answers 200 until a POST to /toggle, then 503 until the next.
 cat > "$dir/m.conf" <<EOC

@@ -9,13 +9,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/servers.sh"
 . "$top_srcdir/tests/lib/tap.sh"
-"$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
-servers_require http curl
-servers_start_http >/dev/null 2>&1 || bail "the test HTTP server did not start"
-dir=$SERVERS_TMP/rbhealth
-mkdir -p "$dir"
-U=$HTTP_URL_TEST
-j=$dir/state/journal.jsonl
+. "$top_srcdir/tests/lib/runbook.sh"
+runbook_http_setup rbhealth
 
 cat > "$dir/m.conf" <<EOC
 settings = { state_dir = "$dir/state"; };
