@@ -161,20 +161,6 @@ bad:
 	return NULL;
 }
 
-/* The C locale, for reading numbers the same whatever the user's locale. */
-static locale_t
-c_locale(void)
-{
-	static locale_t loc;
-
-	if (loc == (locale_t)0) {
-		loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-		if (loc == (locale_t)0)
-			fatal("cannot create the C locale");
-	}
-	return loc;
-}
-
 /*
  * Reads a sample value: a decimal number with optional exponent, or NaN,
  * Inf, +Inf, -Inf (any case, as Go's ParseFloat).  Hex and out-of-range
@@ -184,9 +170,7 @@ static int
 parse_value(const char *s, double *out)
 {
 	const char *p = s;
-	char *end;
-	int digits = 0, neg = 0;
-	double v;
+	int neg = 0;
 
 	if (*p == '+' || *p == '-') {
 		neg = *p == '-';
@@ -200,35 +184,7 @@ parse_value(const char *s, double *out)
 		*out = NAN;
 		return 0;
 	}
-	while (isdigit((unsigned char)*p)) {
-		p++;
-		digits++;
-	}
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			p++;
-			digits++;
-		}
-	}
-	if (digits == 0)
-		return -1;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p != '\0')
-		return -1;
-	v = strtod_l(s, &end, c_locale());
-	if (*end != '\0' || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
+	return util_strict_double(s, out);
 }
 
 static int

@@ -18,7 +18,7 @@
 static int
 range_end(const char *s, size_t len, enum range_unit unit, double *out)
 {
-	char buf[RANGE_MAX_TEXT], *end;
+	char buf[RANGE_MAX_TEXT];
 	double ms;
 
 	if (len == 0 || len >= sizeof buf)
@@ -31,16 +31,7 @@ range_end(const char *s, size_t len, enum range_unit unit, double *out)
 		*out = ms / 1000.0;
 		return 0;
 	}
-	/* Decimal only: no hex, inf, nan or leading space from strtod. */
-	if (!isdigit((unsigned char)buf[0]) && buf[0] != '-' &&
-	    buf[0] != '+' && buf[0] != '.')
-		return -1;
-	errno = 0;
-	*out = strtod(buf, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(*out) ||
-	    strpbrk(buf, "xXnN") != NULL)
-		return -1;
-	return 0;
+	return util_strict_double(buf, out);
 }
 
 int

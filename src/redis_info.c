@@ -91,59 +91,6 @@ strict_ll(const char *s, long long *out)
 }
 
 /*
- * Reads a finite decimal number: sign, digits with an optional point, an
- * optional exponent.  The format is checked by hand (strtod also takes hex,
- * "inf" and "nan") and the conversion uses the C locale, since the UI sets
- * the user's locale, where the decimal point may be a comma.
- */
-static int
-strict_double(const char *s, double *out)
-{
-	static locale_t c_locale;
-	const char *p = s;
-	char *end;
-	double v;
-	int digits = 0;
-
-	if (*p == '+' || *p == '-')
-		p++;
-	while (isdigit((unsigned char)*p)) {
-		p++;
-		digits++;
-	}
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			p++;
-			digits++;
-		}
-	}
-	if (digits == 0)
-		return -1;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p != '\0')
-		return -1;
-	if (c_locale == (locale_t)0) {
-		c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-		if (c_locale == (locale_t)0)
-			fatal("cannot create the C locale");
-	}
-	v = strtod_l(s, &end, c_locale);
-	if (*end != '\0' || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/*
  * Walks "k=v,k=v" in value, calling back for each pair.  Pairs without '='
  * are ignored.  The value is copied so that pairs can be cut in place.
  */
@@ -421,7 +368,7 @@ redis_info_get_double(const struct redis_info *ri, const char *key,
 
 	if (v == NULL)
 		return -1;
-	return strict_double(v, out);
+	return util_strict_double(v, out);
 }
 
 size_t

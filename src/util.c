@@ -5,7 +5,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,6 +289,60 @@ duration_unit(const char *s, size_t *len)
 	return 0;
 }
 
+/* The C locale, for numbers read the same whatever the user's locale. */
+static locale_t		util_c_locale;
+static pthread_once_t	util_c_once = PTHREAD_ONCE_INIT;
+
+static void
+util_c_init(void)
+{
+	util_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	if (util_c_locale == (locale_t)0)
+		fatal("cannot create the C locale");
+}
+
+int
+util_strict_double(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	double v;
+	int digits = 0;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	while (isdigit((unsigned char)*p)) {
+		p++;
+		digits++;
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			p++;
+			digits++;
+		}
+	}
+	if (digits == 0)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p != '\0')
+		return -1;
+	pthread_once(&util_c_once, util_c_init);
+	v = strtod_l(s, &end, util_c_locale);
+	if (*end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int
 util_parse_duration_ms(const char *s, double *out)
 {
@@ -308,7 +364,8 @@ util_parse_duration_ms(const char *s, double *out)
 			return -1;
 		memcpy(num, s, len);
 		num[len] = '\0';
-		n = strtod(num, NULL);
+		if (util_strict_double(num, &n) != 0)
+			return -1;
 		s += len;
 		if (*s == '\0' && !any)
 			unit = 1000;	/* a plain number of seconds */

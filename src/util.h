@@ -59,6 +59,15 @@ void strv_add(char ***v, size_t *n, char *s);
 void strv_free(char **v);
 void strv_wipe(char **v);
 
+/*
+ * Reads a finite decimal number: a sign, digits with an optional point,
+ * an optional exponent, nothing else (strtod also takes hex, "inf", "nan"
+ * and blanks).  The C locale's point, whatever the user's locale (the
+ * dashboard sets it, and the decimal point may then be a comma).  Returns
+ * 0 with *out, or -1.
+ */
+int util_strict_double(const char *s, double *out);
+
 /* Edit distance, used for "did you mean" suggestions. */
 size_t util_levenshtein(const char *, const char *);
 

@@ -39,10 +39,47 @@ dur(long long secs, const char *want)
 	is_str(out, want, name);
 }
 
+/* util_strict_double: good gives want, else it is refused. */
+static void
+strict(const char *s, int good, double want)
+{
+	double v = -12345;
+	int rc = util_strict_double(s, &v);
+
+	if (good)
+		ok(rc == 0 && v == want, "\"%s\" reads as %g", s, want);
+	else
+		ok(rc == -1 && v == -12345, "\"%s\" is refused, *out "
+		    "untouched", s);
+}
+
 int
 main(void)
 {
 	char small[4];
+
+	/* Decimal numbers only, read with the C locale's point. */
+	strict("0.39", 1, 0.39);
+	strict("-1.5", 1, -1.5);
+	strict("+.5", 1, 0.5);
+	strict("7.", 1, 7);
+	strict("1e3", 1, 1000);
+	strict("2.5E-2", 1, 0.025);
+	strict("-0", 1, 0);
+	strict("", 0, 0);
+	strict("-", 0, 0);
+	strict(".", 0, 0);
+	strict("0x10", 0, 0);
+	strict("inf", 0, 0);
+	strict("-Infinity", 0, 0);
+	strict("nan", 0, 0);
+	strict(" 1", 0, 0);
+	strict("1 ", 0, 0);
+	strict("1,5", 0, 0);
+	strict("1e", 0, 0);
+	strict("1e+", 0, 0);
+	strict("1.2.3", 0, 0);
+	strict("1e999", 0, 0);
 
 	/* Two significant digits, integer digits kept, no trailing zeros. */
 	num(0.391281, "0.39");
