@@ -135,6 +135,20 @@ runbook_find_param(const struct runbook *rb, const char *name)
 	return NULL;
 }
 
+const char *
+runbook_suggest_param(const struct runbook *rb, const char *name)
+{
+	const char **names, *sugg;
+	size_t i;
+
+	names = xcalloc(rb->nparams + 1, sizeof *names);
+	for (i = 0; i < rb->nparams; i++)
+		names[i] = rb->params[i].name;
+	sugg = cfg_suggest(name, names);
+	free(names);
+	return sugg;
+}
+
 const struct runbook_param *
 runbook_find_param_n(const struct runbook *rb, const char *name, size_t n)
 {

@@ -44,7 +44,7 @@ runbook_bind(const struct runbook *rb, char *const *assign, size_t n,
     char ***out, size_t *missing, char **cause)
 {
 	char **v;
-	const char **names, *eq, *sugg;
+	const char *eq, *sugg;
 	const struct runbook_param *p;
 	char *key;
 	size_t i, k;
@@ -62,10 +62,7 @@ runbook_bind(const struct runbook *rb, char *const *assign, size_t n,
 		key = xstrndup(assign[i], (size_t)(eq - assign[i]));
 		p = runbook_find_param(rb, key);
 		if (p == NULL) {
-			names = xcalloc(rb->nparams + 1, sizeof *names);
-			for (k = 0; k < rb->nparams; k++)
-				names[k] = rb->params[k].name;
-			sugg = cfg_suggest(key, names);
+			sugg = runbook_suggest_param(rb, key);
 			if (sugg != NULL)
 				*cause = xasprintf("runbook '%s' has no "
 				    "parameter '%s' (did you mean '%s'?)",
@@ -73,7 +70,6 @@ runbook_bind(const struct runbook *rb, char *const *assign, size_t n,
 			else
 				*cause = xasprintf("runbook '%s' has no "
 				    "parameter '%s'", rb->name, key);
-			free(names);
 			free(key);
 			goto fail;
 		}

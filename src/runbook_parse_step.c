@@ -46,7 +46,7 @@ check_refs(struct cfg_errors *e, const config_setting_t *s,
     const struct runbook *rb, const char *text, const char *kind)
 {
 	const char *p = text, *end;
-	const char **names, *sugg;
+	const char *sugg;
 	char *ref;
 	size_t n, i;
 	int lower;
@@ -72,10 +72,7 @@ check_refs(struct cfg_errors *e, const config_setting_t *s,
 		if (!lower)
 			continue;	/* ${HOME}, ${MAINTOP_PGPORT}: environment */
 		ref = xstrndup(p, n);
-		names = xcalloc(rb->nparams + 1, sizeof *names);
-		for (i = 0; i < rb->nparams; i++)
-			names[i] = rb->params[i].name;
-		sugg = cfg_suggest(ref, names);
+		sugg = runbook_suggest_param(rb, ref);
 		if (sugg != NULL)
 			cfg_warn(e, s, "'${%s}' is not a parameter of runbook "
 			    "'%s' (did you mean '%s'?); %s", ref, rb->name,
@@ -83,7 +80,6 @@ check_refs(struct cfg_errors *e, const config_setting_t *s,
 		else
 			cfg_warn(e, s, "'${%s}' is not a parameter of runbook "
 			    "'%s'; %s", ref, rb->name, refs_dest(kind));
-		free(names);
 		free(ref);
 	}
 }

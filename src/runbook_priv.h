@@ -27,6 +27,11 @@ int runbook_valid_param_name(const char *s, size_t n);
 const struct runbook_param *runbook_find_param_n(const struct runbook *rb,
     const char *name, size_t n);
 
+/* The name of rb's parameter closest to name (borrowed from rb), or NULL
+ * when none is close: for "did you mean". */
+const char *runbook_suggest_param(const struct runbook *rb,
+    const char *name);
+
 /* Frees a step, its criteria and its rollbacks; NULL is ignored. */
 void runbook_step_free(struct step *);
 
