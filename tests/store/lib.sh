@@ -28,10 +28,12 @@ mkdir -p "$tmp" || bail "cannot make $tmp"
 # The roles as doc/team-store.md sets them up: an owner that creates and
 # migrates the schema, engineers writing through maintop_writer, a wall
 # display reading through maintop_reader.
-O_PW=owner-Secret-93aa
-W_PW=writer-Secret-51c9
-B_PW=bob-Secret-6a02
-R_PW=reader-Secret-0b7d
+# Each script's own passwords (its pid in them), so that a script looking
+# for its passwords in every process's arguments finds only its own.
+O_PW=owner-Secret-93aa-$$
+W_PW=writer-Secret-51c9-$$
+B_PW=bob-Secret-6a02-$$
+R_PW=reader-Secret-0b7d-$$
 servers_psql -d postgres <<EOS || bail "cannot make the roles"
 CREATE ROLE maintop_owner LOGIN PASSWORD '$O_PW';
 CREATE ROLE maintop_writer NOLOGIN;
