@@ -1,27 +1,35 @@
 /* A watch on the bytes a PostgreSQL server sends while libpq reads them:
- * a thread that shuts a connection's reading down past its budget. */
+ * a timer on the reading thread's CPU time whose signal aborts the
+ * connection past its budget. */
 #include "pg_guard.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
-/* How often the watched socket is looked at (ms): at loopback speed a
- * few megabytes pass in that time. */
-#define PG_GUARD_MS	2
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
 
-static pthread_once_t	 guard_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t	 guard_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t	 guard_cond = PTHREAD_COND_INITIALIZER;
-static int		 guard_fd = -1;		/* watched, or -1 */
-static unsigned long long guard_limit;
+/* The signal (a real-time one maintop uses for nothing else) and its
+ * period in CPU time: at memory speed a few megabytes pass in that time. */
+#define PG_GUARD_SIGNAL		(SIGRTMIN + 3)
+#define PG_GUARD_NS		1000000L
+
+static int			 guard_ready;
+static timer_t			 guard_timer;
+/* Set while the timer is stopped; read by the handler. */
+static volatile sig_atomic_t	 guard_fd = -1;
+static volatile sig_atomic_t	 guard_tripped;
+static unsigned long long	 guard_limit;
 
 unsigned long long
 pg_guard_received(int fd)
@@ -38,48 +46,59 @@ pg_guard_received(int fd)
 }
 
 /*
- * The thread: asleep while nothing is watched; else looks every
- * PG_GUARD_MS.  The shutdown is made holding the lock, so the socket is
- * still the one watched (pg_guard_leave takes the lock before the loop
- * may close it).
+ * The signal (getsockopt and connect are async-signal-safe).  Past the
+ * limit the connection is aborted: connect to AF_UNSPEC drops it and what
+ * it had queued (shutting the reading down would not do: Linux goes on
+ * queueing what arrives, and hands it out as long as it keeps coming).
  */
-static void *
-guard_main(void *arg)
+static void
+guard_signal(int sig)
 {
-	struct timespec nap = { 0, PG_GUARD_MS * 1000000L };
+	struct sockaddr sa;
+	int saved = errno, fd = guard_fd;
 
-	(void)arg;
-	pthread_mutex_lock(&guard_lock);
-	for (;;) {
-		while (guard_fd < 0)
-			pthread_cond_wait(&guard_cond, &guard_lock);
-		if (pg_guard_received(guard_fd) > guard_limit) {
-			shutdown(guard_fd, SHUT_RD);
-			guard_fd = -1;
-			continue;
-		}
-		pthread_mutex_unlock(&guard_lock);
-		nanosleep(&nap, NULL);
-		pthread_mutex_lock(&guard_lock);
+	(void)sig;
+	if (fd >= 0 && pg_guard_received(fd) > guard_limit) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_family = AF_UNSPEC;
+		(void)connect(fd, &sa, sizeof sa);
+		guard_fd = -1;
+		guard_tripped = 1;
 	}
-	return NULL;
+	errno = saved;
+}
+
+/* The handler and a timer on this thread's CPU time, signalling it. */
+static void
+guard_init(void)
+{
+	struct sigaction sa;
+	struct sigevent sev;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = guard_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(PG_GUARD_SIGNAL, &sa, NULL) != 0)
+		fatal("pg_guard: sigaction: %s", strerror(errno));
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = PG_GUARD_SIGNAL;
+	sev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &guard_timer) != 0)
+		fatal("pg_guard: timer_create: %s", strerror(errno));
+	guard_ready = 1;
 }
 
 static void
-guard_start(void)
+guard_arm(long ns)
 {
-	pthread_t t;
-	sigset_t all, old;
-	int e;
+	struct itimerspec its;
 
-	/* Signals stay with the loop's thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&t, NULL, guard_main, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0)
-		fatal("pg_guard: cannot start the thread: %s", strerror(e));
-	pthread_detach(t);
+	memset(&its, 0, sizeof its);
+	its.it_value.tv_nsec = ns;
+	its.it_interval.tv_nsec = ns;
+	timer_settime(guard_timer, 0, &its, NULL);
 }
 
 void
@@ -87,18 +106,20 @@ pg_guard_enter(int fd, unsigned long long limit)
 {
 	if (fd < 0)
 		return;
-	pthread_once(&guard_once, guard_start);
-	pthread_mutex_lock(&guard_lock);
-	guard_fd = fd;
+	if (!guard_ready)
+		guard_init();
 	guard_limit = limit;
-	pthread_cond_signal(&guard_cond);
-	pthread_mutex_unlock(&guard_lock);
+	guard_tripped = 0;
+	guard_fd = fd;
+	guard_arm(PG_GUARD_NS);
 }
 
-void
+int
 pg_guard_leave(void)
 {
-	pthread_mutex_lock(&guard_lock);
+	if (!guard_ready)
+		return 0;
+	guard_arm(0);
 	guard_fd = -1;
-	pthread_mutex_unlock(&guard_lock);
+	return guard_tripped;
 }

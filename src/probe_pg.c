@@ -70,6 +70,7 @@ struct pg_conn {
 	double			 t0;		/* connect start */
 	int			 prepared;	/* PG_STMT on conn */
 	unsigned long long	 rx0;		/* bytes received at the start */
+	int			 tripped;	/* the guard aborted it */
 	char			*notice;	/* the last server notice */
 };
 
@@ -230,7 +231,7 @@ pc_connect_poll(struct pg_conn *pc)
 
 	pc_guard(pc);
 	st = PQconnectPoll(pc->conn);
-	pg_guard_leave();
+	pc->tripped |= pg_guard_leave();
 	return st;
 }
 
@@ -241,7 +242,7 @@ pc_consume(struct pg_conn *pc)
 
 	pc_guard(pc);
 	r = PQconsumeInput(pc->conn);
-	pg_guard_leave();
+	pc->tripped |= pg_guard_leave();
 	return r;
 }
 
@@ -268,6 +269,7 @@ static void
 pc_budget_start(struct pg_conn *pc)
 {
 	pc->rx0 = pc_received(pc);
+	pc->tripped = 0;
 }
 
 /* The connection's last notice, as the probe's "notice" figure. */
@@ -286,7 +288,7 @@ pc_budget_over(struct pg_conn *pc)
 
 	if (rx < pc->rx0)
 		pc->rx0 = 0;	/* libpq opened another socket */
-	if (rx - pc->rx0 <= PG_REPLY_MAX)
+	if (!pc->tripped && rx - pc->rx0 <= PG_REPLY_MAX)
 		return 0;
 	pc_fail(pc, "refused", "reply larger than the limit (4 MiB)");
 	return 1;
