@@ -250,109 +250,152 @@ heap_pop(struct order_heap *h)
 	return top;
 }
 
+/* What runbook_order works on.  Names of the same runbook share a "slot". */
+struct order {
+	const struct config	*c;
+	size_t			 n;	/* the names */
+	size_t			 ns;	/* the slots */
+	size_t			*slot;	/* each name's, or -1: not a runbook */
+	size_t			*rbof;	/* each configured runbook's, or -1 */
+	/* req[a * ns + b]: slot b's runbook must come before slot a's. */
+	unsigned char		*req;
+	unsigned char		*cyclic; /* each slot's runbook is on a cycle */
+	size_t			*need;	/* names still to place before a slot */
+	unsigned char		*placed; /* each name's */
+	struct order_heap	 heap;	/* the names ready */
+};
+
+/* The slots: which configured runbook each name stands for. */
+static void
+order_slots(struct order *o, char *const *names)
+{
+	const struct runbook *rb;
+	size_t i, k;
+
+	o->slot = xcalloc(o->n, sizeof *o->slot);
+	o->rbof = xcalloc(o->c->nrunbooks + 1, sizeof *o->rbof);
+	for (i = 0; i < o->c->nrunbooks; i++)
+		o->rbof[i] = (size_t)-1;
+	for (i = 0; i < o->n; i++) {
+		rb = config_find_runbook(o->c, names[i]);
+		k = rb != NULL ? runbook_index(o->c, rb) : (size_t)-1;
+		if (k == (size_t)-1) {
+			o->slot[i] = (size_t)-1;
+			continue;
+		}
+		if (o->rbof[k] == (size_t)-1)
+			o->rbof[k] = o->ns++;
+		o->slot[i] = o->rbof[k];
+	}
+}
+
+/* What each slot requires, directly or not, and how many names it waits
+ * for. */
+static void
+order_requirements(struct order *o)
+{
+	const struct config *c = o->c;
+	size_t ns = o->ns, *cnt, i, a, b, k;
+	unsigned char *seen;
+
+	o->req = xcalloc(ns * ns + 1, 1);
+	o->need = xcalloc(ns + 1, sizeof *o->need);
+	o->cyclic = xcalloc(ns + 1, 1);
+	cnt = xcalloc(ns + 1, sizeof *cnt);
+	seen = xcalloc(c->nrunbooks + 1, 1);
+	for (k = 0; k < c->nrunbooks; k++) {
+		if ((a = o->rbof[k]) == (size_t)-1)
+			continue;
+		memset(seen, 0, c->nrunbooks + 1);
+		mark_required(c, k, seen);
+		o->cyclic[a] = seen[k];
+		for (i = 0; i < c->nrunbooks; i++)
+			if (i != k && seen[i] && o->rbof[i] != (size_t)-1)
+				o->req[a * ns + o->rbof[i]] = 1;
+	}
+	for (i = 0; i < o->n; i++)
+		if (o->slot[i] != (size_t)-1)
+			cnt[o->slot[i]]++;
+	for (a = 0; a < ns; a++)
+		for (b = 0; b < ns; b++)
+			if (o->req[a * ns + b])
+				o->need[a] += cnt[b];
+	free(seen);
+	free(cnt);
+}
+
+/* The next name to place: the earliest ready one.  Only a cycle leaves
+ * nothing ready: it is broken at the earliest name on one (what merely
+ * requires a cycle still waits for it); *next is the earliest unplaced. */
+static size_t
+order_next(struct order *o, size_t *next)
+{
+	size_t p;
+
+	if (o->heap.n > 0)
+		return heap_pop(&o->heap);
+	for (p = 0; p < o->n; p++)
+		if (!o->placed[p] && o->slot[p] != (size_t)-1 &&
+		    o->cyclic[o->slot[p]])
+			return p;
+	while (o->placed[*next])
+		(*next)++;
+	return *next;
+}
+
+/* Places name p: the slots that waited only for it become ready. */
+static void
+order_place(struct order *o, size_t p)
+{
+	size_t a, b, i, ns = o->ns;
+
+	o->placed[p] = 1;
+	if ((b = o->slot[p]) == (size_t)-1)
+		return;
+	for (a = 0; a < ns; a++) {
+		if (!o->req[a * ns + b] || o->need[a] == 0 || --o->need[a] > 0)
+			continue;
+		/* Slot a waits for nothing more: its names are ready. */
+		for (i = 0; i < o->n; i++)
+			if (o->slot[i] == a && !o->placed[i])
+				heap_push(&o->heap, i);
+	}
+}
+
 /*
  * Kahn's algorithm over the names, always taking the earliest ready one.
- * Names of the same runbook share a "slot" so that the work grows with the
- * distinct runbooks named, not with the square of a long list: req[a * ns +
- * b] says slot b's runbook must come before slot a's, need[a] counts the
- * names still to be placed that slot a waits for.
+ * Names of the same runbook share a slot so that the work grows with the
+ * distinct runbooks named, not with the square of a long list.
  */
 size_t *
 runbook_order(const struct config *c, char *const *names, size_t n)
 {
-	const struct runbook *rb;
-	struct order_heap heap;
-	unsigned char *req, *seen, *placed, *cyclic;
-	size_t *order, *slot, *rbof, *cnt, *need, ns = 0, i, a, b, k, next = 0;
-	size_t p;
+	struct order o;
+	size_t *order, i, k, next = 0;
 
 	if (n == 0)
 		return NULL;
+	memset(&o, 0, sizeof o);
+	o.c = c;
+	o.n = n;
+	order_slots(&o, names);
+	order_requirements(&o);
+	o.placed = xcalloc(n, 1);
+	o.heap.v = xcalloc(n, sizeof *o.heap.v);
+	for (i = 0; i < n; i++)
+		if (o.slot[i] == (size_t)-1 || o.need[o.slot[i]] == 0)
+			heap_push(&o.heap, i);
 	order = xcalloc(n, sizeof *order);
-	slot = xcalloc(n, sizeof *slot);
-	rbof = xcalloc(c->nrunbooks + 1, sizeof *rbof);	/* slot of each */
-	placed = xcalloc(n, 1);
-	for (i = 0; i < c->nrunbooks; i++)
-		rbof[i] = (size_t)-1;
-	/* The slots: which configured runbook each stands for. */
-	for (i = 0; i < n; i++) {
-		rb = config_find_runbook(c, names[i]);
-		k = rb != NULL ? runbook_index(c, rb) : (size_t)-1;
-		if (k == (size_t)-1) {
-			slot[i] = (size_t)-1;
-			continue;
-		}
-		if (rbof[k] == (size_t)-1)
-			rbof[k] = ns++;
-		slot[i] = rbof[k];
-	}
-	req = xcalloc(ns * ns + 1, 1);
-	cnt = xcalloc(ns + 1, sizeof *cnt);
-	need = xcalloc(ns + 1, sizeof *need);
-	seen = xcalloc(c->nrunbooks + 1, 1);
-	cyclic = xcalloc(ns + 1, 1);
-	for (k = 0; k < c->nrunbooks; k++) {
-		if ((a = rbof[k]) == (size_t)-1)
-			continue;
-		memset(seen, 0, c->nrunbooks + 1);
-		mark_required(c, k, seen);
-		cyclic[a] = seen[k];
-		for (i = 0; i < c->nrunbooks; i++)
-			if (i != k && seen[i] && rbof[i] != (size_t)-1)
-				req[a * ns + rbof[i]] = 1;
-	}
-	for (i = 0; i < n; i++)
-		if (slot[i] != (size_t)-1)
-			cnt[slot[i]]++;
-	for (a = 0; a < ns; a++)
-		for (b = 0; b < ns; b++)
-			if (req[a * ns + b])
-				need[a] += cnt[b];
-	heap.v = xcalloc(n, sizeof *heap.v);
-	heap.n = 0;
-	for (i = 0; i < n; i++)
-		if (slot[i] == (size_t)-1 || need[slot[i]] == 0)
-			heap_push(&heap, i);
 	for (k = 0; k < n; k++) {
-		if (heap.n > 0)
-			p = heap_pop(&heap);
-		else {
-			/*
-			 * Only a cycle leaves nothing ready: break it at the
-			 * earliest name on one (what merely requires a cycle
-			 * still waits for it).
-			 */
-			for (p = 0; p < n; p++)
-				if (!placed[p] && slot[p] != (size_t)-1 &&
-				    cyclic[slot[p]])
-					break;
-			if (p == n) {
-				while (placed[next])
-					next++;
-				p = next;
-			}
-		}
-		placed[p] = 1;
-		order[k] = p;
-		if ((b = slot[p]) == (size_t)-1)
-			continue;
-		for (a = 0; a < ns; a++) {
-			if (!req[a * ns + b] || need[a] == 0 || --need[a] > 0)
-				continue;
-			/* Slot a waits for nothing more: its names are ready. */
-			for (i = 0; i < n; i++)
-				if (slot[i] == a && !placed[i])
-					heap_push(&heap, i);
-		}
+		order[k] = order_next(&o, &next);
+		order_place(&o, order[k]);
 	}
-	free(heap.v);
-	free(cyclic);
-	free(seen);
-	free(need);
-	free(cnt);
-	free(req);
-	free(placed);
-	free(rbof);
-	free(slot);
+	free(o.heap.v);
+	free(o.placed);
+	free(o.cyclic);
+	free(o.need);
+	free(o.req);
+	free(o.rbof);
+	free(o.slot);
 	return order;
 }
