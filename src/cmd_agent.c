@@ -252,7 +252,10 @@ state_work(void *arg)
 		j->st.next[i].held = agent_holds_find(&h, j->st.next[i].window,
 		    j->st.next[i].start) != NULL;
 	agent_holds_free(&h);
-	j->st.failed += count_failed(j->failed);
+	if (j->store != NULL && store_has_outbox(j->store))
+		j->st.failed = store_outbox_failed(j->store);
+	else
+		j->st.failed = count_failed(j->failed);
 	data = agent_status_format(&j->st);
 	agent_doc_write(j->store, j->dir, AGENT_STATE_DOC, data, &cause);
 	free(cause);
@@ -327,8 +330,6 @@ state_write(struct agent *a, time_t now)
 	j->store = a->store;
 	j->dir = xstrdup(a->state_dir);
 	j->failed = xasprintf("%s/outbox/failed", a->state_dir);
-	j->st.failed = a->outbox != NULL && a->store != NULL ?
-	    (long long)outbox_failed(a->outbox) : 0;
 	j->st.last = a->last;
 	j->st.heartbeat = now;
 	j->st.pid = (long)getpid();

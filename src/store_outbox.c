@@ -87,6 +87,28 @@ store_outbox_done(struct store *s, const char *id, const char *channel,
 	    "channel = $2", 4, p, NULL, cause);
 }
 
+long long
+store_outbox_failed(struct store *s)
+{
+	PGresult *res;
+	PGconn *conn;
+	char *why = NULL;
+	long long n = 0;
+
+	if (!store_has_outbox(s) || (conn = store_pg_hold(s, &why)) == NULL) {
+		free(why);
+		return 0;
+	}
+	res = store_pg_exec(conn, "SELECT count(*) FROM maintop.outbox WHERE "
+	    "state = 'failed'", 0, NULL, &why);
+	store_pg_unhold(s);
+	if (res != NULL && PQntuples(res) == 1)
+		n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	free(why);
+	return n;
+}
+
 int
 store_outbox_foreach(struct store *s, size_t max,
     void (*fn)(void *, const char *, const char *, const char *, long long,

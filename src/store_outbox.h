@@ -28,6 +28,10 @@ int store_outbox_retry(struct store *, const char *id, const char *channel,
  * staying to refuse it again.  0, or -1 with *cause set. */
 int store_outbox_done(struct store *, const char *id, const char *channel,
     long long attempts, int delivered, char **cause);
+/* The deliveries the team's agents gave up on (0 when the store cannot
+ * say). */
+long long store_outbox_failed(struct store *);
+
 /*
  * Calls fn with each event still waiting, the longest due first, at most
  * max of them and 64 MiB in all (an event over 1 MiB is left out).  0, or -1 with *cause set.

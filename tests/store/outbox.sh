@@ -5,7 +5,8 @@
 # store's table and tries once; killed with SIGKILL before its retry, the
 # other agent leads, finds the event in the table and delivers it: one
 # delivery, every attempt in the team's journal, the row sent once, a
-# later event delivered once too.  TAP.
+# later event delivered once too, one given up counted in the team's
+# state.  TAP.
 . "$top_srcdir/tests/store/lib.sh"
 . "$top_srcdir/tests/lib/notify.sh"
 
@@ -20,7 +21,9 @@ settings = { state_dir = "$tmp/$1"; timezone = "UTC"; notify = [ "hook" ];
   store = { conninfo = "$2"; password_env = "STORE_PW"; }; };
 channels = (
   { name = "hook"; type = "webhook"; url = "http://127.0.0.1:$hook_port/in";
-    backoff = "2s"; retries = 5; }
+    backoff = "2s"; retries = 5; },
+  { name = "dead"; type = "webhook"; url = "http://127.0.0.1:1/in";
+    retries = 1; }
 );
 windows = ( $3 );
 EOF
@@ -41,8 +44,9 @@ attempts() { sq "SELECT string_agg((record->>'attempt') || ' ' || (record->>'res
 
 w1="{ name = \"first\"; start = \"$(at 8)\"; duration = \"1h\"; }"
 w2="{ name = \"second\"; start = \"$(at 30)\"; duration = \"1h\"; }"
-conf a "$ci_w" "$w1, $w2"
-conf b "$ci_b" "$w1, $w2"
+w3="{ name = \"third\"; start = \"$(at 30)\"; duration = \"1h\"; notify = [ \"dead\" ]; }"
+conf a "$ci_w" "$w1, $w2, $w3"
+conf b "$ci_b" "$w1, $w2, $w3"
 
 STORE_PW=$W_PW "$MAINTOP" agent -c "$tmp/a.conf" > "$tmp/a.log" 2>&1 &
 apid=$!
@@ -73,7 +77,11 @@ WAIT_TENTHS=400 wait_for "the second window's start" told_is second 200 1
 is "the second window's start was told once" "$(told second 200)" 1
 is "the first was not told again" "$(told first 200)" 1
 is "one row an event in the team's outbox" \
-    "$(sq "SELECT count(*) FROM maintop.outbox")" 2
+    "$(sq "SELECT count(*) FROM maintop.outbox")" 3
+eventually "an event no channel took is given up" "failed 1" row third
+failed_shown() { sq "SELECT doc FROM maintop.agent_state WHERE name = 'agent.json'" | grep -q '"failed":1,'; }
+WAIT_TENTHS=300 wait_for "the team's state to count it" failed_shown
+check "the team's state counts the delivery given up" failed_shown
 check "agent a's state directory holds no outbox entry" \
     sh -c '! ls "$1"/a/outbox/*.json' - "$tmp"
 kill -TERM "$bpid"
