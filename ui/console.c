@@ -1,5 +1,7 @@
 /* The run console: asks for a runbook's parameters, shows the dry run, then
- * runs the runbook step by step with its checklist, live output and prompts. */
+ * runs the runbook step by step with its checklist, live output and prompts.
+ * Here: the console's stages, the runner's hooks and the keys; its output
+ * is kept by console_out.c and drawn by console_draw.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,61 +18,7 @@
 #include "sanitize.h"
 #include "util.h"
 
-
-/* Output lines kept for scrollback (the run log keeps everything). */
-#define CON_LINES	2000
-/* A line longer than this is cut into pieces of this size. */
-#define CON_LINE_MAX	4096
-
-
-enum con_stage {
-	CON_PARAMS,		/* the parameters form */
-	CON_PREVIEW,		/* the dry run, before starting */
-	CON_RUN			/* the runner exists and has started */
-};
-
-/* One run console: at most one exists at a time. */
-struct console {
-	struct console_owner	 o;		/* copied at open */
-	const struct runbook	*rb;
-	size_t			 idx;		/* in cfg->runbooks */
-	enum con_stage		 stage;
-
-	struct form		*params;
-	char			**values;	/* bound (runbook_bind) */
-	char			*preview;
-	int			 preview_top;
-	char			*error;		/* why the start was refused */
-	int			 refusal;	/* the override that can start
-						   it (runner_refusal) */
-	int			 overrides;	/* those given so far */
-	struct form		*reason;	/* typing why health is
-						   overridden */
-	char			*health_reason;	/* what was typed */
-
-	struct runner_env	 env;
-	struct runner		*r;
-	int			 finished;
-	long long		*t0;		/* when each step started, ms */
-
-	/* Output: a ring of sanitized lines and the line being written;
-	 * err[k] marks lines[k] as the step's standard error. */
-	char			*lines[CON_LINES];
-	unsigned char		 err[CON_LINES];
-	size_t			 first;
-	size_t			 nlines;
-	struct buf		 partial;
-	struct sanitizer	 san;
-	int			 scroll;	/* lines up from the bottom */
-
-	struct form		*name;		/* typing a danger step's name */
-	int			 ask_abort;	/* "kill and abort?" shown */
-	char			*msg;		/* a message on the prompt */
-	char			*describe;	/* runner_describe, cached */
-	int			 desc_top;	/* its scroll offset */
-	int			 desc_over;	/* longer than its rows */
-	int			 shown;		/* the console has the pane */
-};
+#include "console_priv.h"
 
 /* The journal changed (a run started or ended): the owner rereads it. */
 static void
@@ -78,119 +26,6 @@ con_journal_changed(struct console *con)
 {
 	if (con->o.journal_changed != NULL)
 		con->o.journal_changed(con->o.arg);
-}
-
-/* The console's output ring. */
-
-static void
-out_push_as(struct console *con, const char *s, size_t len, int err)
-{
-	char *line = xstrndup(s, len);
-	size_t k;
-
-	if (con->nlines == CON_LINES) {
-		k = con->first;
-		free(con->lines[k]);
-		con->first = (con->first + 1) % CON_LINES;
-	} else {
-		k = (con->first + con->nlines) % CON_LINES;
-		con->nlines++;
-	}
-	con->lines[k] = line;
-	con->err[k] = err != 0;
-	/* Scrolled back: stay on the same lines. */
-	if (con->scroll > 0)
-		con->scroll++;
-}
-
-static void
-out_push(struct console *con, const char *s, size_t len)
-{
-	out_push_as(con, s, len, 0);
-}
-
-static const char *
-out_line(const struct console *con, size_t i, int *err)
-{
-	*err = con->err[(con->first + i) % CON_LINES];
-	return con->lines[(con->first + i) % CON_LINES];
-}
-
-/* Adds sanitized text: complete lines go to the ring. */
-static void
-out_add(struct console *con, const char *s, size_t len)
-{
-	const char *nl;
-	size_t n;
-
-	while (len > 0) {
-		nl = memchr(s, '\n', len);
-		n = nl != NULL ? (size_t)(nl - s) : len;
-		buf_add(&con->partial, s, n);
-		while (con->partial.len > CON_LINE_MAX) {
-			out_push(con, con->partial.s, CON_LINE_MAX);
-			memmove(con->partial.s, con->partial.s + CON_LINE_MAX,
-			    con->partial.len - CON_LINE_MAX);
-			con->partial.len -= CON_LINE_MAX;
-			con->partial.s[con->partial.len] = '\0';
-		}
-		if (nl == NULL)
-			break;
-		out_push(con, con->partial.s != NULL ? con->partial.s : "",
-		    con->partial.len);
-		buf_reset(&con->partial);
-		s = nl + 1;
-		len -= n + 1;
-	}
-}
-
-/* Raw output from the runner: sanitized (colours dropped) on the way in. */
-static void
-out_feed(struct console *con, const char *data, size_t len)
-{
-	struct buf b;
-
-	buf_init(&b);
-	sanitizer_feed(&con->san, data, len, &b);
-	if (b.len > 0)
-		out_add(con, b.s, b.len);
-	buf_free(&b);
-}
-
-/* Ends the current stream: a line left open is closed. */
-static void
-out_flush(struct console *con)
-{
-	struct buf b;
-
-	buf_init(&b);
-	sanitizer_finish(&con->san, &b);
-	if (b.len > 0)
-		out_add(con, b.s, b.len);
-	buf_free(&b);
-	if (con->partial.len > 0) {
-		out_push(con, con->partial.s, con->partial.len);
-		buf_reset(&con->partial);
-	}
-}
-
-/* A line of the console's own (a step heading). */
-static void
-out_note(struct console *con, const char *fmt, ...) UTIL_PRINTF(2, 3);
-static void
-out_note(struct console *con, const char *fmt, ...)
-{
-	va_list ap;
-	char *s, *clean;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	out_flush(con);
-	clean = sanitize_cstr(s, 0);
-	out_push(con, clean, strlen(clean));
-	free(clean);
-	free(s);
 }
 
 /* The runner's hooks. */
@@ -319,10 +154,10 @@ env_on_step(struct runner *r, size_t i, void *arg)
 	if (s != NULL && s->state == RSTEP_RUNNING) {
 		con_prompt_reset(con);
 		con->t0[i] = util_mono_ms();
-		out_note(con, "--- step %zu/%zu: %s ---", i + 1,
+		console_out_note(con, "--- step %zu/%zu: %s ---", i + 1,
 		    con->rb->nsteps, con->rb->steps[i]->name);
 	} else
-		out_flush(con);
+		console_out_flush(con);
 	ui_redraw(con->o.ui);
 }
 
@@ -342,13 +177,13 @@ env_on_output(struct runner *r, const char *data, size_t len, int err,
 		if (len > CON_LINE_MAX)
 			len = CON_LINE_MAX;
 		if (con->partial.len > 0) {
-			out_push(con, con->partial.s, con->partial.len);
+			console_out_push(con, con->partial.s, con->partial.len);
 			buf_reset(&con->partial);
 		}
-		out_push_as(con, clean, len, 1);
+		console_out_push_as(con, clean, len, 1);
 		free(clean);
 	} else
-		out_feed(con, data, len);
+		console_out_feed(con, data, len);
 	ui_redraw(con->o.ui);
 }
 
@@ -372,7 +207,7 @@ env_on_finished(struct runner *r, void *arg)
 {
 	struct console *con = arg;
 
-	out_flush(con);
+	console_out_flush(con);
 	con_prompt_reset(con);
 	con->finished = 1;
 	con->scroll = 0;
@@ -558,7 +393,8 @@ con_start(struct console *con, int overrides)
 		return;
 	}
 	con->stage = CON_RUN;
-	out_note(con, "run %s of %s%s%s", runner_id(con->r), con->rb->name,
+	console_out_note(con, "run %s of %s%s%s", runner_id(con->r),
+	    con->rb->name,
 	    overrides & RUNNER_OVERRIDE_WINDOW ? " (outside its windows: "
 	    "override recorded)" : "", overrides & RUNNER_OVERRIDE_HEALTH ?
 	    " (despite its health requirement: override and reason "
@@ -614,8 +450,8 @@ console_result_role(const char *result)
 	return ROLE_CRIT;
 }
 
-static enum role
-step_role(enum runner_step_state s)
+enum role
+console_step_role(enum runner_step_state s)
 {
 	switch (s) {
 	case RSTEP_PENDING:
@@ -668,87 +504,6 @@ console_status(const struct console *con, char *buf, size_t len, enum role *r)
 }
 
 
-/* The prompts' keys, from the key table. */
-static const struct hint hints_params[] = {
-	{ REQ_FIELD_NEXT, "next" }, { REQ_FIELD_PREV, "previous" },
-	{ REQ_SUBMIT, "dry run" }, { REQ_CANCEL, "cancel" }, HINT_END
-}, hints_preview[] = {
-	{ REQ_CONFIRM, "start" }, { REQ_DOWN, "scroll" },
-	{ REQ_BACK, "cancel" }, HINT_END
-}, hints_window[] = {
-	{ REQ_CONFIRM, "start" },
-	{ REQ_OVERRIDE, "start outside its windows (recorded)" },
-	{ REQ_DOWN, "scroll" }, { REQ_BACK, "cancel" }, HINT_END
-}, hints_health[] = {
-	{ REQ_CONFIRM, "try again" },
-	{ REQ_OVERRIDE, "start anyway, saying why (recorded)" },
-	{ REQ_DOWN, "scroll" }, { REQ_BACK, "cancel" }, HINT_END
-}, hints_confirm[] = {
-	{ REQ_CONFIRM, "run" }, { REQ_SKIP, "skip" },
-	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
-	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
-}, hints_danger[] = {
-	{ REQ_CONFIRM, "run (type the runbook's name)" }, { REQ_SKIP, "skip" },
-	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
-	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
-}, hints_pause[] = {
-	{ REQ_CONFIRM, "done (continue)" }, { REQ_SKIP, "skip" },
-	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
-	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
-}, hints_failed[] = {
-	{ REQ_CONFIRM, "retry" }, { REQ_SKIP, "skip" },
-	{ REQ_ROLLBACK, "roll back" }, { REQ_ABORT, "abort" },
-	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
-}, hints_rb_failed[] = {
-	{ REQ_CONFIRM, "retry" }, { REQ_SKIP, "skip" }, { REQ_ABORT, "abort" },
-	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
-}, hints_abort[] = {
-	{ REQ_CONFIRM, "abort" }, HINT_END
-}, hints_running[] = {
-	{ REQ_INTERRUPT, "interrupt (twice: kill)" }, { REQ_ABORT, "abort" },
-	{ REQ_DOWN, "scroll" }, { REQ_BACK, "hide" }, HINT_END
-}, hints_done[] = {
-	{ REQ_BACK, "close" }, { REQ_DOWN, "scroll" }, HINT_END
-};
-
-static void
-draw_preview(struct console *con, WINDOW *win, int h, int w)
-{
-	int y = 1, bottom = h - 1, n, errn = 0;
-	char *wrapped;
-
-	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "Dry run: every step as it "
-	    "will run (nothing has run yet)");
-	if (con->error != NULL) {
-		wrapped = draw_wrap(con->error, w - 2);
-		errn = draw_count_lines(wrapped);
-		if (errn > 4)
-			errn = 4;
-		bottom -= errn;
-		draw_lines(win, bottom, 1, errn, w - 2, ROLE_CRIT, wrapped, 0);
-		free(wrapped);
-	}
-	/* Wrapped, never cut: a long command is read whole. */
-	wrapped = draw_wrap(con->preview != NULL ? con->preview : "", w - 2);
-	n = draw_count_lines(wrapped);
-	if (con->preview_top > n - (bottom - y))
-		con->preview_top = n - (bottom - y);
-	if (con->preview_top < 0)
-		con->preview_top = 0;
-	draw_lines(win, y, 1, bottom - y, w - 2, ROLE_TEXT, wrapped,
-	    con->preview_top);
-	free(wrapped);
-	if (con->reason != NULL) {
-		y = 1 + draw_text(win, h - 1, 1, w - 2, ROLE_CRIT,
-		    "Why start despite the health requirement (recorded): ");
-		form_draw_field(con->reason, 0, win, h - 1, y, w - 1 - y);
-		return;
-	}
-	ui_draw_hints(con->o.ui, win, h - 1, 1, w - 2,
-	    con->refusal & RUNNER_OVERRIDE_HEALTH ? hints_health :
-	    con->rb->require_window ? hints_window : hints_preview);
-}
-
 /* Typing the reason for a health override; Enter starts with it. */
 static void
 key_reason(struct console *con, int key)
@@ -784,296 +539,6 @@ con_override(struct console *con)
 		con_start(con, con->overrides | RUNNER_OVERRIDE_WINDOW);
 }
 
-/*
- * The checklist's name column: as wide as the longest step name, never cut
- * while the state and the duration keep their room; at least 26 columns
- * so that short names keep the columns where they always were.
- */
-static int
-checklist_name_width(const struct runbook *rb, int w)
-{
-	int nw = 26, k, room = w - 36;
-	size_t i;
-
-	for (i = 0; i < rb->nsteps; i++)
-		if ((k = draw_width(rb->steps[i]->name)) > nw)
-			nw = k;
-	if (nw > room)
-		nw = room > 26 ? room : 26;
-	return nw;
-}
-
-static void
-draw_checklist(struct console *con, WINDOW *win, int y, int rows, int w)
-{
-	const struct runner_step *s;
-	size_t i, cur, first = 0;
-	char dur[32];
-	int rb, k, sx;
-
-	/* The state's column; the duration's and the message's follow. */
-	sx = 10 + checklist_name_width(con->rb, w);
-
-	cur = runner_current(con->r, &rb);
-	if (con->rb->nsteps > (size_t)rows && cur >= (size_t)rows / 2)
-		first = cur - (size_t)rows / 2;
-	if (first + (size_t)rows > con->rb->nsteps)
-		first = con->rb->nsteps > (size_t)rows ? con->rb->nsteps -
-		    (size_t)rows : 0;
-	for (i = first, k = 0; i < con->rb->nsteps && k < rows; i++, k++) {
-		s = runner_step_info(con->r, i);
-		if (i == cur && !con->finished)
-			draw_text(win, y + k, 1, 1, ROLE_TITLE_FOCUS,
-			    draw_glyph(GLYPH_ARROW));
-		draw_text(win, y + k, 3, 1, step_role(s->state),
-		    draw_glyph(GLYPH_BULLET));
-		draw_printf(win, y + k, 5, sx - 6, ROLE_TEXT, "%2zu. %s",
-		    i + 1, con->rb->steps[i]->name);
-		/* The step at the prompt waits for the operator, not for
-		 * its turn: say so. */
-		if (i == cur && !con->finished && s->state == RSTEP_PENDING &&
-		    runner_phase(con->r) == RUNNER_CONFIRM)
-			draw_text(win, y + k, sx, 16, ROLE_WARN,
-			    "waiting for you");
-		else
-			draw_text(win, y + k, sx, 16, step_role(s->state),
-			    runner_step_state_name(s->state));
-		dur[0] = '\0';
-		if (s->state == RSTEP_RUNNING)
-			util_format_duration((util_mono_ms() - con->t0[i]) /
-			    1000, dur, sizeof dur);
-		else if (s->state != RSTEP_PENDING &&
-		    s->state != RSTEP_SKIPPED)
-			util_format_duration(s->duration_ms / 1000, dur,
-			    sizeof dur);
-		draw_text(win, y + k, sx + 17, 8, ROLE_DIM, dur);
-		if (s->message != NULL && w > sx + 28)
-			draw_text(win, y + k, sx + 26, w - sx - 27, ROLE_DIM,
-			    s->message);
-		if (i == cur && rb >= 0 && !con->finished && w > sx + 28)
-			draw_text(win, y + k, sx + 26, w - sx - 27,
-			    ROLE_MAINTENANCE, "rolling back");
-	}
-}
-
-/* Keeps the output's scroll offset inside what rows lines can show. */
-static void
-clamp_output(struct console *con, int rows)
-{
-	int total = (int)con->nlines + (con->partial.len > 0);
-
-	if (con->scroll > total - rows)
-		con->scroll = total - rows;
-	if (con->scroll < 0)
-		con->scroll = 0;
-}
-
-static void
-draw_output(struct console *con, WINDOW *win, int y, int rows, int w)
-{
-	int total = (int)con->nlines + (con->partial.len > 0), start, k;
-
-	if (rows < 1)
-		return;
-	clamp_output(con, rows);
-	start = total - rows - con->scroll;
-	if (start < 0)
-		start = 0;
-	for (k = 0; k < rows && start + k < total; k++) {
-		int err = 0;
-		const char *s = start + k < (int)con->nlines ?
-		    out_line(con, (size_t)(start + k), &err) : con->partial.s;
-
-		draw_text(win, y + k, 1, w - 2, err ? ROLE_STDERR : ROLE_TEXT,
-		    s);
-	}
-}
-
-/*
- * The step to confirm, wrapped to the width (nothing cut: a command longer
- * than the rows scrolls with the scroll keys, and says so).
- */
-static void
-draw_describe(struct console *con, WINDOW *win, int y, int rows, int w)
-{
-	char *wrapped = draw_wrap(con->describe, w - 2);
-	int n = draw_count_lines(wrapped);
-
-	if (rows < 1) {
-		free(wrapped);
-		return;
-	}
-	if (con->desc_top > n - rows)
-		con->desc_top = n - rows;
-	if (con->desc_top < 0)
-		con->desc_top = 0;
-	con->desc_over = n > rows;
-	draw_lines(win, y, 1, rows, w - 2, ROLE_TEXT, wrapped, con->desc_top);
-	if (n > rows)
-		draw_printf(win, y + rows - 1, w - 24, 23, ROLE_TITLE_FOCUS,
-		    " lines %d-%d of %d, %s ", con->desc_top + 1,
-		    con->desc_top + rows, n, ui_key_name(con->o.ui, REQ_DOWN));
-	free(wrapped);
-}
-
-/* The prompt's lines for the run stage, drawn from the bottom up. */
-static void
-draw_prompt(struct console *con, WINDOW *win, int y, int rows, int w)
-{
-	const struct step *st = runner_current_step(con->r);
-	const struct runner_step *s;
-	size_t i;
-	const char *msg;
-	int rb, n = 0, keys = y + rows - 1, x, timedout;
-	char dur[32];
-
-	i = runner_current(con->r, &rb);
-	s = runner_step_info(con->r, i);
-	switch (runner_phase(con->r)) {
-	case RUNNER_CONFIRM:
-		if (con->msg != NULL) {
-			draw_text(win, keys - 1, 1, w - 2, ROLE_CRIT, con->msg);
-			n = 1;
-		}
-		if (con->describe != NULL)
-			draw_describe(con, win, y, rows - 1 - n, w);
-		if (con->name != NULL) {
-			x = 1 + draw_printf(win, keys, 1, w - 2, ROLE_CRIT,
-			    "Type the runbook's name (%s) to run this "
-			    "dangerous step: ", con->rb->name);
-			form_draw_field(con->name, 0, win, keys, x, w - 1 - x >
-			    40 ? 40 : w - 1 - x);
-		} else if (runner_needs_name(con->r)) {
-			x = 1 + draw_text(win, keys, 1, w - 2, ROLE_CRIT,
-			    "DANGER: ");
-			ui_draw_hints(con->o.ui, win, keys, x, w - 1 - x,
-			    hints_danger);
-		} else
-			ui_draw_hints(con->o.ui, win, keys, 1, w - 2,
-			    st != NULL && st->kind == STEP_PAUSE ? hints_pause :
-			    hints_confirm);
-		break;
-	case RUNNER_FAILED:
-		timedout = s != NULL && s->state == RSTEP_TIMEDOUT;
-		msg = s != NULL && !timedout ? s->message : NULL;
-		if (rb >= 0)
-			draw_printf(win, y, 1, w - 2, ROLE_CRIT,
-			    "Rollback '%s' failed.", st != NULL ? st->name :
-			    "?");
-		else
-			draw_printf(win, y, 1, w - 2, ROLE_CRIT,
-			    "Step %zu '%s' %s%s%s.", i + 1, st != NULL ?
-			    st->name : "?", timedout ? "timed out" : "failed",
-			    msg != NULL ? ": " : "", msg != NULL ? msg : "");
-		if (con->msg != NULL)
-			draw_text(win, keys - 1, 1, w - 2, ROLE_CRIT, con->msg);
-		ui_draw_hints(con->o.ui, win, keys, 1, w - 2, rb >= 0 ?
-		    hints_rb_failed : hints_failed);
-		break;
-	case RUNNER_RUNNING:
-		if (con->ask_abort) {
-			x = 1 + draw_text(win, keys, 1, w - 2, ROLE_CRIT,
-			    "Kill the step and abort the run?  ");
-			x += ui_draw_hints(con->o.ui, win, keys, x, w - 1 - x,
-			    hints_abort);
-			draw_text(win, keys, x, w - 1 - x, ROLE_FOOTER,
-			    "any other key: continue");
-			break;
-		}
-		dur[0] = '\0';
-		if (rb < 0 && s != NULL && s->state == RSTEP_RUNNING)
-			util_format_duration((util_mono_ms() - con->t0[i]) /
-			    1000, dur, sizeof dur);
-		draw_printf(win, keys - 1, 1, w - 2, ROLE_WARN,
-		    "%s %s%s%s", rb >= 0 ? "Rolling back:" : "Running:",
-		    st != NULL ? st->name : "", dur[0] != '\0' ? " for " :
-		    "", dur);
-		ui_draw_hints(con->o.ui, win, keys, 1, w - 2, hints_running);
-		break;
-	default:
-		ui_draw_hints(con->o.ui, win, keys, 1, w - 2, hints_done);
-		break;
-	}
-}
-
-void
-console_draw(struct console *con, WINDOW *win, int h, int w)
-{
-	WINDOW *sub;
-	char *sum, title[256];
-	int y, list_rows, prompt_rows, out_rows, sl;
-	char *wrapped;
-
-	if (con->stage == CON_RUN)
-		snprintf(title, sizeof title, "Run console: %s   run %s   %s",
-		    con->rb->name, runner_id(con->r), con->finished ?
-		    runner_result_name(runner_result(con->r)) : "");
-	else
-		snprintf(title, sizeof title, "Run console: %s%s%s",
-		    con->rb->name, con->rb->description != NULL ? " - " : "",
-		    con->rb->description != NULL ? con->rb->description : "");
-	draw_text(win, 0, 1, w - 2, ROLE_TITLE_FOCUS, title);
-	if (con->stage == CON_PARAMS) {
-		if (h > 2 && (sub = derwin(win, h - 1, w, 1, 0)) != NULL) {
-			form_draw(con->params, con->o.ui->keys, sub, h - 1,
-			    w, hints_params);
-			delwin(sub);
-		}
-		return;
-	}
-	if (con->stage == CON_PREVIEW) {
-		draw_preview(con, win, h, w);
-		return;
-	}
-
-	y = 1;
-	if (con->finished) {
-		sum = runner_summary(con->r);
-		sl = draw_count_lines(sum);
-		list_rows = sl < h / 2 ? sl : h / 2;
-		draw_lines(win, y, 1, list_rows, w - 2, ROLE_TEXT, sum, 0);
-		free(sum);
-		prompt_rows = 1;
-	} else {
-		list_rows = (int)con->rb->nsteps;
-		if (list_rows > h / 3)
-			list_rows = h / 3 > 1 ? h / 3 : 1;
-		draw_checklist(con, win, y, list_rows, w);
-		if (runner_phase(con->r) == RUNNER_CONFIRM) {
-			/* What is confirmed is shown whole when it fits,
-			 * before the output gets any room. */
-			wrapped = draw_wrap(con->describe != NULL ?
-			    con->describe : "", w - 2);
-			prompt_rows = draw_count_lines(wrapped) + 1 +
-			    (con->msg != NULL);
-			free(wrapped);
-			if (prompt_rows > h - 1 - list_rows - 2)
-				prompt_rows = h - 1 - list_rows - 2;
-			if (prompt_rows < 2)
-				prompt_rows = 2;
-		} else if (runner_phase(con->r) == RUNNER_FAILED)
-			prompt_rows = 2 + (con->msg != NULL);
-		else
-			prompt_rows = 2;
-	}
-	y += list_rows;
-	out_rows = h - y - 1 - prompt_rows;
-	if (out_rows < 1)
-		out_rows = 1;
-	draw_hline(win, y, 0, w, ROLE_BORDER);
-	clamp_output(con, out_rows);
-	if (con->scroll > 0)
-		draw_printf(win, y, 2, w - 4, ROLE_TITLE, " Output (%d line%s "
-		    "back; G: follow) ", con->scroll, con->scroll == 1 ? "" :
-		    "s");
-	else
-		draw_text(win, y, 2, w - 4, ROLE_TITLE, " Output ");
-	y++;
-	draw_output(con, win, y, out_rows, w);
-	y += out_rows;
-	if (y < h)
-		draw_prompt(con, win, y, h - y, w);
-}
 
 /* Keys. */
 
@@ -1372,3 +837,4 @@ console_hints(const struct console *con)
 		return params;
 	return con->r == NULL ? cancel : running;
 }
+
