@@ -554,20 +554,6 @@ static const struct share_ops pg_share_ops = {
 	.fail = pg_fail_one,
 };
 
-/* Appends a keyword and value to the parameter arrays. */
-static void
-kv_add(const char ***kw, const char ***val, size_t *n, const char *k,
-    const char *v)
-{
-	*kw = xreallocarray(*kw, *n + 2, sizeof **kw);
-	*val = xreallocarray(*val, *n + 2, sizeof **val);
-	(*kw)[*n] = k;
-	(*val)[*n] = v;
-	(*n)++;
-	(*kw)[*n] = NULL;
-	(*val)[*n] = NULL;
-}
-
 /* Connects with the password read (pc->pw, wiped once libpq has it). */
 static void
 pc_connect(struct pg_conn *pc, const char *addr)
@@ -590,20 +576,20 @@ pc_connect(struct pg_conn *pc, const char *addr)
 		}
 		if (addr != NULL && strcmp(o->keyword, "hostaddr") == 0)
 			continue;
-		kv_add(&kw, &val, &n, o->keyword, o->val);
+		util_kv_add(&kw, &val, &n, o->keyword, o->val);
 	}
 	if (pc->c->pg.service != NULL)
-		kv_add(&kw, &val, &n, "service", pc->c->pg.service);
+		util_kv_add(&kw, &val, &n, "service", pc->c->pg.service);
 	if (addr != NULL)
-		kv_add(&kw, &val, &n, "hostaddr", addr);
+		util_kv_add(&kw, &val, &n, "hostaddr", addr);
 	if (pc->pw != NULL)
-		kv_add(&kw, &val, &n, "password", pc->pw);
-	kv_add(&kw, &val, &n, "fallback_application_name", "maintop");
+		util_kv_add(&kw, &val, &n, "password", pc->pw);
+	util_kv_add(&kw, &val, &n, "fallback_application_name", "maintop");
 	/* The server stops our query by itself if we give up on it. */
 	options = xasprintf("%s%s-c statement_timeout=%lld",
 	    user_opts != NULL ? user_opts : "", user_opts != NULL ? " " : "",
 	    pc->c->timeout_ms > 0 ? pc->c->timeout_ms : 5000);
-	kv_add(&kw, &val, &n, "options", options);
+	util_kv_add(&kw, &val, &n, "options", options);
 
 	pc->state = PC_CONNECTING;
 	pc->t0 = pg_now();
@@ -640,39 +626,6 @@ pg_resolved(int err, const char *addr, const char *why, void *arg)
 	pc_connect(pc, addr);
 }
 
-/*
- * The host libpq would connect to, when it needs resolving: from conninfo
- * or else $PGHOST.  NULL for a socket directory, an address, or hostaddr.
- * A host set only in a service file is not seen here; libpq resolves it
- * itself.
- */
-static char *
-pg_host(const struct check *c)
-{
-	PQconninfoOption *opts, *o;
-	const char *host = NULL;
-	char *out = NULL;
-	int hostaddr = 0;
-
-	opts = c->pg.conninfo != NULL ?
-	    PQconninfoParse(c->pg.conninfo, NULL) : NULL;
-	for (o = opts; o != NULL && o->keyword != NULL; o++) {
-		if (o->val == NULL || *o->val == '\0')
-			continue;
-		if (strcmp(o->keyword, "host") == 0)
-			host = o->val;
-		else if (strcmp(o->keyword, "hostaddr") == 0)
-			hostaddr = 1;
-	}
-	if (host == NULL && c->pg.service == NULL)
-		host = getenv("PGHOST");
-	if (host != NULL && !hostaddr && *host != '/' && *host != '@' &&
-	    !resolve_is_numeric(host))
-		out = xstrdup(host);
-	PQconninfoFree(opts);
-	return out;
-}
-
 /* The password read (or not): resolves the host if needed, then connects
  * by address. */
 static void
@@ -688,7 +641,8 @@ pc_secret(struct secretfile_result *r, void *arg)
 	}
 	pc->pw = r->password;
 	r->password = NULL;
-	host = pg_host(pc->c);
+	host = resolve_pg_host(pc->c->pg.conninfo,
+	    pc->c->pg.service != NULL);
 	if (host == NULL) {
 		pc_connect(pc, NULL);
 		return;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <libpq-fe.h>
+
 #include "util.h"
 
 struct resolve {
@@ -151,4 +153,32 @@ resolve_cancel(struct resolve_req *q)
 	q->cb = NULL;
 	/* Calls resolve_done with EVUTIL_EAI_CANCEL, which frees q. */
 	evdns_getaddrinfo_cancel(q->gai);
+}
+
+char *
+resolve_pg_host(const char *conninfo, int service)
+{
+	PQconninfoOption *opts, *o;
+	const char *host = NULL;
+	char *out = NULL;
+	int hostaddr = 0;
+
+	opts = conninfo != NULL ? PQconninfoParse(conninfo, NULL) : NULL;
+	for (o = opts; o != NULL && o->keyword != NULL; o++) {
+		if (o->val == NULL || *o->val == '\0')
+			continue;
+		if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			hostaddr = 1;
+		else if (strcmp(o->keyword, "service") == 0)
+			service = 1;
+	}
+	if (host == NULL && !service)
+		host = getenv("PGHOST");
+	if (host != NULL && !hostaddr && *host != '/' && *host != '@' &&
+	    strchr(host, ',') == NULL && !resolve_is_numeric(host))
+		out = xstrdup(host);
+	PQconninfoFree(opts);
+	return out;
 }

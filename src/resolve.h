@@ -36,6 +36,14 @@ struct resolve_req *resolve_start(struct resolve *, const char *host,
 /* Cancels a pending request; its callback is not called. */
 void resolve_cancel(struct resolve_req *);
 
+/*
+ * The host libpq would connect to for conninfo, when it needs resolving
+ * first: its host, or else $PGHOST (not with a service, whose file libpq
+ * reads itself).  NULL for a socket directory, an address, a list of
+ * hosts, or a hostaddr given.  The caller frees it.
+ */
+char *resolve_pg_host(const char *conninfo, int service);
+
 /* True if host is a numeric IPv4 or IPv6 address. */
 int resolve_is_numeric(const char *host);
 

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "runbook.h"
 #include "store.h"
+#include "worker.h"
 
 /* "alice (ssh 10.0.0.1, /dev/pts/3, pid 123, run X) since T" from a lock. */
 static char *
@@ -146,11 +147,117 @@ runlock_take(struct runner *r, char **cause)
 	    r->start, &r->lock_fd, &r->stale, cause);
 }
 
+/* The store's lock taken or released on the worker (the dashboard's store
+ * thread): the job owns its strings; r is NULL for a release. */
+struct runlock_job {
+	struct runner		*r;
+	struct store		*store;
+	char			*runbook;
+	char			*id;
+	time_t			 since;
+	struct store_lock	*lock;
+	char			*stale;
+	char			*cause;
+	int			 rc;
+	void			(*then)(struct runner *, const char *);
+};
+
+static void
+runlock_job_free(struct runlock_job *j)
+{
+	free(j->runbook);
+	free(j->id);
+	free(j->stale);
+	free(j->cause);
+	free(j);
+}
+
+static void
+runlock_release_work(void *arg)
+{
+	struct runlock_job *j = arg;
+
+	store_lock_release(j->store, j->lock);
+}
+
+static void
+runlock_release_done(void *arg)
+{
+	runlock_job_free(arg);
+}
+
+/* Releases a store lock on the worker, after what is queued before. */
+static void
+runlock_release_later(struct worker *w, struct store *store,
+    struct store_lock *lock)
+{
+	struct runlock_job *j = xcalloc(1, sizeof *j);
+
+	j->store = store;
+	j->lock = lock;
+	worker_run(w, runlock_release_work, runlock_release_done, j);
+}
+
+static void
+runlock_take_work(void *arg)
+{
+	struct runlock_job *j = arg;
+
+	j->rc = store_lock_take(j->store, j->runbook, j->id, j->since,
+	    &j->lock, &j->stale, &j->cause);
+}
+
+static void
+runlock_take_done(void *arg)
+{
+	struct runlock_job *j = arg;
+	struct runner *r = j->r;
+
+	r->jobs--;
+	if (r->freed) {
+		/* Nobody wants the run any more: the lock goes at once. */
+		if (j->lock != NULL)
+			runlock_release_later(r->env.worker, j->store,
+			    j->lock);
+		runlock_job_free(j);
+		if (r->jobs == 0)
+			runner_destroy(r);
+		return;
+	}
+	r->slock = j->lock;
+	r->stale = j->stale;
+	j->stale = NULL;
+	j->then(r, j->rc == 0 ? NULL : j->cause != NULL ? j->cause :
+	    "the store did not say why");
+	runlock_job_free(j);
+}
+
+void
+runlock_take_async(struct runner *r, void (*then)(struct runner *,
+    const char *cause))
+{
+	struct runlock_job *j = xcalloc(1, sizeof *j);
+
+	j->r = r;
+	j->store = r->env.store;
+	j->runbook = xstrdup(r->rb->name);
+	j->id = xstrdup(r->id);
+	j->since = r->start;
+	j->then = then;
+	r->jobs++;
+	worker_run(r->env.worker, runlock_take_work, runlock_take_done, j);
+}
+
 void
 runlock_release(struct runner *r)
 {
 	if (r->slock != NULL) {
-		store_lock_release(r->env.store, r->slock);
+		/* A store's release talks to its server: never on the loop. */
+		if (r->env.worker != NULL)
+			runlock_release_later(r->env.worker, r->env.store,
+			    r->slock);
+		else
+			store_lock_release(r->env.store, r->slock);
 		r->slock = NULL;
 	}
 	runlock_file_release(r->lock_fd);

@@ -962,6 +962,7 @@ runner_free(struct runner *r)
 	free(r->wait_status);
 	free(r->stale);
 	free(r->start_err);
+	free(r->overridden);
 	free(r->id);
 	free(r->journal);
 	free(r->log_path);

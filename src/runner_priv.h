@@ -127,6 +127,8 @@ struct runner {
 	int			 freed;		/* runner_free was called */
 	int			 starting;	/* in runner_start */
 	char			*start_err;	/* run_start not recorded */
+	char			*overridden;	/* for the start record, while
+						   the store's lock is taken */
 
 	char			**secrets;
 	size_t			 nsecrets;
@@ -353,7 +355,16 @@ void runvars_free(struct runner *);
 /* Takes the runbook's lock (state_dir/locks/NAME.lock) without waiting
  * and writes who holds it.  Returns 0, or -1 with *cause set. */
 int runlock_take(struct runner *, char **cause);
-/* Releases the lock if held. */
+/*
+ * Takes the store's lock on the worker (env.store and env.worker set), for
+ * a front end that must not wait: then(r, cause) on the loop, cause NULL
+ * when it is held (r->slock and r->stale set) or saying why not.  Not
+ * called when the runner was freed meanwhile (the lock, if taken, is
+ * released).
+ */
+void runlock_take_async(struct runner *, void (*then)(struct runner *,
+    const char *cause));
+/* Releases the lock if held (a store's on the worker when there is one). */
 void runlock_release(struct runner *);
 
 /* runjournal.c */

@@ -322,12 +322,13 @@ open_log(struct runner *r, char **cause)
 	return r->log != NULL ? 0 : -1;
 }
 
+static void start_locked(struct runner *, const char *);
+static int start_run(struct runner *, char *, char **);
+
 int
 runner_start(struct runner *r, char **cause)
 {
-	json_t *o;
-	char when[32], *overridden = NULL;
-	size_t i;
+	char *overridden = NULL;
 
 	if (r->env.read_only)
 		return runner_deny(cause, "read-only mode: runbooks cannot be run");
@@ -336,17 +337,69 @@ runner_start(struct runner *r, char **cause)
 	/* A team's lock must be the team's: never a file beside it. */
 	if (r->env.store == NULL && r->env.cfg != NULL &&
 	    r->env.cfg->settings.store != NULL)
-		return runner_deny(cause, "the dashboard does not reach the "
-		    "team store (settings.store): run the runbook with "
-		    "'maintop run'");
+		return runner_deny(cause, "the team store (settings.store) "
+		    "is not open: a run's lock and records must be the "
+		    "team's");
 	r->start = runner_now(r);
 	r->start_ms = util_mono_ms();
 	make_id(r);
-	if (preconditions(r, &overridden, cause) != 0 ||
-	    runlock_take(r, cause) != 0) {
+	if (preconditions(r, &overridden, cause) != 0) {
 		free(overridden);
 		return refused(r, cause);
 	}
+	/* The store's lock is the store server's answer: off the loop. */
+	if (r->env.store != NULL && r->env.worker != NULL) {
+		r->overridden = overridden;
+		runlock_take_async(r, start_locked);
+		return 0;
+	}
+	if (runlock_take(r, cause) != 0) {
+		free(overridden);
+		return refused(r, cause);
+	}
+	return start_run(r, overridden, cause);
+}
+
+/*
+ * The store's lock came back (runner_start with a store and a worker): a
+ * refusal or a failure to start ends the run at once, before any step,
+ * told in the output.
+ */
+static void
+start_locked(struct runner *r, const char *err)
+{
+	char *cause = NULL, *overridden = r->overridden, *s;
+
+	r->overridden = NULL;
+	if (err != NULL) {
+		free(overridden);
+		cause = xstrdup(err);
+		record_refusal(r, cause);
+	} else if (start_run(r, overridden, &cause) == 0)
+		return;
+	else {
+		r->result = RUNNER_ABORTED;
+		r->phase = RUNNER_DONE;
+	}
+	s = xasprintf("maintop: %s: %s\n", err != NULL ? "refused" :
+	    "cannot start", cause);
+	if (r->env.on_output != NULL)
+		r->env.on_output(r, s, strlen(s), 0, r->env.arg);
+	free(s);
+	free(cause);
+	if (r->env.on_finished != NULL)
+		r->env.on_finished(r, r->env.arg);
+}
+
+/* The run starts with its lock held: its log, its start record, the first
+ * step.  Takes overridden.  0, or -1 with *cause set and the lock let go. */
+static int
+start_run(struct runner *r, char *overridden, char **cause)
+{
+	char when[32];
+	json_t *o;
+	size_t i;
+
 	if (open_log(r, cause) != 0) {
 		free(overridden);
 		runlock_release(r);

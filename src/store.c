@@ -72,14 +72,21 @@ store_open_files(const char *state_dir)
 struct store *
 store_open(const struct config *cfg, const char *state_dir, char **cause)
 {
-	struct store *s;
-
 	if (cfg->settings.store == NULL)
 		return store_open_files(state_dir);
+	return store_open_pg(cfg->settings.store, state_dir, cause);
+}
+
+struct store *
+store_open_pg(const struct store_conf *conf, const char *state_dir,
+    char **cause)
+{
+	struct store *s;
+
 	s = xcalloc(1, sizeof *s);
 	s->state_dir = xstrdup(state_dir);
 	s->ops = &store_pg_ops;
-	if (store_pg_open(s, cfg->settings.store, cause) != 0) {
+	if (store_pg_open(s, conf, cause) != 0) {
 		free(s->state_dir);
 		free(s);
 		return NULL;

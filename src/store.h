@@ -42,6 +42,10 @@ struct store_lock;	/* a run lock held */
  */
 struct store *store_open(const struct config *, const char *state_dir,
     char **cause);
+/* The PostgreSQL store of conf (store_open's, for a caller that keeps
+ * its own copy of settings.store). */
+struct store *store_open_pg(const struct store_conf *conf,
+    const char *state_dir, char **cause);
 /* The files store of state_dir, whatever the configuration says. */
 struct store *store_open_files(const char *state_dir);
 /* Closes the store; every lock must have been released. */

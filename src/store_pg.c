@@ -18,13 +18,25 @@
 #include "store_spool.h"
 #include "util.h"
 
+/* The dashboard's terminal is curses': no notice goes there. */
+static volatile int store_pg_quiet_notices;
+
+void
+store_pg_quiet(void)
+{
+	store_pg_quiet_notices = 1;
+}
+
 /* Server notices and warnings, sanitized, on stderr (line modes). */
 static void
 store_pg_notice(void *arg, const char *msg)
 {
-	char *s = sanitize_cstr(msg, 0);
+	char *s;
 
 	(void)arg;
+	if (store_pg_quiet_notices)
+		return;
+	s = sanitize_cstr(msg, 0);
 	fprintf(stderr, "maintop: store: %s\n", s);
 	free(s);
 }
@@ -330,14 +342,16 @@ pg_lock_describe(PGconn *conn, const char *runbook, const char *key,
 	util_format_utc(since, when, sizeof when);
 	p[0] = runbook; p[1] = key; p[2] = id; p[3] = user; p[4] = host;
 	p[5] = tty; p[6] = pid; p[7] = when;
-	r = store_pg_run(conn, "INSERT INTO maintop.run_locks (runbook, "
-	    "lock_key, run, usr, host, tty, pid, backend_pid, started_at) "
-	    "VALUES ($1, $2::bigint, $3, $4, $5, $6, $7::integer, "
+	r = store_pg_run(conn, "WITH up AS (INSERT INTO maintop.run_locks "
+	    "(runbook, lock_key, run, usr, host, tty, pid, backend_pid, "
+	    "started_at) VALUES ($1, $2::bigint, $3, $4, $5, $6, $7::integer, "
 	    "pg_backend_pid(), $8::timestamptz) ON CONFLICT (runbook) DO "
 	    "UPDATE SET lock_key = excluded.lock_key, run = excluded.run, "
 	    "usr = excluded.usr, host = excluded.host, tty = excluded.tty, "
 	    "pid = excluded.pid, backend_pid = excluded.backend_pid, "
-	    "started_at = excluded.started_at", 8, p, cause);
+	    "started_at = excluded.started_at RETURNING runbook) SELECT "
+	    "pg_notify('" STORE_PG_CHANNEL "', 'lock ' || runbook) FROM up",
+	    8, p, cause);
 	free(user);
 	free(tty);
 	return r;
@@ -380,7 +394,9 @@ pg_lock_take(struct store *s, const char *runbook, const char *id,
 	key = xstrdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	*stale = pg_lock_holder(conn, runbook, 0);
-	if (pg_lock_describe(conn, runbook, key, id, since, cause) != 0) {
+	if (store_pg_run(conn, "SELECT pg_advisory_lock(" STORE_PG_LIVE_KEY
+	    ")", 1, p, cause) != 0 ||
+	    pg_lock_describe(conn, runbook, key, id, since, cause) != 0) {
 		free(*stale);
 		*stale = NULL;
 		free(key);
@@ -402,8 +418,10 @@ pg_lock_release(struct store *s, struct store_lock *lock)
 
 	(void)s;
 	/* The row goes first, while the lock still keeps others away. */
-	if (store_pg_run(lock->conn, "DELETE FROM maintop.run_locks WHERE "
-	    "runbook = $1 AND backend_pid = pg_backend_pid()", 1, p,
+	if (store_pg_run(lock->conn, "WITH del AS (DELETE FROM "
+	    "maintop.run_locks WHERE runbook = $1 AND backend_pid = "
+	    "pg_backend_pid() RETURNING runbook) SELECT pg_notify('"
+	    STORE_PG_CHANNEL "', 'lock ' || runbook) FROM del", 1, p,
 	    &why) != 0)
 		free(why);
 	PQfinish(lock->conn);	/* ends the session: the lock is free */
@@ -451,13 +469,15 @@ pg_insert(PGconn *conn, const char *id, const char *line, int *lost,
 	p[3] = journal_str(o, "runbook");
 	p[4] = journal_str(o, "user");
 	p[5] = line;
-	res = PQexecParams(conn, "INSERT INTO maintop.journal (id, type, "
-	    "run, runbook, actor, record) VALUES ($1, $2, $3, $4, $5, "
-	    "$6::json) ON CONFLICT (id) DO NOTHING", 6, NULL, p, NULL, NULL,
-	    0);
+	/* Every dashboard listening hears of a record that is new. */
+	res = PQexecParams(conn, "WITH ins AS (INSERT INTO maintop.journal "
+	    "(id, type, run, runbook, actor, record) VALUES ($1, $2, $3, $4, "
+	    "$5, $6::json) ON CONFLICT (id) DO NOTHING RETURNING runbook) "
+	    "SELECT pg_notify('" STORE_PG_CHANNEL "', 'journal ' || "
+	    "coalesce(runbook, '')) FROM ins", 6, NULL, p, NULL, NULL, 0);
 	json_decref(o);
 	st = PQresultStatus(res);
-	if (st == PGRES_COMMAND_OK) {
+	if (st == PGRES_TUPLES_OK) {
 		PQclear(res);
 		return 0;
 	}

@@ -20,6 +20,10 @@ struct store_conf;
  */
 PGconn *store_pg_connect(const struct store_conf *conf, char **cause);
 
+/* From now on server notices are dropped, not written to stderr: for the
+ * dashboard, whose terminal belongs to curses. */
+void store_pg_quiet(void);
+
 /*
  * What went wrong, on one sanitized line: the server's primary message of
  * res (or the connection's message when res is NULL), with a pointer to the
@@ -57,6 +61,19 @@ int store_pg_version(PGconn *, int *version, char **cause);
  * rolled back, earlier ones stay).
  */
 int store_pg_migrate(PGconn *, int to, int *from, char **cause);
+
+/* The channel the journal's new records and the run locks' changes are
+ * notified on ("journal RUNBOOK", "lock RUNBOOK"), in their transaction. */
+#define STORE_PG_CHANNEL	"maintop"
+
+/*
+ * A runbook's second advisory lock, named by $1: the holder of its run
+ * lock holds it too, for dashboards to wait on (shared) and so hear when
+ * the holder's session ends, however it ends.  Nobody else takes it
+ * exclusively, so waiting on it never delays a run lock.
+ */
+#define STORE_PG_LIVE_KEY \
+	"('x' || substr(md5('maintop live ' || $1), 1, 16))::bit(64)::bigint"
 
 /* The advisory lock the leading agent's session holds. */
 #define STORE_PG_AGENT_KEY	"7021382944451612674"

@@ -813,3 +813,16 @@ util_no_core(void)
 		return -1;
 	return prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
 }
+
+void
+util_kv_add(const char ***kw, const char ***val, size_t *n, const char *k,
+    const char *v)
+{
+	*kw = xreallocarray(*kw, *n + 2, sizeof **kw);
+	*val = xreallocarray(*val, *n + 2, sizeof **val);
+	(*kw)[*n] = k;
+	(*val)[*n] = v;
+	(*n)++;
+	(*kw)[*n] = NULL;
+	(*val)[*n] = NULL;
+}

@@ -138,6 +138,12 @@ int util_tz_valid(const char *);
 /* Monotonic clock in milliseconds, for latencies and deadlines. */
 long long util_mono_ms(void);
 
+/* Appends keyword k and value v to the NULL-terminated arrays *kw and
+ * *val of *n entries (libpq's connection parameters); the strings are not
+ * copied. */
+void util_kv_add(const char ***kw, const char ***val, size_t *n,
+    const char *k, const char *v);
+
 /*
  * No core file and no ptrace by other processes of the user: memory holds
  * passwords (RLIMIT_CORE 0, PR_SET_DUMPABLE 0), unless MAINTOP_DUMPABLE is

@@ -16,6 +16,7 @@
 #include "runbook.h"
 #include "runner.h"
 #include "sanitize.h"
+#include "store_async.h"
 #include "util.h"
 
 #include "console_priv.h"
@@ -362,9 +363,20 @@ con_start(struct console *con, int overrides)
 	}
 	if (con->values == NULL)
 		return;
+	/* Without the team store nobody would know of the run. */
+	if (ui->team != NULL && store_async_stale(ui->team) != NULL) {
+		con->error = xasprintf("%s: new runs are refused until it "
+		    "answers", store_async_stale(ui->team));
+		return;
+	}
 	memset(&con->env, 0, sizeof con->env);
 	con->env.base = ui->base;
 	con->env.worker = ui->worker;
+	if (ui->team != NULL) {
+		/* The lock and the records on the store's own thread. */
+		con->env.store = store_async_store(ui->team);
+		con->env.worker = store_async_worker(ui->team);
+	}
 	con->env.state_dir = con->o.state_dir;
 	con->env.read_only = ui->read_only;
 	con->env.cfg = ui->cfg;

@@ -21,6 +21,8 @@
 #include "keys.h"
 #include "maint.h"
 #include "mouse.h"
+#include "store.h"
+#include "store_async.h"
 #include "term.h"
 #include "theme.h"
 #include "util.h"
@@ -416,6 +418,35 @@ update_maintenance(struct ui *ui, char *banner, size_t len)
 	free(act);
 }
 
+/* The team store changed, was reached or lost: the header follows. */
+static void
+team_changed(void *arg)
+{
+	ui_redraw(arg);
+}
+
+/* The team store (settings.store) on its own thread, or NULL without one
+ * or without a state directory for its spool (runs are then refused). */
+static struct store_async *
+team_open(struct ui *ui)
+{
+	struct store_async *team;
+	char *dir = NULL, *cause = NULL;
+
+	if (ui->cfg->settings.store == NULL)
+		return NULL;
+	if (ui->cfg->settings.state_dir != NULL)
+		dir = xstrdup(ui->cfg->settings.state_dir);
+	else if (config_state_dir(ui->cfg, &dir, &cause) != 0) {
+		free(cause);
+		return NULL;
+	}
+	team = store_async_new(ui->base, ui->cfg->settings.store, dir);
+	free(dir);
+	store_async_subscribe(team, team_changed, ui);
+	return team;
+}
+
 /* The run badge ("RUN restart-api 2/4 waits for you"), or NULL. */
 static const char *
 ui_badge(struct ui *ui)
@@ -464,6 +495,12 @@ draw_header(struct ui *ui)
 	else if (ui->read_only)
 		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER,
 		    " READ-ONLY ") + 1;
+	/* The team's runs and locks as last heard: the reason is in the
+	 * Runbooks pane and in a refusal. */
+	if (ui->team != NULL && store_async_stale(ui->team) != NULL &&
+	    x < w - 1)
+		x += draw_text(stdscr, 0, x, w - x - 1, ROLE_HEADER_ALERT,
+		    " SHARED STATE STALE ") + 1;
 	if (util_localtime(ui->now, ui->cfg->settings.timezone, &tm) != 0)
 		util_localtime(ui->now, NULL, &tm);
 	/* To the minute: a clock that ticked every second would send bytes
@@ -1142,6 +1179,7 @@ ui_run(const struct ui_opts *opts)
 	ui.cols = COLS;
 
 	ui.worker = worker_new(ui.base);
+	ui.team = team_open(&ui);
 	/* The user's name (it may come from a network name service) once,
 	 * now, never while a run starts or a lock is taken. */
 	journal_init();
@@ -1192,6 +1230,10 @@ ui_run(const struct ui_opts *opts)
 		event_free(ev_sig[i]);
 	}
 	worker_free(ui.worker);
+	/* After the views: a run's last records and its lock go first. */
+	if (ui.team != NULL)
+		store_async_unsubscribe(ui.team, team_changed, &ui);
+	store_async_free(ui.team);
 	drop_panes(&ui);
 	health_free(ui.health);
 	event_free(ev_input);

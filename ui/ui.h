@@ -89,6 +89,7 @@ struct ui {
 	const struct keymap	*keys;		/* cfg->keys */
 	struct health		*health;	/* the checks' live state */
 	struct worker		*worker;	/* slow file work, off the loop */
+	struct store_async	*team;		/* settings.store, or NULL */
 	int			 read_only;
 	int			 wall;
 	time_t			 now;		/* this frame's clock */

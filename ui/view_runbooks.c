@@ -14,6 +14,8 @@
 #include "runindex.h"
 #include "runner.h"
 #include "sanitize.h"
+#include "store.h"
+#include "store_async.h"
 #include "ui.h"
 #include "util.h"
 #include "watch.h"
@@ -26,6 +28,7 @@ struct last_run {
 	time_t	 success;	/* the newest successful end, or 0 */
 	json_t	*metrics;	/* its steps' METRICS, or NULL */
 	json_t	*prev_metrics;	/* those of the run before with any */
+	char	*detail;	/* a team's run going: its step and who */
 };
 
 /* Most steps whose metrics the zoomed pane shows. */
@@ -58,6 +61,7 @@ static void con_close(struct rbview *);
  */
 struct rbjob {
 	struct rbview		*v;
+	struct store		*store;		/* the team's, or NULL */
 	char			*state_dir;
 	int			 recover;	/* else the history */
 	int			 mark;		/* may write (not read-only) */
@@ -71,6 +75,38 @@ struct rbjob {
 static void runbooks_destroy(struct rbview *);
 static void load_history(struct rbview *);
 
+static void
+fold_record(const char *line, void *arg)
+{
+	runindex_record(arg, line);
+}
+
+/*
+ * The team store's runs, on its thread: the index folded from its journal,
+ * a run with no end going while its lock is held in the store.  Runs left
+ * by a maintop that died are not closed here: the store's locks say which
+ * they are, for every dashboard alike.
+ */
+static void
+rbjob_store(struct rbjob *j)
+{
+	struct runner_orphan *o;
+	size_t i;
+
+	if (j->recover) {
+		j->rc = 0;
+		return;
+	}
+	j->index = xcalloc(1, sizeof *j->index);
+	j->rc = store_journal_foreach(j->store, NULL, fold_record, j->index,
+	    &j->cause);
+	for (i = 0; j->rc == 0 && i < j->index->nopen; i++) {
+		o = &j->index->open[i];
+		o->alive = store_run_live(j->store, o->runbook, o->id,
+		    (long)o->pid);
+	}
+}
+
 /* On the worker thread: touches nothing but the job. */
 static void
 rbjob_work(void *arg)
@@ -79,7 +115,9 @@ rbjob_work(void *arg)
 	struct runner_orphan *o;
 	size_t i;
 
-	if (j->recover)
+	if (j->store != NULL)
+		rbjob_store(j);
+	else if (j->recover)
 		j->rc = runner_recover(j->state_dir, j->mark, &j->orphans,
 		    &j->norphans, &j->cause);
 	else {	/* the index and the records since; it keeps the index */
@@ -95,16 +133,57 @@ rbjob_work(void *arg)
 }
 
 /* What the list says of a run that has no end in the journal: going in a
- * maintop (this one or another), or left by one that died. */
+ * maintop (this one or another), or left by one that died.  *open is its
+ * entry, or NULL. */
 static const char *
-unfinished(const struct runindex *x, const struct runindex_last *l)
+unfinished(const struct runindex *x, const struct runindex_last *l,
+    const struct runner_orphan **open)
 {
 	size_t i;
 
+	*open = NULL;
 	for (i = 0; i < x->nopen; i++)
-		if (l->run != NULL && strcmp(x->open[i].id, l->run) == 0)
+		if (l->run != NULL && strcmp(x->open[i].id, l->run) == 0) {
+			*open = &x->open[i];
 			return x->open[i].alive ? "running" : "interrupted";
+		}
 	return "unfinished";
+}
+
+/*
+ * A team's last attempt was refused (someone else's run held the lock):
+ * the run that held it says more, while it goes or once it died without
+ * an end.  The newest such run of the runbook, or NULL.
+ */
+static const struct runner_orphan *
+refused_over(const struct runindex *x, const struct runindex_last *l)
+{
+	const struct runner_orphan *o = NULL;
+	size_t i;
+
+	if (l->result == NULL || strcmp(l->result, "refused") != 0)
+		return NULL;
+	for (i = 0; i < x->nopen; i++)
+		if (strcmp(x->open[i].runbook, l->runbook) == 0 &&
+		    (o == NULL || x->open[i].start >= o->start))
+			o = &x->open[i];
+	return o;
+}
+
+/* "step 2 'copy', alice": a team's run going, sanitized. */
+static char *
+run_detail(const struct runner_orphan *o)
+{
+	char *s, *safe;
+
+	if (o->step_name != NULL)
+		s = xasprintf("step %d '%s', %s", o->step + 1, o->step_name,
+		    o->user != NULL ? o->user : "?");
+	else
+		s = xasprintf("starting, %s", o->user != NULL ? o->user : "?");
+	safe = sanitize_cstr(s, 0);
+	free(s);
+	return safe;
 }
 
 /* The last run of every runbook, from the journal's runs. */
@@ -113,11 +192,14 @@ history_read(struct rbview *v, struct rbjob *j)
 {
 	const struct config *c = v->ui->cfg;
 	const struct runindex_last *l;
+	const struct runner_orphan *o;
 	size_t k;
 
 	for (k = 0; k < c->nrunbooks; k++) {
 		free(v->last[k].result);
 		v->last[k].result = NULL;
+		free(v->last[k].detail);
+		v->last[k].detail = NULL;
 		v->last[k].start = 0;
 		v->last[k].success = 0;
 		json_decref(v->last[k].metrics);
@@ -130,13 +212,26 @@ history_read(struct rbview *v, struct rbjob *j)
 		    j->cause);
 		return;
 	}
+	free(v->state_error);
+	v->state_error = NULL;
 	for (k = 0; k < c->nrunbooks; k++) {
 		l = runindex_find(j->index, c->runbooks[k]->name);
 		if (l == NULL)
 			continue;
-		v->last[k].result = xstrdup(l->result != NULL &&
-		    strcmp(l->result, "unfinished") != 0 ? l->result :
-		    unfinished(j->index, l));
+		o = NULL;
+		if (j->store != NULL && (o = refused_over(j->index, l)) !=
+		    NULL)
+			v->last[k].result = xstrdup(o->alive ? "running" :
+			    "interrupted");
+		else
+			v->last[k].result = xstrdup(l->result != NULL &&
+			    strcmp(l->result, "unfinished") != 0 ? l->result :
+			    unfinished(j->index, l, &o));
+		if (j->store != NULL && o != NULL && o->alive) {
+			v->last[k].detail = run_detail(o);
+			/* Its end, however it comes, is heard. */
+			store_async_watch(v->ui->team, o->runbook, o->id);
+		}
 		v->last[k].start = l->start;
 		v->last[k].success = l->success;
 		/* The worker is done with the index: the loop may share. */
@@ -214,19 +309,29 @@ rbjob_done(void *arg)
 static void
 rbjob_queue(struct rbview *v, int recover)
 {
+	struct store *store = NULL;
 	struct rbjob *j;
 
 	if (v->state_dir == NULL)
 		return;
+	/* The team's store: read on its thread once it is open. */
+	if (v->ui->team != NULL && (store = store_async_store(v->ui->team)) ==
+	    NULL) {
+		if (!recover)
+			v->reading = 0;
+		return;
+	}
 	j = xcalloc(1, sizeof *j);
 	j->v = v;
+	j->store = store;
 	j->state_dir = xstrdup(v->state_dir);
 	j->recover = recover;
 	/* Read-only: report, but write nothing to the journal or the
 	 * index. */
 	j->mark = !v->ui->read_only;
 	v->jobs++;
-	worker_run(v->ui->worker, rbjob_work, rbjob_done, j);
+	worker_run(store != NULL ? store_async_worker(v->ui->team) :
+	    v->ui->worker, rbjob_work, rbjob_done, j);
 }
 
 /* Rereads the last run of every runbook from the journal: one read at a
@@ -250,6 +355,13 @@ state_changed(unsigned what, void *arg)
 
 	if (what & WATCH_JOURNAL)
 		load_history(v);
+}
+
+/* The team store notified a record or a lock, or was reached or lost. */
+static void
+team_changed(void *arg)
+{
+	load_history(arg);
 }
 
 /* Finds the runs a crashed or killed maintop left behind. */
@@ -280,6 +392,8 @@ runbooks_init(struct ui *ui)
 	}
 	recover(v);
 	load_history(v);
+	if (ui->team != NULL)
+		store_async_subscribe(ui->team, team_changed, v);
 	/* Without inotify the pane shows this maintop's runs only. */
 	if (v->state_dir != NULL &&
 	    (v->watch = watch_new(ui->base, v->state_dir, state_changed, v,
@@ -297,9 +411,12 @@ runbooks_free(void *p)
 	if (v == NULL)
 		return;
 	watch_free(v->watch);
+	if (v->ui->team != NULL)
+		store_async_unsubscribe(v->ui->team, team_changed, v);
 	con_close(v);
 	for (k = 0; k < v->ui->cfg->nrunbooks; k++) {
 		free(v->last[k].result);
+		free(v->last[k].detail);
 		json_decref(v->last[k].metrics);
 		json_decref(v->last[k].prev_metrics);
 	}
@@ -448,8 +565,9 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 			    &tm) != 0)
 				util_localtime(l->start, NULL, &tm);
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-			snprintf(status, sizeof status, "%-12s %s", l->result,
-			    when);
+			snprintf(status, sizeof status, "%-12s %s%s%s",
+			    l->result, when, l->detail != NULL ? "  " : "",
+			    l->detail != NULL ? l->detail : "");
 		}
 		draw_text(win, y, 1, 1, sr, o != NULL && sr == ROLE_CRIT ?
 		    "!" : draw_glyph(GLYPH_BULLET));
