@@ -26,6 +26,7 @@
 static const char run_usage[] =
 "usage: maintop run NAME [-c FILE] [--param K=V]... [--yes] [--yes-danger]\n"
 "                   [--dry-run] [--override-window] [--override-health WHY]\n"
+"                   [--local-lock WHY]\n"
 "Runs the runbook NAME step by step on this terminal, with the dashboard's\n"
 "confirmations, lock, journal and run log.  Before each step it prints the\n"
 "exact command and asks; after a failure it offers to retry, skip, roll\n"
@@ -42,6 +43,9 @@ static const char run_usage[] =
 "      --override-window      run outside the runbook's windows (recorded)\n"
 "      --override-health WHY  run although a required check is worse than\n"
 "                             it accepts; WHY is recorded\n"
+"      --local-lock WHY       with a team store that cannot be reached, take\n"
+"                             the lock on this host instead of refusing;\n"
+"                             WHY reaches the store with the records\n"
 "  -h, --help                 this help\n"
 "  --now TIME is for --dry-run only: a real run is refused with it.\n"
 "\n"
@@ -81,6 +85,7 @@ struct run_ctx {
 	int			 overrides;
 	char			*state_dir;
 	struct store		*store;		/* the team store, or NULL */
+	const char		*local_lock;	/* --local-lock WHY, or NULL */
 	struct event		*sigs[3];	/* SIGINT, SIGTERM, SIGHUP */
 	int			*select;	/* the checks probed first */
 };
@@ -654,6 +659,7 @@ run_parse_opts(int argc, char **argv, struct run_ctx *c, struct run_opts *o)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "override-window", no_argument, NULL, 'w' },
 		{ "override-health", required_argument, NULL, 'H' },
+		{ "local-lock", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_opts co = { .argc = argc, .argv = argv, .shortopts = "p:",
@@ -683,11 +689,15 @@ run_parse_opts(int argc, char **argv, struct run_ctx *c, struct run_opts *o)
 		case 'H':
 			o->health_reason = optarg;
 			break;
+		case 'L':
+			c->local_lock = optarg;
+			break;
 		}
 	}
 	o->config = co.config;
 	if (co.exit == -1 && (optind != argc - 1 || (o->health_reason !=
-	    NULL && *o->health_reason == '\0')))
+	    NULL && *o->health_reason == '\0') || (c->local_lock != NULL &&
+	    *c->local_lock == '\0')))
 		co.exit = cli_usage_error(run_usage);
 	if (co.exit != -1) {
 		free(o->assign);
@@ -748,8 +758,11 @@ run_prepare(struct run_ctx *c, int dry)
 		return CLI_EXIT_FAIL;
 	}
 	report_orphans(c->state_dir);
-	/* The team store, when there is one: blocking is fine here. */
-	if ((c->store = store_open(c->cfg, c->state_dir, &cause)) == NULL) {
+	/* The team store, when there is one: blocking is fine here.  With
+	 * --local-lock an unreachable one is opened unconnected. */
+	if ((c->store = c->local_lock != NULL && c->cfg->settings.store !=
+	    NULL ? store_open_pg(c->cfg->settings.store, c->state_dir, 1,
+	    &cause) : store_open(c->cfg, c->state_dir, &cause)) == NULL) {
 		text = sanitize_cstr(cause, 0);
 		fprintf(stderr, "maintop run: refused: the store: %s\n", text);
 		free(text);
@@ -800,6 +813,7 @@ run_runner(struct run_ctx *c, const char *health_reason)
 	env.read_only = c->cfg->settings.read_only;
 	env.cfg = c->cfg;
 	env.store = c->store;
+	env.local_lock = c->local_lock;
 	env.now = cli_now;
 	env.unattended = c->yes || !isatty(STDIN_FILENO);
 	env.auto_confirm = c->yes;

@@ -22,7 +22,7 @@
 
 static const char usage_text[] =
 "usage: maintop [-c FILE] [--theme NAME] [--read-only] [--wall] [--now TIME]\n"
-"               [--no-exec]\n"
+"               [--no-exec] [--local-lock WHY]\n"
 "       maintop help [MODE]\n"
 "       maintop validate [-c FILE]\n"
 "       maintop snapshot [-c FILE]\n"
@@ -32,6 +32,7 @@ static const char usage_text[] =
 "       maintop debt add|resolve|reopen|delete ...\n"
 "       maintop run NAME [-c FILE] [--param K=V]... [--yes] [--yes-danger]\n"
 "                   [--dry-run] [--override-window] [--override-health WHY]\n"
+"                   [--local-lock WHY]\n"
 "       maintop history [-c FILE] [--runbook NAME] [--since WHEN] [--limit N]\n"
 "                       [--reverse] [--json]\n"
 "       maintop notify test CHANNEL | flush | list [-c FILE]\n"
@@ -53,6 +54,9 @@ static const char usage_text[] =
 "  -n, --now TIME      fix the clock at an ISO 8601 instant\n"
 "                      (e.g. 2026-12-06T02:30:00Z); works with every mode\n"
 "      --no-exec       run no exec check (each reports UNKNOWN); every mode\n"
+"      --local-lock WHY  while the team store cannot be reached, runbooks\n"
+"                      run on a lock of this host instead of being refused;\n"
+"                      WHY reaches the store with their records\n"
 "  -h, --help          this help; 'maintop help MODE' for a mode\n"
 "  -V, --version       print the version\n"
 "\n"
@@ -214,6 +218,7 @@ main(int argc, char **argv)
 		{ "theme", required_argument, NULL, 't' },
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "wall", no_argument, NULL, 'w' },
+		{ "local-lock", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -262,6 +267,13 @@ main(int argc, char **argv)
 			break;
 		case 'w':
 			opts.wall = 1;
+			break;
+		case 'L':
+			if (*optarg == '\0') {
+				fputs(usage_text, stderr);
+				return CLI_EXIT_USAGE;
+			}
+			opts.local_lock = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

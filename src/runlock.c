@@ -137,12 +137,39 @@ runlock_file_release(int fd)
 	close(fd);	/* releases the flock */
 }
 
+/*
+ * The store's lock; with --local-lock, the state directory's when the
+ * store cannot be reached.  Returns 0 (*fd set for a local one), or -1
+ * with *cause set.
+ */
+static int
+runlock_store_take(struct store *store, const char *state_dir, int local,
+    const char *runbook, const char *id, time_t since,
+    struct store_lock **lock, int *fd, char **stale, char **cause)
+{
+	*fd = -1;
+	if (store_lock_take(store, runbook, id, since, lock, stale,
+	    cause) == 0)
+		return 0;
+	if (!local || !store_unreachable(store))
+		return -1;
+	free(*cause);
+	*cause = NULL;
+	return runlock_file_take(state_dir, runbook, id, since, fd, stale,
+	    cause);
+}
+
 int
 runlock_take(struct runner *r, char **cause)
 {
-	if (r->env.store != NULL)
-		return store_lock_take(r->env.store, r->rb->name, r->id,
-		    r->start, &r->slock, &r->stale, cause);
+	if (r->env.store != NULL) {
+		if (runlock_store_take(r->env.store, r->env.state_dir,
+		    r->env.local_lock != NULL, r->rb->name, r->id, r->start,
+		    &r->slock, &r->lock_fd, &r->stale, cause) != 0)
+			return -1;
+		r->local_locked = r->lock_fd != -1;
+		return 0;
+	}
 	return runlock_file_take(r->env.state_dir, r->rb->name, r->id,
 	    r->start, &r->lock_fd, &r->stale, cause);
 }
@@ -156,6 +183,9 @@ struct runlock_job {
 	char			*id;
 	time_t			 since;
 	struct store_lock	*lock;
+	char			*state_dir;
+	int			 local;		/* may take a local lock */
+	int			 lock_fd;	/* the local lock taken, or -1 */
 	char			*stale;
 	char			*cause;
 	int			 rc;
@@ -165,6 +195,7 @@ struct runlock_job {
 static void
 runlock_job_free(struct runlock_job *j)
 {
+	free(j->state_dir);
 	free(j->runbook);
 	free(j->id);
 	free(j->stale);
@@ -203,8 +234,9 @@ runlock_take_work(void *arg)
 {
 	struct runlock_job *j = arg;
 
-	j->rc = store_lock_take(j->store, j->runbook, j->id, j->since,
-	    &j->lock, &j->stale, &j->cause);
+	j->rc = runlock_store_take(j->store, j->state_dir, j->local,
+	    j->runbook, j->id, j->since, &j->lock, &j->lock_fd, &j->stale,
+	    &j->cause);
 }
 
 static void
@@ -219,12 +251,15 @@ runlock_take_done(void *arg)
 		if (j->lock != NULL)
 			runlock_release_later(r->env.worker, j->store,
 			    j->lock);
+		runlock_file_release(j->lock_fd);
 		runlock_job_free(j);
 		if (r->jobs == 0)
 			runner_destroy(r);
 		return;
 	}
 	r->slock = j->lock;
+	r->lock_fd = j->lock_fd;
+	r->local_locked = j->lock_fd != -1;
 	r->stale = j->stale;
 	j->stale = NULL;
 	j->then(r, j->rc == 0 ? NULL : j->cause != NULL ? j->cause :
@@ -240,6 +275,9 @@ runlock_take_async(struct runner *r, void (*then)(struct runner *,
 
 	j->r = r;
 	j->store = r->env.store;
+	j->state_dir = xstrdup(r->env.state_dir);
+	j->local = r->env.local_lock != NULL;
+	j->lock_fd = -1;
 	j->runbook = xstrdup(r->rb->name);
 	j->id = xstrdup(r->id);
 	j->since = r->start;

@@ -122,6 +122,13 @@ struct runner_env {
 	 * without it a run is refused.
 	 */
 	struct store		*store;
+	/*
+	 * --local-lock REASON, or NULL: when the store cannot be reached the
+	 * run takes its lock in the state directory (a lock of this host
+	 * only) instead of being refused, and its start record says so with
+	 * the reason; the record reaches the store with the spool.
+	 */
+	const char		*local_lock;
 
 	/* The health of a check (RUNNER_CHECK_*); NULL: all unknown. */
 	int	(*check_state)(const char *check, void *arg);

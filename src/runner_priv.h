@@ -59,6 +59,7 @@ struct runner {
 	char			*log_path;
 	int			 lock_fd;
 	struct store_lock	*slock;		/* with env.store */
+	int			 local_locked;	/* env.local_lock was used */
 	long long		 nrec;		/* records written */
 	struct runlog		*log;		/* the run log, or NULL */
 	int			 log_cut_told;	/* the user knows it was cut */

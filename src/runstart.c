@@ -198,6 +198,9 @@ start_record(struct runner *r, const char *overridden)
 		    r->env.auto_danger ? "all" : "all but danger"));
 	if (r->env.unattended)
 		json_object_set_new(o, "unattended", json_true());
+	if (r->local_locked)
+		json_object_set_new(o, "local_lock",
+		    json_string(r->env.local_lock));
 	json_object_set_new(o, "pid", json_integer(getpid()));
 	return o;
 }
@@ -428,6 +431,9 @@ start_run(struct runner *r, char *overridden, char **cause)
 	if (r->stale != NULL)
 		stepout_log(r, "== took over a stale lock left by %s\n",
 		    r->stale);
+	if (r->local_locked)
+		stepout_log(r, "== local lock: the team store is unreachable; "
+		    "--local-lock: %s\n", r->env.local_lock);
 	if (r->overrides & RUNNER_OVERRIDE_WINDOW)
 		stepout_log(r, "== override: run outside the maintenance "
 		    "windows\n");

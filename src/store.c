@@ -74,19 +74,19 @@ store_open(const struct config *cfg, const char *state_dir, char **cause)
 {
 	if (cfg->settings.store == NULL)
 		return store_open_files(state_dir);
-	return store_open_pg(cfg->settings.store, state_dir, cause);
+	return store_open_pg(cfg->settings.store, state_dir, 0, cause);
 }
 
 struct store *
 store_open_pg(const struct store_conf *conf, const char *state_dir,
-    char **cause)
+    int offline, char **cause)
 {
 	struct store *s;
 
 	s = xcalloc(1, sizeof *s);
 	s->state_dir = xstrdup(state_dir);
 	s->ops = &store_pg_ops;
-	if (store_pg_open(s, conf, cause) != 0) {
+	if (store_pg_open(s, conf, offline, cause) != 0) {
 		free(s->state_dir);
 		free(s);
 		return NULL;
@@ -126,6 +126,12 @@ store_journal_append(struct store *s, const char *id, const char *line,
     char **cause)
 {
 	return s->ops->journal_append(s, id, line, cause);
+}
+
+int
+store_unreachable(struct store *s)
+{
+	return s->ops->unreachable != NULL && s->ops->unreachable(s);
 }
 
 int

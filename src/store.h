@@ -42,10 +42,22 @@ struct store_lock;	/* a run lock held */
  */
 struct store *store_open(const struct config *, const char *state_dir,
     char **cause);
-/* The PostgreSQL store of conf (store_open's, for a caller that keeps
- * its own copy of settings.store). */
+/*
+ * The PostgreSQL store of conf (store_open's, for a caller that keeps its
+ * own copy of settings.store).  With offline, a store that cannot be
+ * reached now is opened all the same, unconnected (for --local-lock): its
+ * records spool until it answers, and store_unreachable says so.
+ */
 struct store *store_open_pg(const struct store_conf *conf,
-    const char *state_dir, char **cause);
+    const char *state_dir, int offline, char **cause);
+
+/*
+ * Whether the store could not be reached by the last attempt to take a
+ * run lock (or to open it offline): a refusal then is not the team's
+ * answer, and --local-lock may take the lock in the state directory.
+ * Always 0 for the files.
+ */
+int store_unreachable(struct store *);
 /* The files store of state_dir, whatever the configuration says. */
 struct store *store_open_files(const char *state_dir);
 /* Closes the store; every lock must have been released. */

@@ -38,6 +38,7 @@ struct store_async {
 	int			 up;		/* listening */
 	int			 opening;	/* an open job is out */
 	int			 closing;
+	int			 offline;	/* open it unreachable too */
 	char			*down_why;	/* why not listening */
 	char			*open_why;	/* why the open failed */
 	char			*stale;		/* store_async_stale's */
@@ -72,7 +73,8 @@ sa_open_work(void *arg)
 {
 	struct sa_job *j = arg;
 
-	j->store = store_open_pg(&j->sa->conf, j->sa->state_dir, &j->cause);
+	j->store = store_open_pg(&j->sa->conf, j->sa->state_dir,
+	    j->sa->offline, &j->cause);
 }
 
 static void
@@ -156,10 +158,11 @@ sa_listened(enum store_listen_event ev, const char *text, void *arg)
 
 struct store_async *
 store_async_new(struct event_base *base, const struct store_conf *conf,
-    const char *state_dir)
+    const char *state_dir, int offline)
 {
 	struct store_async *sa = xcalloc(1, sizeof *sa);
 
+	sa->offline = offline;
 	sa->base = base;
 	store_pg_quiet();
 	sa->worker = worker_new(base);

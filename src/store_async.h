@@ -13,11 +13,12 @@ struct worker;
 /*
  * Starts the store's thread (a worker of its own, so that a hung store
  * holds no file work of the dashboard's), opens the store of conf on it
- * (copied; state_dir holds its spool) and starts listening (store_listen.h).
- * Never blocks.
+ * (copied; state_dir holds its spool; with offline, opened unconnected
+ * when it cannot be reached, for --local-lock) and starts listening
+ * (store_listen.h).  Never blocks.
  */
 struct store_async *store_async_new(struct event_base *,
-    const struct store_conf *conf, const char *state_dir);
+    const struct store_conf *conf, const char *state_dir, int offline);
 
 /*
  * fn(arg) is called on the loop whenever the team's shared state may have

@@ -179,6 +179,8 @@ struct store_pg {
 	long long		 retry_at;	/* no reconnection before
 						 * (util_mono_ms) */
 	int			 opened;	/* store_pg_open succeeded */
+	int			 unreachable;	/* a lock's session could
+						 * not be made */
 };
 
 static int pg_catch_up(struct store *, struct store_pg *);
@@ -213,9 +215,11 @@ struct store_lock {
 	"('x' || substr(md5('maintop run ' || $1), 1, 16))::bit(64)::bigint"
 
 int
-store_pg_open(struct store *s, const struct store_conf *conf, char **cause)
+store_pg_open(struct store *s, const struct store_conf *conf, int offline,
+    char **cause)
 {
 	struct store_pg *pg = xcalloc(1, sizeof *pg);
+	char *why = NULL;
 	int v;
 
 	pg->conf.conninfo = xstrdup(conf->conninfo);
@@ -223,7 +227,15 @@ store_pg_open(struct store *s, const struct store_conf *conf, char **cause)
 		pg->conf.password_env = xstrdup(conf->password_env);
 	pthread_mutex_init(&pg->mutex, NULL);
 	s->data = pg;
-	if ((pg->conn = pg_session(conf, cause)) == NULL ||
+	if (offline && (pg->conn = pg_session(conf, &why)) == NULL) {
+		/* Unconnected: records spool, locks are the caller's. */
+		free(why);
+		pg->unreachable = 1;
+		pg->retry_at = util_mono_ms() + STORE_PG_RETRY_MS;
+		pg->opened = 1;
+		return 0;
+	}
+	if ((!offline && (pg->conn = pg_session(conf, cause)) == NULL) ||
 	    store_pg_version(pg->conn, &v, cause) != 0)
 		goto fail;
 	if (v != STORE_PG_SCHEMA) {
@@ -372,7 +384,11 @@ pg_lock_take(struct store *s, const char *runbook, const char *id,
 	PGresult *res;
 	PGconn *conn;
 
-	if ((conn = pg_session(&pg->conf, cause)) == NULL)
+	conn = pg_session(&pg->conf, cause);
+	pthread_mutex_lock(&pg->mutex);
+	pg->unreachable = conn == NULL;
+	pthread_mutex_unlock(&pg->mutex);
+	if (conn == NULL)
 		return -1;
 	res = store_pg_exec(conn, "SELECT k, pg_try_advisory_lock(k) FROM "
 	    "(SELECT " STORE_PG_RUN_KEY " AS k) AS s", 1, p, cause);
@@ -699,7 +715,20 @@ store_pg_unhold(struct store *s)
 	pthread_mutex_unlock(&pg->mutex);
 }
 
+static int
+pg_unreachable(struct store *s)
+{
+	struct store_pg *pg = s->data;
+	int r;
+
+	pthread_mutex_lock(&pg->mutex);
+	r = pg->unreachable;
+	pthread_mutex_unlock(&pg->mutex);
+	return r;
+}
+
 const struct store_ops store_pg_ops = {
+	.unreachable = pg_unreachable,
 	.flush = pg_flush,
 	.name = "postgres",
 	.lock_take = pg_lock_take,

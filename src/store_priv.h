@@ -22,6 +22,8 @@ struct store_ops {
 		    void (*)(const char *, void *), void *, char **cause);
 	int	(*run_live)(struct store *, const char *runbook,
 		    const char *id, long pid);
+	/* NULL: always reachable. */
+	int	(*unreachable)(struct store *);
 	/* NULL: nothing ever waits. */
 	int	(*flush)(struct store *, char **cause);
 	/* Frees the backend's data (not the store). */
@@ -39,7 +41,8 @@ extern const struct store_ops store_pg_ops;
 
 /* Opens the PostgreSQL backend's data into s->data.  0, or -1 with
  * *cause set. */
-int store_pg_open(struct store *s, const struct store_conf *, char **cause);
+int store_pg_open(struct store *s, const struct store_conf *, int offline,
+    char **cause);
 
 /*
  * The PostgreSQL backend's connection for one piece of work on the calling

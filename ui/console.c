@@ -363,10 +363,13 @@ con_start(struct console *con, int overrides)
 	}
 	if (con->values == NULL)
 		return;
-	/* Without the team store nobody would know of the run. */
-	if (ui->team != NULL && store_async_stale(ui->team) != NULL) {
+	/* Without the team store nobody would know of the run, but with
+	 * --local-lock: then its lock is this host's, its records spool. */
+	if (ui->team != NULL && store_async_stale(ui->team) != NULL &&
+	    (ui->local_lock == NULL || store_async_store(ui->team) == NULL)) {
 		con->error = xasprintf("%s: new runs are refused until it "
-		    "answers", store_async_stale(ui->team));
+		    "answers (or start maintop with --local-lock WHY)",
+		    store_async_stale(ui->team));
 		return;
 	}
 	memset(&con->env, 0, sizeof con->env);
@@ -376,6 +379,7 @@ con_start(struct console *con, int overrides)
 		/* The lock and the records on the store's own thread. */
 		con->env.store = store_async_store(ui->team);
 		con->env.worker = store_async_worker(ui->team);
+		con->env.local_lock = ui->local_lock;
 	}
 	con->env.state_dir = con->o.state_dir;
 	con->env.read_only = ui->read_only;

@@ -441,7 +441,8 @@ team_open(struct ui *ui)
 		free(cause);
 		return NULL;
 	}
-	team = store_async_new(ui->base, ui->cfg->settings.store, dir);
+	team = store_async_new(ui->base, ui->cfg->settings.store, dir,
+	    ui->local_lock != NULL);
 	free(dir);
 	store_async_subscribe(team, team_changed, ui);
 	return team;
@@ -1129,6 +1130,7 @@ ui_run(const struct ui_opts *opts)
 	ui.wall = opts->wall;
 	ui.read_only = opts->read_only || opts->wall ||
 	    opts->cfg->settings.read_only;
+	ui.local_lock = opts->local_lock;
 	ui.zoomed = ui.wall;
 	ui.now = cli_now();
 

@@ -90,6 +90,7 @@ struct ui {
 	struct health		*health;	/* the checks' live state */
 	struct worker		*worker;	/* slow file work, off the loop */
 	struct store_async	*team;		/* settings.store, or NULL */
+	const char		*local_lock;	/* --local-lock WHY, or NULL */
 	int			 read_only;
 	int			 wall;
 	time_t			 now;		/* this frame's clock */

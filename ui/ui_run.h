@@ -10,6 +10,7 @@ struct ui_opts {
 	const char	*theme;		/* NULL: the configuration's */
 	int		 read_only;	/* --read-only or settings.read_only */
 	int		 wall;		/* --wall (implies read_only) */
+	const char	*local_lock;	/* --local-lock WHY, or NULL */
 };
 
 /* Runs the dashboard until the user quits or a signal ends it; the

@@ -32,6 +32,7 @@ EOF
 conf alice "$ci_w"
 conf bob "$ci_b"
 conf wall "$ci_r"
+conf carol "$ci_w"
 
 # dash NAME PASSWORD ARGS...: NAME's dashboard in a tmux server of its own,
 # on a socket of its own each time (an old server may still be exiting).
@@ -54,7 +55,7 @@ keys() { _n=$1; shift; tm "$_n" send-keys -t d "$@"; }
 seen() { cap "$1" | grep -qE -- "$2"; }
 unseen() { ! seen "$@"; }
 cleanup() {
-	for _n in alice bob wall; do
+	for _n in alice bob wall carol; do
 		# What each showed last, for a failure's log.
 		cap $_n 2>/dev/null | sed "s/^/# $_n: /"
 		tm $_n kill-server >/dev/null 2>&1
@@ -139,9 +140,28 @@ keys bob Escape z
 wait_for "bob's panes, unzoomed" seen bob "Health"
 check "... while the Health pane shows its check" seen bob "alive"
 keys bob 4 z
+# Carol starts a dashboard with --local-lock meanwhile: her run goes on a
+# lock of her host, and its records wait in her spool.
+dash carol "$W_PW" --local-lock "'db1 is being replaced'"
+wait_for "carol's dashboard" seen carol "SHARED STATE STALE"
+keys carol 4 Enter g j Enter
+wait_for "carol's dry run of quick" seen carol "^ runbook quick"
+keys carol Enter
+wait_for "carol's run" seen carol "of quick: success"
+ok 0 "with --local-lock a run goes on, the store down"
+check "... its records wait in carol's spool, with the reason" \
+    grep -q '"local_lock":"db1 is being replaced"' "$tmp/carol/state/maintop/store-spool"
 servers_restart pg || bail "PostgreSQL did not start again"
 wait_for "bob's dashboard to reach the store again" unseen bob "SHARED STATE STALE"
 ok 0 "the store back: the banner goes"
+wait_for "carol's dashboard to reach the store again" unseen carol "SHARED STATE STALE"
+lrun() { sq "SELECT run FROM maintop.journal WHERE record->>'local_lock' = 'db1 is being replaced'"; }
+has_lrun() { [ -n "$(lrun)" ]; }
+wait_for "carol's records in the store" has_lrun
+is "... carol's run reaches the store, whole, with its reason" \
+    "$(sq "SELECT string_agg(type, ',' ORDER BY seq) FROM maintop.journal WHERE run = '$(lrun)'")" \
+    "run_start,step_start,step_end,run_end"
+rm -f "$tmp/go" "$tmp/up"
 keys alice Enter
 wait_for "alice's dry run, store back" seen alice "^ runbook failover"
 keys alice Enter

@@ -2,7 +2,8 @@
 # The team store restarted in the middle of a run ("maintop run"): the
 # records it cannot take meanwhile wait in the state directory's spool and
 # go to the store once it answers again, in order, each exactly once (a
-# spool replayed twice adds nothing).  TAP.
+# spool replayed twice adds nothing); --local-lock runs with the store
+# down and its reason reaches the store.  TAP.
 . "$top_srcdir/tests/store/lib.sh"
 
 store_team
@@ -66,5 +67,29 @@ is "the spool replayed twice: no duplicate" \
     "$(sq "SELECT count(*), count(DISTINCT id) FROM maintop.journal WHERE run = '$run'")" "10|10"
 is "... the torn line is dropped, and the spool is empty" \
     "$(sq "SELECT count(*) FROM maintop.journal WHERE id = '$run:99'"),$(wc -c < "$spool")" "0,0"
+
+# --local-lock: with the store down a run is refused, unless given a
+# reason; then it runs on a lock of this host, and the reason reaches the
+# store with its records once the store is back.
+servers_stop pg
+STORE_PW=$W_PW "$MAINTOP" run quick -c "$tmp/alice.conf" --yes \
+    > "$tmp/refused.out" 2>&1
+is "the store down: a run is refused (10)" "$?" 10
+STORE_PW=$W_PW "$MAINTOP" run quick -c "$tmp/alice.conf" --yes \
+    --local-lock "db1 is being replaced" > "$tmp/local.out" 2>&1
+is "... with --local-lock WHY it runs" "$?" 0
+check "... its records wait in the spool, the reason with them" \
+    grep -q '"local_lock":"db1 is being replaced"' "$spool"
+check "... its log says the lock was this host's" \
+    grep -rq "== local lock: the team store is unreachable; --local-lock: db1 is being replaced" "$tmp/alice/runs"
+servers_restart pg || bail "PostgreSQL did not start again"
+STORE_PW=$W_PW "$MAINTOP" history -c "$tmp/alice.conf" > /dev/null 2>&1
+lrun=$(sq "SELECT run FROM maintop.journal WHERE record->>'local_lock' IS NOT NULL")
+is "the store back: the reason is in its journal" \
+    "$(sq "SELECT record->>'local_lock' FROM maintop.journal WHERE run = '$lrun' AND type = 'run_start'")" \
+    "db1 is being replaced"
+is "... with the whole run, once" \
+    "$(sq "SELECT string_agg(type, ',' ORDER BY seq) FROM maintop.journal WHERE run = '$lrun'")" \
+    "run_start,step_start,step_end,run_end"
 
 echo "1..$n"
