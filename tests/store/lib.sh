@@ -21,7 +21,9 @@
 
 servers_require pg psql
 "$MAINTOP" --version >/dev/null 2>&1 || bail "$MAINTOP does not run"
-servers_start_pg || bail "PostgreSQL did not start"
+# $STORE_PG_ARGS: more for the server (a benchmark wants connections).
+# shellcheck disable=SC2086
+servers_start_pg ${STORE_PG_ARGS:-} || bail "PostgreSQL did not start"
 tmp=$SERVERS_TMP/store
 mkdir -p "$tmp" || bail "cannot make $tmp"
 
