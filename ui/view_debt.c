@@ -1,6 +1,7 @@
 /* The Debt pane: technical debt in priority-score order, marked where
  * today's health trouble touches it, with a detail view, a filter, and
- * add, edit, resolve, delete and undo through the debt store. */
+ * add, edit, resolve, delete and undo through the debt store (the form,
+ * the prompts and the changes in view_debt_edit.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,37 +20,9 @@
 #include "util.h"
 #include "watch.h"
 
+#include "view_debt.h"
+
 #define KEY_ESCAPE	27
-
-struct debt_view {
-	struct debt_store	*store;		/* NULL: no state directory */
-	char			*why;		/* why store is NULL */
-	const char		*tz;		/* settings.timezone (borrowed) */
-
-	struct list_state	 list;
-	char			*sel_id;	/* the selected item's id */
-	int			 detail;	/* the detail view is open */
-	int			 detail_top;
-	int			 show_all;	/* resolved items too */
-	enum debt_order		 sort;
-	char			*filter;	/* NULL or the filter text */
-
-	struct form		*filter_form;	/* the "/" prompt, while open */
-	struct form		*form;		/* add or edit, while open */
-	char			*edit_id;	/* the item edited, NULL: add */
-	int			 form_zoomed;	/* the form zoomed the pane */
-	char			*confirm_id;	/* asking before deleting this */
-	int			 zoomed;	/* as last drawn, for the hints */
-
-	/* A change being saved (on the store's thread). */
-	struct ui		*ui;
-	int			 saving_form;	/* from the form: close it after */
-	char			*saving_id;	/* the item to select after */
-	char			*saving_msg;	/* the notice when it worked */
-	struct watch		*watch;		/* other maintops' saves */
-	int			 list_y;	/* the list's rows as last drawn: */
-	int			 list_end;	/* [list_y, list_end) */
-};
 
 /* ------------------------------------------------------------------ */
 /* The rows. */
@@ -69,8 +42,8 @@ current_filter(const struct debt_view *v)
  * order (score order breaks ties).  The array is new (the caller frees it);
  * the items stay valid until the store next changes.
  */
-static size_t
-dview_rows(struct debt_view *v, struct ui *ui, struct debt_item ***out)
+size_t
+view_debt_rows(struct debt_view *v, struct ui *ui, struct debt_item ***out)
 {
 	struct debt_item **all;
 	size_t n, i;
@@ -88,8 +61,8 @@ dview_rows(struct debt_view *v, struct ui *ui, struct debt_item ***out)
 	return debt_query(all, n, current_filter(v), v->sort);
 }
 
-static void
-set_sel_id(struct debt_view *v, const char *id)
+void
+view_debt_set_sel(struct debt_view *v, const char *id)
 {
 	free(v->sel_id);
 	v->sel_id = id != NULL ? xstrdup(id) : NULL;
@@ -100,8 +73,8 @@ set_sel_id(struct debt_view *v, const char *id)
  * is gone (deleted, resolved, filtered out) the selection stays at the same
  * position.
  */
-static void
-sync_sel(struct debt_view *v, struct debt_item **rows, size_t n)
+void
+view_debt_sync_sel(struct debt_view *v, struct debt_item **rows, size_t n)
 {
 	size_t i;
 
@@ -115,7 +88,7 @@ sync_sel(struct debt_view *v, struct debt_item **rows, size_t n)
 		v->list.sel = (int)n - 1;
 	if (v->list.sel < 0)
 		v->list.sel = 0;
-	set_sel_id(v, n > 0 ? rows[v->list.sel]->id : NULL);
+	view_debt_set_sel(v, n > 0 ? rows[v->list.sel]->id : NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -123,8 +96,8 @@ sync_sel(struct debt_view *v, struct debt_item **rows, size_t n)
 
 /* Where d was read: its file, else (an item of the main configuration
  * file) the configuration's path. */
-static const char *
-item_file(struct ui *ui, const struct debt_item *d)
+const char *
+view_debt_item_file(struct ui *ui, const struct debt_item *d)
 {
 	if (d->file != NULL)
 		return d->file;
@@ -463,7 +436,7 @@ detail_lines(struct debt_view *v, struct ui *ui, const struct debt_item *d,
 	dl_add(l, ROLE_TEXT, 1, "%-*s%s", lw, "Created", date);
 	if (d->source == DEBT_SOURCE_CONFIG)
 		dl_add(l, ROLE_DIM, 1, "%-*sconfiguration %s:%d (read-only "
-		    "here)", lw, "Source", item_file(ui, d),
+		    "here)", lw, "Source", view_debt_item_file(ui, d),
 		    d->line);
 	else
 		dl_add(l, ROLE_DIM, 1, "%-*s%s", lw, "Source",
@@ -548,8 +521,8 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		form_draw(v->form, ui->keys, win, h, w, hints_form);
 		return;
 	}
-	n = dview_rows(v, ui, &rows);
-	sync_sel(v, rows, n);
+	n = view_debt_rows(v, ui, &rows);
+	view_debt_sync_sel(v, rows, n);
 	v->list_y = v->list_end = 0;
 	if (v->detail && zoomed && n > 0) {
 		if (v->confirm_id != NULL)
@@ -613,357 +586,6 @@ prompts:
 	free(rows);
 }
 
-/* ------------------------------------------------------------------ */
-/* Changes. */
-
-/* True when changes may be tried; otherwise says why in the footer. */
-static int
-may_change(struct debt_view *v, struct ui *ui, const char *what)
-{
-	const char *why;
-
-	if (ui->read_only) {
-		ui_notice(ui, "read-only: cannot %s in %s mode", what,
-		    ui->wall ? "wall" : "read-only");
-		return 0;
-	}
-	if (v->store == NULL) {
-		ui_notice(ui, "cannot %s: %s", what, v->why);
-		return 0;
-	}
-	if ((why = debt_store_refusal(v->store)) != NULL) {
-		ui_notice(ui, "cannot %s: %s", what, why);
-		return 0;
-	}
-	return 1;
-}
-
-/* Reports a change's result: 0 done, 1 saved with a journal problem, -1
- * refused or failed.  Frees cause. */
-static void
-report(struct ui *ui, int r, char *cause, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-report(struct ui *ui, int r, char *cause, const char *fmt, ...)
-{
-	char done[200];
-	va_list ap;
-
-	if (r == 0) {
-		va_start(ap, fmt);
-		vsnprintf(done, sizeof done, fmt, ap);
-		va_end(ap);
-		ui_notice(ui, "%s", done);
-	} else
-		ui_notice(ui, "%s", cause != NULL ? cause : "failed");
-	free(cause);
-}
-
-/*
- * What a change function returned: 2 means it is being saved, and the
- * notice waits for debt_saved; otherwise as report.
- */
-static void
-outcome(struct debt_view *v, struct ui *ui, int r, char *cause,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void
-outcome(struct debt_view *v, struct ui *ui, int r, char *cause,
-    const char *fmt, ...)
-{
-	char done[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(done, sizeof done, fmt, ap);
-	va_end(ap);
-	if (r != 2) {
-		report(ui, r, cause, "%s", done);
-		return;
-	}
-	free(cause);
-	v->saving_form = 0;
-	free(v->saving_msg);
-	v->saving_msg = xstrdup(done);
-}
-
-/* The form's check of field i; arg is the view. */
-static char *
-field_check(size_t i, const char *value, void *arg)
-{
-	struct debt_view *v = arg;
-
-	return debt_field_check((enum debt_field)i, value, v->tz);
-}
-
-/* Builds an item from the form, whose checks have passed. */
-static struct debt_item *
-form_to_item(struct debt_view *v, struct form *f)
-{
-	struct debt_item *d;
-	char *cause = NULL;
-	size_t i;
-
-	d = xcalloc(1, sizeof *d);
-	d->systems = xcalloc(1, sizeof *d->systems);
-	for (i = 0; i < DEBT_FIELD_COUNT; i++) {
-		if (debt_field_set(d, (enum debt_field)i, form_value(f, i),
-		    v->tz, &cause) != 0) {
-			/* The check passed: only a bug gets here. */
-			form_set_error(f, i, "%s", cause);
-			free(cause);
-			debt_item_free(d);
-			return NULL;
-		}
-	}
-	d->status = DEBT_OPEN;
-	d->source = DEBT_SOURCE_STATE;
-	return d;
-}
-
-/* Opens the add form (d NULL) or the edit form for d: every field a plan
- * carries, description, impact and plan on several lines. */
-static void
-open_form(struct debt_view *v, struct ui *ui, const struct debt_item *d)
-{
-	const struct debt_field_desc *fd;
-	struct form *f;
-	char *title, *value;
-	size_t i;
-
-	if (d != NULL) {
-		title = xasprintf("Edit %s", d->id);
-		f = form_new(title, v);
-		free(title);
-		free(v->edit_id);
-		v->edit_id = xstrdup(d->id);
-	} else
-		f = form_new("Add a debt item", v);
-	for (i = 0; i < DEBT_FIELD_COUNT; i++) {
-		fd = &debt_fields[i];
-		if (d != NULL)
-			value = debt_field_get(d, (enum debt_field)i, v->tz);
-		else
-			value = xstrdup(i == DEBT_FIELD_PRIORITY ? "medium" :
-			    "");
-		form_add(f, fd->label, value, fd->hint, (fd->required ?
-		    FORM_REQUIRED : 0) | (fd->multiline ? FORM_MULTILINE : 0),
-		    field_check);
-		free(value);
-	}
-	v->form = f;
-	v->form_zoomed = !ui->zoomed;
-	ui->zoomed = 1;
-}
-
-static void
-close_form(struct debt_view *v, struct ui *ui)
-{
-	form_free(v->form);
-	v->form = NULL;
-	free(v->edit_id);
-	v->edit_id = NULL;
-	if (v->form_zoomed)
-		ui->zoomed = 0;
-	v->form_zoomed = 0;
-}
-
-static void
-submit_form(struct debt_view *v, struct ui *ui)
-{
-	struct debt_item *item;
-	char *cause = NULL, *newid = NULL;
-	int r;
-
-	if ((item = form_to_item(v, v->form)) == NULL)
-		return;
-	if (debt_item_check(item, &cause) != 0) {
-		form_set_error(v->form, FORM_WHOLE, "%s", cause);
-		free(cause);
-		debt_item_free(item);
-		return;
-	}
-	if (v->edit_id != NULL) {
-		r = debt_store_edit(v->store, v->edit_id, item, ui->now,
-		    &cause);
-		newid = xstrdup(v->edit_id);
-	} else
-		r = debt_store_add(v->store, item, ui->now, &newid, &cause);
-	if (r < 0) {
-		/* Refused (the file changed on disk, a bad value): say so in
-		 * the form and keep what was typed. */
-		form_set_error(v->form, FORM_WHOLE, "%s", cause);
-		free(cause);
-		return;
-	}
-	if (r == 2) {
-		/* Saving: the form stays until it is saved (debt_saved). */
-		v->saving_form = 1;
-		free(v->saving_id);
-		v->saving_id = newid;
-		free(v->saving_msg);
-		v->saving_msg = xasprintf("%s %s  (u: undo)",
-		    v->edit_id != NULL ? "saved" : "added", newid);
-		ui_notice(ui, "saving %s...", newid);
-		free(cause);
-		return;
-	}
-	set_sel_id(v, newid);
-	if (r == 0)
-		ui_notice(ui, "%s %s  (u: undo)", v->edit_id != NULL ?
-		    "saved" : "added", newid);
-	else
-		ui_notice(ui, "%s", cause);
-	free(cause);
-	free(newid);
-	close_form(v, ui);
-}
-
-static int
-key_form(struct debt_view *v, struct ui *ui, int key)
-{
-	switch (form_key(v->form, ui_form_request(ui, key), key)) {
-	case FORM_CANCEL:
-		close_form(v, ui);
-		ui_notice(ui, "nothing changed");
-		break;
-	case FORM_SUBMIT:
-		submit_form(v, ui);
-		break;
-	default:
-		break;
-	}
-	return 1;
-}
-
-static int
-key_filter(struct debt_view *v, struct ui *ui, int key)
-{
-	switch (form_key(v->filter_form, ui_form_request(ui, key), key)) {
-	case FORM_CANCEL:
-		free(v->filter);
-		v->filter = NULL;
-		break;
-	case FORM_SUBMIT:
-		free(v->filter);
-		v->filter = *form_value(v->filter_form, 0) != '\0' ?
-		    xstrdup(form_value(v->filter_form, 0)) : NULL;
-		break;
-	default:
-		return 1;
-	}
-	form_free(v->filter_form);
-	v->filter_form = NULL;
-	return 1;
-}
-
-static int
-key_confirm(struct debt_view *v, struct ui *ui, int key)
-{
-	char *id = v->confirm_id, *cause = NULL;
-	int r;
-
-	v->confirm_id = NULL;
-	if (ui_request(ui, key) != REQ_CONFIRM) {
-		ui_notice(ui, "kept %s", id);
-		free(id);
-		return 1;
-	}
-	r = debt_store_delete(v->store, id, ui->now, &cause);
-	outcome(v, ui, r, cause, "deleted %s  (u: undo)", id);
-	if (r >= 0)
-		v->detail = 0;
-	free(id);
-	return 1;
-}
-
-/* The selected item (NULL when the list is empty); its id is copied into
- * *id (caller frees) since a change frees the item. */
-static struct debt_item *
-selected(struct debt_view *v, struct ui *ui, char **id)
-{
-	struct debt_item **rows, *d = NULL;
-	size_t n;
-
-	*id = NULL;
-	n = dview_rows(v, ui, &rows);
-	sync_sel(v, rows, n);
-	if (n > 0) {
-		d = rows[v->list.sel];
-		*id = xstrdup(d->id);
-	}
-	free(rows);
-	return d;
-}
-
-/* Refuses changing an item from the configuration, naming its file. */
-static int
-from_config(struct ui *ui, const struct debt_item *d)
-{
-	if (d->source != DEBT_SOURCE_CONFIG)
-		return 0;
-	ui_notice(ui, "%s comes from the configuration (%s:%d): edit it there",
-	    d->id, item_file(ui, d), d->line);
-	return 1;
-}
-
-static int
-request_change(struct debt_view *v, struct ui *ui, enum request req)
-{
-	struct debt_item *d;
-	char *id, *cause = NULL;
-	int r;
-
-	switch (req) {
-	case REQ_ADD:
-		if (may_change(v, ui, "add debt items"))
-			open_form(v, ui, NULL);
-		return 1;
-	case REQ_UNDO:
-		if (may_change(v, ui, "undo")) {
-			r = debt_store_undo(v->store, ui->now, &cause);
-			outcome(v, ui, r, cause, "undone");
-		}
-		return 1;
-	default:
-		break;
-	}
-	if (!may_change(v, ui, req == REQ_EDIT ? "edit debt items" :
-	    req == REQ_RESOLVE ?
-	    "resolve or reopen debt items" : "delete debt items"))
-		return 1;
-	d = selected(v, ui, &id);
-	if (d == NULL) {
-		ui_notice(ui, "no item selected");
-		return 1;
-	}
-	if (from_config(ui, d)) {
-		free(id);
-		return 1;
-	}
-	switch (req) {
-	case REQ_EDIT:
-		open_form(v, ui, d);
-		break;
-	case REQ_RESOLVE:
-		if (d->status == DEBT_OPEN) {
-			r = debt_store_resolve(v->store, id, ui->now, &cause);
-			outcome(v, ui, r, cause, "resolved %s  (u: undo)", id);
-		} else {
-			r = debt_store_reopen(v->store, id, ui->now, &cause);
-			outcome(v, ui, r, cause, "reopened %s  (u: undo)", id);
-		}
-		break;
-	case REQ_DELETE:
-		v->confirm_id = id;
-		return 1;
-	default:
-		break;
-	}
-	free(id);
-	return 1;
-}
 
 /* Keys while a form, the filter or a question is open. */
 static int
@@ -972,10 +594,10 @@ dview_key(void *p, struct ui *ui, int key)
 	struct debt_view *v = p;
 
 	if (v->form != NULL)
-		return key_form(v, ui, key);
+		return view_debt_key_form(v, ui, key);
 	if (v->filter_form != NULL)
-		return key_filter(v, ui, key);
-	return key_confirm(v, ui, key);
+		return view_debt_key_filter(v, ui, key);
+	return view_debt_key_confirm(v, ui, key);
 }
 
 static int
@@ -992,12 +614,12 @@ dview_request(void *p, struct ui *ui, enum request req)
 	case REQ_RESOLVE:
 	case REQ_DELETE:
 	case REQ_UNDO:
-		return request_change(v, ui, req);
+		return view_debt_request_change(v, ui, req);
 	default:
 		break;
 	}
-	n = dview_rows(v, ui, &rows);
-	sync_sel(v, rows, n);
+	n = view_debt_rows(v, ui, &rows);
+	view_debt_sync_sel(v, rows, n);
 	free(rows);
 	if (v->detail) {
 		switch (req) {
@@ -1056,9 +678,9 @@ dview_request(void *p, struct ui *ui, enum request req)
 	}
 	used = list_request(&v->list, req, (int)n, 10);
 	if (used) {
-		n = dview_rows(v, ui, &rows);
+		n = view_debt_rows(v, ui, &rows);
 		if (n > 0 && v->list.sel < (int)n)
-			set_sel_id(v, rows[v->list.sel]->id);
+			view_debt_set_sel(v, rows[v->list.sel]->id);
 		free(rows);
 	}
 	return used;
@@ -1076,10 +698,10 @@ dview_click(void *p, struct ui *ui, int y, int x)
 	(void)x;
 	if (y < v->list_y || y >= v->list_end)
 		return 0;
-	n = dview_rows(v, ui, &rows);
+	n = view_debt_rows(v, ui, &rows);
 	if (i < (int)n) {
 		v->list.sel = i;
-		set_sel_id(v, rows[i]->id);
+		view_debt_set_sel(v, rows[i]->id);
 		hit = 1;
 	}
 	free(rows);
@@ -1155,14 +777,14 @@ debt_saved(int r, char *cause, void *arg)
 		} else if (r < 0)
 			ui_notice(ui, "not saved: %s", cause);
 		else {
-			set_sel_id(v, v->saving_id);
+			view_debt_set_sel(v, v->saving_id);
 			ui_notice(ui, "%s", r == 0 ? v->saving_msg : cause);
 			if (v->form != NULL)
-				close_form(v, ui);
+				view_debt_close_form(v, ui);
 		}
 		free(cause);
 	} else
-		report(ui, r, cause, "%s", v->saving_msg);
+		view_debt_report(ui, r, cause, "%s", v->saving_msg);
 	free(v->saving_id);
 	v->saving_id = NULL;
 	free(v->saving_msg);
@@ -1262,3 +884,4 @@ const struct view_ops view_debt_ops = {
 	.key = dview_key,
 	.modal = dview_modal,
 };
+
