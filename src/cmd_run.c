@@ -1,12 +1,12 @@
 /* The line modes "maintop run" (a runbook on a plain terminal, with the same
- * prompts, runner and journal as the run console). */
-#include <errno.h>
+ * prompts, runner and journal as the run console): its options, the
+ * parameters, what precedes a run and the loop; what it says on the
+ * terminal and reads from it is in runterm.c. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -19,8 +19,9 @@
 #include "jsonfmt.h"
 #include "runbook.h"
 #include "runner.h"
-#include "sanitize.h"
 #include "store.h"
+#include "runterm.h"
+#include "sanitize.h"
 #include "term.h"
 
 static const char run_usage[] =
@@ -56,358 +57,6 @@ static const char run_usage[] =
 "4 partial, 5 rolled-back, 6 rollback-failed, 7 aborted, 8 interrupted,\n"
 "9 detached, 10 refused.  See maintop(1).\n";
 
-enum prompt {
-	PROMPT_NONE,
-	PROMPT_CONFIRM,
-	PROMPT_DANGER,
-	PROMPT_FAILED
-};
-
-struct run_ctx {
-	struct event_base	*base;
-	const struct config	*cfg;
-	const struct runbook	*rb;
-	struct runner		*r;
-	struct health		*health;
-	int			 yes;
-	int			 yes_danger;
-	int			 hup;
-	int			 tty;		/* stdout is a terminal */
-	enum prompt		 prompt;
-	struct event		*ev_stdin;
-	struct buf		 input;
-	struct sanitizer	 san;
-	int			 started;
-	int			 refused;
-	int			 eof;		/* no more input after the buffer */
-	int			 pollable;	/* stdin can be watched */
-	char			**values;
-	int			 overrides;
-	char			*state_dir;
-	struct store		*store;		/* the team store, or NULL */
-	const char		*local_lock;	/* --local-lock WHY, or NULL */
-	struct event		*sigs[3];	/* SIGINT, SIGTERM, SIGHUP */
-	int			*select;	/* the checks probed first */
-};
-
-static void
-say(struct run_ctx *c, const char *fmt, ...) UTIL_PRINTF(2, 3);
-static void
-say(struct run_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-	char *s, *p;
-
-	if (c->hup)
-		return;		/* the terminal is gone */
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (c->r != NULL && runner_terminal_owned(c->r)) {
-		/* An interactive step has the terminal, raw: "\n" needs "\r". */
-		for (p = s; *p != '\0'; p++) {
-			if (*p == '\n')
-				putchar('\r');
-			putchar(*p);
-		}
-	} else
-		fputs(s, stdout);
-	free(s);
-	fflush(stdout);
-}
-
-static void answer(struct run_ctx *, const char *);
-
-/*
- * Answers the prompt from the lines already read (answers piped in ahead
- * of time); at the end of input with no answer left, aborts rather than
- * guess.
- */
-static void
-take_input(struct run_ctx *c)
-{
-	char *nl, *line;
-	size_t used;
-
-	while (c->prompt != PROMPT_NONE && c->input.len > 0 &&
-	    (nl = memchr(c->input.s, '\n', c->input.len)) != NULL) {
-		used = (size_t)(nl + 1 - c->input.s);
-		line = xstrndup(c->input.s, used - 1);
-		memmove(c->input.s, c->input.s + used, c->input.len - used);
-		c->input.len -= used;
-		c->input.s[c->input.len] = '\0';
-		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
-			line[strlen(line) - 1] = '\0';
-		if (!isatty(STDIN_FILENO))
-			say(c, "%s\n", line);	/* a transcript */
-		answer(c, line);
-		free(line);
-	}
-	if (c->prompt != PROMPT_NONE && c->eof) {
-		say(c, "\nEnd of input: aborting.\n");
-		c->prompt = PROMPT_NONE;
-		if (c->pollable)
-			event_del(c->ev_stdin);
-		runner_abort(c->r, NULL);
-	}
-}
-
-static void
-ask(struct run_ctx *c, enum prompt p, const char *text)
-{
-	c->prompt = p;
-	say(c, "%s", text);
-	if (c->pollable && !c->eof)
-		event_add(c->ev_stdin, NULL);
-	take_input(c);
-}
-
-static void
-on_confirm(struct runner *r, void *arg)
-{
-	struct run_ctx *c = arg;
-	const struct step *st = runner_current_step(r);
-	char *d = runner_describe(r), *s;
-
-	s = sanitize_cstr(d, SANITIZE_KEEP_NEWLINES);
-	say(c, "\n%s", s);
-	free(s);
-	free(d);
-	if (st->danger) {
-		s = xasprintf("This step is DANGEROUS. Type the runbook's name "
-		    "(%s) to run it, s to skip, a to abort: ", c->rb->name);
-		ask(c, PROMPT_DANGER, s);
-		free(s);
-		return;
-	}
-	if (st->kind == STEP_PAUSE)
-		ask(c, PROMPT_CONFIRM, "Done? [y]es, continue / [s]kip / "
-		    "[a]bort / roll[b]ack: ");
-	else
-		ask(c, PROMPT_CONFIRM, "Run it? [y]es / [s]kip / [a]bort / "
-		    "roll[b]ack: ");
-}
-
-static void
-on_failed(struct runner *r, void *arg)
-{
-	struct run_ctx *c = arg;
-	size_t i = runner_current(r, NULL);
-	const struct runner_step *rs = runner_step_info(r, i);
-
-	say(c, "\nStep %zu (%s) %s%s%s.\n", i + 1, runner_current_step(r)->name,
-	    runner_step_state_name(rs->state), rs->message != NULL ? ": " : "",
-	    rs->message != NULL ? rs->message : "");
-	/* y runs the step again, as in the dashboard; r still does. */
-	ask(c, PROMPT_FAILED, "Retry? [y]es / [s]kip / roll[b]ack / [a]bort: ");
-}
-
-/* How a line of a step's standard error begins on this output. */
-#define RUN_ERR_MARK	"2> "
-
-static void
-on_output(struct runner *r, const char *data, size_t len, int err,
-    void *arg)
-{
-	struct run_ctx *c = arg;
-	struct buf b;
-	char *clean;
-
-	if (c->hup || runner_terminal_owned(r))
-		return;		/* already on the terminal: see runner.h */
-	if (err) {
-		/* One whole line, marked (dim on a terminal), sanitized on
-		 * its own: standard output's state stays its own. */
-		clean = sanitize_text(data, len, SANITIZE_KEEP_NEWLINES |
-		    SANITIZE_KEEP_TABS);
-		if (c->tty)
-			printf("\033[2m%s%s\033[22m", RUN_ERR_MARK, clean);
-		else
-			printf("%s%s", RUN_ERR_MARK, clean);
-		fflush(stdout);
-		free(clean);
-		return;
-	}
-	/* Sanitized on a pipe too: "maintop run | tee" reaches a terminal. */
-	buf_init(&b);
-	sanitizer_feed(&c->san, data, len, &b);
-	if (b.len > 0) {
-		fwrite(b.s, 1, b.len, stdout);
-		fflush(stdout);
-	}
-	buf_free(&b);
-}
-
-static void
-on_step(struct runner *r, size_t i, void *arg)
-{
-	struct run_ctx *c = arg;
-	const struct runner_step *rs = runner_step_info(r, i);
-	struct buf b;
-
-	if (rs->state == RSTEP_RUNNING) {
-		say(c, "--- step %zu/%zu: %s\n", i + 1, c->rb->nsteps,
-		    c->rb->steps[i]->name);
-		return;
-	}
-	buf_init(&b);
-	sanitizer_finish(&c->san, &b);
-	if (b.len > 0)
-		say(c, "%s\n", b.s);
-	buf_free(&b);
-	say(c, "--- step %zu: %s\n", i + 1, runner_step_state_name(rs->state));
-}
-
-static void
-on_finished(struct runner *r, void *arg)
-{
-	struct run_ctx *c = arg;
-	char *s = runner_summary(r), *t;
-
-	t = sanitize_cstr(s, SANITIZE_KEEP_NEWLINES);
-	say(c, "\n%s", t);
-	free(t);
-	free(s);
-	if (c->pollable)
-		event_del(c->ev_stdin);
-	event_base_loopexit(c->base, NULL);
-}
-
-static void
-on_terminal(struct runner *r, int begin, void *arg)
-{
-	struct run_ctx *c = arg;
-
-	if (begin)
-		say(c, "--- the step has the terminal\n");
-	else
-		say(c, "--- maintop has the terminal again\n");
-}
-
-/* One line of the user's answer. */
-static void
-answer(struct run_ctx *c, const char *line)
-{
-	char *cause = NULL;
-	int rc = 0;
-
-	if (c->prompt == PROMPT_DANGER) {
-		if (strcmp(line, "s") == 0)
-			rc = runner_skip(c->r, &cause);
-		else if (strcmp(line, "a") == 0)
-			rc = runner_abort(c->r, &cause);
-		else if (runner_confirm(c->r, line, &cause) != 0) {
-			say(c, "%s\nType the runbook's name, s or a: ", cause);
-			free(cause);
-			return;
-		}
-	} else if (c->prompt == PROMPT_CONFIRM) {
-		if (strcmp(line, "y") == 0 || strcmp(line, "yes") == 0)
-			rc = runner_confirm(c->r, NULL, &cause);
-		else if (strcmp(line, "s") == 0)
-			rc = runner_skip(c->r, &cause);
-		else if (strcmp(line, "a") == 0)
-			rc = runner_abort(c->r, &cause);
-		else if (strcmp(line, "b") == 0)
-			rc = runner_rollback(c->r, &cause);
-		else {
-			say(c, "Answer y, s, a or b: ");
-			return;
-		}
-	} else if (c->prompt == PROMPT_FAILED) {
-		if (strcmp(line, "y") == 0 || strcmp(line, "yes") == 0 ||
-		    strcmp(line, "r") == 0)
-			rc = runner_retry(c->r, &cause);
-		else if (strcmp(line, "s") == 0)
-			rc = runner_skip(c->r, &cause);
-		else if (strcmp(line, "b") == 0)
-			rc = runner_rollback(c->r, &cause);
-		else if (strcmp(line, "a") == 0)
-			rc = runner_abort(c->r, &cause);
-		else {
-			say(c, "Answer y, s, b or a: ");
-			return;
-		}
-	} else
-		return;
-	if (rc != 0) {
-		say(c, "%s\n", cause);
-		free(cause);
-		return;
-	}
-	c->prompt = PROMPT_NONE;
-	if (c->pollable)
-		event_del(c->ev_stdin);
-}
-
-static void
-on_stdin(evutil_socket_t fd, short what, void *arg)
-{
-	struct run_ctx *c = arg;
-	char chunk[256];
-	ssize_t n;
-
-	n = read(STDIN_FILENO, chunk, sizeof chunk);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
-		c->eof = 1;
-		event_del(c->ev_stdin);
-	} else
-		buf_add(&c->input, chunk, (size_t)n);
-	take_input(c);
-}
-
-/*
- * Whether stdin can be watched by the loop (a terminal, pipe or socket);
- * a regular file or /dev/null cannot (epoll refuses them), so it is read
- * whole now, as answers given ahead of time.
- */
-static void
-stdin_setup(struct run_ctx *c)
-{
-	struct stat st;
-	char chunk[4096];
-	ssize_t n;
-
-	if (fstat(STDIN_FILENO, &st) != 0) {
-		c->eof = 1;
-		return;
-	}
-	if (isatty(STDIN_FILENO) || S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode)) {
-		c->pollable = 1;
-		return;
-	}
-	while (c->input.len < 65536 &&
-	    (n = read(STDIN_FILENO, chunk, sizeof chunk)) > 0)
-		buf_add(&c->input, chunk, (size_t)n);
-	c->eof = 1;
-}
-
-static void
-on_signal(evutil_socket_t sig, short what, void *arg)
-{
-	struct run_ctx *c = arg;
-
-	switch (sig) {
-	case SIGINT:
-		if (runner_phase(c->r) == RUNNER_RUNNING)
-			runner_interrupt(c->r);
-		else
-			runner_abort(c->r, NULL);
-		break;
-	case SIGTERM:
-		runner_abort(c->r, NULL);
-		break;
-	case SIGHUP:
-		c->hup = 1;
-		if (c->pollable)
-			event_del(c->ev_stdin);
-		runner_detach(c->r);
-		break;
-	}
-}
 
 /* The health of a check as probed by this process. */
 static int
@@ -787,15 +436,15 @@ run_events(struct run_ctx *c)
 	sanitizer_init(&c->san, SANITIZE_KEEP_NEWLINES | SANITIZE_KEEP_TABS |
 	    (c->tty ? SANITIZE_KEEP_SGR : 0));
 	buf_init(&c->input);
-	stdin_setup(c);
+	runterm_stdin_setup(c);
 	c->base = event_base_new();
 	if (c->base == NULL)
 		fatal("cannot create the event loop");
 	c->ev_stdin = event_new(c->base, STDIN_FILENO, EV_READ | EV_PERSIST,
-	    on_stdin, c);
-	c->sigs[0] = evsignal_new(c->base, SIGINT, on_signal, c);
-	c->sigs[1] = evsignal_new(c->base, SIGTERM, on_signal, c);
-	c->sigs[2] = evsignal_new(c->base, SIGHUP, on_signal, c);
+	    runterm_on_stdin, c);
+	c->sigs[0] = evsignal_new(c->base, SIGINT, runterm_on_signal, c);
+	c->sigs[1] = evsignal_new(c->base, SIGTERM, runterm_on_signal, c);
+	c->sigs[2] = evsignal_new(c->base, SIGHUP, runterm_on_signal, c);
 	for (i = 0; i < 3; i++)
 		event_add(c->sigs[i], NULL);
 }
@@ -821,12 +470,12 @@ run_runner(struct run_ctx *c, const char *health_reason)
 	env.check_state = check_state;
 	env.check_fresh = check_fresh;
 	env.in_window = in_window;
-	env.on_confirm = on_confirm;
-	env.on_failed = on_failed;
-	env.on_step = on_step;
-	env.on_output = on_output;
-	env.on_terminal = on_terminal;
-	env.on_finished = on_finished;
+	env.on_confirm = runterm_on_confirm;
+	env.on_failed = runterm_on_failed;
+	env.on_step = runterm_on_step;
+	env.on_output = runterm_on_output;
+	env.on_terminal = runterm_on_terminal;
+	env.on_finished = runterm_on_finished;
 	env.arg = c;
 	c->r = runner_new(&env, c->rb, c->values, c->overrides);
 	if (health_reason != NULL)
@@ -850,7 +499,7 @@ run_loop(struct run_ctx *c)
 			if (k >= 0)
 				c->select[k] = 1;
 		}
-		say(c, "Probing the checks the runbook needs...\n");
+		runterm_say(c, "Probing the checks the runbook needs...\n");
 		health_run_once(c->health, c->select, checks_ready, c);
 	} else
 		checks_ready(c);
@@ -921,3 +570,4 @@ cmd_run(int argc, char **argv)
 	run_free(&c, cfg);
 	return ret;
 }
+
