@@ -180,7 +180,12 @@ refresh_done(void *arg)
 		st->refresh = NULL;
 	if (st != NULL && rf->loaded && st->save == NULL &&
 	    refresh_news(st, rf) && !clashes(st, &rf->list)) {
-		drop_undo(st);
+		/* The team store's undo puts back one item: it stays while
+		 * nobody else changed that one. */
+		if (st->team == NULL || store_debt_rows_version(&st->rows,
+		    st->undo_id) != store_debt_rows_version(&rf->rows,
+		    st->undo_id))
+			drop_undo(st);
 		debt_list_free(&st->list);
 		st->list = rf->list;
 		memset(&rf->list, 0, sizeof rf->list);

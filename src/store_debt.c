@@ -373,6 +373,15 @@ store_debt_save(struct store *s, const struct settings *set,
 	return r;
 }
 
+long long
+store_debt_rows_version(const struct store_debt_rows *r, const char *id)
+{
+	const struct store_debt_row *row = id != NULL ? rows_find(r, id) :
+	    NULL;
+
+	return row != NULL ? row->version : -1;
+}
+
 int
 store_debt_rows_same(const struct store_debt_rows *a,
     const struct store_debt_rows *b)

@@ -32,6 +32,9 @@ void store_debt_rows_free(struct store_debt_rows *);
 /* Deep copy of from into to. */
 void store_debt_rows_copy(struct store_debt_rows *to,
     const struct store_debt_rows *from);
+/* The version of item id's row, or -1 when there is none. */
+long long store_debt_rows_version(const struct store_debt_rows *,
+    const char *id);
 /* Whether a and b are the same rows at the same versions, in order. */
 int store_debt_rows_same(const struct store_debt_rows *a,
     const struct store_debt_rows *b);

@@ -16,6 +16,7 @@
 #include "form.h"
 #include "health.h"
 #include "maint.h"
+#include "store_async.h"
 #include "ui.h"
 #include "util.h"
 #include "watch.h"
@@ -811,13 +812,28 @@ debt_loaded(void *arg)
 	ui_redraw(v->ui);
 }
 
+void
+view_debt_reread(struct debt_view *v)
+{
+	if (v->form != NULL)
+		v->reread = 1;
+	else if (v->store != NULL)
+		debt_store_refresh(v->store, debt_refreshed, v);
+}
+
+/* The team's shared state may have changed (a notification, the store
+ * back). */
+static void
+team_changed(void *arg)
+{
+	view_debt_reread(arg);
+}
+
 static void
 state_changed(unsigned what, void *arg)
 {
-	struct debt_view *v = arg;
-
-	if ((what & WATCH_DEBT) && v->store != NULL)
-		debt_store_refresh(v->store, debt_refreshed, v);
+	if (what & WATCH_DEBT)
+		view_debt_reread(arg);
 }
 
 static void *
@@ -840,6 +856,9 @@ dview_init(struct ui *ui)
 		free(cause);
 		return v;
 	}
+	/* What another engineer saves in the team store shows here. */
+	if (ui->team != NULL)
+		store_async_subscribe(ui->team, team_changed, v);
 	/* What another maintop saves shows here (none without inotify). */
 	if (config_state_dir(ui->cfg, &dir, &cause) == 0)
 		v->watch = watch_new(ui->base, dir, state_changed, v, &cause);
@@ -859,6 +878,8 @@ dview_free(void *p)
 	if (v == NULL)
 		return;
 	watch_free(v->watch);
+	if (v->ui->team != NULL)
+		store_async_unsubscribe(v->ui->team, team_changed, v);
 	debt_store_free(v->store);
 	form_free(v->form);
 	form_free(v->filter_form);

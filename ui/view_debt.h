@@ -41,6 +41,7 @@ struct debt_view {
 	char			*saving_id;	/* the item to select after */
 	char			*saving_msg;	/* the notice when it worked */
 	struct watch		*watch;		/* other maintops' saves */
+	int			 reread;	/* one came while a form was open */
 	int			 list_y;	/* the list's rows as last drawn: */
 	int			 list_end;	/* [list_y, list_end) */
 };
@@ -63,6 +64,13 @@ const char *view_debt_item_file(struct ui *, const struct debt_item *d);
  * journal problem, -1 refused or failed (cause).  Frees cause. */
 void view_debt_report(struct ui *, int r, char *cause, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/*
+ * Reads the list again on the worker, shown if it changed -- once the form
+ * is closed (view_debt_close_form does it then): an edit is based on the
+ * item as the form was opened on it, so that a change made meanwhile
+ * refuses the save instead of being lost.
+ */
+void view_debt_reread(struct debt_view *);
 /* Closes the add or edit form, changing nothing more. */
 void view_debt_close_form(struct debt_view *, struct ui *);
 /* A key while the form, the filter prompt or the delete question is

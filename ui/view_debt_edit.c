@@ -161,6 +161,10 @@ view_debt_close_form(struct debt_view *v, struct ui *ui)
 	if (v->form_zoomed)
 		ui->zoomed = 0;
 	v->form_zoomed = 0;
+	if (v->reread) {
+		v->reread = 0;
+		view_debt_reread(v);
+	}
 }
 
 static void

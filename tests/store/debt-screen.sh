@@ -3,8 +3,8 @@
 # the list read from the store on the worker; an edit from the pane based
 # on a version another engineer's "maintop debt" has changed meanwhile is
 # refused with its form kept, the item reloaded, and saved when made again
-# over the other's change, nothing lost; undo puts back only that item.
-# TAP.
+# over the other's change, nothing lost; undo puts back only that item;
+# another's change shows as the store announces it.  TAP.
 SERVERS_NO_TRAP=1
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/screen/lib.sh"
 . "$top_srcdir/tests/store/lib.sh"
@@ -68,5 +68,10 @@ is "D-0001 is back as it was, bob's owner kept" "$(item D-0001 title),$(item D-0
     "Old TLS v4,frank v4"
 is "bob's new item is untouched" "$(item D-0002 title)" "Backups untested v1"
 on_screen "Backups untested" "the pane shows the store's list after the undo"
+
+# Bob's change shows in the pane as the store announces it, no key pressed.
+is "bob edits his item" "$(db edit D-0002 --title "Backups tested weekly" 2>&1)" "saved D-0002"
+on_screen "Backups tested weekly" "the pane shows bob's change, told by the store"
+on_screen "debt list reloaded" "... and says the list was reloaded"
 
 echo "1..$n"
