@@ -20,8 +20,9 @@ MAINTOP=$(cd "$(dirname "$MAINTOP")" && pwd)/$(basename "$MAINTOP")
 export top_srcdir top_builddir MAINTOP
 HZ=$(getconf CLK_TCK)
 command -v tmux >/dev/null 2>&1 || { echo "team.sh: needs tmux"; exit 77; }
-# Each dashboard holds two connections, three while a run goes.
-STORE_PG_ARGS="-c max_connections=$((N * 3 + 20))"
+# A dashboard holds up to four connections (the listener, the Runbooks
+# pane's store, the debt list's and the agent line's), one more per run.
+STORE_PG_ARGS="-c max_connections=$((N * 6 + 20))"
 . "$top_srcdir/tests/store/lib.sh"
 store_team
 T=$tmp/bench
@@ -78,7 +79,7 @@ dashboards() {
 		until [ -s "$T/$1.$i.pid" ] && cap "$1.$i" | grep -q Runbooks &&
 		    ! cap "$1.$i" | grep -q "SHARED STATE STALE"; do
 			j=$((j + 1))
-			[ $j -lt 300 ] || { echo "team.sh: dashboard $1.$i did not start"; exit 1; }
+			[ $j -lt 900 ] || { echo "team.sh: dashboard $1.$i did not start:"; cap "$1.$i" | sed 's/^/#   /'; exit 1; }
 			sleep 0.1
 		done
 		tmux -S "$T/$1.$i.sock" send-keys -t d 4 Enter
