@@ -458,9 +458,11 @@ console_result_role(const char *result)
 		return ROLE_UNKNOWN;
 	if (strcmp(result, "success") == 0)
 		return ROLE_OK;
+	/* "running", or "running 2/4 vacuum" (another maintop's run). */
 	if (strcmp(result, "rolled-back") == 0 ||
 	    strcmp(result, "detached") == 0 ||
-	    strcmp(result, "running") == 0 ||
+	    (strncmp(result, "running", 7) == 0 && (result[7] == '\0' ||
+	    result[7] == ' ')) ||
 	    strcmp(result, "unfinished") == 0)
 		return ROLE_WARN;
 	return ROLE_CRIT;

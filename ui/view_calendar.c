@@ -101,6 +101,9 @@ has_conflict(struct calendar_conflict *cv, size_t nc, const struct window *w,
 	return 0;
 }
 
+static void draw_days(struct calendar_view *, struct ui *, WINDOW *, int,
+    int, int, time_t, int);
+
 /* The compact pane: active windows, then the next ones. */
 /* True when window wd was listed already (active, or an earlier start). */
 static int
@@ -203,6 +206,15 @@ draw_overview(struct calendar_view *v, struct ui *ui, WINDOW *win, int h,
 		draw_printf(win, h - 1, 1, w - 2, ROLE_CRIT,
 		    "%zu conflict%s in the next 30 days: %s / %s", nc,
 		    nc == 1 ? "" : "s", cv[0].a.w->name, cv[0].b.w->name);
+		h--;
+	}
+	/* Rows to spare on the small pane: the next seven days under the
+	 * list, the windows' hours marked, after a blank row and a title. */
+	if (once && h - y >= 9 && w - 12 >= 24) {
+		draw_text(win, y + 1, 1, w - 2, ROLE_TITLE,
+		    "Next 7 days (hours 0-24)");
+		draw_days(v, ui, win, y + 2, 1, w - 2, day_start(ui, ui->now),
+		    0);
 	}
 	free(act);
 	free(up);
@@ -291,30 +303,29 @@ draw_month(struct calendar_view *v, struct ui *ui, WINDOW *win, int y0,
 	}
 }
 
-/* Seven days from the cursor's Monday: hours across, windows as bars. */
+/*
+ * Seven days from first (a day's start), one a row from y0: the day's name
+ * and its hours across w - 11 columns, each window's hours as a bar (a
+ * freeze in the warning colour), now marked; the cursor's day highlighted
+ * when mark is set.
+ */
 static void
-draw_timeline(struct calendar_view *v, struct ui *ui, WINDOW *win, int y0,
-    int x0, int w)
+draw_days(struct calendar_view *v, struct ui *ui, WINDOW *win, int y0,
+    int x0, int w, time_t first, int mark)
 {
-	struct tm tm;
 	struct occurrence *o = NULL;
-	time_t monday, day, next;
+	time_t day, next;
 	char label[16];
 	int d, cols = w - 11, c0, c1, c;
 	size_t i, n, k;
 
-	if (cols < 24)
-		return;
-	util_localtime(v->cursor, tz_of(ui), &tm);
-	monday = day_add(ui, v->cursor, -((tm.tm_wday + 6) % 7));
-	draw_text(win, y0, x0, w, ROLE_TITLE, "Week (hours 0-24)");
-	for (d = 0, day = monday; d < 7; d++, day = next) {
+	for (d = 0, day = first; d < 7; d++, day = next) {
 		next = day_add(ui, day, 1);
 		fmt_local(ui, day, "%a %d", label, sizeof label);
-		draw_text(win, y0 + 1 + d, x0, 10, day == v->cursor ?
+		draw_text(win, y0 + d, x0, 10, mark && day == v->cursor ?
 		    ROLE_SELECTION_FOCUS : ROLE_DIM, label);
 		for (c = 0; c < cols; c++)
-			draw_text(win, y0 + 1 + d, x0 + 11 + c, 1, ROLE_DIM,
+			draw_text(win, y0 + d, x0 + 11 + c, 1, ROLE_DIM,
 			    c % (cols / 4 > 0 ? cols / 4 : 1) == 0 ? ":" : ".");
 		for (i = 0; i < ui->cfg->nwindows; i++) {
 			n = calendar_occurrences(ui->cfg->windows[i], day, next,
@@ -328,7 +339,7 @@ draw_timeline(struct calendar_view *v, struct ui *ui, WINDOW *win, int y0,
 				if (c1 <= c0)
 					c1 = c0 + 1;
 				for (c = c0; c < c1 && c < cols; c++)
-					draw_text(win, y0 + 1 + d, x0 + 11 + c,
+					draw_text(win, y0 + d, x0 + 11 + c,
 					    1, o[k].w->kind == WINDOW_FREEZE ?
 					    ROLE_WARN : ROLE_MAINTENANCE,
 					    draw_glyph(GLYPH_BLOCK));
@@ -338,10 +349,25 @@ draw_timeline(struct calendar_view *v, struct ui *ui, WINDOW *win, int y0,
 		}
 		if (ui->now >= day && ui->now < next) {
 			c = (int)((ui->now - day) * cols / (next - day));
-			draw_text(win, y0 + 1 + d, x0 + 11 + c, 1, ROLE_CRIT,
+			draw_text(win, y0 + d, x0 + 11 + c, 1, ROLE_CRIT,
 			    draw_glyph(GLYPH_MARK));
 		}
 	}
+}
+
+/* Seven days from the cursor's Monday: hours across, windows as bars. */
+static void
+draw_timeline(struct calendar_view *v, struct ui *ui, WINDOW *win, int y0,
+    int x0, int w)
+{
+	struct tm tm;
+
+	if (w - 11 < 24)
+		return;
+	util_localtime(v->cursor, tz_of(ui), &tm);
+	draw_text(win, y0, x0, w, ROLE_TITLE, "Week (hours 0-24)");
+	draw_days(v, ui, win, y0 + 1, x0, w, day_add(ui, v->cursor,
+	    -((tm.tm_wday + 6) % 7)), 1);
 }
 
 /* The windows occurring on the cursor's day, in detail. */

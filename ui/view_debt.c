@@ -147,34 +147,61 @@ join_systems(const struct debt_item *d, const char *sep)
 /* ------------------------------------------------------------------ */
 /* The list. */
 
-/* Where the columns go for a width; wide adds the id and owner. */
+/*
+ * Where the columns go for a width; wide adds the id and owner.  A column
+ * empty in every row shown (no owner, no target, no system) is left out,
+ * its width given to the title (width 0: not drawn), but for the target's
+ * while the list is in target order.  The id is never cut.
+ */
 struct cols {
 	int	wide;
 	int	title, titlew;
-	int	id;
+	int	id, idw;
 	int	owner, ownerw;
 	int	target, targetw;
 	int	sys, sysw;
 };
 
 static void
-layout(struct cols *c, int w, int zoomed)
+layout(struct cols *c, int w, int zoomed, enum debt_order sort,
+    struct debt_item **rows, size_t n)
 {
+	int owner = 0, target = sort == DEBT_ORDER_TARGET, sys = 0, right = w - 1;
+	int k;
+	size_t i;
+
 	memset(c, 0, sizeof *c);
+	c->idw = 8;
+	for (i = 0; i < n; i++) {
+		owner |= rows[i]->owner != NULL && rows[i]->owner[0] != '\0';
+		target |= rows[i]->target != 0 ||
+		    rows[i]->status == DEBT_RESOLVED;
+		sys |= rows[i]->nsystems > 0;
+		if ((k = draw_width(rows[i]->id)) > c->idw)
+			c->idw = k;
+	}
 	c->wide = zoomed && w >= 100;
-	c->sysw = w >= 100 ? 24 : 16;
-	c->sys = w - 1 - c->sysw;
-	c->targetw = 12;
-	c->target = c->sys - 1 - c->targetw;
+	if (sys) {
+		c->sysw = w >= 100 ? 24 : 16;
+		c->sys = right - c->sysw;
+		right = c->sys - 1;
+	}
+	if (target) {
+		c->targetw = 12;
+		c->target = right - c->targetw;
+		right = c->target - 1;
+	}
 	c->title = 16;
 	if (c->wide) {
 		c->id = 16;
-		c->title = 25;
-		c->ownerw = 10;
-		c->owner = c->target - 1 - c->ownerw;
-		c->titlew = c->owner - 1 - c->title;
-	} else
-		c->titlew = c->target - 1 - c->title;
+		c->title = c->id + c->idw + 1;
+		if (owner) {
+			c->ownerw = 10;
+			c->owner = right - c->ownerw;
+			right = c->owner - 1;
+		}
+	}
+	c->titlew = right - c->title;
 	if (c->titlew < 8)
 		c->titlew = 8;
 }
@@ -186,15 +213,17 @@ draw_header_row(WINDOW *win, int y, const struct cols *c, enum debt_order s)
 
 	draw_text(win, y, 3, 5, s == DEBT_ORDER_SCORE ? on : t, "Score");
 	draw_text(win, y, 9, 6, s == DEBT_ORDER_PRIORITY ? on : t, "Prio");
-	if (c->wide) {
-		draw_text(win, y, c->id, 8, t, "Id");
+	if (c->wide)
+		draw_text(win, y, c->id, c->idw, t, "Id");
+	if (c->ownerw > 0)
 		draw_text(win, y, c->owner, c->ownerw, t, "Owner");
-	}
 	draw_text(win, y, c->title, c->titlew, s == DEBT_ORDER_CREATED ? on : t,
 	    s == DEBT_ORDER_CREATED ? "Title (newest first)" : "Title");
-	draw_text(win, y, c->target, c->targetw, s == DEBT_ORDER_TARGET ? on : t,
-	    "Target");
-	draw_text(win, y, c->sys, c->sysw, t, "Systems");
+	if (c->targetw > 0)
+		draw_text(win, y, c->target, c->targetw,
+		    s == DEBT_ORDER_TARGET ? on : t, "Target");
+	if (c->sysw > 0)
+		draw_text(win, y, c->sys, c->sysw, t, "Systems");
 }
 
 static void
@@ -220,19 +249,23 @@ draw_item_row(struct debt_view *v, struct ui *ui, WINDOW *win, int y, int w,
 	debt_format_score(sc.total, score, sizeof score);
 	draw_printf(win, y, 3, 5, text, "%5s", score);
 	draw_text(win, y, 9, 6, text, debt_priority_name(d->priority));
-	if (c->wide) {
-		draw_text(win, y, c->id, 8, text, d->id);
+	if (c->wide)
+		draw_text(win, y, c->id, c->idw, text, d->id);
+	if (c->ownerw > 0)
 		draw_text(win, y, c->owner, c->ownerw, selected ? text :
 		    ROLE_DIM, d->owner != NULL ? d->owner : "-");
-	}
 	draw_text(win, y, c->title, c->titlew, text, d->title);
-	fmt_target(d, ui, v->tz, target, sizeof target, &tr);
-	draw_text(win, y, c->target, c->targetw, selected ||
-	    d->status == DEBT_RESOLVED ? text : tr, target);
-	sys = join_systems(d, ",");
-	draw_text(win, y, c->sys, c->sysw, selected ? text : ROLE_DIM,
-	    *sys != '\0' ? sys : "-");
-	free(sys);
+	if (c->targetw > 0) {
+		fmt_target(d, ui, v->tz, target, sizeof target, &tr);
+		draw_text(win, y, c->target, c->targetw, selected ||
+		    d->status == DEBT_RESOLVED ? text : tr, target);
+	}
+	if (c->sysw > 0) {
+		sys = join_systems(d, ",");
+		draw_text(win, y, c->sys, c->sysw, selected ? text : ROLE_DIM,
+		    *sys != '\0' ? sys : "-");
+		free(sys);
+	}
 }
 
 /* The line saying why changes cannot be made, or NULL. */
@@ -543,7 +576,7 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 		dl_free(&l);
 	} else if (problem != NULL && y < h)
 		draw_text(win, y++, 1, w - 2, pr, problem);
-	layout(&c, w, zoomed);
+	layout(&c, w, zoomed, v->sort, rows, n);
 	if (zoomed && h - y >= 4) {
 		draw_status(v, win, y++, w, n);
 		draw_header_row(win, y++, &c, v->sort);

@@ -51,6 +51,8 @@ struct rbview {
 	struct watch		*watch;		/* other maintops' runs */
 	int			 list_rows;	/* rows of the list as last
 						 * drawn (from the top) */
+	int			*row_item;	/* the runbook on each of them,
+						 * or -1 */
 };
 
 static void con_close(struct rbview *);
@@ -186,6 +188,20 @@ run_detail(const struct runner_orphan *o)
 	return safe;
 }
 
+/* "running 2/4 vacuum": a run going with the step it last started,
+ * sanitized (the index is a file). */
+static char *
+running_step(const struct runner_orphan *o, const struct runbook *rb)
+{
+	char *s, *safe;
+
+	s = xasprintf("running %d/%zu %s", o->step + 1, rb->nsteps,
+	    o->step_name);
+	safe = sanitize_cstr(s, 0);
+	free(s);
+	return safe;
+}
+
 /* The last run of every runbook, from the journal's runs. */
 static void
 history_read(struct rbview *v, struct rbjob *j)
@@ -227,6 +243,13 @@ history_read(struct rbview *v, struct rbjob *j)
 			v->last[k].result = xstrdup(l->result != NULL &&
 			    strcmp(l->result, "unfinished") != 0 ? l->result :
 			    unfinished(j->index, l, &o));
+		/* Another maintop's run on this state directory: the
+		 * step it last started. */
+		if (j->store == NULL && o != NULL && o->alive &&
+		    o->step >= 0 && o->step_name != NULL) {
+			free(v->last[k].result);
+			v->last[k].result = running_step(o, c->runbooks[k]);
+		}
 		if (j->store != NULL && o != NULL && o->alive) {
 			v->last[k].detail = run_detail(o);
 			/* Its end, however it comes, is heard. */
@@ -434,6 +457,7 @@ runbooks_free(void *p)
 static void
 runbooks_destroy(struct rbview *v)
 {
+	free(v->row_item);
 	free(v);
 }
 
@@ -507,17 +531,108 @@ draw_metrics(const struct last_run *l, WINDOW *win, int y, int w)
 	}
 }
 
+/*
+ * Runbook i's status in the list into buf ("success      2026-11-25
+ * 10:00", "running step 2/4", "never run") and its role; returns the
+ * interrupted run found at start, if that is what the status says.
+ */
+static const struct runner_orphan *
+row_status(struct rbview *v, size_t i, char *buf, size_t len, enum role *sr)
+{
+	const struct config *c = v->ui->cfg;
+	const struct last_run *l = &v->last[i];
+	const struct runner_orphan *o = find_orphan(v, c->runbooks[i]->name);
+	char when[32];
+	struct tm tm;
+
+	if (v->con != NULL && console_index(v->con) == i &&
+	    !console_finished(v->con)) {
+		console_status(v->con, buf, len, sr);
+		return NULL;
+	}
+	if (o != NULL) {
+		*sr = ROLE_CRIT;
+		snprintf(buf, len, "INTERRUPTED at %s%s%s",
+		    o->step_name != NULL ? "step '" : "the start",
+		    o->step_name != NULL ? o->step_name : "",
+		    o->step_name != NULL ? "'" : "");
+		return o;
+	}
+	if (l->result == NULL) {
+		*sr = ROLE_UNKNOWN;
+		snprintf(buf, len, "never run");
+		return NULL;
+	}
+	*sr = console_result_role(l->result);
+	if (util_localtime(l->start, c->settings.timezone, &tm) != 0)
+		util_localtime(l->start, NULL, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	snprintf(buf, len, "%-12s %s%s%s", l->result, when, l->detail != NULL ?
+	    "  " : "", l->detail != NULL ? l->detail : "");
+	return NULL;
+}
+
+/*
+ * Runbook i's description wrapped to the column from dx (zoomed), under a
+ * status that reaches past dx - 3; NULL when it shows none.  Returns the
+ * rows the runbook takes.
+ */
+static int
+row_lines(struct rbview *v, size_t i, int nw, int dx, int w, char **desc)
+{
+	const struct runbook *rb = v->ui->cfg->runbooks[i];
+	char status[160];
+	enum role sr;
+	int n;
+
+	*desc = NULL;
+	if (rb->description == NULL || dx >= w - 9)
+		return 1;
+	row_status(v, i, status, sizeof status, &sr);
+	*desc = draw_wrap(rb->description, w - 1 - dx);
+	n = draw_count_lines(*desc);
+	/* A long status: the description starts on the row below. */
+	if (4 + nw + draw_width(status) + 3 > dx)
+		n++;
+	return n;
+}
+
+/* Keeps the selection whole on screen when runbook i takes ht[i] rows. */
+static void
+list_fit(struct list_state *l, const int *ht, int n, int rows)
+{
+	int k, sum;
+
+	if (l->top > l->sel)
+		l->top = l->sel;
+	for (;;) {
+		for (k = l->top, sum = 0; k <= l->sel; k++)
+			sum += ht[k];
+		if (sum <= rows || l->top >= l->sel)
+			break;
+		l->top++;
+	}
+	/* No empty rows at the end while runbooks above are hidden. */
+	for (;;) {
+		for (k = l->top - 1, sum = 0; k >= 0 && k < n; k++)
+			sum += ht[k];
+		if (l->top == 0 || sum > rows)
+			break;
+		l->top--;
+	}
+}
+
 static void
 draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
     int focused, int zoomed)
 {
 	const struct config *c = ui->cfg;
 	const struct runner_orphan *o;
-	char status[160], when[32];
-	struct tm tm;
+	char status[160], when[32], **desc;
 	enum role r, sr;
 	int i, y, x, rows = h, n = (int)c->nrunbooks, nw, dx, d, mrows = 0;
-	size_t k;
+	int *ht, k;
+	size_t j;
 
 	nw = name_width(c, w);
 	/* The description's column: five past the widest usual status. */
@@ -535,51 +650,46 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 		mrows = 0;
 	if (rows < 1)
 		rows = 1;
+	/* Zoomed, a description wraps under itself rather than being cut. */
+	ht = xcalloc((size_t)n + 1, sizeof *ht);
+	desc = xcalloc((size_t)n + 1, sizeof *desc);
+	for (i = 0; i < n; i++)
+		ht[i] = zoomed ? row_lines(v, (size_t)i, nw, dx, w, &desc[i]) :
+		    1;
 	list_clamp(&v->list, n, rows);
+	list_fit(&v->list, ht, n, rows);
+	free(v->row_item);
+	v->row_item = xcalloc((size_t)rows, sizeof *v->row_item);
 	v->list_rows = rows;
-	for (i = v->list.top, y = 0; i < n && y < rows; i++, y++) {
+	for (k = 0; k < rows; k++)
+		v->row_item[k] = -1;
+	for (i = v->list.top, y = 0; i < n && y < rows; i++, y += ht[i - 1]) {
 		const struct runbook *rb = c->runbooks[i];
-		const struct last_run *l = &v->last[i];
 
 		r = ROLE_TEXT;
 		if (focused && i == v->list.sel) {
-			draw_fill(win, y, 0, w, ROLE_SELECTION_FOCUS);
+			for (k = y; k < y + ht[i] && k < rows; k++)
+				draw_fill(win, k, 0, w, ROLE_SELECTION_FOCUS);
 			r = ROLE_SELECTION_FOCUS;
 		}
-		o = find_orphan(v, rb->name);
-		if (v->con != NULL && console_index(v->con) == (size_t)i &&
-		    !console_finished(v->con))
-			console_status(v->con, status, sizeof status, &sr);
-		else if (o != NULL) {
-			sr = ROLE_CRIT;
-			snprintf(status, sizeof status, "INTERRUPTED at %s%s%s",
-			    o->step_name != NULL ? "step '" : "the start",
-			    o->step_name != NULL ? o->step_name : "",
-			    o->step_name != NULL ? "'" : "");
-		} else if (l->result == NULL) {
-			sr = ROLE_UNKNOWN;
-			snprintf(status, sizeof status, "never run");
-		} else {
-			sr = console_result_role(l->result);
-			if (util_localtime(l->start, c->settings.timezone,
-			    &tm) != 0)
-				util_localtime(l->start, NULL, &tm);
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-			snprintf(status, sizeof status, "%-12s %s%s%s",
-			    l->result, when, l->detail != NULL ? "  " : "",
-			    l->detail != NULL ? l->detail : "");
-		}
+		for (k = y; k < y + ht[i] && k < rows; k++)
+			v->row_item[k] = i;
+		o = row_status(v, (size_t)i, status, sizeof status, &sr);
 		draw_text(win, y, 1, 1, sr, o != NULL && sr == ROLE_CRIT ?
 		    "!" : draw_glyph(GLYPH_BULLET));
 		draw_text(win, y, 3, nw, r, rb->name);
 		x = 4 + nw + draw_text(win, y, 4 + nw, w - 5 - nw,
 		    r == ROLE_TEXT ? (sr == ROLE_UNKNOWN ? ROLE_DIM : sr) : r,
 		    status);
-		d = x + 3 > dx ? x + 3 : dx;
-		if (zoomed && rb->description != NULL && d < w - 1)
-			draw_text(win, y, d, w - 1 - d,
-			    r == ROLE_TEXT ? ROLE_DIM : r, rb->description);
+		d = x + 3 > dx ? y + 1 : y;
+		if (desc[i] != NULL && d < rows)
+			draw_lines(win, d, dx, rows - d, w - 1 - dx,
+			    r == ROLE_TEXT ? ROLE_DIM : r, desc[i], 0);
 	}
+	for (i = 0; i < n; i++)
+		free(desc[i]);
+	free(desc);
+	free(ht);
 	if (!zoomed)
 		return;
 	y = rows;
@@ -594,8 +704,8 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	y++;
 	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "Interrupted runs found "
 	    "at start (maintop crashed or was killed):");
-	for (k = 0; k < v->norphans && y + 1 < h; k++) {
-		o = &v->orphans[k];
+	for (j = 0; j < v->norphans && y + 1 < h; j++) {
+		o = &v->orphans[j];
 		util_format_utc(o->start, when, sizeof when);
 		draw_printf(win, y++, 1, w - 2, ROLE_CRIT,
 		    "! %s: run %s by %s, started %s", o->runbook, o->id,
@@ -728,17 +838,17 @@ runbooks_request(void *p, struct ui *ui, enum request req)
 	return 1;
 }
 
-/* A click on a runbook's row selects it. */
+/* A click on a runbook's rows selects it. */
 static int
 runbooks_click(void *p, struct ui *ui, int y, int x)
 {
 	struct rbview *v = p;
-	int i = v->list.top + y;
 
 	(void)x;
-	if (y >= v->list_rows || i >= (int)ui->cfg->nrunbooks)
+	if (y < 0 || y >= v->list_rows || v->row_item[y] < 0 ||
+	    v->row_item[y] >= (int)ui->cfg->nrunbooks)
 		return 0;
-	v->list.sel = i;
+	v->list.sel = v->row_item[y];
 	return 1;
 }
 

@@ -414,7 +414,10 @@ screen_ok $? "the journal has second's success"
 cat > "$SCREEN_TMP/live.conf" <<'EOF'
 runbooks = (
   { name = "quick"; steps = ( { name = "one"; run = "echo one"; confirm = false; } ); },
-  { name = "napping"; steps = ( { name = "nap"; run = "sleep 3"; confirm = false; } ); }
+  { name = "napping"; steps = ( { name = "nap"; run = "sleep 3"; confirm = false; } ); },
+  { name = "stepper"; steps = (
+      { name = "one"; run = "echo one"; confirm = false; },
+      { name = "doze"; run = "sleep 3"; confirm = false; } ); }
 );
 EOF
 screen_start 100 30 "$MAINTOP" -c "$SCREEN_TMP/live.conf" --now "$now"
@@ -435,8 +438,8 @@ done
 other_tmux send-keys -t other 4 Enter g j Enter
 sleep 0.5
 other_tmux send-keys -t other Enter
-rb_wait_re "napping +running"
-screen_ok $? "a run started in another dashboard shows here as running"
+rb_wait_re "napping +running 1/1 nap "
+screen_ok $? "a run started in another dashboard shows here as running, with its step"
 rb_wait_re "napping +success"
 screen_ok $? "... and then its success"
 XDG_STATE_HOME="$SCREEN_TMP/state" "$MAINTOP" run quick -c "$SCREEN_TMP/live.conf" >/dev/null 2>&1
@@ -444,6 +447,14 @@ t0=$(date +%s%N)
 rb_wait_re "quick +success"
 screen_ok $? "a run by maintop run shows here"
 echo "# seen $(( ($(date +%s%N) - t0) / 1000000 )) ms after maintop run ended"
+# A run of two steps by maintop run: the step it is at, as it goes.
+XDG_STATE_HOME="$SCREEN_TMP/state" "$MAINTOP" run stepper -c "$SCREEN_TMP/live.conf" >/dev/null 2>&1 &
+stepper=$!
+rb_wait_re "stepper +running 2/2 doze "
+screen_ok $? "maintop run's run shows its current step (running 2/2 doze)"
+wait $stepper
+rb_wait_re "stepper +success"
+screen_ok $? "... and then its success"
 other_tmux kill-server
 
 screen_done
