@@ -114,6 +114,7 @@ struct agent {
 	size_t			 nqueue;
 	/* The next autorun, its requirements being read on io. */
 	int			 preparing;
+	int			 started;	/* its start was told */
 	char			**values;	/* its parameters, bound */
 	struct agent_prep	 prep;
 	int			 stopping;
@@ -366,6 +367,7 @@ state_read(struct agent *a)
 /* --- autoruns ------------------------------------------------------------- */
 
 static void	autorun_next(struct agent *);
+static void	told_started(struct agent *);
 static void	tell_checks(struct agent *, time_t);
 
 static void
@@ -459,6 +461,7 @@ on_run_step(struct runner *r, size_t step, void *arg)
 
 	if (st == NULL)
 		return;
+	told_started(a);
 	if (st->state == RSTEP_RUNNING) {
 		free(a->out_tail);
 		a->out_tail = NULL;
@@ -477,6 +480,8 @@ on_run_finished(struct runner *r, void *arg)
 	const char *res = runner_result_name(runner_result(r));
 	char *summary = runner_summary(r), *lines, *text;
 
+	if (runner_result(r) != RUNNER_REFUSED)
+		told_started(a);
 	alog(a, strcmp(res, "success") == 0 ? 6 : 3, "autorun %s (window "
 	    "%s): %s", a->running->name, a->run_window->name, res);
 	if (strcmp(res, "success") != 0)
@@ -647,6 +652,18 @@ autorun_start(void *arg)
 		autorun_next(a);
 		return;
 	}
+	/* Told once the run has its lock and goes (it may take the team
+	 * store's lock on the worker and be refused there). */
+	a->started = 0;
+}
+
+/* The autorun goes: said once, as its first step starts. */
+static void
+told_started(struct agent *a)
+{
+	if (a->started)
+		return;
+	a->started = 1;
 	alog(a, 6, "autorun %s (window %s) started", a->running->name,
 	    a->run_window->name);
 	run_event(a, "run.start", NULL, "");

@@ -5,7 +5,9 @@
 # heartbeat and next autorun show on a dashboard of a third state
 # directory where no agent runs; what was told of the debt list is the
 # team's, so after kill -9 of the leader the other tells an item added
-# meanwhile.  Nothing of it is in the state directories.  TAP.
+# meanwhile; an autorun refused by the team's run lock (taken on the
+# agent's worker) is not told as started.  Nothing of it is in the state
+# directories.  TAP.
 SERVERS_NO_TRAP=1
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/screen/lib.sh"
 . "$top_srcdir/tests/store/lib.sh"
@@ -27,6 +29,8 @@ channels = (
     command = [ "/bin/sh", "-c", "cat >> $tmp/events.jsonl" ]; }
 );
 windows = ( { name = "w"; start = "$(at 20)"; duration = "1h";
+  autorun = [ "mark" ]; },
+  { name = "v"; start = "$(at 45)"; duration = "1h";
   autorun = [ "mark" ]; } );
 runbooks = (
   { name = "mark";
@@ -42,6 +46,9 @@ chmod 600 "$HOME/.pgpass"
 doc() { sq "SELECT doc FROM maintop.agent_state WHERE name = '$1'"; }
 told() { grep -c "\"id\":\"$1" "$tmp/events.jsonl" 2>/dev/null || echo 0; }
 told_is() { [ "$(told "$1")" = "$2" ]; }
+
+# Someone else holds the run lock of mark when window v opens.
+hold lock "SELECT pg_advisory_lock(('x' || substr(md5('maintop run mark'), 1, 16))::bit(64)::bigint);"
 
 STORE_PW=$W_PW "$MAINTOP" agent -c "$tmp/a.conf" > "$tmp/a.log" 2>&1 &
 apid=$!
@@ -95,6 +102,15 @@ wait_for "agent b to lead" grep -q "leading the team's agents" "$tmp/b.log"
 WAIT_TENTHS=300 wait_for "the next leader to tell the item added meanwhile" \
     told_is debt.added:D-0002 1
 is "the first item was not told again" "$(told debt.added:D-0001)" 1
+# Window v: the leader's autorun is refused by the team's lock (taken on
+# its worker), and no start is told for it.
+refused() { sq "SELECT count(*) FROM maintop.journal WHERE runbook = 'mark' AND type = 'run_end' AND record->>'result' = 'refused'"; }
+refused_is() { [ "$(refused)" = "$1" ]; }
+WAIT_TENTHS=400 wait_for "the autorun refused by the lock" refused_is 1
+WAIT_TENTHS=100 wait_for "its end told" grep -q '"type":"run.end".*refused' "$tmp/events.jsonl"
+is "no start told for it" "$(grep -c '"type":"run.start"' "$tmp/events.jsonl")" 0
+check "nothing ran" test ! -e "$tmp/runs"
+release lock
 check "no state file in the agents' state directories" sh -c \
     '! ls "$1"/a/agent*.json "$1"/b/agent*.json "$1"/c/agent*.json' - "$tmp"
 kill -TERM "$bpid"
