@@ -272,17 +272,85 @@ shell_ref(struct buf *b, enum shell_ctx c, const char *name)
 	}
 }
 
+/*
+ * Appends the value v of parameter par (ident: an SQL identifier) as how
+ * wants it; ctx is the shell context at the reference.
+ */
+static void
+subst_value(struct buf *b, const struct runbook_param *par, const char *v,
+    enum runbook_subst how, int ident, enum shell_ctx ctx)
+{
+	switch (how) {
+	case RUNBOOK_SUBST_RAW:
+		buf_adds(b, v);
+		break;
+	case RUNBOOK_SUBST_SHELL:
+	case RUNBOOK_SUBST_SHELL_EXEC:
+		shell_show(b, ctx, v);
+		break;
+	case RUNBOOK_SUBST_SQL:
+		quote_sql(b, v, ident ? '"' : '\'');
+		break;
+	case RUNBOOK_SUBST_PSQL:
+		if (par->secret)
+			buf_printf(b, ident ? ":\"maintop_p_%s\"" :
+			    ":'maintop_p_%s'", par->name);
+		else
+			quote_sql(b, v, ident ? '"' : '\'');
+		break;
+	case RUNBOOK_SUBST_URL:
+		quote_url(b, v);
+		break;
+	}
+}
+
+/*
+ * The reference "${...}" at p, ending at end: appended to b as how wants
+ * it when it names a parameter of rb.  Returns where to go on in the
+ * text: past the reference, or past its "${" when it names none.
+ */
+static const char *
+subst_ref(struct buf *b, const struct runbook *rb, char *const *values,
+    const char *p, const char *end, enum runbook_subst how, int mask,
+    enum shell_ctx ctx)
+{
+	const struct runbook_param *par;
+	const char *v;
+	size_t n = (size_t)(end - (p + 2));
+	int ident = 0;
+
+	if ((how == RUNBOOK_SUBST_SQL || how == RUNBOOK_SUBST_PSQL) &&
+	    n > 6 && strncmp(end - 6, ":ident", 6) == 0) {
+		n -= 6;
+		ident = 1;
+	}
+	if ((par = runbook_find_param_n(rb, p + 2, n)) == NULL) {
+		buf_adds(b, "${");
+		return p + 2;
+	}
+	if (how == RUNBOOK_SUBST_SHELL_EXEC)
+		shell_ref(b, ctx, par->name);
+	else if (values == NULL)
+		buf_add(b, p, (size_t)(end + 1 - p));
+	else {
+		v = values[par - rb->params];
+		if (v == NULL)
+			v = "";
+		if (mask && par->secret)
+			v = RUNBOOK_MASK;
+		subst_value(b, par, v, how, ident, ctx);
+	}
+	return end + 1;
+}
+
 char *
 runbook_subst(const struct runbook *rb, char *const *values,
     const char *text, enum runbook_subst how, int mask)
 {
 	struct buf b;
 	const char *p = text, *end, *start;
-	const struct runbook_param *par;
-	const char *v;
 	struct shell_state ss;
-	size_t n;
-	int ident, shell;
+	int shell;
 
 	shell = how == RUNBOOK_SUBST_SHELL || how == RUNBOOK_SUBST_SHELL_EXEC;
 	ss.v[0] = SH_PLAIN;
@@ -293,69 +361,16 @@ runbook_subst(const struct runbook *rb, char *const *values,
 		if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
 			buf_adds(&b, "${");
 			p += 3;
-			continue;
-		}
-		if (p[0] != '$' || p[1] != '{' ||
+		} else if (p[0] != '$' || p[1] != '{' ||
 		    (end = strchr(p + 2, '}')) == NULL) {
 			start = p;
 			if (shell)
 				shell_track(&ss, &p);
 			p++;
 			buf_add(&b, start, (size_t)(p - start));
-			continue;
-		}
-		n = (size_t)(end - (p + 2));
-		ident = 0;
-		if ((how == RUNBOOK_SUBST_SQL || how == RUNBOOK_SUBST_PSQL) &&
-		    n > 6 &&
-		    strncmp(end - 6, ":ident", 6) == 0) {
-			n -= 6;
-			ident = 1;
-		}
-		par = runbook_find_param_n(rb, p + 2, n);
-		if (par == NULL) {
-			buf_adds(&b, "${");
-			p += 2;
-			continue;
-		}
-		if (how == RUNBOOK_SUBST_SHELL_EXEC) {
-			shell_ref(&b, shell_top(&ss), par->name);
-			p = end + 1;
-			continue;
-		}
-		if (values == NULL) {
-			buf_add(&b, p, (size_t)(end + 1 - p));
-			p = end + 1;
-			continue;
-		}
-		v = values[par - rb->params];
-		if (v == NULL)
-			v = "";
-		if (mask && par->secret)
-			v = RUNBOOK_MASK;
-		switch (how) {
-		case RUNBOOK_SUBST_RAW:
-			buf_adds(&b, v);
-			break;
-		case RUNBOOK_SUBST_SHELL:
-		case RUNBOOK_SUBST_SHELL_EXEC:
-			shell_show(&b, shell_top(&ss), v);
-			break;
-		case RUNBOOK_SUBST_SQL:
-			quote_sql(&b, v, ident ? '"' : '\'');
-			break;
-		case RUNBOOK_SUBST_PSQL:
-			if (par->secret)
-				buf_printf(&b, ident ? ":\"maintop_p_%s\"" :
-				    ":'maintop_p_%s'", par->name);
-			else
-				quote_sql(&b, v, ident ? '"' : '\'');
-			break;
-		case RUNBOOK_SUBST_URL:
-			quote_url(&b, v);
-			break;
-		}
-		p = end + 1;
+		} else
+			p = subst_ref(&b, rb, values, p, end, how, mask,
+			    shell_top(&ss));
 	}
 	return buf_detach(&b);
 }
