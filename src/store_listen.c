@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
+#include "pg_guard.h"
 #include "resolve.h"
 #include "sanitize.h"
 #include "store.h"
@@ -21,6 +22,9 @@
 /* The first wait before connecting again, and the longest. */
 #define SL_RETRY_MIN_MS	500
 #define SL_RETRY_MAX_MS	5000
+/* The most one read of the connection may take in: LISTEN's result and a
+ * burst of notifications (each under 8,000 bytes) are far below it. */
+#define SL_READ_MAX	(1024 * 1024)
 
 enum sl_state {
 	SL_WAITING,	/* for the retry timer */
@@ -42,6 +46,7 @@ struct store_listen {
 	struct event		*ev;		/* the socket */
 	struct event		*timer;		/* deadline, or retry */
 	enum sl_state		 state;
+	int			 tripped;	/* a read passed SL_READ_MAX */
 	int			 down_told;	/* DOWN said since the last UP */
 	long long		 retry_ms;
 	store_listen_cb		 cb;
@@ -127,6 +132,51 @@ sl_on_timer(evutil_socket_t fd, short what, void *arg)
 		sl_fail(sl, "the store did not answer within 10 seconds");
 }
 
+/*
+ * Each libpq call that reads runs under the guard (pg_guard.h), so that a
+ * hostile or broken server announcing an endless message is cut off at
+ * SL_READ_MAX instead of filling memory.
+ */
+static void
+sl_guard(struct store_listen *sl)
+{
+	int fd = PQsocket(sl->conn);
+
+	pg_guard_enter(fd, pg_guard_received(fd) + SL_READ_MAX);
+}
+
+static int
+sl_consume(struct store_listen *sl)
+{
+	int r;
+
+	sl_guard(sl);
+	r = PQconsumeInput(sl->conn);
+	sl->tripped = pg_guard_leave();
+	return r && !sl->tripped;
+}
+
+static PostgresPollingStatusType
+sl_connect_poll(struct store_listen *sl)
+{
+	PostgresPollingStatusType st;
+
+	sl_guard(sl);
+	st = PQconnectPoll(sl->conn);
+	if ((sl->tripped = pg_guard_leave()))
+		return PGRES_POLLING_FAILED;
+	return st;
+}
+
+/* The failure to give when a read failed. */
+static const char *
+sl_read_error(struct store_listen *sl)
+{
+	if (sl->tripped)
+		return "the store sent more than 1 MiB at once";
+	return PQerrorMessage(sl->conn);
+}
+
 /* Reads what came: LISTEN's result, then notifications. */
 static void
 sl_read(struct store_listen *sl)
@@ -136,8 +186,8 @@ sl_read(struct store_listen *sl)
 	ExecStatusType st;
 	char *why;
 
-	if (!PQconsumeInput(sl->conn)) {
-		sl_fail(sl, PQerrorMessage(sl->conn));
+	if (!sl_consume(sl)) {
+		sl_fail(sl, sl_read_error(sl));
 		return;
 	}
 	while (!PQisBusy(sl->conn) && (res = PQgetResult(sl->conn)) != NULL) {
@@ -171,7 +221,7 @@ sl_read(struct store_listen *sl)
 static void
 sl_poll(struct store_listen *sl)
 {
-	switch (PQconnectPoll(sl->conn)) {
+	switch (sl_connect_poll(sl)) {
 	case PGRES_POLLING_READING:
 		sl_watch(sl, EV_READ);
 		return;
@@ -181,7 +231,7 @@ sl_poll(struct store_listen *sl)
 	case PGRES_POLLING_OK:
 		break;
 	default:
-		sl_fail(sl, PQerrorMessage(sl->conn));
+		sl_fail(sl, sl_read_error(sl));
 		return;
 	}
 	PQsetnonblocking(sl->conn, 1);

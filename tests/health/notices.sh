@@ -86,7 +86,8 @@ sleep 1
 screen_keys Enter
 screen_wait "notice"
 screen_ok $? "dashboard: the details show the notice figure"
-screen_keys Escape q
+# Q quits from any view (Escape then q would read as Alt-q).
+screen_keys Q
 i=0
 while ! grep -q "\[exit" "$SCREEN_TMP/pane" 2>/dev/null && [ $i -lt 50 ]; do
 	screen_capture >"$SCREEN_TMP/pane"

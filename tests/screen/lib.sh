@@ -53,7 +53,18 @@ screen_tmux() {
 	SHELL=/bin/sh tmux -S "$SCREEN_SOCK" -f /dev/null "$@"
 }
 
+# screen_reap: ends what each window started, in its session (a pane is a
+# session of its own): script(1) or a shell left behind by a test that
+# failed would otherwise outlive the tmux server.
+screen_reap() {
+	for _sid in ${SCREEN_SIDS:-}; do
+		pkill -TERM -s "$_sid" >/dev/null 2>&1
+	done
+	SCREEN_SIDS=
+}
+
 screen_cleanup() {
+	screen_reap
 	screen_tmux kill-server >/dev/null 2>&1
 	rm -rf "$SCREEN_TMP"
 }
@@ -85,6 +96,7 @@ screen_start() {
 		SCREEN_STARTS=$((SCREEN_STARTS + 1))
 		SCREEN_SOCK="$SCREEN_TMP/tmux.$SCREEN_STARTS.sock"
 	done
+	SCREEN_SIDS="${SCREEN_SIDS:-} $(screen_tmux list-panes -t test -F '#{pane_pid}' 2>/dev/null)"
 	screen_tmux set-option -t test status off >/dev/null
 	screen_tmux set-option -g window-size manual >/dev/null 2>&1
 	screen_tmux resize-window -t test -x "$cols" -y "$rows" >/dev/null 2>&1
