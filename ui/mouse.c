@@ -4,6 +4,7 @@
 
 #include <curses.h>
 
+#include "help.h"
 #include "ui.h"
 #include "util.h"
 
@@ -101,7 +102,7 @@ mouse_event(struct ui *ui, const MEVENT *ev)
 		return;
 	if (ui->help) {
 		if (ev->bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))
-			ui_help_request(ui, ev->bstate & BUTTON5_PRESSED ?
+			help_request(ui, ev->bstate & BUTTON5_PRESSED ?
 			    REQ_DOWN : REQ_UP);
 		return;
 	}

@@ -17,6 +17,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "health.h"
+#include "help.h"
 #include "journal.h"
 #include "keys.h"
 #include "maint.h"
@@ -177,108 +178,6 @@ list_clamp(struct list_state *l, int count, int rows)
 		l->top = count - rows;
 	if (l->top < 0)
 		l->top = 0;
-}
-
-/*
- * The help overlay's lines, from the key table: a section heading (req is
- * REQ_NONE, sec its section), then one line per bound request.
- */
-struct help_line {
-	enum request		req;
-	enum keymap_section	sec;
-};
-
-static int
-help_lines(const struct ui *ui, struct help_line *out, int max)
-{
-	int s, r, n = 0;
-
-	for (s = 0; s < KS_COUNT; s++) {
-		if (n < max)
-			out[n] = (struct help_line){ REQ_NONE,
-			    (enum keymap_section)s };
-		n++;
-		for (r = 1; r < REQ_COUNT; r++) {
-			if ((int)keymap_requests[r].section != s ||
-			    keymap_first(ui->keys, (enum request)r) == 0)
-				continue;
-			if (n < max)
-				out[n] = (struct help_line){ (enum request)r,
-				    (enum keymap_section)s };
-			n++;
-		}
-	}
-	return n;
-}
-
-/* The help's first line for the focused pane's section. */
-static int
-help_section_top(const struct ui *ui, enum keymap_section sec)
-{
-	struct help_line lines[REQ_COUNT + KS_COUNT];
-	int i, n = help_lines(ui, lines, REQ_COUNT + KS_COUNT);
-
-	for (i = 0; i < n; i++)
-		if (lines[i].req == REQ_NONE && lines[i].sec == sec)
-			return i;
-	return 0;
-}
-
-static void
-draw_help(struct ui *ui)
-{
-	struct help_line lines[REQ_COUNT + KS_COUNT];
-	char keys[64];
-	int codes[4], nl, w = 80, h, y0, x0, i, y;
-	size_t k, nk;
-	WINDOW *win;
-
-	nl = help_lines(ui, lines, REQ_COUNT + KS_COUNT);
-	h = nl + 4;
-	if (h > ui->rows - 2)
-		h = ui->rows - 2;
-	if (w > ui->cols - 4)
-		w = ui->cols - 4;
-	y0 = (ui->rows - h) / 2;
-	x0 = (ui->cols - w) / 2;
-	win = newwin(h, w, y0, x0);
-	if (win == NULL)
-		return;
-	wbkgdset(win, (chtype)theme_attr(ROLE_HELP) | ' ');
-	werase(win);
-	wattrset(win, theme_attr(ROLE_HELP));
-	if (draw_is_utf8())
-		box_set(win, WACS_VLINE, WACS_HLINE);
-	else
-		wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
-	draw_text(win, 0, 2, w - 4, ROLE_TITLE_FOCUS, " maintop keys ");
-	if (ui->help_top > nl - (h - 3))
-		ui->help_top = nl - (h - 3);
-	if (ui->help_top < 0)
-		ui->help_top = 0;
-	for (i = ui->help_top, y = 1; i < nl && y < h - 2; i++, y++) {
-		if (lines[i].req == REQ_NONE) {
-			draw_text(win, y, 2, w - 4, ROLE_TITLE,
-			    keymap_section_names[lines[i].sec]);
-			continue;
-		}
-		nk = keymap_keys(ui->keys, lines[i].req, codes, 4);
-		keys[0] = '\0';
-		for (k = 0; k < nk && k < 4; k++)
-			snprintf(keys + strlen(keys), sizeof keys -
-			    strlen(keys), "%s%s", k > 0 ? " " : "",
-			    keymap_key_name(codes[k]));
-		draw_text(win, y, 4, 14, ROLE_FOOTER_KEY, keys);
-		draw_text(win, y, 19, w - 21, ROLE_HELP,
-		    keymap_requests[lines[i].req].help);
-	}
-	draw_printf(win, h - 2, 2, w - 4, ROLE_DIM, "%s/%s scroll   %s, %s or "
-	    "%s close   (read-only and wall modes change nothing)",
-	    ui_key_name(ui, REQ_DOWN), ui_key_name(ui, REQ_UP),
-	    ui_key_name(ui, REQ_BACK), ui_key_name(ui, REQ_HELP),
-	    ui_key_name(ui, REQ_QUIT));
-	wnoutrefresh(win);
-	delwin(win);
 }
 
 /*
@@ -769,7 +668,7 @@ ui_draw(struct ui *ui)
 	} else
 		draw_stacked(ui, top, body);
 	if (ui->help)
-		draw_help(ui);
+		help_draw(ui);
 	doupdate();
 }
 
@@ -798,38 +697,6 @@ ui_resize(struct ui *ui, int ask)
 	/* After a resize the terminal's contents are unknown. */
 	clearok(curscr, TRUE);
 	ui_redraw(ui);
-}
-
-void
-ui_help_request(struct ui *ui, enum request req)
-{
-	switch (req) {
-	case REQ_DOWN:
-		ui->help_top++;
-		break;
-	case REQ_UP:
-		ui->help_top--;
-		break;
-	case REQ_PAGE_DOWN:
-		ui->help_top += ui->rows / 2;
-		break;
-	case REQ_PAGE_UP:
-		ui->help_top -= ui->rows / 2;
-		break;
-	case REQ_FIRST:
-		ui->help_top = 0;
-		break;
-	case REQ_LAST:
-		ui->help_top = REQ_COUNT + KS_COUNT;	/* clamped when drawn */
-		break;
-	case REQ_BACK:
-	case REQ_HELP:
-	case REQ_QUIT:
-		ui->help = 0;
-		break;
-	default:
-		break;
-	}
 }
 
 /* q at the top level: quit, asking first when that would abort a run. */
@@ -874,7 +741,7 @@ ui_key(struct ui *ui, int key)
 		return;
 	}
 	if (ui->help) {
-		ui_help_request(ui, req);
+		help_request(ui, req);
 		return;
 	}
 	v = views[ui->focus];

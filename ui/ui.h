@@ -142,8 +142,6 @@ const struct view_ops *ui_view(int i);
  * forbids; what the wall allows is the caller's to decide.
  */
 void ui_do(struct ui *, enum request);
-/* Acts on a request while the help overlay is up (scroll, close). */
-void ui_help_request(struct ui *, enum request);
 
 /* The request a key (as curses reads it) means, or REQ_NONE. */
 enum request ui_request(const struct ui *, int key);

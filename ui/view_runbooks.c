@@ -622,17 +622,57 @@ list_fit(struct list_state *l, const int *ht, int n, int rows)
 	}
 }
 
+/* Under the zoomed list from row y: the selected runbook's metrics (mrows
+ * rows), the state directory's error, the interrupted runs found. */
+static void
+draw_below(struct rbview *v, WINDOW *win, int y, int h, int w, int mrows)
+{
+	const struct runner_orphan *o;
+	char when[32];
+	size_t j;
+
+	if (mrows > 0) {
+		draw_metrics(&v->last[v->list.sel], win, y + 1, w);
+		y += mrows + 1;
+	}
+	if (v->state_error != NULL)
+		draw_text(win, y++, 1, w - 2, ROLE_CRIT, v->state_error);
+	if (v->norphans == 0)
+		return;
+	y++;
+	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "Interrupted runs found "
+	    "at start (maintop crashed or was killed):");
+	for (j = 0; j < v->norphans && y + 1 < h; j++) {
+		o = &v->orphans[j];
+		util_format_utc(o->start, when, sizeof when);
+		draw_printf(win, y++, 1, w - 2, ROLE_CRIT,
+		    "! %s: run %s by %s, started %s", o->runbook, o->id,
+		    o->user != NULL ? o->user : "?", when);
+		if (o->pid > 0)
+			draw_printf(win, y++, 3, w - 4, ROLE_TEXT,
+			    "interrupted at step '%s'; its process %ld %s",
+			    o->step_name != NULL ? o->step_name : "?",
+			    (long)o->pid, o->alive ? "is still running" :
+			    "is gone");
+		else if (o->step_name != NULL)
+			draw_printf(win, y++, 3, w - 4, ROLE_TEXT,
+			    "interrupted after step '%s'", o->step_name);
+		else
+			draw_text(win, y++, 3, w - 4, ROLE_TEXT,
+			    "interrupted before its first step");
+	}
+}
+
 static void
 draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
     int focused, int zoomed)
 {
 	const struct config *c = ui->cfg;
 	const struct runner_orphan *o;
-	char status[160], when[32], **desc;
+	char status[160], **desc;
 	enum role r, sr;
 	int i, y, x, rows = h, n = (int)c->nrunbooks, nw, dx, d, mrows = 0;
 	int *ht, k;
-	size_t j;
 
 	nw = name_width(c, w);
 	/* The description's column: five past the widest usual status. */
@@ -690,39 +730,8 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 		free(desc[i]);
 	free(desc);
 	free(ht);
-	if (!zoomed)
-		return;
-	y = rows;
-	if (mrows > 0) {
-		draw_metrics(&v->last[v->list.sel], win, y + 1, w);
-		y += mrows + 1;
-	}
-	if (v->state_error != NULL)
-		draw_text(win, y++, 1, w - 2, ROLE_CRIT, v->state_error);
-	if (v->norphans == 0)
-		return;
-	y++;
-	draw_text(win, y++, 1, w - 2, ROLE_TITLE, "Interrupted runs found "
-	    "at start (maintop crashed or was killed):");
-	for (j = 0; j < v->norphans && y + 1 < h; j++) {
-		o = &v->orphans[j];
-		util_format_utc(o->start, when, sizeof when);
-		draw_printf(win, y++, 1, w - 2, ROLE_CRIT,
-		    "! %s: run %s by %s, started %s", o->runbook, o->id,
-		    o->user != NULL ? o->user : "?", when);
-		if (o->pid > 0)
-			draw_printf(win, y++, 3, w - 4, ROLE_TEXT,
-			    "interrupted at step '%s'; its process %ld %s",
-			    o->step_name != NULL ? o->step_name : "?",
-			    (long)o->pid, o->alive ? "is still running" :
-			    "is gone");
-		else if (o->step_name != NULL)
-			draw_printf(win, y++, 3, w - 4, ROLE_TEXT,
-			    "interrupted after step '%s'", o->step_name);
-		else
-			draw_text(win, y++, 3, w - 4, ROLE_TEXT,
-			    "interrupted before its first step");
-	}
+	if (zoomed)
+		draw_below(v, win, rows, h, w, mrows);
 }
 
 
