@@ -1,11 +1,12 @@
 /* A watch on the bytes a PostgreSQL server sends while libpq reads them:
  * a timer on the reading thread's CPU time whose signal aborts the
- * connection past its budget. */
+ * connection past its budget.  Each thread has its own timer and state. */
 #include "pg_guard.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -24,12 +25,16 @@
 #define PG_GUARD_SIGNAL		(SIGRTMIN + 3)
 #define PG_GUARD_NS		1000000L
 
-static int			 guard_ready;
-static timer_t			 guard_timer;
-/* Set while the timer is stopped; read by the handler. */
-static volatile sig_atomic_t	 guard_fd = -1;
-static volatile sig_atomic_t	 guard_tripped;
-static unsigned long long	 guard_limit;
+/* The signal goes to the thread whose timer fired, so its handler sees
+ * that thread's state. */
+static _Thread_local int			 guard_ready;
+static _Thread_local timer_t			 guard_timer;
+static _Thread_local sigset_t			 guard_saved;
+static _Thread_local int			 guard_armed;
+/* Set while the timer runs; read by the handler. */
+static _Thread_local volatile sig_atomic_t	 guard_fd = -1;
+static _Thread_local volatile sig_atomic_t	 guard_tripped;
+static _Thread_local unsigned long long		 guard_limit;
 
 unsigned long long
 pg_guard_received(int fd)
@@ -104,22 +109,32 @@ guard_arm(long ns)
 void
 pg_guard_enter(int fd, unsigned long long limit)
 {
+	sigset_t set;
+
+	guard_tripped = 0;
 	if (fd < 0)
 		return;
 	if (!guard_ready)
 		guard_init();
 	guard_limit = limit;
-	guard_tripped = 0;
 	guard_fd = fd;
+	/* Threads that block every signal (the worker's) take this one for
+	 * the guard's time. */
+	sigemptyset(&set);
+	sigaddset(&set, PG_GUARD_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, &guard_saved);
+	guard_armed = 1;
 	guard_arm(PG_GUARD_NS);
 }
 
 int
 pg_guard_leave(void)
 {
-	if (!guard_ready)
-		return 0;
+	if (!guard_armed)
+		return guard_tripped;
 	guard_arm(0);
+	guard_armed = 0;
 	guard_fd = -1;
+	pthread_sigmask(SIG_SETMASK, &guard_saved, NULL);
 	return guard_tripped;
 }

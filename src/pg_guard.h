@@ -9,8 +9,8 @@
  * for each millisecond of CPU time the calling thread spends meanwhile, a
  * signal looks at what the kernel has received on it (TCP_INFO), and past
  * limit bytes aborts the connection (its queue dropped), so the libpq call
- * in progress fails and returns.  One socket at a time, from the
- * loop's thread only.
+ * in progress fails and returns.  One socket at a time in each thread;
+ * the guard's signal is unblocked in the calling thread meanwhile.
  */
 void pg_guard_enter(int fd, unsigned long long limit);
 

@@ -44,9 +44,12 @@ copy_field(struct buf *b, const char *s)
 static int
 copy_start(PGconn *conn, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(conn, sql);
+	PGresult *res;
 	int r = 0;
 
+	store_pg_guard(conn);
+	res = PQexec(conn, sql);
+	store_pg_unguard();
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		*cause = store_pg_error(conn, res);
 		r = -1;
@@ -67,7 +70,7 @@ copy_end(PGconn *conn, const char *errmsg, char **cause)
 
 	if (PQputCopyEnd(conn, errmsg) != 1)
 		r = -1;
-	while ((res = PQgetResult(conn)) != NULL) {
+	while ((res = store_pg_get_result(conn)) != NULL) {
 		if (r == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
 			if (cause != NULL)
 				*cause = store_pg_error(conn, res);
@@ -250,7 +253,7 @@ export_rows(PGconn *conn, const char *sql, int (*fn)(PGresult *, void *,
 		*cause = store_pg_error(conn, NULL);
 		return -1;
 	}
-	while ((res = PQgetResult(conn)) != NULL) {
+	while ((res = store_pg_get_result(conn)) != NULL) {
 		if (r == 0 && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
 			for (i = 0; i < PQnfields(res); i++)
 				total += PQgetlength(res, 0, i);

@@ -3,6 +3,8 @@
  * their own, journal records with idempotent ids). */
 #include "build.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,46 @@
 #include <jansson.h>
 
 #include "journal.h"
+#include "pg_guard.h"
 #include "sanitize.h"
 #include "store_pg.h"
 #include "store_priv.h"
 #include "store_spool.h"
 #include "util.h"
+
+/* The most one libpq call may read from the store: a reply past it (a
+ * server gone wrong, or not a store) drops the connection.  The debt
+ * list's rows are 4 MiB at most, and the journal is read a row at a time. */
+#define STORE_PG_READ_MAX	(64ULL * 1024 * 1024)
+
+/* The last guarded call of this thread passed STORE_PG_READ_MAX. */
+static _Thread_local int store_pg_tripped;
+
+void
+store_pg_guard(PGconn *conn)
+{
+	int fd = PQsocket(conn);
+
+	store_pg_tripped = 0;
+	pg_guard_enter(fd, pg_guard_received(fd) + STORE_PG_READ_MAX);
+}
+
+int
+store_pg_unguard(void)
+{
+	return store_pg_tripped = pg_guard_leave();
+}
+
+PGresult *
+store_pg_get_result(PGconn *conn)
+{
+	PGresult *res;
+
+	store_pg_guard(conn);
+	res = PQgetResult(conn);
+	store_pg_unguard();
+	return res;
+}
 
 /* The dashboard's terminal is curses': no notice goes there. */
 static volatile int store_pg_quiet_notices;
@@ -41,13 +78,65 @@ store_pg_notice(void *arg, const char *msg)
 	free(s);
 }
 
+/* The connection's connect_timeout (ours, or the conninfo's), in ms. */
+static long long
+connect_timeout_ms(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn), *o;
+	long long ms = 10000;
+
+	for (o = opts; o != NULL && o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "connect_timeout") == 0 &&
+		    o->val != NULL && atoi(o->val) > 0)
+			ms = 1000LL * atoi(o->val);
+	}
+	PQconninfoFree(opts);
+	return ms;
+}
+
+/*
+ * Drives a connection started by PQconnectStartParams to its end, each
+ * read under the guard, within its connect_timeout.  0, -1 (the
+ * connection's error says why) or -2 (out of time).
+ */
+static int
+store_pg_connect_wait(PGconn *conn)
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	long long end = util_mono_ms() + connect_timeout_ms(conn), left;
+	struct pollfd pfd;
+	int r;
+
+	if (PQstatus(conn) == CONNECTION_BAD)
+		return -1;
+	while (st != PGRES_POLLING_OK) {
+		if (st == PGRES_POLLING_FAILED)
+			return -1;
+		if ((left = end - util_mono_ms()) <= 0)
+			return -2;
+		pfd.fd = PQsocket(conn);
+		pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, (int)(left < 1000 ? left : 1000));
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r <= 0)
+			continue;
+		store_pg_guard(conn);
+		st = PQconnectPoll(conn);
+		if (store_pg_unguard())
+			return -1;
+	}
+	return 0;
+}
+
 PGconn *
 store_pg_connect(const struct store_conf *conf, char **cause)
 {
 	const char *kw[11], *val[11], *env = NULL;
 	char *pw = NULL, *why;
 	PGconn *conn;
-	int n = 0;
+	int n = 0, r;
 
 	if (conf->password_env != NULL) {
 		env = getenv(conf->password_env);
@@ -75,7 +164,7 @@ store_pg_connect(const struct store_conf *conf, char **cause)
 	}
 	kw[n] = "fallback_application_name"; val[n++] = "maintop";
 	kw[n] = NULL;			val[n] = NULL;
-	conn = PQconnectdbParams(kw, val, 1);
+	conn = PQconnectStartParams(kw, val, 1);
 	if (pw != NULL) {
 		explicit_bzero(pw, strlen(pw));
 		free(pw);
@@ -85,8 +174,9 @@ store_pg_connect(const struct store_conf *conf, char **cause)
 		return NULL;
 	}
 	PQsetNoticeProcessor(conn, store_pg_notice, NULL);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		why = store_pg_error(conn, NULL);
+	if ((r = store_pg_connect_wait(conn)) != 0) {
+		why = r == -2 ? xstrdup("no answer within connect_timeout") :
+		    store_pg_error(conn, NULL);
 		*cause = xasprintf("cannot reach the store: %s", why);
 		free(why);
 		PQfinish(conn);
@@ -119,6 +209,9 @@ store_pg_error(PGconn *conn, const PGresult *res)
 		m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	}
+	if (m == NULL && store_pg_tripped)
+		m = "the store sent more than 64 MiB in one reply (the "
+		    "connection was dropped)";
 	if (m == NULL)
 		m = conn != NULL ? PQerrorMessage(conn) : "out of memory";
 	if (m == NULL || *m == '\0')
@@ -144,10 +237,12 @@ store_pg_exec(PGconn *conn, const char *sql, int n, const char *const *params,
 	PGresult *res;
 	ExecStatusType st;
 
+	store_pg_guard(conn);
 	if (n == 0)
 		res = PQexec(conn, sql);
 	else
 		res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+	store_pg_unguard();
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
@@ -486,11 +581,13 @@ pg_insert(PGconn *conn, const char *id, const char *line, int *lost,
 	p[4] = journal_str(o, "user");
 	p[5] = line;
 	/* Every dashboard listening hears of a record that is new. */
+	store_pg_guard(conn);
 	res = PQexecParams(conn, "WITH ins AS (INSERT INTO maintop.journal "
 	    "(id, type, run, runbook, actor, record) VALUES ($1, $2, $3, $4, "
 	    "$5, $6::json) ON CONFLICT (id) DO NOTHING RETURNING runbook) "
 	    "SELECT pg_notify('" STORE_PG_CHANNEL "', 'journal ' || "
 	    "coalesce(runbook, '')) FROM ins", 6, NULL, p, NULL, NULL, 0);
+	store_pg_unguard();
 	json_decref(o);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK) {
@@ -639,7 +736,7 @@ pg_journal_foreach(struct store *s, const char *runbook,
 		*cause = store_pg_error(pg->conn, NULL);
 		r = -1;
 	}
-	while (sent == 1 && (res = PQgetResult(pg->conn)) != NULL) {
+	while (sent == 1 && (res = store_pg_get_result(pg->conn)) != NULL) {
 		if (r == 0 && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
 			if (PQgetlength(res, 0, 0) <= JOURNAL_LINE_MAX)
 				fn(PQgetvalue(res, 0, 0), arg);

@@ -33,6 +33,17 @@ void store_pg_quiet(void);
 char *store_pg_error(PGconn *, const PGresult *res);
 
 /*
+ * The guard (pg_guard.h) around one libpq call that reads from conn: past
+ * 64 MiB the connection is dropped, and store_pg_unguard returns 1 (and
+ * store_pg_error then says so).  store_pg_exec and store_pg_get_result
+ * guard themselves.
+ */
+void store_pg_guard(PGconn *);
+int store_pg_unguard(void);
+/* PQgetResult under the guard. */
+PGresult *store_pg_get_result(PGconn *);
+
+/*
  * Runs sql with n text parameters (params may be NULL when n is 0).
  * Returns the result when its status is PGRES_COMMAND_OK or
  * PGRES_TUPLES_OK (the caller PQclears it), or NULL with *cause set from

@@ -1013,6 +1013,10 @@ ui_run(const struct ui_opts *opts)
 		return CLI_EXIT_USAGE;
 	}
 	setlocale(LC_ALL, "");
+	/* Figures (servers' replies, the configuration, the journal) are
+	 * read and written with a decimal point, whatever the user's
+	 * locale. */
+	setlocale(LC_NUMERIC, "C");
 	codeset = nl_langinfo(CODESET);
 	draw_init(codeset != NULL && strcmp(codeset, "UTF-8") == 0);
 
