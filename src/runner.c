@@ -948,6 +948,7 @@ runner_free(struct runner *r)
 		free(r->passwords[i]);
 	}
 	free(r->passwords);
+	runsecrets_free(r);
 	stepcmd_cleanup(r);
 	for (i = 0; i < r->rb->nsteps; i++) {
 		free(r->steps[i].message);

@@ -18,6 +18,8 @@ struct event;
 struct evbuffer;
 struct proc;
 struct runlog;
+struct runsecret;
+struct check;
 
 /* What the deferred "kick" event does next. */
 enum runner_op {
@@ -136,6 +138,8 @@ struct runner {
 	size_t			 secret_max;
 	char			**passwords;	/* owned; also in secrets */
 	size_t			 npasswords;
+	struct runsecret	**known;	/* runsecrets.c: per check */
+	size_t			 nknown;
 
 	int			 client_error;	/* redis: an error reply */
 	int			 http_status;	/* -1 until curl tells */
@@ -318,12 +322,26 @@ void stepout_write_err(struct runner *, const char *data, size_t len,
 void stepout_to_log(struct runner *, const char *data, size_t len);
 /* Masks secret pw (taken; wiped when freed) in the output from now on. */
 void stepout_secret(struct runner *, char *pw);
+
+/* runsecrets.c */
 /*
- * Masks every secret maintop knows from now on: the passwords and secret
- * header values of every check of env.cfg, read now (one that cannot be
- * read is skipped: nothing can then use it either).
+ * Reads every secret maintop knows, once per run: the passwords and secret
+ * header values of every check of env.cfg, the files on env.worker (at
+ * once with a NULL worker), so a slow file system never holds the loop.
+ * Each is masked from when it is read: queued before the start record,
+ * they are all read before the first step.  A check whose secrets cannot
+ * be read is skipped by the masker (nothing can use them either).
  */
-void stepout_known_secrets(struct runner *);
+void runsecrets_read(struct runner *);
+/*
+ * The password of check c as read at the run's start, into *pw (new; the
+ * caller wipes it).  Returns 1, 0 when c has none, or -1 with *cause (why
+ * it could not be read).  A check not of env.cfg is read now.
+ */
+int runsecrets_password(struct runner *, const struct check *c, char **pw,
+    char **cause);
+/* Cancels the reads still pending and wipes what was read. */
+void runsecrets_free(struct runner *);
 /* Writes text to the log only (framing lines: commands, results). */
 void stepout_log(struct runner *, const char *fmt, ...) UTIL_PRINTF(2, 3);
 /* Output the runner itself produces (status lines): log and front end. */

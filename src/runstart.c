@@ -408,8 +408,9 @@ start_run(struct runner *r, char *overridden, char **cause)
 		runlock_release(r);
 		return -1;
 	}
-	/* Before the first byte of output: every secret maintop knows. */
-	stepout_known_secrets(r);
+	/* Before the first step: every secret maintop knows (on the worker,
+	 * whose jobs end in order: all read before the start is recorded). */
+	runsecrets_read(r);
 	o = start_record(r, overridden);
 	json_object_set_new(o, "log", json_string(r->log_path));
 	r->starting = 1;

@@ -557,7 +557,8 @@ http_argv(struct runner *r, const struct step *st, char ***v, size_t *nv,
 /* The password of an sql or redis step's check into *pw (NULL when it has
  * none; the caller wipes it).  Returns 0, or -1 with *cause. */
 static int
-step_password(const struct step *st, char **pw, char **cause)
+step_password(struct runner *r, const struct step *st, char **pw,
+    char **cause)
 {
 	const struct check *chk = st->check;
 	char *why = NULL;
@@ -568,7 +569,7 @@ step_password(const struct step *st, char **pw, char **cause)
 		*cause = xasprintf("check '%s' is not known", st->on);
 		return -1;
 	}
-	have = check_password(chk, pw, &why);
+	have = runsecrets_password(r, chk, pw, &why);
 	if (have < 0) {
 		*cause = xasprintf("the password of check '%s': %s",
 		    chk->name, why);
@@ -598,7 +599,7 @@ stepcmd_build(struct runner *r, const struct step *st, char **path,
 	if (stepcmd_client(st, path, &prog, cause) != 0)
 		return -1;
 	if ((st->kind == STEP_SQL || st->kind == STEP_REDIS) &&
-	    step_password(st, &pw, cause) != 0)
+	    step_password(r, st, &pw, cause) != 0)
 		goto fail;
 	strv_add(&v, &nv, xstrdup(prog));
 	if (st->kind == STEP_SQL)

@@ -327,36 +327,3 @@ stepout_secret(struct runner *r, char *pw)
 	if (n > r->secret_max)
 		r->secret_max = n;
 }
-
-void
-stepout_known_secrets(struct runner *r)
-{
-	const struct check *c;
-	char *pw, *line, *cause, *v;
-	size_t i, j;
-
-	for (i = 0; r->env.cfg != NULL && i < r->env.cfg->nchecks; i++) {
-		c = r->env.cfg->checks[i];
-		cause = NULL;
-		if (c->type != CHECK_HTTP) {
-			if (check_password(c, &pw, &cause) > 0)
-				stepout_secret(r, pw);
-			free(cause);
-			continue;
-		}
-		for (j = 0; j < c->http.nsecret_headers; j++) {
-			cause = NULL;
-			if (check_secret_header(c, j, &line, &cause) != 0) {
-				free(cause);
-				continue;
-			}
-			/* "Name: value": the value alone is the secret. */
-			v = strchr(line, ':');
-			v = v != NULL ? v + 1 : line;
-			v += strspn(v, " \t");
-			stepout_secret(r, xstrdup(v));
-			explicit_bzero(line, strlen(line));
-			free(line);
-		}
-	}
-}
