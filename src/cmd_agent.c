@@ -27,6 +27,7 @@
 #include "agent_state.h"
 #include "agent_lead.h"
 #include "agent_prep.h"
+#include "agent_priv.h"
 #include "agent_tell.h"
 #include "calendar.h"
 #include "check.h"
@@ -46,10 +47,6 @@
 #include "util.h"
 #include "worker.h"
 
-/* A start later than this is late: it runs only with catch_up. */
-#define AGENT_LATE	60
-/* The state file is written at most this often (and at each change). */
-#define AGENT_HEARTBEAT	AGENT_STATE_HEARTBEAT
 
 static const char agent_usage[] =
 "usage: maintop agent [-c FILE] [--once] [--now TIME]\n"
@@ -78,69 +75,14 @@ static const char agent_usage[] =
 "cannot be reached at start, or a run failed (--once), 3 without a usable\n"
 "configuration.\n";
 
-struct agent {
-	struct event_base	*base;
-	struct config		*cfg;
-	const char		*explicit;
-	char			*state_dir;
-	int			 once;
-	int			 journald;
-	int			 failed;
-	time_t			 last;		/* everything up to it is done */
-	time_t			 written;	/* the state file's heartbeat */
-	time_t			 debt_looked;	/* the debt list, last looked at */
-	int			 debt_looking;
-	int			 hold_looking;	/* holds being read */
-
-	struct worker		*io;
-	struct outbox		*outbox;
-	struct health		*health;
-	enum state		*states;	/* last told, per check */
-	struct event		*tick;
-	struct event		*ev_hup;
-	struct event		*ev_term;
-	struct event		*ev_int;
-
-	/* Autoruns: a queue of (window, runbook) run one at a time. */
-	struct runner_env	 env;
-	struct runner		*runner;
-	const struct runbook	*running;
-	struct window		*run_window;
-	struct autorun {
-		struct window		*w;
-		const struct runbook	*rb;
-		time_t			 start;
-	}			*queue;
-	size_t			 nqueue;
-	/* The next autorun, its requirements being read on io. */
-	int			 preparing;
-	int			 started;	/* its start was told */
-	char			**values;	/* its parameters, bound */
-	struct agent_prep	 prep;
-	int			 stopping;
-	/* The running step's output (masked) and, once a step failed, its
-	 * last output, for the run.end event. */
-	char			*out_tail;
-	char			*failed_tail;
-	size_t			 failed_step;
-
-	/* With settings.store: the team's store and who leads. */
-	struct store		*store;
-	struct agent_lead	*lead;
-};
-
-/* True unless another agent of the team leads. */
-static int
-leads(const struct agent *a)
+int
+agent_leads(const struct agent *a)
 {
 	return a->lead == NULL || agent_lead_leading(a->lead);
 }
 
-/* One log line: "<N>" for journald when it reads us, else a prefix. */
-static void
-alog(struct agent *a, int prio, const char *fmt, ...) UTIL_PRINTF(3, 4);
-static void
-alog(struct agent *a, int prio, const char *fmt, ...)
+void
+agent_log(struct agent *a, int prio, const char *fmt, ...)
 {
 	va_list ap;
 	char *s, *clean;
@@ -163,15 +105,15 @@ outbox_log(void *arg, const char *line)
 {
 	struct agent *a = arg;
 
-	alog(a, strstr(line, "attempt failed") != NULL ? 4 : 6, "%s", line);
+	agent_log(a, strstr(line, "attempt failed") != NULL ? 4 : 6, "%s", line);
 }
 
 /* Queues an event for channels names[0..n) (agent_tell.h chose them). */
-static void
-tell(struct agent *a, char *const *names, size_t n, const char *id,
+void
+agent_send(struct agent *a, char *const *names, size_t n, const char *id,
     const char *ev)
 {
-	if (n > 0 && leads(a))
+	if (n > 0 && agent_leads(a))
 		outbox_add(a->outbox, id, ev, names, n);
 }
 
@@ -185,10 +127,10 @@ debt_emit(void *arg, const char *id, const char *ev)
 	char *const *names;
 	size_t n;
 
-	alog(a, 6, "%s", id);
+	agent_log(a, 6, "%s", id);
 	names = agent_tell_channels(a->cfg, s->debt_notify, s->ndebt_notify,
 	    NULL, 0, &n);
-	tell(a, names, n, id, ev);
+	agent_send(a, names, n, id, ev);
 }
 
 static void
@@ -204,7 +146,7 @@ debt_looked(void *arg)
 static void
 debt_look(struct agent *a, time_t now)
 {
-	if (!leads(a) || a->debt_looking || (a->debt_looked != 0 &&
+	if (!agent_leads(a) || a->debt_looking || (a->debt_looked != 0 &&
 	    now - a->debt_looked < AGENT_HEARTBEAT && now >= a->debt_looked))
 		return;
 	a->debt_looking = 1;
@@ -324,7 +266,7 @@ state_write(struct agent *a, time_t now)
 	char host[256] = "";
 
 	a->written = now;
-	if (!leads(a))
+	if (!agent_leads(a))
 		return;
 	j = xcalloc(1, sizeof *j);
 	gethostname(host, sizeof host - 1);
@@ -364,440 +306,7 @@ state_read(struct agent *a)
 	return last;
 }
 
-/* --- autoruns ------------------------------------------------------------- */
-
-static void	autorun_next(struct agent *);
-static void	told_started(struct agent *);
 static void	tell_checks(struct agent *, time_t);
-
-static void
-on_next(evutil_socket_t fd, short what, void *arg)
-{
-	autorun_next(arg);
-}
-
-/* A journal record the worker could not write. */
-static void
-journal_failed(void *arg, const char *cause)
-{
-	alog(arg, 3, "journal: %s", cause);
-}
-
-static void
-journal_autorun(struct agent *a, const struct window *w, const char *rb,
-    const char *result, const char *why)
-{
-	struct buf b;
-	char iso[32], *id;
-
-	util_format_utc(cli_now(), iso, sizeof iso);
-	buf_init(&b);
-	buf_adds(&b, "{\"type\":\"autorun\",\"time\":");
-	buf_json_str(&b, iso);
-	buf_adds(&b, ",\"window\":");
-	buf_json_str(&b, w->name);
-	buf_adds(&b, ",\"runbook\":");
-	buf_json_str(&b, rb);
-	buf_adds(&b, ",\"result\":");
-	buf_json_str(&b, result);
-	buf_adds(&b, ",\"why\":");
-	buf_json_str(&b, why);
-	buf_adds(&b, ",");
-	journal_who(&b);
-	buf_adds(&b, "}");
-	/* On the worker (an append and fsync, or a row of the team store),
-	 * in order with the runs' records queued there. */
-	id = xasprintf("autorun %s %s %s %s", w->name, rb, iso, result);
-	agent_journal_later(a->io, a->store, a->state_dir, id, b.s,
-	    journal_failed, a);
-	free(id);
-	buf_free(&b);
-}
-
-static void
-run_event(struct agent *a, const char *type, const char *result,
-    const char *text)
-{
-	char *id, *subject, *ev, iso[32];
-	char *const *names;
-	size_t n;
-
-	util_format_utc(cli_now(), iso, sizeof iso);
-	id = xasprintf("%s:%s:%s:%s", type, a->running->name,
-	    a->run_window->name, iso);
-	subject = result == NULL ? xasprintf("runbook '%s' started by the "
-	    "agent (window '%s')", a->running->name, a->run_window->name) :
-	    xasprintf("runbook '%s' (window '%s'): %s", a->running->name,
-	    a->run_window->name, result);
-	ev = notify_event_json(id, type, cli_now(), a->running->name, subject,
-	    text, NULL);
-	names = agent_tell_run_channels(a->cfg, a->running, a->run_window,
-	    &n);
-	tell(a, names, n, id, ev);
-	free(ev);
-	free(subject);
-	free(id);
-}
-
-static void
-on_run_output(struct runner *r, const char *data, size_t len, int err,
-    void *arg)
-{
-	struct agent *a = arg;
-
-	/* A line of standard error is marked as in the run log. */
-	if (err)
-		agent_tell_tail_add(&a->out_tail, "2> ", 3);
-	agent_tell_tail_add(&a->out_tail, data, len);
-}
-
-/* A step started (its output is kept from now) or failed (what it wrote
- * last is kept for the run.end event). */
-static void
-on_run_step(struct runner *r, size_t step, void *arg)
-{
-	struct agent *a = arg;
-	const struct runner_step *st = runner_step_info(r, step);
-
-	if (st == NULL)
-		return;
-	told_started(a);
-	if (st->state == RSTEP_RUNNING) {
-		free(a->out_tail);
-		a->out_tail = NULL;
-	} else if ((st->state == RSTEP_FAILED || st->state ==
-	    RSTEP_TIMEDOUT) && a->failed_tail == NULL) {
-		a->failed_tail = xstrdup(a->out_tail != NULL ? a->out_tail :
-		    "");
-		a->failed_step = step;
-	}
-}
-
-static void
-on_run_finished(struct runner *r, void *arg)
-{
-	struct agent *a = arg;
-	const char *res = runner_result_name(runner_result(r));
-	char *summary = runner_summary(r), *lines, *text;
-
-	if (runner_result(r) != RUNNER_REFUSED)
-		told_started(a);
-	alog(a, strcmp(res, "success") == 0 ? 6 : 3, "autorun %s (window "
-	    "%s): %s", a->running->name, a->run_window->name, res);
-	if (strcmp(res, "success") != 0)
-		a->failed = 1;
-	if (a->failed_tail != NULL && a->failed_step < a->running->nsteps) {
-		lines = agent_tell_tail_lines(a->failed_tail, 10);
-		text = xasprintf("%s\nThe last lines of step %zu (%s):\n%s",
-		    summary, a->failed_step + 1,
-		    a->running->steps[a->failed_step]->name, *lines != '\0' ?
-		    lines : "(no output)\n");
-		free(summary);
-		free(lines);
-		summary = text;
-	}
-	run_event(a, "run.end", res, summary);
-	free(summary);
-	/* Free from the loop, not inside the runner's own callback. */
-	event_base_once(a->base, -1, EV_TIMEOUT, on_next, a, NULL);
-}
-
-/*
- * Nobody watches an autorun: with env.unattended and env.auto_confirm the
- * runner decides by itself, and these are not called.  Should a step still
- * wait for someone, an ordinary one is confirmed (and journaled as
- * auto-confirmed by the runner), a danger one stops the run, and a failed
- * step rolls back.
- */
-static void
-agent_on_confirm(struct runner *r, void *arg)
-{
-	struct agent *a = arg;
-
-	if (runner_needs_name(r)) {
-		alog(a, 3, "autorun %s: a danger step needs a person; "
-		    "stopping", a->running->name);
-		runner_abort(r, NULL);
-	} else
-		runner_confirm(r, NULL, NULL);
-}
-
-static void
-agent_on_failed(struct runner *r, void *arg)
-{
-	if (runner_rollback(r, NULL) != 0)
-		runner_abort(r, NULL);
-}
-
-static int
-agent_check_state(const char *name, void *arg)
-{
-	struct agent *a = arg;
-	const struct check_status *st;
-	long i;
-
-	if (a->health == NULL || (i = health_find(a->health, name)) < 0 ||
-	    (st = health_get(a->health, (size_t)i)) == NULL ||
-	    st->last == NULL)
-		return RUNNER_CHECK_UNKNOWN;
-	return (int)st->state;
-}
-
-/* A fresh result of a check, for a success criterion. */
-static int
-agent_check_fresh(const char *name, unsigned long long *token,
-    const char **msg, void *arg)
-{
-	struct agent *a = arg;
-
-	return a->health != NULL ? health_fresh(a->health, name, token, msg) :
-	    -2;
-}
-
-static int
-agent_in_window(const char *runbook, time_t now, char **which, void *arg)
-{
-	struct agent *a = arg;
-	struct occurrence occ;
-
-	if (a->run_window != NULL &&
-	    calendar_window_active(a->run_window, now, &occ)) {
-		*which = xstrdup(a->run_window->name);
-		return 1;
-	}
-	return 0;
-}
-
-/* The last success of a required runbook, as read before the start. */
-static time_t
-agent_last_success(const char *runbook, void *arg)
-{
-	struct agent *a = arg;
-
-	return agent_prep_last_success(&a->prep, runbook);
-}
-
-static void	autorun_start(void *);
-
-/* Takes the next queued autorun, if nothing runs: its parameters bound,
- * its requirements read on the worker, then autorun_start. */
-static void
-autorun_next(struct agent *a)
-{
-	struct autorun ar;
-	char *cause = NULL;
-	size_t missing;
-
-	if (a->runner != NULL) {
-		runner_free(a->runner);
-		a->runner = NULL;
-	}
-	while (a->runner == NULL && !a->preparing && a->nqueue > 0 &&
-	    !a->stopping) {
-		ar = a->queue[0];
-		memmove(a->queue, a->queue + 1, --a->nqueue * sizeof *a->queue);
-		a->running = ar.rb;
-		a->run_window = ar.w;
-		if (runbook_bind(ar.rb, NULL, 0, &a->values, &missing,
-		    &cause) != 0) {
-			/* Unattended: a parameter without a default cannot
-			 * be asked for. */
-			alog(a, 3, "autorun %s: %s", ar.rb->name, cause);
-			journal_autorun(a, ar.w, ar.rb->name, "refused",
-			    cause);
-			free(cause);
-			cause = NULL;
-			a->values = NULL;
-			a->failed = 1;
-			continue;
-		}
-		a->preparing = 1;
-		agent_prep_requires(a->io, a->store, a->state_dir, ar.rb,
-		    &a->prep, autorun_start, a);
-	}
-	if (a->runner == NULL && !a->preparing) {
-		a->running = NULL;
-		a->run_window = NULL;
-	}
-}
-
-/* Back on the loop with the requirements read: starts the run. */
-static void
-autorun_start(void *arg)
-{
-	struct agent *a = arg;
-	char *cause = NULL;
-
-	a->preparing = 0;
-	free(a->out_tail);
-	free(a->failed_tail);
-	a->out_tail = a->failed_tail = NULL;
-	if (a->stopping) {
-		runbook_values_free(a->running, a->values);
-		a->values = NULL;
-		return;
-	}
-	a->runner = runner_new(&a->env, a->running, a->values, 0);
-	runbook_values_free(a->running, a->values);
-	a->values = NULL;
-	if (runner_start(a->runner, &cause) != 0) {
-		alog(a, 4, "autorun %s (window %s) skipped: %s",
-		    a->running->name, a->run_window->name, cause);
-		journal_autorun(a, a->run_window, a->running->name, "skipped",
-		    cause);
-		run_event(a, "run.end", "skipped", cause);
-		free(cause);
-		runner_free(a->runner);
-		a->runner = NULL;
-		autorun_next(a);
-		return;
-	}
-	/* Told once the run has its lock and goes (it may take the team
-	 * store's lock on the worker and be refused there). */
-	a->started = 0;
-}
-
-/* The autorun goes: said once, as its first step starts. */
-static void
-told_started(struct agent *a)
-{
-	if (a->started)
-		return;
-	a->started = 1;
-	alog(a, 6, "autorun %s (window %s) started", a->running->name,
-	    a->run_window->name);
-	run_event(a, "run.start", NULL, "");
-}
-
-/* Queues a window's autoruns in dependency order, unless a freeze holds. */
-static void
-autorun_window(struct agent *a, struct window *w, time_t start, time_t now)
-{
-	const char *freeze = NULL;
-	size_t *order, i;
-	char *why;
-
-	if (!leads(a)) {
-		alog(a, 6, "window %s: another agent leads and runs its "
-		    "autoruns", w->name);
-		return;
-	}
-	if (agent_frozen(a->cfg, start, &freeze)) {
-		why = xasprintf("change freeze '%s' is active", freeze);
-		for (i = 0; i < w->nautorun; i++)
-			journal_autorun(a, w, w->autorun[i], "skipped", why);
-		alog(a, 4, "window %s: autorun skipped: %s", w->name, why);
-		free(why);
-		return;
-	}
-	if (now - start > AGENT_LATE) {
-		struct occurrence occ;
-
-		if (!w->catch_up || !calendar_window_active(w, now, &occ)) {
-			why = xasprintf("the start at %lld passed while no "
-			    "agent ran%s", (long long)start, w->catch_up ?
-			    " and the window is closed" : " (catch_up is "
-			    "off)");
-			for (i = 0; i < w->nautorun; i++)
-				journal_autorun(a, w, w->autorun[i], "missed",
-				    why);
-			alog(a, 4, "window %s: autorun missed: %s", w->name,
-			    why);
-			free(why);
-			return;
-		}
-		alog(a, 5, "window %s: running its autoruns late (catch_up)",
-		    w->name);
-	}
-	order = runbook_order(a->cfg, w->autorun, w->nautorun);
-	for (i = 0; i < w->nautorun; i++) {
-		const struct runbook *rb = config_find_runbook(a->cfg,
-		    w->autorun[order[i]]);
-
-		if (rb == NULL)
-			continue;
-		a->queue = xreallocarray(a->queue, a->nqueue + 1,
-		    sizeof *a->queue);
-		a->queue[a->nqueue].w = w;
-		a->queue[a->nqueue].rb = rb;
-		a->queue[a->nqueue].start = start;
-		a->nqueue++;
-	}
-	free(order);
-	if (a->runner == NULL)
-		autorun_next(a);
-}
-
-/* --- holds ----------------------------------------------------------------- */
-
-/* A window's start whose autoruns wait for the holds to be read. */
-struct hold_look {
-	struct agent	*a;
-	struct store	*store;
-	char		*dir;
-	char		*window;
-	time_t		 start;
-	time_t		 now;
-	struct agent_holds holds;
-};
-
-static void
-hold_work(void *arg)
-{
-	struct hold_look *h = arg;
-
-	agent_holds_read(h->store, h->dir, &h->holds);
-}
-
-/* Back on the loop: runs the window's autoruns unless this start is held
- * (then each is journaled as held, with who and why). */
-static void
-hold_done(void *arg)
-{
-	struct hold_look *h = arg;
-	struct agent *a = h->a;
-	const struct agent_hold *held;
-	struct window *w = config_find_window(a->cfg, h->window);
-	char *why;
-	size_t i;
-
-	a->hold_looking--;
-	if (w != NULL && w->nautorun > 0 && !a->stopping) {
-		held = agent_holds_find(&h->holds, w->name, h->start);
-		if (held == NULL)
-			autorun_window(a, w, h->start, h->now);
-		else {
-			why = xasprintf("held by %s: %s", held->user,
-			    held->reason);
-			for (i = 0; i < w->nautorun; i++)
-				journal_autorun(a, w, w->autorun[i], "held",
-				    why);
-			alog(a, 5, "window %s: autorun %s (this start only)",
-			    w->name, why);
-			free(why);
-		}
-	}
-	agent_holds_free(&h->holds);
-	free(h->window);
-	free(h->dir);
-	free(h);
-}
-
-/* Reads the holds on the disk worker, then hold_done decides. */
-static void
-hold_look(struct agent *a, struct window *w, time_t start, time_t now)
-{
-	struct hold_look *h = xcalloc(1, sizeof *h);
-
-	h->a = a;
-	h->store = a->store;
-	h->dir = xstrdup(a->state_dir);
-	h->window = xstrdup(w->name);
-	h->start = start;
-	h->now = now;
-	a->hold_looking++;
-	worker_run(a->io, hold_work, hold_done, h);
-}
 
 /* --- the calendar and the checks ------------------------------------------ */
 
@@ -816,15 +325,15 @@ agent_step(struct agent *a, time_t now)
 	for (i = 0; i < n; i++) {
 		ev = agent_item_event(&items[i], a->cfg->settings.timezone,
 		    &id);
-		alog(a, 6, "%s %s", agent_item_type(items[i].kind),
+		agent_log(a, 6, "%s %s", agent_item_type(items[i].kind),
 		    items[i].w->name);
 		names = agent_tell_channels(a->cfg, items[i].w->notify,
 		    items[i].w->nnotify, NULL, 0, &nn);
-		tell(a, names, nn, id, ev);
+		agent_send(a, names, nn, id, ev);
 		free(ev);
 		free(id);
 		if (items[i].kind == AGENT_START && items[i].w->nautorun > 0)
-			hold_look(a, items[i].w, items[i].start, now);
+			agent_run_hold_look(a, items[i].w, items[i].start, now);
 	}
 	free(items);
 	debt_look(a, now);
@@ -865,10 +374,10 @@ tell_checks(struct agent *a, time_t now)
 		if (!agent_tell_check(a->cfg, st, now, &a->states[i], &id,
 		    &ev))
 			continue;
-		alog(a, st->state == STATE_OK ? 6 : 4, "%s is %s",
+		agent_log(a, st->state == STATE_OK ? 6 : 4, "%s is %s",
 		    st->check->name, state_name(st->state));
 		names = agent_tell_check_channels(a->cfg, st->check, &n);
-		tell(a, names, n, id, ev);
+		agent_send(a, names, n, id, ev);
 		free(ev);
 		free(id);
 	}
@@ -896,7 +405,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 
 	path = config_find(a->explicit, &cause);
 	if (path == NULL) {
-		alog(a, 3, "reload: %s; keeping the running configuration",
+		agent_log(a, 3, "reload: %s; keeping the running configuration",
 		    cause);
 		free(cause);
 		return;
@@ -904,19 +413,19 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	c = config_load(path, &errs);
 	for (i = 0; i < errs.n; i++) {
 		line = cfg_error_format(&errs.v[i]);
-		alog(a, errs.v[i].warning ? 4 : 3, "reload: %s", line);
+		agent_log(a, errs.v[i].warning ? 4 : 3, "reload: %s", line);
 		free(line);
 	}
 	cfg_errors_free(&errs);
 	free(path);
 	if (c == NULL) {
-		alog(a, 3, "reload: the new configuration has errors; keeping "
+		agent_log(a, 3, "reload: the new configuration has errors; keeping "
 		    "the running one");
 		return;
 	}
 	if (a->runner != NULL || a->preparing) {
 		config_free(c);
-		alog(a, 4, "reload: a run is going; reload again after it");
+		agent_log(a, 4, "reload: a run is going; reload again after it");
 		return;
 	}
 	cli_hide_secrets(c);
@@ -924,7 +433,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	config_free(a->cfg);
 	a->cfg = c;
 	agent_setup(a);
-	alog(a, 6, "reload: configuration reloaded (%zu checks, %zu "
+	agent_log(a, 6, "reload: configuration reloaded (%zu checks, %zu "
 	    "windows, %zu channels)", c->nchecks, c->nwindows, c->nchannels);
 }
 
@@ -933,7 +442,7 @@ on_stop(evutil_socket_t fd, short what, void *arg)
 {
 	struct agent *a = arg;
 
-	alog(a, 6, "stopping (signal %d)", (int)fd);
+	agent_log(a, 6, "stopping (signal %d)", (int)fd);
 	a->stopping = 1;
 	event_base_loopexit(a->base, NULL);
 }
@@ -969,17 +478,9 @@ agent_setup(struct agent *a)
 	a->env.auto_confirm = 1;
 	a->env.cfg = a->cfg;
 	a->env.worker = a->io;
-	a->env.last_success = agent_last_success;
 	a->env.store = a->store;
-	a->env.check_state = agent_check_state;
-	a->env.check_fresh = agent_check_fresh;
-	a->env.in_window = agent_in_window;
-	a->env.on_confirm = agent_on_confirm;
-	a->env.on_failed = agent_on_failed;
-	a->env.on_finished = on_run_finished;
-	a->env.on_output = on_run_output;
-	a->env.on_step = on_run_step;
 	a->env.arg = a;
+	agent_run_env(a);
 }
 
 static void
@@ -1045,8 +546,8 @@ on_lead(void *arg, int leading, const char *why)
 	struct agent *a = arg;
 
 	if (why != NULL)
-		alog(a, 3, "the store: %s", why);
-	alog(a, leading ? 5 : 4, leading ? "leading the team's agents" :
+		agent_log(a, 3, "the store: %s", why);
+	agent_log(a, leading ? 5 : 4, leading ? "leading the team's agents" :
 	    "another agent leads the team's agents");
 	if (a->outbox != NULL)
 		outbox_set_active(a->outbox, leading);
@@ -1176,7 +677,7 @@ cmd_agent(int argc, char **argv)
 	evsignal_add(a.ev_hup, NULL);
 	evsignal_add(a.ev_term, NULL);
 	evsignal_add(a.ev_int, NULL);
-	alog(&a, 6, "started on %s: %zu checks, %zu windows, %zu channels%s",
+	agent_log(&a, 6, "started on %s: %zu checks, %zu windows, %zu channels%s",
 	    a.state_dir, a.cfg->nchecks, a.cfg->nwindows, a.cfg->nchannels,
 	    a.once ? " (once)" : "");
 	if (a.once && agent_autoruns(a.cfg))
@@ -1214,6 +715,6 @@ cmd_agent(int argc, char **argv)
 	free(a.state_dir);
 	config_free(a.cfg);
 	close(lockfd);
-	alog(&a, 6, "stopped");
+	agent_log(&a, 6, "stopped");
 	return a.once && a.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
