@@ -270,6 +270,18 @@ draw_fill(WINDOW *win, int y, int x, int width, enum role r)
 }
 
 void
+draw_column_header(WINDOW *win, int y, int w, const struct draw_column *c,
+    size_t n)
+{
+	size_t i;
+
+	draw_fill(win, y, 0, w, ROLE_DIM);
+	for (i = 0; i < n; i++)
+		draw_text(win, y, c[i].x, c[i].width > 0 ? c[i].width :
+		    w - c[i].x - 1, ROLE_DIM, c[i].label);
+}
+
+void
 draw_hline(WINDOW *win, int y, int x, int width, enum role r)
 {
 	int i;

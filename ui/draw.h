@@ -54,6 +54,19 @@ int draw_lines(WINDOW *, int y, int x, int rows, int width, enum role r,
     const char *text, int top);
 /* Fills width cells from (y, x) with spaces in role r. */
 void draw_fill(WINDOW *, int y, int x, int width, enum role r);
+/* One column of a list's header row: its label at column x, clipped to
+ * width (0: to the end of the row). */
+struct draw_column {
+	int		 x;
+	int		 width;
+	const char	*label;
+};
+/*
+ * A list's header row at y, width w wide: dim, each of the n columns'
+ * labels at its place.  Every list pane draws its header with this.
+ */
+void draw_column_header(WINDOW *, int y, int w, const struct draw_column *,
+    size_t n);
 /* A horizontal line of width cells. */
 void draw_hline(WINDOW *, int y, int x, int width, enum role r);
 /* A vertical line of height cells. */

@@ -57,7 +57,7 @@ help_draw(struct ui *ui)
 {
 	struct help_line lines[REQ_COUNT + KS_COUNT];
 	char keys[64];
-	int codes[4], nl, w = 80, h, y0, x0, i, y;
+	int codes[4], nl, w = 80, h, y0, x0, i, y, x;
 	size_t k, nk;
 	WINDOW *win;
 
@@ -86,8 +86,13 @@ help_draw(struct ui *ui)
 		ui->help_top = 0;
 	for (i = ui->help_top, y = 1; i < nl && y < h - 2; i++, y++) {
 		if (lines[i].req == REQ_NONE) {
-			draw_text(win, y, 2, w - 4, ROLE_TITLE,
+			x = 2 + draw_text(win, y, 2, w - 4, ROLE_TITLE,
 			    keymap_section_names[lines[i].sec]);
+			/* The list's marks are no keys: said beside it. */
+			if (lines[i].sec == KS_DEBT)
+				draw_text(win, y, x + 3, w - x - 5, ROLE_HELP,
+				    "marks: ! a check it names is in trouble,"
+				    " M in maintenance");
 			continue;
 		}
 		nk = keymap_keys(ui->keys, lines[i].req, codes, 4);

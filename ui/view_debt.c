@@ -226,6 +226,25 @@ draw_header_row(WINDOW *win, int y, const struct cols *c, enum debt_order s)
 		draw_text(win, y, c->sys, c->sysw, t, "Systems");
 }
 
+/* The unzoomed list's header: the columns draw_item_row draws (the mark
+ * column, "!" or "M", is explained in the help). */
+static void
+draw_column_row(WINDOW *win, int y, int w, const struct cols *c)
+{
+	struct draw_column col[5];
+	size_t n = 0;
+
+	col[n++] = (struct draw_column){ 3, 5, "SCORE" };
+	col[n++] = (struct draw_column){ 9, 6, "PRIO" };
+	col[n++] = (struct draw_column){ c->title, c->titlew, "TITLE" };
+	if (c->targetw > 0)
+		col[n++] = (struct draw_column){ c->target, c->targetw,
+		    "TARGET" };
+	if (c->sysw > 0)
+		col[n++] = (struct draw_column){ c->sys, c->sysw, "SYSTEMS" };
+	draw_column_header(win, y, w, col, n);
+}
+
 static void
 draw_item_row(struct debt_view *v, struct ui *ui, WINDOW *win, int y, int w,
     const struct cols *c, const struct debt_item *d, int selected)
@@ -583,6 +602,9 @@ dview_draw(void *p, struct ui *ui, WINDOW *win, int h, int w, int focused,
 	}
 	if (v->filter_form != NULL || v->confirm_id != NULL)
 		bottom--;
+	/* Unzoomed, the header row only when an item still fits under it. */
+	if (!zoomed && n > 0 && bottom - y >= 2)
+		draw_column_row(win, y++, w, &c);
 	if (n == 0 && y < bottom) {
 		f = current_filter(v);
 		if (f != NULL && *f != '\0')

@@ -235,22 +235,24 @@ columns_fit(struct health_view *v, struct ui *ui, int w, struct columns *c)
 static void
 draw_header(WINDOW *win, int w, const struct columns *c)
 {
+	struct draw_column col[6];
+	size_t n = 0;
 	int x = 3;
 
-	draw_fill(win, 0, 0, w, ROLE_DIM);
-	draw_text(win, 0, x, c->name, ROLE_DIM, "CHECK");
+	col[n++] = (struct draw_column){ x, c->name, "CHECK" };
 	x += c->name + 1;
-	draw_text(win, 0, x, 5, ROLE_DIM, "STATE");
+	col[n++] = (struct draw_column){ x, 5, "STATE" };
 	x += 6;
 	if (c->since) {
-		draw_text(win, 0, x, 7, ROLE_DIM, "FOR");
+		col[n++] = (struct draw_column){ x, 7, "FOR" };
 		x += 8;
 	}
-	draw_text(win, 0, x, 8, ROLE_DIM, "LATENCY");
+	col[n++] = (struct draw_column){ x, 8, "LATENCY" };
 	x += 9;
-	draw_text(win, 0, x, c->spark, ROLE_DIM, "TREND");
+	col[n++] = (struct draw_column){ x, c->spark, "TREND" };
 	x += c->spark + 1;
-	draw_text(win, 0, x, w - x - 1, ROLE_DIM, "WHY / WHAT");
+	col[n++] = (struct draw_column){ x, 0, "WHY / WHAT" };
+	draw_column_header(win, 0, w, col, n);
 }
 
 static void

@@ -663,6 +663,22 @@ draw_below(struct rbview *v, WINDOW *win, int y, int h, int w, int mrows)
 	}
 }
 
+/* The list's header: the name, the last run's status, and the
+ * description from column dx when one is shown (dx 0: none). */
+static void
+draw_column_row(WINDOW *win, int w, int nw, int dx)
+{
+	struct draw_column col[3] = {
+		{ 3, nw, "RUNBOOK" },
+		{ 4 + nw, 0, "LAST RUN" },
+		{ dx, 0, "DESCRIPTION" },
+	};
+
+	if (dx > 0)
+		col[1].width = dx - 4 - nw - 1;
+	draw_column_header(win, 0, w, col, dx > 0 ? 3 : 2);
+}
+
 static void
 draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
     int focused, int zoomed)
@@ -672,7 +688,7 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	char status[160], **desc;
 	enum role r, sr;
 	int i, y, x, rows = h, n = (int)c->nrunbooks, nw, dx, d, mrows = 0;
-	int *ht, k;
+	int *ht, k, top;
 
 	nw = name_width(c, w);
 	/* The description's column: five past the widest usual status. */
@@ -696,14 +712,20 @@ draw_list(struct rbview *v, struct ui *ui, WINDOW *win, int h, int w,
 	for (i = 0; i < n; i++)
 		ht[i] = zoomed ? row_lines(v, (size_t)i, nw, dx, w, &desc[i]) :
 		    1;
-	list_clamp(&v->list, n, rows);
-	list_fit(&v->list, ht, n, rows);
+	/* The header row only when a runbook still fits under it. */
+	top = rows > 1;
+	for (i = 0, k = 0; i < n; i++)
+		k |= desc[i] != NULL;
+	if (top)
+		draw_column_row(win, w, nw, k ? dx : 0);
+	list_clamp(&v->list, n, rows - top);
+	list_fit(&v->list, ht, n, rows - top);
 	free(v->row_item);
 	v->row_item = xcalloc((size_t)rows, sizeof *v->row_item);
 	v->list_rows = rows;
 	for (k = 0; k < rows; k++)
 		v->row_item[k] = -1;
-	for (i = v->list.top, y = 0; i < n && y < rows; i++, y += ht[i - 1]) {
+	for (i = v->list.top, y = top; i < n && y < rows; i++, y += ht[i - 1]) {
 		const struct runbook *rb = c->runbooks[i];
 
 		r = ROLE_TEXT;

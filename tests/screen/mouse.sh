@@ -177,7 +177,7 @@ screen_ok $([ "$(screen_tmux display -p -t test '#{mouse_any_flag}#{mouse_sgr_fl
     "mouse = false: maintop asks for no mouse events"
 click "3 Debt"
 click "4 Runbooks" 2
-wheel "Item 01" down 3
+wheel "SCORE PRIO" down 3
 screen_keys z
 screen_expect mouse-off "mouse = false: clicks and the wheel change nothing"
 
