@@ -55,9 +55,12 @@ mouse_send() {
 	screen_tmux send-keys -t test -l "$seq"
 }
 
-# The temporary directory written the same way.
+# The temporary directory written the same way, and the item's source
+# line without its path: how much of it fits depends on the directory's
+# length (another user's temporary directory is longer).
 mouse_norm() {
-	sed "s#$SCREEN_TMP#TMP#g"
+	sed -e "s#$SCREEN_TMP#TMP#g" \
+	    -e 's#^\( Source *\)configuration .*#\1configuration (path)#'
 }
 
 # click TEXT [TIMES]: at column 5 of the line holding TEXT.
