@@ -89,9 +89,20 @@ struct outbox {
 
 	void			(*idle)(void *);
 	void			*idle_arg;
+	time_t			 horizon;	/* one pass: due by then, or 0 */
 };
 
 static void	kick(struct outbox *, long long ms);
+
+/* The clock the outbox decides by: a one-shot run stops at its horizon, so
+ * a retry that falls due while it runs waits for the next run. */
+static time_t
+outbox_now(const struct outbox *ob)
+{
+	time_t now = time(NULL);
+
+	return ob->horizon != 0 && now > ob->horizon ? ob->horizon : now;
+}
 
 static void
 say(struct outbox *ob, const char *fmt, ...) UTIL_PRINTF(2, 3);
@@ -711,7 +722,7 @@ check_idle(struct outbox *ob)
 	void (*idle)(void *) = ob->idle;
 
 	if (idle == NULL || !ob->started || ob->jobs > 0 || ob->inflight > 0 ||
-	    due_now(ob, time(NULL)))
+	    due_now(ob, outbox_now(ob)))
 		return;
 	ob->idle = NULL;
 	idle(ob->idle_arg);
@@ -721,7 +732,7 @@ static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct outbox *ob = arg;
-	time_t now = time(NULL), next;
+	time_t now = outbox_now(ob), next;
 	struct timeval tv;
 
 	if (!ob->started)
@@ -882,6 +893,7 @@ outbox_when_idle(struct outbox *ob, void (*idle)(void *), void *arg)
 {
 	ob->idle = idle;
 	ob->idle_arg = arg;
+	ob->horizon = time(NULL);
 	kick(ob, -1);
 }
 

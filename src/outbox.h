@@ -65,7 +65,8 @@ void outbox_add(struct outbox *, const char *id, const char *event_json,
 /*
  * Calls idle(arg) once nothing is queued, loading or being sent (entries
  * waiting for a later retry or a rate limit do not count): for a one-shot
- * run that delivers what is due and exits.
+ * run that delivers what is due and exits.  Such a run makes one pass: what
+ * is due when this is called, never a retry that falls due meanwhile.
  */
 void outbox_when_idle(struct outbox *, void (*idle)(void *), void *arg);
 
