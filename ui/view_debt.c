@@ -162,12 +162,24 @@ struct cols {
 	int	sys, sysw;
 };
 
+/* The width of d's systems joined with commas, counted up to cap. */
+static int
+systems_width(const struct debt_item *d, int cap)
+{
+	int k = 0;
+	size_t i;
+
+	for (i = 0; i < d->nsystems && k < cap; i++)
+		k += (i > 0) + draw_width(d->systems[i]);
+	return k > 0 ? k : 1;
+}
+
 static void
 layout(struct cols *c, int w, int zoomed, enum debt_order sort,
     struct debt_item **rows, size_t n)
 {
-	int owner = 0, target = sort == DEBT_ORDER_TARGET, sys = 0, right = w - 1;
-	int k;
+	int owner = 0, target = sort == DEBT_ORDER_TARGET, right = w - 1;
+	int k, syscap = w >= 100 ? 24 : 16, sys = 0;
 	size_t i;
 
 	memset(c, 0, sizeof *c);
@@ -176,13 +188,17 @@ layout(struct cols *c, int w, int zoomed, enum debt_order sort,
 		owner |= rows[i]->owner != NULL && rows[i]->owner[0] != '\0';
 		target |= rows[i]->target != 0 ||
 		    rows[i]->status == DEBT_RESOLVED;
-		sys |= rows[i]->nsystems > 0;
+		if (rows[i]->nsystems > 0 && sys < syscap &&
+		    (k = systems_width(rows[i], syscap)) > sys)
+			sys = k;
 		if ((k = draw_width(rows[i]->id)) > c->idw)
 			c->idw = k;
 	}
 	c->wide = zoomed && w >= 100;
-	if (sys) {
-		c->sysw = w >= 100 ? 24 : 16;
+	if (sys > 0) {
+		/* As wide as the widest systems (the header's "Systems" at
+		 * least) up to the cap: the rest is the title's. */
+		c->sysw = sys < 7 ? 7 : sys > syscap ? syscap : sys;
 		c->sys = right - c->sysw;
 		right = c->sys - 1;
 	}
