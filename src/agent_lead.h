@@ -1,5 +1,5 @@
 /* One agent per team leads: an advisory lock held by a session of the
- * team store, tried and watched on a thread of its own so that the
+ * team store, waited for and watched on a thread of its own so that the
  * agent's loop never waits on the database. */
 #ifndef MAINTOP_AGENT_LEAD_H
 #define MAINTOP_AGENT_LEAD_H
@@ -10,16 +10,20 @@ struct store;
 struct store_conf;
 struct agent_lead;
 
-/* How often a follower tries to lead and a leader checks its session
- * (and writes its heartbeat), in seconds. */
-#define AGENT_LEAD_PERIOD	2
+/* The leader writes its heartbeat row this often (seconds): the only
+ * statement of the lead's session at rest. */
+#define AGENT_LEAD_KEEPALIVE	30
+/* A session lost or not made is made again after this many seconds. */
+#define AGENT_LEAD_RETRY	2
 
 /*
  * Starts trying to lead the agents of the store conf (copied) as name
- * ("host pid N"; copied).  The thread connects, tries the lock every
- * AGENT_LEAD_PERIOD seconds until it holds it, then keeps its session and
- * its heartbeat row in maintop.agent_heartbeat; losing the session (the
- * database restarted, the network gone) loses the lead.  changed is called
+ * ("host pid N"; copied).  The thread connects and takes the lock, or
+ * waits for it on the server (a follower sends nothing while it waits:
+ * the leader's session ending grants it at once), then keeps its session,
+ * watching its socket, and its heartbeat row in maintop.agent_heartbeat
+ * (every AGENT_LEAD_KEEPALIVE seconds); losing the session (the database
+ * restarted, the network gone) loses the lead. changed is called
  * on base's loop with the new state (1 leading, 0 not) and, when not NULL,
  * why (valid during the call: the store's error, sanitized), each time it
  * changes or the store fails with a new reason.  Returns the leadership
