@@ -728,6 +728,27 @@ key_run(struct console *con, int key)
 	return CONSOLE_KEEP;
 }
 
+int
+console_wheel(struct console *con, enum request req)
+{
+	switch (con->stage) {
+	case CON_PARAMS:
+		return 0;
+	case CON_PREVIEW:
+		return con->reason == NULL &&
+		    scroll_request(&con->preview_top, req, 0);
+	case CON_RUN:
+		if (con->finished)
+			return scroll_request(&con->scroll, req, 1);
+		if (con->name != NULL || con->ask_abort)
+			return 0;
+		if (runner_phase(con->r) == RUNNER_CONFIRM && con->desc_over)
+			return scroll_request(&con->desc_top, req, 0);
+		return scroll_request(&con->scroll, req, 1);
+	}
+	return 0;
+}
+
 enum console_act
 console_key(struct console *con, int key)
 {

@@ -40,6 +40,12 @@ void console_free(struct console *);
 void console_draw(struct console *, WINDOW *win, int h, int w);
 /* Handles a key; the console has every key while it is shown. */
 enum console_act console_key(struct console *, int key);
+/*
+ * A notch of the mouse wheel (req REQ_UP or REQ_DOWN): scrolls what the
+ * key would (the dry run, the step's description, the output) and returns
+ * 1, or returns 0 where the key would not scroll (a form, a question).
+ */
+int console_wheel(struct console *, enum request req);
 
 /* The runbook's index in the configuration, and its name. */
 size_t console_index(const struct console *);

@@ -59,6 +59,21 @@ mouse_wheel(struct ui *ui, int i, int down)
 		ui_do(ui, down ? REQ_DOWN : REQ_UP);
 }
 
+/* The wheel over the focused pane while it is modal (the run console):
+ * what its keys would scroll, if anything. */
+static void
+mouse_modal_wheel(struct ui *ui, int down)
+{
+	const struct view_ops *v = ui_view(ui->focus);
+	int n = MOUSE_WHEEL;
+
+	if (v->modal_wheel == NULL)
+		return;
+	while (n-- > 0 && v->modal_wheel(ui->state[ui->focus], ui,
+	    down ? REQ_DOWN : REQ_UP))
+		;
+}
+
 /* A press of the first button at (y, x) over pane i. */
 static void
 mouse_press(struct ui *ui, int i, int y, int x)
@@ -106,12 +121,20 @@ mouse_event(struct ui *ui, const MEVENT *ev)
 			    REQ_DOWN : REQ_UP);
 		return;
 	}
-	/* A form or the run console has every key, and keeps the focus: a
-	 * click elsewhere does nothing. */
+	/*
+	 * A form or the run console has every key, and keeps the focus: a
+	 * click does nothing.  The wheel over the run console scrolls it as
+	 * its keys do.
+	 */
+	i = mouse_pane(ui, ev->y, ev->x);
 	v = ui_view(ui->focus);
-	if (v->modal != NULL && v->modal(ui->state[ui->focus]))
+	if (v->modal != NULL && v->modal(ui->state[ui->focus])) {
+		if (i == ui->focus &&
+		    (ev->bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)))
+			mouse_modal_wheel(ui, (ev->bstate & BUTTON5_PRESSED) != 0);
 		return;
-	if ((i = mouse_pane(ui, ev->y, ev->x)) < 0)
+	}
+	if (i < 0)
 		return;
 	if (ev->bstate & BUTTON4_PRESSED)
 		mouse_wheel(ui, i, 0);

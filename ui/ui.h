@@ -59,6 +59,13 @@ struct view_ops {
 	int		 (*click)(void *, struct ui *, int y, int x);
 	/* Requests (down or up) a notch of the mouse wheel makes; 0: 3. */
 	int		 wheel;
+	/*
+	 * A notch of the wheel over the pane while it is modal (req REQ_UP or
+	 * REQ_DOWN): scrolls as that key would and returns 1, or returns 0
+	 * where the key would not scroll.  NULL: the wheel does nothing while
+	 * the view is modal.
+	 */
+	int		 (*modal_wheel)(void *, struct ui *, enum request req);
 	/* True while the view has an input form or overlay open that wants
 	 * every key, Esc and q included: then key gets the keys themselves
 	 * (ui_request tells what one means, ui_form_request in a form). */

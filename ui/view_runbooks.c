@@ -837,6 +837,17 @@ runbooks_key(void *p, struct ui *ui, int key)
 	return 1;
 }
 
+/* The wheel over the run console scrolls it, as its keys do. */
+static int
+runbooks_modal_wheel(void *p, struct ui *ui, enum request req)
+{
+	struct rbview *v = p;
+
+	(void)ui;
+	return v->con != NULL && console_shown(v->con) &&
+	    console_wheel(v->con, req);
+}
+
 static int
 runbooks_request(void *p, struct ui *ui, enum request req)
 {
@@ -942,6 +953,7 @@ const struct view_ops view_runbooks_ops = {
 	.click = runbooks_click,
 	.key = runbooks_key,
 	.modal = runbooks_modal,
+	.modal_wheel = runbooks_modal_wheel,
 	.busy = runbooks_busy,
 	.badge = runbooks_badge,
 	.hangup = runbooks_hangup,

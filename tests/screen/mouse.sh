@@ -2,7 +2,7 @@
 # Screen tests of the mouse: a click focuses a pane and selects the row
 # under it, the wheel scrolls, a double click zooms a pane or opens the row
 # (as Enter does); a form and the run console keep what a click elsewhere
-# would change; read-only mode opens nothing that runs; with mouse = false
+# would change, and the wheel scrolls the run console's output; read-only mode opens nothing that runs; with mouse = false
 # maintop asks for no mouse events and a click changes nothing.  Clicks are
 # the SGR reports (\033[<B;X;YM) that xterm-256color's kmous announces.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
@@ -170,6 +170,31 @@ click "second" 2
 screen_wait "read-only mode: runbooks cannot be run"
 screen_ok $? "read-only: a double click on a runbook is refused"
 screen_expect mouse-read-only "and nothing opens"
+
+# The run console: the wheel scrolls its output as the arrow keys do
+# (three lines a notch), and down again to the end.
+cat > "$SCREEN_TMP/lines.conf" <<CONF
+settings = { name = "mouse-test"; timezone = "UTC";
+  state_dir = "$SCREEN_TMP/state"; };
+runbooks = (
+  { name = "lines"; steps = ( { name = "count"; confirm = false;
+      run = "seq 1 60 | sed 's/^/line /'"; } ); }
+);
+CONF
+screen_start 80 24 "$MAINTOP" -c "$SCREEN_TMP/lines.conf" --now "$now"
+screen_wait "Runbooks" >/dev/null
+mouse_mode
+screen_keys 4 Enter Enter
+screen_wait "Dry run" >/dev/null
+screen_keys Enter
+screen_wait "line 60" >/dev/null
+wheel "line 50" up 4
+screen_expect_norm screen_run_norm mouse-console-wheel "the wheel scrolls the run console's output up"
+wheel "line 40" down 4
+screen_expect_norm screen_run_norm mouse-console-wheel-end "the wheel down follows the end again"
+screen_keys Up Up Up Up Up Up Up Up Up Up Up Up
+screen_expect_norm screen_run_norm mouse-console-wheel "twelve Up keys scroll as far as four notches"
+screen_keys Escape
 
 # mouse = false: no mouse mode, and a click, the wheel and a double click
 # change nothing (z then zooms the Calendar pane, still focused).
