@@ -357,11 +357,12 @@ debt_store_open(const char *path, const char *journal,
 	return st;
 }
 
-/* The store of the team store's list: read now (load), or by the first
- * debt_store_refresh.  NULL with *cause set without a state directory. */
+/* The store of the team store's list, through shared when not NULL: read
+ * now (load), or by the first debt_store_refresh.  NULL with *cause set
+ * without a state directory. */
 static struct debt_store *
 team_open(const struct config *cfg, int read_only, struct cfg_errors *errs,
-    int load, char **cause)
+    int load, struct store_lazy *shared, char **cause)
 {
 	struct debt_store *st;
 	char *dir = NULL;
@@ -373,7 +374,7 @@ team_open(const struct config *cfg, int read_only, struct cfg_errors *errs,
 	st->cfg = cfg;
 	st->read_only = read_only;
 	st->list.next_id = 1;
-	st->team = debt_team_new(cfg, dir);
+	st->team = debt_team_new(cfg, dir, shared);
 	free(dir);
 	if (load)
 		debt_store_reload(st, errs);
@@ -385,8 +386,8 @@ team_open(const struct config *cfg, int read_only, struct cfg_errors *errs,
 
 struct debt_store *
 debt_store_open_async(const struct config *cfg, int read_only,
-    struct worker *worker, debt_done_cb done, void (*loaded)(void *),
-    void *arg, struct cfg_errors *errs, char **cause)
+    struct worker *worker, struct store_lazy *shared, debt_done_cb done,
+    void (*loaded)(void *), void *arg, struct cfg_errors *errs, char **cause)
 {
 	struct debt_store *st;
 
@@ -396,7 +397,7 @@ debt_store_open_async(const struct config *cfg, int read_only,
 			debt_store_set_async(st, worker, done, arg);
 		return st;
 	}
-	if ((st = team_open(cfg, read_only, errs, 0, cause)) == NULL)
+	if ((st = team_open(cfg, read_only, errs, 0, shared, cause)) == NULL)
 		return NULL;
 	debt_store_set_async(st, worker, done, arg);
 	debt_store_refresh(st, loaded, arg);
@@ -411,7 +412,7 @@ debt_store_open_config(const struct config *cfg, int read_only,
 	char *dir = NULL, *path, *journal;
 
 	if (cfg->settings.store != NULL)
-		return team_open(cfg, read_only, errs, 1, cause);
+		return team_open(cfg, read_only, errs, 1, NULL, cause);
 	if (config_state_dir(cfg, &dir, cause) != 0)
 		return NULL;
 	path = xasprintf("%s/debt.conf", dir);

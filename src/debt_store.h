@@ -61,12 +61,16 @@ void debt_store_set_async(struct debt_store *, struct worker *,
  * the list is the team store's (settings.store) nothing is read on the
  * calling thread: the list is empty and refuses changes until the worker
  * has read it, then loaded(arg) is called on the loop (also when that
- * failed: the refusal then says why).  A file is read at once, as by
- * debt_store_open_config, and loaded is not called.
+ * failed: the refusal then says why); the store is shared's (the
+ * dashboard's, used on worker only; debt_team_new) when it is not NULL.
+ * A file is read at once, as by debt_store_open_config, and loaded is not
+ * called.
  */
+struct store_lazy;
 struct debt_store *debt_store_open_async(const struct config *cfg,
-    int read_only, struct worker *, debt_done_cb done, void (*loaded)(void *),
-    void *arg, struct cfg_errors *errs, char **cause);
+    int read_only, struct worker *, struct store_lazy *shared,
+    debt_done_cb done, void (*loaded)(void *), void *arg,
+    struct cfg_errors *errs, char **cause);
 /* True while a save is in flight. */
 int debt_store_saving(const struct debt_store *);
 /*

@@ -14,15 +14,18 @@
 struct debt_team {
 	const struct config	*cfg;
 	struct store_lazy	*lazy;
+	int			 own;		/* lazy is ours to free */
 };
 
 struct debt_team *
-debt_team_new(const struct config *cfg, const char *state_dir)
+debt_team_new(const struct config *cfg, const char *state_dir,
+    struct store_lazy *shared)
 {
 	struct debt_team *t = xcalloc(1, sizeof *t);
 
 	t->cfg = cfg;
-	t->lazy = store_lazy_new(cfg, state_dir);
+	t->own = shared == NULL;
+	t->lazy = shared != NULL ? shared : store_lazy_new(cfg, state_dir);
 	return t;
 }
 
@@ -31,7 +34,8 @@ debt_team_free(struct debt_team *t, struct worker *w)
 {
 	if (t == NULL)
 		return;
-	store_lazy_free(t->lazy, w);
+	if (t->own)
+		store_lazy_free(t->lazy, w);
 	free(t);
 }
 

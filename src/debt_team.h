@@ -11,17 +11,21 @@ struct config;
 struct worker;
 struct debt_team;
 
+struct store_lazy;
+
 /*
  * A handle on cfg's team store (cfg borrowed; it must outlive the handle),
  * with state_dir for what the store keeps there, connecting nothing yet:
- * the first load or save connects, on its own thread.  Calls on one
+ * the first load or save connects, on its own thread.  With shared (a
+ * dashboard's, borrowed: it must outlive the handle), that store is used
+ * instead of one of its own, on the thread that uses it.  Calls on one
  * handle must not overlap.
  */
 struct debt_team *debt_team_new(const struct config *cfg,
-    const char *state_dir);
+    const char *state_dir, struct store_lazy *shared);
 /*
- * Frees the handle: with a worker, as a job after those already queued
- * (they may still use it); without, at once.
+ * Frees the handle (closing a store of its own): with a worker, as a job
+ * after those already queued (they may still use it); without, at once.
  */
 void debt_team_free(struct debt_team *, struct worker *);
 

@@ -9,12 +9,13 @@
 
 #include "store.h"
 #include "store_async.h"
+#include "store_lazy.h"
 #include "store_listen.h"
 #include "store_pg.h"
 #include "util.h"
 #include "worker.h"
 
-/* Subscribers: the Runbooks pane, the header. */
+/* Subscribers: the Runbooks and Debt panes, the header. */
 #define SA_SUBS		4
 /* Runs watched (going, and ended not long ago, so as not to watch them
  * again): the oldest ended one is forgotten beyond this. */
@@ -31,6 +32,7 @@ struct sa_watch {
 struct store_async {
 	struct event_base	*base;
 	struct worker		*worker;
+	struct store_lazy	*lazy;		/* the store, on worker */
 	struct store		*store;		/* NULL until opened */
 	struct store_conf	 conf;		/* copied */
 	char			*state_dir;
@@ -44,8 +46,9 @@ struct store_async {
 	char			*stale;		/* store_async_stale's */
 	struct sa_watch		*watches[SA_WATCHES];
 	struct {
-		void	(*fn)(void *);
-		void	*arg;
+		unsigned  kinds;
+		void	(*fn)(unsigned, void *);
+		void	 *arg;
 	}			 subs[SA_SUBS];
 };
 
@@ -57,15 +60,29 @@ struct sa_job {
 };
 
 static void
-sa_tell(struct store_async *sa)
+sa_tell(struct store_async *sa, unsigned what)
 {
 	int i;
 
 	if (sa->closing)
 		return;
 	for (i = 0; i < SA_SUBS; i++)
-		if (sa->subs[i].fn != NULL)
-			sa->subs[i].fn(sa->subs[i].arg);
+		if (sa->subs[i].fn != NULL && (sa->subs[i].kinds & what))
+			sa->subs[i].fn(sa->subs[i].kinds & what,
+			    sa->subs[i].arg);
+}
+
+/* What a notification's payload says changed ("journal RUNBOOK", "lock
+ * RUNBOOK", "debt ID"): anything else may be anything. */
+static unsigned
+sa_kind(const char *payload)
+{
+	if (strncmp(payload, "journal ", 8) == 0 ||
+	    strncmp(payload, "lock ", 5) == 0)
+		return STORE_ASYNC_RUNS;
+	if (strncmp(payload, "debt ", 5) == 0)
+		return STORE_ASYNC_DEBT;
+	return STORE_ASYNC_RUNS | STORE_ASYNC_DEBT;
 }
 
 static void
@@ -73,8 +90,7 @@ sa_open_work(void *arg)
 {
 	struct sa_job *j = arg;
 
-	j->store = store_open_pg(&j->sa->conf, j->sa->state_dir,
-	    j->sa->offline, &j->cause);
+	j->store = store_lazy_get(j->sa->lazy, &j->cause);
 }
 
 static void
@@ -88,7 +104,7 @@ sa_open_done(void *arg)
 	sa->open_why = j->cause;
 	sa->store = j->store;
 	free(j);
-	sa_tell(sa);
+	sa_tell(sa, STORE_ASYNC_LINK);
 }
 
 /* Opens the store on its thread, unless it is open or being opened. */
@@ -130,6 +146,7 @@ sa_listened(enum store_listen_event ev, const char *text, void *arg)
 {
 	struct store_async *sa = arg;
 	struct sa_job *j;
+	unsigned what = STORE_ASYNC_LINK;
 
 	switch (ev) {
 	case STORE_LISTEN_UP:
@@ -151,9 +168,10 @@ sa_listened(enum store_listen_event ev, const char *text, void *arg)
 		sa->down_why = xstrdup(text);
 		break;
 	case STORE_LISTEN_NOTIFY:
+		what = sa_kind(text);
 		break;
 	}
-	sa_tell(sa);
+	sa_tell(sa, what);
 }
 
 struct store_async *
@@ -170,18 +188,21 @@ store_async_new(struct event_base *base, const struct store_conf *conf,
 	if (conf->password_env != NULL)
 		sa->conf.password_env = xstrdup(conf->password_env);
 	sa->state_dir = xstrdup(state_dir);
+	sa->lazy = store_lazy_new_pg(conf, state_dir, offline);
 	sa_open(sa);
 	sa->listen = store_listen_new(base, conf, sa_listened, sa);
 	return sa;
 }
 
 void
-store_async_subscribe(struct store_async *sa, void (*fn)(void *), void *arg)
+store_async_subscribe(struct store_async *sa, unsigned kinds,
+    void (*fn)(unsigned, void *), void *arg)
 {
 	int i;
 
 	for (i = 0; i < SA_SUBS; i++)
 		if (sa->subs[i].fn == NULL) {
+			sa->subs[i].kinds = kinds;
 			sa->subs[i].fn = fn;
 			sa->subs[i].arg = arg;
 			return;
@@ -190,7 +211,7 @@ store_async_subscribe(struct store_async *sa, void (*fn)(void *), void *arg)
 }
 
 void
-store_async_unsubscribe(struct store_async *sa, void (*fn)(void *),
+store_async_unsubscribe(struct store_async *sa, void (*fn)(unsigned, void *),
     void *arg)
 {
 	int i;
@@ -204,6 +225,12 @@ struct store *
 store_async_store(const struct store_async *sa)
 {
 	return sa->store;
+}
+
+struct store_lazy *
+store_async_lazy(const struct store_async *sa)
+{
+	return sa->lazy;
 }
 
 struct worker *
@@ -255,7 +282,7 @@ sa_watched(enum store_listen_event ev, const char *text, void *arg)
 	if (event_base_once(w->sa->base, -1, EV_TIMEOUT, sa_watch_close, w,
 	    &now) != 0)
 		fatal("event_base_once failed");
-	sa_tell(w->sa);
+	sa_tell(w->sa, STORE_ASYNC_RUNS);
 }
 
 static void
@@ -299,12 +326,6 @@ store_async_watch(struct store_async *sa, const char *runbook,
 	sa->watches[slot] = w;
 }
 
-static void
-sa_close_work(void *arg)
-{
-	store_close(arg);
-}
-
 void
 store_async_free(struct store_async *sa)
 {
@@ -316,10 +337,10 @@ store_async_free(struct store_async *sa)
 	store_listen_free(sa->listen);
 	for (i = 0; i < SA_WATCHES; i++)
 		sa_watch_free(sa->watches[i]);
-	/* An open still out comes back first. */
+	/* An open still out comes back first; the store closes after the
+	 * jobs that share it. */
 	worker_drain(sa->worker);
-	if (sa->store != NULL)
-		worker_run(sa->worker, sa_close_work, NULL, sa->store);
+	store_lazy_free(sa->lazy, sa->worker);
 	worker_free(sa->worker);
 	free(sa->conf.conninfo);
 	free(sa->conf.password_env);

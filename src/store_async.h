@@ -20,22 +20,38 @@ struct worker;
 struct store_async *store_async_new(struct event_base *,
     const struct store_conf *conf, const char *state_dir, int offline);
 
-/*
- * fn(arg) is called on the loop whenever the team's shared state may have
- * changed: a record or a lock notified, the store reached, lost or back
- * (re-read it then).  At most a few subscribers; unsubscribe before arg
- * goes away.
- */
-void store_async_subscribe(struct store_async *, void (*fn)(void *),
-    void *arg);
-void store_async_unsubscribe(struct store_async *, void (*fn)(void *),
-    void *arg);
+/* What changed, for a subscriber: a bit each. */
+#define STORE_ASYNC_RUNS	0x1	/* a journal record or a run lock
+					 * notified, a watched run ended */
+#define STORE_ASYNC_DEBT	0x2	/* a debt item notified */
+#define STORE_ASYNC_LINK	0x4	/* the store reached, lost, back or
+					 * opened: notifications may have
+					 * been missed, re-read it all */
 
 /*
- * The store, for jobs on store_async_worker only (never called on the
- * loop), or NULL while it is not open.
+ * fn(what, arg) is called on the loop whenever the team's shared state
+ * that kinds names (STORE_ASYNC_* bits) may have changed; what holds the
+ * bits of kinds that did (a notification the store does not name counts
+ * as every kind).  At most a few subscribers; unsubscribe before arg goes
+ * away.
+ */
+void store_async_subscribe(struct store_async *, unsigned kinds,
+    void (*fn)(unsigned what, void *), void *arg);
+void store_async_unsubscribe(struct store_async *,
+    void (*fn)(unsigned what, void *), void *arg);
+
+/*
+ * The store, as the loop last saw it opened (to be used by jobs on
+ * store_async_worker only), or NULL while it is not open.
  */
 struct store *store_async_store(const struct store_async *);
+/*
+ * The one store of the dashboard's team traffic, for jobs on
+ * store_async_worker only: store_lazy_get there opens it if it is not yet,
+ * so that the debt list, the agent line and the Runbooks pane share its
+ * connection.  Borrowed: valid until store_async_free.
+ */
+struct store_lazy *store_async_lazy(const struct store_async *);
 /* The store's thread: every job that uses the store goes there. */
 struct worker *store_async_worker(const struct store_async *);
 

@@ -5,6 +5,7 @@
 
 struct config;
 struct store;
+struct store_conf;
 struct worker;
 struct store_lazy;
 
@@ -12,6 +13,10 @@ struct store_lazy;
  * (copied), not opened yet. */
 struct store_lazy *store_lazy_new(const struct config *cfg,
     const char *state_dir);
+/* The PostgreSQL store of conf (copied), as store_open_pg opens it (with
+ * offline, unconnected when it cannot be reached), not opened yet. */
+struct store_lazy *store_lazy_new_pg(const struct store_conf *conf,
+    const char *state_dir, int offline);
 /*
  * The store, opened now if it is not yet (blocking: call it on a worker
  * or in a line mode; calls must not overlap).  NULL with *cause set when

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "form.h"
 #include "notify.h"
+#include "store_async.h"
 #include "store_lazy.h"
 #include "ui.h"
 #include "worker.h"
@@ -24,7 +25,10 @@
 
 struct agentline {
 	char			*dir;		/* the state directory, or NULL */
-	struct store_lazy	*lazy;		/* its store, on the worker */
+	struct store_lazy	*lazy;		/* its store, on worker */
+	struct worker		*worker;	/* the team store's, or
+						 * the dashboard's */
+	int			 own;		/* lazy is ours to free */
 	struct agent_status	 st;
 	int			 present;	/* a state file was read */
 	int			 reading;
@@ -98,7 +102,7 @@ agentline_poll(struct agentline *al)
 	j->lazy = al->lazy;
 	al->reading = 1;
 	al->read_ms = now;
-	worker_run(al->ui->worker, read_work, read_done, j);
+	worker_run(al->worker, read_work, read_done, j);
 }
 
 struct agentline *
@@ -114,8 +118,15 @@ agentline_new(struct ui *ui)
 	else if (config_state_dir(ui->cfg, &dir, &cause) == 0)
 		al->dir = dir;
 	free(cause);
-	if (al->dir != NULL)
+	/* A team store is the dashboard's, shared on its thread. */
+	al->worker = ui->team != NULL ? store_async_worker(ui->team) :
+	    ui->worker;
+	if (al->dir != NULL && ui->team != NULL)
+		al->lazy = store_async_lazy(ui->team);
+	else if (al->dir != NULL) {
 		al->lazy = store_lazy_new(ui->cfg, al->dir);
+		al->own = 1;
+	}
 	agentline_poll(al);
 	return al;
 }
@@ -129,7 +140,8 @@ agentline_free(struct agentline *al)
 	form_free(al->form);
 	free(al->hold_window);
 	free(al->dir);
-	store_lazy_free(al->lazy, al->ui->worker);
+	if (al->own)
+		store_lazy_free(al->lazy, al->worker);
 	free(al);
 }
 
@@ -403,7 +415,7 @@ agentline_key(struct agentline *al, struct ui *ui, int key)
 		j->reason = xstrdup(form_value(al->form, 0));
 		j->start = al->hold_start;
 		j->now = ui->now;
-		worker_run(ui->worker, hold_work, hold_done, j);
+		worker_run(al->worker, hold_work, hold_done, j);
 		break;
 	default:
 		return 1;

@@ -179,10 +179,11 @@ list_clamp(struct list_state *l, int count, int rows)
 		l->top = 0;
 }
 
-/* The team store changed, was reached or lost: the header follows. */
+/* The team store was reached or lost: the header follows. */
 static void
-team_changed(void *arg)
+team_changed(unsigned what, void *arg)
 {
+	(void)what;
 	ui_redraw(arg);
 }
 
@@ -205,7 +206,7 @@ team_open(struct ui *ui)
 	team = store_async_new(ui->base, ui->cfg->settings.store, dir,
 	    ui->local_lock != NULL);
 	free(dir);
-	store_async_subscribe(team, team_changed, ui);
+	store_async_subscribe(team, STORE_ASYNC_LINK, team_changed, ui);
 	return team;
 }
 
@@ -892,6 +893,8 @@ ui_run(const struct ui_opts *opts)
 	/* What the views asked of the worker comes back while they exist;
 	 * then the records of a run ended by leaving are written. */
 	worker_drain(ui.worker);
+	if (ui.team != NULL)	/* the team's reads, on the store's thread */
+		worker_drain(store_async_worker(ui.team));
 	for (i = 0; i < 4; i++) {
 		if (views[i]->free != NULL)
 			views[i]->free(ui.state[i]);

@@ -892,11 +892,12 @@ view_debt_reread(struct debt_view *v)
 		debt_store_refresh(v->store, debt_refreshed, v);
 }
 
-/* The team's shared state may have changed (a notification, the store
- * back). */
+/* The team's debt items may have changed (a notification of one, the
+ * store back). */
 static void
-team_changed(void *arg)
+team_changed(unsigned what, void *arg)
 {
+	(void)what;
 	view_debt_reread(arg);
 }
 
@@ -919,9 +920,12 @@ dview_init(struct ui *ui)
 	v->tz = ui->cfg->settings.timezone;
 	/* Saves run on the worker: the screen never waits on the disk, nor
 	 * on another maintop holding the lock (the worker waits for it, up
-	 * to 3 s), nor on the team store, which is read there too. */
-	v->store = debt_store_open_async(ui->cfg, ui->read_only, ui->worker,
-	    debt_saved, debt_loaded, v, &errs, &cause);
+	 * to 3 s), nor on the team store, whose list is read and saved on
+	 * the store's thread through the dashboard's one connection. */
+	v->store = debt_store_open_async(ui->cfg, ui->read_only, ui->team !=
+	    NULL ? store_async_worker(ui->team) : ui->worker, ui->team !=
+	    NULL ? store_async_lazy(ui->team) : NULL, debt_saved, debt_loaded,
+	    v, &errs, &cause);
 	if (v->store == NULL) {
 		v->why = xasprintf("debt file unavailable: %s", cause);
 		free(cause);
@@ -929,7 +933,8 @@ dview_init(struct ui *ui)
 	}
 	/* What another engineer saves in the team store shows here. */
 	if (ui->team != NULL)
-		store_async_subscribe(ui->team, team_changed, v);
+		store_async_subscribe(ui->team, STORE_ASYNC_DEBT |
+		    STORE_ASYNC_LINK, team_changed, v);
 	/* What another maintop saves shows here (none without inotify). */
 	if (config_state_dir(ui->cfg, &dir, &cause) == 0)
 		v->watch = watch_new(ui->base, dir, state_changed, v, &cause);

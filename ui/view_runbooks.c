@@ -382,8 +382,9 @@ state_changed(unsigned what, void *arg)
 
 /* The team store notified a record or a lock, or was reached or lost. */
 static void
-team_changed(void *arg)
+team_changed(unsigned what, void *arg)
 {
+	(void)what;
 	load_history(arg);
 }
 
@@ -416,7 +417,8 @@ runbooks_init(struct ui *ui)
 	recover(v);
 	load_history(v);
 	if (ui->team != NULL)
-		store_async_subscribe(ui->team, team_changed, v);
+		store_async_subscribe(ui->team, STORE_ASYNC_RUNS |
+		    STORE_ASYNC_LINK, team_changed, v);
 	/* Without inotify the pane shows this maintop's runs only. */
 	if (v->state_dir != NULL &&
 	    (v->watch = watch_new(ui->base, v->state_dir, state_changed, v,

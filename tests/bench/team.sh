@@ -20,9 +20,9 @@ MAINTOP=$(cd "$(dirname "$MAINTOP")" && pwd)/$(basename "$MAINTOP")
 export top_srcdir top_builddir MAINTOP
 HZ=$(getconf CLK_TCK)
 command -v tmux >/dev/null 2>&1 || { echo "team.sh: needs tmux"; exit 77; }
-# A dashboard holds up to four connections (the listener, the Runbooks
-# pane's store, the debt list's and the agent line's), one more per run.
-STORE_PG_ARGS="-c max_connections=$((N * 6 + 20))"
+# A dashboard holds two connections (the listener, and one for its
+# Runbooks pane, debt list and agent line), one more per run going.
+STORE_PG_ARGS="-c max_connections=$((N * 4 + 20))"
 . "$top_srcdir/tests/store/lib.sh"
 store_team
 T=$tmp/bench
