@@ -59,6 +59,7 @@ runbooks = (
 EOF
 	} > "$1"
 }
+store_pwfile alice "$W_PW"
 conf "$T/store.conf" 1
 conf "$T/files.conf" 0
 
@@ -69,8 +70,13 @@ dashboards() {
 	while [ $i -le "$N" ]; do
 		d=$T/$1.$i
 		mkdir -p "$d/home" "$d/state"
+		# The store's password read from a file by the shell that
+		# becomes maintop: in no argv, in no other environment.
+		pw=
+		[ "$1" = store ] &&
+		    pw="read -r STORE_PW < \"$tmp/alice.pw\"; export STORE_PW; "
 		SHELL=/bin/sh tmux -S "$T/$1.$i.sock" -f /dev/null new-session -d -x 100 \
-		    -y 24 -s d "sh -c 'echo \$\$ > \"$d.pid\"; exec env TERM=xterm-256color TZ=UTC LANG=C.UTF-8 HOME=\"$d/home\" XDG_STATE_HOME=\"$d/state\" STORE_PW=\"$W_PW\" \"$MAINTOP\" -c \"$2\"'"
+		    -y 24 -s d "sh -c 'echo \$\$ > \"$d.pid\"; $pw exec env TERM=xterm-256color TZ=UTC LANG=C.UTF-8 HOME=\"$d/home\" XDG_STATE_HOME=\"$d/state\" \"$MAINTOP\" -c \"$2\"'"
 		i=$((i + 1))
 	done
 	i=1
@@ -119,6 +125,7 @@ for a in 1 2; do
 done
 dashboards store "$T/store.conf"
 sleep 3	# connections made, first reads done
+store_pw_hidden "$N dashboards and 2 agents: no process's argv holds a password, no environment but maintop's"
 
 # Idle: the store's transactions and the dashboards' CPU.
 c0=$(commits)

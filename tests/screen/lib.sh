@@ -4,10 +4,15 @@
 #
 # Everything that could vary is pinned: TERM, the size, TZ=UTC, LANG, HOME,
 # and the clock (--now).  Set UPDATE_SCREENS=1 to rewrite the expected files
-# from what the program shows (then read the diff before committing).
+# from what the program shows (then read the diff before committing); a
+# missing one is written at once.
 #
 # Functions:
 #   screen_start COLS ROWS CMD...   start CMD in a new session (env: SCREEN_ENV)
+#   screen_use NAME                 the calls after it act on NAME's tmux
+#                                   server ("test" until then): several
+#                                   programs side by side, each in a tmux of
+#                                   its own, started again on its own
 #   screen_keys KEY...              tmux send-keys (names like Tab, Escape, C-c)
 #   screen_resize COLS ROWS         resize the window (the program gets SIGWINCH)
 #   screen_capture [-e]             print the pane (-e keeps attributes)
@@ -65,7 +70,10 @@ screen_reap() {
 
 screen_cleanup() {
 	screen_reap
-	screen_tmux kill-server >/dev/null 2>&1
+	for _sock in ${SCREEN_SOCKS:-} "$SCREEN_SOCK"; do
+		SHELL=/bin/sh tmux -S "$_sock" -f /dev/null kill-server \
+		    >/dev/null 2>&1
+	done
 	rm -rf "$SCREEN_TMP"
 }
 trap screen_cleanup EXIT INT TERM
@@ -96,10 +104,18 @@ screen_start() {
 		SCREEN_STARTS=$((SCREEN_STARTS + 1))
 		SCREEN_SOCK="$SCREEN_TMP/tmux.$SCREEN_STARTS.sock"
 	done
+	SCREEN_SOCKS="${SCREEN_SOCKS:-} $SCREEN_SOCK"
 	SCREEN_SIDS="${SCREEN_SIDS:-} $(screen_tmux list-panes -t test -F '#{pane_pid}' 2>/dev/null)"
 	screen_tmux set-option -t test status off >/dev/null
 	screen_tmux set-option -g window-size manual >/dev/null 2>&1
 	screen_tmux resize-window -t test -x "$cols" -y "$rows" >/dev/null 2>&1
+}
+
+# Each name's socket is kept in screen_sock_NAME while another is used.
+screen_use() {
+	eval "screen_sock_${SCREEN_NAME:-test}=\$SCREEN_SOCK"
+	SCREEN_NAME=$1
+	eval "SCREEN_SOCK=\${screen_sock_$1:-\$SCREEN_TMP/tmux.$1.none.sock}"
 }
 
 screen_keys() {
@@ -165,6 +181,9 @@ screen_expect_norm() {
 		fi
 		i=$((i + 1))
 		[ $i -ge 100 ] && break
+		# A new screen is written as it is: what shows for a
+		# moment (a notice) would be gone after the wait.
+		[ -n "${UPDATE_SCREENS:-}" ] && [ ! -f "$want" ] && break
 		sleep 0.1
 	done
 	if [ -n "${UPDATE_SCREENS:-}" ]; then

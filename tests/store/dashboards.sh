@@ -1,106 +1,108 @@
 #!/bin/sh
 # Two dashboards on one team store (a real PostgreSQL), each with its own
-# HOME and state directory, each in a tmux of its own: a run started in one
-# shows in the other as it goes (LISTEN/NOTIFY, no polling), the other's
-# attempt at the same runbook is refused naming the first, kill -9 of the
-# first mid-run frees the lock and the run shows interrupted; the store
-# lost and back: a banner, runs refused, then live again; a --read-only
-# dashboard on the read-only role writes nothing.  TAP.
+# HOME and state directory, each in a tmux of its own, compared whole with
+# expected screens: a run started in one shows in the other step by step
+# (LISTEN/NOTIFY, no polling), the other's attempt at the same runbook is
+# refused naming the first, kill -9 of the first mid-run frees the lock
+# and both show the run interrupted; the store lost and back: a banner,
+# runs refused, then live again; a --read-only dashboard on the read-only
+# role writes nothing.  Each maintop's password is read from a file by the
+# shell that starts it: no process's argv holds one.  TAP.
+SERVERS_NO_TRAP=1
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/screen/lib.sh"
 . "$top_srcdir/tests/store/lib.sh"
-
-command -v tmux >/dev/null 2>&1 ||
-	skip_all "tmux is not installed (apt-get install tmux)"
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
+trap 'servers_stop_all; screen_cleanup' EXIT
+trap 'servers_stop_all; screen_cleanup; trap - EXIT; exit 143' INT TERM HUP
+# One count for the screens' lines and the others': tap.sh's.
+screen_tap() { ok "$@"; }
 
 store_team
 
-# conf NAME CONNINFO
+# conf NAME CONNINFO: NAME's configuration.  The steps wait in $DASH_WORK,
+# named in the environment: a path's length would show on the screen.
 conf() {
 	mkdir -p "$tmp/$1/home" "$tmp/$1/state"
-	cat > "$tmp/$1.conf" <<EOF
-settings = { store = { conninfo = "$2"; password_env = "STORE_PW"; }; };
+	cat > "$tmp/$1.conf" <<CONF
+settings = { name = "team-test"; timezone = "UTC";
+  store = { conninfo = "$2"; password_env = "STORE_PW"; }; };
 exec = ( { name = "alive"; interval = "1s"; command = [ "/bin/true" ]; } );
 runbooks = (
-  { name = "failover";
-    steps = ( { name = "hold"; confirm = false;
-                run = "echo up > $tmp/up; while [ ! -e $tmp/go ]; do sleep 0.1; done"; },
-              { name = "after"; confirm = false; run = "true"; } ); },
-  { name = "quick"; steps = ( { name = "s"; confirm = false; run = "true"; } ); }
+  { name = "failover"; description = "Moves the primary";
+    steps = ( { name = "drain"; confirm = false;
+                run = "touch \"\$DASH_WORK/up1\"; until [ -e \"\$DASH_WORK/go1\" ]; do sleep 0.1; done"; },
+              { name = "promote"; confirm = false;
+                run = "touch \"\$DASH_WORK/up2\"; until [ -e \"\$DASH_WORK/go2\" ]; do sleep 0.1; done"; },
+              { name = "check"; confirm = false; run = "true"; } ); },
+  { name = "quick"; description = "One step";
+    steps = ( { name = "s"; confirm = false; run = "true"; } ); }
 );
-EOF
+CONF
 }
-conf alice "$ci_w"
-conf bob "$ci_b"
-conf wall "$ci_r"
-conf carol "$ci_w"
+for who in alice:"$ci_w":"$W_PW" bob:"$ci_b":"$B_PW" wall:"$ci_r":"$R_PW" \
+    carol:"$ci_w":"$W_PW"; do
+	name=${who%%:*} rest=${who#*:}
+	conf "$name" "${rest%:*}"
+	store_pwfile "$name" "${rest##*:}"
+done
 
-# dash NAME PASSWORD ARGS...: NAME's dashboard in a tmux server of its own,
-# on a socket of its own each time (an old server may still be exiting).
+# dash NAME ARGS...: NAME's dashboard in a tmux of its own (the calls
+# after it act on it), its password read from $tmp/NAME.pw; 200x30, so
+# that a refusal naming a user, a host and a terminal shows whole.
 dash() {
-	_n=$1 _pw=$2
-	shift 2
-	_starts=$((${_starts:-0} + 1))
-	eval "sock_$_n=\$tmp/\$_n.\$_starts.sock"
-	SHELL=/bin/sh tmux -S "$(sock "$_n")" -f /dev/null new-session -d \
-	    -x 120 -y 30 -s d "env TERM=xterm-256color TZ=UTC LANG=C.UTF-8 \
-HOME=$tmp/$_n/home XDG_STATE_HOME=$tmp/$_n/state STORE_PW=$_pw \
-'$MAINTOP' -c '$tmp/$_n.conf' $*; echo '[exit]'; sleep 600" ||
-		bail "tmux cannot start $_n's dashboard"
+	_n=$1
+	shift
+	screen_use "$_n"
+	SCREEN_ENV="HOME=$tmp/$_n/home XDG_STATE_HOME=$tmp/$_n/state DASH_WORK=$tmp" \
+	    screen_start 200 30 sh -c "$store_with_pw" - "$tmp/$_n.pw" \
+	    "$MAINTOP" -c "$tmp/$_n.conf" "$@"
 }
-sock() { eval "echo \${sock_$1:-\$tmp/$1.none.sock}"; }
-tm() { _n=$1; shift; SHELL=/bin/sh tmux -S "$(sock "$_n")" -f /dev/null "$@"; }
-cap() { tm "$1" capture-pane -p -t d; }
-keys() { _n=$1; shift; tm "$_n" send-keys -t d "$@"; }
-# seen NAME ERE: NAME's screen shows a line matching ERE.
-seen() { cap "$1" | grep -qE -- "$2"; }
-unseen() { ! seen "$@"; }
-cleanup() {
-	for _n in alice bob wall carol; do
-		# What each showed last, for a failure's log.
-		cap $_n 2>/dev/null | sed "s/^/# $_n: /"
-		tm $_n kill-server >/dev/null 2>&1
-	done
-	servers_stop_all
-}
-trap cleanup EXIT
+# on NAME: the calls after it act on NAME's dashboard; seen, unseen: NAME
+# shows TEXT, or not.
+on() { screen_use "$1"; }
+seen() { screen_use "$1"; screen_wait "$2"; }
+unseen() { screen_use "$1"; ! screen_capture | grep -qF -- "$2"; }
 
-dash alice "$W_PW"
-dash bob "$B_PW"
+# expect NAME SCREEN TEXT DESC: on NAME's dashboard, store_expect.
+expect() { screen_use "$1"; shift; store_expect "$@"; }
+
+dash alice
+dash bob
 wait_for "alice's dashboard" seen alice "Runbooks"
 wait_for "bob's dashboard" seen bob "Runbooks"
-wait_for "alice's dashboard reaching the store" unseen alice "SHARED STATE STALE"
-wait_for "bob's dashboard reaching the store" unseen bob "SHARED STATE STALE"
-keys alice 4 Enter g
-keys bob 4 Enter g
-wait_for "bob's Runbooks pane" seen bob "failover +never run"
+on alice; screen_keys 4 Enter g
+on bob; screen_keys 4 Enter g
+expect alice team-list 'quick                never run' "alice's Runbooks pane lists the store's runbooks, never run"
+expect bob team-list 'quick                never run' "... and bob's"
 
-# Alice runs failover from her dashboard.
-keys alice Enter
-wait_for "alice's dry run" seen alice "^ runbook failover"
-keys alice Enter
-wait_for "alice's first step" test -e "$tmp/up"
+# Alice runs failover from her dashboard; bob's shows it step by step.
+on alice; screen_keys Enter
+wait_for "alice's dry run" seen alice " runbook failover"
+screen_keys Enter
+wait_for "alice's first step" test -e "$tmp/up1"
 t0=$(date +%s%N)
-wait_for "alice's run in bob's dashboard" seen bob "failover +running .* step 1 'hold', "
+expect bob team-other-step1 "step 1 'drain'" "alice's run shows in bob's dashboard at its first step"
 echo "# shown in bob's dashboard $(( ($(date +%s%N) - t0) / 1000000 )) ms after its first step began"
-ok 0 "a run started in alice's dashboard shows in bob's, with its step"
+store_pw_hidden "while they run, no process's argv holds a password, no environment but maintop's"
 run=$(sq "SELECT run FROM maintop.run_locks WHERE runbook = 'failover'")
 is "the run's lock is in the store, taken by alice's session" \
     "$(sq "SELECT l.run FROM maintop.run_locks l JOIN pg_stat_activity a ON a.pid = l.backend_pid WHERE a.usename = 'alice'")" "$run"
-is "its records are in the store's journal" \
-    "$(sq "SELECT string_agg(type, ',' ORDER BY seq) FROM maintop.journal WHERE run = '$run'")" \
-    "run_start,step_start"
 check "no journal file in alice's state directory" \
     test ! -e "$tmp/alice/state/maintop/journal.jsonl"
+: > "$tmp/go1"
+wait_for "alice's second step" test -e "$tmp/up2"
+expect bob team-other-step2 "step 2 'promote'" "... and at its second"
+is "its records are in the store's journal" \
+    "$(sq "SELECT string_agg(type, ',' ORDER BY seq) FROM maintop.journal WHERE run = '$run'")" \
+    "run_start,step_start,step_end,step_start"
 
 # Bob tries the same runbook.
-keys bob Enter
-wait_for "bob's dry run" seen bob "^ runbook failover"
-keys bob Enter
-wait_for "bob's refusal" seen bob "already running: started by $(id -un)@$(hostname) \\(on /dev/pts/[0-9]+, pid [0-9]+, run "
-ok 0 "bob's run of failover is refused, naming alice"
+on bob; screen_keys Enter
+wait_for "bob's dry run" seen bob " runbook failover"
+screen_keys Enter
+expect bob team-refused "is already running" "bob's run of failover is refused, naming alice"
 is "the refusal is in the store's journal, by bob's session" \
     "$(sq "SELECT count(*) FROM maintop.journal WHERE runbook = 'failover' AND type = 'run_end' AND record->>'result' = 'refused'")" 1
-keys bob Escape
+screen_keys Escape
 
 # kill -9 of alice's dashboard mid-run.
 apid=$(sq "SELECT pid FROM maintop.run_locks WHERE runbook = 'failover'")
@@ -109,44 +111,41 @@ kill -9 "$apid"
 advisory() { [ "$(sq "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = "$1" ]; }
 wait_for "the lock to be free" advisory 0
 ok 0 "kill -9 of alice's maintop frees the lock"
-wait_for "bob's dashboard to show the run interrupted" seen bob "failover +interrupted"
-ok 0 "bob's dashboard shows alice's run interrupted"
-: > "$tmp/go"
-tm alice kill-server
-dash alice "$W_PW"
+expect bob team-interrupted-other "interrupted" "bob's dashboard shows alice's run interrupted"
+: > "$tmp/go2"
+dash alice
 wait_for "alice's dashboard again" seen alice "Runbooks"
-keys alice 4 Enter g
-wait_for "alice's dashboard to show her run interrupted" seen alice "failover +interrupted"
-ok 0 "alice's dashboard, started again, shows it interrupted too"
+screen_keys 4 Enter g
+expect alice team-interrupted "interrupted" "alice's dashboard, started again, shows it interrupted too"
 
 # Bob runs quick; alice sees it end.
-keys bob j Enter
-wait_for "bob's dry run of quick" seen bob "^ runbook quick"
-keys bob Enter
-wait_for "quick's success in alice's dashboard" seen alice "quick +success"
-ok 0 "bob's run of quick shows in alice's dashboard with its result"
+on bob; screen_keys j Enter
+wait_for "bob's dry run of quick" seen bob " runbook quick"
+screen_keys Enter
+expect alice team-quick-other "success" "bob's run of quick shows in alice's dashboard with its result"
 
 # The store goes away: both say their shared state is stale and refuse
 # new runs; it comes back: live again.
 servers_stop pg
+on bob; screen_keys Escape k
 wait_for "the banner in bob's dashboard" seen bob "SHARED STATE STALE"
 ok 0 "the store stopped: bob's header says the shared state is stale"
-keys bob Escape k Enter
-wait_for "bob's dry run, store down" seen bob "^ runbook failover"
-keys bob Enter
+screen_keys Enter
+wait_for "bob's dry run, store down" seen bob " runbook failover"
+screen_keys Enter
 wait_for "bob's refusal, store down" seen bob "team store is unreachable"
-ok 0 "... and a new run is refused, saying why"
-keys bob Escape z
+check "... and a new run is refused, saying why" seen bob "new runs are refused"
+screen_keys Escape z
 wait_for "bob's panes, unzoomed" seen bob "Health"
 check "... while the Health pane shows its check" seen bob "alive"
-keys bob 4 z
+screen_keys 4 z
 # Carol starts a dashboard with --local-lock meanwhile: her run goes on a
 # lock of her host, and its records wait in her spool.
-dash carol "$W_PW" --local-lock "'db1 is being replaced'"
+dash carol --local-lock "db1 is being replaced"
 wait_for "carol's dashboard" seen carol "SHARED STATE STALE"
-keys carol 4 Enter g j Enter
-wait_for "carol's dry run of quick" seen carol "^ runbook quick"
-keys carol Enter
+screen_keys 4 Enter g j Enter
+wait_for "carol's dry run of quick" seen carol " runbook quick"
+screen_keys Enter
 wait_for "carol's run" seen carol "of quick: success"
 ok 0 "with --local-lock a run goes on, the store down"
 check "... its records wait in carol's spool, with the reason" \
@@ -161,30 +160,28 @@ wait_for "carol's records in the store" has_lrun
 is "... carol's run reaches the store, whole, with its reason" \
     "$(sq "SELECT string_agg(type, ',' ORDER BY seq) FROM maintop.journal WHERE run = '$(lrun)'")" \
     "run_start,step_start,step_end,run_end"
-rm -f "$tmp/go" "$tmp/up"
-keys alice Enter
-wait_for "alice's dry run, store back" seen alice "^ runbook failover"
-keys alice Enter
-wait_for "alice's second run" seen bob "failover +running"
-ok 0 "a run started then shows in bob's dashboard again"
-: > "$tmp/go"
-wait_for "its success in bob's dashboard" seen bob "failover +success"
-ok 0 "... and its success"
+rm -f "$tmp"/go* "$tmp"/up*
+on alice; screen_keys Enter
+wait_for "alice's dry run, store back" seen alice " runbook failover"
+screen_keys Enter
+wait_for "alice's second run" test -e "$tmp/up1"
+expect bob team-other-again "step 1 'drain'" "a run started then shows in bob's dashboard again"
+: > "$tmp/go1"
+: > "$tmp/go2"
+expect bob team-other-success 'failover             success' "... and its success"
 
 # A wall display on the read-only role.
 before=$(sq "SELECT count(*) FROM maintop.journal")
-dash wall "$R_PW" --read-only
+dash wall --read-only
 wait_for "the wall dashboard" seen wall "Runbooks"
-wait_for "the wall dashboard reaching the store" unseen wall "SHARED STATE STALE"
-keys wall 4 Enter g
-wait_for "the team's runs on the wall" seen wall "failover +success"
-ok 0 "the read-only dashboard shows the team's runs"
-keys wall Enter
-wait_for "the wall's refusal" seen wall "read-only mode: runbooks cannot be run"
-ok 0 "... and refuses to run one"
+screen_keys 4 Enter g
+expect wall team-wall 'failover             success' "the read-only dashboard shows the team's runs"
+screen_keys Enter
+expect wall team-wall-refused "read-only mode" "... and refuses to run one"
 is "... and wrote nothing to the store" \
     "$(sq "SELECT count(*) FROM maintop.journal"),$(sq "SELECT count(*) FROM maintop.run_locks WHERE backend_pid IN (SELECT pid FROM pg_stat_activity WHERE usename = 'wall')")" "$before,0"
 check "... nor a file in its state directory" \
     sh -c '! find "$1" -type f | grep -q .' - "$tmp/wall/state"
+store_pw_hidden "four dashboards: no process's argv holds a password, no environment but maintop's"
 
 echo "1..$n"

@@ -15,6 +15,20 @@
 #   eventually DESC WANT CMD...  "is": CMD's output, once it is WANT or
 #                         10 s have passed
 #   at SECONDS            the instant SECONDS from now, as a window's start
+#   store_norm            filter: a dashboard's screen on the store with
+#                         run ids, $tmp, the clock and dates, durations,
+#                         the user, host, terminal and pids written the
+#                         same way (for screen_expect_norm)
+#   store_expect SCREEN TEXT DESC  (screen tests) once the screen shows
+#                         TEXT, screen_expect_norm store_norm SCREEN DESC:
+#                         what UPDATE_SCREENS=1 writes is that moment's
+#   store_pwfile NAME PW  writes PW to $tmp/NAME.pw (mode 0600)
+#   $store_with_pw        a script for sh -c: sh -c "$store_with_pw" - FILE
+#                         CMD... runs CMD with STORE_PW read from FILE, so
+#                         that the password is in no argv and in no
+#                         environment but CMD's
+#   store_pw_hidden DESC  one TAP line: no process's argv holds a password
+#                         of this script, and no environment but maintop's
 : "${MAINTOP:=./maintop}"
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/servers.sh"
@@ -106,3 +120,49 @@ eventually() {
 }
 
 at() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
+
+store_pwfile() {
+	(umask 077 && printf '%s\n' "$2" > "$tmp/$1.pw") ||
+	    bail "cannot write $tmp/$1.pw"
+}
+store_with_pw='read -r STORE_PW < "$1" && export STORE_PW && shift && exec "$@"'
+
+# The patterns are read from a file: grep's own argv holds none of them.
+# A password ends where a digit does not follow (pid 12 is not pid 123).
+# The environments of the maintops given one show that the search finds.
+store_pw_hidden() {
+	(umask 077 && printf '%s([^0-9]|$)\n' "$O_PW" "$W_PW" "$B_PW" "$R_PW" \
+	    > "$tmp/pw.pat") || bail "cannot write $tmp/pw.pat"
+	_argv=$(grep -lzaE -f "$tmp/pw.pat" /proc/[0-9]*/cmdline 2>/dev/null)
+	_envs=$(grep -lzaE -f "$tmp/pw.pat" /proc/[0-9]*/environ 2>/dev/null)
+	_other= _mt=0
+	for _f in $_envs; do
+		_d=${_f%/environ}
+		if [ "$(cat "$_d/comm" 2>/dev/null)" = maintop ]; then
+			_mt=$((_mt + 1))
+		else
+			_other="$_other $_d: $(tr '\0' ' ' < "$_d/cmdline" 2>/dev/null)"
+		fi
+	done
+	is "$1" "in argv:${_argv:+ }$_argv; in environments: $([ $_mt -gt 0 ] &&
+	    echo "maintop's")$_other" "in argv:; in environments: maintop's"
+}
+
+store_norm() {
+	sed -E -e 's/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}/RUNID/g' \
+	    -e "s#$tmp#TMP#g" \
+	    -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/YYYY-MM-DDTHH:MM:SSZ/g' \
+	    -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/YYYY-MM-DD HH:MM/g' \
+	    -e 's/(Mon|Tue|Wed|Thu|Fri|Sat|Sun) YYYY/DAY YYYY/' \
+	    -e 's/[0-9]+(m[0-9]{2})?s( |,|\)|$)/Ns\2/g' \
+	    -e "s/$(id -un)@$(hostname)/USER@HOST/g" \
+	    -e "s/ by $(id -un)([ ,])/ by USER\\1/g" \
+	    -e "s/( step [0-9]+ '[^']*', )$(id -un)\$/\\1USER/" \
+	    -e 's#/dev/pts/[0-9]+#/dev/pts/N#g' \
+	    -e 's/(pid|process) [0-9]+/\1 PID/g'
+}
+
+store_expect() {
+	screen_wait "$2" || screen_wait "$2"
+	screen_expect_norm store_norm "$1" "$3"
+}
