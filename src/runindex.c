@@ -68,6 +68,7 @@ open_clear(struct runner_orphan *o)
 	free(o->runbook);
 	free(o->user);
 	free(o->step_name);
+	free(o->step_result);
 	free(o->log);
 }
 
@@ -194,12 +195,27 @@ fold(struct runindex *x, json_t *o, const char *type, const char *id,
 		p->step = (int)jint(o, "step", -1);
 		free(p->step_name);
 		p->step_name = journal_strdup(o, "name");
+		free(p->step_result);
+		p->step_result = NULL;
 		p->pid = (pid_t)jint(o, "pid", 0);
 		if (p->pid < 0)
 			p->pid = 0;
 	} else if (strcmp(type, "step_end") == 0) {
-		if (p != NULL)
+		/* Between steps: the step that ended (a skipped one never
+		 * started) and how. */
+		if (p != NULL) {
 			p->pid = 0;
+			p->step = (int)jint(o, "step", p->step);
+			if ((v = json_object_get(o, "name")) != NULL &&
+			    json_is_string(v)) {
+				free(p->step_name);
+				p->step_name = xstrdup(json_string_value(v));
+			}
+			free(p->step_result);
+			p->step_result = journal_strdup(o, "result");
+			if (p->step_result == NULL)
+				p->step_result = xstrdup("ended");
+		}
 		l = (struct runindex_last *)runindex_find(x, rb);
 		if (l != NULL && l->run != NULL && strcmp(l->run, id) == 0)
 			metrics_add(l, o);
@@ -305,6 +321,7 @@ runindex_format(const struct runindex *x)
 		set_time(e, "start", x->open[i].start);
 		json_object_set_new(e, "step", json_integer(x->open[i].step));
 		set_str(e, "step_name", x->open[i].step_name);
+		set_str(e, "step_result", x->open[i].step_result);
 		if (x->open[i].pid > 0)
 			json_object_set_new(e, "pid",
 			    json_integer(x->open[i].pid));
@@ -374,6 +391,7 @@ parse_open(struct runindex *x, json_t *a)
 		o->start = (time_t)jint(e, "start", 0);
 		o->step = (int)jint(e, "step", -1);
 		o->step_name = journal_strdup(e, "step_name");
+		o->step_result = journal_strdup(e, "step_result");
 		o->pid = (pid_t)jint(e, "pid", 0);
 		if (o->pid < 0)
 			o->pid = 0;

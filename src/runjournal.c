@@ -174,6 +174,7 @@ orphan_clear(struct runner_orphan *o)
 	free(o->runbook);
 	free(o->user);
 	free(o->step_name);
+	free(o->step_result);
 	free(o->log);
 	memset(o, 0, sizeof *o);
 }

@@ -306,8 +306,10 @@ struct runner_orphan {
 	char	*runbook;
 	char	*user;
 	time_t	 start;
-	int	 step;		/* last step started, -1 if none */
+	int	 step;		/* last step started or ended, -1 if none */
 	char	*step_name;	/* or NULL */
+	char	*step_result;	/* how that step ended ("ok", "failed",
+				   "skipped"), or NULL while it runs */
 	pid_t	 pid;		/* its process, 0 if none */
 	int	 alive;		/* that process still exists */
 	char	*log;

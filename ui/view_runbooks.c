@@ -188,15 +188,26 @@ run_detail(const struct runner_orphan *o)
 	return safe;
 }
 
-/* "running 2/4 vacuum": a run going with the step it last started,
- * sanitized (the index is a file). */
+/*
+ * A run going, with where it is, sanitized (the index is a file): "running
+ * 2/4 vacuum" while that step runs; between steps, "running, after 2/4
+ * vacuum" once it succeeded, else how it ended ("running, 2/4 vacuum
+ * failed" while its maintop asks what to do).
+ */
 static char *
 running_step(const struct runner_orphan *o, const struct runbook *rb)
 {
 	char *s, *safe;
 
-	s = xasprintf("running %d/%zu %s", o->step + 1, rb->nsteps,
-	    o->step_name);
+	if (o->step_result == NULL)
+		s = xasprintf("running %d/%zu %s", o->step + 1, rb->nsteps,
+		    o->step_name);
+	else if (strcmp(o->step_result, "ok") == 0)
+		s = xasprintf("running, after %d/%zu %s", o->step + 1,
+		    rb->nsteps, o->step_name);
+	else
+		s = xasprintf("running, %d/%zu %s %s", o->step + 1,
+		    rb->nsteps, o->step_name, o->step_result);
 	safe = sanitize_cstr(s, 0);
 	free(s);
 	return safe;

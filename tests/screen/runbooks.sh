@@ -417,7 +417,10 @@ runbooks = (
   { name = "napping"; steps = ( { name = "nap"; run = "sleep 3"; confirm = false; } ); },
   { name = "stepper"; steps = (
       { name = "one"; run = "echo one"; confirm = false; },
-      { name = "doze"; run = "sleep 3"; confirm = false; } ); }
+      { name = "doze"; run = "sleep 3"; confirm = false; } ); },
+  { name = "asker"; steps = (
+      { name = "first"; run = "echo first"; confirm = false; },
+      { name = "second"; run = "false"; } ); }
 );
 EOF
 screen_start 100 30 "$MAINTOP" -c "$SCREEN_TMP/live.conf" --now "$now"
@@ -455,6 +458,19 @@ screen_ok $? "maintop run's run shows its current step (running 2/2 doze)"
 wait $stepper
 rb_wait_re "stepper +success"
 screen_ok $? "... and then its success"
+# Between steps the other dashboard's run names no step as running: the
+# one it finished, then the one that failed while it asks what to do.
+other_tmux send-keys -t other Escape G Enter
+sleep 0.5
+other_tmux send-keys -t other Enter
+rb_wait_re "asker +running, after 1/2 first "
+screen_ok $? "a run waiting for its next step's confirmation: the step it finished (running, after 1/2 first)"
+other_tmux send-keys -t other y
+rb_wait_re "asker +running, 2/2 second failed "
+screen_ok $? "a run waiting after a failure: the step that failed (running, 2/2 second failed)"
+other_tmux send-keys -t other a
+rb_wait_re "asker +aborted"
+screen_ok $? "... and then its end"
 other_tmux kill-server
 
 screen_done

@@ -178,6 +178,49 @@ test_index(void)
 	free(d);
 }
 
+/* Where an open run is: the step running, or between steps the one that
+ * ended last and how (a skipped step never started), kept by the index. */
+static void
+test_between(void)
+{
+	struct runindex x, y;
+	struct runner_orphan *o;
+	char *s;
+
+	memset(&x, 0, sizeof x);
+	runindex_record(&x, "{\"type\":\"run_start\",\"run\":\"r1\","
+	    "\"runbook\":\"vac\",\"start\":\"2026-11-25T10:00:00Z\"}");
+	runindex_record(&x, "{\"type\":\"step_start\",\"run\":\"r1\","
+	    "\"runbook\":\"vac\",\"step\":0,\"name\":\"one\",\"pid\":7}");
+	o = x.nopen == 1 ? &x.open[0] : NULL;
+	ok(o != NULL && o->step == 0 && strcmp(o->step_name, "one") == 0 &&
+	    o->step_result == NULL, "a step started: it is running");
+	runindex_record(&x, "{\"type\":\"step_end\",\"run\":\"r1\","
+	    "\"runbook\":\"vac\",\"step\":0,\"name\":\"one\","
+	    "\"result\":\"ok\"}");
+	ok(o != NULL && o->step == 0 && o->step_result != NULL &&
+	    strcmp(o->step_result, "ok") == 0 && o->pid == 0,
+	    "it ended: between steps, after it");
+	runindex_record(&x, "{\"type\":\"step_end\",\"run\":\"r1\","
+	    "\"runbook\":\"vac\",\"step\":1,\"name\":\"two\","
+	    "\"result\":\"skipped\"}");
+	ok(o != NULL && o->step == 1 && strcmp(o->step_name, "two") == 0 &&
+	    strcmp(o->step_result, "skipped") == 0,
+	    "the next one skipped: after it, skipped");
+	s = runindex_format(&x);
+	ok(runindex_parse(s, strlen(s), &y) == 0 && y.nopen == 1 &&
+	    y.open[0].step == 1 && y.open[0].step_result != NULL &&
+	    strcmp(y.open[0].step_result, "skipped") == 0,
+	    "the index keeps it");
+	free(s);
+	runindex_clear(&y);
+	runindex_record(&x, "{\"type\":\"step_start\",\"run\":\"r1\","
+	    "\"runbook\":\"vac\",\"step\":2,\"name\":\"three\"}");
+	ok(o != NULL && o->step == 2 && strcmp(o->step_name, "three") == 0 &&
+	    o->step_result == NULL, "the third started: running again");
+	runindex_clear(&x);
+}
+
 static void
 test_parse(void)
 {
@@ -353,6 +396,7 @@ main(void)
 		return 1;
 	test_read();
 	test_index();
+	test_between();
 	test_parse();
 	test_metrics();
 	test_rotation();
