@@ -753,7 +753,14 @@ runner_skip(struct runner *r, char **cause)
 		json_object_set_new(o, "rollback", json_true());
 	json_object_set_new(o, "result", json_string("skipped"));
 	runjournal_write(r, o, 0, NULL);
-	stepout_log(r, "== %s skipped\n", st->name);
+	if (r->phase == RUNNER_FAILED && !r->in_rollback) {
+		/* The run did not do what the step was for: whoever reads
+		 * the journal later must see so, not a success. */
+		stepout_log(r, "== %s skipped after it failed; the run can be "
+		    "partial at best\n", st->name);
+		r->partial = 1;
+	} else
+		stepout_log(r, "== %s skipped\n", st->name);
 	if (r->in_rollback) {
 		r->rb_owner_skipped = 1;
 		r->rbpos++;

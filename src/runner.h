@@ -241,7 +241,8 @@ void runner_free(struct runner *);
  * current phase (cause may be NULL when the caller does not want it).
  *  confirm: run the step awaiting confirmation (or end a pause).  For a
  *           danger step typed must equal the runbook's name.
- *  skip:    skip the step awaiting confirmation or the failed step.
+ *  skip:    skip the step awaiting confirmation or the failed step (a
+ *           failed step skipped makes the run partial at best).
  *  retry:   run the failed step again.
  *  rollback: from a failed step or a confirmation, roll back: the rollbacks
  *           of every step that started (the failed one included) in

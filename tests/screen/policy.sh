@@ -141,6 +141,10 @@ screen_capture | grep -q "2. two  *skipped"
 screen_ok $? "ask, skip: the checklist marks the step skipped"
 po_markers ask +1 -2 +3 +always
 screen_ok $? "ask, skip: step three ran after the skipped one"
+screen_capture | grep -q "of ask: partial"
+screen_ok $? "ask, skip: the run ends partial, not a success"
+test "$(po_result ask)" = partial
+screen_ok $? "ask, skip: the journal says partial"
 
 # 6. "ask", answered roll back: each rollback confirmed, then the always
 # step.
