@@ -516,10 +516,6 @@ ui_key(struct ui *ui, int key)
 		ui_resize(ui, 0);
 		return;
 	}
-	if (key == KEY_MOUSE) {
-		mouse_key(ui);
-		return;
-	}
 	req = ui_request(ui, key);
 	if (req == REQ_REDRAW) {
 		clearok(curscr, TRUE);
@@ -627,7 +623,9 @@ input_cb(evutil_socket_t fd, short what, void *arg)
 	int key, n = 0;
 
 	while ((key = wgetch(stdscr)) != ERR) {
-		ui_key(ui, key);
+		/* A mouse report's bytes are the mouse's, never keys. */
+		if (!mouse_input(ui, key))
+			ui_key(ui, key);
 		if (ui->quit)
 			break;
 		if (++n > 256)	/* a paste: draw, then come back */

@@ -2,9 +2,12 @@
 # Screen tests of the mouse: a click focuses a pane and selects the row
 # under it, the wheel scrolls, a double click zooms a pane or opens the row
 # (as Enter does); a form and the run console keep what a click elsewhere
-# would change, and the wheel scrolls the run console's output; read-only mode opens nothing that runs; with mouse = false
-# maintop asks for no mouse events and a click changes nothing.  Clicks are
-# the SGR reports (\033[<B;X;YM) that xterm-256color's kmous announces.
+# would change, and the wheel scrolls the run console's output; read-only
+# mode opens nothing that runs; with mouse = false maintop asks for no
+# mouse events and a click changes nothing; malformed, cut and hostile
+# reports are dropped whole, with the mouse on or off.  Clicks are the SGR
+# reports (\033[<B;X;YM) that xterm-256color's kmous announces, and X10
+# reports (\033[M and three bytes).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/screen/lib.sh"
 
 now="2026-11-25T10:00:00Z"
@@ -208,5 +211,45 @@ click "4 Runbooks" 2
 wheel "SCORE PRIO" down 3
 screen_keys z
 screen_expect mouse-off "mouse = false: clicks and the wheel change nothing"
+
+# Hostile reports: none of their bytes may act as keys (a 3 or a 4 would
+# focus a pane, which z would then zoom instead of the Calendar).  Wheel
+# reports without their row, empty, extra and long parameters, a wrong
+# final byte, X10 reports on no cell, and one cut short (its bytes stop
+# coming: dropped after half a second, the next key a key again).
+# hostile [GOOD]: the reports in one write, with GOOD ones (X10) too.
+hostile() {
+	h='\033[<64;3M\033[<65;4M\033[<0;4;3;2M\033[<;;3M'
+	h="$h"'\033[<64;44444444444444444444;3M\033[<64;4;3x'
+	h="$h"'\033[M`  \033[M 4 \033[M#\0403'
+	[ -n "${1:-}" ] && h="$h"'\033[M`44\033[M 43\033[M#43'
+	screen_tmux send-keys -t test -l "$(printf "$h")"
+}
+hostile_cut() {
+	screen_tmux send-keys -t test -l "$(printf '\033[<65;4;3')"
+}
+screen_keys Escape
+screen_wait "2 Health" >/dev/null
+hostile good
+hostile_cut
+sleep 0.6
+screen_keys z
+screen_expect mouse-off "mouse = false: malformed, extra and cut reports are dropped whole, no byte of them a key"
+
+# The same with the mouse on: dropped whole, and a report cut short holds
+# nothing up (a resize is drawn at once).
+screen_start 80 24 "$MAINTOP" -c "$conf" --now "$now"
+screen_wait "Runbooks" >/dev/null
+mouse_mode
+hostile
+hostile_cut
+screen_resize 100 30
+screen_wait "1 Calendar $(printf '%85s' '' | sed 's/ /─/g')"
+screen_ok $? "a report cut short holds nothing up: a resize is drawn"
+screen_resize 80 24
+screen_wait "Runbooks" >/dev/null
+sleep 0.6
+screen_keys z
+screen_expect mouse-off "malformed and cut reports are dropped whole, no byte of them a key"
 
 screen_done
