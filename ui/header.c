@@ -169,16 +169,30 @@ header_badge(struct ui *ui)
 	return NULL;
 }
 
-void
-header_draw(struct ui *ui)
+/*
+ * The clock at ui->now in settings.timezone, to the minute: a clock that
+ * ticked every second would send bytes every second to every idle
+ * dashboard (and wall screen).  The full form ("Sun 2026-12-06 03:30 CET ")
+ * when full is set, else "03:30 CET ".  Returns its columns.
+ */
+static int
+header_clock(struct ui *ui, int full, char *buf, size_t len)
 {
-	const char *badge;
-	char banner[160];
-	char clock[64], left[320];
 	struct tm tm;
+
+	if (util_localtime(ui->now, ui->cfg->settings.timezone, &tm) != 0)
+		util_localtime(ui->now, NULL, &tm);
+	strftime(buf, len, full ? "%a %Y-%m-%d %H:%M %Z " : "%H:%M %Z ", &tm);
+	return draw_width(buf);
+}
+
+/* " maintop │ NAME" (the host's name without settings.name), cut to
+ * width.  Returns the columns used. */
+static int
+header_name(struct ui *ui, int width)
+{
 	const char *name = ui->cfg->settings.name;
-	char host[256];
-	int x, cw, w = ui->cols;
+	char host[256], left[320];
 
 	if (name == NULL) {
 		if (gethostname(host, sizeof host) != 0)
@@ -186,39 +200,74 @@ header_draw(struct ui *ui)
 		host[sizeof host - 1] = '\0';
 		name = host;
 	}
-	draw_fill(stdscr, 0, 0, w, ROLE_HEADER);
 	snprintf(left, sizeof left, " maintop %s %s", draw_glyph(GLYPH_VLINE),
 	    name);
-	x = draw_text(stdscr, 0, 0, w / 2, ROLE_HEADER, left);
-	x += 2;
-	x += draw_overall(ui, x, w - x - 1) + 1;
-	update_maintenance(ui, banner, sizeof banner);
-	badge = header_badge(ui);
-	if (badge != NULL && x < w - 1)
-		x += draw_printf(stdscr, 0, x, w - x - 1, ROLE_BADGE, " %s ",
+	return draw_text(stdscr, 0, 0, width, ROLE_HEADER, left);
+}
+
+/*
+ * The run badge, the mode and a stale team state from column x on, each
+ * followed by a blank, none beyond column end.  Returns the next column.
+ */
+static int
+header_marks(struct ui *ui, int x, int end)
+{
+	const char *badge = header_badge(ui);
+
+	if (badge != NULL && x < end)
+		x += draw_printf(stdscr, 0, x, end - x, ROLE_BADGE, " %s ",
 		    badge) + 1;
 	/* Modes are facts, not alarms: drawn like the rest of the header. */
-	if (ui->wall)
-		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER, " WALL ") + 1;
-	else if (ui->read_only)
-		x += draw_text(stdscr, 0, x, w - x, ROLE_HEADER,
+	if (ui->wall && x < end)
+		x += draw_text(stdscr, 0, x, end - x, ROLE_HEADER, " WALL ") + 1;
+	else if (ui->read_only && !ui->wall && x < end)
+		x += draw_text(stdscr, 0, x, end - x, ROLE_HEADER,
 		    " READ-ONLY ") + 1;
 	/* The team's runs and locks as last heard: the reason is in the
 	 * Runbooks pane and in a refusal. */
 	if (ui->team != NULL && store_async_stale(ui->team) != NULL &&
-	    x < w - 1)
-		x += draw_text(stdscr, 0, x, w - x - 1, ROLE_HEADER_ALERT,
+	    x < end)
+		x += draw_text(stdscr, 0, x, end - x, ROLE_HEADER_ALERT,
 		    " SHARED STATE STALE ") + 1;
-	if (util_localtime(ui->now, ui->cfg->settings.timezone, &tm) != 0)
-		util_localtime(ui->now, NULL, &tm);
-	/* To the minute: a clock that ticked every second would send bytes
-	 * every second to every idle dashboard (and wall screen). */
-	strftime(clock, sizeof clock, w >= 120 || banner[0] == '\0' ?
-	    "%a %Y-%m-%d %H:%M %Z " : "%H:%M %Z ", &tm);
-	cw = draw_width(clock);
-	if (banner[0] != '\0' && x < w - 1)
-		x += draw_text(stdscr, 0, x, w - x - 1, ROLE_TITLE_FOCUS,
+	return x;
+}
+
+void
+header_draw(struct ui *ui)
+{
+	char banner[160], clock[64];
+	int x, end, cw, w = ui->cols;
+
+	update_maintenance(ui, banner, sizeof banner);
+	/*
+	 * The clock always stays: everything else is laid out left of its
+	 * short form and a blank, and cut (with an ellipsis) where it would
+	 * reach it, the banner first since it comes last.  Only a screen
+	 * too narrow for the short form goes without a clock.
+	 */
+	cw = header_clock(ui, 0, clock, sizeof clock);
+	end = cw < w ? w - cw - 1 : w;
+	draw_fill(stdscr, 0, 0, w, ROLE_HEADER);
+	x = header_name(ui, end < w / 2 ? end : w / 2);
+	x += 2;
+	if (x < end)
+		x += draw_overall(ui, x, end - x) + 1;
+	x = header_marks(ui, x, end);
+	if (banner[0] != '\0' && x < end)
+		x += draw_text(stdscr, 0, x, end - x, ROLE_TITLE_FOCUS,
 		    banner) + 1;
-	if (cw < w - x)
-		draw_text(stdscr, 0, w - cw, cw, ROLE_HEADER, clock);
+	if (end == w)
+		return;
+	/* The date too where it fits: on a wide screen, or when no banner
+	 * wants the room. */
+	if (w >= 120 || banner[0] == '\0') {
+		char full[64];
+		int fw = header_clock(ui, 1, full, sizeof full);
+
+		if (fw <= w - x) {
+			memcpy(clock, full, sizeof clock);
+			cw = fw;
+		}
+	}
+	draw_text(stdscr, 0, w - cw, cw, ROLE_HEADER, clock);
 }
