@@ -451,36 +451,16 @@ info_num(struct probe *p, const char *key, const char *name,
 	return v;
 }
 
+/* Memory: used, the limit and the share of it used, and fragmentation
+ * (judged only above fragmentation_min_used). */
 static void
-redis_evaluate(struct probe *p, long long slowlog)
+redis_memory(struct probe *p)
 {
 	struct sample *s = p->s;
-	const struct redis_info_db *db;
-	const struct redis_info_replica *rep;
-	const char *role, *ver, *v;
-	struct buf bad;
-	long long used, maxmem, t, evicted, rejected, off, lag, maxlag;
+	long long used, maxmem;
 	struct figure *f;
 	double frag;
-	char name[64], lat[32];
-	size_t i;
 
-	role = redis_info_get(p->info, "role");
-	ver = redis_info_get(p->info, "redis_version");
-	if (role == NULL && ver == NULL) {
-		/* Whatever answered, it said nothing a Redis INFO says. */
-		sample_fail(s, STATE_UNKNOWN, "INFO holds neither role nor "
-		    "redis_version (%zu fields): not a Redis INFO reply",
-		    redis_info_count(p->info));
-		redis_deliver(p);
-		return;
-	}
-	buf_init(&bad);
-	sample_add_num(s, "latency", s->latency_ms / 1000.0, "s");
-	sample_add_str(s, "version", ver != NULL ? ver : "?");
-	sample_add_str(s, "role", role != NULL ? role : "?");
-	info_num(p, "uptime_in_seconds", "uptime", "s");
-	info_num(p, "connected_clients", "connected_clients", "");
 	used = info_num(p, "used_memory", "used_memory", "B");
 	if (redis_info_get_ll(p->info, "maxmemory", &maxmem) == 0 &&
 	    maxmem > 0) {
@@ -499,6 +479,17 @@ redis_evaluate(struct probe *p, long long slowlog)
 			f->unjudged = "judged from fragmentation_min_used";
 	} else
 		sample_add_unavailable(s, "fragmentation", "not in INFO");
+}
+
+/* Persistence: the last save's age, and a failed bgsave or AOF write
+ * added to bad. */
+static void
+redis_persistence(struct probe *p, struct buf *bad)
+{
+	struct sample *s = p->s;
+	const char *v;
+	long long t;
+
 	if (redis_info_get_ll(p->info, "rdb_last_save_time", &t) == 0 &&
 	    t > 0)
 		sample_add_num(s, "last_save_age",
@@ -509,14 +500,22 @@ redis_evaluate(struct probe *p, long long slowlog)
 	if (v != NULL) {
 		sample_add_str(s, "last_bgsave", v);
 		if (strcmp(v, "ok") != 0)
-			buf_adds(&bad, "; last bgsave failed");
+			buf_adds(bad, "; last bgsave failed");
 	}
 	info_num(p, "aof_enabled", "aof_enabled", "");
 	v = redis_info_get(p->info, "aof_last_write_status");
 	if (v != NULL && strcmp(v, "ok") != 0)
-		buf_adds(&bad, "; last AOF write failed");
+		buf_adds(bad, "; last AOF write failed");
+}
 
-	/* Thresholds apply to what changed since the previous probe. */
+/* Evictions and rejected connections: the totals, and (thresholds apply
+ * to these) what changed since the previous probe. */
+static void
+redis_counters(struct probe *p)
+{
+	struct sample *s = p->s;
+	long long evicted, rejected;
+
 	evicted = info_num(p, "evicted_keys", "evicted_keys_total", "");
 	rejected = info_num(p, "rejected_connections",
 	    "rejected_connections_total", "");
@@ -534,46 +533,101 @@ redis_evaluate(struct probe *p, long long slowlog)
 	p->have_prev = evicted >= 0 && rejected >= 0;
 	p->prev_evicted = evicted;
 	p->prev_rejected = rejected;
+}
+
+/* Replication: a replica's link to its primary (a link not up is added
+ * to bad), or a primary's replicas and how far the furthest lags. */
+static void
+redis_replication(struct probe *p, const char *role, struct buf *bad)
+{
+	struct sample *s = p->s;
+	const struct redis_info_replica *rep;
+	long long off, lag, maxlag = 0;
+	const char *v;
+	size_t i;
 
 	if (role != NULL && strcmp(role, "slave") == 0) {
 		v = redis_info_get(p->info, "master_link_status");
 		sample_add_str(s, "master_link", v != NULL ? v : "?");
 		if (v == NULL || strcmp(v, "up") != 0)
-			buf_printf(&bad, "; replication link is %s",
+			buf_printf(bad, "; replication link is %s",
 			    v != NULL ? v : "unknown");
 		info_num(p, "master_last_io_seconds_ago", "master_last_io",
 		    "s");
-	} else {
-		info_num(p, "connected_slaves", "replicas", "");
-		if (redis_info_get_ll(p->info, "master_repl_offset",
-		    &off) == 0 && redis_info_nreplicas(p->info) > 0) {
-			maxlag = 0;
-			for (i = 0; i < redis_info_nreplicas(p->info); i++) {
-				rep = redis_info_replica(p->info, i);
-				lag = rep->offset >= 0 ? off - rep->offset : 0;
-				if (lag > maxlag)
-					maxlag = lag;
-			}
-			sample_add_num(s, "repl_lag_bytes", (double)maxlag,
-			    "B");
-		}
+		return;
 	}
+	info_num(p, "connected_slaves", "replicas", "");
+	if (redis_info_get_ll(p->info, "master_repl_offset", &off) != 0 ||
+	    redis_info_nreplicas(p->info) == 0)
+		return;
+	for (i = 0; i < redis_info_nreplicas(p->info); i++) {
+		rep = redis_info_replica(p->info, i);
+		lag = rep->offset >= 0 ? off - rep->offset : 0;
+		if (lag > maxlag)
+			maxlag = lag;
+	}
+	sample_add_num(s, "repl_lag_bytes", (double)maxlag, "B");
+}
+
+/* The keys of the first 16 databases, and the slow log's length (-1: the
+ * user may not ask). */
+static void
+redis_keyspace(struct probe *p, long long slowlog)
+{
+	const struct redis_info_db *db;
+	char name[64];
+	size_t i;
+
 	for (i = 0; i < redis_info_ndb(p->info) && i < 16; i++) {
 		db = redis_info_db(p->info, i);
 		snprintf(name, sizeof name, "db%d.keys", db->index);
-		sample_add_num(s, name, (double)db->keys, "");
+		sample_add_num(p->s, name, (double)db->keys, "");
 	}
 	if (slowlog >= 0)
-		sample_add_num(s, "slowlog_len", (double)slowlog, "");
+		sample_add_num(p->s, "slowlog_len", (double)slowlog, "");
 	else
-		sample_add_unavailable(s, "slowlog_len", "SLOWLOG not allowed");
+		sample_add_unavailable(p->s, "slowlog_len",
+		    "SLOWLOG not allowed");
+}
+
+/* The INFO reply and the slow log's length make the sample's figures and
+ * message; what is wrong makes it critical.  Delivers the sample. */
+static void
+redis_evaluate(struct probe *p, long long slowlog)
+{
+	struct sample *s = p->s;
+	const char *role, *ver, *clients;
+	struct buf bad;
+	char lat[32];
+
+	role = redis_info_get(p->info, "role");
+	ver = redis_info_get(p->info, "redis_version");
+	if (role == NULL && ver == NULL) {
+		/* Whatever answered, it said nothing a Redis INFO says. */
+		sample_fail(s, STATE_UNKNOWN, "INFO holds neither role nor "
+		    "redis_version (%zu fields): not a Redis INFO reply",
+		    redis_info_count(p->info));
+		redis_deliver(p);
+		return;
+	}
+	buf_init(&bad);
+	sample_add_num(s, "latency", s->latency_ms / 1000.0, "s");
+	sample_add_str(s, "version", ver != NULL ? ver : "?");
+	sample_add_str(s, "role", role != NULL ? role : "?");
+	info_num(p, "uptime_in_seconds", "uptime", "s");
+	info_num(p, "connected_clients", "connected_clients", "");
+	redis_memory(p);
+	redis_persistence(p, &bad);
+	redis_counters(p);
+	redis_replication(p, role, &bad);
+	redis_keyspace(p, slowlog);
 
 	/* The usual summary, then what is wrong (sanitized when set). */
 	util_format_quantity(s->latency_ms, "ms", lat, sizeof lat);
+	clients = redis_info_get(p->info, "connected_clients");
 	sample_set_msg(s, "%s %s, %s clients, PING %s%s",
 	    role != NULL ? role : "?", ver != NULL ? ver : "?",
-	    (v = redis_info_get(p->info, "connected_clients")) != NULL ?
-	    v : "?", lat, bad.len > 0 ? bad.s : "");
+	    clients != NULL ? clients : "?", lat, bad.len > 0 ? bad.s : "");
 	if (bad.len > 0)
 		sample_fail(s, STATE_CRIT, "%s", s->message);
 	buf_free(&bad);
