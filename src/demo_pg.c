@@ -178,13 +178,174 @@ demo_pg_setup(struct demo *d, char **cause)
 	return rc;
 }
 
+/* The files of the demo's PostgreSQL, under its directory. */
+struct demo_pg_paths {
+	char	*initdb;
+	char	*postgres;
+	char	*data;		/* the cluster */
+	char	*log;		/* the server's log */
+	char	*ilog;		/* initdb's log */
+};
+
+static void
+demo_pg_paths_free(struct demo_pg_paths *pp)
+{
+	free(pp->initdb);
+	free(pp->postgres);
+	free(pp->data);
+	free(pp->log);
+	free(pp->ilog);
+}
+
+/* The directories and the (empty) logs, owned by the servers' user. */
+static int
+demo_pg_prepare(struct demo *d, const struct demo_pg_paths *pp, char **cause)
+{
+	if (access(pp->postgres, X_OK) != 0) {
+		*cause = xasprintf("%s is missing: install the Debian package "
+		    "postgresql", pp->postgres);
+		return -1;
+	}
+	if (demo_util_mkdir(d, pp->data, cause) != 0 ||
+	    demo_util_mkdir(d, d->pg_socket_dir, cause) != 0)
+		return -1;
+	/* The logs are written by the servers' user. */
+	if (demo_util_write_file(pp->ilog, "", 0600, cause) != 0 ||
+	    demo_util_write_file(pp->log, "", 0600, cause) != 0)
+		return -1;
+	if (d->drop && (chown(pp->ilog, d->uid, d->gid) != 0 ||
+	    chown(pp->log, d->uid, d->gid) != 0)) {
+		*cause = xasprintf("chown %s: %s", pp->log, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A new cluster: trust over the socket, passwords over TCP. */
+static int
+demo_pg_initdb(struct demo *d, const struct demo_pg_paths *pp, char **cause)
+{
+	char *argv[] = { pp->initdb, (char *)"-D", pp->data, (char *)"-U",
+	    (char *)"postgres", (char *)"-A", (char *)"trust",
+	    (char *)"--auth-host=scram-sha-256",
+	    (char *)"--auth-local=trust", (char *)"--no-sync",
+	    (char *)"--no-locale", (char *)"-E", (char *)"UTF8", NULL };
+
+	return demo_util_run(d, argv, pp->ilog, cause);
+}
+
+/* Starts the server on d->pg_port, tuned for a demo (no fsync, little
+ * memory): its pid in d->pg_pid, or -1 with *cause set. */
+static void
+demo_pg_spawn(struct demo *d, const struct demo_pg_paths *pp, char **cause)
+{
+	char port[16];
+	char *argv[] = { pp->postgres, (char *)"-D", pp->data,
+	    (char *)"-p", port, (char *)"-k", d->pg_socket_dir,
+	    (char *)"-c", (char *)"listen_addresses=127.0.0.1",
+	    (char *)"-c", (char *)"fsync=off",
+	    (char *)"-c", (char *)"synchronous_commit=off",
+	    (char *)"-c", (char *)"full_page_writes=off",
+	    (char *)"-c", (char *)"max_connections=20",
+	    (char *)"-c", (char *)"shared_buffers=16MB",
+	    (char *)"-c", (char *)"track_io_timing=on",
+	    (char *)"-c", (char *)"log_min_messages=warning",
+	    NULL };
+
+	snprintf(port, sizeof port, "%d", d->pg_port);
+	d->pg_pid = demo_util_spawn(d, argv, pp->log, SIGINT, cause);
+}
+
+/*
+ * Waits for the server to answer: 0 when it does, 1 when it exited first
+ * (d->pg_pid is then 0 and *status says how), -1 when it did not answer
+ * within DEMO_PG_WAIT_MS (*cause says so, with its log's tail).
+ */
+static int
+demo_pg_wait(struct demo *d, const char *log, int *status, char **cause)
+{
+	long long deadline = util_mono_ms() + DEMO_PG_WAIT_MS;
+	char *conn, *tail;
+	int rc = 0;
+
+	conn = xasprintf("host=%s port=%d user=postgres dbname=postgres "
+	    "connect_timeout=2", d->pg_socket_dir, d->pg_port);
+	while (PQping(conn) != PQPING_OK) {
+		if (demo_util_exited(d->pg_pid, status)) {
+			d->pg_pid = 0;
+			rc = 1;
+			break;
+		}
+		if (util_mono_ms() > deadline) {
+			tail = demo_util_log_tail(log);
+			*cause = xasprintf("PostgreSQL did not answer within "
+			    "%d s (log %s):%s", DEMO_PG_WAIT_MS / 1000, log,
+			    tail);
+			free(tail);
+			rc = -1;
+			break;
+		}
+		demo_util_sleep_ms(50);
+	}
+	free(conn);
+	return rc;
+}
+
+/* The server on a free port, tried DEMO_TRIES times: a server that exits
+ * at once perhaps found its port taken meanwhile. */
+static int
+demo_pg_launch(struct demo *d, const struct demo_pg_paths *pp, char **cause)
+{
+	char *tail, *why;
+	int status = 0, tries, r;
+
+	for (tries = 0; tries < DEMO_TRIES; tries++) {
+		d->pg_port = demo_httpd_free_port();
+		if (d->pg_port < 0) {
+			*cause = xstrdup("no free TCP port on 127.0.0.1");
+			return -1;
+		}
+		demo_pg_spawn(d, pp, cause);
+		if (d->pg_pid < 0)
+			return -1;
+		if ((r = demo_pg_wait(d, pp->log, &status, cause)) != 1)
+			return r;
+	}
+	tail = demo_util_log_tail(pp->log);
+	why = demo_util_status_text(status);
+	*cause = xasprintf("PostgreSQL %s (log %s):%s", why, pp->log, tail);
+	free(why);
+	free(tail);
+	return -1;
+}
+
+/* The monitor role's password, in a file of its own for the checks and in
+ * a libpq password file for psql in the runbooks' commands. */
+static int
+demo_pg_passwords(struct demo *d, char **cause)
+{
+	char *pwfile, *line;
+	int rc;
+
+	d->pg_password = demo_util_random_hex(12);
+	d->pg_password_file = xasprintf("%s/pgpass-monitor", d->dir);
+	if (demo_util_write_file(d->pg_password_file, d->pg_password, 0600,
+	    cause) != 0)
+		return -1;
+	pwfile = xasprintf("%s/pgpass", d->dir);
+	line = xasprintf("127.0.0.1:%d:*:monitor:%s\n", d->pg_port,
+	    d->pg_password);
+	rc = demo_util_write_file(pwfile, line, 0600, cause);
+	free(line);
+	free(pwfile);
+	return rc;
+}
+
 int
 demo_pg_start(struct demo *d, char **cause)
 {
-	char *initdb, *postgres, *data, *log, *ilog, *pwfile, *port, *tail;
-	char *why, *conn;
-	int status, tries, rc = -1;
-	long long deadline;
+	struct demo_pg_paths pp;
+	int rc;
 
 	d->pg_bindir = demo_pg_find_bindir();
 	if (d->pg_bindir == NULL) {
@@ -193,134 +354,17 @@ demo_pg_start(struct demo *d, char **cause)
 		    "postgresql)");
 		return -1;
 	}
-	initdb = xasprintf("%s/initdb", d->pg_bindir);
-	postgres = xasprintf("%s/postgres", d->pg_bindir);
-	data = xasprintf("%s/pg", d->dir);
-	log = xasprintf("%s/postgres.log", d->dir);
-	ilog = xasprintf("%s/initdb.log", d->dir);
-	pwfile = NULL;
-	port = NULL;
+	pp.initdb = xasprintf("%s/initdb", d->pg_bindir);
+	pp.postgres = xasprintf("%s/postgres", d->pg_bindir);
+	pp.data = xasprintf("%s/pg", d->dir);
+	pp.log = xasprintf("%s/postgres.log", d->dir);
+	pp.ilog = xasprintf("%s/initdb.log", d->dir);
 	d->pg_socket_dir = xasprintf("%s/pgsock", d->dir);
-
-	if (access(postgres, X_OK) != 0) {
-		*cause = xasprintf("%s is missing: install the Debian package "
-		    "postgresql", postgres);
-		goto out;
-	}
-	if (demo_util_mkdir(d, data, cause) != 0 ||
-	    demo_util_mkdir(d, d->pg_socket_dir, cause) != 0)
-		goto out;
-	/* The logs are written by the servers' user. */
-	if (demo_util_write_file(ilog, "", 0600, cause) != 0 ||
-	    demo_util_write_file(log, "", 0600, cause) != 0)
-		goto out;
-	if (d->drop && (chown(ilog, d->uid, d->gid) != 0 ||
-	    chown(log, d->uid, d->gid) != 0)) {
-		*cause = xasprintf("chown %s: %s", log, strerror(errno));
-		goto out;
-	}
-
-	{
-		char *argv[] = { initdb, (char *)"-D", data, (char *)"-U",
-		    (char *)"postgres", (char *)"-A", (char *)"trust",
-		    (char *)"--auth-host=scram-sha-256",
-		    (char *)"--auth-local=trust", (char *)"--no-sync",
-		    (char *)"--no-locale", (char *)"-E", (char *)"UTF8", NULL };
-
-		if (demo_util_run(d, argv, ilog, cause) != 0)
-			goto out;
-	}
-
-	for (tries = 0; tries < DEMO_TRIES; tries++) {
-		d->pg_port = demo_httpd_free_port();
-		if (d->pg_port < 0) {
-			*cause = xstrdup("no free TCP port on 127.0.0.1");
-			goto out;
-		}
-		free(port);
-		port = xasprintf("%d", d->pg_port);
-		{
-			char *argv[] = { postgres, (char *)"-D", data,
-			    (char *)"-p", port, (char *)"-k", d->pg_socket_dir,
-			    (char *)"-c", (char *)"listen_addresses=127.0.0.1",
-			    (char *)"-c", (char *)"fsync=off",
-			    (char *)"-c", (char *)"synchronous_commit=off",
-			    (char *)"-c", (char *)"full_page_writes=off",
-			    (char *)"-c", (char *)"max_connections=20",
-			    (char *)"-c", (char *)"shared_buffers=16MB",
-			    (char *)"-c", (char *)"track_io_timing=on",
-			    (char *)"-c", (char *)"log_min_messages=warning",
-			    NULL };
-
-			d->pg_pid = demo_util_spawn(d, argv, log, SIGINT,
-			    cause);
-		}
-		if (d->pg_pid < 0)
-			goto out;
-
-		conn = xasprintf("host=%s port=%d user=postgres "
-		    "dbname=postgres connect_timeout=2", d->pg_socket_dir,
-		    d->pg_port);
-		deadline = util_mono_ms() + DEMO_PG_WAIT_MS;
-		status = 0;
-		while (PQping(conn) != PQPING_OK) {
-			if (demo_util_exited(d->pg_pid, &status)) {
-				d->pg_pid = 0;
-				break;
-			}
-			if (util_mono_ms() > deadline)
-				break;
-			demo_util_sleep_ms(50);
-		}
-		free(conn);
-		if (d->pg_pid == 0)
-			continue;	/* perhaps the port was taken: retry */
-		if (util_mono_ms() > deadline) {
-			tail = demo_util_log_tail(log);
-			*cause = xasprintf("PostgreSQL did not answer within "
-			    "%d s (log %s):%s", DEMO_PG_WAIT_MS / 1000, log,
-			    tail);
-			free(tail);
-			goto out;
-		}
-		break;
-	}
-	if (d->pg_pid == 0) {
-		tail = demo_util_log_tail(log);
-		why = demo_util_status_text(status);
-		*cause = xasprintf("PostgreSQL %s (log %s):%s", why, log, tail);
-		free(why);
-		free(tail);
-		goto out;
-	}
-
-	d->pg_password = demo_util_random_hex(12);
-	d->pg_password_file = xasprintf("%s/pgpass-monitor", d->dir);
-	if (demo_util_write_file(d->pg_password_file, d->pg_password, 0600,
-	    cause) != 0)
-		goto out;
-	/* A libpq password file too, for psql in the runbooks' commands. */
-	pwfile = xasprintf("%s/pgpass", d->dir);
-	{
-		char *line = xasprintf("127.0.0.1:%d:*:monitor:%s\n",
-		    d->pg_port, d->pg_password);
-
-		rc = demo_util_write_file(pwfile, line, 0600, cause);
-		free(line);
-		if (rc != 0)
-			goto out;
-		rc = -1;
-	}
-	if (demo_pg_setup(d, cause) != 0)
-		goto out;
-	rc = 0;
-out:
-	free(initdb);
-	free(postgres);
-	free(data);
-	free(log);
-	free(ilog);
-	free(pwfile);
-	free(port);
+	rc = demo_pg_prepare(d, &pp, cause) == 0 &&
+	    demo_pg_initdb(d, &pp, cause) == 0 &&
+	    demo_pg_launch(d, &pp, cause) == 0 &&
+	    demo_pg_passwords(d, cause) == 0 &&
+	    demo_pg_setup(d, cause) == 0 ? 0 : -1;
+	demo_pg_paths_free(&pp);
 	return rc;
 }
