@@ -776,26 +776,32 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-int
-ui_run(const struct ui_opts *opts)
+/* The dashboard's state from the options, before the terminal is
+ * touched. */
+static void
+ui_init(struct ui *ui, const struct ui_opts *opts)
 {
-	static const int sigs[4] = { SIGWINCH, SIGTERM, SIGINT, SIGHUP };
-	struct ui ui;
-	const char *codeset, *theme, *nocolor;
-	char *cause = NULL;
-	int i, colour;
-
-	memset(&ui, 0, sizeof ui);
-	ui.cfg = opts->cfg;
-	ui.keys = opts->cfg->keys;
-	ui.wall = opts->wall;
-	ui.read_only = opts->read_only || opts->wall ||
+	memset(ui, 0, sizeof *ui);
+	ui->cfg = opts->cfg;
+	ui->keys = opts->cfg->keys;
+	ui->wall = opts->wall;
+	ui->read_only = opts->read_only || opts->wall ||
 	    opts->cfg->settings.read_only;
-	ui.local_lock = opts->local_lock;
-	ui.zoomed = ui.wall;
-	ui.now = cli_now();
+	ui->local_lock = opts->local_lock;
+	ui->zoomed = ui->wall;
+	ui->now = cli_now();
+}
 
-	theme = opts->theme != NULL ? opts->theme : opts->cfg->settings.theme;
+/*
+ * What can be refused before the terminal is touched: an unknown theme
+ * (CLI_EXIT_CONFIG) and no terminal (CLI_EXIT_USAGE), said on stderr.
+ * Returns -1 to go on.
+ */
+static int
+ui_refuse(const char *theme)
+{
+	char *cause = NULL;
+
 	if (theme_check(theme, &cause) != 0) {
 		fprintf(stderr, "maintop: %s\n", cause);
 		free(cause);
@@ -806,6 +812,21 @@ ui_run(const struct ui_opts *opts)
 		    "scripts use 'maintop snapshot' or 'maintop check'\n");
 		return CLI_EXIT_USAGE;
 	}
+	return -1;
+}
+
+/*
+ * Takes the terminal: the locale, curses in raw mode without echo, and
+ * the theme (without colour for NO_COLOR).  Returns 0, or CLI_EXIT_CONFIG
+ * with the terminal given back when the theme does not load.
+ */
+static int
+ui_terminal(struct ui *ui, const char *theme)
+{
+	const char *codeset, *nocolor;
+	char *cause = NULL;
+	int colour;
+
 	setlocale(LC_ALL, "");
 	/* Figures (servers' replies, the configuration, the journal) are
 	 * read and written with a decimal point, whatever the user's
@@ -813,11 +834,6 @@ ui_run(const struct ui_opts *opts)
 	setlocale(LC_NUMERIC, "C");
 	codeset = nl_langinfo(CODESET);
 	draw_init(codeset != NULL && strcmp(codeset, "UTF-8") == 0);
-
-	ui.base = event_base_new();
-	if (ui.base == NULL)
-		fatal("cannot create the event loop");
-
 	/* A short ESCDELAY: Esc must feel instant, even over SSH. */
 	if (getenv("ESCDELAY") == NULL)
 		setenv("ESCDELAY", "25", 1);
@@ -839,12 +855,103 @@ ui_run(const struct ui_opts *opts)
 		ui_restore_terminal();
 		fprintf(stderr, "maintop: %s\n", cause);
 		free(cause);
-		event_base_free(ui.base);
 		return CLI_EXIT_CONFIG;
 	}
-	ui.rows = LINES;
-	ui.cols = COLS;
+	ui->rows = LINES;
+	ui->cols = COLS;
+	return 0;
+}
 
+/* The loop's events: the keyboard, the redraws, the tick, the signals
+ * and, on a wall, the cycle of the panes. */
+static void
+ui_events_new(struct ui *ui)
+{
+	static const int sigs[4] = { SIGWINCH, SIGTERM, SIGINT, SIGHUP };
+	int i;
+
+	ev_input = event_new(ui->base, STDIN_FILENO, EV_READ | EV_PERSIST,
+	    input_cb, ui);
+	ev_draw = event_new(ui->base, -1, 0, draw_cb, ui);
+	ev_health_draw = evtimer_new(ui->base, health_draw_cb, ui);
+	ev_tick = evtimer_new(ui->base, tick_cb, ui);
+	event_add(ev_input, NULL);
+	for (i = 0; i < 4; i++) {
+		ev_sig[i] = evsignal_new(ui->base, sigs[i], signal_cb, ui);
+		evsignal_add(ev_sig[i], NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	ev_wall = NULL;
+	if (ui->wall) {
+		struct timeval tv = { ui->cfg->settings.wall_cycle, 0 };
+
+		ev_wall = event_new(ui->base, -1, EV_PERSIST, wall_cb, ui);
+		event_add(ev_wall, &tv);
+	}
+}
+
+/* Frees the events but the signals' (ui_close frees those as it goes). */
+static void
+ui_events_free(void)
+{
+	event_free(ev_input);
+	event_free(ev_draw);
+	event_free(ev_health_draw);
+	event_free(ev_tick);
+	if (ev_wall != NULL)
+		event_free(ev_wall);
+}
+
+/*
+ * After the loop: the terminal given back, then what the views asked of
+ * the worker comes back while they exist, then the records of a run ended
+ * by leaving are written and its lock goes, before the team store.
+ */
+static void
+ui_close(struct ui *ui)
+{
+	int i;
+
+	health_stop(ui->health);
+	ui_restore_terminal();
+	term_set_screen(NULL);
+	worker_drain(ui->worker);
+	if (ui->team != NULL)	/* the team's reads, on the store's thread */
+		worker_drain(store_async_worker(ui->team));
+	for (i = 0; i < 4; i++) {
+		if (views[i]->free != NULL)
+			views[i]->free(ui->state[i]);
+		event_free(ev_sig[i]);
+	}
+	worker_free(ui->worker);
+	/* After the views: a run's last records and its lock go first. */
+	if (ui->team != NULL)
+		store_async_unsubscribe(ui->team, team_changed, ui);
+	store_async_free(ui->team);
+	drop_panes(ui);
+	health_free(ui->health);
+	ui_events_free();
+	event_base_free(ui->base);
+}
+
+int
+ui_run(const struct ui_opts *opts)
+{
+	struct ui ui;
+	const char *theme;
+	int i, r;
+
+	ui_init(&ui, opts);
+	theme = opts->theme != NULL ? opts->theme : opts->cfg->settings.theme;
+	if ((r = ui_refuse(theme)) != -1)
+		return r;
+	ui.base = event_base_new();
+	if (ui.base == NULL)
+		fatal("cannot create the event loop");
+	if ((r = ui_terminal(&ui, theme)) != 0) {
+		event_base_free(ui.base);
+		return r;
+	}
 	ui.worker = worker_new(ui.base);
 	ui.team = team_open(&ui);
 	/* The user's name (it may come from a network name service) once,
@@ -853,25 +960,7 @@ ui_run(const struct ui_opts *opts)
 	for (i = 0; i < 4; i++)
 		ui.state[i] = views[i]->init != NULL ?
 		    views[i]->init(&ui) : NULL;
-
-	ev_input = event_new(ui.base, STDIN_FILENO, EV_READ | EV_PERSIST,
-	    input_cb, &ui);
-	ev_draw = event_new(ui.base, -1, 0, draw_cb, &ui);
-	ev_health_draw = evtimer_new(ui.base, health_draw_cb, &ui);
-	ev_tick = evtimer_new(ui.base, tick_cb, &ui);
-	event_add(ev_input, NULL);
-	for (i = 0; i < 4; i++) {
-		ev_sig[i] = evsignal_new(ui.base, sigs[i], signal_cb, &ui);
-		evsignal_add(ev_sig[i], NULL);
-	}
-	signal(SIGPIPE, SIG_IGN);
-	ev_wall = NULL;
-	if (ui.wall) {
-		struct timeval tv = { opts->cfg->settings.wall_cycle, 0 };
-
-		ev_wall = event_new(ui.base, -1, EV_PERSIST, wall_cb, &ui);
-		event_add(ev_wall, &tv);
-	}
+	ui_events_new(&ui);
 
 	/* The first frame goes out before any probe starts. */
 	ui.health = health_new(ui.base, opts->cfg, health_changed, &ui);
@@ -884,33 +973,6 @@ ui_run(const struct ui_opts *opts)
 	tick_arm(&ui);
 	if (!ui.quit)
 		event_base_dispatch(ui.base);
-	health_stop(ui.health);
-
-	ui_restore_terminal();
-	term_set_screen(NULL);
-	/* What the views asked of the worker comes back while they exist;
-	 * then the records of a run ended by leaving are written. */
-	worker_drain(ui.worker);
-	if (ui.team != NULL)	/* the team's reads, on the store's thread */
-		worker_drain(store_async_worker(ui.team));
-	for (i = 0; i < 4; i++) {
-		if (views[i]->free != NULL)
-			views[i]->free(ui.state[i]);
-		event_free(ev_sig[i]);
-	}
-	worker_free(ui.worker);
-	/* After the views: a run's last records and its lock go first. */
-	if (ui.team != NULL)
-		store_async_unsubscribe(ui.team, team_changed, &ui);
-	store_async_free(ui.team);
-	drop_panes(&ui);
-	health_free(ui.health);
-	event_free(ev_input);
-	event_free(ev_draw);
-	event_free(ev_health_draw);
-	event_free(ev_tick);
-	if (ev_wall != NULL)
-		event_free(ev_wall);
-	event_base_free(ui.base);
+	ui_close(&ui);
 	return CLI_EXIT_OK;
 }
