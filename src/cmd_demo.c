@@ -37,9 +37,10 @@ cmd_demo(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "wall", no_argument, NULL, 'w' },
 		{ "theme", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts o = { .argc = argc, .argv = argv, .shortopts = "srwt:",
+	    .longopts = longopts, .usage = demo_usage };
 	struct ui_opts opts;
 	struct demo *d;
 	struct config *c;
@@ -47,9 +48,7 @@ cmd_demo(int argc, char **argv)
 	int ch, snapshot = 0, ret;
 
 	memset(&opts, 0, sizeof opts);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "srwt:h", longopts, NULL))
-	    != -1) {
+	while ((ch = cli_getopt(&o)) != -1) {
 		switch (ch) {
 		case 's':
 			snapshot = 1;
@@ -63,18 +62,18 @@ cmd_demo(int argc, char **argv)
 		case 't':
 			opts.theme = optarg;
 			break;
-		case 'h':
-			fputs(demo_usage, stdout);
-			return CLI_EXIT_OK;
-		default:
-			fputs(demo_usage, stderr);
-			return CLI_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		fputs(demo_usage, stderr);
-		return CLI_EXIT_USAGE;
+	if (o.exit != -1)
+		return o.exit;
+	/* The demo writes its own configuration: -c has nothing to name. */
+	if (o.config != NULL) {
+		fprintf(stderr, "maintop demo: -c: the demo writes its own "
+		    "configuration\n");
+		return cli_usage_error(demo_usage);
 	}
+	if (optind != argc)
+		return cli_usage_error(demo_usage);
 
 	fprintf(stderr, "maintop demo: starting PostgreSQL, Redis and HTTP "
 	    "servers on 127.0.0.1...\n");

@@ -65,6 +65,23 @@ for m in validate snapshot check calendar debt "run x" history "notify list" \
 	done
 done
 
+# The demo reads its options the same way (and starts no server here): -h
+# and --help on stdout with exit 0, a mistake exit 2 with the usage on
+# stderr; -c is a mistake too, since the demo writes its own configuration.
+for h in -h --help; do
+	"$MAINTOP" demo $h > "$TMPDIR_H/out" 2> "$TMPDIR_H/err"; st=$?
+	check "maintop demo $h: exit 0, the usage on stdout, nothing on stderr" \
+	    sh -c '[ "$1" = 0 ] && grep -q "^usage: maintop demo" "$2/out" && ! test -s "$2/err"' - "$st" "$TMPDIR_H"
+done
+for bad in --no-such-option --version --theme "-c none.conf" \
+    --config=none.conf "--snapshot extra"; do
+	"$MAINTOP" demo $bad > "$TMPDIR_H/out" 2> "$TMPDIR_H/err"; st=$?
+	check "maintop demo $bad: exit 2, the usage on stderr, nothing on stdout" \
+	    sh -c '[ "$1" = 2 ] && grep -q "^usage: maintop demo" "$2/err" && ! test -s "$2/out"' - "$st" "$TMPDIR_H"
+done
+check "maintop demo -c: says why" \
+    sh -c '"$1" demo -c x 2>&1 >/dev/null | grep -q "^maintop demo: -c: the demo writes its own configuration"' - "$MAINTOP"
+
 # The default path: the one --help prints is the one the binary looks in.
 env -u MAINTOP_CONFIG -u XDG_CONFIG_HOME HOME=/nonexistent "$MAINTOP" validate > /dev/null 2> "${TMPDIR:-/tmp}/help-$$"
 searched=$(grep -o '/[^ ]*/maintop/maintop.conf' "${TMPDIR:-/tmp}/help-$$" | grep -v nonexistent | head -1)
