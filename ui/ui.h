@@ -9,6 +9,7 @@
 #include "config.h"
 #include "draw.h"
 #include "keymap.h"
+#include "list.h"
 #include "probe.h"
 #include "ui_run.h"
 
@@ -164,20 +165,12 @@ const char *ui_key_name(const struct ui *, enum request);
 int ui_draw_hints(const struct ui *, WINDOW *, int y, int x, int width,
     const struct hint *);
 
+/* What quitting would interrupt ("a run of vacuum is going"), or NULL
+ * when nothing would be. */
+const char *ui_busy(struct ui *);
+
 /* Shows a notice in the footer for a few seconds. */
 void ui_notice(struct ui *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
-
-/*
- * A scrolling selection shared by the list views: down, up, a page, first,
- * last.  list_request returns 1 when it used the request.
- */
-struct list_state {
-	int	sel;
-	int	top;
-};
-int list_request(struct list_state *, enum request, int count, int page);
-/* Keeps sel inside [0, count) and visible in a window of rows lines. */
-void list_clamp(struct list_state *, int count, int rows);
 
 #endif
