@@ -129,23 +129,42 @@ store_with_pw='read -r STORE_PW < "$1" && export STORE_PW && shift && exec "$@"'
 
 # The patterns are read from a file: grep's own argv holds none of them.
 # A password ends where a digit does not follow (pid 12 is not pid 123).
-# The environments of the maintops given one show that the search finds.
+# A decoy shows that the search finds what it looks for: a shell of ours
+# with one more pattern in its argv and environment.  (A maintop's own
+# environment may be unreadable: it makes itself undumpable.)  A process
+# found is looked at again: maintop's child between fork and exec has its
+# environment, and may have run a program of its own since.
 store_pw_hidden() {
+	_decoy=decoy-Secret-$$
 	(umask 077 && printf '%s([^0-9]|$)\n' "$O_PW" "$W_PW" "$B_PW" "$R_PW" \
-	    > "$tmp/pw.pat") || bail "cannot write $tmp/pw.pat"
-	_argv=$(grep -lzaE -f "$tmp/pw.pat" /proc/[0-9]*/cmdline 2>/dev/null)
-	_envs=$(grep -lzaE -f "$tmp/pw.pat" /proc/[0-9]*/environ 2>/dev/null)
-	_other= _mt=0
-	for _f in $_envs; do
+	    "$_decoy" > "$tmp/pw.pat") || bail "cannot write $tmp/pw.pat"
+	STORE_DECOY=$_decoy sh -c 'sleep 30; :' "$_decoy" 2>/dev/null &
+	_dpid=$!
+	wait_for "the decoy" grep -qzaE -f "$tmp/pw.pat" "/proc/$_dpid/cmdline"
+	_argv= _env=
+	for _f in $(grep -lzaE -f "$tmp/pw.pat" /proc/[0-9]*/cmdline 2>/dev/null); do
+		_d=${_f%/cmdline}
+		[ "$_d" = "/proc/$_dpid" ] && _argv="$_argv decoy" ||
+		    _argv="$_argv $_d"
+	done
+	for _f in $(grep -lzaE -f "$tmp/pw.pat" /proc/[0-9]*/environ 2>/dev/null); do
 		_d=${_f%/environ}
-		if [ "$(cat "$_d/comm" 2>/dev/null)" = maintop ]; then
-			_mt=$((_mt + 1))
-		else
-			_other="$_other $_d: $(tr '\0' ' ' < "$_d/cmdline" 2>/dev/null)"
+		if [ "$_d" = "/proc/$_dpid" ]; then
+			_env="$_env decoy"
+		elif grep -qzaE -f "$tmp/pw.pat" "$_d/environ" 2>/dev/null &&
+		    [ "$(cat "$_d/comm" 2>/dev/null)" != maintop ] &&
+		    [ "$(cut -d' ' -f4 "$_d/stat" 2>/dev/null)" != "$_dpid" ]; then
+			_env="$_env $_d: $(tr '\0' ' ' < "$_d/cmdline" 2>/dev/null)"
 		fi
 	done
-	is "$1" "in argv:${_argv:+ }$_argv; in environments: $([ $_mt -gt 0 ] &&
-	    echo "maintop's")$_other" "in argv:; in environments: maintop's"
+	# Its sleep ended, the decoy ends of itself.
+	while kill -0 "$_dpid" 2>/dev/null; do
+		pkill -P "$_dpid" 2>/dev/null
+		sleep 0.1
+	done
+	wait "$_dpid"
+	is "$1" "in argv:$_argv; in environments but maintop's:$_env" \
+	    "in argv: decoy; in environments but maintop's: decoy"
 }
 
 store_norm() {
