@@ -16,6 +16,7 @@
 #include "sanitize.h"
 #include "store.h"
 #include "store_async.h"
+#include "store_follow.h"
 #include "ui.h"
 #include "util.h"
 #include "watch.h"
@@ -48,6 +49,9 @@ struct rbview {
 	int			 gone;		/* freed, but for jobs */
 	int			 reading;	/* a history read is queued */
 	int			 reread;	/* ... and another is due after */
+	int			 full;		/* the next reads the team's
+						 * journal whole */
+	struct store_follow	*follow;	/* the team's runs, or NULL */
 	struct watch		*watch;		/* other maintops' runs */
 	int			 list_rows;	/* rows of the list as last
 						 * drawn (from the top) */
@@ -64,12 +68,14 @@ static void con_close(struct rbview *);
 struct rbjob {
 	struct rbview		*v;
 	struct store		*store;		/* the team's, or NULL */
+	struct store_follow	*follow;	/* ... its runs, kept */
+	int			 full;		/* read them whole */
 	char			*state_dir;
 	int			 recover;	/* else the history */
 	int			 mark;		/* may write (not read-only) */
 	int			 rc;
 	char			*cause;
-	struct runindex		*index;		/* the last runs */
+	struct runindex		*index;		/* the last runs (files) */
 	struct runner_orphan	*orphans;
 	size_t			 norphans;
 };
@@ -77,36 +83,21 @@ struct rbjob {
 static void runbooks_destroy(struct rbview *);
 static void load_history(struct rbview *);
 
-static void
-fold_record(const char *line, void *arg)
-{
-	runindex_record(arg, line);
-}
-
 /*
- * The team store's runs, on its thread: the index folded from its journal,
- * a run with no end going while its lock is held in the store.  Runs left
- * by a maintop that died are not closed here: the store's locks say which
- * they are, for every dashboard alike.
+ * The team store's runs, on its thread: the index kept by the follower,
+ * brought up to date with the journal's new records, a run with no end
+ * going while its lock is held in the store.  Runs left by a maintop that
+ * died are not closed here: the store's locks say which they are, for
+ * every dashboard alike.
  */
 static void
 rbjob_store(struct rbjob *j)
 {
-	struct runner_orphan *o;
-	size_t i;
-
 	if (j->recover) {
 		j->rc = 0;
 		return;
 	}
-	j->index = xcalloc(1, sizeof *j->index);
-	j->rc = store_journal_foreach(j->store, NULL, fold_record, j->index,
-	    &j->cause);
-	for (i = 0; j->rc == 0 && i < j->index->nopen; i++) {
-		o = &j->index->open[i];
-		o->alive = store_run_live(j->store, o->runbook, o->id,
-		    (long)o->pid);
-	}
+	j->rc = store_follow_update(j->follow, j->store, j->full, &j->cause);
 }
 
 /* On the worker thread: touches nothing but the job. */
@@ -218,6 +209,8 @@ static void
 history_read(struct rbview *v, struct rbjob *j)
 {
 	const struct config *c = v->ui->cfg;
+	const struct runindex *x = j->store != NULL ?
+	    store_follow_index(v->follow) : j->index;
 	const struct runindex_last *l;
 	const struct runner_orphan *o;
 	size_t k;
@@ -242,18 +235,18 @@ history_read(struct rbview *v, struct rbjob *j)
 	free(v->state_error);
 	v->state_error = NULL;
 	for (k = 0; k < c->nrunbooks; k++) {
-		l = runindex_find(j->index, c->runbooks[k]->name);
+		l = runindex_find(x, c->runbooks[k]->name);
 		if (l == NULL)
 			continue;
 		o = NULL;
-		if (j->store != NULL && (o = refused_over(j->index, l)) !=
+		if (j->store != NULL && (o = refused_over(x, l)) !=
 		    NULL)
 			v->last[k].result = xstrdup(o->alive ? "running" :
 			    "interrupted");
 		else
 			v->last[k].result = xstrdup(l->result != NULL &&
 			    strcmp(l->result, "unfinished") != 0 ? l->result :
-			    unfinished(j->index, l, &o));
+			    unfinished(x, l, &o));
 		/* Another maintop's run on this state directory: the
 		 * step it last started. */
 		if (j->store == NULL && o != NULL && o->alive &&
@@ -268,9 +261,9 @@ history_read(struct rbview *v, struct rbjob *j)
 		}
 		v->last[k].start = l->start;
 		v->last[k].success = l->success;
-		/* The worker is done with the index: the loop may share. */
-		v->last[k].metrics = json_incref(l->metrics);
-		v->last[k].prev_metrics = json_incref(l->prev_metrics);
+		/* Copied: the team's index is folded again on its thread. */
+		v->last[k].metrics = json_deep_copy(l->metrics);
+		v->last[k].prev_metrics = json_deep_copy(l->prev_metrics);
 	}
 }
 
@@ -358,6 +351,11 @@ rbjob_queue(struct rbview *v, int recover)
 	j = xcalloc(1, sizeof *j);
 	j->v = v;
 	j->store = store;
+	j->follow = v->follow;
+	if (!recover) {
+		j->full = v->full;
+		v->full = 0;
+	}
 	j->state_dir = xstrdup(v->state_dir);
 	j->recover = recover;
 	/* Read-only: report, but write nothing to the journal or the
@@ -391,12 +389,16 @@ state_changed(unsigned what, void *arg)
 		load_history(v);
 }
 
-/* The team store notified a record or a lock, or was reached or lost. */
+/* The team store notified a record or a lock: the records after those
+ * read are read; or it was reached or lost: the journal is read whole. */
 static void
 team_changed(unsigned what, void *arg)
 {
-	(void)what;
-	load_history(arg);
+	struct rbview *v = arg;
+
+	if (what & STORE_ASYNC_LINK)
+		v->full = 1;
+	load_history(v);
 }
 
 /* Finds the runs a crashed or killed maintop left behind. */
@@ -425,6 +427,8 @@ runbooks_init(struct ui *ui)
 		v->state_error = cause;
 		v->state_dir = NULL;
 	}
+	if (ui->team != NULL)
+		v->follow = store_follow_new();
 	recover(v);
 	load_history(v);
 	if (ui->team != NULL)
@@ -470,6 +474,7 @@ runbooks_free(void *p)
 static void
 runbooks_destroy(struct rbview *v)
 {
+	store_follow_free(v->follow);
 	free(v->row_item);
 	free(v);
 }

@@ -3,7 +3,9 @@
 # itself (a real PostgreSQL with pg_stat_statements, the dashboard in tmux
 # as bob): at rest, two connections (its statements' and its LISTEN); a
 # debt change rereads the debt list and not the journal; a run rereads the
-# journal and not the debt list.  TAP.
+# journal, only the records after those already read however long the
+# journal is, and not the debt list; a record committed after later ones
+# were read still shows.  TAP.
 SERVERS_NO_TRAP=1
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/screen/lib.sh"
 STORE_PG_ARGS="-c shared_preload_libraries=pg_stat_statements"
@@ -21,7 +23,8 @@ settings = { state_dir = "$tmp/$1"; timezone = "UTC";
   store = { conninfo = "$2"; $3 }; };
 runbooks = (
   { name = "quick"; steps = ( { name = "s"; confirm = false; run = "true"; } ); },
-  { name = "failover"; steps = ( { name = "t"; confirm = false; run = "true"; } ); }
+  { name = "failover"; steps = ( { name = "t"; confirm = false; run = "true"; } ); },
+  { name = "backup"; steps = ( { name = "u"; confirm = false; run = "true"; } ); }
 );
 EOF2
 }
@@ -32,8 +35,10 @@ printf '127.0.0.1:%s:team:bob:%s\n' "$PGPORT_TEST" "$B_PW" > "$HOME/.pgpass"
 chmod 600 "$HOME/.pgpass"
 da() { STORE_PW=$W_PW "$MAINTOP" debt -c "$tmp/a.conf" "$@"; }
 ra() { STORE_PW=$W_PW "$MAINTOP" run -c "$tmp/a.conf" --yes "$@"; }
-# calls WHAT: bob's statements holding WHAT since the last reset.
+# calls WHAT / rows WHAT: bob's statements holding WHAT since the last
+# reset, and the rows they returned.
 calls() { sq "SELECT coalesce(sum(s.calls), 0) FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'bob' AND s.query LIKE '%$1%'"; }
+rows() { sq "SELECT coalesce(sum(s.rows), 0) FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'bob' AND s.query LIKE '%$1%'"; }
 # The statements that read the debt list and the journal.
 DEBT='version, item FROM maintop.debt_items'
 JOURNAL='FROM maintop.journal'
@@ -53,6 +58,15 @@ sq "INSERT INTO maintop.journal (id, type, run, runbook, actor, record)
         LATERAL (SELECT CASE WHEN i % 2 = 0 THEN 'run_start' ELSE 'run_end' END AS t) AS x" >/dev/null ||
 	bail "cannot fill the journal"
 
+# run RUNBOOK RUN RESULT: the records of a run (its start and end), as SQL
+# that inserts them and tells the dashboards.
+run() {
+	for _t in run_start run_end; do
+		printf "INSERT INTO maintop.journal (id, type, run, runbook, actor, record) VALUES ('%s-%s-%s', '%s', '%s', '%s', 'alice', '{\"type\":\"%s\",\"run\":\"%s\",\"runbook\":\"%s\",\"user\":\"alice\",\"result\":\"%s\",\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:01Z\"}');\n" \
+		    "$1" "$2" $_t $_t "$2" "$1" $_t "$2" "$1" "$3"
+	done
+	echo "SELECT pg_notify('maintop', 'journal $1');"
+}
 screen_start 150 60 "$MAINTOP" -c "$tmp/b.conf"
 screen_wait "Calendar" >/dev/null || bail "the dashboard did not start"
 on_screen "Old TLS" "the dashboard shows the store's debt list"
@@ -60,27 +74,25 @@ on_screen "Old TLS" "the dashboard shows the store's debt list"
 wait_for "the agent line's first reading" at_least 1 calls maintop.agent_state
 is "at rest, the dashboard holds two connections: its statements' and its LISTEN" \
     "$(bob_conns)" 2
+# Its readings at the start done: the store's jobs run in turn, and a
+# record shown was read by a reading that began after it; that reading
+# began after any whole reading due to the start once a second one shows.
+sq "$(run backup x0 aborted)" >/dev/null || bail "cannot add a run"
+wait_for "a record on bob's dashboard" eval 'screen_capture | grep -qE "backup +aborted"'
+sq "$(run failover x0 aborted)" >/dev/null || bail "cannot add a run"
+wait_for "a record on bob's dashboard" eval 'screen_capture | grep -qE "failover +aborted"'
 
 # A debt change: the debt list is read again, the journal is not.  Then a
-# record of a run shows: the reading that shows it is the journal's
-# first since the debt change.
+# run's records show: the journal's readings since returned the records
+# since, no more (a reading for the debt change would return them all).
 reset
 is "alice edits the item" "$(da edit D-0001 --title "New TLS" 2>&1)" "saved D-0001"
 on_screen "New TLS" "the debt change shows"
 is "... read once from the debt list" "$(calls "$DEBT")" 1
-# run RUN RESULT: the records of a run of failover (its start and end),
-# as SQL that inserts them.
-run() {
-	for _t in run_start run_end; do
-		printf "INSERT INTO maintop.journal (id, type, run, runbook, actor, record) VALUES ('%s-%s', '%s', '%s', 'failover', 'alice', '{\"type\":\"%s\",\"run\":\"%s\",\"runbook\":\"failover\",\"user\":\"alice\",\"result\":\"%s\",\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:01Z\"}');\n" \
-		    "$1" $_t $_t "$1" $_t "$1" "$2"
-	done
-	echo "SELECT pg_notify('maintop', 'journal failover');"
-}
-sq "$(run x1 failed)" >/dev/null || bail "cannot add a run"
+sq "$(run failover x1 failed)" >/dev/null || bail "cannot add a run"
 wait_for "the record on bob's dashboard" eval 'screen_capture | grep -qE "failover +failed"'
-is "the journal was not read for the debt change (read once, for the record)" \
-    "$(calls "$JOURNAL")" 1
+is "the journal was not read for the debt change (only the change's record and the run's 2)" \
+    "$(rows "$JOURNAL")" 3
 
 # A run: the journal's new records are read, the debt list is not.  Then
 # a debt change shows: its reading is the debt list's first since.
@@ -88,10 +100,22 @@ reset
 ra quick >/dev/null 2>&1 || bail "alice's run of quick failed"
 wait_for "the run on bob's dashboard" eval 'screen_capture | grep -qE "quick +success"'
 ok 0 "alice's run shows on bob's dashboard"
+rows_run=$(rows "$JOURNAL")
+check "... reading only the run's records of the 5000 and more ($rows_run rows)" \
+    test "$rows_run" -gt 0 -a "$rows_run" -le 20
 is "alice edits the item again" "$(da edit D-0001 --title "Newer TLS" 2>&1)" "saved D-0001"
 on_screen "Newer TLS" "the debt change shows"
 is "the debt list was not read for the run (read once, for the change)" \
     "$(calls "$DEBT")" 1
 eventually "once the run's watch is over, two connections again" 2 bob_conns
+
+# A record numbered before a run's but committed after they were read.
+hold late "BEGIN; $(run backup x2 failed)"
+ra failover >/dev/null 2>&1 || bail "alice's run of failover failed"
+wait_for "the run on bob's dashboard" eval 'screen_capture | grep -qE "failover +success"'
+release late
+wait_for "the late record on bob's dashboard" eval 'screen_capture | grep -qE "backup +failed"'
+ok 0 "committed late, the run shows on bob's dashboard"
+is "... its records numbered before the run's"     "$(sq "SELECT (SELECT max(seq) FROM maintop.journal WHERE runbook = 'backup') < (SELECT max(seq) FROM maintop.journal WHERE runbook = 'failover')")" t
 
 echo "1..$n"
