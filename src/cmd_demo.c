@@ -29,6 +29,48 @@ demo_setenv(const char *name, const char *value)
 	childenv_set(name, value);
 }
 
+/* demo_start has written the configuration; the runbooks (the demo's and
+ * the examples in doc/runbooks) find the servers through these. */
+static void
+demo_setenv_servers(const struct demo *d)
+{
+	char port[16];
+
+	demo_setenv("MAINTOP_DEMO_DIR", d->dir);
+	snprintf(port, sizeof port, "%d", d->pg_port);
+	demo_setenv("MAINTOP_DEMO_PG_PORT", port);
+	snprintf(port, sizeof port, "%d", d->redis_port);
+	demo_setenv("MAINTOP_DEMO_REDIS_PORT", port);
+	snprintf(port, sizeof port, "%d", d->http_port);
+	demo_setenv("MAINTOP_DEMO_HTTP_PORT", port);
+}
+
+/* --snapshot: 'maintop snapshot' of the demo's configuration. */
+static int
+demo_snapshot(const struct demo *d)
+{
+	char *args[] = { "snapshot", "-c", d->config_path, NULL };
+
+	return cmd_snapshot(3, args);
+}
+
+/* The dashboard on the demo's configuration; returns its exit code. */
+static int
+demo_dashboard(const struct demo *d, struct ui_opts *opts)
+{
+	struct config *c;
+	int ret;
+
+	c = cli_load_config(d->config_path);
+	if (c == NULL)
+		return CLI_EXIT_CONFIG;
+	opts->cfg = c;
+	ret = ui_run(opts);
+	config_free(c);
+	opts->cfg = NULL;
+	return ret;
+}
+
 int
 cmd_demo(int argc, char **argv)
 {
@@ -43,8 +85,7 @@ cmd_demo(int argc, char **argv)
 	    .longopts = longopts, .usage = demo_usage };
 	struct ui_opts opts;
 	struct demo *d;
-	struct config *c;
-	char *cause = NULL, port[16];
+	char *cause = NULL;
 	int ch, snapshot = 0, ret;
 
 	memset(&opts, 0, sizeof opts);
@@ -82,31 +123,13 @@ cmd_demo(int argc, char **argv)
 		free(cause);
 		return CLI_EXIT_FAIL;
 	}
-	/* demo_start has written the configuration; the runbooks (the demo's
-	 * and the examples in doc/runbooks) find the servers through these. */
-	demo_setenv("MAINTOP_DEMO_DIR", d->dir);
-	snprintf(port, sizeof port, "%d", d->pg_port);
-	demo_setenv("MAINTOP_DEMO_PG_PORT", port);
-	snprintf(port, sizeof port, "%d", d->redis_port);
-	demo_setenv("MAINTOP_DEMO_REDIS_PORT", port);
-	snprintf(port, sizeof port, "%d", d->http_port);
-	demo_setenv("MAINTOP_DEMO_HTTP_PORT", port);
-
+	demo_setenv_servers(d);
 	if (snapshot) {
-		char *args[] = { "snapshot", "-c", d->config_path, NULL };
-
-		ret = cmd_snapshot(3, args);
+		ret = demo_snapshot(d);
 		demo_stop(d);
 		return ret;
 	}
-	c = cli_load_config(d->config_path);
-	if (c == NULL) {
-		demo_stop(d);
-		return CLI_EXIT_CONFIG;
-	}
-	opts.cfg = c;
-	ret = ui_run(&opts);
-	config_free(c);
+	ret = demo_dashboard(d, &opts);
 	demo_stop(d);
 	fprintf(stderr, "maintop demo: servers stopped, %s removed\n",
 	    "temporary files");
