@@ -12,6 +12,10 @@ struct debt_refresh;
 struct debt_save;
 struct debt_team;
 
+/*
+ * The list as last read (the file's or the team store's), the save and the
+ * reread in flight on the worker, and the snapshot one undo puts back.
+ */
 struct debt_store {
 	char			*path;
 	char			*journal;
