@@ -180,6 +180,37 @@ overdue(const struct debt_item *d, time_t now, const char *tz)
 	    sizeof label) == DEBT_DUE_OVERDUE;
 }
 
+time_t
+agent_debt_next_overdue(struct debt_item *const *items, size_t n,
+    time_t now, const char *tz)
+{
+	const struct debt_item *first = NULL;
+	time_t lo, hi, mid;
+	size_t i;
+
+	/* The soonest target is the first to pass: a day's number never
+	 * goes down as time goes on. */
+	for (i = 0; i < n; i++)
+		if (items[i]->status == DEBT_OPEN && items[i]->target != 0 &&
+		    !overdue(items[i], now, tz) && (first == NULL ||
+		    items[i]->target < first->target))
+			first = items[i];
+	if (first == NULL)
+		return 0;
+	/* Not overdue at lo, overdue at hi (two days past the target's at
+	 * the latest, whatever the zone). */
+	lo = now;
+	hi = (first->target > now ? first->target : now) + 3 * 86400;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (overdue(first, mid, tz))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
 int
 agent_debt_step(struct agent_debt *m, struct debt_item *const *items,
     size_t n, time_t now, const char *tz,
@@ -237,8 +268,10 @@ struct poll {
 	char		**events;
 	size_t		  nevents;
 	char		 *memory;	/* to write, or NULL */
+	time_t		  next;		/* the next item to fall overdue */
+	int		  failed;	/* the list could not be read */
 	void		(*emit)(void *, const char *, const char *);
-	void		(*done)(void *);
+	void		(*done)(void *, int, time_t);
 	void		 *arg;
 };
 
@@ -295,6 +328,7 @@ poll_work(void *arg)
 	 * it is taken for deleted. */
 	if (poll_list(p, &file) != 0) {
 		agent_debt_free(m);
+		p->failed = 1;
 		return;
 	}
 	for (i = 0; i < file.n; i++)
@@ -304,6 +338,8 @@ poll_work(void *arg)
 	    p->set.timezone, poll_emit, p))
 		p->memory = agent_debt_format(m);
 	agent_debt_free(m);
+	p->next = agent_debt_next_overdue(p->items.v, p->items.n, p->now,
+	    p->set.timezone);
 }
 
 static void
@@ -324,7 +360,7 @@ poll_free(void *arg)
 	size_t i;
 
 	if (p->done != NULL)
-		p->done(p->arg);
+		p->done(p->arg, p->failed, p->next);
 	for (i = 0; i < p->nevents; i++) {
 		free(p->ids[i]);
 		free(p->events[i]);
@@ -356,8 +392,8 @@ poll_done(void *arg)
 void
 agent_debt_poll(struct worker *io, struct store *store,
     const char *state_dir, const struct config *c, time_t now,
-    void (*emit)(void *, const char *, const char *), void (*done)(void *),
-    void *arg)
+    void (*emit)(void *, const char *, const char *),
+    void (*done)(void *, int, time_t), void *arg)
 {
 	struct poll *p = xcalloc(1, sizeof *p);
 	size_t i;

@@ -43,6 +43,14 @@ int agent_debt_step(struct agent_debt *, struct debt_item *const *items,
     size_t n, time_t now, const char *tz,
     void (*emit)(void *arg, const char *id, const char *event), void *arg);
 
+/*
+ * The first instant after now at which an open item of items[0..n) not
+ * overdue at now becomes overdue (00:00 after its target day in zone tz),
+ * or 0 when none will: what time alone changes in the list.
+ */
+time_t agent_debt_next_overdue(struct debt_item *const *items, size_t n,
+    time_t now, const char *tz);
+
 /* The memory's document: state_dir's file, or the team store's row
  * (agent_doc.h). */
 #define AGENT_DEBT_DOC	"agent.debt.json"
@@ -56,8 +64,10 @@ int agent_debt_step(struct agent_debt *, struct debt_item *const *items,
  * each event (the caller queues them in the outbox, on io), then queues
  * the memory's atomic write on io, after them, so that an event is never
  * remembered as told before it is in the outbox.  The items are copied:
- * c may change before the look ends.  done(arg), when not NULL, is called
- * at the end.
+ * c may change before the look ends.  done(arg, failed, next), when not
+ * NULL, is called at the end: failed when the list could not be read,
+ * next the instant the next item falls overdue
+ * (agent_debt_next_overdue), or 0.
  */
 struct config;
 struct store;
@@ -65,6 +75,6 @@ struct worker;
 void agent_debt_poll(struct worker *io, struct store *store,
     const char *state_dir, const struct config *c, time_t now,
     void (*emit)(void *arg, const char *id, const char *event),
-    void (*done)(void *arg), void *arg);
+    void (*done)(void *arg, int failed, time_t next), void *arg);
 
 #endif

@@ -1,5 +1,6 @@
 /* What "maintop agent" (cmd_agent.c) shares with its autoruns
- * (agent_run.c): the agent's state and the few calls between them. */
+ * (agent_run.c) and its watch on the debt list (agent_watch.c): the
+ * agent's state and the few calls between them. */
 #ifndef MAINTOP_AGENT_PRIV_H
 #define MAINTOP_AGENT_PRIV_H
 
@@ -26,7 +27,11 @@ struct agent {
 	int			 failed;
 	time_t			 last;		/* everything up to it is done */
 	time_t			 written;	/* the state file's heartbeat */
-	time_t			 debt_looked;	/* the debt list, last looked at */
+	int			 state_again;	/* write the state at the tick */
+	/* The debt list is looked at again when told (debt_again) or at
+	 * debt_next (0: only when told); see agent_watch.c. */
+	int			 debt_again;
+	time_t			 debt_next;
 	int			 debt_looking;
 	int			 hold_looking;	/* holds being read */
 
@@ -62,9 +67,11 @@ struct agent {
 	char			*failed_tail;
 	size_t			 failed_step;
 
-	/* With settings.store: the team's store and who leads. */
+	/* With settings.store: the team's store, who leads and, while this
+	 * agent leads, its LISTEN connection. */
 	struct store		*store;
 	struct agent_lead	*lead;
+	struct store_listen	*listen;
 };
 
 /* True unless another agent of the team leads. */
@@ -75,6 +82,14 @@ void agent_log(struct agent *, int prio, const char *fmt, ...)
 /* Queues event ev (its id) for the channels names, when this agent leads. */
 void agent_send(struct agent *, char *const *names, size_t n,
     const char *id, const char *ev);
+
+/* While leading, looks at the debt list when due (agent_watch.c). */
+void agent_watch_step(struct agent *, time_t now);
+/* The lead taken (listening to the team store, the debt list to be looked
+ * at) or lost (no longer listening). */
+void agent_watch_lead(struct agent *, int leading);
+/* Stops listening, at the end. */
+void agent_watch_free(struct agent *);
 
 /* Sets the runner callbacks of an unattended autorun in a->env. */
 void agent_run_env(struct agent *);

@@ -12,10 +12,11 @@
 #define AGENT_STATE_FILE_MAX	(64 * 1024)
 /* Next autoruns kept in the file. */
 #define AGENT_STATE_NEXT_MAX	3
-/* The agent writes its heartbeat this often (seconds); one older than
- * AGENT_STATE_STALE means no agent runs. */
-#define AGENT_STATE_HEARTBEAT	10
-#define AGENT_STATE_STALE	30
+/* The agent writes its heartbeat this often (seconds), the keep-alive
+ * of an agent at rest; one older than AGENT_STATE_STALE (three missed)
+ * means no agent runs. */
+#define AGENT_STATE_HEARTBEAT	30
+#define AGENT_STATE_STALE	90
 
 /* One start of a window's autorun to come. */
 struct agent_next {

@@ -21,7 +21,6 @@
 #include <jansson.h>
 
 #include "agent.h"
-#include "agent_debt.h"
 #include "agent_doc.h"
 #include "agent_hold.h"
 #include "agent_state.h"
@@ -117,44 +116,6 @@ agent_send(struct agent *a, char *const *names, size_t n, const char *id,
 		outbox_add(a->outbox, id, ev, names, n);
 }
 
-/* --- the debt list ----------------------------------------------------- */
-
-static void
-debt_emit(void *arg, const char *id, const char *ev)
-{
-	struct agent *a = arg;
-	const struct settings *s = &a->cfg->settings;
-	char *const *names;
-	size_t n;
-
-	agent_log(a, 6, "%s", id);
-	names = agent_tell_channels(a->cfg, s->debt_notify, s->ndebt_notify,
-	    NULL, 0, &n);
-	agent_send(a, names, n, id, ev);
-}
-
-static void
-debt_looked(void *arg)
-{
-	struct agent *a = arg;
-
-	a->debt_looking = 0;
-}
-
-/* Looks at the debt list (added, resolved, overdue) every heartbeat: with
- * a team store the leader alone, for what it tells is the team's memory. */
-static void
-debt_look(struct agent *a, time_t now)
-{
-	if (!agent_leads(a) || a->debt_looking || (a->debt_looked != 0 &&
-	    now - a->debt_looked < AGENT_HEARTBEAT && now >= a->debt_looked))
-		return;
-	a->debt_looking = 1;
-	a->debt_looked = now;
-	agent_debt_poll(a->io, a->store, a->state_dir, a->cfg, now, debt_emit,
-	    debt_looked, a);
-}
-
 /* --- the state file ------------------------------------------------------- */
 
 struct state_job {
@@ -190,7 +151,9 @@ state_work(void *arg)
 	char *data, *cause = NULL;
 	size_t i;
 
-	agent_holds_read(j->store, j->dir, &h);
+	/* Only the next autoruns are marked: no autorun, no holds read. */
+	if (j->st.nnext > 0)
+		agent_holds_read(j->store, j->dir, &h);
 	for (i = 0; i < j->st.nnext; i++)
 		j->st.next[i].held = agent_holds_find(&h, j->st.next[i].window,
 		    j->st.next[i].start) != NULL;
@@ -336,10 +299,12 @@ agent_step(struct agent *a, time_t now)
 			agent_run_hold_look(a, items[i].w, items[i].start, now);
 	}
 	free(items);
-	debt_look(a, now);
+	agent_watch_step(a, now);
 	a->last = now;
-	if (n > 0 || now - a->written >= AGENT_HEARTBEAT)
+	if (n > 0 || a->state_again || now - a->written >= AGENT_HEARTBEAT) {
+		a->state_again = 0;
 		state_write(a, now);
+	}
 }
 
 static void
@@ -433,6 +398,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	config_free(a->cfg);
 	a->cfg = c;
 	agent_setup(a);
+	a->debt_again = 1;	/* the configuration's own items */
 	agent_log(a, 6, "reload: configuration reloaded (%zu checks, %zu "
 	    "windows, %zu channels)", c->nchecks, c->nwindows, c->nchannels);
 }
@@ -551,6 +517,7 @@ on_lead(void *arg, int leading, const char *why)
 	    "another agent leads the team's agents");
 	if (a->outbox != NULL)
 		outbox_set_active(a->outbox, leading);
+	agent_watch_lead(a, leading);
 }
 
 /* With settings.store: the store and the lead.  0, or -1 after saying
@@ -666,6 +633,7 @@ cmd_agent(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	a.last = state_read(&a);
+	a.debt_again = 1;
 	agent_setup(&a);
 	a.ev_hup = evsignal_new(a.base, SIGHUP, on_hup, &a);
 	a.ev_term = evsignal_new(a.base, SIGTERM, on_stop, &a);
@@ -697,6 +665,7 @@ cmd_agent(int argc, char **argv)
 		a.runner = NULL;
 	}
 	state_write(&a, time(NULL));
+	agent_watch_free(&a);
 	outbox_free(a.outbox);
 	agent_teardown(&a);
 	worker_free(a.io);

@@ -119,6 +119,8 @@ store_doc_update(struct store *s, const char *name, size_t max,
 	    doc_get(conn, name, max, " FOR UPDATE", &old, &len, cause) == 0 &&
 	    change(old, len, &text, arg, cause) == 0 &&
 	    doc_put(conn, name, text, cause) == 0 &&
+	    store_pg_run(conn, "SELECT pg_notify('" STORE_PG_CHANNEL "', "
+	    "'doc ' || $1)", 1, p, cause) == 0 &&
 	    store_pg_run(conn, "COMMIT", 0, NULL, cause) == 0)
 		r = 0;
 	if (r != 0 && PQtransactionStatus(conn) != PQTRANS_IDLE) {

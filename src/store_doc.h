@@ -25,7 +25,9 @@ int store_doc_write(struct store *, const char *name, const char *text,
  * Changes document name under a lock that other maintops changing it
  * wait for: change(old, len, &text, arg, cause) gets the text as it is
  * (NULL: none) and returns 0 with the new text (which the store takes), or
- * -1 with *cause set to change nothing.  Returns 0, or -1 with *cause set.
+ * -1 with *cause set to change nothing.  The change is notified on
+ * STORE_PG_CHANNEL as "doc NAME" (the leading agent listens for the
+ * holds).  Returns 0, or -1 with *cause set.
  */
 int store_doc_update(struct store *, const char *name, size_t max,
     int (*change)(const char *old, size_t len, char **text, void *arg,

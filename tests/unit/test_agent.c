@@ -176,6 +176,14 @@ test_debt(void)
 	debt_seen[0] = '\0';
 	ok(!agent_debt_step(m, c->debt, 3, MON, "UTC", debt_collect, &count) &&
 	    debt_seen[0] == '\0', "nothing new, nothing told, nothing changed");
+	ok(agent_debt_next_overdue(c->debt, 3, MON, "UTC") == MON + 3 * 86400,
+	    "the next to fall overdue: D-1, at 00:00 after its target day");
+	ok(agent_debt_next_overdue(c->debt, 3, MON, "Europe/Paris") ==
+	    MON + 3 * 86400 - 3600, "... on the zone's clock (Paris)");
+	ok(agent_debt_next_overdue(c->debt, 3, MON + 3 * 86400 - 1, "UTC") ==
+	    MON + 3 * 86400, "... a second before it");
+	ok(agent_debt_next_overdue(c->debt, 3, MON + 3 * 86400, "UTC") == 0,
+	    "none once it is overdue (nor items without a target)");
 	agent_debt_step(m, c->debt, 3, MON + 3 * 86400, "UTC", debt_collect,
 	    &count);
 	is_str(debt_seen, "debt.overdue:D-1:2026-12-02",
