@@ -7,7 +7,8 @@
 # so that the reading is not counted) while both idle stay under a small
 # bound.  A debt item added is told at once; one added without a
 # notification is read when the leader's LISTEN connection comes back;
-# a follower takes over after a clean stop of the leader and after its
+# a follower stopped while it waits leaves no wait on the server; a
+# follower takes over after a clean stop of the leader and after its
 # kill -9.  TAP.
 . "$top_srcdir/tests/store/lib.sh"
 
@@ -89,6 +90,18 @@ apid=
 wait_for "agent b to lead after a clean stop" grep -q "leading the team's agents" "$tmp/b.log"
 check "a follower leads after the leader's clean stop" \
     grep -q "leading the team's agents" "$tmp/b.log"
+
+# A follower stopped while it waits: it exits at once, and the server
+# drops its wait (client_connection_check_interval).
+STORE_PW=$W_PW "$MAINTOP" agent -c "$tmp/a.conf" > "$tmp/a1.log" 2>&1 &
+apid=$!
+wait_for "agent a to follow" grep -q "another agent leads the team's agents" "$tmp/a1.log"
+wait_for "agent a to wait on the server" test "$(waiting)" = 1
+kill -TERM "$apid"
+wait "$apid"
+is "SIGTERM while waiting for the lead: agent a exits 0" "$?" 0
+apid=
+eventually "its wait on the server ends" 0 waiting
 
 # A new follower, then the leader's kill -9: the follower leads.
 STORE_PW=$W_PW "$MAINTOP" agent -c "$tmp/a.conf" > "$tmp/a2.log" 2>&1 &
