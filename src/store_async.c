@@ -73,10 +73,13 @@ sa_tell(struct store_async *sa, unsigned what)
 }
 
 /* What a notification's payload says changed ("journal RUNBOOK", "lock
- * RUNBOOK", "debt ID"): anything else may be anything. */
+ * RUNBOOK", "debt ID"; "doc NAME", an agent's document such as its holds,
+ * is the leading agent's business): anything else may be anything. */
 static unsigned
 sa_kind(const char *payload)
 {
+	if (strncmp(payload, "doc ", 4) == 0)
+		return 0;
 	if (strncmp(payload, "journal ", 8) == 0 ||
 	    strncmp(payload, "lock ", 5) == 0)
 		return STORE_ASYNC_RUNS;
