@@ -346,6 +346,8 @@ launch(struct runner *r)
 	json_t *o;
 	char *cause = NULL, *text;
 
+	if (runkeep_halted(r))
+		return;
 	r->phase = RUNNER_RUNNING;
 	r->timed_out = 0;
 	r->interrupts = 0;
@@ -443,6 +445,7 @@ stop_run_events(struct runner *r)
 {
 	stop_events(r);
 	runner_event_free(&r->ev_budget);
+	runkeep_stop(r);
 }
 
 void
@@ -463,6 +466,9 @@ runner_finish(struct runner *r)
 	json_object_set_new(o, "log", json_string(r->log_path));
 	if (r->always_failed)
 		json_object_set_new(o, "always_failed", json_true());
+	if (r->lock_lost != NULL)
+		json_object_set_new(o, "lock_lost_to",
+		    json_string(r->lock_lost));
 	runjournal_write(r, o, 0, NULL);
 	util_format_duration(ms / 1000, dur, sizeof dur);
 	stepout_log(r, "== run %s: %s after %s\n", r->id,
@@ -597,6 +603,8 @@ enter(struct runner *r)
 {
 	const struct step *st;
 
+	if (runkeep_halted(r))
+		return;
 	if (r->detached) {
 		r->result = RUNNER_DETACHED;
 		runner_finish(r);
@@ -919,6 +927,7 @@ runner_begin(struct runner *r)
 {
 	r->ev_kick = evtimer_new(r->env.base, on_kick, r);
 	runpolicy_budget(r);
+	runkeep_start(r);
 	r->phase = RUNNER_RUNNING;
 	if (r->env.worker == NULL)
 		runner_kick(r, OP_ENTER);	/* else once recorded */
@@ -969,6 +978,7 @@ runner_free(struct runner *r)
 	runvars_free(r);
 	free(r->wait_status);
 	free(r->stale);
+	free(r->lock_lost);
 	free(r->start_err);
 	free(r->overridden);
 	free(r->id);
@@ -1087,6 +1097,10 @@ runner_summary(const struct runner *r)
 			free(m);
 		}
 	}
+	if (r->lock_lost != NULL)
+		buf_printf(&b, "LOCK LOST: the run's lock was taken by %s while "
+		    "the team store was unreachable; the run started nothing "
+		    "more\n", r->lock_lost);
 	if (r->log_path != NULL)
 		buf_printf(&b, "Log: %s\n", r->log_path);
 	return buf_detach(&b);

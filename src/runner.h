@@ -298,7 +298,8 @@ char *runner_step_metrics(const struct runner *, size_t);
  * timeout.  Caller frees.
  */
 char *runner_describe(const struct runner *);
-/* Each step's result, duration and metrics, and the log's path. */
+/* Each step's result, duration and metrics, the run lock lost to another
+ * maintop (if it was), and the log's path. */
 char *runner_summary(const struct runner *);
 
 /* A run that started but never ended (maintop crashed or was killed). */

@@ -61,6 +61,10 @@ struct runner {
 	char			*log_path;
 	int			 lock_fd;
 	struct store_lock	*slock;		/* with env.store */
+	struct event		*ev_keep;	/* runkeep.c's look */
+	int			 keep_out;	/* a look is on the worker */
+	int			 keep_waiting;	/* the store is lost */
+	char			*lock_lost;	/* who took the lock, or NULL */
 	int			 local_locked;	/* env.local_lock was used */
 	long long		 nrec;		/* records written */
 	struct runlog		*log;		/* the run log, or NULL */
@@ -385,6 +389,17 @@ void runlock_take_async(struct runner *, void (*then)(struct runner *,
     const char *cause));
 /* Releases the lock if held (a store's on the worker when there is one). */
 void runlock_release(struct runner *);
+
+/* runkeep.c */
+/* The run began with the store's lock (r->slock): a look at it every
+ * second from now (store_lock_keep), told in the output and the journal
+ * when it is lost and taken back, or lost to another. */
+void runkeep_start(struct runner *);
+/* No more looks (the run ends). */
+void runkeep_stop(struct runner *);
+/* Before anything of the run starts: 1 when the lock was lost to another
+ * maintop, and the run is then ended (aborted, from the loop). */
+int runkeep_halted(struct runner *);
 
 /* runjournal.c */
 /* A new journal record of type for this run (type, run, runbook). */

@@ -122,6 +122,15 @@ store_lock_release(struct store *s, struct store_lock *lock)
 }
 
 int
+store_lock_keep(struct store *s, struct store_lock *lock, char **holder)
+{
+	*holder = NULL;
+	if (lock == NULL || s->ops->lock_keep == NULL)
+		return STORE_LOCK_HELD;
+	return s->ops->lock_keep(s, lock, holder);
+}
+
+int
 store_journal_append(struct store *s, const char *id, const char *line,
     char **cause)
 {

@@ -80,6 +80,31 @@ int store_lock_take(struct store *, const char *runbook, const char *id,
  * another call on the store. */
 void store_lock_release(struct store *, struct store_lock *);
 
+/* What store_lock_keep found. */
+enum store_lock_state {
+	STORE_LOCK_HELD,	/* held, as it was */
+	STORE_LOCK_WAITING,	/* lost with the store, which does not
+				 * answer yet: taken back when it does */
+	STORE_LOCK_BACK,	/* lost with the store, and taken back now
+				 * that it answers (said once) */
+	STORE_LOCK_LOST		/* lost with the store, and another maintop
+				 * took it before it answered again */
+};
+
+/*
+ * Keeps a lock from store_lock_take held while its run goes; call it
+ * every second or so, where store_lock_release would be called.  It looks
+ * at what the lock's session received (no statement is sent: an idle
+ * store sees nothing).  When the session was lost (the store restarted,
+ * or the connection broke), the store is tried again at once, and the
+ * first connection that succeeds takes the lock back before the spool is
+ * replayed (as does every other reconnection of the store: a journal
+ * append, store_flush).  Returns an enum store_lock_state; with
+ * STORE_LOCK_LOST, *holder (new) names who holds it now.  The files'
+ * locks are never lost.
+ */
+int store_lock_keep(struct store *, struct store_lock *, char **holder);
+
 /*
  * Appends a journal record: line is one JSON object on one line; id is its
  * record id, unique to it (a second append of one id adds nothing; the

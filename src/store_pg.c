@@ -1,6 +1,6 @@
 /* The PostgreSQL store: its connection for the line modes, its errors,
- * and the backend of the store interface (run locks held by a session of
- * their own, journal records with idempotent ids). */
+ * and the backend of the store interface (journal records with idempotent
+ * ids, spooled while the store is lost; the run locks are store_pglock.c's). */
 #include "build.h"
 
 #include <errno.h>
@@ -264,19 +264,8 @@ store_pg_run(PGconn *conn, const char *sql, int n, const char *const *params,
 }
 
 
-/* The backend: one connection for the journal, one more per run lock. */
-
-struct store_pg {
-	PGconn			*conn;		/* NULL while unreachable */
-	pthread_mutex_t		 mutex;		/* conn: the worker appends
-						 * while the loop reads */
-	struct store_conf	 conf;		/* copied */
-	long long		 retry_at;	/* no reconnection before
-						 * (util_mono_ms) */
-	int			 opened;	/* store_pg_open succeeded */
-	int			 unreachable;	/* a lock's session could
-						 * not be made */
-};
+/* The backend: one connection for the journal (the run locks' sessions
+ * are store_pglock.c's). */
 
 static int pg_catch_up(struct store *, struct store_pg *);
 
@@ -286,9 +275,8 @@ static int pg_catch_up(struct store *, struct store_pg *);
 /* The longest a statement of a run's may hang on a stuck store. */
 #define STORE_PG_STATEMENT_TIMEOUT	"SET statement_timeout = '10s'"
 
-/* A session of the backend: store_pg_connect, with statements bounded. */
-static PGconn *
-pg_session(const struct store_conf *conf, char **cause)
+PGconn *
+store_pg_session(const struct store_conf *conf, char **cause)
 {
 	PGconn *conn = store_pg_connect(conf, cause);
 
@@ -300,14 +288,29 @@ pg_session(const struct store_conf *conf, char **cause)
 	return conn;
 }
 
-struct store_lock {
-	PGconn	*conn;		/* the session holding the advisory lock */
-	char	*runbook;
-};
+int
+store_pg_alive(PGconn *conn)
+{
+	struct pollfd pfd;
+	int i, ok = 1;
 
-/* A runbook's advisory lock key: 64 bits of an MD5 of its name. */
-#define STORE_PG_RUN_KEY \
-	"('x' || substr(md5('maintop run ' || $1), 1, 16))::bit(64)::bigint"
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+		return 0;
+	for (i = 0; ok && i < 4; i++) {
+		pfd.fd = PQsocket(conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0)
+			return 0;
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+		store_pg_guard(conn);
+		ok = PQconsumeInput(conn);
+		if (store_pg_unguard())
+			ok = 0;
+	}
+	return ok && PQstatus(conn) == CONNECTION_OK;
+}
 
 int
 store_pg_open(struct store *s, const struct store_conf *conf, int offline,
@@ -322,7 +325,7 @@ store_pg_open(struct store *s, const struct store_conf *conf, int offline,
 		pg->conf.password_env = xstrdup(conf->password_env);
 	pthread_mutex_init(&pg->mutex, NULL);
 	s->data = pg;
-	if (offline && (pg->conn = pg_session(conf, &why)) == NULL) {
+	if (offline && (pg->conn = store_pg_session(conf, &why)) == NULL) {
 		/* Unconnected: records spool, locks are the caller's. */
 		free(why);
 		pg->unreachable = 1;
@@ -330,7 +333,7 @@ store_pg_open(struct store *s, const struct store_conf *conf, int offline,
 		pg->opened = 1;
 		return 0;
 	}
-	if ((!offline && (pg->conn = pg_session(conf, cause)) == NULL) ||
+	if ((!offline && (pg->conn = store_pg_session(conf, cause)) == NULL) ||
 	    store_pg_version(pg->conn, &v, cause) != 0)
 		goto fail;
 	if (v != STORE_PG_SCHEMA) {
@@ -371,173 +374,6 @@ pg_close(struct store *s)
 	free(pg->conf.conninfo);
 	free(pg->conf.password_env);
 	free(pg);
-}
-
-/* Who takes a lock: the journal's user and terminal, this host. */
-static void
-pg_who(char **user, char **tty, char *host, size_t hostlen)
-{
-	json_t *o = json_object();
-	const char *v;
-
-	journal_who_json(o);
-	v = json_string_value(json_object_get(o, "user"));
-	*user = xstrdup(v != NULL ? v : "?");
-	v = json_string_value(json_object_get(o, "tty"));
-	*tty = v != NULL ? xstrdup(v) : NULL;
-	json_decref(o);
-	if (gethostname(host, hostlen - 1) != 0 || host[0] == '\0')
-		snprintf(host, hostlen, "?");
-	host[hostlen - 1] = '\0';
-}
-
-/* "alice@bastion1 (on /dev/pts/3, pid 123, run ID) since T": the holder
- * in row i of a run_locks result. */
-static char *
-pg_holder(PGresult *res, int i)
-{
-	char *s, *safe;
-
-	s = xasprintf("%s@%s (%s%s%spid %s, run %s) since %s",
-	    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-	    PQgetisnull(res, i, 2) ? "" : "on ",
-	    PQgetisnull(res, i, 2) ? "" : PQgetvalue(res, i, 2),
-	    PQgetisnull(res, i, 2) ? "" : ", ", PQgetvalue(res, i, 3),
-	    PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
-	safe = sanitize_cstr(s, 0);
-	free(s);
-	return safe;
-}
-
-/* The holder of runbook's row: live (its session holds the lock) or
- * not.  A new string, or NULL when there is no such row. */
-static char *
-pg_lock_holder(PGconn *conn, const char *runbook, int live)
-{
-	const char *p[1] = { runbook };
-	char *who = NULL, *why = NULL;
-	PGresult *res;
-
-	res = store_pg_exec(conn, live ?
-	    "SELECT usr, host, tty, pid, run, to_char(started_at AT TIME "
-	    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
-	    "maintop.run_locks l WHERE runbook = $1 AND EXISTS (SELECT 1 "
-	    "FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted "
-	    "AND k.pid = l.backend_pid AND k.objsubid = 1 AND "
-	    "((k.classid::bigint << 32) | k.objid::bigint) = l.lock_key)" :
-	    "SELECT usr, host, tty, pid, run, to_char(started_at AT TIME "
-	    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
-	    "maintop.run_locks WHERE runbook = $1", 1, p, &why);
-	free(why);
-	if (res != NULL && PQntuples(res) == 1)
-		who = pg_holder(res, 0);
-	PQclear(res);
-	return who;
-}
-
-/* Describes this process as the holder of runbook's lock. */
-static int
-pg_lock_describe(PGconn *conn, const char *runbook, const char *key,
-    const char *id, time_t since, char **cause)
-{
-	char *user, *tty, host[256], pid[32], when[32];
-	const char *p[8];
-	int r;
-
-	pg_who(&user, &tty, host, sizeof host);
-	snprintf(pid, sizeof pid, "%ld", (long)getpid());
-	util_format_utc(since, when, sizeof when);
-	p[0] = runbook; p[1] = key; p[2] = id; p[3] = user; p[4] = host;
-	p[5] = tty; p[6] = pid; p[7] = when;
-	r = store_pg_run(conn, "WITH up AS (INSERT INTO maintop.run_locks "
-	    "(runbook, lock_key, run, usr, host, tty, pid, backend_pid, "
-	    "started_at) VALUES ($1, $2::bigint, $3, $4, $5, $6, $7::integer, "
-	    "pg_backend_pid(), $8::timestamptz) ON CONFLICT (runbook) DO "
-	    "UPDATE SET lock_key = excluded.lock_key, run = excluded.run, "
-	    "usr = excluded.usr, host = excluded.host, tty = excluded.tty, "
-	    "pid = excluded.pid, backend_pid = excluded.backend_pid, "
-	    "started_at = excluded.started_at RETURNING runbook) SELECT "
-	    "pg_notify('" STORE_PG_CHANNEL "', 'lock ' || runbook) FROM up",
-	    8, p, cause);
-	free(user);
-	free(tty);
-	return r;
-}
-
-/*
- * The lock is an advisory lock of a session of its own, held for the
- * run's life: a holder killed by any signal loses its session and so the
- * lock.  Its row in run_locks only says who holds it.
- */
-static int
-pg_lock_take(struct store *s, const char *runbook, const char *id,
-    time_t since, struct store_lock **lock, char **stale, char **cause)
-{
-	struct store_pg *pg = s->data;
-	const char *p[1] = { runbook };
-	char *who, *key;
-	PGresult *res;
-	PGconn *conn;
-
-	conn = pg_session(&pg->conf, cause);
-	pthread_mutex_lock(&pg->mutex);
-	pg->unreachable = conn == NULL;
-	pthread_mutex_unlock(&pg->mutex);
-	if (conn == NULL)
-		return -1;
-	res = store_pg_exec(conn, "SELECT k, pg_try_advisory_lock(k) FROM "
-	    "(SELECT " STORE_PG_RUN_KEY " AS k) AS s", 1, p, cause);
-	if (res == NULL || PQntuples(res) != 1) {
-		PQclear(res);
-		PQfinish(conn);
-		return -1;
-	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
-		PQclear(res);
-		who = pg_lock_holder(conn, runbook, 1);
-		*cause = xasprintf("runbook '%s' is already running: started "
-		    "by %s", runbook, who != NULL ? who : "another maintop "
-		    "(it has not said who yet)");
-		free(who);
-		PQfinish(conn);
-		return -1;
-	}
-	key = xstrdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	*stale = pg_lock_holder(conn, runbook, 0);
-	if (store_pg_run(conn, "SELECT pg_advisory_lock(" STORE_PG_LIVE_KEY
-	    ")", 1, p, cause) != 0 ||
-	    pg_lock_describe(conn, runbook, key, id, since, cause) != 0) {
-		free(*stale);
-		*stale = NULL;
-		free(key);
-		PQfinish(conn);	/* and the lock with it */
-		return -1;
-	}
-	free(key);
-	*lock = xcalloc(1, sizeof **lock);
-	(*lock)->conn = conn;
-	(*lock)->runbook = xstrdup(runbook);
-	return 0;
-}
-
-static void
-pg_lock_release(struct store *s, struct store_lock *lock)
-{
-	const char *p[1] = { lock->runbook };
-	char *why = NULL;
-
-	(void)s;
-	/* The row goes first, while the lock still keeps others away. */
-	if (store_pg_run(lock->conn, "WITH del AS (DELETE FROM "
-	    "maintop.run_locks WHERE runbook = $1 AND backend_pid = "
-	    "pg_backend_pid() RETURNING runbook) SELECT pg_notify('"
-	    STORE_PG_CHANNEL "', 'lock ' || runbook) FROM del", 1, p,
-	    &why) != 0)
-		free(why);
-	PQfinish(lock->conn);	/* ends the session: the lock is free */
-	free(lock->runbook);
-	free(lock);
 }
 
 /*
@@ -612,7 +448,8 @@ pg_put(const char *id, const char *line, void *arg, char **cause)
 
 /*
  * With pg->mutex held: connects again when the store was lost (at most
- * every STORE_PG_RETRY_MS), then replays the spool.  Returns 0 when the
+ * every STORE_PG_RETRY_MS), the run locks taken back first, then replays
+ * the spool.  Returns 0 when the
  * store is there and the spool is empty, else -1.
  */
 static int
@@ -621,14 +458,17 @@ pg_catch_up(struct store *s, struct store_pg *pg)
 	char *why = NULL;
 	size_t n;
 
-	if (pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_OK) {
+	if (pg->conn != NULL && !store_pg_alive(pg->conn)) {
 		PQfinish(pg->conn);
 		pg->conn = NULL;
 	}
 	if (pg->conn == NULL) {
 		if (util_mono_ms() < pg->retry_at)
 			return -1;
-		if ((pg->conn = pg_session(&pg->conf, &why)) == NULL) {
+		/* The run locks lost with the store are taken back first,
+		 * before anything else reaches it. */
+		if (store_pglock_keep_all(pg) != 0 ||
+		    (pg->conn = store_pg_session(&pg->conf, &why)) == NULL) {
 			free(why);
 			pg->retry_at = util_mono_ms() + STORE_PG_RETRY_MS;
 			return -1;
@@ -657,7 +497,7 @@ pg_journal_append(struct store *s, const char *id, const char *line,
 	int r, lost = 1;
 
 	pthread_mutex_lock(&pg->mutex);
-	if ((pg->conn == NULL || PQstatus(pg->conn) != CONNECTION_OK ||
+	if ((!store_pg_alive(pg->conn) ||
 	    store_spool_pending(s->state_dir)) && pg_catch_up(s, pg) != 0)
 		r = -1;
 	else
@@ -678,7 +518,7 @@ pg_journal_append(struct store *s, const char *id, const char *line,
 static PGconn *
 pg_conn(struct store *s, struct store_pg *pg, char **cause)
 {
-	if ((pg->conn == NULL || PQstatus(pg->conn) != CONNECTION_OK) &&
+	if (!store_pg_alive(pg->conn) &&
 	    pg_catch_up(s, pg) != 0 && (pg->conn == NULL ||
 	    PQstatus(pg->conn) != CONNECTION_OK)) {
 		*cause = xstrdup("the store is unreachable");
@@ -828,8 +668,9 @@ const struct store_ops store_pg_ops = {
 	.unreachable = pg_unreachable,
 	.flush = pg_flush,
 	.name = "postgres",
-	.lock_take = pg_lock_take,
-	.lock_release = pg_lock_release,
+	.lock_take = store_pglock_take,
+	.lock_release = store_pglock_release,
+	.lock_keep = store_pglock_keep,
 	.journal_append = pg_journal_append,
 	.last_success = pg_last_success,
 	.journal_foreach = pg_journal_foreach,

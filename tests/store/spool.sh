@@ -45,12 +45,15 @@ servers_restart pg || bail "PostgreSQL did not start again"
 : > "$tmp/go2"
 wait $alice
 is "the run succeeds" "$?" 0
+# The run's lock is taken back too: a run_lock record among them when
+# the run saw it (relock.sh), left out here.
 is "the journal in the store is complete and in order" \
-    "$(sq "SELECT string_agg(type, ',' ORDER BY seq) FROM maintop.journal WHERE run = '$run'")" \
+    "$(sq "SELECT string_agg(type, ',' ORDER BY seq) FROM maintop.journal WHERE run = '$run' AND type <> 'run_lock'")" \
     "run_start,step_start,step_end,step_start,step_end,step_start,step_end,step_start,step_end,run_end"
-is "... each record once, under its id" \
+is "... each record once, under its id, in the order of the ids" \
     "$(sq "SELECT string_agg(id, ',' ORDER BY seq) FROM maintop.journal WHERE run = '$run'")" \
-    "$run:1,$run:2,$run:3,$run:4,$run:5,$run:6,$run:7,$run:8,$run:9,$run:10"
+    "$(sq "SELECT string_agg('$run:' || i, ',' ORDER BY i) FROM generate_series(1, (SELECT count(*) FROM maintop.journal WHERE run = '$run')::int) AS i")"
+nrec=$(sq "SELECT count(*) FROM maintop.journal WHERE run = '$run'")
 is "... the steps' records in step order" \
     "$(sq "SELECT string_agg(record->>'name', ',' ORDER BY seq) FROM maintop.journal WHERE run = '$run' AND type = 'step_end'")" \
     "a,b,c,d"
@@ -64,7 +67,7 @@ printf '%s' "$run:99 {\"type\":\"torn" >> "$spool"
 STORE_PW=$W_PW "$MAINTOP" run quick -c "$tmp/alice.conf" --yes > /dev/null 2>&1
 is "another run on the store" "$?" 0
 is "the spool replayed twice: no duplicate" \
-    "$(sq "SELECT count(*), count(DISTINCT id) FROM maintop.journal WHERE run = '$run'")" "10|10"
+    "$(sq "SELECT count(*), count(DISTINCT id) FROM maintop.journal WHERE run = '$run'")" "$nrec|$nrec"
 is "... the torn line is dropped, and the spool is empty" \
     "$(sq "SELECT count(*) FROM maintop.journal WHERE id = '$run:99'"),$(wc -c < "$spool")" "0,0"
 
