@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
+#include "childenv.h"
 #include "pg_guard.h"
 #include "resolve.h"
 #include "sanitize.h"
@@ -278,7 +279,10 @@ sl_connect(struct store_listen *sl, const char *addr)
 	size_t n = 0;
 
 	if (sl->password_env != NULL) {
-		if ((env = getenv(sl->password_env)) == NULL || *env == '\0') {
+		/* As maintop started (childenv.h): never getenv off the
+		 * main thread's start. */
+		if ((env = childenv_get(sl->password_env)) == NULL ||
+		    *env == '\0') {
 			sl_fail(sl, "the store's password variable is not set");
 			return;
 		}

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "childenv.h"
 #include "journal.h"
 #include "pg_guard.h"
 #include "sanitize.h"
@@ -138,8 +139,11 @@ store_pg_connect(const struct store_conf *conf, char **cause)
 	PGconn *conn;
 	int n = 0, r;
 
+	/* The environment as maintop started, captured on the main thread
+	 * before any other (childenv.h): this may be a store thread, and
+	 * the loop may set TZ meanwhile. */
 	if (conf->password_env != NULL) {
-		env = getenv(conf->password_env);
+		env = childenv_get(conf->password_env);
 		if (env == NULL || *env == '\0') {
 			*cause = xasprintf("environment variable %s "
 			    "(settings.store.password_env) is not set",

@@ -11,8 +11,9 @@ struct store_conf;
 
 /*
  * Connects to the store (blocking: for line modes, never on the
- * dashboard's loop).  The password comes from conf->password_env when set
- * (then wiped from our copy), else libpq finds it (~/.pgpass, $PGPASSFILE,
+ * dashboard's loop).  The password comes from conf->password_env when set,
+ * as maintop started (childenv_get: safe on any thread; wiped from our
+ * copy once libpq has it), else libpq finds it (~/.pgpass, $PGPASSFILE,
  * the service file); it is never on a command line or in a message.
  * Server notices and warnings go to stderr sanitized, as
  * "maintop: store: WARNING: ...".  Returns the connection (the caller ends
