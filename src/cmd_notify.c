@@ -17,6 +17,7 @@
 #include "outbox.h"
 #include "proc.h"
 #include "sanitize.h"
+#include "store.h"
 #include "util.h"
 #include "worker.h"
 
@@ -35,6 +36,10 @@ static const char notify_usage[] =
 "       when nothing due failed, 1 otherwise.\n"
 "list   prints each channel, its kind and target, and how many events\n"
 "       wait in the outbox.\n"
+"\n"
+"With a team store (settings.store) the outbox is the store's, shared\n"
+"with the team's agents: test and flush queue and deliver there, and\n"
+"journal each attempt in the store's journal.\n"
 "\n"
 "  -c, --config FILE   the configuration (else $MAINTOP_CONFIG, then the\n"
 "                      usual places; see maintop(1))\n"
@@ -115,7 +120,8 @@ notify_list(const struct config *cfg)
 }
 
 /* Runs the outbox until nothing due is left; with an event, queues it
- * first.  Returns the exit code. */
+ * first.  With a team store, the outbox is the store's (blocking is fine:
+ * a line mode).  Returns the exit code. */
 static int
 notify_outbox(const struct config *cfg, const char *id, const char *ev,
     const char *name)
@@ -123,12 +129,20 @@ notify_outbox(const struct config *cfg, const char *id, const char *ev,
 	struct notify_ctx c = { 0 };
 	struct worker *io;
 	struct outbox *ob;
+	struct store *store = NULL;
 	char *state, *cause = NULL, *names[1];
 
 	if (config_state_dir(cfg, &state, &cause) != 0) {
 		fprintf(stderr, "maintop: %s\n", cause);
 		free(cause);
 		return CLI_EXIT_CONFIG;
+	}
+	if (cfg->settings.store != NULL &&
+	    (store = store_open(cfg, state, &cause)) == NULL) {
+		fprintf(stderr, "maintop: the team store's outbox: %s\n", cause);
+		free(cause);
+		free(state);
+		return CLI_EXIT_FAIL;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	c.base = event_base_new();
@@ -137,6 +151,10 @@ notify_outbox(const struct config *cfg, const char *id, const char *ev,
 	io = worker_new(c.base);
 	ob = outbox_new(c.base, io, state, cfg->channels, cfg->nchannels,
 	    on_log, &c);
+	if (store != NULL) {
+		outbox_set_store(ob, store);
+		outbox_set_active(ob, 1);	/* it delivers, as a lead */
+	}
 	if (ev != NULL) {
 		names[0] = (char *)name;
 		outbox_add(ob, id, ev, names, 1);
@@ -149,6 +167,7 @@ notify_outbox(const struct config *cfg, const char *id, const char *ev,
 		    outbox_waiting(ob), outbox_failed(ob));
 	outbox_free(ob);
 	worker_free(io);
+	store_close(store);
 	proc_shutdown();
 	event_base_free(c.base);
 	free(state);

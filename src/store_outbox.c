@@ -127,10 +127,12 @@ store_outbox_foreach(struct store *s, size_t max,
 	snprintf(lim, sizeof lim, "%zu", max);
 	if ((conn = store_pg_hold(s, cause)) == NULL)
 		return -1;
-	/* At most 1 MiB an event and 64 MiB in all: the rest waits. */
+	/* At most 1 MiB an event and 64 MiB in all: the rest waits.  A due
+	 * time's seconds are rounded down: an event queued a moment ago is
+	 * due now, not next second (a one-shot flush would leave it). */
 	res = store_pg_exec(conn, "SELECT id, channel, event, attempts, due "
-	    "FROM (SELECT id, channel, event, attempts, extract(epoch FROM "
-	    "due_at)::bigint AS due, sum(octet_length(event::text)) OVER "
+	    "FROM (SELECT id, channel, event, attempts, floor(extract(epoch "
+	    "FROM due_at))::bigint AS due, sum(octet_length(event::text)) OVER "
 	    "(ORDER BY due_at, id, channel) AS total FROM maintop.outbox "
 	    "WHERE state = 'waiting' AND octet_length(event::text) <= "
 	    "1048576) AS w WHERE total <= 67108864 ORDER BY total LIMIT "
