@@ -42,6 +42,9 @@ struct entry {
 	long long		 attempts;
 	time_t			 next;		/* due from */
 	int			 sending;
+	int			 claiming;	/* its row's claim is asked */
+	int			 claimed;	/* its row is this outbox's to
+						 * send (with a store) */
 };
 TAILQ_HEAD(entries, entry);
 
@@ -73,6 +76,7 @@ struct outbox {
 	void			(*log)(void *, const char *);
 	void			*arg;
 	struct store		*store;		/* the team's, or NULL: files */
+	char			*claimer;	/* its rows' claimed_by */
 	int			 active;	/* delivers (leads the team) */
 	int			 wanted;	/* outbox_start was called */
 
@@ -174,7 +178,7 @@ find_channel(const struct outbox *ob, const char *name)
 /* --- jobs on the disk worker ---------------------------------------------- */
 
 enum job_kind { JOB_ADD, JOB_WRITE, JOB_SENT, JOB_FAIL, JOB_JOURNAL,
-    JOB_LOAD };
+    JOB_LOAD, JOB_CLAIM };
 
 struct job {
 	struct outbox	*ob;
@@ -191,6 +195,12 @@ struct job {
 	char		*channel;
 	long long	 attempts;
 	time_t		 next;
+	/* JOB_CLAIM: the entry's key, the claim's length in seconds, and
+	 * what the store said (store_outbox_claim) and until when. */
+	char		 key[33];
+	int		 lease;
+	int		 claim;
+	time_t		 until;
 };
 
 static int
@@ -307,6 +317,10 @@ store_work(struct job *j)
 	case JOB_LOAD:
 		store_outbox_foreach(s, OUTBOX_LOAD_MAX, load_row, j, &cause);
 		break;
+	case JOB_CLAIM:
+		j->claim = store_outbox_claim(s, j->id, j->channel,
+		    j->ob->claimer, j->lease, &j->until, &cause);
+		break;
 	}
 	free(cause);
 }
@@ -348,8 +362,43 @@ job_work(void *arg)
 	case JOB_LOAD:
 		load_dir(j);
 		break;
+	case JOB_CLAIM:
+		j->claim = 1;	/* the state directory is this agent's */
+		break;
 	}
 	free(cause);
+}
+
+/*
+ * The store's answer to a claim: the entry is this outbox's to send, or
+ * held by another (tried again when that claim ends), or no longer
+ * waiting (another sent it or gave up): forgotten.
+ */
+static void
+claim_done(struct outbox *ob, struct job *j)
+{
+	struct entry *e;
+
+	TAILQ_FOREACH(e, &ob->list, link)
+		if (strcmp(e->key, j->key) == 0)
+			break;
+	if (e == NULL)
+		return;		/* forgotten meanwhile */
+	e->claiming = 0;
+	if (j->claim == 1)
+		e->claimed = 1;
+	else if (j->claim == 0 || j->claim == -2) {
+		/* Held by another, or the store failed: later. */
+		e->next = j->claim == 0 && j->until > time(NULL) ?
+		    j->until + 1 : time(NULL) + 5;
+		say(ob, "notify %s %s: %s", e->channel, e->id, j->claim == 0 ?
+		    "another agent is delivering it" : "the store could not "
+		    "claim it");
+	} else {
+		TAILQ_REMOVE(&ob->list, e, link);
+		entry_free(e);
+	}
+	kick(ob, 0);
 }
 
 static void
@@ -384,6 +433,8 @@ job_done(void *arg)
 		ob->started = 1;
 		kick(ob, 0);
 	}
+	if (j->kind == JOB_CLAIM)
+		claim_done(ob, j);
 	free(j->path);
 	free(j->aux);
 	free(j->data);
@@ -421,6 +472,24 @@ job_queue(struct job *j)
 {
 	j->ob->jobs++;
 	worker_run(j->ob->io, job_work, job_done, j);
+}
+
+/*
+ * With a store, an entry due is claimed before it is sent: its row is
+ * this outbox's for the channel's timeout and a minute more, and no other
+ * agent sends it meanwhile (a claim that ends with its agent lets the next
+ * one send it).
+ */
+static void
+claim_queue(struct outbox *ob, struct entry *e, const struct channel *ch)
+{
+	struct job *j = job_new(ob, JOB_CLAIM, NULL);
+
+	job_entry(j, e);
+	memcpy(j->key, e->key, sizeof j->key);
+	j->lease = (int)(ch->timeout_ms / 1000) + 60;
+	e->claiming = 1;
+	job_queue(j);
 }
 
 static void
@@ -567,6 +636,7 @@ on_delivered(int ok, const char *message, void *arg)
 		if (wait > OUTBOX_BACKOFF_MAX)
 			wait = OUTBOX_BACKOFF_MAX;
 		e->next = time(NULL) + (time_t)wait;
+		e->claimed = 0;		/* the retry's row lets it go */
 		journal_attempt(ob, e->id, e->channel, e->attempts, "failed",
 		    message);
 		j = job_new(ob, JOB_WRITE, e->key);
@@ -665,11 +735,16 @@ process(struct outbox *ob, time_t now)
 		ch = ob->channels[c];
 		n = 0;
 		TAILQ_FOREACH(e, &ob->list, link) {
-			if (e->sending || strcmp(e->channel, ch->name) != 0)
+			if (e->sending || e->claiming ||
+			    strcmp(e->channel, ch->name) != 0)
 				continue;
 			if (e->next > now) {
 				if (next == 0 || e->next < next)
 					next = e->next;
+				continue;
+			}
+			if (ob->store != NULL && !e->claimed) {
+				claim_queue(ob, e, ch);
 				continue;
 			}
 			due = xreallocarray(due, n + 1, sizeof *due);
@@ -769,7 +844,7 @@ outbox_new(struct event_base *base, struct worker *io, const char *state_dir,
     void (*log)(void *, const char *), void *arg)
 {
 	struct outbox *ob = xcalloc(1, sizeof *ob);
-	char *sub;
+	char *sub, host[256] = "";
 
 	ob->base = base;
 	ob->io = io;
@@ -781,6 +856,9 @@ outbox_new(struct event_base *base, struct worker *io, const char *state_dir,
 	ob->log = log;
 	ob->arg = arg;
 	ob->active = 1;
+	gethostname(host, sizeof host - 1);
+	ob->claimer = xasprintf("%s pid %ld", *host != '\0' ? host : "?",
+	    (long)getpid());
 	TAILQ_INIT(&ob->list);
 	ob->timer = evtimer_new(base, on_timer, ob);
 	if (ob->timer == NULL)
@@ -943,5 +1021,6 @@ outbox_free(struct outbox *ob)
 	event_free(ob->timer);
 	free(ob->dir);
 	free(ob->journal);
+	free(ob->claimer);
 	free(ob);
 }

@@ -70,8 +70,9 @@ store_outbox_retry(struct store *s, const char *id, const char *channel,
 	snprintf(n, sizeof n, "%lld", attempts);
 	snprintf(due, sizeof due, "%lld", (long long)next);
 	return outbox_run(s, "UPDATE maintop.outbox SET attempts = "
-	    "$3::integer, due_at = to_timestamp($4::bigint) WHERE id = $1 AND "
-	    "channel = $2 AND state = 'waiting'", 4, p, NULL, cause);
+	    "$3::integer, due_at = to_timestamp($4::bigint), claimed_by = "
+	    "NULL, claimed_until = NULL WHERE id = $1 AND channel = $2 AND "
+	    "state = 'waiting'", 4, p, NULL, cause);
 }
 
 int
@@ -83,8 +84,60 @@ store_outbox_done(struct store *s, const char *id, const char *channel,
 
 	snprintf(n, sizeof n, "%lld", attempts);
 	return outbox_run(s, "UPDATE maintop.outbox SET attempts = "
-	    "$3::integer, state = $4, due_at = now() WHERE id = $1 AND "
-	    "channel = $2", 4, p, NULL, cause);
+	    "$3::integer, state = $4, due_at = now(), claimed_by = NULL, "
+	    "claimed_until = NULL WHERE id = $1 AND channel = $2", 4, p, NULL,
+	    cause);
+}
+
+int
+store_outbox_claim(struct store *s, const char *id, const char *channel,
+    const char *claimer, int lease, time_t *until, char **cause)
+{
+	char secs[32];
+	const char *p[4] = { id, channel, claimer, secs };
+	PGresult *res;
+	PGconn *conn;
+	int r;
+
+	*until = 0;
+	if (!store_has_outbox(s)) {
+		*cause = xstrdup("the outbox is the state directory's");
+		return -2;
+	}
+	snprintf(secs, sizeof secs, "%d", lease);
+	if ((conn = store_pg_hold(s, cause)) == NULL)
+		return -2;
+	/*
+	 * Two agents claiming at once: the second's UPDATE waits for the
+	 * first's and then finds the row claimed.  Its SELECT sees the row
+	 * as it was before either (the statement's snapshot): "held, until
+	 * unknown".
+	 */
+	res = store_pg_exec(conn, "WITH c AS (UPDATE maintop.outbox SET "
+	    "claimed_by = $3, claimed_until = now() + $4::integer * interval "
+	    "'1 second' WHERE id = $1 AND channel = $2 AND state = 'waiting' "
+	    "AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until <= "
+	    "now()) RETURNING claimed_until) SELECT (SELECT count(*) FROM c), "
+	    "o.state, extract(epoch FROM o.claimed_until)::bigint FROM "
+	    "maintop.outbox o WHERE o.id = $1 AND o.channel = $2", 4, p,
+	    cause);
+	store_pg_unhold(s);
+	if (res == NULL)
+		return -2;
+	if (PQntuples(res) != 1)
+		r = -1;
+	else if (strcmp(PQgetvalue(res, 0, 0), "1") == 0)
+		r = 1;
+	else if (strcmp(PQgetvalue(res, 0, 1), "waiting") != 0)
+		r = -1;
+	else {
+		r = 0;
+		if (!PQgetisnull(res, 0, 2))
+			*until = (time_t)strtoll(PQgetvalue(res, 0, 2), NULL,
+			    10);
+	}
+	PQclear(res);
+	return r;
 }
 
 long long

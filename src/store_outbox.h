@@ -20,6 +20,17 @@ int store_has_outbox(const struct store *);
  */
 int store_outbox_add(struct store *, const char *id, const char *channel,
     const char *event, time_t next, int *added, char **cause);
+/*
+ * Claims the row of event id for channel before delivering it, in one
+ * statement: it becomes claimer's (claimed_by) for lease seconds, unless
+ * another claimer holds it (its claim not yet ended) or it no longer
+ * waits.  Returns 1 when claimed (claimer's own claim is renewed), 0 when
+ * another holds it (until *until, 0 when unknown), -1 when it no longer
+ * waits (sent, given up, or not there), -2 with *cause set when the store
+ * failed.  store_outbox_retry and store_outbox_done let the claim go.
+ */
+int store_outbox_claim(struct store *, const char *id, const char *channel,
+    const char *claimer, int lease, time_t *until, char **cause);
 /* A failed attempt: attempts so far, and when the next is due.  0, or -1
  * with *cause set. */
 int store_outbox_retry(struct store *, const char *id, const char *channel,

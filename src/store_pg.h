@@ -57,7 +57,7 @@ int store_pg_run(PGconn *, const char *sql, int n, const char *const *params,
     char **cause);
 
 /* The schema version this maintop writes and reads. */
-#define STORE_PG_SCHEMA	3
+#define STORE_PG_SCHEMA	4
 
 /*
  * The database's schema version: 0 when no maintop schema is there.

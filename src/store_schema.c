@@ -76,6 +76,12 @@ static const char *const migrations[STORE_PG_SCHEMA] = {
 	"  doc text NOT NULL,"
 	"  updated_at timestamptz NOT NULL DEFAULT now(),"
 	"  updated_by text NOT NULL DEFAULT current_user);",
+
+	/* 4: an agent claims an outbox row before sending it, so that no
+	 * other agent sends it meanwhile; a claim ends (claimed_until) so
+	 * that a dead claimer's rows are sent by the next agent. */
+	"ALTER TABLE maintop.outbox ADD COLUMN claimed_by text,"
+	"  ADD COLUMN claimed_until timestamptz;",
 };
 
 int

@@ -58,22 +58,30 @@ is "init at version 1 says to migrate" "$?" 1
 check "... naming migrate" grep -q "run 'maintop store migrate'" "$tmp/out"
 so status > "$tmp/out" 2>&1
 check "status at version 1 says to migrate" \
-    grep -q "^schema: version 1, this maintop uses 3 (run 'maintop store migrate')" "$tmp/out"
+    grep -q "^schema: version 1, this maintop uses 4 (run 'maintop store migrate')" "$tmp/out"
 is "migrate --to 2 from version 1" "$(so migrate --to 2 2>&1)" \
     "schema migrated from version 1 to 2"
 is "the outbox and heartbeats of version 2 exist" \
     "$(sq "SELECT count(*) FROM pg_tables WHERE schemaname = 'maintop' AND tablename IN ('outbox', 'agent_heartbeat')")" 2
-is "migrate from version 2" "$(so migrate 2>&1)" \
+is "migrate --to 3 from version 2" "$(so migrate --to 3 2>&1)" \
     "schema migrated from version 2 to 3"
 is "the agents' state of version 3 exists" \
     "$(sq "SELECT count(*) FROM pg_tables WHERE schemaname = 'maintop' AND tablename = 'agent_state'")" 1
+# An outbox row of version 3 stays through the migration to 4.
+sq "INSERT INTO maintop.outbox (id, channel, event) VALUES ('e1', 'hook', '{}')" >/dev/null
+is "migrate from version 3, the one before this maintop's" "$(so migrate 2>&1)" \
+    "schema migrated from version 3 to 4"
+is "the outbox's claims of version 4 exist, the row of version 3 unclaimed" \
+    "$(sq "SELECT id || ' ' || state || ' ' || coalesce(claimed_by, 'none') || ' ' || coalesce(claimed_until::text, 'none') FROM maintop.outbox")" \
+    "e1 waiting none none"
+sq "DELETE FROM maintop.outbox" >/dev/null
 is "init after migrate: nothing to do" "$(so init 2>&1)" \
-    "store already initialized: schema version 3"
+    "store already initialized: schema version 4"
 is "init again: nothing to do" "$(so init 2>&1)" \
-    "store already initialized: schema version 3"
+    "store already initialized: schema version 4"
 is "schema_version records each version once" \
-    "$(sq "SELECT string_agg(version::text, ',' ORDER BY version) FROM maintop.schema_version")" "1,2,3"
-is "migrate again: nothing to do" "$(so migrate 2>&1)" "schema already at version 3"
+    "$(sq "SELECT string_agg(version::text, ',' ORDER BY version) FROM maintop.schema_version")" "1,2,3,4"
+is "migrate again: nothing to do" "$(so migrate 2>&1)" "schema already at version 4"
 so migrate --to 1 > "$tmp/out" 2>&1
 is "migrate backwards: refused" "$?" 1
 so migrate --to 9 > /dev/null 2>&1
@@ -90,7 +98,7 @@ is "status of a current store: exit 0" "$?" 0
 is "status: store, server, schema, role, contents" "$(sed -n 1,6p "$tmp/out")" \
 "store: postgres ($ci_w)
 server: PostgreSQL $(sq 'SHOW server_version')
-schema: version 3 (current)
+schema: version 4 (current)
 role: alice (reads and writes)
 journal: 0 records
 debt: 0 items"
