@@ -99,12 +99,12 @@ wait_for() {
 	_what=$1
 	shift
 	_i=0
-	while ! "$@" 2>/dev/null && [ $_i -lt "${WAIT_TENTHS:-100}" ]; do
+	while ! "$@" 2>/dev/null && [ $_i -lt "${WAIT_TENTHS:-300}" ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
 	"$@" 2>/dev/null ||
-	    bail "waited $(( ${WAIT_TENTHS:-100} / 10 )) s for $_what"
+	    bail "waited $(( ${WAIT_TENTHS:-300} / 10 )) s for $_what"
 }
 
 eventually() {
