@@ -12,13 +12,16 @@
 #    up to 10 s late), with the agents, then with the dashboards alone;
 #  - each dashboard's idle CPU (utime + stime from /proc/PID/stat) as a
 #    share of a core, beside the same dashboards on the file store.
-#   MAINTOP=./maintop sh $srcdir/tests/bench/team.sh [IDLE_SECONDS [N]]
+# With JOURNAL, the team's journal holds that many records of other runs
+# before the dashboards start (a team's long history).
+#   MAINTOP=./maintop sh $srcdir/tests/bench/team.sh [IDLE_SECONDS [N [JOURNAL]]]
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=.}"
 : "${MAINTOP:=$top_builddir/maintop}"
 IDLE=${1:-30}
 N=${2:-20}
+JOURNAL=${3:-0}
 MAINTOP=$(cd "$(dirname "$MAINTOP")" && pwd)/$(basename "$MAINTOP")
 export top_srcdir top_builddir MAINTOP
 HZ=$(getconf CLK_TCK)
@@ -28,6 +31,13 @@ command -v tmux >/dev/null 2>&1 || { echo "team.sh: needs tmux"; exit 77; }
 STORE_PG_ARGS="-c max_connections=$((N * 4 + 20))"
 . "$top_srcdir/tests/store/lib.sh"
 store_team
+sq "INSERT INTO maintop.journal (id, type, run, runbook, actor, record)
+    SELECT 'old-' || i, t, 'r' || (i / 2), 'archive', 'alice',
+        json_build_object('type', t, 'run', 'r' || (i / 2),
+            'runbook', 'archive', 'user', 'alice', 'result', 'success')
+    FROM generate_series(0, $JOURNAL - 1) AS i, LATERAL (SELECT CASE
+        WHEN i % 2 = 0 THEN 'run_start' ELSE 'run_end' END AS t) AS x" \
+    >/dev/null
 T=$tmp/bench
 mkdir -p "$T"
 apids=
@@ -119,7 +129,7 @@ idle() {
 	    if (c > m) m = c; n++ } END { printf "%.3f %.3f", s / n, m }'
 }
 
-echo "# $N dashboards and 2 agents on one store (PostgreSQL $(sq 'SHOW server_version'))"
+echo "# $N dashboards and 2 agents on one store (PostgreSQL $(sq 'SHOW server_version')), $JOURNAL records in its journal before"
 for a in 1 2; do
 	mkdir -p "$T/agent$a"
 	sed "s|timezone = \"UTC\";|timezone = \"UTC\"; state_dir = \"$T/agent$a\";|" \
