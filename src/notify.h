@@ -90,7 +90,9 @@ struct notify_attempt;
  * transfer may take up to the timeout).  done is called exactly once,
  * unless the attempt is cancelled first.  ch and the event are copied as
  * needed.  Returns the attempt, or NULL when it could not start (done has
- * then been called).
+ * then been called).  The process ignores SIGPIPE (a child may exit before
+ * it reads its input; the write then fails with EPIPE and the attempt says
+ * so), as every maintop command that delivers does.
  */
 struct notify_attempt *notify_deliver(struct event_base *, struct worker *,
     const struct channel *ch, const char *event_json, notify_done_cb *,
