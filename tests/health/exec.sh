@@ -115,12 +115,15 @@ kill $k1 $k2 2>/dev/null
 
 # Look for the plugin's child while maintop waits for it.
 saw=
-( i=0; while [ $i -lt 200 ]; do
+# It looks until maintop has finished (a loaded machine may take seconds
+# to start it), not for a fixed number of tries.
+( i=0; while [ ! -e "$HC_TMP/hang-done" ] && [ $i -lt 6000 ]; do
 	if ps -eo args | awk -v m="$S/$MARK-child" 'index($0, m) == 1 { f = 1 }
 	    END { exit !f }'; then echo seen >"$HC_TMP/saw"; break; fi
 	i=$((i + 1)); sleep 0.01; done ) &
 watcher=$!
 hc_run hang
+: > "$HC_TMP/hang-done"
 wait $watcher
 saw=$(cat "$HC_TMP/saw" 2>/dev/null)
 is "a hanging plugin: critical at its timeout" "$(hc_get hang .state)" crit
