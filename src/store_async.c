@@ -16,7 +16,7 @@
 #include "worker.h"
 
 /* Subscribers: the Runbooks and Debt panes, the header. */
-#define SA_SUBS		4
+#define SA_SUBS		8
 /* Runs watched (going, and ended not long ago, so as not to watch them
  * again): the oldest ended one is forgotten beyond this. */
 #define SA_WATCHES	64
@@ -73,19 +73,19 @@ sa_tell(struct store_async *sa, unsigned what)
 }
 
 /* What a notification's payload says changed ("journal RUNBOOK", "lock
- * RUNBOOK", "debt ID"; "doc NAME", an agent's document such as its holds,
- * is the leading agent's business): anything else may be anything. */
+ * RUNBOOK", "debt ID", "doc NAME": an agent's document such as its state
+ * or its holds): anything else may be anything. */
 static unsigned
 sa_kind(const char *payload)
 {
 	if (strncmp(payload, "doc ", 4) == 0)
-		return 0;
+		return STORE_ASYNC_AGENT;
 	if (strncmp(payload, "journal ", 8) == 0 ||
 	    strncmp(payload, "lock ", 5) == 0)
 		return STORE_ASYNC_RUNS;
 	if (strncmp(payload, "debt ", 5) == 0)
 		return STORE_ASYNC_DEBT;
-	return STORE_ASYNC_RUNS | STORE_ASYNC_DEBT;
+	return STORE_ASYNC_RUNS | STORE_ASYNC_DEBT | STORE_ASYNC_AGENT;
 }
 
 static void

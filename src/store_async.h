@@ -27,6 +27,8 @@ struct store_async *store_async_new(struct event_base *,
 #define STORE_ASYNC_LINK	0x4	/* the store reached, lost, back or
 					 * opened: notifications may have
 					 * been missed, re-read it all */
+#define STORE_ASYNC_AGENT	0x8	/* an agent's document written (its
+					 * state, its holds) */
 
 /*
  * fn(what, arg) is called on the loop whenever the team's shared state

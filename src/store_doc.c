@@ -62,10 +62,13 @@ doc_put(PGconn *conn, const char *name, const char *text, char **cause)
 {
 	const char *p[2] = { name, text };
 
-	return store_pg_run(conn, "INSERT INTO maintop.agent_state (name, "
-	    "doc) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET doc = "
-	    "excluded.doc, updated_at = now(), updated_by = current_user", 2,
-	    p, cause);
+	/* Told in the same statement: a dashboard's agent line reads the
+	 * document when it changes, never on a timer. */
+	return store_pg_run(conn, "WITH up AS (INSERT INTO "
+	    "maintop.agent_state (name, doc) VALUES ($1, $2) ON CONFLICT "
+	    "(name) DO UPDATE SET doc = excluded.doc, updated_at = now(), "
+	    "updated_by = current_user RETURNING name) SELECT pg_notify('"
+	    STORE_PG_CHANNEL "', 'doc ' || name) FROM up", 2, p, cause);
 }
 
 int
@@ -119,8 +122,6 @@ store_doc_update(struct store *s, const char *name, size_t max,
 	    doc_get(conn, name, max, " FOR UPDATE", &old, &len, cause) == 0 &&
 	    change(old, len, &text, arg, cause) == 0 &&
 	    doc_put(conn, name, text, cause) == 0 &&
-	    store_pg_run(conn, "SELECT pg_notify('" STORE_PG_CHANNEL "', "
-	    "'doc ' || $1)", 1, p, cause) == 0 &&
 	    store_pg_run(conn, "COMMIT", 0, NULL, cause) == 0)
 		r = 0;
 	if (r != 0 && PQtransactionStatus(conn) != PQTRANS_IDLE) {

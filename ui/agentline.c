@@ -18,7 +18,8 @@
 #include "ui.h"
 #include "worker.h"
 
-/* The state file is read this often (milliseconds). */
+/* The state file is read this often (milliseconds); the team store's
+ * document only when the store says it was written. */
 #define AGENTLINE_EVERY_MS	5000
 /* At most this many next notices are listed. */
 #define AGENTLINE_NOTICES	2
@@ -29,6 +30,8 @@ struct agentline {
 	struct worker		*worker;	/* the team store's, or
 						 * the dashboard's */
 	int			 own;		/* lazy is ours to free */
+	struct store_async	*team;		/* told of writes, or NULL */
+	int			 dirty;		/* the team's document to read */
 	struct agent_status	 st;
 	int			 present;	/* a state file was read */
 	int			 reading;
@@ -93,9 +96,12 @@ agentline_poll(struct agentline *al)
 	struct agentline_job *j;
 	long long now = util_mono_ms();
 
-	if (al->dir == NULL || al->reading || (al->read_ms != 0 &&
+	if (al->dir == NULL || al->reading)
+		return;
+	if (al->team != NULL ? !al->dirty : (al->read_ms != 0 &&
 	    now - al->read_ms < AGENTLINE_EVERY_MS))
 		return;
+	al->dirty = 0;
 	j = xcalloc(1, sizeof *j);
 	j->al = al;
 	j->dir = xstrdup(al->dir);
@@ -103,6 +109,17 @@ agentline_poll(struct agentline *al)
 	al->reading = 1;
 	al->read_ms = now;
 	worker_run(al->worker, read_work, read_done, j);
+}
+
+/* The team store wrote an agent's document, or was reached again. */
+static void
+team_changed(unsigned what, void *arg)
+{
+	struct agentline *al = arg;
+
+	(void)what;
+	al->dirty = 1;
+	agentline_poll(al);
 }
 
 struct agentline *
@@ -121,9 +138,13 @@ agentline_new(struct ui *ui)
 	/* A team store is the dashboard's, shared on its thread. */
 	al->worker = ui->team != NULL ? store_async_worker(ui->team) :
 	    ui->worker;
-	if (al->dir != NULL && ui->team != NULL)
+	if (al->dir != NULL && ui->team != NULL) {
 		al->lazy = store_async_lazy(ui->team);
-	else if (al->dir != NULL) {
+		al->team = ui->team;
+		al->dirty = 1;
+		store_async_subscribe(ui->team, STORE_ASYNC_AGENT |
+		    STORE_ASYNC_LINK, team_changed, al);
+	} else if (al->dir != NULL) {
 		al->lazy = store_lazy_new(ui->cfg, al->dir);
 		al->own = 1;
 	}
@@ -136,6 +157,8 @@ agentline_free(struct agentline *al)
 {
 	if (al == NULL)
 		return;
+	if (al->team != NULL)
+		store_async_unsubscribe(al->team, team_changed, al);
 	agent_status_free(&al->st);
 	form_free(al->form);
 	free(al->hold_window);

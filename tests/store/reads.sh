@@ -5,7 +5,8 @@
 # debt change rereads the debt list and not the journal; a run rereads the
 # journal, only the records after those already read however long the
 # journal is, and not the debt list; a record committed after later ones
-# were read still shows.  TAP.
+# were read still shows; the agent line reads the agents' state when one
+# writes it, not on a timer.  TAP.
 SERVERS_NO_TRAP=1
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/screen/lib.sh"
 STORE_PG_ARGS="-c shared_preload_libraries=pg_stat_statements"
@@ -117,5 +118,21 @@ release late
 wait_for "the late record on bob's dashboard" eval 'screen_capture | grep -qE "backup +failed"'
 ok 0 "committed late, the run shows on bob's dashboard"
 is "... its records numbered before the run's"     "$(sq "SELECT (SELECT max(seq) FROM maintop.journal WHERE runbook = 'backup') < (SELECT max(seq) FROM maintop.journal WHERE runbook = 'failover')")" t
+
+# The agent line: the agents' state is read when an agent writes it, not
+# on a timer (it was every 5 s).  Over 6 s of redraws nothing reads it;
+# an agent's write is read and shows.
+reset
+sleep 6
+is "at rest, the agent line reads nothing (6 s, the clock redrawn)" \
+    "$(calls maintop.agent_state)" 0
+STORE_PW=$W_PW "$MAINTOP" agent -c "$tmp/a.conf" >"$tmp/agent.out" 2>&1 &
+agent=$!
+on_screen "agent $(printf '\342\227\217')" "an agent's state written shows on the agent line"
+kill "$agent" 2>/dev/null
+wait "$agent"
+got=$(calls maintop.agent_state)
+check "... read when the store told of it ($got readings, one a write)" \
+    test "$got" -ge 1 -a "$got" -le 3
 
 echo "1..$n"
