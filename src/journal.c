@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "childenv.h"
 #include "fileio.h"
 
 static void rotate(const char *);
@@ -50,14 +51,16 @@ journal_set_actor(const char *name)
 	    "localhost");
 }
 
-/* The user's name, looked up once (journal_init). */
+/* The user's name and the terminal, looked up once (journal_init): never
+ * on another thread, where getpwuid and ttyname are not safe. */
 static char *journal_user;
+static char *journal_tty;
 
 void
 journal_init(void)
 {
 	struct passwd *pw;
-	const char *user = NULL;
+	const char *user = NULL, *tty;
 
 	if (journal_user != NULL)
 		return;
@@ -65,13 +68,15 @@ journal_init(void)
 	if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0')
 		user = pw->pw_name;
 	if (user == NULL)
-		user = getenv("USER");
+		user = childenv_get("USER");
 	if (user == NULL || *user == '\0')
-		user = getenv("LOGNAME");
+		user = childenv_get("LOGNAME");
 	if (user != NULL && *user != '\0')
 		journal_user = xstrdup(user);
 	else
 		journal_user = xasprintf("uid %lu", (unsigned long)geteuid());
+	if (isatty(0) && (tty = ttyname(0)) != NULL)
+		journal_tty = xstrdup(tty);
 }
 
 /* Who acts: the actor or the user's name (journal_init), the SSH
@@ -80,10 +85,12 @@ static const char *
 who(char **client, const char **tty)
 {
 	journal_init();
-	*client = first_field(getenv("SSH_CLIENT"));
+	/* The environment maintop started with: getenv beside the loop's
+	 * setenv of TZ is not safe on a store thread. */
+	*client = first_field(childenv_get("SSH_CLIENT"));
 	if (*client == NULL)
-		*client = first_field(getenv("SSH_CONNECTION"));
-	*tty = isatty(0) ? ttyname(0) : NULL;
+		*client = first_field(childenv_get("SSH_CONNECTION"));
+	*tty = journal_tty;
 	return journal_actor != NULL ? journal_actor : journal_user;
 }
 

@@ -13,8 +13,10 @@
 /*
  * Looks the user's name up, once: from the password entry of the
  * effective uid (which may ask a network name service, so the program
- * calls this at start-up, before its loop runs), else $USER or $LOGNAME,
- * else "uid N".  Later calls do nothing.
+ * calls this at start-up, on the main thread before any other starts),
+ * else $USER or $LOGNAME, else "uid N"; and standard input's terminal.
+ * Variables are read from the environment maintop started with
+ * (childenv.h), here and by journal_who.  Later calls do nothing.
  */
 void journal_init(void);
 

@@ -15,6 +15,7 @@
 #include "childenv.h"
 #include "cli.h"
 #include "config.h"
+#include "journal.h"
 #include "probe.h"
 #include "sanitize.h"
 #include "ui_run.h"
@@ -232,6 +233,8 @@ main(int argc, char **argv)
 	/* Children get the environment maintop was started with, before
 	 * maintop sets TZ and ESCDELAY for itself. */
 	childenv_capture();
+	/* Who acts, for the journal, while no other thread runs. */
+	journal_init();
 	/* Before any password is read: a core file would hold them. */
 	if (util_no_core() != 0)
 		fprintf(stderr, "maintop: cannot turn core dumps off: %s\n",

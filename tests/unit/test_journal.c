@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "childenv.h"
 #include "fileio.h"
 #include "journal.h"
 #include "tap.h"
@@ -40,8 +41,8 @@ test_who(void)
 {
 	json_t *j;
 
-	setenv("SSH_CLIENT", "10.1.2.3 51234 22", 1);
-	setenv("SSH_CONNECTION", "10.9.9.9 1 10.0.0.2 22", 1);
+	childenv_set("SSH_CLIENT", "10.1.2.3 51234 22");
+	childenv_set("SSH_CONNECTION", "10.9.9.9 1 10.0.0.2 22");
 	j = who();
 	ok(j != NULL, "journal_who gives valid JSON members");
 	is_str(member(j, "ssh_client"), "10.1.2.3",
@@ -51,24 +52,24 @@ test_who(void)
 	ok(json_object_get(j, "tty") != NULL, "tty is present (maybe null)");
 	json_decref(j);
 
-	unsetenv("SSH_CLIENT");
+	childenv_set("SSH_CLIENT", NULL);
 	j = who();
 	is_str(member(j, "ssh_client"), "10.9.9.9",
 	    "without $SSH_CLIENT, $SSH_CONNECTION's first field");
 	json_decref(j);
 
-	unsetenv("SSH_CONNECTION");
+	childenv_set("SSH_CONNECTION", NULL);
 	j = who();
 	ok(j != NULL && json_is_null(json_object_get(j, "ssh_client")),
 	    "no SSH variables: ssh_client is null");
 	json_decref(j);
 
-	setenv("SSH_CLIENT", "\"evil\\\x1b[2J 1 2", 1);
+	childenv_set("SSH_CLIENT", "\"evil\\\x1b[2J 1 2");
 	j = who();
 	is_str(member(j, "ssh_client"), "\"evil\\\x1b[2J",
 	    "a hostile $SSH_CLIENT is escaped, the JSON stays valid");
 	json_decref(j);
-	unsetenv("SSH_CLIENT");
+	childenv_set("SSH_CLIENT", NULL);
 }
 
 struct count {
