@@ -40,6 +40,7 @@ struct rbview {
 	struct ui		*ui;
 	char			*state_dir;	/* or NULL (state_error) */
 	char			*state_error;
+	int			 known;		/* the journal was read once */
 	struct last_run		*last;		/* one per runbook */
 	struct runner_orphan	*orphans;	/* found at start */
 	size_t			 norphans;
@@ -215,6 +216,16 @@ history_read(struct rbview *v, struct rbjob *j)
 	const struct runner_orphan *o;
 	size_t k;
 
+	/* What was last read stays, the error said beside it (the header
+	 * says the team's state is stale): a lost store does not make every
+	 * runbook look never run. */
+	if (j->rc != 0) {
+		free(v->state_error);
+		v->state_error = xasprintf("cannot read the journal: %s",
+		    j->cause);
+		return;
+	}
+	v->known = 1;
 	for (k = 0; k < c->nrunbooks; k++) {
 		free(v->last[k].result);
 		v->last[k].result = NULL;
@@ -225,12 +236,6 @@ history_read(struct rbview *v, struct rbjob *j)
 		json_decref(v->last[k].metrics);
 		json_decref(v->last[k].prev_metrics);
 		v->last[k].metrics = v->last[k].prev_metrics = NULL;
-	}
-	if (j->rc != 0) {
-		free(v->state_error);
-		v->state_error = xasprintf("cannot read the journal: %s",
-		    j->cause);
-		return;
 	}
 	free(v->state_error);
 	v->state_error = NULL;
@@ -578,7 +583,9 @@ row_status(struct rbview *v, size_t i, char *buf, size_t len, enum role *sr)
 	}
 	if (l->result == NULL) {
 		*sr = ROLE_UNKNOWN;
-		snprintf(buf, len, "never run");
+		/* Not "never run" when the journal could not be read. */
+		snprintf(buf, len, "%s", v->known || v->state_error == NULL ?
+		    "never run" : "unknown");
 		return NULL;
 	}
 	*sr = console_result_role(l->result);

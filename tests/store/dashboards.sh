@@ -130,6 +130,9 @@ servers_stop pg
 on bob; screen_keys Escape k
 wait_for "the banner in bob's dashboard" seen bob "SHARED STATE STALE"
 ok 0 "the store stopped: bob's header says the shared state is stale"
+wait_for "bob's Runbooks pane to fail to read the journal" seen bob "cannot read the journal"
+check "... and keep the runs it knew (quick, success), not 'never run'" \
+    eval 'screen_capture | grep -qE "quick +success"'
 screen_keys Enter
 wait_for "bob's dry run, store down" seen bob " runbook failover"
 screen_keys Enter
