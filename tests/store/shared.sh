@@ -77,8 +77,11 @@ screen_start 120 30 "$MAINTOP" -c "$tmp/c.conf"
 screen_wait "Calendar" >/dev/null || bail "the dashboard did not start"
 screen_wait "autorun w" >/dev/null
 ok $? "a dashboard of another state directory shows the team's agent"
-screen_capture | grep -q "agent .* ago  autorun w .* held"
-ok $? "... its heartbeat and the held autorun"
+# The leader writes the hold into its state when the store tells it of
+# the hold: the line shows it once that state is read.
+heldline() { screen_capture | grep -q "agent .* ago  autorun w .* held"; }
+WAIT_TENTHS=300 wait_for "the held autorun on the agent line" heldline
+ok 0 "... its heartbeat and the held autorun"
 
 # The held start is skipped by the leader, once for the team.
 skipped() { sq "SELECT count(*) FROM maintop.journal WHERE type = 'autorun' AND record->>'result' = 'held'"; }
